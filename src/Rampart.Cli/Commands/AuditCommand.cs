@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Rampart.Fleet.Audit;
+using Rampart.Server.DataDirectory;
+using Rampart.Server.Keys;
+using Rampart.Storage.Audit;
+using Rampart.Storage.Sqlite;
+
+namespace Rampart.Cli.Commands;
+
+/// <summary><c>rampart audit verify</c>: recompute the chain and checkpoints; works while the node runs.</summary>
+internal static class AuditCommand
+{
+    /// <summary>Exit code when the log does not verify.</summary>
+    public const int Broken = 1;
+
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var auditKey = new Option<string?>("--audit-key")
+        {
+            Description = "Verify checkpoints against this public key (PEM) kept away from the node, instead of DIR/audit-signing.pub.pem",
+            HelpName = "FILE",
+        };
+        var verify = new Command("verify", "Recompute the audit chain and its signed checkpoints; name the first entry that does not verify.")
+        {
+            data, auditKey,
+        };
+        verify.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var directory = NodeDataDirectory.OpenExisting(CommonOptions.ResolveData(parse.GetValue(data)));
+            if (!File.Exists(directory.DatabasePath))
+            {
+                throw new Server.Hosting.NodeStartupException($"{directory.Root} has no audit log (no rampart.db)");
+            }
+
+            using var publicKey = NodeKeyring.LoadAuditPublicKey(parse.GetValue(auditKey) ?? directory.AuditPublicKeyPath);
+            var store = new SqliteAuditStore(new SqliteDatabase(directory.DatabasePath, readOnly: true));
+            var result = await new AuditVerifier(publicKey).VerifyAsync(store, cancellationToken);
+            if (result.IsIntact)
+            {
+                Console.WriteLine($"audit log intact: {result.EntriesVerified} entries and {result.CheckpointsVerified} checkpoints verified (audit key {AuditSigningKey.KeyIdOf(publicKey)})");
+                return 0;
+            }
+
+            Console.WriteLine($"audit log does NOT verify: first bad entry {result.FirstBadSequence}: {result.Problem}");
+            Console.WriteLine($"{result.EntriesVerified} entries before it verified.");
+            return Broken;
+        }));
+
+        return new Command("audit", "The tamper-evident audit log.") { verify };
+    }
+}

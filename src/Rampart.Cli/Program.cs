@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Rampart.Cli.Commands;
+
+var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for IoT fleets.")
+{
+    ServeCommand.Create(),
+    AuditCommand.Create(),
+    SetupTokenCommand.Create(),
+};
+
+// The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the
+// parser must not cut it short.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

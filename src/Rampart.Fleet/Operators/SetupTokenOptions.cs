@@ -1,0 +1,8 @@
+namespace Rampart.Fleet.Operators;
+
+/// <summary>Settings of the one-time setup token that creates the first administrator.</summary>
+public sealed class SetupTokenOptions
+{
+    /// <summary>How long a setup token can be used after it is printed.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
+}

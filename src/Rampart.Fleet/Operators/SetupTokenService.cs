@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Secrets;
+
+namespace Rampart.Fleet.Operators;
+
+/// <summary>
+/// The one-time setup token: there is no default administrator password, so the first
+/// administrator proves they can read the node's console (or its admin socket) instead.
+/// At most one token is usable at a time; issuing a new one revokes the old.
+/// </summary>
+public sealed class SetupTokenService(ISetupTokenStore store, IAuditLog audit, TimeProvider time, IOptions<SetupTokenOptions> options)
+{
+    /// <summary>Prefix that makes a leaked setup token recognisable.</summary>
+    public const string Prefix = "rampart-setup-";
+
+    /// <summary>Issues the first token of a new node; null when one was ever issued (restarts never print it again).</summary>
+    public async Task<IssuedSetupToken?> IssueFirstAsync(CancellationToken cancellationToken)
+    {
+        if (await store.AnyIssuedAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return await IssueAsync("node", "setup-token.issued", cancellationToken, null);
+    }
+
+    /// <summary>Revokes any unused token and issues a new one; <paramref name="actorDetails"/> (such as the peer process) is audited with it.</summary>
+    public Task<IssuedSetupToken> RotateAsync(string actor, IReadOnlyDictionary<string, string>? actorDetails, CancellationToken cancellationToken) =>
+        IssueAsync(actor, "setup-token.rotated", cancellationToken, actorDetails);
+
+    /// <summary>
+    /// Consumes the usable token if <paramref name="presented"/> is it; audited either way.
+    /// The operator issue calls this when the first administrator is created.
+    /// </summary>
+    public async Task<bool> TryConsumeAsync(string? presented, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var usable = await store.GetUsableAsync(now, cancellationToken);
+        var consumed = usable is not null
+            && SecretToken.Matches(presented, usable.TokenHash)
+            && await store.TryConsumeAsync(usable.Id, now, cancellationToken);
+        await audit.AppendAsync(
+            new AuditRecord(actor, "setup-token.consumed", string.Empty, consumed ? AuditOutcome.Success : AuditOutcome.Denied,
+                consumed ? null : new Dictionary<string, string> { ["reason"] = "unknown, used, revoked or expired setup token" }),
+            cancellationToken);
+        return consumed;
+    }
+
+    private async Task<IssuedSetupToken> IssueAsync(
+        string actor, string action, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? actorDetails)
+    {
+        var token = SecretToken.Generate(Prefix);
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.Lifetime;
+        var id = await store.ReplaceAsync(SecretToken.Hash(token), now, expires, now, cancellationToken);
+        var details = new Dictionary<string, string>(actorDetails ?? new Dictionary<string, string>())
+        {
+            ["expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await audit.AppendAsync(new AuditRecord(actor, action, $"setup-token/{id}", AuditOutcome.Success, details), cancellationToken);
+        return new IssuedSetupToken(token, expires);
+    }
+}

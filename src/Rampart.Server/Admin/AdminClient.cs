@@ -1,0 +1,59 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+
+namespace Rampart.Server.Admin;
+
+/// <summary>
+/// Talks to a running node over its admin socket. Admin commands use it when the node runs and
+/// fall back to opening the data directory themselves when it does not.
+/// </summary>
+public sealed class AdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    /// <summary>A client for the socket at <paramref name="socketPath"/>.</summary>
+    public AdminClient(string socketPath)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://rampart-admin/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>True when the exception means nothing is listening on the socket (node not running).</summary>
+    public static bool IsNotRunning(Exception exception) =>
+        exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } }
+        || exception is HttpRequestException { InnerException: SocketException socket } && socket.ErrorCode == 2; // ENOENT: no socket file
+
+    /// <summary>Sends a request and returns the JSON answer, or throws <see cref="AdminCommandException"/> with the node's reason.</summary>
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new AdminCommandException($"the node refused {method} {path}: {(int)response.StatusCode} {response.ReasonPhrase} {body}".TrimEnd());
+        }
+
+        return await response.Content.ReadFromJsonAsync<T>(cancellationToken)
+            ?? throw new AdminCommandException($"the node answered {method} {path} with an empty body");
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,59 @@
+namespace Rampart.Server.DataDirectory;
+
+/// <summary>Files only their owner may read: keys, certificates' private halves, tokens.</summary>
+public static class OwnerOnlyFile
+{
+    /// <summary>Read and write for the owner, nothing for anyone else (0600).</summary>
+    public const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Group and other bits; none may be set on a key file.</summary>
+    public const UnixFileMode GroupOrOther =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Writes the whole file or nothing: a 0600 temporary file beside it, flushed to disk, then
+    /// renamed over the target, so a crash never leaves half a key.
+    /// </summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = Mode;
+            }
+
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Null when only the owner can read <paramref name="path"/>, else a message that says how to fix it.</summary>
+    public static string? ProblemWith(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        return (mode & GroupOrOther) == 0
+            ? null
+            : $"key file {path} is accessible by group or others (mode {ToOctal(mode)}); it must be owner-only: chmod 600 '{path}'";
+    }
+
+    /// <summary>Mode bits as <c>0644</c>.</summary>
+    public static string ToOctal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0b111_111_111, 8);
+}

@@ -1,0 +1,239 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rampart.Fleet.Audit;
+using Rampart.Server.Admin;
+using Rampart.Server.Audit;
+using Rampart.Server.DataDirectory;
+using Rampart.Server.Health;
+using Rampart.Server.Keys;
+using Rampart.Server.Lifecycle;
+using Rampart.Server.Setup;
+using Rampart.Server.Tls;
+
+namespace Rampart.Server.Hosting;
+
+/// <summary>
+/// One running Rampart node: the HTTPS listener, the admin socket and the services behind them,
+/// on one data directory that no other node may use at the same time.
+/// </summary>
+public sealed partial class RampartNode : IAsyncDisposable
+{
+    /// <summary>Largest request body any endpoint reads; EST and the API set tighter limits of their own.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly NodeDataDirectory _directory;
+    private readonly NodeKeyring _keys;
+
+    private RampartNode(WebApplication app, NodeDataDirectory directory, NodeKeyring keys, Uri httpsUri)
+    {
+        _app = app;
+        _directory = directory;
+        _keys = keys;
+        HttpsUri = httpsUri;
+    }
+
+    /// <summary>The bound HTTPS address (with the real port when 0 was asked for).</summary>
+    public Uri HttpsUri { get; }
+
+    /// <summary>The admin socket.</summary>
+    public string AdminSocketPath => _directory.AdminSocketPath;
+
+    /// <summary>The data directory.</summary>
+    public string DataDirectory => _directory.Root;
+
+    /// <summary>SHA-256 of the server certificate, for clients to pin.</summary>
+    public string TlsFingerprint => _keys.TlsFingerprint;
+
+    /// <summary>The node's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts a node: 1. validate settings, 2. lock and check the data directory, 3. migrate the
+    /// database, 4. load or create keys, 5. bind the listeners, 6. record the start (and on a new
+    /// node show the setup token). Any failure undoes what was done and throws
+    /// <see cref="NodeStartupException"/> with the reason.
+    /// </summary>
+    public static async Task<RampartNode> StartAsync(IConfiguration configuration, TextWriter console, CancellationToken cancellationToken)
+    {
+        var options = ValidatedNodeOptions.From(NodeConfiguration.Bind(configuration));
+        UnixProcess.RestrictNewFilesToOwner();
+        var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
+        NodeKeyring? keys = null;
+        WebApplication? app = null;
+        try
+        {
+            var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
+            keys = NodeKeyring.LoadOrCreate(directory, options.Https, TimeProvider.System);
+            app = Build(configuration, options, directory, keys, database, console);
+            await BindAsync(app, options, cancellationToken);
+
+            var httpsUri = BoundHttpsUri(app);
+            File.SetUnixFileMode(directory.AdminSocketPath, OwnerOnlyFile.Mode);
+            await app.Services.GetRequiredService<NodeLifecycle>().MarkStartedAsync(
+                new Dictionary<string, string> { ["https"] = httpsUri.ToString(), ["admin-socket"] = directory.AdminSocketPath },
+                cancellationToken);
+
+            var logger = app.Services.GetRequiredService<ILogger<RampartNode>>();
+            LogReady(logger, httpsUri, directory.AdminSocketPath, keys.TlsFingerprint, directory.Root);
+            return new RampartNode(app, directory, keys, httpsUri);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            keys?.Dispose();
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the node is asked to stop (SIGTERM, Ctrl-C); dispose the node then to stop it.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var onStopping = stopping.Register(() => stopped.TrySetResult());
+        await stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops gracefully: drains requests and records the stop (the host's shutdown timeout bounds
+    /// both), then writes what the audit log still holds and signs a final checkpoint.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.Services.GetRequiredService<AuditLog>().StopAsync();
+        await _app.DisposeAsync();
+        _keys.Dispose();
+        _directory.Dispose();
+    }
+
+    private static WebApplication Build(
+        IConfiguration configuration,
+        ValidatedNodeOptions options,
+        NodeDataDirectory directory,
+        NodeKeyring keys,
+        Storage.Sqlite.SqliteDatabase database,
+        TextWriter console)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = "Rampart",
+            ContentRootPath = directory.Root,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        NodeLogging.Configure(builder.Logging, options.JsonLogs);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+
+        builder.Services.AddRampartCore(database, keys.AuditKey);
+        builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton(new NodeConsole(console));
+        builder.Services.AddHostedService<AuditLogHostedService>();
+        builder.Services.AddSingleton<NodeLifecycle>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<NodeLifecycle>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(LocalAdminAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, LocalAdminAuthenticationHandler>(
+                LocalAdminAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+
+        // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
+        // stay in the owner-only keys folder, checked at every start like every other key.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("rampart")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(directory.KeysDirectory, "data-protection")));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Listeners come only from Rampart's own options: an endpoint from a "Kestrel" section
+            // could add a plaintext listener, and there is none (threat model, "Transport").
+            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+
+            kestrel.Listen(options.Https.ToIPEndPoint(), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = keys.TlsCertificate,
+                    SslProtocols = TlsPolicy.Protocols,
+                    HandshakeTimeout = TimeSpan.FromSeconds(10),
+                    OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl),
+                });
+            });
+
+            // The admin channel: HTTP over an owner-only Unix socket, like docker.sock.
+            File.Delete(directory.AdminSocketPath);
+            kestrel.ListenUnixSocket(directory.AdminSocketPath, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(LocalAdminConnection.Middleware(kestrel.ApplicationServices.GetRequiredService<ILogger<LocalAdminConnection>>()));
+            });
+        });
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapSetupTokenEndpoints();
+        return app;
+    }
+
+    private static async Task BindAsync(WebApplication app, ValidatedNodeOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException exception)
+        {
+            var reason = exception.InnerException is AddressInUseException ? "the address is already in use" : exception.Message;
+            throw new NodeStartupException($"cannot listen on {options.Https} (--https): {reason}", exception);
+        }
+
+        // The admin socket is reported as http://unix:…; it is a local file, owner-only, not a network listener.
+        var plaintext = AddressesOf(app)
+            .Where(address => address.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                              && !address.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+        if (plaintext.Length > 0)
+        {
+            await app.StopAsync(CancellationToken.None);
+            throw new NodeStartupException($"refusing to run with a plaintext listener ({string.Join(", ", plaintext)}); Rampart serves HTTPS only");
+        }
+    }
+
+    private static IEnumerable<string> AddressesOf(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+
+    private static Uri BoundHttpsUri(WebApplication app)
+    {
+        var https = AddressesOf(app).First(address => address.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        return new Uri(https);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Rampart node ready: https={HttpsUri} admin-socket={AdminSocket} tls-sha256={TlsFingerprint} data={DataDirectory}")]
+    private static partial void LogReady(ILogger logger, Uri httpsUri, string adminSocket, string tlsFingerprint, string dataDirectory);
+}

@@ -1,0 +1,72 @@
+using Microsoft.Data.Sqlite;
+
+namespace Rampart.Storage.Sqlite;
+
+/// <summary>
+/// The node's embedded database file. Every connection runs with full synchronous commits, so a
+/// transaction that returned is on disk (WAL journal, fsync at commit) and survives a kill or a
+/// power cut; foreign keys are enforced.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    /// <summary>Opens (and with <paramref name="readOnly"/> false, creates) the database at <paramref name="path"/>.</summary>
+    public SqliteDatabase(string path, bool readOnly = false)
+    {
+        Path = path;
+        ReadOnly = readOnly;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            // Read-only users still open read-write (a WAL database needs its -shm file) and are
+            // held to reads by PRAGMA query_only; they never create a database.
+            Mode = readOnly ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>True when opened only for reading (as <c>audit verify</c> does).</summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>An open connection with Rampart's pragmas applied.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = ReadOnly
+                ? "PRAGMA query_only = 1; PRAGMA busy_timeout = 5000;"
+                : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True when a trivial query answers: what <c>/readyz</c> asks.</summary>
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+}
