@@ -64,6 +64,7 @@ public sealed partial class RunningProcess : IDisposable
         string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
         using var process = Start(fileName, arguments, workingDirectory, environment);
+        process._process.StandardInput.Close();
         var exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.Output);
     }

@@ -1,1 +1,0 @@
-[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

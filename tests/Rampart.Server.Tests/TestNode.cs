@@ -1,0 +1,75 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Rampart.Server.Hosting;
+using Rampart.Server.Keys;
+
+namespace Rampart.Server.Tests;
+
+/// <summary>A real node in this process: real Kestrel, real TLS on a loopback port the kernel picks, a real data directory.</summary>
+internal sealed class TestNode : IAsyncDisposable
+{
+    private bool _disposed;
+
+    private TestNode(RampartNode node, StringWriter console)
+    {
+        Node = node;
+        Console = console;
+    }
+
+    public RampartNode Node { get; }
+
+    public StringWriter Console { get; }
+
+    public static IConfiguration Configuration(string dataDirectory, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Rampart:DataDirectory"] = dataDirectory,
+            ["Rampart:Https"] = "127.0.0.1:0",
+            ["Rampart:Mqtt"] = "127.0.0.1:0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
+
+    public static async Task<TestNode> StartAsync(string dataDirectory, IDictionary<string, string?>? settings = null)
+    {
+        var console = new StringWriter();
+        var node = await RampartNode.StartAsync(Configuration(dataDirectory, settings), console, CancellationToken.None);
+        return new TestNode(node, console);
+    }
+
+    /// <summary>An HTTPS client that trusts exactly this node's certificate, pinned by its SHA-256 fingerprint.</summary>
+    public HttpClient HttpsClient()
+    {
+        var pinned = Node.TlsFingerprint;
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    certificate is not null && NodeKeyring.Fingerprint(new X509Certificate2(certificate)) == pinned,
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = Node.HttpsUri };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            await Node.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}
