@@ -1,0 +1,18 @@
+using Rampart.Bench;
+
+// Scenario benchmarks measure whole operations on real files and sockets; figures go to the
+// closing notes and docs/benchmarks.md, never into test assertions.
+var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordinal)
+{
+    ["audit-append"] = AuditBench.AppendAsync,
+    ["audit-verify"] = AuditBench.VerifyAsync,
+};
+
+if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))
+{
+    Console.Error.WriteLine($"usage: Rampart.Bench <{string.Join("|", scenarios.Keys)}> [options]");
+    return 2;
+}
+
+await scenario(args[1..]);
+return 0;
