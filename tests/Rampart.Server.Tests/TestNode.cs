@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -71,5 +70,22 @@ internal sealed class TestNode : IAsyncDisposable
         }
     }
 
-    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}
+
+/// <summary>One node for all tests of a class that share it.</summary>
+public abstract class NodeTestBase : IAsyncLifetime
+{
+    private readonly Testing.TempDirectory _temp = new();
+
+    internal TestNode Node { get; private set; } = null!;
+
+    protected string Temp(string name) => _temp.Sub(name);
+
+    public async Task InitializeAsync() => Node = await TestNode.StartAsync(_temp.Sub("data"));
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        _temp.Dispose();
+    }
 }

@@ -2,48 +2,36 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Operators;
-using Rampart.Fleet.Secrets;
 using Rampart.Server.Admin;
 using Rampart.Server.Setup;
 using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Functional;
 
-public sealed partial class AdminSocketTests : IAsyncLifetime
+public sealed partial class AdminSocketTests : NodeTestBase
 {
-    private readonly TempDirectory _temp = new();
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync(_temp.Sub("data"));
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _temp.Dispose();
-    }
-
     [Fact]
     public async Task A_new_node_shows_its_setup_token_once_on_the_console()
     {
-        var matches = SetupToken().Matches(_node.Console.ToString());
+        var matches = SetupToken().Matches(Node.Console.ToString());
 
         Assert.Single(matches);
-        var services = _node.Node.Services;
+        var services = Node.Node.Services;
         Assert.True(await services.GetRequiredService<SetupTokenService>().TryConsumeAsync(matches[0].Value, "test", CancellationToken.None));
     }
 
     [Fact]
     public async Task Rotating_over_the_admin_socket_replaces_the_token_and_audits_local_admin_with_the_peer()
     {
-        var first = SetupToken().Match(_node.Console.ToString()).Value;
-        using var client = new AdminClient(_node.Node.AdminSocketPath);
+        var first = SetupToken().Match(Node.Console.ToString()).Value;
+        using var client = new AdminClient(Node.Node.AdminSocketPath);
 
         var rotated = await client.SendAsync<SetupTokenResponse>(HttpMethod.Post, "api/v1/setup-token", CancellationToken.None);
 
         Assert.Matches(SetupToken(), rotated.Token);
-        var tokens = _node.Node.Services.GetRequiredService<SetupTokenService>();
+        var tokens = Node.Node.Services.GetRequiredService<SetupTokenService>();
         Assert.False(await tokens.TryConsumeAsync(first, "test", CancellationToken.None));
-        var last = await _node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
+        var last = await Node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
             .Where(e => e.Action == "setup-token.rotated").SingleAsync();
         Assert.Equal(LocalAdminConnection.Actor, last.Actor);
         Assert.Contains($"\"peer-pid\":\"{Environment.ProcessId}\"", last.Details, StringComparison.Ordinal);
@@ -51,25 +39,33 @@ public sealed partial class AdminSocketTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_admin_socket_answers_only_its_owner()
+    public async Task The_admin_socket_refuses_another_user_even_when_its_file_permissions_are_opened()
     {
-        // The socket file is 0600 in a 0700 directory; the kernel's peer check is the second lock.
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_node.Node.AdminSocketPath));
-        using var client = new AdminClient(_node.Node.AdminSocketPath);
+        // First lock: the socket is 0600 in a 0700 directory.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Node.Node.AdminSocketPath));
 
-        var answer = await client.SendAsync<SetupTokenResponse>(HttpMethod.Post, "api/v1/setup-token", CancellationToken.None);
+        // Second lock: open both up, then connect as uid 65534; the kernel's peer credentials must stop it.
+        File.SetUnixFileMode(Node.Node.DataDirectory, (UnixFileMode)0b111_111_111);
+        File.SetUnixFileMode(Node.Node.AdminSocketPath, (UnixFileMode)0b111_111_111);
+        var (exitCode, output) = await RunningProcess.RunAsync("setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "--unix-socket", Node.Node.AdminSocketPath, "-X", "POST", "http://rampart/api/v1/setup-token"],
+            TimeSpan.FromSeconds(30));
 
-        Assert.True(SecretToken.Hash(answer.Token).Length == 32);
+        Assert.Equal(52, exitCode); // curl: empty reply from server — the connection was closed unanswered
+        Assert.DoesNotMatch(SetupToken(), output);
+        var rotations = await Node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
+            .CountAsync(e => e.Action == "setup-token.rotated");
+        Assert.Equal(0, rotations);
     }
 
     [Fact]
     public async Task The_node_records_its_start_with_its_listeners()
     {
-        var started = await _node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
+        var started = await Node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
             .FirstAsync(e => e.Action == "node.started");
 
         Assert.Equal("node", started.Actor);
-        Assert.Contains(_node.Node.HttpsUri.ToString(), started.Details, StringComparison.Ordinal);
+        Assert.Contains(Node.Node.HttpsUri.ToString(), started.Details, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("rampart-setup-[A-Za-z0-9_-]{43}")]

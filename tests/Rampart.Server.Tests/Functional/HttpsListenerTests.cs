@@ -4,23 +4,12 @@ using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Functional;
 
-public sealed class HttpsListenerTests : IAsyncLifetime
+public sealed class HttpsListenerTests : NodeTestBase
 {
-    private readonly TempDirectory _temp = new();
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await TestNode.StartAsync(_temp.Sub("data"));
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _temp.Dispose();
-    }
-
     [Fact]
     public async Task Healthz_answers_over_tls_with_the_pinned_certificate()
     {
-        using var client = _node.HttpsClient();
+        using var client = Node.HttpsClient();
 
         var response = await client.GetAsync("/healthz");
 
@@ -31,7 +20,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_reports_the_database_and_schema_ready()
     {
-        using var client = _node.HttpsClient();
+        using var client = Node.HttpsClient();
 
         var response = await client.GetAsync("/readyz");
 
@@ -43,7 +32,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     [Fact]
     public async Task Admin_operations_are_not_reachable_over_https()
     {
-        using var client = _node.HttpsClient();
+        using var client = Node.HttpsClient();
 
         var response = await client.PostAsync("/api/v1/setup-token", null);
 
@@ -53,7 +42,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     [Fact]
     public async Task Plain_http_on_the_https_port_gets_no_answer()
     {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_node.Node.HttpsUri.Port}"), Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Node.Node.HttpsUri.Port}"), Timeout = TimeSpan.FromSeconds(10) };
 
         // The TLS listener closes a connection that does not start with a TLS handshake, unanswered.
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/healthz"));
@@ -69,7 +58,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     [InlineData("-tls1_1", null, false)]
     public async Task Openssl_handshakes_succeed_only_with_tls_1_2_or_1_3_and_aead_suites(string protocol, string? cipher, bool accepted)
     {
-        List<string> arguments = ["s_client", "-connect", $"127.0.0.1:{_node.Node.HttpsUri.Port}", protocol];
+        List<string> arguments = ["s_client", "-connect", $"127.0.0.1:{Node.Node.HttpsUri.Port}", protocol];
         if (cipher is not null)
         {
             arguments.AddRange(["-cipher", cipher]);
