@@ -37,6 +37,18 @@ public sealed class NodeDataDirectory : IDisposable
     /// <summary>The node's TLS certificate (public).</summary>
     public string TlsCertificatePath => Path.Combine(Root, "tls-server.crt.pem");
 
+    /// <summary>Rampart's root CA certificate: the trust anchor devices and clients pin.</summary>
+    public string RootCertificatePath => Path.Combine(Root, "ca-root.crt.pem");
+
+    /// <summary>The issuing CA certificate.</summary>
+    public string IssuingCertificatePath => Path.Combine(Root, "ca-issuing.crt.pem");
+
+    /// <summary>The root CA key; may be absent (kept offline).</summary>
+    public string RootKeyPath => Path.Combine(KeysDirectory, "ca-root.key.pem");
+
+    /// <summary>The issuing CA key.</summary>
+    public string IssuingKeyPath => Path.Combine(KeysDirectory, "ca-issuing.key.pem");
+
     /// <summary>The local admin channel (HTTP over a Unix socket, owner-only).</summary>
     public string AdminSocketPath => Path.Combine(Root, "admin.sock");
 

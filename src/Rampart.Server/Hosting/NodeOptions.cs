@@ -22,6 +22,9 @@ public sealed class NodeOptions
     /// <summary><c>text</c> (one line per event) or <c>json</c> (one JSON object per line).</summary>
     public string LogFormat { get; set; } = "text";
 
+    /// <summary>Extra DNS names and IP addresses for the node's server certificate (beyond localhost, loopback, the host name and the HTTPS address).</summary>
+    public List<string> ServerNames { get; set; } = [];
+
     /// <summary>How long shutdown may take before remaining work is abandoned.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

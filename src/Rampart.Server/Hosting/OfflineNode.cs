@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Keys;
+using Rampart.Storage.Certificates;
 
 namespace Rampart.Server.Hosting;
 
@@ -27,10 +28,10 @@ public sealed class OfflineNode : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     /// <summary>Opens an initialised data directory; refuses one that <c>rampart serve</c> never started on.</summary>
-    public static async Task<OfflineNode> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
+    public static async Task<OfflineNode> OpenAsync(string dataDirectory, CancellationToken cancellationToken, bool initialize = false)
     {
         var root = Path.GetFullPath(dataDirectory);
-        if (!File.Exists(Path.Combine(root, "rampart.db")))
+        if (!initialize && !File.Exists(Path.Combine(root, "rampart.db")))
         {
             throw new NodeStartupException($"{root} is not a Rampart data directory (no rampart.db); start 'rampart serve --data {root}' once to initialise it");
         }
@@ -41,11 +42,11 @@ public sealed class OfflineNode : IAsyncDisposable
         try
         {
             var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
-            keys = NodeKeyring.LoadOrCreate(directory, new EndpointAddress(System.Net.IPAddress.Loopback, 0), TimeProvider.System);
+            keys = await NodeKeyring.LoadOrCreateAsync(directory, names: null, new SqliteCertificateStore(database), TimeProvider.System, cancellationToken);
             var services = new ServiceCollection()
                 .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
                 .AddLogging()
-                .AddRampartCore(database, keys.AuditKey)
+                .AddRampartCore(database, keys)
                 .BuildServiceProvider();
             await services.GetRequiredService<AuditLog>().StartAsync(cancellationToken);
             return new OfflineNode(directory, keys, services);

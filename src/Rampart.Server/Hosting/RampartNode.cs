@@ -17,7 +17,14 @@ using Rampart.Server.DataDirectory;
 using Rampart.Server.Health;
 using Rampart.Server.Keys;
 using Rampart.Server.Lifecycle;
+using Rampart.Server.Api;
+using Rampart.Server.Est;
+using Rampart.Server.Pki;
 using Rampart.Server.Setup;
+using Rampart.Storage.Certificates;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
 
 namespace Rampart.Server.Hosting;
@@ -64,8 +71,9 @@ public sealed partial class RampartNode : IAsyncDisposable
     /// node show the setup token). Any failure undoes what was done and throws
     /// <see cref="NodeStartupException"/> with the reason.
     /// </summary>
-    public static async Task<RampartNode> StartAsync(IConfiguration configuration, TextWriter console, CancellationToken cancellationToken)
+    public static async Task<RampartNode> StartAsync(IConfiguration configuration, TextWriter console, CancellationToken cancellationToken, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var options = ValidatedNodeOptions.From(NodeConfiguration.Bind(configuration));
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
@@ -74,8 +82,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         try
         {
             var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
-            keys = NodeKeyring.LoadOrCreate(directory, options.Https, TimeProvider.System);
-            app = Build(configuration, options, directory, keys, database, console);
+            keys = await NodeKeyring.LoadOrCreateAsync(directory, ServerNames.From(options), new SqliteCertificateStore(database), time, cancellationToken);
+            app = Build(configuration, options, directory, keys, database, console, time);
             await BindAsync(app, options, cancellationToken);
 
             var httpsUri = BoundHttpsUri(app);
@@ -129,7 +137,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         NodeDataDirectory directory,
         NodeKeyring keys,
         Storage.Sqlite.SqliteDatabase database,
-        TextWriter console)
+        TextWriter console,
+        TimeProvider time)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -143,13 +152,17 @@ public sealed partial class RampartNode : IAsyncDisposable
         NodeLogging.Configure(builder.Logging, options.JsonLogs);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
-        builder.Services.AddRampartCore(database, keys.AuditKey);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddRampartCore(database, keys);
+        builder.Services.AddHostedService<CrlRefresher>();
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(new NodeConsole(console));
         builder.Services.AddHostedService<AuditLogHostedService>();
         builder.Services.AddSingleton<NodeLifecycle>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<NodeLifecycle>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<FleetExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddAuthentication(LocalAdminAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, LocalAdminAuthenticationHandler>(
                 LocalAdminAuthenticationHandler.SchemeName, null);
@@ -177,9 +190,17 @@ public sealed partial class RampartNode : IAsyncDisposable
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = keys.TlsCertificate,
+
+                    // Send the issuing CA too, so clients that hold only the root can verify.
+                    ServerCertificateChain = [X509CertificateLoader.LoadCertificate(keys.Authority.Issuing.RawData)],
                     SslProtocols = TlsPolicy.Protocols,
                     HandshakeTimeout = TimeSpan.FromSeconds(10),
                     OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl),
+
+                    // A client certificate is optional here (EST renewal and factory enrollment use
+                    // one); which anchors it must chain to depends on the endpoint, which checks it.
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
                 });
             });
 
@@ -193,10 +214,14 @@ public sealed partial class RampartNode : IAsyncDisposable
         });
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapEstEndpoints();
+        app.MapCrlEndpoint();
         app.MapSetupTokenEndpoints();
+        app.MapAdminApi();
         return app;
     }
 

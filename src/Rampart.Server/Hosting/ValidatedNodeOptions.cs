@@ -6,7 +6,8 @@ public sealed record ValidatedNodeOptions(
     EndpointAddress Https,
     EndpointAddress Mqtt,
     bool JsonLogs,
-    TimeSpan ShutdownTimeout)
+    TimeSpan ShutdownTimeout,
+    IReadOnlyList<string> ServerNames)
 {
     /// <summary>Checks every option, collecting all problems into one clear message.</summary>
     public static ValidatedNodeOptions From(NodeOptions options)
@@ -43,11 +44,19 @@ public sealed record ValidatedNodeOptions(
             problems.Add($"--https and --mqtt both name {https}; each listener needs its own address");
         }
 
+        foreach (var name in options.ServerNames)
+        {
+            if (!System.Net.IPAddress.TryParse(name, out _) && Uri.CheckHostName(name) != UriHostNameType.Dns)
+            {
+                problems.Add($"ServerNames: '{name}' is neither a DNS name nor an IP address");
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new NodeStartupException("invalid settings:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
         }
 
-        return new ValidatedNodeOptions(Path.GetFullPath(options.DataDirectory), https!, mqtt!, format == "json", options.ShutdownTimeout);
+        return new ValidatedNodeOptions(Path.GetFullPath(options.DataDirectory), https!, mqtt!, format == "json", options.ShutdownTimeout, options.ServerNames.ToArray());
     }
 }

@@ -26,6 +26,7 @@ public sealed class NodeLifecycle(IAuditLog audit, SetupTokenService setupTokens
                 ["created"] = string.Join(",", keys.Created),
                 ["audit-key-id"] = keys.AuditKey.KeyId,
                 ["tls-sha256"] = keys.TlsFingerprint,
+                ["ca-root-sha256"] = NodeKeyring.Fingerprint(keys.Authority.Root),
             }), cancellationToken);
         }
 

@@ -1,0 +1,42 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Enrollment;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Inventory;
+using Rampart.Pki.Est;
+using Rampart.Pki.Profiles;
+
+namespace Rampart.Fleet.Certificates;
+
+/// <summary>Certificates for backend services (the service profile), issued by an administrator from the service's CSR.</summary>
+public sealed class ServiceCertificates(CertificateIssuer issuer, IAuditLog audit, IOptions<EnrollmentOptions> options)
+{
+    private readonly CertificateProfile _profile = CertificateProfiles.Service(options.Value.ServiceCertificateValidity, issuer.KeyHolderLookup("service"));
+
+    /// <summary>Issues a certificate for service <paramref name="name"/> from a PEM or DER CSR.</summary>
+    public async Task<X509Certificate2> IssueAsync(string name, byte[] csrDer, string actor, CancellationToken cancellationToken)
+    {
+        if (!DeviceIds.IsValid(name))
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"service name '{name}' must match [A-Za-z0-9._-]{{1,64}}");
+        }
+
+        var (request, malformed) = CsrReader.Read(csrDer);
+        if (malformed is not null)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, malformed.Message);
+        }
+
+        var (template, refusal) = await issuer.PrepareAsync(_profile, name, request!, cancellationToken);
+        if (refusal is not null)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, refusal.Message);
+        }
+
+        var (record, certificate) = await issuer.SignAsync(_profile, name, template!, cancellationToken);
+        await audit.AppendAsync(new AuditRecord(actor, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["profile"] = "service", ["subject"] = name, ["key-sha256"] = record.KeyFingerprint }), cancellationToken);
+        return certificate;
+    }
+}

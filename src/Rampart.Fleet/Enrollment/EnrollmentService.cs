@@ -1,0 +1,157 @@
+using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Certificates;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Secrets;
+using Rampart.Pki.Est;
+using Rampart.Pki.Profiles;
+
+namespace Rampart.Fleet.Enrollment;
+
+/// <summary>
+/// EST enrollment and renewal (RFC 7030 §4.2) in front of the CA. Every issuance and refusal is
+/// audited and recorded as a security event; failed authentications back off per source and per
+/// claimed device.
+/// </summary>
+public sealed class EnrollmentService
+{
+    private readonly IReadOnlyList<IEnrollmentAuthorizer> _authorizers;
+    private readonly CertificateIssuer _issuer;
+    private readonly IDeviceStore _devices;
+    private readonly IAuditLog _audit;
+    private readonly SecurityEvents _events;
+    private readonly FailureBackoff _backoff;
+    private readonly CertificateProfile _profile;
+
+    public EnrollmentService(
+        IEnumerable<IEnrollmentAuthorizer> authorizers,
+        CertificateIssuer issuer,
+        IDeviceStore devices,
+        IAuditLog audit,
+        SecurityEvents events,
+        TimeProvider time,
+        IOptions<EnrollmentOptions> options)
+    {
+        _authorizers = authorizers.ToArray();
+        _issuer = issuer;
+        _devices = devices;
+        _audit = audit;
+        _events = events;
+        var settings = options.Value;
+        _backoff = new FailureBackoff(time, settings.FreeAuthenticationFailures, settings.BackoffBase, settings.BackoffMaximum);
+        _profile = CertificateProfiles.Device(settings.DeviceCertificateValidity, issuer.KeyHolderLookup("device"));
+    }
+
+    /// <summary>
+    /// 1. back off a source that keeps failing, 2. authorise, 3. read and prove the CSR, 4. run the
+    /// device profile, 5. spend the credential, 6. sign and record, 7. activate the device,
+    /// 8. audit and record the event.
+    /// </summary>
+    public async Task<EnrollmentResult> EnrollAsync(EstOperation operation, EstCredentials credentials, ReadOnlyMemory<byte> csrDer, CancellationToken cancellationToken)
+    {
+        var sourceKey = "source:" + credentials.Source;
+        if (_backoff.RetryAfter(sourceKey) is { } sourceWait)
+        {
+            return EnrollmentResult.Refused(RateLimited(sourceWait, credentials.UserName));
+        }
+
+        var authorizer = _authorizers.FirstOrDefault(a => a.Handles(operation, credentials));
+        var (grant, refusal) = authorizer is null
+            ? (null, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "no-credentials",
+                "present a bootstrap token (HTTP Basic: user = device id, password = token) or a factory certificate"))
+            : await authorizer.AuthorizeAsync(operation, credentials, cancellationToken);
+
+        if (refusal is not null)
+        {
+            if (refusal.Kind == EnrollmentRefusalKind.Unauthenticated)
+            {
+                await RecordAuthenticationFailureAsync(sourceKey, refusal.ClaimedDeviceId, credentials, cancellationToken);
+            }
+
+            return await RefuseAsync(operation, credentials, refusal, cancellationToken);
+        }
+
+        var deviceId = grant!.DeviceId;
+        if (_backoff.RetryAfter("device:" + deviceId) is { } deviceWait)
+        {
+            return EnrollmentResult.Refused(RateLimited(deviceWait, deviceId));
+        }
+
+        var (request, malformed) = CsrReader.Read(csrDer.Span);
+        if (malformed is not null)
+        {
+            return await RefuseAsync(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.BadRequest, malformed.Code, malformed.Message, deviceId), cancellationToken);
+        }
+
+        var (template, profileRefusal) = await _issuer.PrepareAsync(_profile, deviceId, request!, cancellationToken);
+        if (profileRefusal is not null)
+        {
+            var kind = profileRefusal.Code == CsrRefusal.KeyReuseCode ? EnrollmentRefusalKind.Forbidden : EnrollmentRefusalKind.BadRequest;
+            return await RefuseAsync(operation, credentials, new EnrollmentRefusal(kind, profileRefusal.Code, profileRefusal.Message, deviceId), cancellationToken);
+        }
+
+        if (!await grant.CommitAsync(cancellationToken))
+        {
+            return await RefuseAsync(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-token",
+                "the bootstrap token was used meanwhile", deviceId), cancellationToken);
+        }
+
+        var (record, certificate) = await _issuer.SignAsync(_profile, deviceId, template!, cancellationToken);
+        await _devices.TryChangeStateAsync(deviceId, [DeviceState.Registered], DeviceState.Active, record.NotBefore, cancellationToken);
+
+        var details = new Dictionary<string, string>
+        {
+            ["operation"] = Name(operation),
+            ["method"] = grant.Method,
+            ["serial"] = record.Serial,
+            ["key-sha256"] = record.KeyFingerprint,
+            ["not-after"] = record.NotAfter.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["source"] = credentials.Source,
+        };
+        await _audit.AppendAsync(new AuditRecord("device:" + deviceId, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success, details), cancellationToken);
+        await _events.RecordAsync("certificate.issued", SecuritySeverity.Info, deviceId, credentials.Source, details, cancellationToken);
+        _backoff.RecordSuccess(sourceKey);
+        _backoff.RecordSuccess("device:" + deviceId);
+        return new EnrollmentResult(record, certificate, null);
+    }
+
+    private async Task RecordAuthenticationFailureAsync(string sourceKey, string? claimedDevice, EstCredentials credentials, CancellationToken cancellationToken)
+    {
+        var blocked = _backoff.RecordFailure(sourceKey);
+        if (claimedDevice is not null && DeviceIds.IsValid(claimedDevice))
+        {
+            blocked |= _backoff.RecordFailure("device:" + claimedDevice);
+        }
+
+        if (blocked)
+        {
+            await _events.RecordAsync("enrollment.backoff", SecuritySeverity.High, claimedDevice, credentials.Source,
+                new Dictionary<string, string> { ["reason"] = "repeated authentication failures" }, cancellationToken);
+        }
+    }
+
+    private async Task<EnrollmentResult> RefuseAsync(EstOperation operation, EstCredentials credentials, EnrollmentRefusal refusal, CancellationToken cancellationToken)
+    {
+        var claimed = refusal.ClaimedDeviceId is { } id && DeviceIds.IsValid(id) ? id : null;
+        var details = new Dictionary<string, string>
+        {
+            ["operation"] = Name(operation),
+            ["code"] = refusal.Code,
+            ["reason"] = refusal.Message,
+            ["source"] = credentials.Source,
+        };
+        await _audit.AppendAsync(new AuditRecord(claimed is null ? "anonymous" : "device:" + claimed, "enrollment.refused",
+            claimed is null ? string.Empty : $"device/{claimed}", AuditOutcome.Denied, details), cancellationToken);
+        var keyReuse = refusal.Code == CsrRefusal.KeyReuseCode;
+        await _events.RecordAsync(keyReuse ? "enrollment.key-reuse" : "enrollment.refused", keyReuse ? SecuritySeverity.High : SecuritySeverity.Warning,
+            claimed, credentials.Source, details, cancellationToken);
+        return EnrollmentResult.Refused(refusal);
+    }
+
+    private static EnrollmentRefusal RateLimited(TimeSpan wait, string? device) =>
+        new(EnrollmentRefusalKind.RateLimited, "backoff",
+            $"too many failed attempts; retry in {Math.Ceiling(wait.TotalSeconds)} s", device, wait);
+
+    private static string Name(EstOperation operation) => operation == EstOperation.Enroll ? "simpleenroll" : "simplereenroll";
+}

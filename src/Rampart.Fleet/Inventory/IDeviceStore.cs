@@ -1,0 +1,17 @@
+namespace Rampart.Fleet.Inventory;
+
+/// <summary>The inventory's storage.</summary>
+public interface IDeviceStore
+{
+    /// <summary>Adds the device; false when the id exists (retired ids included: ids are never reused).</summary>
+    Task<bool> TryAddAsync(Device device, CancellationToken cancellationToken);
+
+    /// <summary>The device, or null.</summary>
+    Task<Device?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>A page of devices in id order.</summary>
+    Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Moves the device to <paramref name="to"/> only from one of <paramref name="from"/>; false otherwise.</summary>
+    Task<bool> TryChangeStateAsync(string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,115 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Rampart.Pki.Authority;
+
+/// <summary>
+/// Rampart's two-level CA: a root (kept offline-capable: the node needs its key only to create or
+/// re-issue the issuing CA) and an issuing CA that signs every device, service and server
+/// certificate and the CRL.
+/// </summary>
+public sealed class CertificateAuthority : IDisposable
+{
+    /// <summary>Root validity (ECDSA P-384).</summary>
+    public static readonly TimeSpan RootValidity = TimeSpan.FromDays(20 * 365);
+
+    /// <summary>Issuing CA validity (ECDSA P-256).</summary>
+    public static readonly TimeSpan IssuingValidity = TimeSpan.FromDays(5 * 365);
+
+    /// <summary>Wraps an existing pair; <paramref name="issuing"/> must carry its private key.</summary>
+    public CertificateAuthority(X509Certificate2 root, X509Certificate2 issuing)
+    {
+        if (!issuing.HasPrivateKey)
+        {
+            throw new ArgumentException("the issuing CA certificate must carry its private key", nameof(issuing));
+        }
+
+        if (issuing.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) is false)
+        {
+            throw new ArgumentException("the issuing CA was not issued by the given root", nameof(issuing));
+        }
+
+        using (var issuingKey = issuing.GetECDsaPublicKey())
+        using (var rootKey = root.GetECDsaPublicKey())
+        {
+            if (issuingKey is null || rootKey is null)
+            {
+                throw new ArgumentException("the CA certificates must hold ECDSA keys");
+            }
+        }
+
+        Root = root;
+        Issuing = issuing;
+    }
+
+    /// <summary>The trust anchor devices and clients pin.</summary>
+    public X509Certificate2 Root { get; }
+
+    /// <summary>The issuing CA, with its private key.</summary>
+    public X509Certificate2 Issuing { get; }
+
+    /// <summary>The chain a relying party needs: issuing CA first, then the root (as EST cacerts returns it).</summary>
+    public X509Certificate2Collection Chain => [X509CertificateLoader.LoadCertificate(Issuing.RawData), X509CertificateLoader.LoadCertificate(Root.RawData)];
+
+    /// <summary>
+    /// A new root and issuing CA. Returns the authority and the root key (the caller stores or
+    /// exports it; the authority itself never needs it).
+    /// </summary>
+    public static (CertificateAuthority Authority, ECDsa RootKey) Create(string name, DateTimeOffset now)
+    {
+        var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var rootRequest = new CertificateRequest($"CN={name} Root CA, O=Rampart", rootKey, HashAlgorithmName.SHA384);
+        AddCaExtensions(rootRequest, pathLength: 1);
+        using var rootWithKey = rootRequest.CreateSelfSigned(now.AddMinutes(-5), now + RootValidity);
+
+        using var issuingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var issuingRequest = new CertificateRequest($"CN={name} Issuing CA, O=Rampart", issuingKey, HashAlgorithmName.SHA384);
+        AddCaExtensions(issuingRequest, pathLength: 0);
+        issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(rootWithKey, true, false));
+        using var issuingPublic = issuingRequest.Create(rootWithKey, now.AddMinutes(-5), now + IssuingValidity, SerialNumbers.New());
+        var issuing = issuingPublic.CopyWithPrivateKey(issuingKey);
+        var root = X509CertificateLoader.LoadCertificate(rootWithKey.RawData);
+        return (new CertificateAuthority(root, issuing), rootKey);
+    }
+
+    /// <summary>Signs a template the profiles built. The template's serial must be fresh.</summary>
+    public X509Certificate2 Issue(CertificateTemplate template)
+    {
+        var request = new CertificateRequest(template.Subject, template.PublicKey, HashAlgorithmName.SHA256);
+        foreach (var extension in template.Extensions)
+        {
+            request.CertificateExtensions.Add(extension);
+        }
+
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Issuing, true, false));
+        var notAfter = template.NotAfter < Issuing.NotAfter ? template.NotAfter : new DateTimeOffset(Issuing.NotAfter.ToUniversalTime());
+        return request.Create(Issuing, template.NotBefore, notAfter, template.SerialNumber);
+    }
+
+    /// <summary>A CRL (RFC 5280 §5) over the given revocations, signed by the issuing CA.</summary>
+    public byte[] BuildCrl(IEnumerable<RevokedSerial> revoked, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in revoked)
+        {
+            builder.AddEntry(Convert.FromHexString(entry.SerialHex), entry.RevokedAt, entry.Reason);
+        }
+
+        return builder.Build(Issuing, number, nextUpdate, HashAlgorithmName.SHA256, null, thisUpdate);
+    }
+
+    private static void AddCaExtensions(CertificateRequest request, int pathLength)
+    {
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, pathLength, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Root.Dispose();
+        Issuing.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Rampart.Fleet.Errors;
+
+namespace Rampart.Server.Api;
+
+/// <summary>Turns a refused operation into an RFC 9457 problem document with the matching status.</summary>
+internal sealed class FleetExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not FleetException refusal)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = refusal.Kind switch
+        {
+            FleetErrorKind.NotFound => StatusCodes.Status404NotFound,
+            FleetErrorKind.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Status = httpContext.Response.StatusCode, Title = refusal.Message, Detail = refusal.Message },
+            Exception = exception,
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rampart.Fleet.Certificates;
+
+namespace Rampart.Server.Pki;
+
+/// <summary>Publishes a CRL at start and whenever the current one is due (at least daily; RFC 5280 §5.1.2.5 nextUpdate).</summary>
+internal sealed partial class CrlRefresher(CrlPublisher publisher, TimeProvider time, ILogger<CrlRefresher> logger) : BackgroundService
+{
+    private static readonly TimeSpan _checkEvery = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_checkEvery, time);
+        do
+        {
+            try
+            {
+                await publisher.GetCurrentAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogRefreshFailed(logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Could not publish the CRL; retrying in 10 minutes")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}
