@@ -6,6 +6,11 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     ServeCommand.Create(),
     AuditCommand.Create(),
     SetupTokenCommand.Create(),
+    DeviceCommand.Create(),
+    CertCommand.Create(),
+    VendorCommand.Create(),
+    ServiceCommand.Create(),
+    CaCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Rampart.Server.Admin;
 
@@ -39,19 +41,53 @@ public sealed class AdminClient : IDisposable
         exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } }
         || exception is HttpRequestException { InnerException: SocketException socket } && socket.ErrorCode == 2; // ENOENT: no socket file
 
-    /// <summary>Sends a request and returns the JSON answer, or throws <see cref="AdminCommandException"/> with the node's reason.</summary>
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken)
+    /// <summary>Sends a request (with an optional JSON body) and returns the JSON answer, or throws <see cref="AdminCommandException"/> with the node's reason.</summary>
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
         using var response = await _http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new AdminCommandException($"the node refused {method} {path}: {(int)response.StatusCode} {response.ReasonPhrase} {body}".TrimEnd());
+            throw new AdminCommandException(await ReasonAsync(response, cancellationToken));
         }
 
-        return await response.Content.ReadFromJsonAsync<T>(cancellationToken)
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
             ?? throw new AdminCommandException($"the node answered {method} {path} with an empty body");
+    }
+
+    /// <summary>JSON as the API writes it: camelCase, enums as camelCase strings.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var problem = JsonDocument.Parse(text);
+            if (problem.RootElement.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } message)
+            {
+                return message;
+            }
+
+            if (problem.RootElement.TryGetProperty("title", out var title) && title.GetString() is { Length: > 0 } titleText)
+            {
+                return titleText;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a problem document: fall through to the status line.
+        }
+
+        return $"the node answered {(int)response.StatusCode} {response.ReasonPhrase} {text}".TrimEnd();
     }
 
     /// <inheritdoc />

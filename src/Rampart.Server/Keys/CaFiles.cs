@@ -67,7 +67,11 @@ public static class CaFiles
             throw new NodeStartupException("the issuing CA does not chain to the given root at this time");
         }
 
-        OwnerOnlyFile.WriteAtomically(directory.IssuingKeyPath, Encoding.ASCII.GetBytes(issuingKeyPem));
+        using (var issuingKey = authority.Issuing.GetECDsaPrivateKey()!)
+        {
+            OwnerOnlyFile.WriteAtomically(directory.IssuingKeyPath, Encoding.ASCII.GetBytes(issuingKey.ExportPkcs8PrivateKeyPem()));
+        }
+
         OwnerOnlyFile.WriteAtomically(directory.RootCertificatePath, Encoding.ASCII.GetBytes(authority.Root.ExportCertificatePem()));
         OwnerOnlyFile.WriteAtomically(directory.IssuingCertificatePath, Encoding.ASCII.GetBytes(authority.Issuing.ExportCertificatePem()));
         return authority;

@@ -13,7 +13,7 @@ internal static class KeyFiles
         {
             key.ImportFromPem(File.ReadAllText(path));
         }
-        catch (Exception exception) when (exception is ArgumentException or CryptographicException)
+        catch (Exception exception) when (exception is ArgumentException or CryptographicException or IOException)
         {
             throw new NodeStartupException($"the key file {path} cannot be read: {exception.Message}", exception);
         }
@@ -32,7 +32,7 @@ internal static class KeyFiles
                 ? X509CertificateLoader.LoadCertificateFromFile(certificatePath)
                 : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         }
-        catch (CryptographicException exception)
+        catch (Exception exception) when (exception is CryptographicException or IOException)
         {
             throw new NodeStartupException(
                 $"the certificate {certificatePath}{(keyPath is null ? string.Empty : $" or its key {keyPath}")} cannot be read: {exception.Message}", exception);

@@ -45,6 +45,7 @@ public sealed partial class AdminSocketTests : NodeTestBase
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Node.Node.AdminSocketPath));
 
         // Second lock: open both up, then connect as uid 65534; the kernel's peer credentials must stop it.
+        File.SetUnixFileMode(Path.GetDirectoryName(Node.Node.DataDirectory)!, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(Node.Node.DataDirectory, (UnixFileMode)0b111_111_111);
         File.SetUnixFileMode(Node.Node.AdminSocketPath, (UnixFileMode)0b111_111_111);
         var (exitCode, output) = await RunningProcess.RunAsync("setpriv",

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using Rampart.Fleet.Inventory;
+using Rampart.Server.Api;
+
+namespace Rampart.Cli.Commands;
+
+/// <summary><c>rampart device add|list|show|retire|quarantine|release|token</c>.</summary>
+internal static class DeviceCommand
+{
+    public static Command Create() => new("device", "The device inventory.")
+    {
+        Add(), List(), Show(), Retire(), Quarantine(), Release(), Token(),
+    };
+
+    private static Command Add()
+    {
+        var data = CommonOptions.Data();
+        var id = new Argument<string>("ID") { Description = "Immutable device id, [A-Za-z0-9._-]{1,64}" };
+        var model = new Option<string?>("--model");
+        var vendor = new Option<string?>("--vendor") { Description = "Manufacturer; must match a trusted vendor name for factory-certificate enrollment" };
+        var hardware = new Option<string?>("--hardware-revision");
+        var site = new Option<string?>("--site");
+        var zone = new Option<string?>("--zone");
+        var tags = new Option<string[]>("--tag") { Description = "A tag (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var supportUntil = new Option<string?>("--support-until") { Description = "End of vendor support, YYYY-MM-DD", HelpName = "DATE" };
+        var command = new Command("add", "Add a device and print its one-time bootstrap token.") { id, data, model, vendor, hardware, site, zone, tags, supportUntil };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            DateOnly? support = null;
+            if (parse.GetValue(supportUntil) is { } text)
+            {
+                support = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                    ? date
+                    : throw new Server.Admin.AdminCommandException($"--support-until: '{text}' is not a date as YYYY-MM-DD");
+            }
+
+            var body = new AddDeviceRequest(parse.GetValue(id)!, parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
+                parse.GetValue(site), parse.GetValue(zone), parse.GetValue(tags), support);
+            var added = await AdminCall.SendAsync<AddDeviceResponse>(parse.GetValue(data), HttpMethod.Post, "api/v1/devices", cancellationToken, body);
+            Console.WriteLine($"device {added.Device.Id} added ({Name(added.Device.State)})");
+            PrintToken(added.BootstrapToken);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var data = CommonOptions.Data();
+        var state = new Option<DeviceState?>("--state") { Description = "Only devices in this state" };
+        var after = new Option<string?>("--after") { Description = "Start after this id (paging)" };
+        var limit = new Option<int?>("--limit") { Description = "At most this many (1-1000, default 100)" };
+        var command = new Command("list", "List devices in id order.") { data, state, after, limit };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var query = new List<string>();
+            if (parse.GetValue(state) is { } s)
+            {
+                query.Add($"state={Name(s)}");
+            }
+
+            if (parse.GetValue(after) is { } a)
+            {
+                query.Add($"after={Uri.EscapeDataString(a)}");
+            }
+
+            if (parse.GetValue(limit) is { } l)
+            {
+                query.Add($"limit={l}");
+            }
+
+            var page = await AdminCall.SendAsync<DevicePage>(parse.GetValue(data), HttpMethod.Get, "api/v1/devices?" + string.Join("&", query), cancellationToken);
+            Console.WriteLine($"{"ID",-24} {"STATE",-12} {"MODEL",-16} {"VENDOR",-16} {"SITE",-12} ZONE");
+            foreach (var device in page.Items)
+            {
+                Console.WriteLine($"{device.Id,-24} {Name(device.State),-12} {device.Model ?? "-",-16} {device.Vendor ?? "-",-16} {device.Site ?? "-",-12} {device.Zone ?? "-"}");
+            }
+
+            if (page.Next is not null)
+            {
+                Console.WriteLine($"(more: --after {page.Next})");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var data = CommonOptions.Data();
+        var id = new Argument<string>("ID");
+        var command = new Command("show", "Show a device and its certificates.") { id, data };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var device = await AdminCall.SendAsync<DeviceResponse>(parse.GetValue(data), HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
+            var certificates = await AdminCall.SendAsync<CertificateResponse[]>(parse.GetValue(data), HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/certificates", cancellationToken);
+            Console.WriteLine($"id:                {device.Id}");
+            Console.WriteLine($"state:             {Name(device.State)}");
+            Console.WriteLine($"model:             {device.Model ?? "-"}");
+            Console.WriteLine($"vendor:            {device.Vendor ?? "-"}");
+            Console.WriteLine($"hardware revision: {device.HardwareRevision ?? "-"}");
+            Console.WriteLine($"firmware version:  {device.FirmwareVersion ?? "-"}");
+            Console.WriteLine($"site:              {device.Site ?? "-"}");
+            Console.WriteLine($"zone:              {device.Zone ?? "-"}");
+            Console.WriteLine($"tags:              {(device.Tags.Count == 0 ? "-" : string.Join(", ", device.Tags))}");
+            Console.WriteLine($"support until:     {device.SupportUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}");
+            Console.WriteLine($"created:           {device.Created:u}");
+            Console.WriteLine($"certificates:      {(certificates.Length == 0 ? "none" : string.Empty)}");
+            foreach (var certificate in certificates)
+            {
+                var status = certificate.Revoked ? $"revoked {certificate.RevokedAt:u} ({certificate.RevocationReason})" : $"valid until {certificate.NotAfter:u}";
+                Console.WriteLine($"  {certificate.Serial}  {status}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Retire() => Simple("retire", "Retire a device for good: revoke its certificates and tokens, end its sessions.", async (data, id, cancellationToken) =>
+    {
+        var revoked = await AdminCall.SendAsync<RevokeResponse>(data, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/retire", cancellationToken);
+        Console.WriteLine($"device {id} retired; certificates revoked: {(revoked.Revoked.Count == 0 ? "none" : string.Join(", ", revoked.Revoked))}");
+    });
+
+    private static Command Token() => Simple("token", "Issue a new bootstrap token for a device (revokes its unused ones).", async (data, id, cancellationToken) =>
+        PrintToken(await AdminCall.SendAsync<BootstrapTokenResponse>(data, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/bootstrap-token", cancellationToken)));
+
+    private static Command Quarantine() => WithReason("quarantine", "Confine an active device: its sessions lose their permissions.", "quarantined");
+
+    private static Command Release() => WithReason("release", "Release a quarantined device back to active.", "released");
+
+    private static Command WithReason(string name, string description, string done)
+    {
+        var data = CommonOptions.Data();
+        var id = new Argument<string>("ID");
+        var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log)", Required = true };
+        var command = new Command(name, description) { id, data, reason };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var device = await AdminCall.SendAsync<DeviceResponse>(parse.GetValue(data), HttpMethod.Post,
+                $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}/{name}", cancellationToken, new ReasonRequest(parse.GetValue(reason)!));
+            Console.WriteLine($"device {device.Id} {done} ({Name(device.State)})");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Simple(string name, string description, Func<string?, string, CancellationToken, Task> action)
+    {
+        var data = CommonOptions.Data();
+        var id = new Argument<string>("ID");
+        var command = new Command(name, description) { id, data };
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            await action(parse.GetValue(data), parse.GetValue(id)!, cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintToken(BootstrapTokenResponse token)
+    {
+        Console.WriteLine($"bootstrap token for {token.DeviceId} (single use, expires {token.Expires:u}; shown once):");
+        Console.WriteLine($"  {token.Token}");
+    }
+
+    private static string Name(DeviceState state) => state.ToString().ToLowerInvariant();
+}
