@@ -25,7 +25,7 @@ public sealed class CertificateAuthority : IDisposable
             throw new ArgumentException("the issuing CA certificate must carry its private key", nameof(issuing));
         }
 
-        if (issuing.IssuerName.RawData.AsSpan().SequenceEqual(root.SubjectName.RawData) is false)
+        if (!IsSignedBy(issuing, root))
         {
             throw new ArgumentException("the issuing CA was not issued by the given root", nameof(issuing));
         }
@@ -97,6 +97,18 @@ public sealed class CertificateAuthority : IDisposable
         }
 
         return builder.Build(Issuing, number, nextUpdate, HashAlgorithmName.SHA256, null, thisUpdate);
+    }
+
+    private static bool IsSignedBy(X509Certificate2 issuing, X509Certificate2 root)
+    {
+        // Names can collide; only the root's signature proves the link (RFC 5280 §6.1.3 (a)(1)).
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        return chain.Build(issuing) && chain.ChainElements.Count == 2
+            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(root.RawData);
     }
 
     private static void AddCaExtensions(CertificateRequest request, int pathLength)
