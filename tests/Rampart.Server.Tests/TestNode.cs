@@ -38,10 +38,10 @@ internal sealed class TestNode : IAsyncDisposable
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
-    public static async Task<TestNode> StartAsync(string dataDirectory, IDictionary<string, string?>? settings = null)
+    public static async Task<TestNode> StartAsync(string dataDirectory, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var console = new StringWriter();
-        var node = await RampartNode.StartAsync(Configuration(dataDirectory, settings), console, CancellationToken.None);
+        var node = await RampartNode.StartAsync(Configuration(dataDirectory, settings), console, CancellationToken.None, time);
         return new TestNode(node, console);
     }
 

@@ -102,7 +102,8 @@ public static class EstEndpoints
     {
         context.Response.Headers["Content-Transfer-Encoding"] = "base64";
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Text(body, contentType, Encoding.ASCII);
+        // Exactly the RFC's media type: a charset parameter confuses strict EST clients.
+        return TypedResults.Bytes(Encoding.ASCII.GetBytes(body), contentType);
     }
 
     private static IResult Text(int status, string message) => TypedResults.Text(message + "\n", "text/plain; charset=utf-8", Encoding.UTF8, status);

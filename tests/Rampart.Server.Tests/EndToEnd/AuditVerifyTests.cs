@@ -19,11 +19,11 @@ public sealed class AuditVerifyTests : IDisposable
     public async Task Audit_verify_names_the_entry_that_was_tampered_with(string tamper, long firstBad, string problem)
     {
         var data = await NodeWithEntriesAsync(rotations: 8);
-        var (intactCode, intact) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (intactCode, intact) = await RampartCli.RunAsync("audit", "verify", "--data", data);
         Assert.True(intactCode == 0, intact);
 
         await TamperAsync(data, tamper);
-        var (exitCode, output) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("audit", "verify", "--data", data);
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"first bad entry {firstBad}:", output, StringComparison.Ordinal);
@@ -46,8 +46,8 @@ public sealed class AuditVerifyTests : IDisposable
         {
         }
 
-        var (ownCode, _) = await Cli.RunAsync("audit", "verify", "--data", data);
-        var (exitCode, output) = await Cli.RunAsync("audit", "verify", "--data", data, "--audit-key", keptElsewhere);
+        var (ownCode, _) = await RampartCli.RunAsync("audit", "verify", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("audit", "verify", "--data", data, "--audit-key", keptElsewhere);
 
         Assert.Equal(0, ownCode);
         Assert.Equal(1, exitCode);
@@ -59,7 +59,7 @@ public sealed class AuditVerifyTests : IDisposable
     {
         Directory.CreateDirectory(_temp.Sub("empty"));
 
-        var (exitCode, output) = await Cli.RunAsync("audit", "verify", "--data", _temp.Sub("empty"));
+        var (exitCode, output) = await RampartCli.RunAsync("audit", "verify", "--data", _temp.Sub("empty"));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("no audit log", output, StringComparison.Ordinal);

@@ -15,8 +15,8 @@ public sealed class CrashTests : IDisposable
     public async Task A_kill_9_during_a_burst_of_appends_leaves_a_chain_that_verifies()
     {
         var data = _temp.Sub("data");
-        using var node = Cli.Serve(data);
-        await Cli.WaitUntilReadyAsync(node);
+        using var node = RampartCli.Serve(data);
+        await RampartCli.WaitUntilReadyAsync(node);
 
         // 1. A burst of audited operations from 16 clients: bounded by count and by time.
         var acknowledged = new ConcurrentBag<SetupTokenResponse>();
@@ -45,12 +45,12 @@ public sealed class CrashTests : IDisposable
 
         Assert.True(acknowledged.Count >= 150, $"the burst reached only {acknowledged.Count} operations before its time limit");
         node.KillHard();
-        await node.WaitForExitAsync(Cli.Patience);
+        await node.WaitForExitAsync(RampartCli.Patience);
         await stop.CancelAsync();
         await Task.WhenAll(burst);
 
         // 3. What remains verifies, and holds at least every acknowledged operation.
-        var (exitCode, output) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("audit", "verify", "--data", data);
         Assert.True(exitCode == 0, output);
         var entries = long.Parse(System.Text.RegularExpressions.Regex.Match(output, @"intact: (\d+) entries").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(entries >= acknowledged.Count + 2, $"{entries} entries for {acknowledged.Count} acknowledged rotations");
@@ -60,7 +60,7 @@ public sealed class CrashTests : IDisposable
         {
         }
 
-        var (afterCode, after) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (afterCode, after) = await RampartCli.RunAsync("audit", "verify", "--data", data);
         Assert.True(afterCode == 0, after);
         Assert.Matches(@"[1-9]\d* checkpoints verified", after);
     }

@@ -17,23 +17,23 @@ public sealed class ServeTests : IDisposable
     {
         var data = _temp.Sub("data");
         string token;
-        using (var first = Cli.Serve(data))
+        using (var first = RampartCli.Serve(data))
         {
-            await Cli.WaitUntilReadyAsync(first);
-            token = Cli.SetupToken().Match(first.Output).Value;
+            await RampartCli.WaitUntilReadyAsync(first);
+            token = RampartCli.SetupToken().Match(first.Output).Value;
             first.Terminate();
-            Assert.Equal(0, await first.WaitForExitAsync(Cli.Patience));
+            Assert.Equal(0, await first.WaitForExitAsync(RampartCli.Patience));
         }
 
-        using (var second = Cli.Serve(data))
+        using (var second = RampartCli.Serve(data))
         {
-            await Cli.WaitUntilReadyAsync(second);
+            await RampartCli.WaitUntilReadyAsync(second);
             second.Terminate();
-            Assert.Equal(0, await second.WaitForExitAsync(Cli.Patience));
+            Assert.Equal(0, await second.WaitForExitAsync(RampartCli.Patience));
             Assert.DoesNotContain("rampart-setup-", second.Output, StringComparison.Ordinal);
         }
 
-        Assert.Matches(Cli.SetupToken(), token);
+        Assert.Matches(RampartCli.SetupToken(), token);
         var everyFile = Directory.GetFiles(data, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".sock", StringComparison.Ordinal)).Select(File.ReadAllBytes);
         Assert.DoesNotContain(everyFile, bytes => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(token)) >= 0);
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "rampart.db")};Mode=ReadOnly;Pooling=False");
@@ -47,14 +47,14 @@ public sealed class ServeTests : IDisposable
     public async Task Sigterm_stops_the_node_cleanly_and_leaves_a_log_that_verifies_to_its_last_entry()
     {
         var data = _temp.Sub("data");
-        using (var node = Cli.Serve(data))
+        using (var node = RampartCli.Serve(data))
         {
-            await Cli.WaitUntilReadyAsync(node);
+            await RampartCli.WaitUntilReadyAsync(node);
             node.Terminate();
-            Assert.Equal(0, await node.WaitForExitAsync(Cli.Patience));
+            Assert.Equal(0, await node.WaitForExitAsync(RampartCli.Patience));
         }
 
-        var (exitCode, output) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("audit", "verify", "--data", data);
 
         Assert.True(exitCode == 0, output);
         Assert.Matches(@"audit log intact: \d+ entries and [1-9]\d* checkpoints verified", output);
@@ -65,11 +65,11 @@ public sealed class ServeTests : IDisposable
     public async Task A_second_serve_on_the_same_data_directory_refuses_with_a_clear_message()
     {
         var data = _temp.Sub("data");
-        using var first = Cli.Serve(data);
-        await Cli.WaitUntilReadyAsync(first);
+        using var first = RampartCli.Serve(data);
+        await RampartCli.WaitUntilReadyAsync(first);
 
-        using var second = Cli.Serve(data);
-        var exitCode = await second.WaitForExitAsync(Cli.Patience);
+        using var second = RampartCli.Serve(data);
+        var exitCode = await second.WaitForExitAsync(RampartCli.Patience);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("another Rampart node is already running on data directory", second.Output, StringComparison.Ordinal);
@@ -85,27 +85,27 @@ public sealed class ServeTests : IDisposable
         var environment = new Dictionary<string, string> { ["RAMPART_DATA"] = _temp.Sub("from-env"), ["RAMPART__HTTPS"] = "127.0.0.1:0" };
 
         // The environment fixes appsettings' bad address; appsettings' JSON logs stay; RAMPART_DATA names the directory.
-        using (var node = Cli.ServeWithout(work, environment))
+        using (var node = RampartCli.ServeWithout(work, environment))
         {
-            await Cli.WaitUntilReadyAsync(node);
+            await RampartCli.WaitUntilReadyAsync(node);
             var readyLine = node.Output.Split('\n').First(line => line.Contains("Rampart node ready", StringComparison.Ordinal));
             using var json = JsonDocument.Parse(readyLine);
             Assert.Equal(3001, json.RootElement.GetProperty("EventId").GetInt32());
             Assert.True(Directory.Exists(_temp.Sub("from-env")));
             node.Terminate();
-            Assert.Equal(0, await node.WaitForExitAsync(Cli.Patience));
+            Assert.Equal(0, await node.WaitForExitAsync(RampartCli.Patience));
         }
 
         // The command line beats the environment.
-        using var refused = Cli.ServeWithout(work, environment, "--https", "also-bad");
-        Assert.Equal(2, await refused.WaitForExitAsync(Cli.Patience));
+        using var refused = RampartCli.ServeWithout(work, environment, "--https", "also-bad");
+        Assert.Equal(2, await refused.WaitForExitAsync(RampartCli.Patience));
         Assert.Contains("--https: 'also-bad' is not ADDR:PORT", refused.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Help_lists_the_commands()
     {
-        var (exitCode, output) = await Cli.RunAsync("--help");
+        var (exitCode, output) = await RampartCli.RunAsync("--help");
 
         Assert.Equal(0, exitCode);
         Assert.Contains("serve", output, StringComparison.Ordinal);

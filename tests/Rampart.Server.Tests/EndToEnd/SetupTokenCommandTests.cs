@@ -15,10 +15,10 @@ public sealed class SetupTokenCommandTests : IDisposable
         var data = _temp.Sub("data");
         await using var node = await TestNode.StartAsync(data);
 
-        var (exitCode, output) = await Cli.RunAsync("setup-token", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("setup-token", "--data", data);
 
         Assert.True(exitCode == 0, output);
-        Assert.Matches(Cli.SetupToken(), output);
+        Assert.Matches(RampartCli.SetupToken(), output);
         Assert.Equal(["local-admin", "admin-socket"], await LastRotationAsync(data));
     }
 
@@ -28,12 +28,12 @@ public sealed class SetupTokenCommandTests : IDisposable
         var data = _temp.Sub("data");
         await (await TestNode.StartAsync(data)).DisposeAsync();
 
-        var (exitCode, output) = await Cli.RunAsync("setup-token", "--data", data);
+        var (exitCode, output) = await RampartCli.RunAsync("setup-token", "--data", data);
 
         Assert.True(exitCode == 0, output);
-        Assert.Matches(Cli.SetupToken(), output);
+        Assert.Matches(RampartCli.SetupToken(), output);
         Assert.Equal(["local-admin", "offline"], await LastRotationAsync(data));
-        var (verifyCode, verify) = await Cli.RunAsync("audit", "verify", "--data", data);
+        var (verifyCode, verify) = await RampartCli.RunAsync("audit", "verify", "--data", data);
         Assert.True(verifyCode == 0, verify);
     }
 
@@ -42,7 +42,7 @@ public sealed class SetupTokenCommandTests : IDisposable
     {
         Directory.CreateDirectory(_temp.Sub("fresh"));
 
-        var (exitCode, output) = await Cli.RunAsync("setup-token", "--data", _temp.Sub("fresh"));
+        var (exitCode, output) = await RampartCli.RunAsync("setup-token", "--data", _temp.Sub("fresh"));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("is not a Rampart data directory", output, StringComparison.Ordinal);

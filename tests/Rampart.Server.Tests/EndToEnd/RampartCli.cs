@@ -4,7 +4,7 @@ using Rampart.Testing;
 namespace Rampart.Server.Tests.EndToEnd;
 
 /// <summary>The rampart executable as a user runs it, in a child process.</summary>
-internal static partial class Cli
+internal static partial class RampartCli
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
