@@ -101,7 +101,7 @@ public sealed class InventoryService(
         if (!await devices.TryChangeStateAsync(id, [from], to, time.GetUtcNow(), cancellationToken))
         {
             throw new FleetException(FleetErrorKind.Conflict,
-                $"device {id} is {device.State.ToString().ToLowerInvariant()}; only a {from.ToString().ToLowerInvariant()} device can become {to.ToString().ToLowerInvariant()}");
+                $"device {id} is {device.State.ToString().ToLowerInvariant()}; it must be {from.ToString().ToLowerInvariant()} to become {to.ToString().ToLowerInvariant()}");
         }
 
         await audit.AppendAsync(new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
