@@ -5,6 +5,8 @@ namespace Rampart.Bench;
 /// <summary><c>--name value</c> pairs with defaults.</summary>
 internal sealed class BenchArguments(string[] args)
 {
+    public bool Flag(string name) => Array.IndexOf(args, "--" + name) >= 0;
+
     public int Int(string name, int fallback)
     {
         var index = Array.IndexOf(args, "--" + name);

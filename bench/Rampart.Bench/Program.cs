@@ -6,6 +6,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
 {
     ["audit-append"] = AuditBench.AppendAsync,
     ["audit-verify"] = AuditBench.VerifyAsync,
+    ["est-enroll"] = EstBench.EnrollAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

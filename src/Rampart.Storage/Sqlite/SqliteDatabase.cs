@@ -10,6 +10,7 @@ namespace Rampart.Storage.Sqlite;
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
+    private int _walChecked;
 
     /// <summary>Opens (and with <paramref name="readOnly"/> false, creates) the database at <paramref name="path"/>.</summary>
     public SqliteDatabase(string path, bool readOnly = false)
@@ -41,9 +42,13 @@ public sealed class SqliteDatabase
         {
             await connection.OpenAsync(cancellationToken);
             await using var pragmas = connection.CreateCommand();
+
+            // journal_mode is stored in the file: set once per process. The others are per
+            // connection and cost nothing (no I/O), so every open sets them, pooled or not.
+            var wal = !ReadOnly && Interlocked.Exchange(ref _walChecked, 1) == 0 ? "PRAGMA journal_mode = WAL; " : string.Empty;
             pragmas.CommandText = ReadOnly
                 ? "PRAGMA query_only = 1; PRAGMA busy_timeout = 5000;"
-                : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+                : wal + "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }

@@ -52,7 +52,8 @@ public sealed partial class AdminSocketTests : NodeTestBase
             ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "--unix-socket", Node.Node.AdminSocketPath, "-X", "POST", "http://rampart/api/v1/setup-token"],
             TimeSpan.FromSeconds(30));
 
-        Assert.Equal(52, exitCode); // curl: empty reply from server — the connection was closed unanswered
+        // curl 52 (empty reply) or 56 (connection reset): either way closed unanswered, depending on timing.
+        Assert.True(exitCode is 52 or 56, $"curl exited {exitCode}: {output}");
         Assert.DoesNotMatch(SetupToken(), output);
         var rotations = await Node.Node.Services.GetRequiredService<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None)
             .CountAsync(e => e.Action == "setup-token.rotated");
