@@ -11,4 +11,13 @@ public enum FleetErrorKind
 
     /// <summary>The thing exists already, or its state forbids the operation (409).</summary>
     Conflict,
+
+    /// <summary>The caller is known but may not do this (403).</summary>
+    Forbidden,
+
+    /// <summary>The caller could not be authenticated (401).</summary>
+    Unauthorized,
+
+    /// <summary>Too many failures; retry later (429).</summary>
+    RateLimited,
 }

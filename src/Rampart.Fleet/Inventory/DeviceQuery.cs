@@ -1,7 +1,9 @@
 namespace Rampart.Fleet.Inventory;
 
 /// <summary>A page of the inventory in id order: ids after <see cref="After"/>, at most <see cref="Limit"/>.</summary>
-public sealed record DeviceQuery(string? After = null, int Limit = 100, DeviceState? State = null)
+/// <param name="Sites">When not empty, only devices at these sites (an operator's scope).</param>
+/// <param name="Zones">When not empty, only devices in these zones.</param>
+public sealed record DeviceQuery(string? After = null, int Limit = 100, DeviceState? State = null, IReadOnlyList<string>? Sites = null, IReadOnlyList<string>? Zones = null)
 {
     /// <summary>Largest page.</summary>
     public const int MaxLimit = 1000;

@@ -29,6 +29,13 @@ public sealed class SetupTokenService(ISetupTokenStore store, IAuditLog audit, T
     public Task<IssuedSetupToken> RotateAsync(string actor, IReadOnlyDictionary<string, string>? actorDetails, CancellationToken cancellationToken) =>
         IssueAsync(actor, "setup-token.rotated", cancellationToken, actorDetails);
 
+    /// <summary>True when <paramref name="presented"/> is the usable setup token; spends nothing.</summary>
+    public async Task<bool> IsUsableAsync(string? presented, CancellationToken cancellationToken)
+    {
+        var usable = await store.GetUsableAsync(time.GetUtcNow(), cancellationToken);
+        return usable is not null && SecretToken.Matches(presented, usable.TokenHash);
+    }
+
     /// <summary>
     /// Consumes the usable token if <paramref name="presented"/> is it; audited either way.
     /// The operator issue calls this when the first administrator is created.

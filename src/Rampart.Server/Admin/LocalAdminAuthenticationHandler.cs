@@ -29,14 +29,14 @@ public sealed class LocalAdminAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, LocalAdminConnection.Actor) };
+        var claims = new List<Claim>();
         if (connection.Peer is { } peer)
         {
             claims.Add(new Claim("uid", peer.UserId.ToString(CultureInfo.InvariantCulture)));
             claims.Add(new Claim("pid", peer.ProcessId.ToString(CultureInfo.InvariantCulture)));
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        var principal = Auth.OperatorClaims.ToPrincipal(Fleet.Operators.OperatorIdentity.LocalAdmin, SchemeName, claims);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 }

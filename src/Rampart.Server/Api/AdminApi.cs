@@ -1,21 +1,29 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Rampart.Server.Auth;
+using Rampart.Server.Setup;
 
 namespace Rampart.Server.Api;
 
 /// <summary>
 /// <c>/api/v1</c>: the operations admin commands use. Every endpoint requires an authenticated
-/// caller (the local admin socket now; operator tokens with the operators issue).
+/// caller (the local admin socket, an API token or a browser session) holding the endpoint's permission.
 /// </summary>
 public static class AdminApi
 {
     /// <summary>Maps every admin endpoint.</summary>
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1").RequireAuthorization();
+        // Authenticated by default; each endpoint narrows this to a permission (or opens it).
+        var api = endpoints.MapGroup("/api/v1").RequireAuthorization().RequireAntiforgeryForCookies();
+        api.MapAuthEndpoints();
+        api.MapUserEndpoints();
+        api.MapApprovalEndpoints();
+        api.MapEventEndpoints();
         api.MapDeviceEndpoints();
         api.MapCertificateEndpoints();
         api.MapVendorEndpoints();
+        api.MapSetupTokenEndpoints();
         return endpoints;
     }
 }

@@ -50,3 +50,69 @@ public sealed record ServiceCertificateRequest(string CsrPem);
 
 /// <summary>The service's certificate and the CA chain, PEM.</summary>
 public sealed record ServiceCertificateResponse(string CertificatePem, string ChainPem);
+
+/// <summary>Body of <c>POST /api/v1/auth/login</c>; <see cref="Session"/> <c>cookie</c> starts a browser session instead of returning a token.</summary>
+public sealed record LoginRequest(string User, string Password, string? Totp = null, string? Session = null);
+
+/// <summary>Who is calling and what they may do.</summary>
+public sealed record WhoAmI(string Name, string Role, IReadOnlyList<string> Permissions, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones)
+{
+    public static WhoAmI From(Rampart.Fleet.Operators.OperatorIdentity identity) =>
+        new(identity.Name, identity.Role, identity.Permissions.Order(StringComparer.Ordinal).ToArray(), identity.Sites, identity.Zones);
+}
+
+/// <summary>A login's token, shown once.</summary>
+public sealed record LoginResponse(string Token, DateTimeOffset Expires, WhoAmI User);
+
+/// <summary>The antiforgery token to send with state-changing requests of a browser session.</summary>
+public sealed record AntiforgeryResponse(string HeaderName, string Token);
+
+/// <summary>Body of <c>POST /api/v1/users/activate</c>: an invitation (or the setup token with a chosen name) and a password.</summary>
+public sealed record ActivateRequest(string Token, string Password, string? Name = null);
+
+/// <summary>The activation: when TOTP is required, its secret is shown here once.</summary>
+public sealed record ActivateResponse(string User, string Role, bool Activated, string? TotpUri, string? TotpSecret);
+
+/// <summary>Body of <c>POST /api/v1/users/activate/confirm</c>.</summary>
+public sealed record ConfirmRequest(string Token, string Code, string? Name = null);
+
+/// <summary>Body of <c>POST /api/v1/users</c>.</summary>
+public sealed record InviteRequest(string Name, string Role, IReadOnlyList<string>? Sites = null, IReadOnlyList<string>? Zones = null);
+
+/// <summary>An invitation, shown once.</summary>
+public sealed record InvitationResponse(string User, string Role, string Invitation, DateTimeOffset Expires);
+
+/// <summary>An operator account as the API shows it (never its password hash or TOTP secret).</summary>
+public sealed record UserResponse(string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, bool Activated, bool Disabled,
+    bool TotpEnrolled, DateTimeOffset? LockedUntil, DateTimeOffset Created);
+
+/// <summary>Body of <c>POST /api/v1/tokens</c>.</summary>
+public sealed record CreateTokenRequest(string Name, IReadOnlyList<string>? Scopes = null, int LifetimeDays = 90);
+
+/// <summary>A new API token, shown once.</summary>
+public sealed record TokenCreatedResponse(long Id, string Name, string Token, IReadOnlyList<string> Scopes, DateTimeOffset Expires);
+
+/// <summary>An API token as listed (never the token).</summary>
+public sealed record TokenResponse(long Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset Expires, DateTimeOffset? Revoked);
+
+/// <summary>A four-eyes request.</summary>
+public sealed record ApprovalResponse(long Id, string Operation, string Summary, string Permission, string RequestedBy, DateTimeOffset Requested,
+    DateTimeOffset Expires, string Status, string? DecidedBy, DateTimeOffset? Decided, string? Result);
+
+/// <summary>Body of deny.</summary>
+public sealed record DenyRequest(string? Reason = null);
+
+/// <summary>Body of <c>POST /api/v1/certificates/revoke-bulk</c>.</summary>
+public sealed record BulkRevokeRequest(IReadOnlyList<string> DeviceIds, string? Reason = null);
+
+/// <summary>Either what was revoked, or the approval a second person must give first.</summary>
+public sealed record BulkRevokeResponse(IReadOnlyList<string>? Revoked, ApprovalResponse? Approval);
+
+/// <summary>A security event.</summary>
+public sealed record SecurityEventResponse(DateTimeOffset Time, string Kind, string Severity, string? DeviceId, string? Source, IReadOnlyDictionary<string, string> Details);
+
+/// <summary>An audit entry.</summary>
+public sealed record AuditEntryResponse(long Sequence, DateTimeOffset Time, string Actor, string Action, string Target, string Outcome, string Details);
+
+/// <summary>A page of audit entries; pass <see cref="Next"/> as <c>after</c>.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntryResponse> Items, long? Next);

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Rampart.Fleet.Operators;
 using Rampart.Fleet.Vendors;
 using Rampart.Server.Admin;
+using Rampart.Server.Auth;
 
 namespace Rampart.Server.Api;
 
@@ -16,10 +18,11 @@ public static class VendorEndpoints
         {
             var trust = await vendors.AddAsync(body.Name, body.CertificatePem, AdminActor.Of(context.User), cancellationToken);
             return TypedResults.Created($"/api/v1/vendors/{trust.Name}", new VendorTrustResponse(trust.Name, trust.Fingerprint, trust.Added));
-        });
+        }).RequirePermission(Permissions.VendorsWrite);
 
         api.MapGet("/vendors", async (IVendorTrustStore vendors, CancellationToken cancellationToken) =>
-            TypedResults.Ok((await vendors.ListAsync(cancellationToken)).Select(v => new VendorTrustResponse(v.Name, v.Fingerprint, v.Added)).ToArray()));
+            TypedResults.Ok((await vendors.ListAsync(cancellationToken)).Select(v => new VendorTrustResponse(v.Name, v.Fingerprint, v.Added)).ToArray()))
+            .RequirePermission(Permissions.CertsRead);
         return api;
     }
 }

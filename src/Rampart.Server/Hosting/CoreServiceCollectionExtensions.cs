@@ -1,13 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
+using Rampart.Fleet.Secrets;
 using Rampart.Fleet.Vendors;
 using Rampart.Server.Keys;
+using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
 using Rampart.Storage.Enrollment;
@@ -62,6 +65,19 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IEnrollmentAuthorizer, BootstrapTokenAuthorizer>();
         services.AddSingleton<IEnrollmentAuthorizer, FactoryCertificateAuthorizer>();
         services.AddSingleton<EnrollmentService>();
+
+        // Operators and four-eyes approvals.
+        services.AddSingleton(new SecretBox(keys.SecretBoxKey));
+        services.AddOptions<OperatorOptions>().BindConfiguration("Rampart:Operators");
+        services.AddOptions<ApprovalOptions>().BindConfiguration("Rampart:Approvals");
+        services.AddSingleton<IUserStore, SqliteUserStore>();
+        services.AddSingleton<IApiTokenStore, SqliteApiTokenStore>();
+        services.AddSingleton<IApprovalStore, SqliteApprovalStore>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<BulkRevocation>();
+        services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<BulkRevocation>());
+        services.AddSingleton<ApprovalService>();
         return services;
     }
 }

@@ -18,9 +18,9 @@ using Rampart.Server.Health;
 using Rampart.Server.Keys;
 using Rampart.Server.Lifecycle;
 using Rampart.Server.Api;
+using Rampart.Server.Auth;
 using Rampart.Server.Est;
 using Rampart.Server.Pki;
-using Rampart.Server.Setup;
 using Rampart.Storage.Certificates;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -163,10 +163,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<FleetExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        builder.Services.AddAuthentication(LocalAdminAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, LocalAdminAuthenticationHandler>(
-                LocalAdminAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
+        builder.Services.AddOpenApi("v1");
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -220,8 +218,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapHealthEndpoints();
         app.MapEstEndpoints();
         app.MapCrlEndpoint();
-        app.MapSetupTokenEndpoints();
         app.MapAdminApi();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }
 

@@ -25,9 +25,10 @@ public sealed class NodeKeyring : IDisposable
 
     private readonly X509Certificate2? _tlsCertificate;
 
-    private NodeKeyring(AuditSigningKey auditKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
+    private NodeKeyring(AuditSigningKey auditKey, byte[] secretBoxKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
     {
         AuditKey = auditKey;
+        SecretBoxKey = secretBoxKey;
         Authority = authority;
         _tlsCertificate = tlsCertificate;
         Created = created;
@@ -35,6 +36,9 @@ public sealed class NodeKeyring : IDisposable
 
     /// <summary>Signs audit checkpoints.</summary>
     public AuditSigningKey AuditKey { get; }
+
+    /// <summary>AES-256 key sealing secrets the node must read back (TOTP seeds).</summary>
+    public byte[] SecretBoxKey { get; }
 
     /// <summary>Rampart's CA (root certificate and issuing CA with key).</summary>
     public CertificateAuthority Authority { get; }
@@ -62,8 +66,9 @@ public sealed class NodeKeyring : IDisposable
         try
         {
             authority = CaFiles.LoadOrCreate(directory, time, created);
+            var secretBoxKey = LoadOrCreateSecretBoxKey(directory, created);
             var certificate = names is null ? null : await LoadOrIssueTlsCertificateAsync(directory, authority, names, certificates, time, created, cancellationToken);
-            return new NodeKeyring(auditKey, authority, certificate, created);
+            return new NodeKeyring(auditKey, secretBoxKey, authority, certificate, created);
         }
         catch
         {
@@ -118,6 +123,21 @@ public sealed class NodeKeyring : IDisposable
             key.Dispose();
             throw;
         }
+    }
+
+    private static byte[] LoadOrCreateSecretBoxKey(NodeDataDirectory directory, List<string> created)
+    {
+        var path = Path.Combine(directory.KeysDirectory, "secret-box.key");
+        if (File.Exists(path))
+        {
+            var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return key.Length == 32 ? key : throw new NodeStartupException($"{path} does not hold a 256-bit key");
+        }
+
+        var fresh = RandomNumberGenerator.GetBytes(32);
+        OwnerOnlyFile.WriteAtomically(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(fresh) + "\n"));
+        created.Add("secret-box-key");
+        return fresh;
     }
 
     private static async Task<X509Certificate2> LoadOrIssueTlsCertificateAsync(

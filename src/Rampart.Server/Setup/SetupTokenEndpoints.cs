@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Admin;
+using Rampart.Server.Auth;
 
 namespace Rampart.Server.Setup;
 
@@ -10,14 +11,14 @@ namespace Rampart.Server.Setup;
 public static class SetupTokenEndpoints
 {
     /// <summary>Maps the endpoint; it requires an authenticated admin.</summary>
-    public static IEndpointRouteBuilder MapSetupTokenEndpoints(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapSetupTokenEndpoints(this RouteGroupBuilder endpoints)
     {
-        endpoints.MapPost("/api/v1/setup-token", async (HttpContext context, SetupTokenService tokens, CancellationToken cancellationToken) =>
+        endpoints.MapPost("/setup-token", async (HttpContext context, SetupTokenService tokens, CancellationToken cancellationToken) =>
         {
             var issued = await tokens.RotateAsync(AdminActor.Of(context.User), AdminActor.Details(context.User), cancellationToken);
             context.Response.Headers.CacheControl = "no-store";
             return TypedResults.Created("/api/v1/setup-token", new SetupTokenResponse(issued.Token, issued.Expires));
-        }).RequireAuthorization();
+        }).RequirePermission(Fleet.Operators.Permissions.SystemWrite);
         return endpoints;
     }
 }

@@ -38,8 +38,12 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var select = connection.Command(
-            $"SELECT {Columns} FROM devices WHERE id > $after AND ($state IS NULL OR state = $state) ORDER BY id LIMIT $limit")
-            .With("$after", query.After ?? string.Empty).With("$state", query.State is { } state ? StateName(state) : null).With("$limit", query.Limit);
+            $"SELECT {Columns} FROM devices WHERE id > $after AND ($state IS NULL OR state = $state) " +
+            "AND ($sites IS NULL OR site IN (SELECT value FROM json_each($sites))) AND ($zones IS NULL OR zone IN (SELECT value FROM json_each($zones))) " +
+            "ORDER BY id LIMIT $limit")
+            .With("$after", query.After ?? string.Empty).With("$state", query.State is { } state ? StateName(state) : null).With("$limit", query.Limit)
+            .With("$sites", query.Sites is { Count: > 0 } sites ? JsonSerializer.Serialize(sites) : null)
+            .With("$zones", query.Zones is { Count: > 0 } zones ? JsonSerializer.Serialize(zones) : null);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         var devices = new List<Device>();
         while (await reader.ReadAsync(cancellationToken))

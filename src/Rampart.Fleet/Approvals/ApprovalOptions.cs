@@ -1,0 +1,11 @@
+namespace Rampart.Fleet.Approvals;
+
+/// <summary>Four-eyes settings (section <c>Rampart:Approvals</c>).</summary>
+public sealed class ApprovalOptions
+{
+    /// <summary>How long a request waits for a second person.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Revoking the certificates of more than this many devices at once needs approval.</summary>
+    public int BulkRevocationThreshold { get; set; } = 10;
+}

@@ -1,0 +1,29 @@
+namespace Rampart.Fleet.Operators;
+
+/// <summary>Fine-grained permissions; roles are sets of them.</summary>
+public static class Permissions
+{
+    public const string DevicesRead = "devices:read";
+    public const string DevicesWrite = "devices:write";
+    public const string DevicesQuarantine = "devices:quarantine";
+    public const string CertsRead = "certs:read";
+    public const string CertsRevoke = "certs:revoke";
+    public const string CertsIssue = "certs:issue";
+    public const string VendorsWrite = "vendors:write";
+    public const string EventsRead = "events:read";
+    public const string AuditRead = "audit:read";
+    public const string UsersRead = "users:read";
+    public const string UsersWrite = "users:write";
+    public const string ApprovalsRead = "approvals:read";
+    public const string ReleasesApprove = "releases:approve";
+    public const string RolloutsWrite = "rollouts:write";
+    public const string PersonalDataRead = "personal-data:read";
+    public const string SystemWrite = "system:write";
+
+    /// <summary>Every permission.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        DevicesRead, DevicesWrite, DevicesQuarantine, CertsRead, CertsRevoke, CertsIssue, VendorsWrite, EventsRead, AuditRead,
+        UsersRead, UsersWrite, ApprovalsRead, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite,
+    ];
+}

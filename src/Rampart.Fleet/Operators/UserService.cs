@@ -1,0 +1,272 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Operators.Passwords;
+using Rampart.Fleet.Operators.Totp;
+using Rampart.Fleet.Secrets;
+
+namespace Rampart.Fleet.Operators;
+
+/// <summary>
+/// Operator accounts: invitations, activation (password, then TOTP where the role requires it),
+/// login with backoff and lockout, disabling. The first administrator activates with the node's
+/// setup token; there is no default account.
+/// </summary>
+public sealed class UserService
+{
+    /// <summary>Prefix that makes a leaked invitation recognisable.</summary>
+    public const string InvitationPrefix = "rampart-invite-";
+
+    private const string Generic = "wrong user name, password or code";
+    private readonly IUserStore _users;
+    private readonly SetupTokenService _setup;
+    private readonly IAuditLog _audit;
+    private readonly SecretBox _box;
+    private readonly TimeProvider _time;
+    private readonly OperatorOptions _options;
+    private readonly FailureBackoff _backoff;
+
+    public UserService(IUserStore users, SetupTokenService setup, IAuditLog audit, SecretBox box, TimeProvider time, IOptions<OperatorOptions> options)
+    {
+        _users = users;
+        _setup = setup;
+        _audit = audit;
+        _box = box;
+        _time = time;
+        _options = options.Value;
+        _backoff = new FailureBackoff(time, freeFailures: 3, TimeSpan.FromSeconds(1), _options.LockoutDuration);
+    }
+
+    /// <summary>Invites a new operator with a role and optional site/zone scope.</summary>
+    public async Task<IssuedInvitation> InviteAsync(string name, string roleName, IReadOnlyList<string>? sites, IReadOnlyList<string>? zones, string actor, CancellationToken cancellationToken)
+    {
+        if (!OperatorNames.IsValid(name))
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"user name '{name}' must match [a-z0-9][a-z0-9._-]{{0,63}} and not be reserved");
+        }
+
+        var role = OperatorRole.Find(roleName)
+            ?? throw new FleetException(FleetErrorKind.Invalid, $"unknown role '{roleName}'; one of: {string.Join(", ", OperatorRole.Assignable.Select(r => r.Name))}");
+        if (await _users.GetAsync(name, cancellationToken) is { Activated: true })
+        {
+            throw new FleetException(FleetErrorKind.Conflict, $"user {name} exists already");
+        }
+
+        var scope = (sites ?? []).Concat(zones ?? []);
+        if (scope.Any(value => !Inventory.DeviceIds.IsValid(value)))
+        {
+            throw new FleetException(FleetErrorKind.Invalid, "sites and zones must match [A-Za-z0-9._-]{1,64}");
+        }
+
+        var token = SecretToken.Generate(InvitationPrefix);
+        var expires = _time.GetUtcNow() + _options.InvitationLifetime;
+        await _users.AddInvitationAsync(new Invitation(0, SecretToken.Hash(token), name, role.Name, sites ?? [], zones ?? [], actor, expires), cancellationToken);
+        await _audit.AppendAsync(new AuditRecord(actor, "user.invited", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string>
+        {
+            ["role"] = role.Name,
+            ["sites"] = string.Join(",", sites ?? []),
+            ["zones"] = string.Join(",", zones ?? []),
+        }), cancellationToken);
+        return new IssuedInvitation(name, role.Name, token, expires);
+    }
+
+    /// <summary>
+    /// Sets the password with an invitation or the setup token (then <paramref name="chosenName"/>
+    /// names the first administrator). Roles without TOTP are active at once; others get a TOTP
+    /// secret and activate with <see cref="ConfirmAsync"/>.
+    /// </summary>
+    public async Task<ActivationResult> ActivateAsync(string token, string? chosenName, string password, CancellationToken cancellationToken)
+    {
+        var grant = await ResolveAsync(token, chosenName, cancellationToken);
+        if (PasswordPolicy.Check(password, grant.Name) is { } weak)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, weak);
+        }
+
+        var role = OperatorRole.Find(grant.Role)!;
+        var secret = role.RequiresTotp ? RandomNumberGenerator.GetBytes(20) : null;
+        var user = new OperatorUser(grant.Name, role.Name, grant.Sites, grant.Zones, PasswordHash.Create(password, Math.Max(_options.PasswordIterations, PasswordHash.DefaultIterations)),
+            secret is null ? null : _box.Seal(secret, Encoding.UTF8.GetBytes(grant.Name)), Activated: false, Disabled: false, 0, null, 0, _time.GetUtcNow());
+        if (!await _users.TryPutPendingAsync(user, cancellationToken))
+        {
+            throw new FleetException(FleetErrorKind.Conflict, $"user {grant.Name} exists already");
+        }
+
+        if (secret is null)
+        {
+            await CompleteAsync(grant, 0, cancellationToken);
+            return new ActivationResult(grant.Name, role.Name, true, null, null);
+        }
+
+        await _audit.AppendAsync(new AuditRecord(grant.Name, "user.totp-issued", $"user/{grant.Name}", AuditOutcome.Success), cancellationToken);
+        return new ActivationResult(grant.Name, role.Name, false, TotpGenerator.Uri("Rampart", grant.Name, secret), Base32.Encode(secret));
+    }
+
+    /// <summary>Activates a pending account once a TOTP code shows the secret was stored; spends the invitation or setup token.</summary>
+    public async Task ConfirmAsync(string token, string? chosenName, string code, CancellationToken cancellationToken)
+    {
+        var grant = await ResolveAsync(token, chosenName, cancellationToken);
+        var user = await _users.GetAsync(grant.Name, cancellationToken);
+        if (user is not { Activated: false, SealedTotpSecret: { } sealedSecret })
+        {
+            throw new FleetException(FleetErrorKind.Conflict, $"user {grant.Name} has no activation waiting for a TOTP code; set a password first");
+        }
+
+        var step = TotpGenerator.MatchingStep(_box.Open(sealedSecret, Encoding.UTF8.GetBytes(grant.Name)), code, _time.GetUtcNow());
+        if (step is null)
+        {
+            await _audit.AppendAsync(new AuditRecord(grant.Name, "user.activated", $"user/{grant.Name}", AuditOutcome.Denied,
+                new Dictionary<string, string> { ["reason"] = "wrong TOTP code" }), cancellationToken);
+            throw new FleetException(FleetErrorKind.Unauthorized, "the TOTP code does not match; check the authenticator's clock and try the next code");
+        }
+
+        await CompleteAsync(grant, step.Value, cancellationToken);
+    }
+
+    /// <summary>Checks password and TOTP; backs off per source and user, locks after repeated failures. Every attempt is audited.</summary>
+    public async Task<OperatorIdentity> LoginAsync(string name, string password, string? code, string source, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var wait = _backoff.RetryAfter("source:" + source) ?? _backoff.RetryAfter("user:" + name);
+        if (wait is { } retry)
+        {
+            throw new FleetException(FleetErrorKind.RateLimited, $"too many failed logins; retry in {Math.Ceiling(retry.TotalSeconds)} s");
+        }
+
+        var user = OperatorNames.IsValid(name) ? await _users.GetAsync(name, cancellationToken) : null;
+        if (user is null)
+        {
+            PasswordHash.Decoy.Verify(password); // the same work as for a real user
+            return await FailAsync(name, source, "unknown user", null, cancellationToken);
+        }
+
+        if (user.LockedUntil is { } locked && locked > now)
+        {
+            return await FailAsync(name, source, "account locked", user, cancellationToken, $"account locked until {locked:u} after repeated failures");
+        }
+
+        if (!user.Password.Verify(password))
+        {
+            return await FailAsync(name, source, "wrong password", user, cancellationToken);
+        }
+
+        long step = 0;
+        if (user.SealedTotpSecret is { } sealedSecret)
+        {
+            var matched = TotpGenerator.MatchingStep(_box.Open(sealedSecret, Encoding.UTF8.GetBytes(user.Name)), code, now);
+            if (matched is null || matched <= user.LastTotpStep)
+            {
+                return await FailAsync(name, source, matched is null ? "wrong TOTP code" : "TOTP code replayed", user, cancellationToken);
+            }
+
+            step = matched.Value;
+        }
+
+        if (!user.Activated || user.Disabled)
+        {
+            return await FailAsync(name, source, user.Disabled ? "disabled" : "not activated", user, cancellationToken);
+        }
+
+        if (!await _users.RecordLoginAsync(name, true, step, null, cancellationToken))
+        {
+            return await FailAsync(name, source, "TOTP code replayed", user, cancellationToken);
+        }
+
+        _backoff.RecordSuccess("source:" + source);
+        _backoff.RecordSuccess("user:" + name);
+        await _audit.AppendAsync(new AuditRecord(name, "user.login", $"user/{name}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["source"] = source }), cancellationToken);
+        return OperatorIdentity.Of(user);
+    }
+
+    /// <summary>Disables an account; its tokens stop working at once.</summary>
+    public async Task DisableAsync(string name, string actor, CancellationToken cancellationToken)
+    {
+        if (name == actor)
+        {
+            throw new FleetException(FleetErrorKind.Conflict, "you cannot disable your own account");
+        }
+
+        if (!await _users.DisableAsync(name, cancellationToken))
+        {
+            throw new FleetException(FleetErrorKind.NotFound, $"no enabled user {name}");
+        }
+
+        await _audit.AppendAsync(new AuditRecord(actor, "user.disabled", $"user/{name}", AuditOutcome.Success), cancellationToken);
+    }
+
+    /// <summary>Every account.</summary>
+    public Task<IReadOnlyList<OperatorUser>> ListAsync(CancellationToken cancellationToken) => _users.ListAsync(cancellationToken);
+
+    /// <summary>The identity of an active user, or null (unknown, disabled, not activated).</summary>
+    public async Task<OperatorUser?> GetActiveAsync(string name, CancellationToken cancellationToken) =>
+        await _users.GetAsync(name, cancellationToken) is { Activated: true, Disabled: false } user ? user : null;
+
+    private async Task<OperatorIdentity> FailAsync(string name, string source, string reason, OperatorUser? user, CancellationToken cancellationToken, string? message = null)
+    {
+        _backoff.RecordFailure("source:" + source);
+        _backoff.RecordFailure("user:" + name);
+        var details = new Dictionary<string, string> { ["reason"] = reason, ["source"] = source };
+        if (user is not null && reason is "wrong password" or "wrong TOTP code" or "TOTP code replayed")
+        {
+            var failures = user.FailedLogins + 1;
+            var lockUntil = failures >= _options.LockoutThreshold ? _time.GetUtcNow() + _options.LockoutDuration : (DateTimeOffset?)null;
+            await _users.RecordLoginAsync(name, false, 0, lockUntil, cancellationToken);
+            if (lockUntil is not null)
+            {
+                await _audit.AppendAsync(new AuditRecord("node", "user.locked", $"user/{name}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["until"] = lockUntil.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ["failures"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+                    cancellationToken);
+            }
+        }
+
+        var actor = OperatorNames.IsValid(name) ? name : "anonymous";
+        await _audit.AppendAsync(new AuditRecord(actor, "user.login", $"user/{actor}", AuditOutcome.Denied, details), cancellationToken);
+        throw new FleetException(FleetErrorKind.Unauthorized, message ?? Generic);
+    }
+
+    private async Task CompleteAsync(ActivationGrant grant, long step, CancellationToken cancellationToken)
+    {
+        var spent = grant.Invitation is { } invitation
+            ? await _users.UseInvitationAsync(invitation.Id, _time.GetUtcNow(), cancellationToken)
+            : await _setup.TryConsumeAsync(grant.Token, grant.Name, cancellationToken);
+        if (!spent)
+        {
+            throw new FleetException(FleetErrorKind.Unauthorized, "the invitation or setup token was used meanwhile");
+        }
+
+        await _users.ActivateAsync(grant.Name, step, cancellationToken);
+        await _audit.AppendAsync(new AuditRecord(grant.Name, "user.activated", $"user/{grant.Name}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["role"] = grant.Role, ["via"] = grant.Invitation is null ? "setup-token" : "invitation" }), cancellationToken);
+    }
+
+    private async Task<ActivationGrant> ResolveAsync(string token, string? chosenName, CancellationToken cancellationToken)
+    {
+        if (token.StartsWith(SetupTokenService.Prefix, StringComparison.Ordinal))
+        {
+            if (!await _setup.IsUsableAsync(token, cancellationToken) || await _users.AnyAdminAsync(cancellationToken))
+            {
+                throw new FleetException(FleetErrorKind.Unauthorized, "unknown, used or expired setup token");
+            }
+
+            if (!OperatorNames.IsValid(chosenName))
+            {
+                throw new FleetException(FleetErrorKind.Invalid, "choose a user name matching [a-z0-9][a-z0-9._-]{0,63} for the first administrator");
+            }
+
+            return new ActivationGrant(token, chosenName!, OperatorRole.Admin.Name, [], [], null);
+        }
+
+        var invitation = await _users.FindInvitationAsync(SecretToken.Hash(token), _time.GetUtcNow(), cancellationToken);
+        if (invitation is null || !SecretToken.Matches(token, invitation.TokenHash))
+        {
+            throw new FleetException(FleetErrorKind.Unauthorized, "unknown, used or expired invitation");
+        }
+
+        return new ActivationGrant(token, invitation.UserName, invitation.Role, invitation.Sites, invitation.Zones, invitation);
+    }
+
+    private sealed record ActivationGrant(string Token, string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, Invitation? Invitation);
+}
