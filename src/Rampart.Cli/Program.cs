@@ -11,6 +11,12 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     VendorCommand.Create(),
     ServiceCommand.Create(),
     CaCommand.Create(),
+    LoginCommand.Login(),
+    LoginCommand.Logout(),
+    UserCommand.Create(),
+    TokenCommand.Create(),
+    ApprovalsCommand.Create(),
+    EventsCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

@@ -10,11 +10,11 @@ internal static class CertCommand
 {
     public static Command Create()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var device = new Option<string?>("--device") { Description = "Revoke every valid certificate of this device", HelpName = "ID" };
         var serial = new Option<string?>("--serial") { Description = "Revoke this certificate", HelpName = "HEX" };
         var reason = new Option<string?>("--reason") { Description = $"RFC 5280 reason: {string.Join(", ", RevocationReasons.Names)} (default unspecified)" };
-        var revoke = new Command("revoke", "Revoke certificates: the CRL is reissued and live sessions end.") { data, device, serial, reason };
+        var revoke = target.AddTo(new Command("revoke", "Revoke certificates: the CRL is reissued and live sessions end.") { device, serial, reason });
         revoke.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             if ((parse.GetValue(device) is null) == (parse.GetValue(serial) is null))
@@ -22,11 +22,24 @@ internal static class CertCommand
                 throw new AdminCommandException("name exactly one of --device ID or --serial HEX");
             }
 
-            var result = await AdminCall.SendAsync<RevokeResponse>(parse.GetValue(data), HttpMethod.Post, "api/v1/certificates/revoke", cancellationToken,
+            var result = await target.SendAsync<RevokeResponse>(parse, HttpMethod.Post, "api/v1/certificates/revoke", cancellationToken,
                 new RevokeRequest(parse.GetValue(serial), parse.GetValue(device), parse.GetValue(reason)));
             Console.WriteLine($"revoked: {string.Join(", ", result.Revoked)}");
             return 0;
         }));
-        return new Command("cert", "Certificates issued by Rampart's CA.") { revoke };
+        var bulkTarget = new AdminTarget();
+        var devices = new Option<string[]>("--device") { Description = "A device whose certificates to revoke (repeatable)", Required = true };
+        var bulkReason = new Option<string?>("--reason") { Description = "RFC 5280 reason (default unspecified)" };
+        var bulk = bulkTarget.AddTo(new Command("revoke-bulk", "Revoke the certificates of many devices; above the threshold a second person must approve.") { devices, bulkReason });
+        bulk.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var result = await bulkTarget.SendAsync<BulkRevokeResponse>(parse, HttpMethod.Post, "api/v1/certificates/revoke-bulk", cancellationToken,
+                new BulkRevokeRequest(parse.GetValue(devices)!, parse.GetValue(bulkReason)));
+            Console.WriteLine(result.Approval is { } approval
+                ? $"needs a second person: approval {approval.Id} pending until {approval.Expires:u} (rampart approvals approve {approval.Id})"
+                : $"revoked: {string.Join(", ", result.Revoked ?? [])}");
+            return 0;
+        }));
+        return new Command("cert", "Certificates issued by Rampart's CA.") { revoke, bulk };
     }
 }

@@ -15,7 +15,7 @@ internal static class DeviceCommand
 
     private static Command Add()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var id = new Argument<string>("ID") { Description = "Immutable device id, [A-Za-z0-9._-]{1,64}" };
         var model = new Option<string?>("--model");
         var vendor = new Option<string?>("--vendor") { Description = "Manufacturer; must match a trusted vendor name for factory-certificate enrollment" };
@@ -24,7 +24,7 @@ internal static class DeviceCommand
         var zone = new Option<string?>("--zone");
         var tags = new Option<string[]>("--tag") { Description = "A tag (repeatable)", AllowMultipleArgumentsPerToken = false };
         var supportUntil = new Option<string?>("--support-until") { Description = "End of vendor support, YYYY-MM-DD", HelpName = "DATE" };
-        var command = new Command("add", "Add a device and print its one-time bootstrap token.") { id, data, model, vendor, hardware, site, zone, tags, supportUntil };
+        var command = target.AddTo(new Command("add", "Add a device and print its one-time bootstrap token.") { id, model, vendor, hardware, site, zone, tags, supportUntil });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             DateOnly? support = null;
@@ -37,7 +37,7 @@ internal static class DeviceCommand
 
             var body = new AddDeviceRequest(parse.GetValue(id)!, parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
                 parse.GetValue(site), parse.GetValue(zone), parse.GetValue(tags), support);
-            var added = await AdminCall.SendAsync<AddDeviceResponse>(parse.GetValue(data), HttpMethod.Post, "api/v1/devices", cancellationToken, body);
+            var added = await target.SendAsync<AddDeviceResponse>(parse, HttpMethod.Post, "api/v1/devices", cancellationToken, body);
             Console.WriteLine($"device {added.Device.Id} added ({Name(added.Device.State)})");
             PrintToken(added.BootstrapToken);
             return 0;
@@ -47,11 +47,11 @@ internal static class DeviceCommand
 
     private static Command List()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var state = new Option<DeviceState?>("--state") { Description = "Only devices in this state" };
         var after = new Option<string?>("--after") { Description = "Start after this id (paging)" };
         var limit = new Option<int?>("--limit") { Description = "At most this many (1-1000, default 100)" };
-        var command = new Command("list", "List devices in id order.") { data, state, after, limit };
+        var command = target.AddTo(new Command("list", "List devices in id order.") { state, after, limit });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var query = new List<string>();
@@ -70,7 +70,7 @@ internal static class DeviceCommand
                 query.Add($"limit={l}");
             }
 
-            var page = await AdminCall.SendAsync<DevicePage>(parse.GetValue(data), HttpMethod.Get, "api/v1/devices?" + string.Join("&", query), cancellationToken);
+            var page = await target.SendAsync<DevicePage>(parse, HttpMethod.Get, "api/v1/devices?" + string.Join("&", query), cancellationToken);
             Console.WriteLine($"{"ID",-24} {"STATE",-12} {"MODEL",-16} {"VENDOR",-16} {"SITE",-12} ZONE");
             foreach (var device in page.Items)
             {
@@ -89,13 +89,13 @@ internal static class DeviceCommand
 
     private static Command Show()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var id = new Argument<string>("ID");
-        var command = new Command("show", "Show a device and its certificates.") { id, data };
+        var command = target.AddTo(new Command("show", "Show a device and its certificates.") { id });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var device = await AdminCall.SendAsync<DeviceResponse>(parse.GetValue(data), HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
-            var certificates = await AdminCall.SendAsync<CertificateResponse[]>(parse.GetValue(data), HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/certificates", cancellationToken);
+            var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
+            var certificates = await target.SendAsync<CertificateResponse[]>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/certificates", cancellationToken);
             Console.WriteLine($"id:                {device.Id}");
             Console.WriteLine($"state:             {Name(device.State)}");
             Console.WriteLine($"model:             {device.Model ?? "-"}");
@@ -119,14 +119,14 @@ internal static class DeviceCommand
         return command;
     }
 
-    private static Command Retire() => Simple("retire", "Retire a device for good: revoke its certificates and tokens, end its sessions.", async (data, id, cancellationToken) =>
+    private static Command Retire() => Simple("retire", "Retire a device for good: revoke its certificates and tokens, end its sessions.", async (send, id, cancellationToken) =>
     {
-        var revoked = await AdminCall.SendAsync<RevokeResponse>(data, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/retire", cancellationToken);
+        var revoked = await send.SendAsync<RevokeResponse>(HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/retire", cancellationToken);
         Console.WriteLine($"device {id} retired; certificates revoked: {(revoked.Revoked.Count == 0 ? "none" : string.Join(", ", revoked.Revoked))}");
     });
 
-    private static Command Token() => Simple("token", "Issue a new bootstrap token for a device (revokes its unused ones).", async (data, id, cancellationToken) =>
-        PrintToken(await AdminCall.SendAsync<BootstrapTokenResponse>(data, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/bootstrap-token", cancellationToken)));
+    private static Command Token() => Simple("token", "Issue a new bootstrap token for a device (revokes its unused ones).", async (send, id, cancellationToken) =>
+        PrintToken(await send.SendAsync<BootstrapTokenResponse>(HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(id)}/bootstrap-token", cancellationToken)));
 
     private static Command Quarantine() => WithReason("quarantine", "Confine an active device: its sessions lose their permissions.", "quarantined");
 
@@ -134,13 +134,13 @@ internal static class DeviceCommand
 
     private static Command WithReason(string name, string description, string done)
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var id = new Argument<string>("ID");
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log)", Required = true };
-        var command = new Command(name, description) { id, data, reason };
+        var command = target.AddTo(new Command(name, description) { id, reason });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var device = await AdminCall.SendAsync<DeviceResponse>(parse.GetValue(data), HttpMethod.Post,
+            var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Post,
                 $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}/{name}", cancellationToken, new ReasonRequest(parse.GetValue(reason)!));
             Console.WriteLine($"device {device.Id} {done} ({Name(device.State)})");
             return 0;
@@ -148,14 +148,14 @@ internal static class DeviceCommand
         return command;
     }
 
-    private static Command Simple(string name, string description, Func<string?, string, CancellationToken, Task> action)
+    private static Command Simple(string name, string description, Func<BoundTarget, string, CancellationToken, Task> action)
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var id = new Argument<string>("ID");
-        var command = new Command(name, description) { id, data };
+        var command = target.AddTo(new Command(name, description) { id });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            await action(parse.GetValue(data), parse.GetValue(id)!, cancellationToken);
+            await action(new BoundTarget(target, parse), parse.GetValue(id)!, cancellationToken);
             return 0;
         }));
         return command;

@@ -9,11 +9,11 @@ internal static class ServiceCommand
 {
     public static Command Create()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var name = new Argument<string>("NAME") { Description = "Service name, [A-Za-z0-9._-]{1,64}" };
         var csr = new Option<FileInfo>("--csr") { Description = "The service's certificate request (PEM)", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "Write the certificate here (PEM) instead of standard output" };
-        var cert = new Command("cert", "Issue a service certificate (SAN urn:rampart:service:NAME, clientAuth) from a CSR.") { name, data, csr, output };
+        var cert = target.AddTo(new Command("cert", "Issue a service certificate (SAN urn:rampart:service:NAME, clientAuth) from a CSR.") { name, csr, output });
         cert.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var request = parse.GetValue(csr)!;
@@ -22,7 +22,7 @@ internal static class ServiceCommand
                 throw new AdminCommandException($"{request.FullName} does not exist or is over 64 KiB");
             }
 
-            var issued = await AdminCall.SendAsync<ServiceCertificateResponse>(parse.GetValue(data), HttpMethod.Post,
+            var issued = await target.SendAsync<ServiceCertificateResponse>(parse, HttpMethod.Post,
                 $"api/v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}/certificates", cancellationToken,
                 new ServiceCertificateRequest(await File.ReadAllTextAsync(request.FullName, cancellationToken)));
             if (parse.GetValue(output) is { } file)

@@ -9,10 +9,10 @@ internal static class VendorCommand
 {
     public static Command Create()
     {
-        var data = CommonOptions.Data();
+        var target = new AdminTarget();
         var name = new Argument<string>("NAME") { Description = "Vendor name, as devices are registered with --vendor" };
         var file = new Argument<FileInfo>("CA.pem") { Description = "The manufacturer CA certificate (PEM)" };
-        var add = new Command("add", "Trust a manufacturer CA for zero-touch enrollment with factory certificates (IDevID).") { name, file, data };
+        var add = target.AddTo(new Command("add", "Trust a manufacturer CA for zero-touch enrollment with factory certificates (IDevID).") { name, file });
         add.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var path = parse.GetValue(file)!;
@@ -21,7 +21,7 @@ internal static class VendorCommand
                 throw new AdminCommandException($"{path.FullName} does not exist or is over 64 KiB");
             }
 
-            var trust = await AdminCall.SendAsync<VendorTrustResponse>(parse.GetValue(data), HttpMethod.Post, "api/v1/vendors", cancellationToken,
+            var trust = await target.SendAsync<VendorTrustResponse>(parse, HttpMethod.Post, "api/v1/vendors", cancellationToken,
                 new VendorTrustRequest(parse.GetValue(name)!, await File.ReadAllTextAsync(path.FullName, cancellationToken)));
             Console.WriteLine($"vendor {trust.Name} trusted (CA sha256 {trust.Sha256})");
             return 0;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -36,6 +37,30 @@ public sealed class AdminClient : IDisposable
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://rampart-admin/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>
+    /// A client for a node's HTTPS API with an operator's bearer token. With <paramref name="trustAnchor"/>
+    /// the server must chain to that root (Rampart's CA) and nothing else; without it, the system trust store decides.
+    /// </summary>
+    public AdminClient(Uri server, string? bearerToken, X509Certificate2? trustAnchor)
+    {
+        var handler = new SocketsHttpHandler();
+        if (trustAnchor is not null)
+        {
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { trustAnchor },
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearerToken is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+    }
+
     /// <summary>True when the exception means nothing is listening on the socket (node not running).</summary>
     public static bool IsNotRunning(Exception exception) =>
         exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } }
@@ -54,6 +79,11 @@ public sealed class AdminClient : IDisposable
         if (!response.IsSuccessStatusCode)
         {
             throw new AdminCommandException(await ReasonAsync(response, cancellationToken));
+        }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.NoContent)
+        {
+            return default!;
         }
 
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)

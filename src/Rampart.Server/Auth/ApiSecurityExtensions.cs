@@ -36,6 +36,7 @@ public static class ApiSecurityExtensions
             }
         });
 
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAntiforgery(options =>
         {
             options.HeaderName = CookieSessions.AntiforgeryHeader;
