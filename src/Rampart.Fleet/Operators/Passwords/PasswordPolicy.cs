@@ -16,6 +16,9 @@ public static class PasswordPolicy
 
     private static readonly HashSet<string> _known = LoadKnown();
 
+    /// <summary>True when the password is on the bundled default-credential or common-password lists.</summary>
+    public static bool IsKnown(string password) => _known.Contains(password);
+
     /// <summary>Why the password is refused, or null when it is acceptable.</summary>
     public static string? Check(string? password, string userName)
     {
@@ -29,7 +32,7 @@ public static class PasswordPolicy
             return $"a password may have at most {MaximumLength} characters";
         }
 
-        if (_known.Contains(password))
+        if (IsKnown(password))
         {
             return "this password is on a list of default or commonly used passwords";
         }
