@@ -7,6 +7,8 @@ using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Operators;
+using Rampart.Fleet.Operators.Totp;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Hosting;
 using Rampart.Server.Keys;
@@ -65,6 +67,26 @@ internal sealed class FleetHarness : IAsyncDisposable
 
     public Task<EnrollmentResult> EnrollAsync(EstCredentials credentials, AsymmetricAlgorithm key, EstOperation operation = EstOperation.Enroll) =>
         Get<EnrollmentService>().EnrollAsync(operation, credentials, Csr(key), CancellationToken.None);
+
+    /// <summary>An activated operator of <paramref name="role"/> (invitation, password, TOTP where required) and their TOTP secret.</summary>
+    public async Task<(OperatorIdentity Identity, byte[]? Totp)> OperatorAsync(string name, string role, IReadOnlyList<string>? sites = null, string password = "tidal-orbit-quince-7-lantern")
+    {
+        var users = Get<UserService>();
+        var invitation = await users.InviteAsync(name, role, sites, null, "local-admin", CancellationToken.None);
+        var activation = await users.ActivateAsync(invitation.Token, null, password, CancellationToken.None);
+        byte[]? secret = null;
+        if (!activation.Activated)
+        {
+            secret = Base32.Decode(activation.TotpSecret!);
+            await users.ConfirmAsync(invitation.Token, null, TotpCode(secret), CancellationToken.None);
+        }
+
+        var user = await users.GetActiveAsync(name, CancellationToken.None);
+        return (OperatorIdentity.Of(user!), secret);
+    }
+
+    /// <summary>The TOTP code at the harness clock (advance it 30 s between uses: codes are single use).</summary>
+    public string TotpCode(byte[] secret) => TotpGenerator.Code(secret, TotpGenerator.StepOf(Clock.GetUtcNow()), HashAlgorithmName.SHA1);
 
     public static byte[] Csr(AsymmetricAlgorithm key) => key switch
     {

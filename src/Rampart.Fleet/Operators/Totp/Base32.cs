@@ -28,4 +28,34 @@ public static class Base32
 
         return output.ToString();
     }
+
+    /// <summary>Decodes base32 (case-insensitive, padding and spaces ignored); throws <see cref="FormatException"/> on other characters.</summary>
+    public static byte[] Decode(string text)
+    {
+        var output = new List<byte>(text.Length * 5 / 8);
+        int buffer = 0, bits = 0;
+        foreach (var c in text)
+        {
+            if (c is '=' or ' ')
+            {
+                continue;
+            }
+
+            var value = Alphabet.IndexOf(char.ToUpperInvariant(c), StringComparison.Ordinal);
+            if (value < 0)
+            {
+                throw new FormatException($"'{c}' is not a base32 character");
+            }
+
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8)
+            {
+                output.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return output.ToArray();
+    }
 }
