@@ -61,9 +61,15 @@ public sealed partial class RunningProcess : IDisposable
 
     /// <summary>Runs to completion (bounded) and returns the exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+        string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IDictionary<string, string>? environment = null,
+        string? standardInput = null)
     {
         using var process = Start(fileName, arguments, workingDirectory, environment);
+        if (standardInput is not null)
+        {
+            await process._process.StandardInput.WriteAsync(standardInput);
+        }
+
         process._process.StandardInput.Close();
         var exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.Output);

@@ -19,6 +19,10 @@ internal static partial class RampartCli
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
         RunningProcess.RunAsync("dotnet", [Dll, .. arguments], Patience);
 
+    /// <summary>Runs with a private config home (where login keeps its token) and optional standard input.</summary>
+    public static Task<(int ExitCode, string Output)> RunAsAsync(string configHome, string? standardInput, params string[] arguments) =>
+        RunningProcess.RunAsync("dotnet", [Dll, .. arguments], Patience, environment: new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = configHome }, standardInput: standardInput);
+
     /// <summary>Waits for the ready line and returns the HTTPS address it names.</summary>
     public static async Task<Uri> WaitUntilReadyAsync(RunningProcess process) =>
         new((await process.WaitForOutputAsync(Ready(), Patience)).Groups[1].Value);
