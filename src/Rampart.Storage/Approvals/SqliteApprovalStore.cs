@@ -10,60 +10,33 @@ public sealed class SqliteApprovalStore(SqliteDatabase database) : IApprovalStor
     private const string Columns = "id, operation, summary, payload, permission, requested_by, requested_ms, expires_ms, status, decided_by, decided_ms, result";
 
     /// <inheritdoc />
-    public async Task<long> AddAsync(Approval approval, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var insert = connection.Command(
+    public async Task<long> AddAsync(Approval approval, CancellationToken cancellationToken) =>
+        (long)(await database.ScalarAsync(
             "INSERT INTO approvals (operation, summary, payload, permission, requested_by, requested_ms, expires_ms, status) " +
-            "VALUES ($op, $summary, $payload, $perm, $by, $at, $expires, 'pending') RETURNING id")
-            .With("$op", approval.Operation).With("$summary", approval.Summary).With("$payload", approval.Payload).With("$perm", approval.Permission)
-            .With("$by", approval.RequestedBy).With("$at", approval.Requested.ToUnixMs()).With("$expires", approval.Expires.ToUnixMs());
-        return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-    }
+            "VALUES ($op, $summary, $payload, $perm, $by, $at, $expires, 'pending') RETURNING id",
+            cancellationToken,
+            ("$op", approval.Operation), ("$summary", approval.Summary), ("$payload", approval.Payload), ("$perm", approval.Permission),
+            ("$by", approval.RequestedBy), ("$at", approval.Requested.ToUnixMs()), ("$expires", approval.Expires.ToUnixMs())))!;
 
     /// <inheritdoc />
-    public async Task<Approval?> GetAsync(long id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var select = connection.Command($"SELECT {Columns} FROM approvals WHERE id = $id").With("$id", id);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
+    public Task<Approval?> GetAsync(long id, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM approvals WHERE id = $id", Read, cancellationToken, ("$id", id));
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Approval>> ListAsync(ApprovalStatus? status, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var select = connection.Command($"SELECT {Columns} FROM approvals WHERE ($status IS NULL OR status = $status) ORDER BY id DESC LIMIT $limit")
-            .With("$status", status?.ToString().ToLowerInvariant()).With("$limit", limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var list = new List<Approval>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            list.Add(Read(reader));
-        }
-
-        return list;
-    }
+    public async Task<IReadOnlyList<Approval>> ListAsync(ApprovalStatus? status, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {Columns} FROM approvals WHERE ($status IS NULL OR status = $status) ORDER BY id DESC LIMIT $limit",
+            Read, cancellationToken, ("$status", status?.ToString().ToLowerInvariant()), ("$limit", limit));
 
     /// <inheritdoc />
-    public async Task<bool> TryDecideAsync(long id, ApprovalStatus to, string decidedBy, DateTimeOffset at, string? result, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.Command(
-            "UPDATE approvals SET status = $to, decided_by = $by, decided_ms = $at, result = $result WHERE id = $id AND status = 'pending'")
-            .With("$to", to.ToString().ToLowerInvariant()).With("$by", decidedBy).With("$at", at.ToUnixMs()).With("$result", result).With("$id", id);
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryDecideAsync(long id, ApprovalStatus to, string decidedBy, DateTimeOffset at, string? result, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE approvals SET status = $to, decided_by = $by, decided_ms = $at, result = $result WHERE id = $id AND status = 'pending'", cancellationToken,
+            ("$to", to.ToString().ToLowerInvariant()), ("$by", decidedBy), ("$at", at.ToUnixMs()), ("$result", result), ("$id", id)) == 1;
 
     /// <inheritdoc />
-    public async Task SetOutcomeAsync(long id, ApprovalStatus status, string result, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.Command("UPDATE approvals SET status = $status, result = $result WHERE id = $id")
-            .With("$status", status.ToString().ToLowerInvariant()).With("$result", result).With("$id", id);
-        await update.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task SetOutcomeAsync(long id, ApprovalStatus status, string result, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE approvals SET status = $status, result = $result WHERE id = $id", cancellationToken,
+            ("$status", status.ToString().ToLowerInvariant()), ("$result", result), ("$id", id));
 
     private static Approval Read(SqliteDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),

@@ -28,36 +28,22 @@ public sealed class SqliteBootstrapTokenStore(SqliteDatabase database) : IBootst
     }
 
     /// <inheritdoc />
-    public async Task<BootstrapTokenRecord?> FindByHashAsync(byte[] tokenHash, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var select = connection.Command(
-            "SELECT id, device_id, token_hash, created_ms, expires_ms, used_ms, revoked_ms FROM bootstrap_tokens WHERE token_hash = $hash")
-            .With("$hash", tokenHash);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new BootstrapTokenRecord(reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2),
-                SqliteCommands.FromUnixMs(reader.GetInt64(3)), SqliteCommands.FromUnixMs(reader.GetInt64(4)), reader.FromUnixMs(5), reader.FromUnixMs(6))
-            : null;
-    }
+    public Task<BootstrapTokenRecord?> FindByHashAsync(byte[] tokenHash, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync(
+            "SELECT id, device_id, token_hash, created_ms, expires_ms, used_ms, revoked_ms FROM bootstrap_tokens WHERE token_hash = $hash",
+            reader => new BootstrapTokenRecord(reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2),
+                SqliteCommands.FromUnixMs(reader.GetInt64(3)), SqliteCommands.FromUnixMs(reader.GetInt64(4)), reader.FromUnixMs(5), reader.FromUnixMs(6)),
+            cancellationToken, ("$hash", tokenHash));
 
     /// <inheritdoc />
-    public async Task<bool> TryUseAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.Command(
-            "UPDATE bootstrap_tokens SET used_ms = $now WHERE id = $id AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now")
-            .With("$now", now.ToUnixMs()).With("$id", id);
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryUseAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE bootstrap_tokens SET used_ms = $now WHERE id = $id AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now",
+            cancellationToken, ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 
     /// <inheritdoc />
-    public async Task RevokeForDeviceAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.Command(
-            "UPDATE bootstrap_tokens SET revoked_ms = $now WHERE device_id = $device AND used_ms IS NULL AND revoked_ms IS NULL")
-            .With("$now", now.ToUnixMs()).With("$device", deviceId);
-        await update.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task RevokeForDeviceAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE bootstrap_tokens SET revoked_ms = $now WHERE device_id = $device AND used_ms IS NULL AND revoked_ms IS NULL",
+            cancellationToken, ("$now", now.ToUnixMs()), ("$device", deviceId));
 }

@@ -11,59 +11,37 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
     private const string Columns = "id, model, vendor, hardware_rev, firmware_version, site, zone, tags, state, support_until, created_ms, updated_ms";
 
     /// <inheritdoc />
-    public async Task<bool> TryAddAsync(Device device, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var insert = connection.Command(
-            $"INSERT INTO devices ({Columns}) VALUES ($id, $model, $vendor, $hw, $fw, $site, $zone, $tags, $state, $support, $created, $updated) ON CONFLICT (id) DO NOTHING")
-            .With("$id", device.Id).With("$model", device.Model).With("$vendor", device.Vendor).With("$hw", device.HardwareRevision)
-            .With("$fw", device.FirmwareVersion).With("$site", device.Site).With("$zone", device.Zone)
-            .With("$tags", JsonSerializer.Serialize(device.Tags)).With("$state", StateName(device.State))
-            .With("$support", device.SupportUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
-            .With("$created", device.Created.ToUnixMs()).With("$updated", device.Updated.ToUnixMs());
-        return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryAddAsync(Device device, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            $"INSERT INTO devices ({Columns}) VALUES ($id, $model, $vendor, $hw, $fw, $site, $zone, $tags, $state, $support, $created, $updated) ON CONFLICT (id) DO NOTHING",
+            cancellationToken,
+            ("$id", device.Id), ("$model", device.Model), ("$vendor", device.Vendor), ("$hw", device.HardwareRevision), ("$fw", device.FirmwareVersion),
+            ("$site", device.Site), ("$zone", device.Zone), ("$tags", JsonSerializer.Serialize(device.Tags)), ("$state", StateName(device.State)),
+            ("$support", device.SupportUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            ("$created", device.Created.ToUnixMs()), ("$updated", device.Updated.ToUnixMs())) == 1;
 
     /// <inheritdoc />
-    public async Task<Device?> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var select = connection.Command($"SELECT {Columns} FROM devices WHERE id = $id").With("$id", id);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
+    public Task<Device?> GetAsync(string id, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM devices WHERE id = $id", Read, cancellationToken, ("$id", id));
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var select = connection.Command(
+    public async Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
             $"SELECT {Columns} FROM devices WHERE id > $after AND ($state IS NULL OR state = $state) " +
             "AND ($sites IS NULL OR site IN (SELECT value FROM json_each($sites))) AND ($zones IS NULL OR zone IN (SELECT value FROM json_each($zones))) " +
-            "ORDER BY id LIMIT $limit")
-            .With("$after", query.After ?? string.Empty).With("$state", query.State is { } state ? StateName(state) : null).With("$limit", query.Limit)
-            .With("$sites", query.Sites is { Count: > 0 } sites ? JsonSerializer.Serialize(sites) : null)
-            .With("$zones", query.Zones is { Count: > 0 } zones ? JsonSerializer.Serialize(zones) : null);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var devices = new List<Device>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            devices.Add(Read(reader));
-        }
-
-        return devices;
-    }
+            "ORDER BY id LIMIT $limit",
+            Read,
+            cancellationToken,
+            ("$after", query.After ?? string.Empty), ("$state", query.State is { } state ? StateName(state) : null), ("$limit", query.Limit),
+            ("$sites", query.Sites is { Count: > 0 } sites ? JsonSerializer.Serialize(sites) : null),
+            ("$zones", query.Zones is { Count: > 0 } zones ? JsonSerializer.Serialize(zones) : null));
 
     /// <inheritdoc />
-    public async Task<bool> TryChangeStateAsync(string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.Command(
-            "UPDATE devices SET state = $to, updated_ms = $now WHERE id = $id AND state IN (SELECT value FROM json_each($from))")
-            .With("$to", StateName(to)).With("$now", now.ToUnixMs()).With("$id", id)
-            .With("$from", JsonSerializer.Serialize(from.Select(StateName)));
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryChangeStateAsync(string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE devices SET state = $to, updated_ms = $now WHERE id = $id AND state IN (SELECT value FROM json_each($from))",
+            cancellationToken,
+            ("$to", StateName(to)), ("$now", now.ToUnixMs()), ("$id", id), ("$from", JsonSerializer.Serialize(from.Select(StateName)))) == 1;
 
     private static string StateName(DeviceState state) => state.ToString().ToLowerInvariant();
 

@@ -8,12 +8,8 @@ namespace Rampart.Storage.Operators;
 public sealed class SqliteSetupTokenStore(SqliteDatabase database) : ISetupTokenStore
 {
     /// <inheritdoc />
-    public async Task<bool> AnyIssuedAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT EXISTS (SELECT 1 FROM setup_tokens)");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
-    }
+    public async Task<bool> AnyIssuedAsync(CancellationToken cancellationToken) =>
+        Convert.ToInt64(await database.ScalarAsync("SELECT EXISTS (SELECT 1 FROM setup_tokens)", cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
 
     /// <inheritdoc />
     public async Task<long> ReplaceAsync(byte[] tokenHash, DateTimeOffset created, DateTimeOffset expires, DateTimeOffset now, CancellationToken cancellationToken)
@@ -35,35 +31,17 @@ public sealed class SqliteSetupTokenStore(SqliteDatabase database) : ISetupToken
     }
 
     /// <inheritdoc />
-    public async Task<SetupTokenRecord?> GetUsableAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
+    public Task<SetupTokenRecord?> GetUsableAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync(
             "SELECT id, token_hash, created_ms, expires_ms, consumed_ms, revoked_ms FROM setup_tokens " +
-            "WHERE consumed_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now ORDER BY id DESC LIMIT 1")
-            .With("$now", now.ToUnixMs());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new SetupTokenRecord(
-            reader.GetInt64(0),
-            (byte[])reader.GetValue(1),
-            SqliteCommands.FromUnixMs(reader.GetInt64(2)),
-            SqliteCommands.FromUnixMs(reader.GetInt64(3)),
-            reader.FromUnixMs(4),
-            reader.FromUnixMs(5));
-    }
+            "WHERE consumed_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now ORDER BY id DESC",
+            reader => new SetupTokenRecord(reader.GetInt64(0), (byte[])reader.GetValue(1), SqliteCommands.FromUnixMs(reader.GetInt64(2)),
+                SqliteCommands.FromUnixMs(reader.GetInt64(3)), reader.FromUnixMs(4), reader.FromUnixMs(5)),
+            cancellationToken, ("$now", now.ToUnixMs()));
 
     /// <inheritdoc />
-    public async Task<bool> TryConsumeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
-            "UPDATE setup_tokens SET consumed_ms = $now WHERE id = $id AND consumed_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now")
-            .With("$now", now.ToUnixMs()).With("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryConsumeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE setup_tokens SET consumed_ms = $now WHERE id = $id AND consumed_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now",
+            cancellationToken, ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 }
