@@ -1,0 +1,182 @@
+using System.Buffers;
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Mqtt.Codec;
+
+/// <summary>
+/// Encodes control packets for one connection into an <see cref="IBufferWriter{T}"/>. The body is
+/// built in a pooled buffer first (its length precedes it on the wire), so once warm the encoder
+/// allocates nothing. Not thread-safe: one encoder per connection.
+/// </summary>
+public sealed class MqttEncoder : IDisposable
+{
+    private readonly PooledBufferWriter _body = new();
+    private readonly PooledBufferWriter _properties = new();
+
+    /// <summary>Writes <paramref name="packet"/> for <paramref name="version"/>; returns the bytes written.</summary>
+    public int Encode(MqttPacket packet, MqttProtocolVersion version, IBufferWriter<byte> output)
+    {
+        _body.Clear();
+        var v5 = version == MqttProtocolVersion.V500;
+        byte flags = 0;
+        switch (packet)
+        {
+            case ConnectPacket connect:
+                WriteConnect(connect);
+                break;
+            case ConnAckPacket connAck:
+                WireWriter.Byte(_body, connAck.SessionPresent ? (byte)1 : (byte)0);
+                WireWriter.Byte(_body, (byte)connAck.ReasonCode);
+                Properties(v5, connAck.Properties);
+                break;
+            case PublishPacket publish:
+                flags = (byte)((publish.Duplicate ? 0x08 : 0) | ((byte)publish.QoS << 1) | (publish.Retain ? 0x01 : 0));
+                WireWriter.String(_body, publish.Topic);
+                if (publish.QoS != MqttQualityOfService.AtMostOnce)
+                {
+                    WireWriter.UInt16(_body, publish.PacketId);
+                }
+
+                Properties(v5, publish.Properties);
+                WireWriter.Raw(_body, publish.Payload.Span);
+                break;
+            case PublishResponsePacket response:
+                flags = response.Kind == MqttPacketType.PubRel ? (byte)0b0010 : (byte)0;
+                WireWriter.UInt16(_body, response.PacketId);
+
+                // 5.0 §3.4.2.1: the reason code may be omitted when it is Success and there are no properties.
+                if (v5 && (response.ReasonCode != MqttReasonCode.Success || !IsEmpty(response.Properties)))
+                {
+                    WireWriter.Byte(_body, (byte)response.ReasonCode);
+                    Properties(v5, response.Properties);
+                }
+
+                break;
+            case SubscribePacket subscribe:
+                flags = 0b0010;
+                WireWriter.UInt16(_body, subscribe.PacketId);
+                Properties(v5, subscribe.Properties);
+                foreach (var subscription in subscribe.Subscriptions)
+                {
+                    WireWriter.String(_body, subscription.Filter);
+                    WireWriter.Byte(_body, (byte)((byte)subscription.MaximumQoS
+                        | (v5 && subscription.NoLocal ? 0x04 : 0)
+                        | (v5 && subscription.RetainAsPublished ? 0x08 : 0)
+                        | (v5 ? (byte)subscription.RetainHandling << 4 : 0)));
+                }
+
+                break;
+            case SubAckPacket subAck:
+                WireWriter.UInt16(_body, subAck.PacketId);
+                Properties(v5, subAck.Properties);
+                foreach (var code in subAck.ReasonCodes)
+                {
+                    WireWriter.Byte(_body, (byte)code);
+                }
+
+                break;
+            case UnsubscribePacket unsubscribe:
+                flags = 0b0010;
+                WireWriter.UInt16(_body, unsubscribe.PacketId);
+                Properties(v5, unsubscribe.Properties);
+                foreach (var filter in unsubscribe.Filters)
+                {
+                    WireWriter.String(_body, filter);
+                }
+
+                break;
+            case UnsubAckPacket unsubAck:
+                WireWriter.UInt16(_body, unsubAck.PacketId);
+                if (v5)
+                {
+                    Properties(v5, unsubAck.Properties);
+                    foreach (var code in unsubAck.ReasonCodes)
+                    {
+                        WireWriter.Byte(_body, (byte)code);
+                    }
+                }
+
+                break;
+            case PingReqPacket or PingRespPacket:
+                break;
+            case DisconnectPacket disconnect:
+                if (v5 && (disconnect.ReasonCode != MqttReasonCode.Success || !IsEmpty(disconnect.Properties)))
+                {
+                    WireWriter.Byte(_body, (byte)disconnect.ReasonCode);
+                    Properties(v5, disconnect.Properties);
+                }
+
+                break;
+            case AuthPacket auth when v5:
+                if (auth.ReasonCode != MqttReasonCode.Success || !IsEmpty(auth.Properties))
+                {
+                    WireWriter.Byte(_body, (byte)auth.ReasonCode);
+                    Properties(v5, auth.Properties);
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"{packet.Type} cannot be encoded for MQTT {(version == MqttProtocolVersion.V500 ? "5.0" : "3.1.1")}", nameof(packet));
+        }
+
+        // §2.1: fixed header — type and flags, then the remaining length as a variable byte integer.
+        WireWriter.Byte(output, (byte)(((byte)packet.Type << 4) | flags));
+        WireWriter.VariableByteInteger(output, (uint)_body.WrittenCount);
+        WireWriter.Raw(output, _body.WrittenSpan);
+        return 1 + WireWriter.VariableByteIntegerSize((uint)_body.WrittenCount) + _body.WrittenCount;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _body.Dispose();
+        _properties.Dispose();
+    }
+
+    private void WriteConnect(ConnectPacket connect)
+    {
+        var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
+        WireWriter.String(_body, "MQTT");
+        WireWriter.Byte(_body, (byte)connect.ProtocolVersion);
+        var flags = (connect.CleanStart ? 0x02 : 0)
+            | (connect.Will is { } will ? 0x04 | ((byte)will.QoS << 3) | (will.Retain ? 0x20 : 0) : 0)
+            | (connect.Password is not null ? 0x40 : 0)
+            | (connect.UserName is not null ? 0x80 : 0);
+        WireWriter.Byte(_body, (byte)flags);
+        WireWriter.UInt16(_body, connect.KeepAliveSeconds);
+        Properties(v5, connect.Properties);
+        WireWriter.String(_body, connect.ClientId);
+        if (connect.Will is { } message)
+        {
+            Properties(v5, message.Properties);
+            WireWriter.String(_body, message.Topic);
+            WireWriter.Binary(_body, message.Payload.Span);
+        }
+
+        if (connect.UserName is not null)
+        {
+            WireWriter.String(_body, connect.UserName);
+        }
+
+        if (connect.Password is { } password)
+        {
+            WireWriter.Binary(_body, password.Span);
+        }
+    }
+
+    private void Properties(bool v5, MqttProperties properties)
+    {
+        if (!v5)
+        {
+            return;
+        }
+
+        _properties.Clear();
+        PropertyWriter.Write(_properties, properties);
+        WireWriter.VariableByteInteger(_body, (uint)_properties.WrittenCount);
+        WireWriter.Raw(_body, _properties.WrittenSpan);
+    }
+
+    private static bool IsEmpty(MqttProperties properties) => ReferenceEquals(properties, MqttProperties.Empty) || properties.Equals(MqttProperties.Empty);
+}
