@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["audit-append"] = AuditBench.AppendAsync,
     ["audit-verify"] = AuditBench.VerifyAsync,
     ["est-enroll"] = EstBench.EnrollAsync,
+    ["mqtt-codec"] = MqttCodecBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -1,5 +1,3 @@
-using Rampart.Fleet.Operators.Passwords;
-
 namespace Rampart.Fleet.Operators;
 
 /// <summary>Operator accounts and invitations.</summary>
@@ -25,9 +23,6 @@ public interface IUserStore
 
     /// <summary>Disables the user; false if unknown or already disabled.</summary>
     Task<bool> DisableAsync(string name, CancellationToken cancellationToken);
-
-    /// <summary>Replaces the password hash.</summary>
-    Task SetPasswordAsync(string name, PasswordHash password, CancellationToken cancellationToken);
 
     /// <summary>Stores an invitation (hash only).</summary>
     Task AddInvitationAsync(Invitation invitation, CancellationToken cancellationToken);

@@ -13,7 +13,4 @@ public static class SerialNumbers
         serial[0] |= 0x01 << 6; // never a leading zero octet, so the encoding is always 16 bytes
         return serial;
     }
-
-    /// <summary>Upper-case hex, as certificates and CRL tools print serials.</summary>
-    public static string ToHex(ReadOnlySpan<byte> serial) => Convert.ToHexString(serial);
 }

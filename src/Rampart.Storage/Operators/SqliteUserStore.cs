@@ -53,10 +53,6 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         await database.ExecuteAsync("UPDATE users SET disabled = 1 WHERE name = $name AND disabled = 0", cancellationToken, ("$name", name)) == 1;
 
     /// <inheritdoc />
-    public Task SetPasswordAsync(string name, PasswordHash password, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE users SET password_hash = $hash WHERE name = $name", cancellationToken, ("$hash", password.Encode()), ("$name", name));
-
-    /// <inheritdoc />
     public Task AddInvitationAsync(Invitation invitation, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             "INSERT INTO invitations (token_hash, user_name, role, sites, zones, invited_by, expires_ms) VALUES ($hash, $user, $role, $sites, $zones, $by, $expires)",
