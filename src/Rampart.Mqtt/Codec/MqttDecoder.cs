@@ -314,10 +314,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
             }
 
             var noLocal = V5 && (options & 0x04) != 0;
-            if (!MqttTopics.IsValidTopicFilter(filter))
-            {
-                throw new MalformedPacketException(V5 ? MqttReasonCode.TopicFilterInvalid : MqttReasonCode.MalformedPacket, $"invalid topic filter '{filter}'");
-            }
+            ValidFilter(filter);
 
             if (noLocal && filter.StartsWith(MqttTopics.SharePrefix, StringComparison.Ordinal))
             {
@@ -341,13 +338,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
     {
         var packetId = NonZeroPacketId(ref reader);
         var properties = V5 ? PropertyReader.Read(ref reader, AllowedProperties.Response, "SUBACK") : MqttProperties.Empty;
-        var codes = new List<MqttReasonCode>();
-        while (!reader.End)
-        {
-            codes.Add((MqttReasonCode)reader.ReadByte("a reason code"));
-        }
-
-        return new SubAckPacket(packetId, codes) { Properties = properties };
+        return new SubAckPacket(packetId, ReasonCodes(ref reader)) { Properties = properties };
     }
 
     private UnsubscribePacket ReadUnsubscribe(ref PacketReader reader)
@@ -357,13 +348,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
         var filters = new List<string>();
         while (!reader.End)
         {
-            var filter = reader.ReadString("a topic filter");
-            if (!MqttTopics.IsValidTopicFilter(filter))
-            {
-                throw new MalformedPacketException(V5 ? MqttReasonCode.TopicFilterInvalid : MqttReasonCode.MalformedPacket, $"invalid topic filter '{filter}'");
-            }
-
-            filters.Add(filter);
+            filters.Add(ValidFilter(reader.ReadString("a topic filter")));
         }
 
         return filters.Count > 0 ? new UnsubscribePacket(packetId, filters) { Properties = properties }
@@ -379,38 +364,53 @@ public sealed class MqttDecoder(uint maximumPacketSize)
         }
 
         var properties = PropertyReader.Read(ref reader, AllowedProperties.Response, "UNSUBACK");
+        return new UnsubAckPacket(packetId, ReasonCodes(ref reader)) { Properties = properties };
+    }
+
+    private DisconnectPacket ReadDisconnect(ref PacketReader reader)
+    {
+        if (!V5)
+        {
+            return new DisconnectPacket();
+        }
+
+        var (code, properties) = OptionalReasonAndProperties(ref reader, AllowedProperties.Disconnect, "DISCONNECT");
+        return new DisconnectPacket(code) { Properties = properties };
+    }
+
+    private static AuthPacket ReadAuth(ref PacketReader reader)
+    {
+        var (code, properties) = OptionalReasonAndProperties(ref reader, AllowedProperties.Auth, "AUTH");
+        return new AuthPacket(code) { Properties = properties };
+    }
+
+    // 5.0 §3.14.2.1, §3.15.2.1: the reason code (then the properties) may be omitted, meaning Success.
+    private static (MqttReasonCode Code, MqttProperties Properties) OptionalReasonAndProperties(ref PacketReader reader, ulong allowed, string where)
+    {
+        if (reader.End)
+        {
+            return (MqttReasonCode.Success, MqttProperties.Empty);
+        }
+
+        var code = (MqttReasonCode)reader.ReadByte($"the {where} reason code");
+        return (code, reader.End ? MqttProperties.Empty : PropertyReader.Read(ref reader, allowed, where));
+    }
+
+    private static List<MqttReasonCode> ReasonCodes(ref PacketReader reader)
+    {
         var codes = new List<MqttReasonCode>();
         while (!reader.End)
         {
             codes.Add((MqttReasonCode)reader.ReadByte("a reason code"));
         }
 
-        return new UnsubAckPacket(packetId, codes) { Properties = properties };
+        return codes;
     }
 
-    private DisconnectPacket ReadDisconnect(ref PacketReader reader)
-    {
-        if (!V5 || reader.End)
-        {
-            return new DisconnectPacket();
-        }
-
-        var code = (MqttReasonCode)reader.ReadByte("the disconnect reason code");
-        var properties = reader.End ? MqttProperties.Empty : PropertyReader.Read(ref reader, AllowedProperties.Disconnect, "DISCONNECT");
-        return new DisconnectPacket(code) { Properties = properties };
-    }
-
-    private static AuthPacket ReadAuth(ref PacketReader reader)
-    {
-        if (reader.End)
-        {
-            return new AuthPacket();
-        }
-
-        var code = (MqttReasonCode)reader.ReadByte("the authenticate reason code");
-        var properties = reader.End ? MqttProperties.Empty : PropertyReader.Read(ref reader, AllowedProperties.Auth, "AUTH");
-        return new AuthPacket(code) { Properties = properties };
-    }
+    private string ValidFilter(string filter) =>
+        MqttTopics.IsValidTopicFilter(filter)
+            ? filter
+            : throw new MalformedPacketException(V5 ? MqttReasonCode.TopicFilterInvalid : MqttReasonCode.MalformedPacket, $"invalid topic filter '{filter}'");
 
     private static ushort NonZeroPacketId(ref PacketReader reader)
     {
