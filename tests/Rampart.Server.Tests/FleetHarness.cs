@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
@@ -9,12 +8,7 @@ using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Operators.Totp;
-using Rampart.Server.DataDirectory;
 using Rampart.Server.Hosting;
-using Rampart.Server.Keys;
-using Rampart.Storage.Certificates;
-using Rampart.Storage.Migrations;
-using Rampart.Storage.Sqlite;
 using Rampart.Testing;
 
 namespace Rampart.Server.Tests;
@@ -23,42 +17,29 @@ namespace Rampart.Server.Tests;
 internal sealed class FleetHarness : IAsyncDisposable
 {
     private readonly TempDirectory _temp;
-    private readonly NodeDataDirectory _directory;
-    private readonly NodeKeyring _keys;
-    private readonly ServiceProvider _services;
+    private readonly OfflineNode _node;
 
-    private FleetHarness(TempDirectory temp, NodeDataDirectory directory, NodeKeyring keys, ServiceProvider services, ManualTimeProvider clock)
+    private FleetHarness(TempDirectory temp, OfflineNode node, ManualTimeProvider clock)
     {
         _temp = temp;
-        _directory = directory;
-        _keys = keys;
-        _services = services;
+        _node = node;
         Clock = clock;
     }
 
     public ManualTimeProvider Clock { get; }
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _node.Services;
 
     public T Get<T>()
-        where T : notnull => _services.GetRequiredService<T>();
+        where T : notnull => _node.Services.GetRequiredService<T>();
 
+    /// <summary>A new data directory opened as the node opens it for admin commands, on a manual clock.</summary>
     public static async Task<FleetHarness> CreateAsync()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var temp = new TempDirectory();
-        var directory = NodeDataDirectory.OpenExclusive(temp.Sub("data"));
-        var database = new SqliteDatabase(directory.DatabasePath);
-        await new MigrationRunner(database).ApplyAsync();
-        var keys = await NodeKeyring.LoadOrCreateAsync(directory, names: null, new SqliteCertificateStore(database), clock, CancellationToken.None);
-        var services = new ServiceCollection()
-            .AddSingleton<TimeProvider>(clock)
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddRampartCore(database, keys)
-            .BuildServiceProvider();
-        await services.GetRequiredService<AuditLog>().StartAsync(CancellationToken.None);
-        return new FleetHarness(temp, directory, keys, services, clock);
+        var node = await OfflineNode.OpenAsync(temp.Sub("data"), CancellationToken.None, initialize: true, time: clock);
+        return new FleetHarness(temp, node, clock);
     }
 
     /// <summary>Adds a device and returns its bootstrap token.</summary>
@@ -105,10 +86,7 @@ internal sealed class FleetHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _services.GetRequiredService<AuditLog>().StopAsync();
-        await _services.DisposeAsync();
-        _keys.Dispose();
-        _directory.Dispose();
+        await _node.DisposeAsync();
         SqliteConnection.ClearAllPools();
         _temp.Dispose();
     }

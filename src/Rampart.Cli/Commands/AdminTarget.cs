@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography.X509Certificates;
 using Rampart.Server.Admin;
 using Rampart.Server.DataDirectory;
 
@@ -51,30 +50,20 @@ internal sealed class AdminTarget
 
     private AdminClient Remote(ParseResult parse, string server)
     {
-        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
-        {
-            throw new AdminCommandException($"--server: '{server}' is not an https:// URL");
-        }
-
         var stored = Credentials.Load();
-        var sameServer = stored is not null && string.Equals(stored.Server.TrimEnd('/'), uri.ToString().TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+        var sameServer = stored is not null && string.Equals(stored.Server.TrimEnd('/'), server.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
         var token = parse.GetValue(Token) ?? (sameServer ? stored!.Token : null)
-            ?? throw new AdminCommandException($"no token for {uri}: run 'rampart login --server {uri}' or pass --token");
-        var caPem = parse.GetValue(Ca) is { } file ? File.ReadAllText(file.FullName) : sameServer ? stored!.CaPem : null;
-        return new AdminClient(uri, token, caPem is null ? null : X509Certificate2.CreateFromPem(caPem));
+            ?? throw new AdminCommandException($"no token for {server}: run 'rampart login --server {server}' or pass --token");
+        return AdminClient.ForServer(server, token, CaPem(parse) ?? (sameServer ? stored!.CaPem : null));
     }
 
     /// <summary>A client for public endpoints (login, activation): HTTPS without a token, or the socket.</summary>
-    public AdminClient Anonymous(ParseResult parse)
-    {
-        if (parse.GetValue(Server) is { } server)
-        {
-            var caPem = parse.GetValue(Ca) is { } file ? File.ReadAllText(file.FullName) : null;
-            return new AdminClient(new Uri(server.EndsWith('/') ? server : server + "/"), null, caPem is null ? null : X509Certificate2.CreateFromPem(caPem));
-        }
+    public AdminClient Anonymous(ParseResult parse) =>
+        parse.GetValue(Server) is { } server
+            ? AdminClient.ForServer(server, null, CaPem(parse))
+            : new AdminClient(NodeDataDirectory.OpenExisting(CommonOptions.ResolveData(parse.GetValue(Data))).AdminSocketPath);
 
-        return new AdminClient(NodeDataDirectory.OpenExisting(CommonOptions.ResolveData(parse.GetValue(Data))).AdminSocketPath);
-    }
+    private string? CaPem(ParseResult parse) => parse.GetValue(Ca) is { } file ? File.ReadAllText(file.FullName) : null;
 }
 
 /// <summary>A target with its parse result, for helpers that send more than one request.</summary>

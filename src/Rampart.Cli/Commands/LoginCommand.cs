@@ -18,16 +18,15 @@ internal static class LoginCommand
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var url = parse.GetValue(server)!;
-            var uri = new Uri(url.EndsWith('/') ? url : url + "/");
             var caPem = parse.GetValue(ca) is { } file ? await File.ReadAllTextAsync(file.FullName, cancellationToken) : null;
             var name = parse.GetValue(user) ?? Prompt.Text("user");
             var password = Prompt.Secret("password", parse.GetValue(passwordStdin));
             var code = parse.GetValue(totp) ?? (Console.IsInputRedirected ? null : Prompt.Text("TOTP code (blank if none)"));
-            using var client = new AdminClient(uri, null, caPem is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(caPem));
+            using var client = AdminClient.ForServer(url, null, caPem);
             var login = await client.SendAsync<LoginResponse>(HttpMethod.Post, "api/v1/auth/login", cancellationToken,
                 new LoginRequest(name, password, string.IsNullOrEmpty(code) ? null : code));
-            new Credentials(uri.ToString(), login.Token, caPem, login.User.Name, login.Expires).Save();
-            Console.WriteLine($"logged in to {uri} as {login.User.Name} ({login.User.Role}) until {login.Expires:u}; token stored in {Credentials.FilePath}");
+            new Credentials(url, login.Token, caPem, login.User.Name, login.Expires).Save();
+            Console.WriteLine($"logged in to {url} as {login.User.Name} ({login.User.Role}) until {login.Expires:u}; token stored in {Credentials.FilePath}");
             return 0;
         }));
         return command;
@@ -44,8 +43,7 @@ internal static class LoginCommand
                 return 0;
             }
 
-            using var client = new AdminClient(new Uri(stored.Server), stored.Token,
-                stored.CaPem is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(stored.CaPem));
+            using var client = AdminClient.ForServer(stored.Server, stored.Token, stored.CaPem);
             try
             {
                 await client.SendAsync<object?>(HttpMethod.Post, "api/v1/auth/logout", cancellationToken);

@@ -42,9 +42,6 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         });
     }
 
-    /// <summary>The sequence number of the last durable entry.</summary>
-    public long LastSequence => Volatile.Read(ref _lastSequence);
-
     /// <summary>
     /// Continues the chain where the store ends. Entries written after the last checkpoint (a crash
     /// leaves some) are verified and then covered by a new checkpoint, so cutting them off later is
@@ -184,7 +181,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         }
 
         // 3. Durable: advance the chain and release the callers.
-        Volatile.Write(ref _lastSequence, sequence);
+        _lastSequence = sequence;
         _lastHash = previous;
         if (checkpoint is not null)
         {

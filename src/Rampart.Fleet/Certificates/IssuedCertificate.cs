@@ -17,8 +17,4 @@ public sealed record IssuedCertificate(
     bool Revoked,
     DateTimeOffset? RevokedAt,
     X509RevocationReason? RevocationReason,
-    byte[] Der)
-{
-    /// <summary>True at <paramref name="now"/> if neither revoked nor outside its validity.</summary>
-    public bool IsValidAt(DateTimeOffset now) => !Revoked && now >= NotBefore && now < NotAfter;
-}
+    byte[] Der);

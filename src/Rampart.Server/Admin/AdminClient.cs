@@ -61,6 +61,17 @@ public sealed class AdminClient : IDisposable
         }
     }
 
+    /// <summary>A client for <paramref name="server"/> (https), trusting only <paramref name="caPem"/> when given.</summary>
+    public static AdminClient ForServer(string server, string? bearerToken, string? caPem)
+    {
+        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new AdminCommandException($"--server: '{server}' is not an https:// URL");
+        }
+
+        return new AdminClient(uri, bearerToken, caPem is null ? null : X509Certificate2.CreateFromPem(caPem));
+    }
+
     /// <summary>True when the exception means nothing is listening on the socket (node not running).</summary>
     public static bool IsNotRunning(Exception exception) =>
         exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } }

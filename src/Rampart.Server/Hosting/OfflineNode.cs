@@ -27,9 +27,13 @@ public sealed class OfflineNode : IAsyncDisposable
     /// <summary>The node's services.</summary>
     public IServiceProvider Services => _services;
 
-    /// <summary>Opens an initialised data directory; refuses one that <c>rampart serve</c> never started on.</summary>
-    public static async Task<OfflineNode> OpenAsync(string dataDirectory, CancellationToken cancellationToken, bool initialize = false)
+    /// <summary>
+    /// Opens an initialised data directory; refuses one that <c>rampart serve</c> never started on
+    /// unless <paramref name="initialize"/>. <paramref name="time"/> replaces the system clock (tests).
+    /// </summary>
+    public static async Task<OfflineNode> OpenAsync(string dataDirectory, CancellationToken cancellationToken, bool initialize = false, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var root = Path.GetFullPath(dataDirectory);
         if (!initialize && !File.Exists(Path.Combine(root, "rampart.db")))
         {
@@ -42,8 +46,9 @@ public sealed class OfflineNode : IAsyncDisposable
         try
         {
             var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
-            keys = await NodeKeyring.LoadOrCreateAsync(directory, names: null, new SqliteCertificateStore(database), TimeProvider.System, cancellationToken);
+            keys = await NodeKeyring.LoadOrCreateAsync(directory, names: null, new SqliteCertificateStore(database), time, cancellationToken);
             var services = new ServiceCollection()
+                .AddSingleton(time)
                 .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
                 .AddLogging()
                 .AddRampartCore(database, keys)
