@@ -81,8 +81,8 @@ internal sealed class FleetHarness : IAsyncDisposable
     public async Task<IReadOnlyList<AuditEntry>> AuditAsync() =>
         await Get<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None).ToListAsync();
 
-    public Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? deviceId = null) =>
-        Get<ISecurityEventStore>().ListAsync(deviceId, 1000, CancellationToken.None);
+    public async Task<IReadOnlyList<SecurityEvent>> EventsAsync(string? deviceId = null) =>
+        (await Get<ISecurityEventStore>().ListAsync(deviceId, 1000, CancellationToken.None)).Select(stored => stored.Event).ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -5,13 +5,31 @@ using Rampart.Server.Api;
 
 namespace Rampart.Cli.Commands;
 
-/// <summary><c>rampart device add|list|show|retire|quarantine|release|token</c>.</summary>
+/// <summary><c>rampart device add|list|show|retire|quarantine|release|token|send</c>.</summary>
 internal static class DeviceCommand
 {
     public static Command Create() => new("device", "The device inventory.")
     {
-        Add(), List(), Show(), Retire(), Quarantine(), Release(), Token(),
+        Add(), List(), Show(), Retire(), Quarantine(), Release(), Token(), Send(),
     };
+
+    private static Command Send()
+    {
+        var target = new AdminTarget();
+        var id = new Argument<string>("ID");
+        var suffix = new Option<string>("--topic-suffix") { Description = "Levels under devices/ID/commands/, e.g. reboot or config/apply", Required = true };
+        var payload = new Option<string>("--payload") { Description = "The message (UTF-8 text)", DefaultValueFactory = _ => string.Empty };
+        var qos = new Option<int>("--qos") { Description = "0, 1 (default) or 2", DefaultValueFactory = _ => 1 };
+        var command = target.AddTo(new Command("send", "Send a command to a device on devices/ID/commands/SUFFIX over MQTT.") { id, suffix, payload, qos });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var sent = await target.SendAsync<DeviceCommandResponse>(parse, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}/commands",
+                cancellationToken, new DeviceCommandRequest(parse.GetValue(suffix), parse.GetValue(payload), parse.GetValue(qos)));
+            Console.WriteLine($"sent {sent.Bytes} bytes to {sent.Topic} at QoS {sent.Qos}; device {(sent.Connected ? "connected" : "not connected (kept only if its session persists)")}");
+            return 0;
+        }));
+        return command;
+    }
 
     private static Command Add()
     {
@@ -96,6 +114,7 @@ internal static class DeviceCommand
         {
             var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
             var certificates = await target.SendAsync<CertificateResponse[]>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/certificates", cancellationToken);
+            var traffic = await target.SendAsync<DeviceTrafficResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/traffic", cancellationToken);
             Console.WriteLine($"id:                {device.Id}");
             Console.WriteLine($"state:             {Name(device.State)}");
             Console.WriteLine($"model:             {device.Model ?? "-"}");
@@ -107,6 +126,9 @@ internal static class DeviceCommand
             Console.WriteLine($"tags:              {(device.Tags.Count == 0 ? "-" : string.Join(", ", device.Tags))}");
             Console.WriteLine($"support until:     {device.SupportUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-"}");
             Console.WriteLine($"created:           {device.Created:u}");
+            Console.WriteLine($"mqtt:              {(traffic.Connected ? "connected" : "not connected")}; in {traffic.MessagesIn} msgs/{traffic.BytesIn} B, out {traffic.MessagesOut} msgs/{traffic.BytesOut} B");
+            Console.WriteLine($"                   denials {traffic.AuthorizationFailures}, limit hits {traffic.LimitHits}, dropped {traffic.Dropped}, connection attempts {traffic.ConnectionAttempts}, disconnects {traffic.Disconnects}");
+            Console.WriteLine($"sources:           {(traffic.Sources.Count == 0 ? "-" : string.Join(", ", traffic.Sources))}");
             Console.WriteLine($"certificates:      {(certificates.Length == 0 ? "none" : string.Empty)}");
             foreach (var certificate in certificates)
             {

@@ -31,15 +31,7 @@ public sealed class MqttEncoder : IDisposable
                 Properties(v5, connAck.Properties);
                 break;
             case PublishPacket publish:
-                flags = (byte)((publish.Duplicate ? 0x08 : 0) | ((byte)publish.QoS << 1) | (publish.Retain ? 0x01 : 0));
-                WireWriter.String(_body, publish.Topic);
-                if (publish.QoS != MqttQualityOfService.AtMostOnce)
-                {
-                    WireWriter.UInt16(_body, publish.PacketId);
-                }
-
-                Properties(v5, publish.Properties);
-                WireWriter.Raw(_body, publish.Payload.Span);
+                flags = WritePublish(publish.Topic, publish.Payload.Span, publish.QoS, publish.Retain, publish.Duplicate, publish.PacketId, publish.Properties, v5);
                 break;
             case PublishResponsePacket response:
                 flags = response.Kind == MqttPacketType.PubRel ? (byte)0b0010 : (byte)0;
@@ -120,11 +112,22 @@ public sealed class MqttEncoder : IDisposable
                 throw new ArgumentException($"{packet.Type} cannot be encoded for MQTT {(version == MqttProtocolVersion.V500 ? "5.0" : "3.1.1")}", nameof(packet));
         }
 
-        // §2.1: fixed header — type and flags, then the remaining length as a variable byte integer.
-        WireWriter.Byte(output, (byte)(((byte)packet.Type << 4) | flags));
-        WireWriter.VariableByteInteger(output, (uint)_body.WrittenCount);
-        WireWriter.Raw(output, _body.WrittenSpan);
-        return 1 + WireWriter.VariableByteIntegerSize((uint)_body.WrittenCount) + _body.WrittenCount;
+        return WriteFrame(packet.Type, flags, output);
+    }
+
+    /// <summary>
+    /// Writes a PUBLISH without a packet object (the broker's delivery path). Returns 0 and writes
+    /// nothing when the packet would exceed <paramref name="maximumSize"/>, the receiver's Maximum
+    /// Packet Size (5.0 §3.1.2.11.4: such a packet is discarded, not sent).
+    /// </summary>
+    public int EncodePublish(
+        string topic, ReadOnlySpan<byte> payload, MqttQualityOfService qos, bool retain, bool duplicate, ushort packetId,
+        MqttProperties properties, MqttProtocolVersion version, IBufferWriter<byte> output, uint maximumSize = uint.MaxValue)
+    {
+        _body.Clear();
+        var flags = WritePublish(topic, payload, qos, retain, duplicate, packetId, properties, version == MqttProtocolVersion.V500);
+        var total = 1L + WireWriter.VariableByteIntegerSize((uint)_body.WrittenCount) + _body.WrittenCount;
+        return total > maximumSize ? 0 : WriteFrame(MqttPacketType.Publish, flags, output);
     }
 
     /// <inheritdoc />
@@ -132,6 +135,28 @@ public sealed class MqttEncoder : IDisposable
     {
         _body.Dispose();
         _properties.Dispose();
+    }
+
+    private byte WritePublish(string topic, ReadOnlySpan<byte> payload, MqttQualityOfService qos, bool retain, bool duplicate, ushort packetId, MqttProperties properties, bool v5)
+    {
+        WireWriter.String(_body, topic);
+        if (qos != MqttQualityOfService.AtMostOnce)
+        {
+            WireWriter.UInt16(_body, packetId);
+        }
+
+        Properties(v5, properties);
+        WireWriter.Raw(_body, payload);
+        return (byte)((duplicate ? 0x08 : 0) | ((byte)qos << 1) | (retain ? 0x01 : 0));
+    }
+
+    // §2.1: fixed header — type and flags, then the remaining length as a variable byte integer.
+    private int WriteFrame(MqttPacketType type, byte flags, IBufferWriter<byte> output)
+    {
+        WireWriter.Byte(output, (byte)(((byte)type << 4) | flags));
+        WireWriter.VariableByteInteger(output, (uint)_body.WrittenCount);
+        WireWriter.Raw(output, _body.WrittenSpan);
+        return 1 + WireWriter.VariableByteIntegerSize((uint)_body.WrittenCount) + _body.WrittenCount;
     }
 
     private void WriteConnect(ConnectPacket connect)
@@ -169,6 +194,12 @@ public sealed class MqttEncoder : IDisposable
     {
         if (!v5)
         {
+            return;
+        }
+
+        if (ReferenceEquals(properties, MqttProperties.Empty))
+        {
+            WireWriter.Byte(_body, 0);
             return;
         }
 

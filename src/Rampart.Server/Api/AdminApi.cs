@@ -21,6 +21,7 @@ public static class AdminApi
         api.MapApprovalEndpoints();
         api.MapEventEndpoints();
         api.MapDeviceEndpoints();
+        api.MapDeviceMessagingEndpoints();
         api.MapCertificateEndpoints();
         api.MapVendorEndpoints();
         api.MapSetupTokenEndpoints();

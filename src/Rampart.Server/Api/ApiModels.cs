@@ -109,7 +109,7 @@ public sealed record BulkRevokeRequest(IReadOnlyList<string> DeviceIds, string? 
 public sealed record BulkRevokeResponse(IReadOnlyList<string>? Revoked, ApprovalResponse? Approval);
 
 /// <summary>A security event.</summary>
-public sealed record SecurityEventResponse(DateTimeOffset Time, string Kind, string Severity, string? DeviceId, string? Source, IReadOnlyDictionary<string, string> Details);
+public sealed record SecurityEventResponse(long Id, DateTimeOffset Time, string Kind, string Severity, string? DeviceId, string? Source, IReadOnlyDictionary<string, string> Details);
 
 /// <summary>An audit entry.</summary>
 public sealed record AuditEntryResponse(long Sequence, DateTimeOffset Time, string Actor, string Action, string Target, string Outcome, string Details);

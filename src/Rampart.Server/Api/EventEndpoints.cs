@@ -18,10 +18,17 @@ public static class EventEndpoints
     /// <summary>Maps <c>/events</c> and <c>/audit</c>.</summary>
     public static RouteGroupBuilder MapEventEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/events", async (string? device, int? limit, ISecurityEventStore events, CancellationToken cancellationToken) =>
-            TypedResults.Ok((await events.ListAsync(device, Limit(limit), cancellationToken))
-                .Select(e => new SecurityEventResponse(e.Time, e.Kind, e.Severity.ToString().ToLowerInvariant(), e.DeviceId, e.Source, e.Details)).ToArray()))
-            .RequirePermission(Permissions.EventsRead);
+        // Without "after": the newest first. With it: those stored after that id, oldest first — what
+        // "rampart events tail" polls to follow the stream.
+        api.MapGet("/events", async (string? device, int? limit, long? after, ISecurityEventStore events, CancellationToken cancellationToken) =>
+        {
+            var found = after is { } cursor
+                ? await events.ListAfterAsync(cursor, device, Limit(limit), cancellationToken)
+                : await events.ListAsync(device, Limit(limit), cancellationToken);
+            return TypedResults.Ok(found.Select(stored => new SecurityEventResponse(
+                stored.Id, stored.Event.Time, stored.Event.Kind, stored.Event.Severity.ToString().ToLowerInvariant(), stored.Event.DeviceId,
+                stored.Event.Source, stored.Event.Details)).ToArray());
+        }).RequirePermission(Permissions.EventsRead);
 
         api.MapGet("/audit", async (long? after, int? limit, IAuditStore audit, CancellationToken cancellationToken) =>
         {

@@ -26,6 +26,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
+using Rampart.Server.Gateway;
+using System.Net;
 
 namespace Rampart.Server.Hosting;
 
@@ -42,16 +44,20 @@ public sealed partial class RampartNode : IAsyncDisposable
     private readonly NodeDataDirectory _directory;
     private readonly NodeKeyring _keys;
 
-    private RampartNode(WebApplication app, NodeDataDirectory directory, NodeKeyring keys, Uri httpsUri)
+    private RampartNode(WebApplication app, NodeDataDirectory directory, NodeKeyring keys, Uri httpsUri, IPEndPoint mqttEndPoint)
     {
         _app = app;
         _directory = directory;
         _keys = keys;
         HttpsUri = httpsUri;
+        MqttEndPoint = mqttEndPoint;
     }
 
     /// <summary>The bound HTTPS address (with the real port when 0 was asked for).</summary>
     public Uri HttpsUri { get; }
+
+    /// <summary>The bound MQTT-over-TLS address (with the real port when 0 was asked for).</summary>
+    public IPEndPoint MqttEndPoint { get; }
 
     /// <summary>The admin socket.</summary>
     public string AdminSocketPath => _directory.AdminSocketPath;
@@ -75,6 +81,7 @@ public sealed partial class RampartNode : IAsyncDisposable
     {
         time ??= TimeProvider.System;
         var options = ValidatedNodeOptions.From(NodeConfiguration.Bind(configuration));
+        var gateway = GatewaySettings.From(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;
@@ -83,18 +90,20 @@ public sealed partial class RampartNode : IAsyncDisposable
         {
             var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
             keys = await NodeKeyring.LoadOrCreateAsync(directory, ServerNames.From(options), new SqliteCertificateStore(database), time, cancellationToken);
-            app = Build(configuration, options, directory, keys, database, console, time);
+            var mqttListener = new MqttListener();
+            app = Build(configuration, options, gateway, mqttListener, directory, keys, database, console, time);
             await BindAsync(app, options, cancellationToken);
 
             var httpsUri = BoundHttpsUri(app);
+            var mqttEndPoint = mqttListener.BoundEndPoint;
             File.SetUnixFileMode(directory.AdminSocketPath, OwnerOnlyFile.Mode);
             await app.Services.GetRequiredService<NodeLifecycle>().MarkStartedAsync(
-                new Dictionary<string, string> { ["https"] = httpsUri.ToString(), ["admin-socket"] = directory.AdminSocketPath },
+                new Dictionary<string, string> { ["https"] = httpsUri.ToString(), ["mqtt"] = mqttEndPoint.ToString(), ["admin-socket"] = directory.AdminSocketPath },
                 cancellationToken);
 
             var logger = app.Services.GetRequiredService<ILogger<RampartNode>>();
-            LogReady(logger, httpsUri, directory.AdminSocketPath, keys.TlsFingerprint, directory.Root);
-            return new RampartNode(app, directory, keys, httpsUri);
+            LogReady(logger, httpsUri, mqttEndPoint, directory.AdminSocketPath, keys.TlsFingerprint, directory.Root);
+            return new RampartNode(app, directory, keys, httpsUri, mqttEndPoint);
         }
         catch
         {
@@ -134,6 +143,8 @@ public sealed partial class RampartNode : IAsyncDisposable
     private static WebApplication Build(
         IConfiguration configuration,
         ValidatedNodeOptions options,
+        GatewaySettings gateway,
+        MqttListener mqttListener,
         NodeDataDirectory directory,
         NodeKeyring keys,
         Storage.Sqlite.SqliteDatabase database,
@@ -165,6 +176,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
         builder.Services.AddOpenApi("v1");
+        builder.Services.AddRampartGateway(gateway);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -202,6 +214,26 @@ public sealed partial class RampartNode : IAsyncDisposable
                 });
             });
 
+            // MQTT over mutual TLS only: the gateway's guard counts half-open connections per source
+            // before TLS, the handshake requires a certificate from this CA, then the broker takes over.
+            kestrel.Listen(options.Mqtt.ToIPEndPoint(), listen =>
+            {
+                var mqtt = kestrel.ApplicationServices.GetRequiredService<MqttGateway>();
+                mqttListener.Options = listen;
+                listen.Use(mqtt.Guard);
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = keys.TlsCertificate,
+                    ServerCertificateChain = [X509CertificateLoader.LoadCertificate(keys.Authority.Issuing.RawData)],
+                    SslProtocols = TlsPolicy.Protocols,
+                    HandshakeTimeout = gateway.Gateway.HandshakeTimeout,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    ClientCertificateValidation = (certificate, _, _) => mqtt.ValidateClientCertificate(certificate),
+                    OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl),
+                });
+                listen.UseConnectionHandler<MqttConnectionHandler>();
+            });
+
             // The admin channel: HTTP over an owner-only Unix socket, like docker.sock.
             File.Delete(directory.AdminSocketPath);
             kestrel.ListenUnixSocket(directory.AdminSocketPath, listen =>
@@ -232,7 +264,9 @@ public sealed partial class RampartNode : IAsyncDisposable
         catch (IOException exception)
         {
             var reason = exception.InnerException is AddressInUseException ? "the address is already in use" : exception.Message;
-            throw new NodeStartupException($"cannot listen on {options.Https} (--https): {reason}", exception);
+            var mqtt = options.Mqtt.Port != 0 && exception.Message.Contains(options.Mqtt.ToString(), StringComparison.Ordinal)
+                && !exception.Message.Contains(options.Https.ToString(), StringComparison.Ordinal);
+            throw new NodeStartupException(mqtt ? $"cannot listen on {options.Mqtt} (--mqtt): {reason}" : $"cannot listen on {options.Https} (--https): {reason}", exception);
         }
 
         // The admin socket is reported as http://unix:…; it is a local file, owner-only, not a network listener.
@@ -257,6 +291,14 @@ public sealed partial class RampartNode : IAsyncDisposable
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Rampart node ready: https={HttpsUri} admin-socket={AdminSocket} tls-sha256={TlsFingerprint} data={DataDirectory}")]
-    private static partial void LogReady(ILogger logger, Uri httpsUri, string adminSocket, string tlsFingerprint, string dataDirectory);
+        Message = "Rampart node ready: https={HttpsUri} mqtts={MqttEndPoint} admin-socket={AdminSocket} tls-sha256={TlsFingerprint} data={DataDirectory}")]
+    private static partial void LogReady(ILogger logger, Uri httpsUri, IPEndPoint mqttEndPoint, string adminSocket, string tlsFingerprint, string dataDirectory);
+
+    // Kestrel updates the listen options with the real port once bound (port 0 in tests).
+    private sealed class MqttListener
+    {
+        public ListenOptions? Options { get; set; }
+
+        public IPEndPoint BoundEndPoint => Options?.IPEndPoint ?? throw new InvalidOperationException("the MQTT listener was not configured");
+    }
 }

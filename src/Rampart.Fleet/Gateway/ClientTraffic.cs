@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+
+namespace Rampart.Fleet.Gateway;
+
+/// <summary>Counters of one identity's MQTT traffic since the node started. Updated with interlocked operations.</summary>
+public sealed class ClientTraffic
+{
+    /// <summary>Source addresses remembered per identity.</summary>
+    public const int MaxSources = 16;
+
+    private readonly ConcurrentDictionary<string, byte> _sources = new(StringComparer.Ordinal);
+    private long _messagesIn;
+    private long _bytesIn;
+    private long _messagesOut;
+    private long _bytesOut;
+    private long _denials;
+    private long _limitHits;
+    private long _dropped;
+    private long _connectionAttempts;
+    private long _disconnects;
+
+    public long MessagesIn => Interlocked.Read(ref _messagesIn);
+
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    public long MessagesOut => Interlocked.Read(ref _messagesOut);
+
+    public long BytesOut => Interlocked.Read(ref _bytesOut);
+
+    public long AuthorizationFailures => Interlocked.Read(ref _denials);
+
+    public long LimitHits => Interlocked.Read(ref _limitHits);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long ConnectionAttempts => Interlocked.Read(ref _connectionAttempts);
+
+    public long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>Addresses seen (at most <see cref="MaxSources"/>).</summary>
+    public IReadOnlyCollection<string> Sources => _sources.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    public void MessageIn(int bytes)
+    {
+        Interlocked.Increment(ref _messagesIn);
+        Interlocked.Add(ref _bytesIn, bytes);
+    }
+
+    public void MessageOut(int bytes)
+    {
+        Interlocked.Increment(ref _messagesOut);
+        Interlocked.Add(ref _bytesOut, bytes);
+    }
+
+    public void Denied() => Interlocked.Increment(ref _denials);
+
+    public void LimitHit() => Interlocked.Increment(ref _limitHits);
+
+    public void Drop() => Interlocked.Increment(ref _dropped);
+
+    public void Disconnected() => Interlocked.Increment(ref _disconnects);
+
+    public void ConnectionAttempt(string source)
+    {
+        Interlocked.Increment(ref _connectionAttempts);
+        if (_sources.Count < MaxSources)
+        {
+            _sources.TryAdd(source, 0);
+        }
+    }
+}
+
+/// <summary>Traffic counters by identity (<c>device:d1</c>, <c>service:ingest</c>), bounded to identities that authenticated.</summary>
+public sealed class TrafficCounters
+{
+    private readonly ConcurrentDictionary<string, ClientTraffic> _byPrincipal = new(StringComparer.Ordinal);
+
+    /// <summary>The counters of <paramref name="principal"/>, created on first use.</summary>
+    public ClientTraffic For(string principal) => _byPrincipal.GetOrAdd(principal, _ => new ClientTraffic());
+
+    /// <summary>The counters of <paramref name="principal"/>, if it ever connected.</summary>
+    public ClientTraffic? Find(string principal) => _byPrincipal.GetValueOrDefault(principal);
+}

@@ -1,0 +1,94 @@
+using Rampart.Fleet.Permissions;
+
+namespace Rampart.Fleet.Gateway;
+
+/// <summary>
+/// The MQTT gateway's settings (configuration section <c>Rampart:Gateway</c>): per-device limits,
+/// connection guards and the backend services allowed to connect.
+/// </summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Messages a device may publish per second, sustained (token bucket rate).</summary>
+    public double DeviceMessagesPerSecond { get; set; } = 100;
+
+    /// <summary>Messages a device may publish in a burst (token bucket capacity).</summary>
+    public double DeviceMessageBurst { get; set; } = 200;
+
+    /// <summary>Payload bytes a device may publish per second, sustained.</summary>
+    public double DeviceBytesPerSecond { get; set; } = 1024 * 1024;
+
+    /// <summary>Payload bytes a device may publish in a burst.</summary>
+    public double DeviceByteBurst { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Authorisation denials after which a connection is closed (0: never).</summary>
+    public int DenialsBeforeDisconnect { get; set; } = 20;
+
+    /// <summary>Rate-limit hits after which a connection is closed (0: never).</summary>
+    public int LimitHitsBeforeDisconnect { get; set; } = 1000;
+
+    /// <summary>Time allowed for the TLS handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections from one address that may be open without having completed CONNECT.</summary>
+    public int MaxUnauthenticatedPerSource { get; set; } = 64;
+
+    /// <summary>Security events recorded per connection per second, sustained; more are counted, not stored.</summary>
+    public double EventsPerConnectionPerSecond { get; set; } = 2;
+
+    /// <summary>Backend services by name (the CN of their service certificate).</summary>
+    public Dictionary<string, ServiceOptions> Services { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Checks the settings; returns every problem.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (DeviceMessagesPerSecond <= 0 || DeviceMessageBurst < 1)
+        {
+            yield return "Gateway: DeviceMessagesPerSecond must be positive and DeviceMessageBurst at least 1";
+        }
+
+        if (DeviceBytesPerSecond <= 0 || DeviceByteBurst < 1)
+        {
+            yield return "Gateway: DeviceBytesPerSecond must be positive and DeviceByteBurst at least 1";
+        }
+
+        if (DenialsBeforeDisconnect < 0 || LimitHitsBeforeDisconnect < 0 || MaxUnauthenticatedPerSource < 1 || EventsPerConnectionPerSecond <= 0)
+        {
+            yield return "Gateway: DenialsBeforeDisconnect and LimitHitsBeforeDisconnect must not be negative, MaxUnauthenticatedPerSource and EventsPerConnectionPerSecond must be positive";
+        }
+
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            yield return "Gateway: HandshakeTimeout must be positive";
+        }
+
+        foreach (var (name, service) in Services)
+        {
+            if (service.ToPermissions(name).Topics.Problem() is { } problem)
+            {
+                yield return $"Gateway:Services:{name}: {problem}";
+            }
+
+            if (string.IsNullOrWhiteSpace(service.ClientIds) || service.ClientIds.IndexOf('*', StringComparison.Ordinal) is var star && star >= 0 && star != service.ClientIds.Length - 1)
+            {
+                yield return $"Gateway:Services:{name}: ClientIds must be an id or a prefix ending in '*'";
+            }
+        }
+    }
+
+    /// <summary>The services as permission records, for the identity resolver.</summary>
+    public IReadOnlyDictionary<string, ServicePermissions> ServicePermissions() =>
+        Services.ToDictionary(pair => pair.Key, pair => pair.Value.ToPermissions(pair.Key), StringComparer.Ordinal);
+}
+
+/// <summary>One backend service: the client ids it may use and its topic permissions.</summary>
+public sealed class ServiceOptions
+{
+    /// <summary>An exact client id or a prefix ending in <c>*</c> (<c>ingest-*</c>).</summary>
+    public string ClientIds { get; set; } = string.Empty;
+
+    public List<string> Publish { get; set; } = [];
+
+    public List<string> Subscribe { get; set; } = [];
+
+    public ServicePermissions ToPermissions(string name) => new(name, ClientIds, new PermissionTemplate(Publish.ToArray(), Subscribe.ToArray()));
+}

@@ -1,0 +1,231 @@
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Mqtt.Broker;
+
+/// <summary>
+/// A client's session (5.0 §4.1): its subscriptions (held in the broker's tree), QoS 1/2 messages in
+/// flight to it and queued for it, and QoS 2 packet ids it has not released yet. It outlives a
+/// connection when the session expiry allows. State changes happen under the session's lock, and
+/// messages are handed to the connection under it too, so packet ids go out in order.
+/// </summary>
+internal sealed class MqttSession(string clientId, BrokerOptions options)
+{
+    private readonly Dictionary<ushort, Inflight> _inflight = [];
+    private readonly Queue<Delivery> _queued = new();
+    private ushort _lastPacketId;
+    private long _order;
+    private int _window = options.MaximumInflight;
+
+    public string ClientId { get; } = clientId;
+
+    /// <summary>The connection serving the session, if any. Read without the lock on the QoS 0 path.</summary>
+    public MqttConnection? Connection { get => Volatile.Read(ref _connection); private set => Volatile.Write(ref _connection, value); }
+
+    private MqttConnection? _connection;
+
+    /// <summary>QoS 2 packet ids received and not yet released by PUBREL (§4.3.3).</summary>
+    public HashSet<ushort> AwaitingRelease { get; } = [];
+
+    /// <summary>Seconds the session outlives its connection.</summary>
+    public uint ExpirySeconds { get; set; }
+
+    /// <summary>A will waiting for its delay (5.0 §3.1.3.2.2) and its timer.</summary>
+    public PendingWill? Will { get; set; }
+
+    public ITimer? ExpiryTimer { get; set; }
+
+    /// <summary>Set once the session has ended; late deliveries then do nothing.</summary>
+    public bool Ended { get; set; }
+
+    /// <summary>Attaches a connection and sends again what is unfinished (§4.4): PUBLISH with DUP, PUBREL for released ones, then queued messages.</summary>
+    public void Attach(MqttConnection connection, ushort clientReceiveMaximum, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            Connection = connection;
+            _window = Math.Min(options.MaximumInflight, clientReceiveMaximum);
+            foreach (var (id, inflight) in _inflight.OrderBy(pair => pair.Value.Order))
+            {
+                connection.Send(inflight.Released
+                    ? Outbound.Control(new PublishResponsePacket(MqttPacketType.PubRel, id))
+                    : Outbound.Publish(inflight.Delivery, id, duplicate: true));
+            }
+
+            FillWindow(now);
+        }
+    }
+
+    /// <summary>Detaches <paramref name="connection"/> if it still serves the session.</summary>
+    public bool Detach(MqttConnection connection)
+    {
+        lock (this)
+        {
+            if (Connection != connection)
+            {
+                return false;
+            }
+
+            Connection = null;
+            return true;
+        }
+    }
+
+    /// <summary>Takes a QoS 1/2 delivery: sent now when the window has room, else queued; false when the queue is full and it was dropped.</summary>
+    public bool Enqueue(in Delivery delivery)
+    {
+        lock (this)
+        {
+            if (Ended)
+            {
+                return true;
+            }
+
+            if (Connection is { } connection && _inflight.Count < _window && _queued.Count == 0)
+            {
+                connection.Send(Start(delivery));
+                return true;
+            }
+
+            if (_queued.Count >= options.MaximumQueuedMessages)
+            {
+                return false;
+            }
+
+            _queued.Enqueue(delivery);
+            return true;
+        }
+    }
+
+    /// <summary>PUBACK (QoS 1) or PUBCOMP (QoS 2) for an outgoing message frees its slot; false when the id is not in flight in that state.</summary>
+    public bool Complete(ushort packetId, MqttPacketType kind, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            if (!_inflight.TryGetValue(packetId, out var inflight))
+            {
+                return false;
+            }
+
+            var expected = inflight.Delivery.QoS == MqttQualityOfService.AtLeastOnce ? MqttPacketType.PubAck : MqttPacketType.PubComp;
+            if (kind != expected || (kind == MqttPacketType.PubComp && !inflight.Released))
+            {
+                return false;
+            }
+
+            _inflight.Remove(packetId);
+            FillWindow(now);
+            return true;
+        }
+    }
+
+    /// <summary>PUBREC for an outgoing QoS 2 message; false when the id is unknown.</summary>
+    public bool Received(ushort packetId, bool failed, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            if (!_inflight.TryGetValue(packetId, out var inflight) || inflight.Delivery.QoS != MqttQualityOfService.ExactlyOnce)
+            {
+                return false;
+            }
+
+            if (failed)
+            {
+                // 5.0 §4.3.3: a PUBREC with a failure code ends the exchange and frees the slot.
+                _inflight.Remove(packetId);
+                FillWindow(now);
+            }
+            else
+            {
+                inflight.Released = true;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Forgets an outgoing message that could not be sent (too large for the client).</summary>
+    public void Discard(ushort packetId, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            if (_inflight.Remove(packetId))
+            {
+                FillWindow(now);
+            }
+        }
+    }
+
+    /// <summary>What is held, for metrics and tests.</summary>
+    public (int Inflight, int Queued) Held()
+    {
+        lock (this)
+        {
+            return (_inflight.Count, _queued.Count);
+        }
+    }
+
+    private void FillWindow(DateTimeOffset now)
+    {
+        while (Connection is { } connection && _inflight.Count < _window && _queued.TryDequeue(out var next))
+        {
+            // 5.0 §3.3.2.3.3: an expired message is not delivered.
+            if (!next.Message.IsExpired(now))
+            {
+                connection.Send(Start(next));
+            }
+        }
+    }
+
+    private Outbound Start(in Delivery delivery)
+    {
+        // §2.2.1: packet ids are non-zero and unique among those in flight.
+        do
+        {
+            _lastPacketId = (ushort)(_lastPacketId == ushort.MaxValue ? 1 : _lastPacketId + 1);
+        }
+        while (_inflight.ContainsKey(_lastPacketId));
+
+        _inflight[_lastPacketId] = new Inflight(delivery, _order++);
+        return Outbound.Publish(delivery, _lastPacketId, duplicate: false);
+    }
+
+    private sealed class Inflight(Delivery delivery, long order)
+    {
+        public Delivery Delivery { get; } = delivery;
+
+        public long Order { get; } = order;
+
+        public bool Released { get; set; }
+    }
+}
+
+/// <summary>A will waiting to be published, with the policy of the connection that set it.</summary>
+internal sealed record PendingWill(MqttMessage Message, IMqttClientPolicy Policy)
+{
+    public ITimer? Timer { get; set; }
+}
+
+/// <summary>One item of a connection's outbound queue: a control packet, or a message with its packet id.</summary>
+internal readonly struct Outbound
+{
+    private Outbound(MqttPacket? packet, Delivery delivery, ushort packetId, bool duplicate)
+    {
+        Packet = packet;
+        Delivery = delivery;
+        PacketId = packetId;
+        Duplicate = duplicate;
+    }
+
+    public MqttPacket? Packet { get; }
+
+    public Delivery Delivery { get; }
+
+    public ushort PacketId { get; }
+
+    public bool Duplicate { get; }
+
+    public static Outbound Control(MqttPacket packet) => new(packet, default, 0, false);
+
+    public static Outbound Publish(in Delivery delivery, ushort packetId, bool duplicate) => new(null, delivery, packetId, duplicate);
+}
