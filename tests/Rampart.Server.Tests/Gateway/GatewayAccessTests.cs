@@ -273,6 +273,22 @@ public sealed class GatewayLimitTests
     }
 
     [Fact]
+    public async Task An_expired_certificate_is_refused_with_the_reason_and_recorded()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await GatewayNode.StartAsync(time: clock);
+        var device = await node.EnrollDeviceAsync("stale-1");
+        clock.Advance(TimeSpan.FromDays(800));
+
+        await using var client = await node.ConnectAsync(device);
+        var connAck = await client.ConnectAsync(device.Id);
+
+        Assert.Equal(MqttReasonCode.NotAuthorized, connAck.ReasonCode);
+        Assert.Contains("valid from", connAck.Properties.ReasonString, StringComparison.Ordinal);
+        Assert.Equal(device.Serial, (await node.EventAsync("gateway.refused", e => e.Details["reason"] == "expired")).Details["serial"]);
+    }
+
+    [Fact]
     public async Task Invalid_gateway_settings_stop_the_node_with_every_problem_named()
     {
         var error = await Assert.ThrowsAsync<Rampart.Server.Hosting.NodeStartupException>(() => GatewayNode.StartAsync(new Dictionary<string, string?>

@@ -40,6 +40,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     {
         ["Rampart:Gateway:Services:ingest:ClientIds"] = "ingest-*",
         ["Rampart:Gateway:Services:ingest:Subscribe:0"] = "$share/ingest/devices/+/telemetry/#",
+        ["Rampart:Gateway:Services:ingest:Subscribe:1"] = "devices/+/state",
         ["Rampart:Gateway:Services:ingest:Publish:0"] = "devices/+/commands/#",
     };
 
