@@ -8,6 +8,10 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["audit-verify"] = AuditBench.VerifyAsync,
     ["est-enroll"] = EstBench.EnrollAsync,
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
+    ["mqtt-provision"] = MqttProvisionBench.RunAsync,
+    ["mqtt-load"] = MqttLoadBench.LoadAsync,
+    ["mqtt-broker"] = MqttBrokerBench.RunAsync,
+    ["mqtt-idle"] = MqttLoadBench.IdleAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -16,6 +16,15 @@ internal sealed class MqttConnection
 {
     private const int FlushThresholdBytes = 32 * 1024;
 
+    private const int PacketsPerSlice = 128;
+
+    /// <summary>How long a publisher waits for a congested subscriber that makes no progress before reading on.</summary>
+    private static readonly TimeSpan CongestionWait = TimeSpan.FromMilliseconds(500);
+
+    // Subscribers a publisher's routing found congested, collected on the publisher's thread while it handles one read.
+    [ThreadStatic]
+    private static List<MqttConnection>? t_congested;
+
     private readonly MqttBroker _broker;
     private readonly IDuplexPipe _transport;
     private readonly BrokerOptions _options;
@@ -31,6 +40,9 @@ internal sealed class MqttConnection
     private string _closeDetail = "connection closed by the client";
     private Dictionary<ushort, string>? _topicAliases;
     private string? _lastTopic;
+    private TaskCompletionSource? _room;
+    private long _written;
+    private volatile bool _stuck;
     private bool _sessionExpiryWasZero;
 
     public MqttConnection(MqttBroker broker, IDuplexPipe transport, string remote, BrokerOptions options, TimeProvider time)
@@ -155,6 +167,7 @@ internal sealed class MqttConnection
 
         _closeCode = code;
         _closeDetail = detail;
+        Interlocked.Exchange(ref _room, null)?.TrySetResult();
         if (sendDisconnect && V5 && Session is not null)
         {
             _outbound.Writer.TryWrite(Outbound.Control(new DisconnectPacket(code) { Properties = new MqttProperties { ReasonString = detail } }));
@@ -178,7 +191,8 @@ internal sealed class MqttConnection
     /// <summary>Queues a QoS 0 message; dropped when the outbound queue is full (the reader is too slow).</summary>
     public void SendQoS0(in Delivery delivery)
     {
-        if (Interlocked.Increment(ref _queuedQoS0) > _options.MaximumOutboundQueue)
+        var queued = Interlocked.Increment(ref _queuedQoS0);
+        if (queued > _options.MaximumOutboundQueue)
         {
             Interlocked.Decrement(ref _queuedQoS0);
             Policy.OnDropped("outbound-queue-full");
@@ -186,6 +200,76 @@ internal sealed class MqttConnection
         }
 
         Send(Outbound.Publish(delivery, 0, duplicate: false));
+        if (queued >= HighWater && !_stuck)
+        {
+            // Half full: every publisher adding to it pauses after its current read (TCP pushes back on
+            // it) until this reader catches up.
+            var congested = t_congested ??= [];
+            if (!congested.Contains(this))
+            {
+                congested.Add(this);
+            }
+        }
+    }
+
+    private int HighWater => Math.Max(1, _options.MaximumOutboundQueue / 2);
+
+    private int LowWater => _options.MaximumOutboundQueue / 4;
+
+    /// <summary>Packets the writer has written: how a publisher tells a slow subscriber from a stuck one.</summary>
+    private long Progress => Interlocked.Read(ref _written);
+
+    /// <summary>Completes when the outbound queue is down to a quarter (at once if it already is).</summary>
+    private Task RoomAsync()
+    {
+        var room = Volatile.Read(ref _room);
+        if (room is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            room = Interlocked.CompareExchange(ref _room, created, null) ?? created;
+        }
+
+        if (Volatile.Read(ref _queuedQoS0) <= LowWater || _closed != 0)
+        {
+            room.TrySetResult();
+        }
+
+        return room.Task;
+    }
+
+    // After each read, a publisher waits for the subscribers its messages congested, as long as they make
+    // progress: a stuck one must not hold publishers back, so then it reads on and the excess is dropped.
+    private async ValueTask WaitForCongestedAsync(CancellationToken cancellationToken)
+    {
+        if (t_congested is not { Count: > 0 } congested)
+        {
+            return;
+        }
+
+        var subscribers = congested.Where(c => c != this).ToArray();
+        congested.Clear();
+        foreach (var subscriber in subscribers)
+        {
+            var progress = subscriber.Progress;
+            while (true)
+            {
+                try
+                {
+                    await subscriber.RoomAsync().WaitAsync(CongestionWait, _time, cancellationToken);
+                    break;
+                }
+                catch (TimeoutException) when (subscriber.Progress != progress)
+                {
+                    progress = subscriber.Progress;
+                }
+                catch (TimeoutException)
+                {
+                    // No progress at all: stuck. Publishers stop waiting for it until it writes again.
+                    subscriber._stuck = true;
+                    break;
+                }
+            }
+        }
     }
 
     /// <summary>Queues a packet. A connection whose queue keeps growing (it does not read) is closed.</summary>
@@ -303,6 +387,8 @@ internal sealed class MqttConnection
             var result = await input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+            var handled = 0;
+            var paused = false;
             while (true)
             {
                 var status = _decoder.TryDecode(buffer, out var packet, out var consumed, out var error);
@@ -324,10 +410,19 @@ internal sealed class MqttConnection
                     input.AdvanceTo(buffer.Start, buffer.End);
                     return;
                 }
+
+                // A large read is handled in slices, so a congested subscriber is noticed within one.
+                if (++handled == PacketsPerSlice && t_congested is { Count: > 0 })
+                {
+                    paused = true;
+                    break;
+                }
             }
 
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
+            // Paused: the rest stays unexamined, so the next read returns it at once.
+            input.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
+            await WaitForCongestedAsync(cancellationToken);
+            if (result.IsCompleted && !paused)
             {
                 if (_closed == 0)
                 {
@@ -574,6 +669,11 @@ internal sealed class MqttConnection
                 while (reader.TryRead(out var item))
                 {
                     Interlocked.Decrement(ref _queuedTotal);
+                    Interlocked.Increment(ref _written);
+                    if (_stuck)
+                    {
+                        _stuck = false;
+                    }
                     unflushed += Write(encoder, item, output);
                     if (unflushed >= FlushThresholdBytes)
                     {
@@ -606,9 +706,9 @@ internal sealed class MqttConnection
 
         var delivery = item.Delivery;
         var message = delivery.Message;
-        if (delivery.QoS == MqttQualityOfService.AtMostOnce)
+        if (delivery.QoS == MqttQualityOfService.AtMostOnce && Interlocked.Decrement(ref _queuedQoS0) <= LowWater && Volatile.Read(ref _room) is not null)
         {
-            Interlocked.Decrement(ref _queuedQoS0);
+            Interlocked.Exchange(ref _room, null)?.TrySetResult();
         }
 
         var properties = MqttProperties.Empty;

@@ -32,15 +32,22 @@ public sealed partial class EventRetention(ISecurityEventStore store, IOptions<E
     {
         var settings = options.Value;
         using var timer = new PeriodicTimer(settings.Interval, time);
-        do
+        try
         {
-            var deleted = await store.DeleteOlderThanAsync(time.GetUtcNow() - settings.Retention, stoppingToken);
-            if (deleted > 0)
+            do
             {
-                LogDeleted(logger, deleted, settings.Retention);
+                var deleted = await store.DeleteOlderThanAsync(time.GetUtcNow() - settings.Retention, stoppingToken);
+                if (deleted > 0)
+                {
+                    LogDeleted(logger, deleted, settings.Retention);
+                }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Deleted {Count} security events older than {Retention}")]

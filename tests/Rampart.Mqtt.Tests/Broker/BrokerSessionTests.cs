@@ -277,6 +277,35 @@ public sealed class BrokerSessionTests
     }
 
     [Fact]
+    public async Task Publishers_wait_for_a_subscriber_that_pauses_briefly_so_it_loses_nothing()
+    {
+        await using var broker = new BrokerHarness(new BrokerOptions { MaximumOutboundQueue = 8 });
+        var paused = await broker.ConnectAsync("paused");
+        await paused.SubscribeAsync(1, new TopicSubscription("burst", MqttQualityOfService.AtMostOnce));
+        paused.PauseReading();
+        var publisher = await broker.ConnectAsync("pub");
+        var payload = new string('x', 60_000);
+
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await publisher.SendAsync(Message("burst", payload));
+            }
+        });
+        await Task.Delay(200);
+        paused.ResumeReading();
+        await sending;
+
+        for (var i = 0; i < 40; i++)
+        {
+            await paused.ExpectAsync<PublishPacket>();
+        }
+
+        Assert.DoesNotContain(broker.Observed, o => o.StartsWith("paused dropped", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_CONNECT_is_a_protocol_error()
     {
         await using var broker = new BrokerHarness();
