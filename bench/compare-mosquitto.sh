@@ -98,6 +98,10 @@ load() { # broker port qos payload
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# Warm-up (not reported): the JIT compiles Rampart's hot path on first use; mosquitto gets the same round.
+load mosquitto "$MOSQUITTO_PORT" 0 64 >/dev/null 2>&1 || true
+load rampart "$RAMPART_PORT" 0 64 >/dev/null 2>&1 || true
+
 declare -A results
 for scenario in "0 64" "0 1024" "1 64"; do
   set -- $scenario

@@ -16,10 +16,10 @@ internal sealed class MqttConnection
 {
     private const int FlushThresholdBytes = 32 * 1024;
 
-    private const int PacketsPerSlice = 128;
+    private const int PacketsPerSlice = 64;
 
     /// <summary>How long a publisher waits for a congested subscriber that makes no progress before reading on.</summary>
-    private static readonly TimeSpan CongestionWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan CongestionWait = TimeSpan.FromSeconds(2);
 
     // Subscribers a publisher's routing found congested, collected on the publisher's thread while it handles one read.
     [ThreadStatic]
@@ -196,14 +196,16 @@ internal sealed class MqttConnection
         {
             Interlocked.Decrement(ref _queuedQoS0);
             Policy.OnDropped("outbound-queue-full");
-            return;
+        }
+        else
+        {
+            Send(Outbound.Publish(delivery, 0, duplicate: false));
         }
 
-        Send(Outbound.Publish(delivery, 0, duplicate: false));
         if (queued >= HighWater && !_stuck)
         {
-            // Half full: every publisher adding to it pauses after its current read (TCP pushes back on
-            // it) until this reader catches up.
+            // Half full: every publisher adding to it pauses after its current slice (TCP pushes back
+            // on it) until this reader catches up.
             var congested = t_congested ??= [];
             if (!congested.Contains(this))
             {
@@ -222,19 +224,29 @@ internal sealed class MqttConnection
     /// <summary>Completes when the outbound queue is down to a quarter (at once if it already is).</summary>
     private Task RoomAsync()
     {
-        var room = Volatile.Read(ref _room);
-        if (room is null)
+        while (true)
         {
-            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            room = Interlocked.CompareExchange(ref _room, created, null) ?? created;
-        }
+            var room = Volatile.Read(ref _room);
+            if (room is null || room.Task.IsCompleted)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Interlocked.CompareExchange(ref _room, created, room) != room)
+                {
+                    continue;
+                }
 
-        if (Volatile.Read(ref _queuedQoS0) <= LowWater || _closed != 0)
-        {
-            room.TrySetResult();
-        }
+                room = created;
+            }
 
-        return room.Task;
+            // Checked after publishing the signal, so a writer that drains meanwhile cannot be missed.
+            if (Volatile.Read(ref _queuedQoS0) <= LowWater || _closed != 0)
+            {
+                Interlocked.CompareExchange(ref _room, null, room);
+                room.TrySetResult();
+            }
+
+            return room.Task;
+        }
     }
 
     // After each read, a publisher waits for the subscribers its messages congested, as long as they make
@@ -412,7 +424,7 @@ internal sealed class MqttConnection
                 }
 
                 // A large read is handled in slices, so a congested subscriber is noticed within one.
-                if (++handled == PacketsPerSlice && t_congested is { Count: > 0 })
+                if (++handled >= PacketsPerSlice && t_congested is { Count: > 0 })
                 {
                     paused = true;
                     break;
