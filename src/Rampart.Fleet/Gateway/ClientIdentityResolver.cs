@@ -23,14 +23,15 @@ public sealed class ClientIdentityResolver(
     TimeProvider time)
 {
     /// <summary>Resolves the certificate presented in the handshake (null: none presented).</summary>
-    public async Task<(ClientIdentity? Identity, ClientRefusal? Refusal)> ResolveAsync(X509Certificate2? certificate, CancellationToken cancellationToken)
+    /// <param name="chainVerified">True when the TLS handshake already verified the chain to this CA's issuing CA (the gateway's listener does).</param>
+    public async Task<(ClientIdentity? Identity, ClientRefusal? Refusal)> ResolveAsync(X509Certificate2? certificate, CancellationToken cancellationToken, bool chainVerified = false)
     {
         if (certificate is null)
         {
             return Refuse("no-certificate", "a client certificate is required");
         }
 
-        if (!CaChain.IsIssuedBy(certificate, authority))
+        if (!chainVerified && !CaChain.IsIssuedBy(certificate, authority))
         {
             return Refuse("unknown-ca", "the client certificate was not issued by this Rampart CA");
         }

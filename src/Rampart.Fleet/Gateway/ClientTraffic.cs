@@ -8,7 +8,8 @@ public sealed class ClientTraffic
     /// <summary>Source addresses remembered per identity.</summary>
     public const int MaxSources = 16;
 
-    private readonly ConcurrentDictionary<string, byte> _sources = new(StringComparer.Ordinal);
+    // A short list, not a concurrent dictionary: one per identity, so its size matters at 50,000 devices.
+    private readonly List<string> _sources = new(2);
     private long _messagesIn;
     private long _bytesIn;
     private long _messagesOut;
@@ -38,7 +39,16 @@ public sealed class ClientTraffic
     public long Disconnects => Interlocked.Read(ref _disconnects);
 
     /// <summary>Addresses seen (at most <see cref="MaxSources"/>).</summary>
-    public IReadOnlyCollection<string> Sources => _sources.Keys.Order(StringComparer.Ordinal).ToArray();
+    public IReadOnlyCollection<string> Sources
+    {
+        get
+        {
+            lock (_sources)
+            {
+                return _sources.Order(StringComparer.Ordinal).ToArray();
+            }
+        }
+    }
 
     public void MessageIn(int bytes)
     {
@@ -63,9 +73,12 @@ public sealed class ClientTraffic
     public void ConnectionAttempt(string source)
     {
         Interlocked.Increment(ref _connectionAttempts);
-        if (_sources.Count < MaxSources)
+        lock (_sources)
         {
-            _sources.TryAdd(source, 0);
+            if (_sources.Count < MaxSources && !_sources.Contains(source))
+            {
+                _sources.Add(source);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -7,7 +8,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rampart.Fleet.Certificates;
-using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
@@ -90,13 +90,33 @@ public sealed partial class MqttGateway : IDisposable
     };
 
     /// <summary>
-    /// The certificate check of the TLS handshake (a certificate is required): it must chain to this
-    /// CA's issuing CA. A foreign certificate fails the handshake and is recorded with the source,
-    /// which the guard in front of TLS makes known to this callback.
+    /// The chain policy for client certificates: trust only this CA's root, with its issuing CA as the
+    /// one intermediate; validity times are judged later against the recorded certificate (so an
+    /// expired device hears why), revocation from the live state rather than a CRL download.
     /// </summary>
-    public bool ValidateClientCertificate(X509Certificate2 certificate)
+    public X509ChainPolicy ClientChainPolicy() => new()
     {
-        if (CaChain.IsIssuedBy(certificate, _authority))
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        CustomTrustStore = { _authority.Root },
+        ExtraStore = { _authority.Issuing },
+        RevocationMode = X509RevocationMode.NoCheck,
+        VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid,
+        DisableCertificateDownloads = true,
+    };
+
+    /// <summary>
+    /// The certificate check of the TLS handshake (a certificate is required): the chain the handshake
+    /// built under <see cref="ClientChainPolicy"/> must end in this CA's root through its issuing CA.
+    /// A foreign certificate fails the handshake and is recorded with the source, which the guard in
+    /// front of TLS makes known to this callback.
+    /// </summary>
+    public bool ValidateClientCertificate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var chained = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0
+            && chain is { ChainElements.Count: 3 }
+            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(_authority.Issuing.RawData)
+            && chain.ChainElements[2].Certificate.RawData.AsSpan().SequenceEqual(_authority.Root.RawData);
+        if (chained)
         {
             return true;
         }
@@ -121,7 +141,7 @@ public sealed partial class MqttGateway : IDisposable
         ClientRefusal? refusal;
         try
         {
-            (identity, refusal) = await _resolver.ResolveAsync(certificate, connection.ConnectionClosed);
+            (identity, refusal) = await _resolver.ResolveAsync(certificate, connection.ConnectionClosed, chainVerified: true);
         }
         catch (OperationCanceledException)
         {

@@ -228,8 +228,15 @@ public sealed partial class RampartNode : IAsyncDisposable
                     SslProtocols = TlsPolicy.Protocols,
                     HandshakeTimeout = gateway.Gateway.HandshakeTimeout,
                     ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                    ClientCertificateValidation = (certificate, _, _) => mqtt.ValidateClientCertificate(certificate),
-                    OnAuthenticate = (_, ssl) => TlsPolicy.Apply(ssl),
+                    ClientCertificateValidation = mqtt.ValidateClientCertificate,
+                    OnAuthenticate = (_, ssl) =>
+                    {
+                        TlsPolicy.Apply(ssl);
+
+                        // The handshake builds the client's chain against Rampart's CA only — never the
+                        // system store — so the gateway checks the chain it was given instead of building another.
+                        ssl.CertificateChainPolicy = mqtt.ClientChainPolicy();
+                    },
                 });
                 listen.UseConnectionHandler<MqttConnectionHandler>();
             });
