@@ -70,8 +70,10 @@ public sealed class ClientTraffic
 
     public void Disconnected() => Interlocked.Increment(ref _disconnects);
 
+    /// <summary>Counts a connection attempt from <paramref name="source"/> (host:port; the host is remembered).</summary>
     public void ConnectionAttempt(string source)
     {
+        source = System.Net.IPEndPoint.TryParse(source, out var endPoint) ? endPoint.Address.ToString() : source;
         Interlocked.Increment(ref _connectionAttempts);
         lock (_sources)
         {
