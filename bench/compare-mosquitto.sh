@@ -93,7 +93,9 @@ kill -0 "$mosquitto_pid" 2>/dev/null || { echo "compare: mosquitto did not start
 
 load() { # broker port qos payload
   "${bench[@]}" mqtt-load --label "$1" --port "$2" --certs "$work/certs" --publishers "$PUBLISHERS" --messages "$MESSAGES" --qos "$3" --payload "$4" \
-    | tee /dev/stderr | awk '/^RESULT/ {print $5}'
+    >"$work/load.log" 2>&1 || true
+  grep -v '^RESULT' "$work/load.log" >&2
+  awk '/^RESULT/ {print $5}' "$work/load.log"
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -421,9 +421,14 @@ public sealed class MqttBroker : IDisposable
             // §4.3.1: QoS 0 goes only to a connected session; it is not queued for an offline one.
             session.Connection?.SendQoS0(delivery);
         }
-        else if (!session.Enqueue(delivery))
+        else
         {
-            session.Connection?.Policy.OnDropped("session-queue-full");
+            if (!session.Enqueue(delivery))
+            {
+                session.Connection?.Policy.OnDropped("session-queue-full");
+            }
+
+            session.Connection?.SessionBacklogGrew();
         }
     }
 

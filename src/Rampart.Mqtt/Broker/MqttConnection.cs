@@ -16,8 +16,6 @@ internal sealed class MqttConnection
 {
     private const int FlushThresholdBytes = 32 * 1024;
 
-    private const int PacketsPerSlice = 64;
-
     /// <summary>How long a publisher waits for a congested subscriber that makes no progress before reading on.</summary>
     private static readonly TimeSpan CongestionWait = TimeSpan.FromSeconds(2);
 
@@ -202,21 +200,52 @@ internal sealed class MqttConnection
             Send(Outbound.Publish(delivery, 0, duplicate: false));
         }
 
-        if (queued >= HighWater && !_stuck)
+        if (queued >= HighWater)
         {
-            // Half full: every publisher adding to it pauses after its current slice (TCP pushes back
-            // on it) until this reader catches up.
-            var congested = t_congested ??= [];
-            if (!congested.Contains(this))
-            {
-                congested.Add(this);
-            }
+            MarkCongested();
+        }
+    }
+
+    /// <summary>A QoS 1/2 message was queued for this connection's session: past half the session queue, publishers pause too.</summary>
+    public void SessionBacklogGrew()
+    {
+        if (Session.QueuedCount >= SessionHighWater)
+        {
+            MarkCongested();
+        }
+    }
+
+    /// <summary>Called as the backlog shrinks (a write, an acknowledgement): wakes publishers once it is down to a quarter.</summary>
+    public void SignalRoomIfDrained()
+    {
+        if (Volatile.Read(ref _room) is not null && HasRoom)
+        {
+            Interlocked.Exchange(ref _room, null)?.TrySetResult();
+        }
+    }
+
+    // Half full: every publisher adding to it pauses after the packet that did (TCP pushes back on it)
+    // until this reader catches up.
+    private void MarkCongested()
+    {
+        if (_stuck)
+        {
+            return;
+        }
+
+        var congested = t_congested ??= [];
+        if (!congested.Contains(this))
+        {
+            congested.Add(this);
         }
     }
 
     private int HighWater => Math.Max(1, _options.MaximumOutboundQueue / 2);
 
-    private int LowWater => _options.MaximumOutboundQueue / 4;
+    private int SessionHighWater => Math.Max(1, _options.MaximumQueuedMessages / 2);
+
+    private bool HasRoom =>
+        Volatile.Read(ref _queuedQoS0) <= _options.MaximumOutboundQueue / 4 && Session.QueuedCount <= _options.MaximumQueuedMessages / 4;
 
     /// <summary>Packets the writer has written: how a publisher tells a slow subscriber from a stuck one.</summary>
     private long Progress => Interlocked.Read(ref _written);
@@ -239,7 +268,7 @@ internal sealed class MqttConnection
             }
 
             // Checked after publishing the signal, so a writer that drains meanwhile cannot be missed.
-            if (Volatile.Read(ref _queuedQoS0) <= LowWater || _closed != 0)
+            if (HasRoom || _closed != 0)
             {
                 Interlocked.CompareExchange(ref _room, null, room);
                 room.TrySetResult();
@@ -399,7 +428,6 @@ internal sealed class MqttConnection
             var result = await input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-            var handled = 0;
             var paused = false;
             while (true)
             {
@@ -423,8 +451,8 @@ internal sealed class MqttConnection
                     return;
                 }
 
-                // A large read is handled in slices, so a congested subscriber is noticed within one.
-                if (++handled >= PacketsPerSlice && t_congested is { Count: > 0 })
+                // A congested subscriber pauses this publisher right after the packet that filled it.
+                if (t_congested is { Count: > 0 })
                 {
                     paused = true;
                     break;
@@ -596,6 +624,7 @@ internal sealed class MqttConnection
             case MqttPacketType.PubAck or MqttPacketType.PubComp:
                 // An unknown id is tolerated (it may predate a takeover); the spec asks nothing more.
                 Session.Complete(response.PacketId, response.Kind, now);
+                SignalRoomIfDrained();
                 return true;
             case MqttPacketType.PubRec:
                 var known = Session.Received(response.PacketId, (byte)response.ReasonCode >= 0x80, now);
@@ -718,9 +747,10 @@ internal sealed class MqttConnection
 
         var delivery = item.Delivery;
         var message = delivery.Message;
-        if (delivery.QoS == MqttQualityOfService.AtMostOnce && Interlocked.Decrement(ref _queuedQoS0) <= LowWater && Volatile.Read(ref _room) is not null)
+        if (delivery.QoS == MqttQualityOfService.AtMostOnce)
         {
-            Interlocked.Exchange(ref _room, null)?.TrySetResult();
+            Interlocked.Decrement(ref _queuedQoS0);
+            SignalRoomIfDrained();
         }
 
         var properties = MqttProperties.Empty;

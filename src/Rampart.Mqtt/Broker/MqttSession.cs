@@ -16,8 +16,12 @@ internal sealed class MqttSession(string clientId, BrokerOptions options)
     private ushort _lastPacketId;
     private long _order;
     private int _window = options.MaximumInflight;
+    private int _queuedCount;
 
     public string ClientId { get; } = clientId;
+
+    /// <summary>QoS 1/2 messages waiting beyond the in-flight window; read without the lock for backpressure.</summary>
+    public int QueuedCount => Volatile.Read(ref _queuedCount);
 
     /// <summary>The connection serving the session, if any. Read without the lock on the QoS 0 path.</summary>
     public MqttConnection? Connection { get => Volatile.Read(ref _connection); private set => Volatile.Write(ref _connection, value); }
@@ -93,6 +97,7 @@ internal sealed class MqttSession(string clientId, BrokerOptions options)
             }
 
             _queued.Enqueue(delivery);
+            Volatile.Write(ref _queuedCount, _queued.Count);
             return true;
         }
     }
@@ -169,6 +174,7 @@ internal sealed class MqttSession(string clientId, BrokerOptions options)
     {
         while (Connection is { } connection && _inflight.Count < _window && _queued.TryDequeue(out var next))
         {
+            Volatile.Write(ref _queuedCount, _queued.Count);
             // 5.0 §3.3.2.3.3: an expired message is not delivered.
             if (!next.Message.IsExpired(now))
             {

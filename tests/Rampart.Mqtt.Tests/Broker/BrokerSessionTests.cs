@@ -306,6 +306,45 @@ public sealed class BrokerSessionTests
     }
 
     [Fact]
+    public async Task QoS1_publishers_wait_for_a_subscriber_whose_session_queue_fills_so_nothing_is_dropped()
+    {
+        await using var broker = new BrokerHarness(new BrokerOptions { MaximumQueuedMessages = 8 });
+        var subscriber = await broker.ConnectAsync("acker", receiveMaximum: 2);
+        await subscriber.SubscribeAsync(1, new TopicSubscription("work", MqttQualityOfService.AtLeastOnce));
+        var publisher = await broker.ConnectAsync("pub");
+
+        var sending = Task.Run(async () =>
+        {
+            for (ushort i = 1; i <= 40; i++)
+            {
+                await publisher.SendAsync(Message("work", $"{i}", MqttQualityOfService.AtLeastOnce, id: i));
+            }
+        });
+        await Task.Delay(200);
+
+        var received = new List<string>();
+        while (received.Count < 40)
+        {
+            PublishPacket publish;
+            try
+            {
+                publish = await subscriber.ExpectAsync<PublishPacket>(TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"after {received.Count} ({string.Join(",", received)}): {string.Join("; ", broker.Observed)}");
+            }
+
+            received.Add(Encoding.UTF8.GetString(publish.Payload.Span));
+            await subscriber.SendAsync(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId));
+        }
+
+        await sending;
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"{i}"), received);
+        Assert.DoesNotContain(broker.Observed, o => o.StartsWith("acker dropped", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_CONNECT_is_a_protocol_error()
     {
         await using var broker = new BrokerHarness();
