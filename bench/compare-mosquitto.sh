@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "compare: building" >&2
-dotnet build bench/Rampart.Bench -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+dotnet build bench/Rampart.Bench -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 bench=(dotnet bench/Rampart.Bench/bin/Release/net10.0/Rampart.Bench.dll)
 ./rampart --version >/dev/null
 

@@ -11,6 +11,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-provision"] = MqttProvisionBench.RunAsync,
     ["mqtt-load"] = MqttLoadBench.LoadAsync,
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,
+    ["mqtt-revoke"] = MqttRevocationBench.RunAsync,
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
 };
 

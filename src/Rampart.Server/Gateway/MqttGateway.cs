@@ -35,6 +35,7 @@ public sealed partial class MqttGateway : IDisposable
     private readonly ILogger<MqttGateway> _logger;
     private readonly TokenBucket _refusalEvents;
     private readonly Lock _refusalLock = new();
+    private X509ChainPolicy? _chainPolicy;
 
     // The connection whose handshake is running, for the certificate callback, which Kestrel gives no connection.
     private static readonly AsyncLocal<ConnectionContext?> CurrentConnection = new();
@@ -94,7 +95,7 @@ public sealed partial class MqttGateway : IDisposable
     /// one intermediate; validity times are judged later against the recorded certificate (so an
     /// expired device hears why), revocation from the live state rather than a CRL download.
     /// </summary>
-    public X509ChainPolicy ClientChainPolicy() => new()
+    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= new()
     {
         TrustMode = X509ChainTrustMode.CustomRootTrust,
         CustomTrustStore = { _authority.Root },

@@ -26,13 +26,16 @@ public static class TlsPolicy
         TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     ];
 
+    // One policy object for every handshake: each connection keeps its options for its lifetime.
+    private static readonly CipherSuitesPolicy? Suites = OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(AeadSuites);
+
     /// <summary>Applies the policy to one server handshake. Cipher suite policies are not supported on Windows.</summary>
     public static void Apply(SslServerAuthenticationOptions options)
     {
         options.EnabledSslProtocols = Protocols;
-        if (!OperatingSystem.IsWindows())
+        if (Suites is not null)
         {
-            options.CipherSuitesPolicy = new CipherSuitesPolicy(AeadSuites);
+            options.CipherSuitesPolicy = Suites;
         }
     }
 }

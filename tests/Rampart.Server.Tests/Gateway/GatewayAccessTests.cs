@@ -289,6 +289,49 @@ public sealed class GatewayLimitTests
     }
 
     [Fact]
+    public async Task Half_open_connections_are_capped_per_source_and_cut_at_the_handshake_deadline()
+    {
+        await using var node = await GatewayNode.StartAsync(new Dictionary<string, string?>
+        {
+            ["Rampart:Gateway:MaxUnauthenticatedPerSource"] = "2",
+            ["Rampart:Gateway:HandshakeTimeout"] = "00:00:01",
+        });
+        using var first = new System.Net.Sockets.TcpClient();
+        using var second = new System.Net.Sockets.TcpClient();
+        using var third = new System.Net.Sockets.TcpClient();
+        await first.ConnectAsync(node.Mqtt);
+        await second.ConnectAsync(node.Mqtt);
+        await Task.Delay(200);
+        await third.ConnectAsync(node.Mqtt);
+
+        // The third is closed at once; the first two (no handshake) at the deadline.
+        var buffer = new byte[16];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await ReadOrResetAsync(third, buffer, patience.Token));
+        Assert.Equal(0, await ReadOrResetAsync(first, buffer, patience.Token));
+        Assert.Equal(0, await ReadOrResetAsync(second, buffer, patience.Token));
+        Assert.Equal("unauthenticated-limit", (await node.EventAsync("gateway.refused", e => e.Details["reason"] == "unauthenticated-limit")).Details["reason"]);
+        await node.EventAsync("gateway.refused", e => e.Details["reason"] == "tls-handshake-failed");
+
+        // The slots are free again: a real device gets in.
+        var device = await node.EnrollDeviceAsync("after-scan");
+        await using var client = await node.ConnectAsync(device);
+        Assert.Equal(MqttReasonCode.Success, (await client.ConnectAsync(device.Id)).ReasonCode);
+    }
+
+    private static async Task<int> ReadOrResetAsync(System.Net.Sockets.TcpClient client, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetStream().ReadAsync(buffer, cancellationToken);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    [Fact]
     public async Task Invalid_gateway_settings_stop_the_node_with_every_problem_named()
     {
         var error = await Assert.ThrowsAsync<Rampart.Server.Hosting.NodeStartupException>(() => GatewayNode.StartAsync(new Dictionary<string, string?>
