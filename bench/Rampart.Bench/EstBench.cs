@@ -4,10 +4,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Inventory;
-using Rampart.Server.Hosting;
 
 namespace Rampart.Bench;
 
@@ -21,16 +19,9 @@ internal static class EstBench
         var devices = arguments.Int("devices", 2000);
         var concurrency = arguments.Int("concurrency", 32);
         var keepAlive = arguments.Flag("keep-alive");
-        var data = Path.Combine(Path.GetTempPath(), "rampart-bench-est-" + Guid.NewGuid().ToString("N")[..8]);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Rampart:DataDirectory"] = data,
-            ["Rampart:Https"] = "127.0.0.1:0",
-            ["Rampart:Mqtt"] = "127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build();
+        var data = BenchNode.NewDataDirectory("est");
 
-        await using (var node = await RampartNode.StartAsync(configuration, TextWriter.Null, CancellationToken.None))
+        await using (var node = await BenchNode.StartAsync(data))
         {
             // Not measured: registering devices and making keys and CSRs is the operator's and the devices' work.
             var inventory = node.Services.GetRequiredService<InventoryService>();

@@ -3,14 +3,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
-using Rampart.Server.Hosting;
 
 namespace Rampart.Bench;
 
@@ -23,17 +21,10 @@ internal static class MqttRevocationBench
     public static async Task RunAsync(string[] args)
     {
         var devices = new BenchArguments(args).Int("devices", 20);
-        var data = Path.Combine(Path.GetTempPath(), "rampart-bench-revoke-" + Guid.NewGuid().ToString("N")[..8]);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Rampart:DataDirectory"] = data,
-            ["Rampart:Https"] = "127.0.0.1:0",
-            ["Rampart:Mqtt"] = "127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Build();
+        var data = BenchNode.NewDataDirectory("revoke");
         var revokeCall = new List<double>();
         var untilDisconnect = new List<double>();
-        await using (var node = await RampartNode.StartAsync(configuration, TextWriter.Null, CancellationToken.None))
+        await using (var node = await BenchNode.StartAsync(data))
         {
             using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca-root.crt.pem"));
             var inventory = node.Services.GetRequiredService<InventoryService>();
