@@ -9,8 +9,24 @@ public sealed record TopicPermissions(IReadOnlyList<string> Publish, IReadOnlyLi
     public static TopicPermissions None { get; } = new([], []);
 
     /// <summary>True when some publish filter matches the topic name.</summary>
-    public bool CanPublish(string topic) =>
-        MqttTopics.IsValidTopicName(topic) && Publish.Any(filter => MqttTopics.Matches(filter, topic));
+    public bool CanPublish(string topic)
+    {
+        // On every PUBLISH: a plain loop, no delegate allocated per message.
+        if (!MqttTopics.IsValidTopicName(topic))
+        {
+            return false;
+        }
+
+        foreach (var filter in Publish)
+        {
+            if (MqttTopics.Matches(filter, topic))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// True when the requested filter reaches only topics some subscribe filter covers. A plain allowed

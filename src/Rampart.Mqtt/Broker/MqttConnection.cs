@@ -754,7 +754,7 @@ internal sealed class MqttConnection
         }
 
         var properties = MqttProperties.Empty;
-        if (V5)
+        if (V5 && (message.ExpiresAt is not null || delivery.SubscriptionIds.Count > 0))
         {
             var now = _time.GetUtcNow();
             if (message.IsExpired(now) && delivery.QoS == MqttQualityOfService.AtMostOnce)
@@ -763,16 +763,13 @@ internal sealed class MqttConnection
                 return 0;
             }
 
-            if (message.ExpiresAt is not null || delivery.SubscriptionIds.Count > 0)
-            {
-                // 5.0 §3.3.2.3.3: the expiry sent is what remains of it.
-                var remaining = message.ExpiresAt is { } at ? (uint?)Math.Max(0, Math.Ceiling((at - now).TotalSeconds)) : null;
-                properties = message.Properties with { MessageExpiryInterval = remaining, SubscriptionIdentifiers = delivery.SubscriptionIds };
-            }
-            else
-            {
-                properties = message.Properties;
-            }
+            // 5.0 §3.3.2.3.3: the expiry sent is what remains of it.
+            var remaining = message.ExpiresAt is { } at ? (uint?)Math.Max(0, Math.Ceiling((at - now).TotalSeconds)) : null;
+            properties = message.Properties with { MessageExpiryInterval = remaining, SubscriptionIdentifiers = delivery.SubscriptionIds };
+        }
+        else if (V5)
+        {
+            properties = message.Properties;
         }
 
         var written = encoder.EncodePublish(

@@ -90,15 +90,13 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
     /// shared group (for the member whose turn it is). A subscriber with several matching filters is
     /// called once per filter; the broker merges them (§3.3.4).
     /// </summary>
-    public void Match(string topic, Action<TSubscriber, TOptions> deliver)
-    {
-        var levels = topic.Split('/');
+    public void Match(string topic, Action<TSubscriber, TOptions> deliver) =>
 
         // §4.7.2: filters starting with a wildcard do not match topics starting with "$".
-        Visit(_root, levels, 0, deliver, dollar: topic.StartsWith('$'));
-    }
+        Visit(_root, topic, exhausted: false, 0, deliver, dollar: topic.StartsWith('$'));
 
-    private static void Visit(Node node, string[] levels, int depth, Action<TSubscriber, TOptions> deliver, bool dollar)
+    // Walks the levels of the topic as slices of it (this runs for every PUBLISH: nothing is allocated).
+    private static void Visit(Node node, ReadOnlySpan<char> rest, bool exhausted, int depth, Action<TSubscriber, TOptions> deliver, bool dollar)
     {
         var wildcardsAllowed = !(dollar && depth == 0);
         if (wildcardsAllowed && node.Children.TryGetValue("#", out var all))
@@ -106,20 +104,23 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
             Deliver(all, deliver);
         }
 
-        if (depth == levels.Length)
+        if (exhausted)
         {
             Deliver(node, deliver);
             return;
         }
 
-        if (node.Children.TryGetValue(levels[depth], out var exact))
+        var slash = rest.IndexOf('/');
+        var level = slash < 0 ? rest : rest[..slash];
+        var next = slash < 0 ? [] : rest[(slash + 1)..];
+        if (node.ByLevel.TryGetValue(level, out var exact))
         {
-            Visit(exact, levels, depth + 1, deliver, dollar);
+            Visit(exact, next, slash < 0, depth + 1, deliver, dollar);
         }
 
         if (wildcardsAllowed && node.Children.TryGetValue("+", out var one))
         {
-            Visit(one, levels, depth + 1, deliver, dollar);
+            Visit(one, next, slash < 0, depth + 1, deliver, dollar);
         }
     }
 
@@ -180,7 +181,15 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
 
     private sealed class Node
     {
+        public Node()
+        {
+            ByLevel = Children.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
         public Dictionary<string, Node> Children { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The children looked up by a slice of the topic, without making a string of it.</summary>
+        public Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> ByLevel { get; }
 
         public Dictionary<TSubscriber, TOptions> Subscribers { get; } = [];
 
