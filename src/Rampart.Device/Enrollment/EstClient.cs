@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Rampart.Device.Enrollment;
+
+/// <summary>
+/// The device side of EST (RFC 7030) against a Rampart node: it trusts only the Rampart root it was
+/// given, makes its key itself, sends a PKCS#10 CSR and keeps the key. <c>simpleenroll</c> with a
+/// bootstrap token (§4.2.1); <c>simplereenroll</c> authenticated by the current certificate (§4.2.2).
+/// </summary>
+public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
+{
+    /// <summary>Enrolls with a single-use bootstrap token; returns the certificate with the new key attached.</summary>
+    public async Task<X509Certificate2> EnrollAsync(string deviceId, string bootstrapToken, CancellationToken cancellationToken)
+    {
+        using var http = Client(clientCertificate: null);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var request = Request("simpleenroll", key);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{bootstrapToken}")));
+        var issued = await SendAsync(http, request, cancellationToken);
+        return WithKey(issued, key);
+    }
+
+    /// <summary>Renews with a fresh key, authenticated by the current certificate (inside its renewal window).</summary>
+    public async Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    {
+        using var http = Client(current);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var request = Request("simplereenroll", key);
+        var issued = await SendAsync(http, request, cancellationToken);
+        return WithKey(issued, key);
+    }
+
+    private HttpClient Client(X509Certificate2? clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { trustedRoot },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private static HttpRequestMessage Request(string operation, ECDsa key)
+    {
+        // The subject is the node's to decide (it names the device from the credentials); the CSR proves possession.
+        var csr = new CertificateRequest("CN=rampart-device", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        return new HttpRequestMessage(HttpMethod.Post, ".well-known/est/" + operation)
+        {
+            Content = new StringContent(Convert.ToBase64String(csr), Encoding.ASCII, "application/pkcs10"),
+        };
+    }
+
+    private static async Task<X509Certificate2> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new EstException((int)response.StatusCode, body.Length > 500 ? body[..500] : body);
+        }
+
+        // RFC 7030 §4.2.3: a base64 certs-only PKCS#7 holding the issued certificate.
+        var cms = new SignedCms();
+        cms.Decode(Convert.FromBase64String(body));
+        return cms.Certificates.Count > 0
+            ? X509CertificateLoader.LoadCertificate(cms.Certificates[0].RawData)
+            : throw new EstException((int)response.StatusCode, "the response holds no certificate");
+    }
+
+    private static X509Certificate2 WithKey(X509Certificate2 issued, ECDsa key)
+    {
+        using (issued)
+        using (var withKey = issued.CopyWithPrivateKey(key))
+        {
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        }
+    }
+}
+
+/// <summary>The node refused an EST request.</summary>
+public sealed class EstException(int status, string detail) : Exception($"EST request refused ({status}): {detail}")
+{
+    /// <summary>The HTTP status.</summary>
+    public int Status { get; } = status;
+}

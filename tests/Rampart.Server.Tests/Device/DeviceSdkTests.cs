@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Rampart.Device.Connection;
+using Rampart.Device.Enrollment;
+using Rampart.Device.Identity;
+using Rampart.Fleet.Inventory;
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+using Rampart.Server.Gateway;
+using Rampart.Server.Tests.Gateway;
+using Rampart.Testing;
+
+namespace Rampart.Server.Tests.Device;
+
+/// <summary>The device SDK against a real node on loopback: EST enrollment, key store, MQTT with reconnect.</summary>
+public sealed class DeviceSdkTests : IAsyncDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        _temp.Dispose();
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_device_enrolls_keeps_its_key_owner_only_publishes_and_receives_a_command()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        var (_, token) = await node.Get<InventoryService>().AddAsync(new NewDevice("sdk-1"), "test", CancellationToken.None);
+        var store = new FileKeyStore(_temp.Sub("sdk-1"));
+        Assert.Null(await store.LoadAsync(CancellationToken.None));
+
+        var est = new EstClient(node.Node.Node.HttpsUri, node.Root);
+        await store.SaveAsync(await est.EnrollAsync("sdk-1", token.Token, CancellationToken.None), CancellationToken.None);
+        var certificate = await store.LoadAsync(CancellationToken.None);
+        Assert.NotNull(certificate);
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.KeyPath));
+        var refused = await Assert.ThrowsAsync<EstException>(() => est.EnrollAsync("sdk-1", token.Token, CancellationToken.None));
+        Assert.Equal(401, refused.Status);
+
+        var service = await node.ServiceAsync("ingest");
+        await using var backend = await node.ConnectAsync(service);
+        await backend.ConnectAsync("ingest-sdk");
+        await backend.SubscribeAsync(1, new TopicSubscription("$share/ingest/devices/+/telemetry/#", MqttQualityOfService.AtLeastOnce));
+
+        var commands = new TaskCompletionSource<DeviceMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var device = new DeviceMqttClient(Options(node.Mqtt.Port, node.Root, "sdk-1", () => certificate))
+        {
+            OnMessage = message =>
+            {
+                commands.TrySetResult(message);
+                return Task.CompletedTask;
+            },
+        };
+        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        await device.SubscribeAsync("devices/sdk-1/commands/#");
+
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/sdk-1/telemetry/temp", "21.5"u8.ToArray()));
+        Assert.Equal("21.5", Encoding.UTF8.GetString((await backend.ExpectAsync<PublishPacket>()).Payload.Span));
+        Assert.Equal(MqttReasonCode.NotAuthorized, await device.PublishAsync("devices/other/telemetry/temp", "x"u8.ToArray()));
+
+        await WaitUntilAsync(() => node.Get<MqttGateway>().Broker.IsConnected("sdk-1"));
+        await Task.Delay(200);
+        node.Get<MqttGateway>().Broker.Publish("devices/sdk-1/commands/reboot", "now"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+        var command = await commands.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("devices/sdk-1/commands/reboot", "now"), (command.Topic, Encoding.UTF8.GetString(command.Payload.Span)));
+    }
+
+    [Fact]
+    public async Task A_device_survives_a_node_restart_and_its_QoS1_publish_made_meanwhile_arrives()
+    {
+        var port = FreePort();
+        var data = _temp.Sub("node");
+        var settings = new Dictionary<string, string?>(GatewayNode.IngestService) { ["Rampart:Mqtt"] = $"127.0.0.1:{port}" };
+        var node = await TestNode.StartAsync(data, settings);
+        X509Certificate2 certificate;
+        X509Certificate2 root;
+        try
+        {
+            var services = node.Node.Services;
+            var (_, token) = await services.GetRequiredService<InventoryService>().AddAsync(new NewDevice("sdk-2"), "test", CancellationToken.None);
+            root = X509CertificateLoader.LoadCertificate(services.GetRequiredService<Rampart.Pki.Authority.CertificateAuthority>().Root.RawData);
+            certificate = await new EstClient(node.Node.HttpsUri, root).EnrollAsync("sdk-2", token.Token, CancellationToken.None);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
+        await using var device = new DeviceMqttClient(Options(port, root, "sdk-2", () => certificate));
+        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/sdk-2/state", "up"u8.ToArray()));
+
+        await node.DisposeAsync();
+        await WaitUntilAsync(() => !device.IsConnected);
+        var duringRestart = device.PublishAsync("devices/sdk-2/state", "back"u8.ToArray());
+
+        await using var restarted = await TestNode.StartAsync(data, settings);
+        Assert.Equal(MqttReasonCode.Success, await duringRestart.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(device.Connections >= 2);
+        Assert.True(restarted.Node.Services.GetRequiredService<MqttGateway>().Broker.IsConnected("sdk-2"));
+    }
+
+    private static DeviceConnectionOptions Options(int port, X509Certificate2 root, string id, Func<X509Certificate2> certificate) => new()
+    {
+        DeviceId = id,
+        Host = "127.0.0.1",
+        Port = port,
+        TrustedRoot = root,
+        Certificate = certificate,
+        InitialReconnectDelay = TimeSpan.FromMilliseconds(100),
+        MaximumReconnectDelay = TimeSpan.FromSeconds(1),
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "the condition did not become true within 10 s");
+    }
+}
