@@ -72,13 +72,14 @@ public sealed class DeviceMqttClient : IAsyncDisposable
     /// Publishes. QoS 0 is sent if connected and otherwise dropped; QoS 1 completes with the gateway's
     /// PUBACK reason code, waiting across reconnects up to <see cref="DeviceConnectionOptions.PublishTimeout"/>.
     /// </summary>
-    public async Task<MqttReasonCode> PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfService qos = MqttQualityOfService.AtLeastOnce, CancellationToken cancellationToken = default)
+    public async Task<MqttReasonCode> PublishAsync(
+        string topic, ReadOnlyMemory<byte> payload, MqttQualityOfService qos = MqttQualityOfService.AtLeastOnce, bool retain = false, CancellationToken cancellationToken = default)
     {
         if (qos == MqttQualityOfService.AtMostOnce)
         {
             if (Volatile.Read(ref _link) is { } current)
             {
-                await current.SendAsync(new PublishPacket { Topic = topic, Payload = payload });
+                await current.SendAsync(new PublishPacket { Topic = topic, Payload = payload, Retain = retain });
             }
 
             return MqttReasonCode.Success;
@@ -89,7 +90,7 @@ public sealed class DeviceMqttClient : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(qos), "the device client publishes at QoS 0 or 1");
         }
 
-        var pending = new Pending(new PublishPacket { Topic = topic, Payload = payload.ToArray(), QoS = qos, PacketId = NextPacketId() });
+        var pending = new Pending(new PublishPacket { Topic = topic, Payload = payload.ToArray(), QoS = qos, Retain = retain, PacketId = NextPacketId() });
         Link? link;
         lock (_lock)
         {
@@ -121,6 +122,13 @@ public sealed class DeviceMqttClient : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Reports the device's posture on <c>devices/{id}/state</c>, retained so a service sees the latest at once.</summary>
+    public Task<MqttReasonCode> ReportPostureAsync(Posture.PostureReport report, CancellationToken cancellationToken = default) =>
+        PublishAsync($"devices/{_options.DeviceId}/state", report.ToJson(), MqttQualityOfService.AtLeastOnce, retain: true, cancellationToken);
+
+    /// <summary>Closes the current connection; the client reconnects by itself (used after a certificate switch).</summary>
+    public void Reconnect() => Volatile.Read(ref _link)?.Abort();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -375,6 +383,8 @@ public sealed class DeviceMqttClient : IAsyncDisposable
                 }
             }
         }
+
+        public void Abort() => _stream.Dispose();
 
         public async ValueTask DisposeAsync()
         {

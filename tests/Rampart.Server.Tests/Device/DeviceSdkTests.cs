@@ -107,6 +107,56 @@ public sealed class DeviceSdkTests : IAsyncDisposable
         Assert.True(restarted.Node.Services.GetRequiredService<MqttGateway>().Broker.IsConnected("sdk-2"));
     }
 
+    [Fact]
+    public async Task A_device_renews_inside_its_window_switches_only_after_the_new_certificate_connects_and_reports_its_posture()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await GatewayNode.StartAsync(time: clock);
+        var (_, token) = await node.Get<InventoryService>().AddAsync(new NewDevice("sdk-3"), "test", CancellationToken.None);
+        var store = new FileKeyStore(_temp.Sub("sdk-3"));
+        var est = new EstClient(node.Node.Node.HttpsUri, node.Root);
+        await store.SaveAsync(await est.EnrollAsync("sdk-3", token.Token, CancellationToken.None), CancellationToken.None);
+        var original = (await store.LoadAsync(CancellationToken.None))!;
+        var renewal = new CertificateRenewal(est, store, clock);
+        async Task<bool> Connects(X509Certificate2 candidate)
+        {
+            await using var probe = new DeviceMqttClient(Options(node.Mqtt.Port, node.Root, "sdk-3", () => candidate));
+            try
+            {
+                await probe.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        Assert.Null(await renewal.RenewIfDueAsync(original, Connects, CancellationToken.None));
+
+        // Past the due point (inside the last third of validity): renewed, proven, stored.
+        clock.Advance((renewal.DueAt(original) - clock.GetUtcNow()) + TimeSpan.FromMinutes(1));
+        Assert.Null(await renewal.RenewIfDueAsync(original, _ => Task.FromResult(false), CancellationToken.None));
+        Assert.Equal(original.SerialNumber, (await store.LoadAsync(CancellationToken.None))!.SerialNumber);
+        var renewed = await renewal.RenewIfDueAsync(original, Connects, CancellationToken.None);
+        Assert.NotNull(renewed);
+        Assert.NotEqual(original.SerialNumber, renewed.SerialNumber);
+        Assert.Equal(renewed.SerialNumber, (await store.LoadAsync(CancellationToken.None))!.SerialNumber);
+
+        var service = await node.ServiceAsync("ingest");
+        await using var backend = await node.ConnectAsync(service);
+        await backend.ConnectAsync("ingest-posture");
+        await backend.SubscribeAsync(1, new TopicSubscription("devices/+/state", MqttQualityOfService.AtLeastOnce));
+        await using var device = new DeviceMqttClient(Options(node.Mqtt.Port, node.Root, "sdk-3", () => renewed));
+        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        var report = new Rampart.Device.Posture.PostureReport("1.4.2", 17, TimeSpan.FromHours(3), [22, 8080], ["case-open"], clock.GetUtcNow());
+        Assert.Equal(MqttReasonCode.Success, await device.ReportPostureAsync(report));
+        using var posted = System.Text.Json.JsonDocument.Parse((await backend.ExpectAsync<PublishPacket>()).Payload);
+        Assert.Equal("1.4.2", posted.RootElement.GetProperty("firmwareVersion").GetString());
+        Assert.Equal(10800, posted.RootElement.GetProperty("uptimeSeconds").GetInt64());
+        Assert.Equal("case-open", posted.RootElement.GetProperty("tamperFlags")[0].GetString());
+    }
+
     private static DeviceConnectionOptions Options(int port, X509Certificate2 root, string id, Func<X509Certificate2> certificate) => new()
     {
         DeviceId = id,

@@ -1,0 +1,46 @@
+using System.Security.Cryptography.X509Certificates;
+using Rampart.Device.Identity;
+
+namespace Rampart.Device.Enrollment;
+
+/// <summary>
+/// Renews the device certificate inside the node's renewal window (the last third of its validity by
+/// default) at a point chosen at random within the window's first tenth, so a fleet enrolled on one day
+/// does not renew in one minute. Stage, switch, fall back: the new certificate replaces the stored one
+/// only after <c>probe</c> proved it works (a connection to the gateway); until then the old one stays.
+/// </summary>
+public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvider time, double windowFraction = 1.0 / 3)
+{
+    private readonly double _jitter = Random.Shared.NextDouble() * 0.1;
+
+    /// <summary>When this device will try to renew <paramref name="certificate"/>.</summary>
+    public DateTimeOffset DueAt(X509Certificate2 certificate)
+    {
+        var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+        var window = (notAfter - notBefore) * windowFraction;
+        return notAfter - window + (window * _jitter);
+    }
+
+    /// <summary>
+    /// Renews when due; returns the new certificate once stored, or null when not due yet. When the
+    /// probe fails the old certificate stays in the store and the new one is discarded.
+    /// </summary>
+    public async Task<X509Certificate2?> RenewIfDueAsync(X509Certificate2 current, Func<X509Certificate2, Task<bool>> probe, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() < DueAt(current))
+        {
+            return null;
+        }
+
+        var staged = await est.ReenrollAsync(current, cancellationToken);
+        if (!await probe(staged))
+        {
+            staged.Dispose();
+            return null;
+        }
+
+        await store.SaveAsync(staged, cancellationToken);
+        return staged;
+    }
+}
