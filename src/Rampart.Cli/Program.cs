@@ -17,6 +17,8 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     TokenCommand.Create(),
     ApprovalsCommand.Create(),
     EventsCommand.Create(),
+    SimCommand.Create(),
+    DemoCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

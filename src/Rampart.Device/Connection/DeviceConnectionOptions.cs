@@ -17,6 +17,9 @@ public sealed class DeviceConnectionOptions
     /// <summary>The Rampart root CA: the only anchor the gateway's certificate is checked against.</summary>
     public required X509Certificate2 TrustedRoot { get; init; }
 
+    /// <summary>Local address to connect from (a multi-homed device; the simulator's clones). Null: the system's choice.</summary>
+    public System.Net.IPAddress? LocalAddress { get; init; }
+
     /// <summary>The name the gateway's certificate must carry.</summary>
     public string ServerName { get; init; } = "localhost";
 

@@ -306,6 +306,11 @@ public sealed class DeviceMqttClient : IAsyncDisposable
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
+                if (options.LocalAddress is { } local)
+                {
+                    socket.Bind(new System.Net.IPEndPoint(local, 0));
+                }
+
                 await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
                 var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
                 await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions

@@ -1,0 +1,26 @@
+namespace Rampart.Simulator;
+
+/// <summary>How a simulated device misbehaves, after incidents seen in the field.</summary>
+public enum Misbehaviour
+{
+    /// <summary>A well-behaved device.</summary>
+    None,
+
+    /// <summary>A message storm far beyond its rate limit.</summary>
+    Flood,
+
+    /// <summary>Tries other devices' topics and wildcards.</summary>
+    Scanner,
+
+    /// <summary>The same identity from a second address (a copied key).</summary>
+    Clone,
+
+    /// <summary>Reports an open case and a changed firmware measurement.</summary>
+    Tamper,
+
+    /// <summary>Old firmware, end of support passed.</summary>
+    Stale,
+
+    /// <summary>A legacy device that tries a user name and password instead of a certificate.</summary>
+    DefaultCreds,
+}

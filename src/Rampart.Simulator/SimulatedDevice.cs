@@ -1,0 +1,215 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Rampart.Device.Connection;
+using Rampart.Device.Posture;
+using Rampart.Mqtt.Codec;
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Simulator;
+
+/// <summary>One simulated device: its identity, its MQTT client and the behaviour its profile gives it.</summary>
+public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationOptions options, SimulationStats stats)
+{
+    private X509Certificate2? _certificate;
+
+    public string Id { get; } = id;
+
+    public Misbehaviour Profile { get; } = profile;
+
+    /// <summary>Set once enrolled.</summary>
+    public X509Certificate2? Certificate => _certificate;
+
+    internal void Enrolled(X509Certificate2 certificate) => _certificate = certificate;
+
+    /// <summary>Behaves until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Profile == Misbehaviour.DefaultCreds)
+        {
+            await TryDefaultCredentialsAsync(cancellationToken);
+            return;
+        }
+
+        if (_certificate is null)
+        {
+            return;
+        }
+
+        await using var client = Client(localAddress: null);
+        try
+        {
+            await client.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        stats.Connection(+1);
+        try
+        {
+            await client.SubscribeAsync($"devices/{Id}/commands/#");
+            await ReportAsync(client.ReportPostureAsync(Posture(), cancellationToken));
+            var behaviour = Profile switch
+            {
+                Misbehaviour.Flood => FloodAsync(client, cancellationToken),
+                Misbehaviour.Scanner => ScanAsync(client, cancellationToken),
+                Misbehaviour.Clone => CloneAsync(client, cancellationToken),
+                _ => TelemetryAsync(client, cancellationToken),
+            };
+            await behaviour;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The simulation is over.
+        }
+        finally
+        {
+            stats.Connection(-1);
+        }
+    }
+
+    private DeviceMqttClient Client(System.Net.IPAddress? localAddress) => new(new DeviceConnectionOptions
+    {
+        DeviceId = Id,
+        Host = options.MqttHost,
+        Port = options.MqttPort,
+        TrustedRoot = options.TrustedRoot,
+        Certificate = () => _certificate!,
+        LocalAddress = localAddress,
+        InitialReconnectDelay = TimeSpan.FromSeconds(1),
+        MaximumReconnectDelay = TimeSpan.FromSeconds(30),
+    });
+
+    // Periodic telemetry with jitter, an occasional burst, and a value that follows the time of day.
+    private async Task TelemetryAsync(DeviceMqttClient client, CancellationToken cancellationToken)
+    {
+        var tick = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(options.TelemetryInterval * (0.7 + (Random.Shared.NextDouble() * 0.6)), cancellationToken);
+            var burst = ++tick % 10 == 0 ? 5 : 1;
+            for (var i = 0; i < burst; i++)
+            {
+                await ReportAsync(client.PublishAsync($"devices/{Id}/telemetry/temperature", Reading(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
+            }
+        }
+    }
+
+    // A storm: thousands of messages a second, far past the per-device budget.
+    private async Task FloodAsync(DeviceMqttClient client, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            for (var i = 0; i < 500 && client.IsConnected; i++)
+            {
+                await client.PublishAsync($"devices/{Id}/telemetry/flood", Reading(), MqttQualityOfService.AtMostOnce, cancellationToken: cancellationToken);
+                stats.Sent();
+            }
+
+            await ReportAsync(client.PublishAsync($"devices/{Id}/telemetry/flood", Reading(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
+    // Probes: wildcards and other devices' topics.
+    private async Task ScanAsync(DeviceMqttClient client, CancellationToken cancellationToken)
+    {
+        var probe = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await client.SubscribeAsync(probe % 2 == 0 ? "#" : "devices/+/telemetry/#");
+            var victim = $"{options.Prefix}-{Random.Shared.Next(1, options.Devices + 1):D5}";
+            await ReportAsync(client.PublishAsync($"devices/{victim}/commands/unlock", "1"u8.ToArray(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
+            probe++;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    // The original keeps reporting; a copy of its identity connects from another address now and then.
+    private async Task CloneAsync(DeviceMqttClient client, CancellationToken cancellationToken)
+    {
+        var telemetry = TelemetryAsync(client, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(7), cancellationToken);
+            await using var clone = Client(options.CloneAddress);
+            try
+            {
+                await clone.StartAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                await ReportAsync(clone.PublishAsync($"devices/{Id}/telemetry/temperature", Reading(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
+            }
+            catch (TimeoutException)
+            {
+                // The clone could not get in this time.
+            }
+        }
+
+        await telemetry;
+    }
+
+    // A legacy device: no certificate, "admin"/"admin" in CONNECT. The gateway must refuse it at the TLS layer.
+    private async Task TryDefaultCredentialsAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(options.MqttHost, options.MqttPort, cancellationToken);
+                await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = "localhost",
+                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                }, cancellationToken);
+                using var encoder = new MqttEncoder();
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                encoder.Encode(new ConnectPacket { ClientId = Id, UserName = "admin", Password = "admin"u8.ToArray() }, MqttProtocolVersion.V500, buffer);
+                await ssl.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                var answer = new byte[16];
+                var read = await ssl.ReadAsync(answer, cancellationToken);
+                if (read >= 4 && answer[0] >> 4 == (int)MqttPacketType.ConnAck && answer[3] == 0)
+                {
+                    throw new InvalidOperationException($"{Id}: the gateway accepted default credentials");
+                }
+
+                stats.RefusedConnection();
+            }
+            catch (Exception exception) when (exception is IOException or AuthenticationException or SocketException)
+            {
+                stats.RefusedConnection();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        }
+    }
+
+    private async Task ReportAsync(Task<MqttReasonCode> publish)
+    {
+        var code = await publish;
+        stats.Sent();
+        if ((byte)code >= 0x80)
+        {
+            stats.RefusedPublish(code.ToString());
+        }
+    }
+
+    private PostureReport Posture() => Profile switch
+    {
+        Misbehaviour.Tamper => new PostureReport("2.1.0", 42, TimeSpan.FromMinutes(3), [22, 1883, 8080], ["case-open"], DateTimeOffset.UtcNow, "sha256:" + new string('f', 64)),
+        Misbehaviour.Stale => new PostureReport("0.9.1", 7, TimeSpan.FromDays(400), [23], [], DateTimeOffset.UtcNow.AddMinutes(-90), "sha256:" + new string('0', 64)),
+        _ => new PostureReport("2.1.0", 3, TimeSpan.FromHours(Random.Shared.Next(1, 500)), [], [], DateTimeOffset.UtcNow, "sha256:" + new string('a', 64)),
+    };
+
+    private static byte[] Reading()
+    {
+        var hour = DateTimeOffset.UtcNow.TimeOfDay.TotalHours;
+        var value = 20 + (5 * Math.Sin((hour - 9) / 24 * 2 * Math.PI)) + (Random.Shared.NextDouble() - 0.5);
+        return Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"t\":{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()},\"celsius\":{value:F2}}}"));
+    }
+}
