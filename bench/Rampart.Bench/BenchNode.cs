@@ -10,13 +10,21 @@ internal static class BenchNode
     public static string NewDataDirectory(string scenario) =>
         Path.Combine(Path.GetTempPath(), $"rampart-bench-{scenario}-" + Guid.NewGuid().ToString("N")[..8]);
 
-    /// <summary>Starts a node on <paramref name="data"/> with warnings-only logging.</summary>
-    public static Task<RampartNode> StartAsync(string data) =>
-        RampartNode.StartAsync(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    /// <summary>Starts a node on <paramref name="data"/> with warnings-only logging and any extra settings.</summary>
+    public static Task<RampartNode> StartAsync(string data, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
         {
             ["Rampart:DataDirectory"] = data,
             ["Rampart:Https"] = "127.0.0.1:0",
             ["Rampart:Mqtt"] = "127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
-        }).Build(), TextWriter.Null, CancellationToken.None);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return RampartNode.StartAsync(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), TextWriter.Null, CancellationToken.None);
+    }
 }

@@ -13,6 +13,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,
     ["mqtt-revoke"] = MqttRevocationBench.RunAsync,
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
+    ["sim-storm"] = SimStormBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Rampart.Testing;
+
+namespace Rampart.Server.Tests.EndToEnd;
+
+/// <summary><c>rampart demo</c> and <c>rampart sim</c> as a user runs them.</summary>
+public sealed partial class SimulatorCliTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task The_demo_runs_a_fleet_and_its_summary_counts_what_the_node_saw()
+    {
+        var (exit, output) = await RunningProcess.RunAsync("dotnet", [RampartCli.Dll, "demo", "--devices", "24", "--duration", "15"], TimeSpan.FromSeconds(120));
+
+        Assert.True(exit == 0, output);
+        Assert.Matches(Row("devices enrolled", @"23 \(failed 0\)"), output);
+        foreach (var profile in new[] { "flood", "scanner", "clone", "default-creds" })
+        {
+            Assert.Matches(Row($"{profile} devices flagged", "1 of 1"), output);
+        }
+
+        Assert.Matches(Row("well-behaved devices flagged", "0"), output);
+        Assert.Contains("gateway.possible-cloned-identity", output, StringComparison.Ordinal);
+        Assert.Contains("gateway.limit-exceeded", output, StringComparison.Ordinal);
+        Assert.Contains("gateway.subscribe-denied", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_simulator_enrolls_and_connects_devices_to_a_running_node_and_a_scanner_is_refused()
+    {
+        var data = _temp.Sub("data");
+        using var serve = RampartCli.Serve(data);
+        var https = await RampartCli.WaitUntilReadyAsync(serve);
+        var mqtt = MqttAddress().Match(serve.Output).Groups[1].Value;
+
+        var (exit, output) = await RampartCli.RunAsync("sim", "--data", data, "--https", https.ToString(), "--mqtt", mqtt, "--devices", "6", "--scanner", "1",
+            "--interval", "1", "--duration", "8");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("enrolled 6/6  connected 6", output, StringComparison.Ordinal);
+        Assert.Matches(@"publishes refused [1-9]", output);
+        var (listed, devices) = await RampartCli.RunAsync("device", "list", "--data", data);
+        Assert.True(listed == 0, devices);
+        Assert.Contains("sim-00006", devices, StringComparison.Ordinal);
+        var (shown, scanner) = await RampartCli.RunAsync("device", "show", "sim-00001", "--data", data);
+        Assert.True(shown == 0, scanner);
+        Assert.Matches(@"denials [1-9]", scanner);
+    }
+
+    private static Regex Row(string label, string value) => new($"│ {Regex.Escape(label)} +│ {value} ");
+
+    [GeneratedRegex(@"mqtts=([0-9.]+:[0-9]+)")]
+    private static partial Regex MqttAddress();
+}
