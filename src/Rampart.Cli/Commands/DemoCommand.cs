@@ -28,7 +28,7 @@ internal static class DemoCommand
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var count = Math.Clamp(parse.GetValue(devices), 1, 10_000);
-            var misbehaving = profiles.Counts(parse, defaultEach: Math.Max(1, count / 40));
+            var misbehaving = profiles.Counts(parse, defaultEach: Math.Max(1, count / 40), count);
             var data = Path.Combine(Path.GetTempPath(), "rampart-demo-" + Guid.NewGuid().ToString("N")[..8]);
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {

@@ -37,7 +37,7 @@ internal static class SimCommand
                 Devices = parse.GetValue(devices),
                 Prefix = parse.GetValue(prefix)!,
                 TelemetryInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
-                Misbehaving = profiles.Counts(parse, defaultEach: 0),
+                Misbehaving = profiles.Counts(parse, defaultEach: 0, parse.GetValue(devices)),
             };
             var simulation = new FleetSimulation(options, new ApiProvisioner(target, parse));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -6,14 +6,14 @@ namespace Rampart.Cli.Commands;
 /// <summary>The <c>--flood N --scanner N …</c> options shared by <c>sim</c> and <c>demo</c>.</summary>
 internal sealed class SimulationProfiles
 {
-    private readonly Dictionary<Misbehaviour, Option<int?>> _options = new()
+    private readonly Dictionary<Misbehaviour, Option<string?>> _options = new()
     {
-        [Misbehaviour.Flood] = new Option<int?>("--flood") { Description = "Devices that flood messages" },
-        [Misbehaviour.Scanner] = new Option<int?>("--scanner") { Description = "Devices that probe other devices' topics and wildcards" },
-        [Misbehaviour.Clone] = new Option<int?>("--clone") { Description = "Devices whose identity is also used from 127.0.0.2" },
-        [Misbehaviour.Tamper] = new Option<int?>("--tamper") { Description = "Devices reporting an open case and changed firmware" },
-        [Misbehaviour.Stale] = new Option<int?>("--stale") { Description = "Devices on old firmware past end of support" },
-        [Misbehaviour.DefaultCreds] = new Option<int?>("--default-creds") { Description = "Legacy devices trying admin/admin without a certificate" },
+        [Misbehaviour.Flood] = new Option<string?>("--flood") { Description = "Devices that flood messages (a count, or a share such as 5%)" },
+        [Misbehaviour.Scanner] = new Option<string?>("--scanner") { Description = "Devices that probe other devices' topics and wildcards" },
+        [Misbehaviour.Clone] = new Option<string?>("--clone") { Description = "Devices whose identity is also used from 127.0.0.2" },
+        [Misbehaviour.Tamper] = new Option<string?>("--tamper") { Description = "Devices reporting an open case and changed firmware" },
+        [Misbehaviour.Stale] = new Option<string?>("--stale") { Description = "Devices on old firmware past end of support" },
+        [Misbehaviour.DefaultCreds] = new Option<string?>("--default-creds") { Description = "Legacy devices trying admin/admin without a certificate" },
     };
 
     public Command AddTo(Command command)
@@ -26,7 +26,22 @@ internal sealed class SimulationProfiles
         return command;
     }
 
-    /// <summary>What was asked for; unset profiles get <paramref name="defaultEach"/> devices.</summary>
-    public Dictionary<Misbehaviour, int> Counts(ParseResult parse, int defaultEach) =>
-        _options.ToDictionary(pair => pair.Key, pair => Math.Max(0, parse.GetValue(pair.Value) ?? defaultEach));
+    /// <summary>
+    /// What was asked for, each as a count (<c>--flood 3</c>) or a share of the fleet (<c>--flood 5%</c>);
+    /// unset profiles get <paramref name="defaultEach"/> devices.
+    /// </summary>
+    public Dictionary<Misbehaviour, int> Counts(ParseResult parse, int defaultEach, int devices) =>
+        _options.ToDictionary(pair => pair.Key, pair => parse.GetValue(pair.Value) is { } value ? Parse(pair.Value.Name, value, devices) : defaultEach);
+
+    private static int Parse(string option, string value, int devices)
+    {
+        var percent = value.EndsWith('%');
+        if (!double.TryParse(percent ? value[..^1] : value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            || number < 0 || (percent && number > 100) || (!percent && number != Math.Floor(number)))
+        {
+            throw new Rampart.Server.Admin.AdminCommandException($"{option}: '{value}' is neither a device count nor a percentage such as 5%");
+        }
+
+        return percent ? (int)Math.Round(devices * number / 100) : (int)number;
+    }
 }

@@ -43,4 +43,37 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
         await store.SaveAsync(staged, cancellationToken);
         return staged;
     }
+
+    /// <summary>
+    /// Renews automatically for as long as the device runs: checks every <paramref name="every"/>, and
+    /// after a renewal hands the new certificate to <paramref name="switchTo"/> (which points the MQTT
+    /// client at it and reconnects). Errors (node unreachable, refused) are retried at the next check.
+    /// </summary>
+    public async Task RunAsync(
+        Func<X509Certificate2> current, Func<X509Certificate2, Task<bool>> probe, Action<X509Certificate2> switchTo, TimeSpan every, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(every, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    if (await RenewIfDueAsync(current(), probe, cancellationToken) is { } renewed)
+                    {
+                        switchTo(renewed);
+                    }
+                }
+                catch (Exception exception) when (exception is EstException or HttpRequestException or IOException)
+                {
+                    // Not renewed this time; the window is long and the next check tries again.
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The device is shutting down.
+        }
+    }
 }

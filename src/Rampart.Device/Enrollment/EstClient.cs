@@ -24,6 +24,19 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
         return WithKey(issued, key);
     }
 
+    /// <summary>
+    /// Zero-touch enrollment: the factory certificate (IDevID) the manufacturer installed is the TLS
+    /// client certificate; no token. The node must trust the manufacturer's CA (<c>rampart vendor trust add</c>).
+    /// </summary>
+    public async Task<X509Certificate2> EnrollWithFactoryCertificateAsync(X509Certificate2 factoryCertificate, CancellationToken cancellationToken)
+    {
+        using var http = Client(factoryCertificate);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var request = Request("simpleenroll", key);
+        var issued = await SendAsync(http, request, cancellationToken);
+        return WithKey(issued, key);
+    }
+
     /// <summary>Renews with a fresh key, authenticated by the current certificate (inside its renewal window).</summary>
     public async Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken)
     {

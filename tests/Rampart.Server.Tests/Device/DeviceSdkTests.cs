@@ -157,6 +157,26 @@ public sealed class DeviceSdkTests : IAsyncDisposable
         Assert.Equal("case-open", posted.RootElement.GetProperty("tamperFlags")[0].GetString());
     }
 
+    [Fact]
+    public async Task A_device_with_a_factory_certificate_enrolls_without_a_token_and_connects()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        using var vendorKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var vendorCa = Enrollment.RenewalAndFactoryTests.VendorCa(vendorKey);
+        await node.Get<Rampart.Fleet.Vendors.VendorTrustService>().AddAsync("acme", vendorCa.ExportCertificatePem(), "test", CancellationToken.None);
+        await node.Get<InventoryService>().AddAsync(new NewDevice("factory-1", Vendor: "acme"), "test", CancellationToken.None);
+        using var deviceKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var issued = Enrollment.RenewalAndFactoryTests.FactoryCertificate(vendorCa, vendorKey, deviceKey, "factory-1");
+        using var idevid = X509CertificateLoader.LoadPkcs12(issued.Export(X509ContentType.Pkcs12), null);
+
+        var certificate = await new EstClient(node.Node.Node.HttpsUri, node.Root).EnrollWithFactoryCertificateAsync(idevid, CancellationToken.None);
+
+        Assert.Equal("factory-1", certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
+        await using var device = new DeviceMqttClient(Options(node.Mqtt.Port, node.Root, "factory-1", () => certificate));
+        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/factory-1/telemetry/t", "1"u8.ToArray()));
+    }
+
     private static DeviceConnectionOptions Options(int port, X509Certificate2 root, string id, Func<X509Certificate2> certificate) => new()
     {
         DeviceId = id,

@@ -50,6 +50,18 @@ public sealed partial class SimulatorCliTests : IDisposable
         Assert.Matches(@"denials [1-9]", scanner);
     }
 
+    [Theory]
+    [InlineData("5x")]
+    [InlineData("150%")]
+    [InlineData("-1")]
+    public async Task A_profile_that_is_neither_a_count_nor_a_percentage_is_refused_before_anything_starts(string value)
+    {
+        var (exit, output) = await RampartCli.RunAsync("demo", "--devices", "10", "--flood", value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"--flood: '{value}' is neither a device count nor a percentage", output, StringComparison.Ordinal);
+    }
+
     private static Regex Row(string label, string value) => new($"│ {Regex.Escape(label)} +│ {value} ");
 
     [GeneratedRegex(@"mqtts=([0-9.]+:[0-9]+)")]

@@ -149,7 +149,7 @@ public sealed class RenewalAndFactoryTests : IAsyncLifetime
         return result.Certificate!;
     }
 
-    private static X509Certificate2 VendorCa(ECDsa key)
+    internal static X509Certificate2 VendorCa(ECDsa key)
     {
         var request = new CertificateRequest("CN=Acme Factory CA", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -157,7 +157,7 @@ public sealed class RenewalAndFactoryTests : IAsyncLifetime
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
     }
 
-    private static X509Certificate2 FactoryCertificate(X509Certificate2 vendorCa, ECDsa vendorKey, ECDsa deviceKey, string serialNumber)
+    internal static X509Certificate2 FactoryCertificate(X509Certificate2 vendorCa, ECDsa vendorKey, ECDsa deviceKey, string serialNumber)
     {
         var subject = new X500DistinguishedNameBuilder();
         subject.AddCommonName("Acme Sensor");
