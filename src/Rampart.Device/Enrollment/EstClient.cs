@@ -14,35 +14,29 @@ namespace Rampart.Device.Enrollment;
 public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
 {
     /// <summary>Enrolls with a single-use bootstrap token; returns the certificate with the new key attached.</summary>
-    public async Task<X509Certificate2> EnrollAsync(string deviceId, string bootstrapToken, CancellationToken cancellationToken)
-    {
-        using var http = Client(clientCertificate: null);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var request = Request("simpleenroll", key);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{bootstrapToken}")));
-        var issued = await SendAsync(http, request, cancellationToken);
-        return WithKey(issued, key);
-    }
+    public Task<X509Certificate2> EnrollAsync(string deviceId, string bootstrapToken, CancellationToken cancellationToken) =>
+        RequestCertificateAsync("simpleenroll", null,
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{bootstrapToken}"))), cancellationToken);
 
     /// <summary>
     /// Zero-touch enrollment: the factory certificate (IDevID) the manufacturer installed is the TLS
     /// client certificate; no token. The node must trust the manufacturer's CA (<c>rampart vendor trust add</c>).
     /// </summary>
-    public async Task<X509Certificate2> EnrollWithFactoryCertificateAsync(X509Certificate2 factoryCertificate, CancellationToken cancellationToken)
-    {
-        using var http = Client(factoryCertificate);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var request = Request("simpleenroll", key);
-        var issued = await SendAsync(http, request, cancellationToken);
-        return WithKey(issued, key);
-    }
+    public Task<X509Certificate2> EnrollWithFactoryCertificateAsync(X509Certificate2 factoryCertificate, CancellationToken cancellationToken) =>
+        RequestCertificateAsync("simpleenroll", factoryCertificate, null, cancellationToken);
 
     /// <summary>Renews with a fresh key, authenticated by the current certificate (inside its renewal window).</summary>
-    public async Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    public Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken) =>
+        RequestCertificateAsync("simplereenroll", current, null, cancellationToken);
+
+    // Every operation makes a fresh key here, sends its CSR, and returns the certificate with the key attached.
+    private async Task<X509Certificate2> RequestCertificateAsync(
+        string operation, X509Certificate2? clientCertificate, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
-        using var http = Client(current);
+        using var http = Client(clientCertificate);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var request = Request("simplereenroll", key);
+        using var request = Request(operation, key);
+        request.Headers.Authorization = authorization;
         var issued = await SendAsync(http, request, cancellationToken);
         return WithKey(issued, key);
     }
