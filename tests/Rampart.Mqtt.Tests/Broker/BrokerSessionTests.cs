@@ -105,15 +105,15 @@ public sealed class BrokerSessionTests
         await asking.SendAsync(new DisconnectPacket(MqttReasonCode.DisconnectWithWillMessage));
         Assert.Equal("wills/asking", (await watcher.ExpectAsync<PublishPacket>()).Topic);
 
-        var delayed = new WillMessage("wills/delayed", "late"u8.ToArray(), MqttQualityOfService.AtMostOnce, false) { Properties = new MqttProperties { WillDelayInterval = 1 } };
+        var delayed = new WillMessage("wills/delayed", "late"u8.ToArray(), MqttQualityOfService.AtMostOnce, false) { Properties = new MqttProperties { WillDelayInterval = 2 } };
         var flaky = await broker.ConnectAsync("flaky", cleanStart: false, sessionExpiry: 60, will: delayed);
         await flaky.DisposeAsync();
         await broker.ConnectAsync("flaky", cleanStart: false, sessionExpiry: 60);
-        Assert.True(await watcher.NothingWithinAsync(TimeSpan.FromSeconds(1.5)), "the delayed will was published although the session resumed");
+        Assert.True(await watcher.NothingWithinAsync(TimeSpan.FromSeconds(2.5)), "the delayed will was published although the session resumed");
 
         var gone = await broker.ConnectAsync("gone", cleanStart: false, sessionExpiry: 60, will: delayed with { Topic = "wills/gone" });
         await gone.DisposeAsync();
-        Assert.Equal("wills/gone", (await watcher.ExpectAsync<PublishPacket>(TimeSpan.FromSeconds(5))).Topic);
+        Assert.Equal("wills/gone", (await watcher.ExpectAsync<PublishPacket>(TimeSpan.FromSeconds(10))).Topic);
     }
 
     [Fact]
