@@ -59,6 +59,7 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
                 Misbehaviour.Flood => FloodAsync(client, cancellationToken),
                 Misbehaviour.Scanner => ScanAsync(client, cancellationToken),
                 Misbehaviour.Clone => CloneAsync(client, cancellationToken),
+                Misbehaviour.Tamper => TamperAsync(client, cancellationToken),
                 _ => TelemetryAsync(client, cancellationToken),
             };
             await behaviour;
@@ -98,6 +99,16 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
                 await ReportAsync(client.PublishAsync($"devices/{Id}/telemetry/temperature", Reading(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
             }
         }
+    }
+
+    // Runs normally, then its case is opened and its firmware altered: the next posture report says so.
+    private async Task TamperAsync(DeviceMqttClient client, CancellationToken cancellationToken)
+    {
+        var telemetry = TelemetryAsync(client, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        await ReportAsync(client.ReportPostureAsync(
+            new PostureReport("2.1.0", 42, TimeSpan.FromMinutes(3), [22, 1883, 8080], ["case-open"], DateTimeOffset.UtcNow, "sha256:" + new string('f', 64)), cancellationToken));
+        await telemetry;
     }
 
     // A storm: thousands of messages a second, far past the per-device budget.
@@ -201,7 +212,6 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
 
     private PostureReport Posture() => Profile switch
     {
-        Misbehaviour.Tamper => new PostureReport("2.1.0", 42, TimeSpan.FromMinutes(3), [22, 1883, 8080], ["case-open"], DateTimeOffset.UtcNow, "sha256:" + new string('f', 64)),
         Misbehaviour.Stale => new PostureReport("0.9.1", 7, TimeSpan.FromDays(400), [23], [], DateTimeOffset.UtcNow.AddMinutes(-90), "sha256:" + new string('0', 64)),
         _ => new PostureReport("2.1.0", 3, TimeSpan.FromHours(Random.Shared.Next(1, 500)), [], [], DateTimeOffset.UtcNow, "sha256:" + new string('a', 64)),
     };

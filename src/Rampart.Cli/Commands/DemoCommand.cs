@@ -133,21 +133,20 @@ internal static class DemoCommand
         table.AddRow("messages sent", stats.MessagesSent.ToString(CultureInfo.InvariantCulture));
         table.AddRow("publishes refused (device side)", string.Join(", ", stats.RefusedPublishes.Select(p => $"{p.Key} {p.Value}")) is { Length: > 0 } refused ? refused : "none");
         table.AddRow("connections refused (default credentials)", stats.RefusedConnections.ToString(CultureInfo.InvariantCulture));
-        foreach (var group in events.Where(e => e.Kind.StartsWith("gateway.", StringComparison.Ordinal) && e.Severity != SecuritySeverity.Info)
+        foreach (var group in events.Where(e => e.Severity != SecuritySeverity.Info)
                      .GroupBy(e => e.Kind + (Cause(e) is { Length: > 0 } cause ? $" ({cause})" : string.Empty)).OrderByDescending(g => g.Count()))
         {
             table.AddRow("  " + Markup.Escape(group.Key), group.Count().ToString(CultureInfo.InvariantCulture));
         }
 
-        // Which misbehaving devices the gateway itself flagged (by its events), per profile.
+        // Which misbehaving devices the node flagged (by its warning and high events), per profile.
         var flagged = events.Where(e => e.Severity != SecuritySeverity.Info && e.DeviceId is not null).Select(e => e.DeviceId!).ToHashSet(StringComparer.Ordinal);
         foreach (var (profile, devices) in simulation.Devices.Where(d => d.Profile != Misbehaviour.None).GroupBy(d => d.Profile).Select(g => (g.Key, g.ToList())))
         {
             var detected = profile == Misbehaviour.DefaultCreds
                 ? (stats.RefusedConnections > 0 ? devices.Count : 0)
                 : devices.Count(d => flagged.Contains(d.Id));
-            var note = profile is Misbehaviour.Tamper or Misbehaviour.Stale ? " (posture reported on devices/{id}/state; judged by monitoring, not the gateway)" : string.Empty;
-            table.AddRow($"{Name(profile)} devices flagged", Markup.Escape($"{detected} of {misbehaving.GetValueOrDefault(profile)}{note}"));
+            table.AddRow($"{Name(profile)} devices flagged", $"{detected} of {misbehaving.GetValueOrDefault(profile)}");
         }
 
         var innocent = simulation.Devices.Where(d => d.Profile == Misbehaviour.None).Count(d => flagged.Contains(d.Id));

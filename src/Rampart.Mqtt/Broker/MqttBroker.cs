@@ -30,6 +30,7 @@ public sealed class MqttBroker : IDisposable
     private readonly RetainedMessages _retained;
     private readonly ITimer _keepAliveSweep;
     private int _connections;
+    private System.Collections.Immutable.ImmutableArray<(string Filter, Action<MqttMessage> Observer)> _observers = [];
 
     public MqttBroker(BrokerOptions options, TimeProvider time)
     {
@@ -132,6 +133,23 @@ public sealed class MqttBroker : IDisposable
         }
 
         Route(new MqttMessage(topic, payload.ToArray(), qos, retain, properties ?? MqttProperties.Empty, string.Empty, null), from: null);
+    }
+
+    /// <summary>
+    /// Lets the host see, in process, every message routed to a topic matching <paramref name="filter"/>
+    /// (the node's monitoring reads device state this way). The observer runs on the publisher's loop:
+    /// it must be quick and never throw. Dispose the result to stop.
+    /// </summary>
+    public IDisposable Observe(string filter, Action<MqttMessage> observer)
+    {
+        if (!MqttTopics.IsValidTopicFilter(filter))
+        {
+            throw new ArgumentException($"'{filter}' is not a valid topic filter", nameof(filter));
+        }
+
+        var entry = (filter, observer);
+        System.Collections.Immutable.ImmutableInterlocked.Update(ref _observers, list => list.Add(entry));
+        return new Unobserve(() => System.Collections.Immutable.ImmutableInterlocked.Update(ref _observers, list => list.Remove(entry)));
     }
 
     /// <inheritdoc />
@@ -349,6 +367,14 @@ public sealed class MqttBroker : IDisposable
             from?.Connection?.Policy.OnDropped("retained-store-full");
         }
 
+        foreach (var (filter, observer) in _observers)
+        {
+            if (MqttTopics.Matches(filter, message.Topic))
+            {
+                observer(message);
+            }
+        }
+
         var matches = t_matches ??= [];
         matches.Clear();
         lock (_treeLock)
@@ -528,6 +554,19 @@ public sealed class MqttBroker : IDisposable
             if (session.Connection is { } connection && connection.KeepAliveExpired(now))
             {
                 connection.Close(MqttReasonCode.KeepAliveTimeout, $"no packet within 1.5 × the keep-alive of {connection.KeepAliveSeconds} s");
+            }
+        }
+    }
+
+    private sealed class Unobserve(Action action) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                action();
             }
         }
     }

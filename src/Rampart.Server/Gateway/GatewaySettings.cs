@@ -58,6 +58,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<GatewayControl>());
         services.AddHostedService<GatewayEventWriter>();
         services.AddHostedService<EventRetention>();
+        services.AddHostedService<PostureMonitor>();
         return services;
     }
 }

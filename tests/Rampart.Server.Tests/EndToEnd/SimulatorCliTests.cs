@@ -17,7 +17,7 @@ public sealed partial class SimulatorCliTests : IDisposable
 
         Assert.True(exit == 0, output);
         Assert.Matches(Row("devices enrolled", @"23 \(failed 0\)"), output);
-        foreach (var profile in new[] { "flood", "scanner", "clone", "default-creds" })
+        foreach (var profile in new[] { "flood", "scanner", "clone", "tamper", "stale", "default-creds" })
         {
             Assert.Matches(Row($"{profile} devices flagged", "1 of 1"), output);
         }
@@ -26,6 +26,9 @@ public sealed partial class SimulatorCliTests : IDisposable
         Assert.Contains("gateway.possible-cloned-identity", output, StringComparison.Ordinal);
         Assert.Contains("gateway.limit-exceeded", output, StringComparison.Ordinal);
         Assert.Contains("gateway.subscribe-denied", output, StringComparison.Ordinal);
+        Assert.Contains("device.tamper-reported", output, StringComparison.Ordinal);
+        Assert.Contains("device.firmware-measurement-changed", output, StringComparison.Ordinal);
+        Assert.Contains("device.unsupported-firmware", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -178,6 +178,41 @@ public sealed class GatewayAccessTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Posture_reports_with_a_tamper_switch_a_changed_measurement_or_garbage_are_recorded()
+    {
+        var device = await _node.EnrollDeviceAsync("kiosk-4");
+        await using var client = await _node.ConnectAsync(device);
+        await client.ConnectAsync(device.Id);
+        async Task ReportAsync(string json, ushort id)
+        {
+            await client.SendAsync(Publish($"devices/{device.Id}/state", id: id, payload: json));
+            Assert.Equal(MqttReasonCode.Success, (await client.ExpectAsync<PublishResponsePacket>()).ReasonCode);
+        }
+
+        await ReportAsync("""{"firmwareVersion":"3.0.1","firmwareMeasurement":"sha256:aa","tamperFlags":[]}""", 1);
+        await ReportAsync("""{"firmwareVersion":"3.0.1","firmwareMeasurement":"sha256:bb","tamperFlags":["case-open"]}""", 2);
+        await ReportAsync("not json", 3);
+
+        Assert.Equal("case-open", (await _node.EventAsync("device.tamper-reported", e => e.DeviceId == device.Id)).Details["flags"]);
+        var changed = await _node.EventAsync("device.firmware-measurement-changed", e => e.DeviceId == device.Id);
+        Assert.Equal(("sha256:aa", "sha256:bb", SecuritySeverity.High), (changed.Details["previous"], changed.Details["reported"], changed.Severity));
+        await _node.EventAsync("device.posture-invalid", e => e.DeviceId == device.Id);
+    }
+
+    [Fact]
+    public async Task A_device_past_its_end_of_support_is_recorded_when_it_reports()
+    {
+        var device = await _node.EnrollDeviceAsync("old-fw-1", supportUntil: new DateOnly(2024, 1, 1));
+        await using var client = await _node.ConnectAsync(device);
+        await client.ConnectAsync(device.Id);
+        await client.SendAsync(Publish($"devices/{device.Id}/state", payload: """{"firmwareVersion":"0.9.1"}"""));
+        await client.ExpectAsync<PublishResponsePacket>();
+
+        var unsupported = await _node.EventAsync("device.unsupported-firmware", e => e.DeviceId == device.Id);
+        Assert.Equal(("2024-01-01", "0.9.1"), (unsupported.Details["support-until"], unsupported.Details["firmware-version"]));
+    }
+
+    [Fact]
     public async Task Repeated_denials_end_the_connection()
     {
         var device = await _node.EnrollDeviceAsync("probe-1");
