@@ -14,6 +14,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-revoke"] = MqttRevocationBench.RunAsync,
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
     ["sim-storm"] = SimStormBench.RunAsync,
+    ["lms"] = LmsBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -9,12 +9,7 @@ namespace Rampart.Updates.Lms;
 /// </summary>
 public static class LmsVerifier
 {
-    // Domain separators (§4.3 / §5.3): which hash is being computed.
-    private const ushort DomainPublic = 0x8080;
-    private const ushort DomainMessage = 0x8181;
-    private const ushort DomainLeaf = 0x8282;
-    private const ushort DomainInterior = 0x8383;
-    private const int IdentifierLength = 16;
+    private const int IdentifierLength = LmsHash.IdentifierLength;
 
     /// <summary>
     /// Verifies an HSS signature (§6.3): <c>u32str(L) || LMS public key</c> as the public key, and
@@ -122,40 +117,19 @@ public static class LmsVerifier
     {
         var c = ots.Slice(4, LmOtsType.N);
         var y = ots[(4 + LmOtsType.N)..];
+        Span<byte> digits = stackalloc byte[LmOtsType.N + 2];
+        LmsHash.MessageDigits(type, identifier, q, c, message, digits);
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> q32 = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(q32, q);
-
-        // Q = H(I || u32str(q) || u16str(D_MESG) || C || message), then its checksum (§4.4).
-        Span<byte> qWithChecksum = stackalloc byte[LmOtsType.N + 2];
-        hash.AppendData(identifier);
-        hash.AppendData(q32);
-        AppendUInt16(hash, DomainMessage);
-        hash.AppendData(c);
-        hash.AppendData(message);
-        hash.GetHashAndReset(qWithChecksum);
-        BinaryPrimitives.WriteUInt16BigEndian(qWithChecksum[LmOtsType.N..], Checksum(type, qWithChecksum[..LmOtsType.N]));
-
-        var maximum = (1 << type.W) - 1;
         using var publicHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         publicHash.AppendData(identifier);
-        publicHash.AppendData(q32);
-        AppendUInt16(publicHash, DomainPublic);
+        LmsHash.AppendUInt32(publicHash, q);
+        LmsHash.AppendUInt16(publicHash, LmsHash.DomainPublic);
         Span<byte> tmp = stackalloc byte[LmOtsType.N];
         for (var i = 0; i < type.P; i++)
         {
             y.Slice(i * LmOtsType.N, LmOtsType.N).CopyTo(tmp);
-            for (var j = Coefficient(qWithChecksum, i, type.W); j < maximum; j++)
-            {
-                // tmp = H(I || u32str(q) || u16str(i) || u8str(j) || tmp)
-                hash.AppendData(identifier);
-                hash.AppendData(q32);
-                AppendUInt16(hash, (ushort)i);
-                hash.AppendData([(byte)j]);
-                hash.AppendData(tmp);
-                hash.GetHashAndReset(tmp);
-            }
-
+            LmsHash.Chain(hash, identifier, q, i, LmsHash.Coefficient(digits, i, type.W), (1 << type.W) - 1, tmp);
             publicHash.AppendData(tmp);
         }
 
@@ -165,60 +139,14 @@ public static class LmsVerifier
     // Algorithm 6a steps: climb from the leaf to the root along the authentication path.
     private static byte[] CandidateRoot(LmsType type, ReadOnlySpan<byte> identifier, uint q, ReadOnlySpan<byte> otsKey, ReadOnlySpan<byte> path)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var node = (1u << type.Height) + q;
-        Span<byte> number = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(number, node);
-        hash.AppendData(identifier);
-        hash.AppendData(number);
-        AppendUInt16(hash, DomainLeaf);
-        hash.AppendData(otsKey);
-        var tmp = hash.GetHashAndReset();
+        var tmp = LmsHash.Leaf(identifier, node, otsKey);
         for (var i = 0; node > 1; i++, node /= 2)
         {
             var sibling = path.Slice(i * LmsType.M, LmsType.M);
-            BinaryPrimitives.WriteUInt32BigEndian(number, node / 2);
-            hash.AppendData(identifier);
-            hash.AppendData(number);
-            AppendUInt16(hash, DomainInterior);
-            if (node % 2 == 1)
-            {
-                hash.AppendData(sibling);
-                hash.AppendData(tmp);
-            }
-            else
-            {
-                hash.AppendData(tmp);
-                hash.AppendData(sibling);
-            }
-
-            tmp = hash.GetHashAndReset();
+            tmp = node % 2 == 1 ? LmsHash.Interior(identifier, node / 2, sibling, tmp) : LmsHash.Interior(identifier, node / 2, tmp, sibling);
         }
 
         return tmp;
-    }
-
-    // §4.4: Cksm(S) = Σ (2^w − 1 − coef(S, i, w)) over the n·8/w digits, shifted left by ls.
-    private static ushort Checksum(LmOtsType type, ReadOnlySpan<byte> s)
-    {
-        var sum = 0;
-        var digits = LmOtsType.N * 8 / type.W;
-        for (var i = 0; i < digits; i++)
-        {
-            sum += ((1 << type.W) - 1) - Coefficient(s, i, type.W);
-        }
-
-        return (ushort)(sum << type.LeftShift);
-    }
-
-    // §3.1.3: coef(S, i, w) = (2^w − 1) AND (byte(S, floor(i·w/8)) >> (8 − (w·(i mod 8/w) + w))).
-    private static int Coefficient(ReadOnlySpan<byte> s, int i, int w) =>
-        ((1 << w) - 1) & (s[i * w / 8] >> (8 - ((w * (i % (8 / w))) + w)));
-
-    private static void AppendUInt16(IncrementalHash hash, ushort value)
-    {
-        Span<byte> bytes = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
-        hash.AppendData(bytes);
     }
 }
