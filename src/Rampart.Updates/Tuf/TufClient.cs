@@ -129,16 +129,7 @@ public sealed class TufClient(ITufRepository repository, byte[] trustedRoot, Tim
 
     private async Task UpdateSnapshotAsync(CancellationToken cancellationToken)
     {
-        var meta = Signed(_timestamp)!["meta"]?["snapshot.json"] as JsonObject ?? throw new TufException(TufFailure.Malformed, "the timestamp does not describe snapshot.json");
-        var version = MetaVersion(_timestamp!, "snapshot.json");
-        var bytes = await FetchDescribedAsync(meta, version, "snapshot.json", cancellationToken);
-        var candidate = Parse(bytes, "snapshot", "snapshot.json");
-        Verify(candidate, _root, "snapshot", "snapshot.json");
-        if (Version(candidate) != version)
-        {
-            throw new TufException(TufFailure.Mismatch, $"snapshot version {Version(candidate)} is not the {version} the timestamp names");
-        }
-
+        var candidate = await FetchChildAsync(_timestamp!, "snapshot.json", "snapshot", "timestamp", cancellationToken);
         if (_snapshot is not null && MetaVersion(candidate, "targets.json") < MetaVersion(_snapshot, "targets.json"))
         {
             throw new TufException(TufFailure.Rollback, "the snapshot points at older targets than the trusted one");
@@ -150,27 +141,35 @@ public sealed class TufClient(ITufRepository repository, byte[] trustedRoot, Tim
 
     private async Task UpdateTargetsAsync(CancellationToken cancellationToken)
     {
-        var meta = Signed(_snapshot)!["meta"]?["targets.json"] as JsonObject ?? throw new TufException(TufFailure.Malformed, "the snapshot does not describe targets.json");
-        var version = MetaVersion(_snapshot!, "targets.json");
-        var bytes = await FetchDescribedAsync(meta, version, "targets.json", cancellationToken);
-        var candidate = Parse(bytes, "targets", "targets.json");
-        Verify(candidate, _root, "targets", "targets.json");
-        if (Version(candidate) != version)
-        {
-            throw new TufException(TufFailure.Mismatch, $"targets version {Version(candidate)} is not the {version} the snapshot names");
-        }
-
+        var candidate = await FetchChildAsync(_snapshot!, "targets.json", "targets", "snapshot", cancellationToken);
         NotExpired(candidate, "targets");
         _targets = candidate;
+    }
+
+    // The role file a trusted parent describes: fetched as described, signed by its role, at the named version.
+    private async Task<JsonObject> FetchChildAsync(JsonObject parent, string file, string role, string parentRole, CancellationToken cancellationToken)
+    {
+        var meta = Signed(parent)!["meta"]?[file] as JsonObject ?? throw new TufException(TufFailure.Malformed, $"the {parentRole} does not describe {file}");
+        var version = MetaVersion(parent, file);
+        var candidate = Parse(await FetchDescribedAsync(meta, version, file, cancellationToken), role, file);
+        Verify(candidate, _root, role, file);
+        return Version(candidate) == version
+            ? candidate
+            : throw new TufException(TufFailure.Mismatch, $"{role} version {Version(candidate)} is not the {version} the {parentRole} names");
     }
 
     // Fetches N.name (consistent snapshots) or name, bounded by the signed length, checked against the signed hash.
     private async Task<byte[]> FetchDescribedAsync(JsonObject meta, long version, string name, CancellationToken cancellationToken)
     {
         var consistent = Signed(_root)?["consistent_snapshot"] is JsonValue c && c.TryGetValue<bool>(out var isConsistent) && isConsistent;
-        var length = meta["length"] is JsonValue l && l.TryGetValue<long>(out var signedLength) ? signedLength : MaxMetadataLength;
-        var bytes = await FetchAsync(consistent ? $"metadata/{version}.{name}" : $"metadata/{name}", length, cancellationToken)
+        var signedLength = meta["length"] is JsonValue l && l.TryGetValue<long>(out var value) ? value : (long?)null;
+        var bytes = await _repository.FetchAsync(consistent ? $"metadata/{version}.{name}" : $"metadata/{name}", signedLength ?? MaxMetadataLength, cancellationToken)
             ?? throw new TufException(TufFailure.Malformed, $"{name} version {version} is missing");
+        if (bytes.LongLength > (signedLength ?? MaxMetadataLength))
+        {
+            throw new TufException(signedLength is null ? TufFailure.Malformed : TufFailure.Mismatch, $"{name} is longer than {(signedLength is null ? "allowed" : "its parent signed")}");
+        }
+
         if (Json.Text(meta["hashes"]?["sha256"]) is { } sha256 && !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(sha256), SHA256.HashData(bytes)))
         {
             throw new TufException(TufFailure.Mismatch, $"{name} does not match the hash its parent signed");
