@@ -27,6 +27,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
 using Rampart.Server.Gateway;
+using Rampart.Server.Updates;
 using System.Net;
 
 namespace Rampart.Server.Hosting;
@@ -177,6 +178,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
+        builder.Services.AddSingleton(provider => new Updates.TufRepository(directory.Root, provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<Updates.TufTimestampRefresher>();
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -257,6 +260,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapHealthEndpoints();
         app.MapEstEndpoints();
         app.MapCrlEndpoint();
+        app.MapTufEndpoints();
         app.MapAdminApi();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Rampart.Server.Auth;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>The TUF repository over HTTPS, public (its metadata is signed; devices need no credentials to read it).</summary>
+public static class TufEndpoints
+{
+    public static IEndpointRouteBuilder MapTufEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/tuf/metadata/{name}", (string name, TufRepository repository) => Serve(repository.MetadataDirectory, name, "application/json")).AllowPublic();
+        endpoints.MapGet("/tuf/targets/{name}", (string name, TufRepository repository) => Serve(repository.TargetsDirectory, name, "application/octet-stream")).AllowPublic();
+        return endpoints;
+    }
+
+    private static IResult Serve(string directory, string name, string contentType)
+    {
+        var path = Path.Combine(directory, name);
+        return TufRepository.IsServableName(name) && File.Exists(path) ? TypedResults.PhysicalFile(path, contentType) : TypedResults.NotFound();
+    }
+}
+
+/// <summary>Creates the repository at start and re-signs the timestamp before it expires.</summary>
+public sealed class TufTimestampRefresher(TufRepository repository, TimeProvider time) : BackgroundService
+{
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await repository.InitializeAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10), time);
+        try
+        {
+            do
+            {
+                await repository.RefreshTimestampAsync(TufRepository.TimestampLifetime / 2, stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+}

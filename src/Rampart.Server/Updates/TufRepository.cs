@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Rampart.Server.DataDirectory;
+using Rampart.Updates.Tuf;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>
+/// The node's TUF repository in the standard layout, with consistent snapshots: files under
+/// <c>DATA/tuf/metadata</c> (<c>N.root.json</c>, <c>timestamp.json</c>, <c>N.snapshot.json</c>,
+/// <c>N.targets.json</c>) and <c>DATA/tuf/targets/&lt;sha256&gt;.&lt;name&gt;</c>, served at <c>/tuf/</c>.
+/// Role keys are ECDSA P-256, owner-only in <c>DATA/keys/tuf-*.key.pem</c>. Adding a target publishes
+/// new targets, snapshot and timestamp versions; the timestamp is re-signed before it expires.
+/// </summary>
+public sealed partial class TufRepository(string dataDirectory, TimeProvider time)
+{
+    /// <summary>How long each role's metadata is valid.</summary>
+    public static readonly TimeSpan RootLifetime = TimeSpan.FromDays(365);
+    public static readonly TimeSpan TargetsLifetime = TimeSpan.FromDays(90);
+    public static readonly TimeSpan SnapshotLifetime = TimeSpan.FromDays(7);
+    public static readonly TimeSpan TimestampLifetime = TimeSpan.FromDays(1);
+
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public string MetadataDirectory { get; } = Path.Combine(dataDirectory, "tuf", "metadata");
+
+    public string TargetsDirectory { get; } = Path.Combine(dataDirectory, "tuf", "targets");
+
+    private string KeysDirectory { get; } = Path.Combine(dataDirectory, "keys");
+
+    /// <summary>True when <paramref name="name"/> is a plain file name the repository may serve.</summary>
+    public static bool IsServableName(string name) => name.Length <= 255 && FileName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>Creates keys and version 1 of every role on first use.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (File.Exists(Path.Combine(MetadataDirectory, "1.root.json")))
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(MetadataDirectory);
+            Directory.CreateDirectory(TargetsDirectory);
+            using var root = Key("root");
+            using var targets = Key("targets");
+            using var snapshot = Key("snapshot");
+            using var timestamp = Key("timestamp");
+            var now = time.GetUtcNow();
+            var rootMetadata = TufMetadata.Root(1, now + RootLifetime, Role(root), Role(targets), Role(snapshot), Role(timestamp));
+            Write("1.root.json", SignedMetadata.Sign(rootMetadata, [root]));
+            PublishLocked(1, new JsonObject(), now);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Adds (or replaces) a target and publishes new targets, snapshot and timestamp versions.</summary>
+    public async Task AddTargetAsync(string name, byte[] content, JsonObject? custom, CancellationToken cancellationToken)
+    {
+        if (!IsServableName(name))
+        {
+            throw new ArgumentException($"'{name}' is not a valid target name", nameof(name));
+        }
+
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var version = LatestVersion("targets");
+            var current = JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]!.AsObject();
+            var entry = new JsonObject { ["length"] = content.LongLength, ["hashes"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(content)) } };
+            if (custom is not null)
+            {
+                entry["custom"] = custom.DeepClone();
+            }
+
+            current[name] = entry;
+            OwnerOnlyFile.WriteAtomically(Path.Combine(TargetsDirectory, $"{entry["hashes"]!["sha256"]}.{name}"), content);
+            PublishLocked(version + 1, (JsonObject)current.DeepClone(), time.GetUtcNow());
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Re-signs the timestamp (next version) when it expires within <paramref name="margin"/>; true when it did.</summary>
+    public async Task<bool> RefreshTimestampAsync(TimeSpan margin, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var path = Path.Combine(MetadataDirectory, "timestamp.json");
+            var signed = JsonNode.Parse(File.ReadAllBytes(path))!["signed"]!;
+            var expires = DateTimeOffset.Parse(signed["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            if (expires - time.GetUtcNow() > margin)
+            {
+                return false;
+            }
+
+            var snapshotVersion = LatestVersion("snapshot");
+            using var key = Key("timestamp");
+            var timestamp = TufMetadata.Timestamp(signed["version"]!.GetValue<long>() + 1, time.GetUtcNow() + TimestampLifetime, snapshotVersion,
+                File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{snapshotVersion}.snapshot.json")));
+            Write("timestamp.json", SignedMetadata.Sign(timestamp, [key]));
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    // targets N, snapshot N (naming targets N), timestamp (next version, naming snapshot N).
+    private void PublishLocked(long version, JsonObject targets, DateTimeOffset now)
+    {
+        using var targetsKey = Key("targets");
+        using var snapshotKey = Key("snapshot");
+        using var timestampKey = Key("timestamp");
+        var targetsBytes = Write($"{version}.targets.json", SignedMetadata.Sign(TargetsOf(version, now, targets), [targetsKey]));
+        var snapshotBytes = Write($"{version}.snapshot.json", SignedMetadata.Sign(TufMetadata.Snapshot(version, now + SnapshotLifetime, version, targetsBytes), [snapshotKey]));
+        var timestampVersion = File.Exists(Path.Combine(MetadataDirectory, "timestamp.json"))
+            ? JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, "timestamp.json")))!["signed"]!["version"]!.GetValue<long>() + 1
+            : 1;
+        Write("timestamp.json", SignedMetadata.Sign(TufMetadata.Timestamp(timestampVersion, now + TimestampLifetime, version, snapshotBytes), [timestampKey]));
+    }
+
+    private static JsonObject TargetsOf(long version, DateTimeOffset now, JsonObject targets)
+    {
+        var signed = TufMetadata.Targets(version, now + TargetsLifetime, new Dictionary<string, (byte[], JsonObject?)>());
+        signed["targets"] = targets;
+        return signed;
+    }
+
+    private long LatestVersion(string role) =>
+        Directory.EnumerateFiles(MetadataDirectory, $"*.{role}.json")
+            .Select(path => long.TryParse(Path.GetFileName(path).Split('.')[0], out var version) ? version : 0)
+            .DefaultIfEmpty(0)
+            .Max();
+
+    private byte[] Write(string name, JsonObject envelope)
+    {
+        var bytes = TufMetadata.Serialize(envelope);
+        OwnerOnlyFile.WriteAtomically(Path.Combine(MetadataDirectory, name), bytes);
+        return bytes;
+    }
+
+    // Each role's key: created once, owner-only. (Offline root ceremonies and encryption at rest are to come.)
+    private ECDsa Key(string role)
+    {
+        var path = Path.Combine(KeysDirectory, $"tuf-{role}.key.pem");
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        if (File.Exists(path))
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+        }
+        else
+        {
+            OwnerOnlyFile.WriteAtomically(path, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"));
+        }
+
+        return key;
+    }
+
+    private static TufMetadata.Role Role(ECDsa key) => new([key], 1);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex FileName();
+}
