@@ -19,9 +19,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "test.sh: could not install ${missing[*]}" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-# 2. npm packages the tests drive (MQTT.js), pinned by tests/interop/package-lock.json; installed once.
-if [ ! -d tests/interop/node_modules/mqtt ]; then
-  echo "test.sh: installing MQTT.js for the interop tests" >&2
+# 2. npm packages the tests drive (MQTT.js, tuf-js), pinned by tests/interop/package-lock.json; installed once.
+if [ ! -d tests/interop/node_modules/mqtt ] || [ ! -d tests/interop/node_modules/tuf-js ] \
+   || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+  echo "test.sh: installing MQTT.js and tuf-js for the interop tests" >&2
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || {
     echo "test.sh: could not install tests/interop npm packages" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
