@@ -36,6 +36,7 @@ public sealed partial class MqttGateway : IDisposable
     private readonly TokenBucket _refusalEvents;
     private readonly Lock _refusalLock = new();
     private X509ChainPolicy? _chainPolicy;
+    private readonly IReadOnlyDictionary<string, Rampart.Fleet.Permissions.ServicePermissions> _services;
 
     // The connection whose handshake is running, for the certificate callback, which Kestrel gives no connection.
     private static readonly AsyncLocal<ConnectionContext?> CurrentConnection = new();
@@ -52,7 +53,8 @@ public sealed partial class MqttGateway : IDisposable
         Traffic = traffic;
         Broker = new MqttBroker(brokerOptions.Value, time);
         Unauthenticated = new SourceLimiter(_options.MaxUnauthenticatedPerSource);
-        _resolver = new ClientIdentityResolver(authority, certificates, devices, _options.ServicePermissions(), time);
+        _services = _options.ServicePermissions();
+        _resolver = new ClientIdentityResolver(authority, certificates, devices, _services, time);
         _refusalEvents = new TokenBucket(50, 200, time);
     }
 
@@ -165,7 +167,7 @@ public sealed partial class MqttGateway : IDisposable
             // The certificate names the client: a device must use its device id, a service one of its configured ids.
             var allowed = identity.Kind == ClientKind.Device
                 ? connect.ClientId == identity.Id
-                : _options.ServicePermissions().TryGetValue(identity.Id, out var service) && service.AllowsClientId(connect.ClientId);
+                : _services.TryGetValue(identity.Id, out var service) && service.AllowsClientId(connect.ClientId);
             if (!allowed)
             {
                 RecordRefusal(source, "wrong-client-id", $"{identity.Principal} may not use client id '{connect.ClientId}'", identity.CertificateSerial, connect.ClientId,
