@@ -236,7 +236,15 @@ public sealed class DeviceMqttClient : IAsyncDisposable
                     case PublishPacket publish:
                         if (OnMessage is { } handler)
                         {
-                            await handler(new DeviceMessage(publish.Topic, publish.Payload));
+                            try
+                            {
+                                await handler(new DeviceMessage(publish.Topic, publish.Payload));
+                            }
+                            catch (Exception exception) when (exception is not OperationCanceledException)
+                            {
+                                // The application's handler failed: that must not end the connection loop for good.
+                                LastError = $"the message handler failed on {publish.Topic}: {exception.Message}";
+                            }
                         }
 
                         if (publish.QoS == MqttQualityOfService.AtLeastOnce)

@@ -177,6 +177,39 @@ public sealed class DeviceSdkTests : IAsyncDisposable
         Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/factory-1/telemetry/t", "1"u8.ToArray()));
     }
 
+    [Fact]
+    public async Task A_failing_command_handler_does_not_stop_the_client()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        var identity = await node.EnrollDeviceAsync("sdk-4");
+        var calls = 0;
+        var second = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var device = new DeviceMqttClient(Options(node.Mqtt.Port, node.Root, "sdk-4", () => identity.Certificate))
+        {
+            OnMessage = message =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    throw new InvalidOperationException("application bug");
+                }
+
+                second.TrySetResult(message.Topic);
+                return Task.CompletedTask;
+            },
+        };
+        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        await device.SubscribeAsync("devices/sdk-4/commands/#");
+        await WaitUntilAsync(() => node.Get<MqttGateway>().Broker.IsConnected("sdk-4"));
+        await Task.Delay(200);
+
+        node.Get<MqttGateway>().Broker.Publish("devices/sdk-4/commands/first", "1"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+        node.Get<MqttGateway>().Broker.Publish("devices/sdk-4/commands/second", "2"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+
+        Assert.Equal("devices/sdk-4/commands/second", await second.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("application bug", device.LastError, StringComparison.Ordinal);
+        Assert.True(device.IsConnected);
+    }
+
     private static DeviceConnectionOptions Options(int port, X509Certificate2 root, string id, Func<X509Certificate2> certificate) => new()
     {
         DeviceId = id,
