@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Device.Connection;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
@@ -38,18 +38,7 @@ internal sealed class BenchMqttClient : IAsyncDisposable
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(host, port);
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
-        await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificates = [certificate],
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { root },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        });
+        await stream.AuthenticateAsClientAsync(RampartTls.ClientOptions("localhost", root, certificate));
         var client = new BenchMqttClient(stream, version);
         client.Queue(new ConnectPacket { ProtocolVersion = version, ClientId = clientId, CleanStart = true, KeepAliveSeconds = keepAlive });
         await client.FlushAsync();

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Rampart.Device.Connection;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
@@ -62,18 +63,7 @@ public sealed class MqttTestClient : IAsyncDisposable
 
         await socket.ConnectAsync(endPoint);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { trustedRoot },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        });
+        await ssl.AuthenticateAsClientAsync(RampartTls.ClientOptions("localhost", trustedRoot, clientCertificate));
         return new MqttTestClient(PipeReader.Create(ssl), PipeWriter.Create(ssl), version, ssl);
     }
 

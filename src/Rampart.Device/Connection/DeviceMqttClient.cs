@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
@@ -321,18 +320,7 @@ public sealed class DeviceMqttClient : IAsyncDisposable
 
                 await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
                 var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
-                await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = options.ServerName,
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    ClientCertificates = [options.Certificate()],
-                    CertificateChainPolicy = new X509ChainPolicy
-                    {
-                        TrustMode = X509ChainTrustMode.CustomRootTrust,
-                        CustomTrustStore = { options.TrustedRoot },
-                        RevocationMode = X509RevocationMode.NoCheck,
-                    },
-                }, cancellationToken);
+                await stream.AuthenticateAsClientAsync(RampartTls.ClientOptions(options.ServerName, options.TrustedRoot, options.Certificate()), cancellationToken);
                 return new Link(stream);
             }
             catch

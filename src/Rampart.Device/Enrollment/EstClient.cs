@@ -43,19 +43,7 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
 
     private HttpClient Client(X509Certificate2? clientCertificate)
     {
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions =
-            {
-                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { trustedRoot },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
-            },
-        };
+        var handler = new SocketsHttpHandler { SslOptions = Connection.RampartTls.ClientOptions(server.Host, trustedRoot, clientCertificate) };
         return new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
     }
 
