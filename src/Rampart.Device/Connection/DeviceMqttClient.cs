@@ -38,6 +38,9 @@ public sealed class DeviceMqttClient : IAsyncDisposable
     /// <summary>True while connected.</summary>
     public bool IsConnected => Volatile.Read(ref _link) is not null;
 
+    /// <summary>The device id (from its certificate) this client connects as.</summary>
+    public string DeviceId => _options.DeviceId;
+
     /// <summary>Connections made so far (1 after the first).</summary>
     public int Connections { get; private set; }
 

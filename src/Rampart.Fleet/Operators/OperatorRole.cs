@@ -14,9 +14,9 @@ public sealed record OperatorRole(string Name, IReadOnlySet<string> Permissions,
         Operators.Permissions.CertsRevoke, Operators.Permissions.DevicesQuarantine, Operators.Permissions.ReleasesApprove, Operators.Permissions.AuditRead,
         Operators.Permissions.DevicesRead, Operators.Permissions.CertsRead, Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead), RequiresTotp: true);
 
-    /// <summary>Devices and rollouts of approved releases.</summary>
+    /// <summary>Devices, staged releases, and rollouts of approved releases.</summary>
     public static OperatorRole Operator { get; } = new("operator", Set(
-        Operators.Permissions.DevicesRead, Operators.Permissions.DevicesWrite, Operators.Permissions.RolloutsWrite, Operators.Permissions.CertsRead,
+        Operators.Permissions.DevicesRead, Operators.Permissions.DevicesWrite, Operators.Permissions.ReleasesWrite, Operators.Permissions.RolloutsWrite, Operators.Permissions.CertsRead,
         Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead), RequiresTotp: false);
 
     /// <summary>Reads everything, the audit log and personal data included; changes nothing.</summary>

@@ -15,6 +15,7 @@ public static class Permissions
     public const string UsersRead = "users:read";
     public const string UsersWrite = "users:write";
     public const string ApprovalsRead = "approvals:read";
+    public const string ReleasesWrite = "releases:write";
     public const string ReleasesApprove = "releases:approve";
     public const string RolloutsWrite = "rollouts:write";
     public const string PersonalDataRead = "personal-data:read";
@@ -24,6 +25,6 @@ public static class Permissions
     public static IReadOnlyList<string> All { get; } =
     [
         DevicesRead, DevicesWrite, DevicesQuarantine, CertsRead, CertsRevoke, CertsIssue, VendorsWrite, EventsRead, AuditRead,
-        UsersRead, UsersWrite, ApprovalsRead, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite,
+        UsersRead, UsersWrite, ApprovalsRead, ReleasesWrite, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite,
     ];
 }

@@ -25,6 +25,7 @@ public static class AdminApi
         api.MapCertificateEndpoints();
         api.MapVendorEndpoints();
         api.MapSetupTokenEndpoints();
+        api.MapReleaseEndpoints();
         return endpoints;
     }
 }

@@ -178,8 +178,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
-        builder.Services.AddSingleton(provider => new Updates.TufRepository(directory.Root, provider.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService<Updates.TufTimestampRefresher>();
+        builder.Services.AddRampartUpdates(directory.Root, configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.

@@ -13,6 +13,10 @@ public static class TufEndpoints
     {
         endpoints.MapGet("/tuf/metadata/{name}", (string name, TufRepository repository) => Serve(repository.MetadataDirectory, name, "application/json")).AllowPublic();
         endpoints.MapGet("/tuf/targets/{name}", (string name, TufRepository repository) => Serve(repository.TargetsDirectory, name, "application/octet-stream")).AllowPublic();
+
+        // The firmware signing public keys, for provisioning: devices pin them apart from the TUF root.
+        endpoints.MapGet("/firmware/keys.json", async (FirmwareSigningKeys keys, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await keys.PublicKeysAsync(cancellationToken))).AllowPublic();
         return endpoints;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rampart.Server.DataDirectory;
+using Rampart.Server.Keys;
 using Rampart.Updates.Tuf;
 
 namespace Rampart.Server.Updates;
@@ -10,10 +11,13 @@ namespace Rampart.Server.Updates;
 /// The node's TUF repository in the standard layout, with consistent snapshots: files under
 /// <c>DATA/tuf/metadata</c> (<c>N.root.json</c>, <c>timestamp.json</c>, <c>N.snapshot.json</c>,
 /// <c>N.targets.json</c>) and <c>DATA/tuf/targets/&lt;sha256&gt;.&lt;name&gt;</c>, served at <c>/tuf/</c>.
-/// Role keys are ECDSA P-256, owner-only in <c>DATA/keys/tuf-*.key.pem</c>. Adding a target publishes
-/// new targets, snapshot and timestamp versions; the timestamp is re-signed before it expires.
+/// Role keys are ECDSA P-256, owner-only in <c>DATA/keys/tuf-*.key.pem</c> (encrypted with the node's key
+/// passphrase when one is set). Adding targets publishes new targets, snapshot and timestamp versions;
+/// the timestamp is re-signed before it expires. The root key is needed only to create the repository
+/// and to sign a new root: it can live off the node, and a new root is then signed in a ceremony
+/// (<see cref="PrepareRootAsync"/> → signatures made offline → <see cref="ImportRootAsync"/>).
 /// </summary>
-public sealed partial class TufRepository(string dataDirectory, TimeProvider time)
+public sealed partial class TufRepository(string dataDirectory, KeyProtector protector, TimeProvider time) : IDisposable
 {
     /// <summary>How long each role's metadata is valid.</summary>
     public static readonly TimeSpan RootLifetime = TimeSpan.FromDays(365);
@@ -22,6 +26,7 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
     public static readonly TimeSpan TimestampLifetime = TimeSpan.FromDays(1);
 
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
 
     public string MetadataDirectory { get; } = Path.Combine(dataDirectory, "tuf", "metadata");
 
@@ -45,10 +50,10 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
 
             Directory.CreateDirectory(MetadataDirectory);
             Directory.CreateDirectory(TargetsDirectory);
-            using var root = Key("root");
-            using var targets = Key("targets");
-            using var snapshot = Key("snapshot");
-            using var timestamp = Key("timestamp");
+            var root = Key("root");
+            var targets = Key("targets");
+            var snapshot = Key("snapshot");
+            var timestamp = Key("timestamp");
             var now = time.GetUtcNow();
             var rootMetadata = TufMetadata.Root(1, now + RootLifetime, Role(root), Role(targets), Role(snapshot), Role(timestamp));
             Write("1.root.json", SignedMetadata.Sign(rootMetadata, [root]));
@@ -61,11 +66,21 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
     }
 
     /// <summary>Adds (or replaces) a target and publishes new targets, snapshot and timestamp versions.</summary>
-    public async Task AddTargetAsync(string name, byte[] content, JsonObject? custom, CancellationToken cancellationToken)
+    public Task AddTargetAsync(string name, byte[] content, JsonObject? custom, CancellationToken cancellationToken) =>
+        AddTargetsAsync([new NewTarget(name, content, custom)], cancellationToken);
+
+    /// <summary>A target to add: its name, content and custom metadata.</summary>
+    public sealed record NewTarget(string Name, byte[] Content, JsonObject? Custom);
+
+    /// <summary>
+    /// Adds (or replaces) targets together and publishes one new targets, snapshot and timestamp
+    /// version. Target files are written (atomically) before the metadata that names them.
+    /// </summary>
+    public async Task AddTargetsAsync(IReadOnlyList<NewTarget> targets, CancellationToken cancellationToken)
     {
-        if (!IsServableName(name))
+        if (targets.FirstOrDefault(t => !IsServableName(t.Name)) is { } bad)
         {
-            throw new ArgumentException($"'{name}' is not a valid target name", nameof(name));
+            throw new ArgumentException($"'{bad.Name}' is not a valid target name", nameof(targets));
         }
 
         await _lock.WaitAsync(cancellationToken);
@@ -73,20 +88,36 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
         {
             var version = LatestVersion("targets");
             var current = JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]!.AsObject();
-            var entry = new JsonObject { ["length"] = content.LongLength, ["hashes"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(content)) } };
-            if (custom is not null)
+            foreach (var target in targets)
             {
-                entry["custom"] = custom.DeepClone();
+                var sha256 = Convert.ToHexStringLower(SHA256.HashData(target.Content));
+                var entry = new JsonObject { ["length"] = target.Content.LongLength, ["hashes"] = new JsonObject { ["sha256"] = sha256 } };
+                if (target.Custom is not null)
+                {
+                    entry["custom"] = target.Custom.DeepClone();
+                }
+
+                current[target.Name] = entry;
+                var path = Path.Combine(TargetsDirectory, $"{sha256}.{target.Name}");
+                if (!File.Exists(path))
+                {
+                    OwnerOnlyFile.WriteAtomically(path, target.Content);
+                }
             }
 
-            current[name] = entry;
-            OwnerOnlyFile.WriteAtomically(Path.Combine(TargetsDirectory, $"{entry["hashes"]!["sha256"]}.{name}"), content);
             PublishLocked(version + 1, (JsonObject)current.DeepClone(), time.GetUtcNow());
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>The signed description of a target in the newest targets metadata, or null.</summary>
+    public JsonObject? TargetInfo(string name)
+    {
+        var version = LatestVersion("targets");
+        return JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]![name] as JsonObject;
     }
 
     /// <summary>Re-signs the timestamp (next version) when it expires within <paramref name="margin"/>; true when it did.</summary>
@@ -104,7 +135,7 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
             }
 
             var snapshotVersion = LatestVersion("snapshot");
-            using var key = Key("timestamp");
+            var key = Key("timestamp");
             var timestamp = TufMetadata.Timestamp(signed["version"]!.GetValue<long>() + 1, time.GetUtcNow() + TimestampLifetime, snapshotVersion,
                 File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{snapshotVersion}.snapshot.json")));
             Write("timestamp.json", SignedMetadata.Sign(timestamp, [key]));
@@ -119,9 +150,9 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
     // targets N, snapshot N (naming targets N), timestamp (next version, naming snapshot N).
     private void PublishLocked(long version, JsonObject targets, DateTimeOffset now)
     {
-        using var targetsKey = Key("targets");
-        using var snapshotKey = Key("snapshot");
-        using var timestampKey = Key("timestamp");
+        var targetsKey = Key("targets");
+        var snapshotKey = Key("snapshot");
+        var timestampKey = Key("timestamp");
         var targetsBytes = Write($"{version}.targets.json", SignedMetadata.Sign(TargetsOf(version, now, targets), [targetsKey]));
         var snapshotBytes = Write($"{version}.snapshot.json", SignedMetadata.Sign(TufMetadata.Snapshot(version, now + SnapshotLifetime, version, targetsBytes), [snapshotKey]));
         var timestampVersion = File.Exists(Path.Combine(MetadataDirectory, "timestamp.json"))
@@ -150,21 +181,46 @@ public sealed partial class TufRepository(string dataDirectory, TimeProvider tim
         return bytes;
     }
 
-    // Each role's key: created once, owner-only. (Offline root ceremonies and encryption at rest are to come.)
+    // Each role's key: created once with the repository, loaded once per process, owner-only (and
+    // encrypted when the node has a key passphrase). A missing root key is an offline root.
     private ECDsa Key(string role)
     {
-        var path = Path.Combine(KeysDirectory, $"tuf-{role}.key.pem");
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        if (_keys.TryGetValue(role, out var cached))
+        {
+            return cached;
+        }
+
+        var path = KeyPath(role);
+        ECDsa key;
         if (File.Exists(path))
         {
-            key.ImportFromPem(File.ReadAllText(path));
+            key = protector.LoadEcdsa(path);
+        }
+        else if (File.Exists(Path.Combine(MetadataDirectory, "1.root.json")))
+        {
+            throw new InvalidOperationException($"the TUF {role} key is not on this node ({path}); {role} metadata is signed offline with 'rampart keys'");
         }
         else
         {
-            OwnerOnlyFile.WriteAtomically(path, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"));
+            key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            protector.SaveEcdsa(path, key);
         }
 
+        _keys[role] = key;
         return key;
+    }
+
+    private string KeyPath(string role) => Path.Combine(KeysDirectory, $"tuf-{role}.key.pem");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var key in _keys.Values)
+        {
+            key.Dispose();
+        }
+
+        _lock.Dispose();
     }
 
     private static TufMetadata.Role Role(ECDsa key) => new([key], 1);

@@ -12,19 +12,24 @@ public static class SignedMetadata
     /// <summary>Wraps <paramref name="signed"/> in an envelope signed by every given key.</summary>
     public static JsonObject Sign(JsonObject signed, IEnumerable<ECDsa> keys)
     {
-        var bytes = CanonicalJson.Encode(signed);
         var signatures = new JsonArray();
         foreach (var key in keys)
         {
-            signatures.Add(new JsonObject
-            {
-                ["keyid"] = TufKey.FromEcdsa(key).KeyId,
-                ["sig"] = Convert.ToHexStringLower(key.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
-            });
+            signatures.Add(Signature(signed, key));
         }
 
         return new JsonObject { ["signatures"] = signatures, ["signed"] = signed.DeepClone() };
     }
+
+    /// <summary>
+    /// One signature <c>{"keyid", "sig"}</c> over the canonical JSON of <paramref name="signed"/>: what a key
+    /// holder makes on an offline machine in a signing ceremony.
+    /// </summary>
+    public static JsonObject Signature(JsonObject signed, ECDsa key) => new()
+    {
+        ["keyid"] = TufKey.FromEcdsa(key).KeyId,
+        ["sig"] = Convert.ToHexStringLower(key.SignData(CanonicalJson.Encode(signed), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
+    };
 
     /// <summary>
     /// True when at least <paramref name="threshold"/> distinct keys among <paramref name="authorizedKeyIds"/>

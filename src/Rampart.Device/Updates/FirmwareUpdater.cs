@@ -1,0 +1,196 @@
+using Rampart.Device.Connection;
+using Rampart.Mqtt.Protocol;
+using Rampart.Updates.Firmware;
+using Rampart.Updates.Rollouts;
+using Rampart.Updates.Tuf;
+
+namespace Rampart.Device.Updates;
+
+/// <summary>
+/// The device's update client. On a directive on <c>devices/{id}/config</c> it: 1. refreshes TUF
+/// metadata from its trusted root (every check of TUF §5: signatures, thresholds, versions, expiry,
+/// hashes and lengths); 2. downloads the manifest and image the signed targets list; 3. verifies the
+/// manifest's ECDSA and LMS signatures against the pinned keys, its model, hardware, svn (never below
+/// the installed one) and the image's hash and length; 4. writes the inactive slot and boots it on
+/// trial; 5. runs the health check, then commits or falls back. Progress and outcome go to
+/// <c>devices/{id}/state</c>. Nothing the directive says is trusted beyond which targets to look at.
+/// </summary>
+public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOptions options) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _busy = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _current = Task.CompletedTask;
+
+    /// <summary>Why the last update was refused or failed, if it was.</summary>
+    public string? LastRefusal { get; private set; }
+
+    /// <summary>The config topic the updater listens on.</summary>
+    public string ConfigTopic => $"devices/{client.DeviceId}/config";
+
+    /// <summary>
+    /// Finishes a trial interrupted by a restart (health check, then commit or fall back), reports what
+    /// the device runs, and subscribes to its config topic. Pass config messages to <see cref="OnConfig"/>.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Slots.OnTrial)
+        {
+            await FinishTrialAsync(options.Slots.TrialRollout ?? 0, cancellationToken);
+        }
+        else
+        {
+            await ReportAsync(null, null, null, cancellationToken);
+        }
+
+        await client.SubscribeAsync(ConfigTopic);
+    }
+
+    /// <summary>Handles a message if it is this device's config (in the background, one update at a time); false otherwise.</summary>
+    public bool OnConfig(DeviceMessage message)
+    {
+        if (message.Topic != ConfigTopic || FirmwareDirective.Parse(message.Payload.Span) is not { } directive)
+        {
+            return false;
+        }
+
+        if (directive.Rollout == options.Slots.LastRollout)
+        {
+            return true;
+        }
+
+        _current = Task.Run(() => UpdateAsync(directive, _stopping.Token));
+        return true;
+    }
+
+    /// <summary>Waits for the update in progress, if any.</summary>
+    public Task IdleAsync() => _current;
+
+    /// <summary>Runs one directive to its end (what <see cref="OnConfig"/> starts).</summary>
+    public async Task UpdateAsync(FirmwareDirective directive, CancellationToken cancellationToken)
+    {
+        await _busy.WaitAsync(cancellationToken);
+        try
+        {
+            if (directive.Rollout == options.Slots.LastRollout)
+            {
+                return;
+            }
+
+            var installed = options.Slots.Installed;
+            if (installed.Version == directive.Version && installed.SecurityVersion == directive.SecurityVersion)
+            {
+                await OutcomeAsync(directive.Rollout, RolloutDeviceState.Succeeded, "runs it already", cancellationToken);
+                return;
+            }
+
+            await ReportAsync(directive.Rollout, RolloutDeviceState.Downloading, null, cancellationToken);
+            var (manifest, image) = await FetchVerifiedAsync(directive, installed, cancellationToken);
+            if (manifest is null)
+            {
+                await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, LastRefusal, cancellationToken);
+                return;
+            }
+
+            await ReportAsync(directive.Rollout, RolloutDeviceState.Installing, null, cancellationToken);
+            options.Slots.InstallOnTrial(image!, new InstalledFirmware(manifest.Version, manifest.SecurityVersion), directive.Rollout);
+
+            // The "reboot" into the new slot: what follows is what the device does on its next start.
+            await FinishTrialAsync(directive.Rollout, cancellationToken);
+        }
+        catch (Exception exception) when (exception is TufException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LastRefusal = exception.Message;
+            await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, exception.Message, cancellationToken);
+        }
+        finally
+        {
+            _busy.Release();
+        }
+    }
+
+    private async Task<(FirmwareManifest? Manifest, byte[]? Image)> FetchVerifiedAsync(FirmwareDirective directive, InstalledFirmware installed, CancellationToken cancellationToken)
+    {
+        // 1. TUF refresh from the trusted root; a rotated root is kept for next time.
+        var tuf = new TufClient(options.Repository, await File.ReadAllBytesAsync(options.TrustedRootPath, cancellationToken), options.Time);
+        await tuf.RefreshAsync(cancellationToken);
+        await SaveRootAsync(tuf.TrustedRoot, cancellationToken);
+
+        // 2. Manifest and image, each checked against the signed targets metadata.
+        var signedManifest = await tuf.DownloadTargetAsync(directive.ManifestTarget, cancellationToken);
+        var image = await tuf.DownloadTargetAsync(directive.ImageTarget, cancellationToken);
+
+        // 3. Both signatures, svn, image hash and length; then model, hardware and the directive itself.
+        var (manifest, refusal) = SignedManifest.Verify(signedManifest, options.ManifestEcdsaKey, options.ManifestLmsKey, installed.SecurityVersion, image);
+        refusal ??= manifest!.Model != options.Model ? $"the manifest is for model {manifest.Model}, not {options.Model}"
+            : manifest.Hardware.Count > 0 && (options.HardwareRevision is null || !manifest.Hardware.Contains(options.HardwareRevision))
+                ? $"the image supports hardware {string.Join(", ", manifest.Hardware)}, not {options.HardwareRevision ?? "(unknown)"}"
+            : manifest.Version != directive.Version || manifest.SecurityVersion != directive.SecurityVersion
+                ? $"the signed manifest is {manifest.Version} (svn {manifest.SecurityVersion}), not what the directive named"
+            : null;
+        LastRefusal = refusal;
+        return refusal is null ? (manifest, image) : (null, null);
+    }
+
+    private async Task FinishTrialAsync(long rollout, CancellationToken cancellationToken)
+    {
+        var trying = options.Slots.Installed;
+        bool healthy;
+        try
+        {
+            healthy = await options.HealthCheck(trying, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            healthy = false;
+        }
+
+        if (healthy)
+        {
+            options.Slots.Commit();
+            await ReportAsync(rollout, RolloutDeviceState.Succeeded, null, cancellationToken);
+        }
+        else
+        {
+            options.Slots.Fallback();
+            LastRefusal = $"{trying.Version} failed its health check; back on {options.Slots.Installed.Version}";
+            await ReportAsync(rollout, RolloutDeviceState.RolledBack, LastRefusal, cancellationToken);
+        }
+    }
+
+    private async Task OutcomeAsync(long rollout, RolloutDeviceState state, string? detail, CancellationToken cancellationToken)
+    {
+        options.Slots.Remember(rollout);
+        await ReportAsync(rollout, state, detail, cancellationToken);
+    }
+
+    // Not retained: the retained message on the state topic is the device's posture.
+    private Task ReportAsync(long? rollout, RolloutDeviceState? state, string? detail, CancellationToken cancellationToken)
+    {
+        var installed = options.Slots.Installed;
+        var report = new UpdateReport(installed.Version, installed.SecurityVersion, rollout, state, detail);
+        return client.PublishAsync($"devices/{client.DeviceId}/state", report.ToJson(), MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken);
+    }
+
+    private async Task SaveRootAsync(byte[] root, CancellationToken cancellationToken)
+    {
+        var temporary = options.TrustedRootPath + ".tmp";
+        await File.WriteAllBytesAsync(temporary, root, cancellationToken);
+        File.Move(temporary, options.TrustedRootPath, overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _current;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        _stopping.Dispose();
+    }
+}

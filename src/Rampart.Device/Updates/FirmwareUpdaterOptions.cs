@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using Rampart.Updates.Tuf;
+
+namespace Rampart.Device.Updates;
+
+/// <summary>What the update client trusts and where it installs.</summary>
+public sealed class FirmwareUpdaterOptions
+{
+    /// <summary>The device's model: a manifest for another model is refused.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The device's hardware revision: refused when a manifest lists revisions and not this one.</summary>
+    public string? HardwareRevision { get; init; }
+
+    /// <summary>Where TUF metadata and targets come from (untrusted).</summary>
+    public required ITufRepository Repository { get; init; }
+
+    /// <summary>
+    /// The trusted TUF root (provisioned with the device, e.g. <c>1.root.json</c>); rewritten atomically
+    /// when the repository rotates its root.
+    /// </summary>
+    public required string TrustedRootPath { get; init; }
+
+    /// <summary>The firmware manifest ECDSA P-256 public key, pinned at provisioning.</summary>
+    public required ECDsa ManifestEcdsaKey { get; init; }
+
+    /// <summary>The firmware manifest LMS (HSS) public key, pinned at provisioning.</summary>
+    public required byte[] ManifestLmsKey { get; init; }
+
+    /// <summary>The A/B layout installs go to.</summary>
+    public required AbSlots Slots { get; init; }
+
+    /// <summary>Run after the "reboot" into a new image; false (or an exception) falls back to the previous slot.</summary>
+    public Func<InstalledFirmware, CancellationToken, Task<bool>> HealthCheck { get; init; } = (_, _) => Task.FromResult(true);
+
+    /// <summary>The clock TUF expiry is judged by.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

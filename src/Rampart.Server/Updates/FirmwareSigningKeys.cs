@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Rampart.Server.Keys;
+using Rampart.Updates.Firmware;
+using Rampart.Updates.Lms;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>
+/// The two keys that sign firmware manifests: ECDSA P-256 (<c>keys/firmware-ecdsa.key.pem</c>) and LMS
+/// (LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8: 1,024 signatures; seed in <c>keys/firmware-lms.key</c>,
+/// next leaf in <c>keys/firmware-lms.state</c>, persisted durably before each signature is released).
+/// Created on first use (LMS key generation takes seconds), then loaded once per process. Devices pin
+/// both public keys (<c>GET /firmware/keys.json</c>) at provisioning, apart from the TUF root, so a
+/// compromise of the TUF targets key alone cannot sign firmware.
+/// </summary>
+public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, ILogger<FirmwareSigningKeys> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private ECDsa? _ecdsa;
+    private LmsSigner? _lms;
+
+    private string KeysDirectory => Path.Combine(dataDirectory, "keys");
+
+    /// <summary>Signs a manifest with both keys; refuses when the LMS key is exhausted.</summary>
+    public async Task<byte[]> SignAsync(FirmwareManifest manifest, CancellationToken cancellationToken)
+    {
+        var (ecdsa, lms) = await KeysAsync(cancellationToken);
+        var signed = await SignedManifest.SignAsync(manifest, ecdsa, lms, cancellationToken);
+        if (lms.NearlyExhausted)
+        {
+            LmsNearlyExhausted(logger, lms.Remaining);
+        }
+
+        return signed;
+    }
+
+    /// <summary>Signatures the LMS key has left.</summary>
+    public async Task<long> RemainingAsync(CancellationToken cancellationToken) => (await KeysAsync(cancellationToken)).Lms.Remaining;
+
+    /// <summary>Both public keys, as devices pin them: <c>{"ecdsaP256": PEM, "lms": hex, "lmsRemaining": n}</c>.</summary>
+    public async Task<JsonObject> PublicKeysAsync(CancellationToken cancellationToken)
+    {
+        var (ecdsa, lms) = await KeysAsync(cancellationToken);
+        return new JsonObject
+        {
+            ["ecdsaP256"] = ecdsa.ExportSubjectPublicKeyInfoPem() + "\n",
+            ["lms"] = Convert.ToHexStringLower(lms.PublicKey),
+            ["lmsRemaining"] = lms.Remaining,
+        };
+    }
+
+    private async Task<(ECDsa Ecdsa, LmsSigner Lms)> KeysAsync(CancellationToken cancellationToken)
+    {
+        if (_ecdsa is { } ready && _lms is { } readyLms)
+        {
+            return (ready, readyLms);
+        }
+
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ecdsa is null)
+            {
+                var path = Path.Combine(KeysDirectory, "firmware-ecdsa.key.pem");
+                if (File.Exists(path))
+                {
+                    _ecdsa = protector.LoadEcdsa(path);
+                }
+                else
+                {
+                    var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                    protector.SaveEcdsa(path, key);
+                    _ecdsa = key;
+                }
+            }
+
+            if (_lms is null)
+            {
+                var seedPath = Path.Combine(KeysDirectory, "firmware-lms.key");
+                var statePath = Path.Combine(KeysDirectory, "firmware-lms.state");
+                var state = new FileLmsStateStore(statePath);
+                if (File.Exists(seedPath))
+                {
+                    // A seed without its state (a partial restore) would start again at leaf 0 and reuse
+                    // one-time keys: refuse rather than guess (RFC 8554 §5.2).
+                    if (!File.Exists(statePath))
+                    {
+                        throw new InvalidOperationException($"{seedPath} has no state file {statePath}; the LMS key cannot be used safely without it");
+                    }
+
+                    _lms = await LmsSigner.LoadAsync(protector.LoadSecret(seedPath), state, cancellationToken);
+                }
+                else
+                {
+                    var signer = await LmsSigner.CreateAsync(LmsType.Sha256M32H10, LmOtsType.Sha256N32W8, state, cancellationToken);
+                    protector.SaveSecret(seedPath, signer.ExportSeed());
+                    _lms = signer;
+                }
+            }
+
+            return (_ecdsa, _lms);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _ecdsa?.Dispose();
+        _lms?.Dispose();
+        _lock.Dispose();
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "The firmware LMS key has {Remaining} signatures left; plan a new key (devices must pin it) before it is exhausted")]
+    private static partial void LmsNearlyExhausted(ILogger logger, long remaining);
+}

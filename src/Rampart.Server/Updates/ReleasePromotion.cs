@@ -1,0 +1,36 @@
+using Rampart.Fleet.Approvals;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Operators;
+using Rampart.Updates.Releases;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>
+/// Promoting a staged release to production: always four-eyes (threat model: "no single person can
+/// release firmware to production"). Requester and approver both need <c>releases:approve</c>.
+/// </summary>
+public sealed class ReleasePromotion(IReleaseStore store, IAuditLog audit, TimeProvider time) : IApprovableOperation
+{
+    /// <inheritdoc />
+    public string Name => "releases.promote";
+
+    /// <inheritdoc />
+    public string Permission => Permissions.ReleasesApprove;
+
+    /// <inheritdoc />
+    public async Task<string> ExecuteAsync(string payload, string requestedBy, string approvedBy, CancellationToken cancellationToken)
+    {
+        var release = await store.GetAsync(payload, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {payload}");
+        var by = $"{requestedBy}+{approvedBy}";
+        if (!await store.TryPromoteAsync(release.Id, by, time.GetUtcNow(), cancellationToken))
+        {
+            throw new FleetException(FleetErrorKind.Conflict, $"release {release.Id} is {release.Status.ToString().ToLowerInvariant()}, not staged");
+        }
+
+        await audit.AppendAsync(new AuditRecord(by, "release.promoted", $"release:{release.Id}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["requested-by"] = requestedBy, ["approved-by"] = approvedBy, ["svn"] = release.SecurityVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            cancellationToken);
+        return $"release {release.Id} is in production";
+    }
+}

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
+using Rampart.Mqtt.Broker;
+using Rampart.Mqtt.Protocol;
+using Rampart.Server.Gateway;
+using Rampart.Updates.Releases;
+using Rampart.Updates.Rollouts;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>
+/// Drives running rollouts. Each tick, for each running rollout: 1. devices past their timeout fail;
+/// 2. the abort criteria are judged over all finished devices — an abort stops all further
+/// notifications at once; 3. a rollout with nobody left open completes; 4. when every device of the
+/// current wave has finished, the next wave opens; 5. pending devices of open waves are notified at
+/// no more than the rollout's rate, each re-checked against rollback protection first. A device is
+/// notified by a retained QoS 1 message on <c>devices/{id}/config</c>; its reports on
+/// <c>devices/{id}/state</c> move only its own row, only forward.
+/// </summary>
+public sealed partial class RolloutEngine(
+    MqttGateway gateway, IRolloutStore store, IReleaseStore releases, IAuditLog audit, IOptions<RolloutOptions> options, TimeProvider time,
+    ILogger<RolloutEngine> logger) : BackgroundService
+{
+    private static readonly RolloutDeviceState[] Unfinished = [RolloutDeviceState.Notified, RolloutDeviceState.Downloading, RolloutDeviceState.Installing];
+
+    private readonly Channel<MqttMessage> _reports = Channel.CreateBounded<MqttMessage>(
+        new BoundedChannelOptions(options.Value.ReportQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    private readonly ConcurrentDictionary<long, (double Allowance, DateTimeOffset At)> _budgets = new();
+    private readonly SemaphoreSlim _advance = new(1, 1);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var observation = gateway.Broker.Observe("devices/+/state", message => _reports.Writer.TryWrite(message));
+        var reports = ConsumeReportsAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.Tick, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await AdvanceAllAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    TickFailed(logger, exception);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+
+        await reports;
+    }
+
+    /// <summary>Advances every running rollout once (the tick's work).</summary>
+    public async Task AdvanceAllAsync(CancellationToken cancellationToken)
+    {
+        await _advance.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var rollout in await store.ListAsync([RolloutState.Running], 1000, cancellationToken))
+            {
+                await AdvanceAsync(rollout, cancellationToken);
+            }
+        }
+        finally
+        {
+            _advance.Release();
+        }
+    }
+
+    private async Task AdvanceAsync(Rollout rollout, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var release = await releases.GetAsync(rollout.ReleaseId, cancellationToken);
+        if (release is null)
+        {
+            return;
+        }
+
+        // 1. Timeouts.
+        foreach (var device in await store.OverdueAsync(rollout.Id, now - rollout.Policy.DeviceTimeout, 10_000, cancellationToken))
+        {
+            await FinishAsync(rollout, device, RolloutDeviceState.Failed, $"no result within {rollout.Policy.DeviceTimeout}", cancellationToken);
+        }
+
+        // 2. Abort criteria, over every finished device.
+        var counts = await store.CountAsync(rollout.Id, null, cancellationToken);
+        if (RolloutJudgement.AbortReason(counts, rollout.Policy) is { } reason)
+        {
+            if (await store.TrySetStateAsync(rollout.Id, [RolloutState.Running], RolloutState.Aborted, reason, now, cancellationToken))
+            {
+                _budgets.TryRemove(rollout.Id, out _);
+                RolloutAborted(logger, rollout.Id, reason);
+                await audit.AppendAsync(new AuditRecord("node", "rollout.aborted", $"rollout:{rollout.Id}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["reason"] = reason }), cancellationToken);
+            }
+
+            return;
+        }
+
+        // 3. Completion.
+        if (RolloutJudgement.IsComplete(counts))
+        {
+            if (await store.TrySetStateAsync(rollout.Id, [RolloutState.Running], RolloutState.Completed, null, now, cancellationToken))
+            {
+                _budgets.TryRemove(rollout.Id, out _);
+                await audit.AppendAsync(new AuditRecord("node", "rollout.completed", $"rollout:{rollout.Id}", AuditOutcome.Success,
+                    new Dictionary<string, string>
+                    {
+                        ["release"] = rollout.ReleaseId,
+                        ["succeeded"] = counts[RolloutDeviceState.Succeeded].ToString(CultureInfo.InvariantCulture),
+                        ["failed"] = counts.Failures.ToString(CultureInfo.InvariantCulture),
+                        ["skipped"] = counts[RolloutDeviceState.Skipped].ToString(CultureInfo.InvariantCulture),
+                    }), cancellationToken);
+            }
+
+            return;
+        }
+
+        // 4. The next wave opens when the current one has finished.
+        var wave = rollout.CurrentWave;
+        while (wave + 1 < rollout.WaveCount && (await store.CountAsync(rollout.Id, wave, cancellationToken)).Open == 0)
+        {
+            wave++;
+            await store.SetCurrentWaveAsync(rollout.Id, wave, now, cancellationToken);
+            await audit.AppendAsync(new AuditRecord("node", "rollout.wave-started", $"rollout:{rollout.Id}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["wave"] = wave.ToString(CultureInfo.InvariantCulture) }), cancellationToken);
+        }
+
+        // 5. Notify at no more than the rate: a budget that refills continuously, capped at one tick's worth
+        // (at least one device), so a pause or a slow tick never releases a burst.
+        var perSecond = rollout.Policy.RatePerMinute / 60.0;
+        var cap = Math.Max(1, perSecond * options.Value.Tick.TotalSeconds);
+        var (allowance, at) = _budgets.GetOrAdd(rollout.Id, _ => (1, now));
+        allowance = Math.Min(cap, allowance + (now - at).TotalSeconds * perSecond);
+        var firmware = (int)allowance > 0 ? await store.ReportedFirmwareAsync(cancellationToken) : null;
+        foreach (var device in (int)allowance > 0 ? await store.PendingAsync(rollout.Id, wave, (int)allowance, cancellationToken) : [])
+        {
+            if (firmware!.TryGetValue(device, out var runs) && RollbackProtection.Refusal(runs, release) is { } refusal)
+            {
+                await store.TryMoveDeviceAsync(rollout.Id, device, [RolloutDeviceState.Pending], RolloutDeviceState.Skipped, refusal, now, cancellationToken);
+                continue;
+            }
+
+            if (await store.TryMoveDeviceAsync(rollout.Id, device, [RolloutDeviceState.Pending], RolloutDeviceState.Notified, null, now, cancellationToken))
+            {
+                var directive = new FirmwareDirective(rollout.Id, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget);
+                gateway.Broker.Publish($"devices/{device}/config", directive.ToJson(), MqttQualityOfService.AtLeastOnce, retain: true);
+                allowance--;
+            }
+        }
+
+        _budgets[rollout.Id] = (allowance, now);
+    }
+
+    private async Task ConsumeReportsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in _reports.Reader.ReadAllAsync(cancellationToken))
+            {
+                try
+                {
+                    await RecordAsync(message, cancellationToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    TickFailed(logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    // The device id comes from the topic, which the gateway bound to the device's certificate: a device
+    // can move only its own row.
+    private async Task RecordAsync(MqttMessage message, CancellationToken cancellationToken)
+    {
+        if (UpdateReport.Parse(message.Payload.Span) is not { } report)
+        {
+            return;
+        }
+
+        var deviceId = message.Topic.Split('/')[1];
+        await store.RecordFirmwareAsync(deviceId, new ReportedFirmware(report.InstalledVersion, report.InstalledSecurityVersion, time.GetUtcNow()), cancellationToken);
+        if (report is not { Rollout: { } id, State: { } state } || await store.GetAsync(id, cancellationToken) is not { } rollout)
+        {
+            return;
+        }
+
+        // Success counts only when the device then runs the release.
+        var detail = report.Detail;
+        if (state == RolloutDeviceState.Succeeded && await releases.GetAsync(rollout.ReleaseId, cancellationToken) is { } release
+            && (report.InstalledVersion != release.Version || report.InstalledSecurityVersion != release.SecurityVersion))
+        {
+            (state, detail) = (RolloutDeviceState.Failed, $"reported success but runs {report.InstalledVersion} (svn {report.InstalledSecurityVersion})");
+        }
+
+        if (state.IsTerminal())
+        {
+            await FinishAsync(rollout, deviceId, state, detail, cancellationToken);
+        }
+        else
+        {
+            await store.TryMoveDeviceAsync(id, deviceId, Unfinished.Where(from => RolloutDeviceStates.CanReport(from, state)).ToArray(), state, detail,
+                time.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    private async Task FinishAsync(Rollout rollout, string deviceId, RolloutDeviceState state, string? detail, CancellationToken cancellationToken)
+    {
+        if (await store.TryMoveDeviceAsync(rollout.Id, deviceId, Unfinished, state, detail, time.GetUtcNow(), cancellationToken))
+        {
+            await audit.AppendAsync(new AuditRecord("node", "rollout.device-" + state.Name(), $"device:{deviceId}", state.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success,
+                new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["detail"] = detail ?? "-" }),
+                cancellationToken);
+        }
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Rollout {Rollout} aborted: {Reason}")]
+    private static partial void RolloutAborted(ILogger logger, long rollout, string reason);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "Advancing rollouts failed; the next tick tries again")]
+    private static partial void TickFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rampart.Fleet.Approvals;
+using Rampart.Server.Keys;
+using Rampart.Storage.Updates;
+using Rampart.Updates.Releases;
+using Rampart.Updates.Rollouts;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>Wiring of the update pipeline: TUF repository, firmware signing, releases, rollouts.</summary>
+public static class UpdateServiceCollectionExtensions
+{
+    /// <summary>Adds the repository (created at start), signing keys, release and rollout services and the rollout engine.</summary>
+    public static IServiceCollection AddRampartUpdates(this IServiceCollection services, string dataDirectory, IConfiguration configuration)
+    {
+        var protector = KeyProtector.FromFile(configuration["Rampart:Keys:PassphraseFile"]);
+        services.AddSingleton(protector);
+        services.AddSingleton(provider => new TufRepository(dataDirectory, protector, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<TufTimestampRefresher>();
+        services.AddSingleton(provider => new FirmwareSigningKeys(dataDirectory, protector, provider.GetRequiredService<ILogger<FirmwareSigningKeys>>()));
+        services.AddSingleton(provider => new ReleaseUploads(dataDirectory, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IReleaseStore, SqliteReleaseStore>();
+        services.AddSingleton<IRolloutStore, SqliteRolloutStore>();
+        services.AddSingleton<ReleaseService>();
+        services.AddSingleton<ReleasePromotion>();
+        services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<ReleasePromotion>());
+        services.AddSingleton<RolloutService>();
+        services.AddOptions<RolloutOptions>().BindConfiguration("Rampart:Rollouts");
+        services.AddSingleton<RolloutEngine>();
+        services.AddHostedService(provider => provider.GetRequiredService<RolloutEngine>());
+        return services;
+    }
+}

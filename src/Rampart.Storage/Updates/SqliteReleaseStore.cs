@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rampart.Storage.Sqlite;
+using Rampart.Updates.Releases;
+
+namespace Rampart.Storage.Updates;
+
+/// <summary>Releases in SQLite.</summary>
+public sealed class SqliteReleaseStore(SqliteDatabase database) : IReleaseStore
+{
+    private const string Columns =
+        "id, model, version, svn, hardware, image_target, manifest_target, image_sha256, image_length, sbom_sha256, status, created_by, created_ms, promoted_by, promoted_ms";
+
+    /// <inheritdoc />
+    public async Task<bool> TryAddAsync(Release release, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            $"INSERT INTO releases ({Columns}) VALUES ($id, $model, $version, $svn, $hardware, $image, $manifest, $sha, $length, $sbom, $status, $by, $at, NULL, NULL) " +
+            "ON CONFLICT DO NOTHING",
+            cancellationToken,
+            ("$id", release.Id), ("$model", release.Model), ("$version", release.Version), ("$svn", release.SecurityVersion),
+            ("$hardware", JsonSerializer.Serialize(release.Hardware)), ("$image", release.ImageTarget), ("$manifest", release.ManifestTarget),
+            ("$sha", release.ImageSha256), ("$length", release.ImageLength), ("$sbom", release.SbomSha256), ("$status", Name(release.Status)),
+            ("$by", release.CreatedBy), ("$at", release.Created.ToUnixMs())) == 1;
+
+    /// <inheritdoc />
+    public Task<Release?> GetAsync(string id, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM releases WHERE id = $id", Read, cancellationToken, ("$id", id));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Release>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {Columns} FROM releases ORDER BY created_ms DESC, id LIMIT $limit", Read, cancellationToken, ("$limit", limit));
+
+    /// <inheritdoc />
+    public async Task<bool> TryPromoteAsync(string id, string promotedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE releases SET status = 'production', promoted_by = $by, promoted_ms = $at WHERE id = $id AND status = 'staged'",
+            cancellationToken, ("$by", promotedBy), ("$at", at.ToUnixMs()), ("$id", id)) == 1;
+
+    private static string Name(ReleaseStatus status) => status.ToString().ToLowerInvariant();
+
+    private static Release Read(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
+        JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [], reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt64(8),
+        reader.IsDBNull(9) ? null : reader.GetString(9), Enum.Parse<ReleaseStatus>(reader.GetString(10), ignoreCase: true), reader.GetString(11),
+        SqliteCommands.FromUnixMs(reader.GetInt64(12)), reader.IsDBNull(13) ? null : reader.GetString(13), reader.FromUnixMs(14));
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Rampart.Storage.Sqlite;
+using Rampart.Updates.Rollouts;
+
+namespace Rampart.Storage.Updates;
+
+/// <summary>Rollouts, their devices and reported firmware in SQLite.</summary>
+public sealed class SqliteRolloutStore(SqliteDatabase database) : IRolloutStore
+{
+    private const string Columns = "id, release_id, selector, policy, state, reason, current_wave, wave_count, created_by, created_ms, updated_ms";
+    private const string DeviceColumns = "device_id, wave, state, detail, notified_ms, updated_ms";
+    private const string Unfinished = "('pending', 'notified', 'downloading', 'installing')";
+
+    /// <inheritdoc />
+    public async Task<long> CreateAsync(Rollout rollout, IReadOnlyList<RolloutDevice> devices, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        long id;
+        await using (var insert = connection.Command(
+            $"INSERT INTO rollouts ({Columns[4..]}) VALUES ($release, $selector, $policy, $state, $reason, $wave, $waves, $by, $at, $at) RETURNING id", transaction))
+        {
+            insert.With("$release", rollout.ReleaseId).With("$selector", rollout.Selector).With("$policy", JsonSerializer.Serialize(rollout.Policy))
+                .With("$state", Name(rollout.State)).With("$reason", rollout.Reason).With("$wave", rollout.CurrentWave).With("$waves", rollout.WaveCount)
+                .With("$by", rollout.CreatedBy).With("$at", rollout.Created.ToUnixMs());
+            id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        // One prepared statement for every device: 100,000 rows commit in about a second.
+        await using var row = connection.Command(
+            "INSERT INTO rollout_devices (rollout_id, device_id, position, wave, state, detail, notified_ms, updated_ms) " +
+            "VALUES ($rollout, $device, $position, $wave, $state, $detail, NULL, $at)", transaction);
+        var device = row.With("$rollout", id).With("$device", string.Empty).Parameters["$device"];
+        var position = row.With("$position", 0).Parameters["$position"];
+        var wave = row.With("$wave", 0).Parameters["$wave"];
+        var state = row.With("$state", string.Empty).Parameters["$state"];
+        var detail = row.With("$detail", null).Parameters["$detail"];
+        row.With("$at", rollout.Created.ToUnixMs());
+        await row.PrepareAsync(cancellationToken);
+        for (var i = 0; i < devices.Count; i++)
+        {
+            (device.Value, position.Value, wave.Value, state.Value, detail.Value) =
+                (devices[i].DeviceId, i, devices[i].Wave, devices[i].State.Name(), (object?)devices[i].Detail ?? DBNull.Value);
+            await row.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return id;
+    }
+
+    /// <inheritdoc />
+    public Task<Rollout?> GetAsync(long id, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM rollouts WHERE id = $id", Read, cancellationToken, ("$id", id));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Rollout>> ListAsync(IReadOnlyCollection<RolloutState>? states, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            $"SELECT {Columns} FROM rollouts WHERE $states IS NULL OR state IN (SELECT value FROM json_each($states)) ORDER BY id DESC LIMIT $limit", Read,
+            cancellationToken, ("$states", states is null ? null : JsonSerializer.Serialize(states.Select(Name))), ("$limit", limit));
+
+    /// <inheritdoc />
+    public async Task<bool> TrySetStateAsync(
+        long id, IReadOnlyCollection<RolloutState> from, RolloutState to, string? reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE rollouts SET state = $to, reason = $reason, updated_ms = $at WHERE id = $id AND state IN (SELECT value FROM json_each($from))",
+            cancellationToken, ("$to", Name(to)), ("$reason", reason), ("$at", at.ToUnixMs()), ("$id", id),
+            ("$from", JsonSerializer.Serialize(from.Select(Name)))) == 1;
+
+    /// <inheritdoc />
+    public Task SetCurrentWaveAsync(long id, int wave, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE rollouts SET current_wave = $wave, updated_ms = $at WHERE id = $id", cancellationToken,
+            ("$wave", wave), ("$at", at.ToUnixMs()), ("$id", id));
+
+    /// <inheritdoc />
+    public async Task<RolloutCounts> CountAsync(long id, int? throughWave, CancellationToken cancellationToken)
+    {
+        var rows = await database.QueryAsync(
+            "SELECT state, COUNT(*) FROM rollout_devices WHERE rollout_id = $id AND ($wave IS NULL OR wave <= $wave) GROUP BY state",
+            reader => (reader.GetString(0), reader.GetInt32(1)), cancellationToken, ("$id", id), ("$wave", throughWave));
+        var counts = new Dictionary<RolloutDeviceState, int>();
+        foreach (var (state, count) in rows)
+        {
+            if (RolloutDeviceStates.TryParse(state, out var parsed))
+            {
+                counts[parsed] = count;
+            }
+        }
+
+        return new RolloutCounts(counts);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> PendingAsync(long id, int throughWave, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            "SELECT device_id FROM rollout_devices WHERE rollout_id = $id AND state = 'pending' AND wave <= $wave ORDER BY position LIMIT $limit",
+            reader => reader.GetString(0), cancellationToken, ("$id", id), ("$wave", throughWave), ("$limit", limit));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> OverdueAsync(long id, DateTimeOffset notifiedBefore, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            "SELECT device_id FROM rollout_devices WHERE rollout_id = $id AND state IN ('notified', 'downloading', 'installing') AND notified_ms < $before LIMIT $limit",
+            reader => reader.GetString(0), cancellationToken, ("$id", id), ("$before", notifiedBefore.ToUnixMs()), ("$limit", limit));
+
+    /// <inheritdoc />
+    public async Task<bool> TryMoveDeviceAsync(
+        long id, string deviceId, IReadOnlyCollection<RolloutDeviceState> from, RolloutDeviceState to, string? detail, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE rollout_devices SET state = $to, detail = $detail, updated_ms = $at, notified_ms = CASE WHEN $to = 'notified' THEN $at ELSE notified_ms END " +
+            "WHERE rollout_id = $id AND device_id = $device AND state IN (SELECT value FROM json_each($from))",
+            cancellationToken, ("$to", to.Name()), ("$detail", detail), ("$at", at.ToUnixMs()), ("$id", id), ("$device", deviceId),
+            ("$from", JsonSerializer.Serialize(from.Select(s => s.Name())))) == 1;
+
+    /// <inheritdoc />
+    public Task<RolloutDevice?> DeviceAsync(long id, string deviceId, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {DeviceColumns} FROM rollout_devices WHERE rollout_id = $id AND device_id = $device", ReadDevice, cancellationToken,
+            ("$id", id), ("$device", deviceId));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RolloutDevice>> DevicesAsync(long id, RolloutDeviceState? state, string? after, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            $"SELECT {DeviceColumns} FROM rollout_devices WHERE rollout_id = $id AND ($state IS NULL OR state = $state) AND device_id > $after ORDER BY device_id LIMIT $limit",
+            ReadDevice, cancellationToken, ("$id", id), ("$state", state?.Name()), ("$after", after ?? string.Empty), ("$limit", limit));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlySet<string>> BusyDevicesAsync(CancellationToken cancellationToken) =>
+        (await database.QueryAsync(
+            $"SELECT DISTINCT d.device_id FROM rollout_devices d JOIN rollouts r ON r.id = d.rollout_id WHERE r.state IN ('running', 'paused') AND d.state IN {Unfinished}",
+            reader => reader.GetString(0), cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public Task RecordFirmwareAsync(string deviceId, ReportedFirmware firmware, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "INSERT INTO device_firmware (device_id, version, svn, reported_ms) VALUES ($device, $version, $svn, $at) " +
+            "ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, svn = excluded.svn, reported_ms = excluded.reported_ms",
+            cancellationToken, ("$device", deviceId), ("$version", firmware.Version), ("$svn", firmware.SecurityVersion), ("$at", firmware.Reported.ToUnixMs()));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(CancellationToken cancellationToken) =>
+        (await database.QueryAsync("SELECT device_id, version, svn, reported_ms FROM device_firmware",
+            reader => (reader.GetString(0), new ReportedFirmware(reader.GetString(1), reader.GetInt64(2), SqliteCommands.FromUnixMs(reader.GetInt64(3)))),
+            cancellationToken)).ToDictionary(row => row.Item1, row => row.Item2, StringComparer.Ordinal);
+
+    private static string Name(RolloutState state) => state.ToString().ToLowerInvariant();
+
+    private static Rollout Read(SqliteDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+        JsonSerializer.Deserialize<RolloutPolicy>(reader.GetString(3)) ?? new RolloutPolicy(),
+        Enum.Parse<RolloutState>(reader.GetString(4), ignoreCase: true), reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.GetInt32(6), reader.GetInt32(7), reader.GetString(8), SqliteCommands.FromUnixMs(reader.GetInt64(9)), SqliteCommands.FromUnixMs(reader.GetInt64(10)));
+
+    private static RolloutDevice ReadDevice(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetInt32(1), RolloutDeviceStates.TryParse(reader.GetString(2), out var state) ? state : RolloutDeviceState.Failed,
+        reader.IsDBNull(3) ? null : reader.GetString(3), reader.FromUnixMs(4), SqliteCommands.FromUnixMs(reader.GetInt64(5)));
+}
