@@ -17,6 +17,9 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     TokenCommand.Create(),
     ApprovalsCommand.Create(),
     EventsCommand.Create(),
+    ReleaseCommand.Create(),
+    RolloutCommand.Create(),
+    KeysCommand.Create(),
     SimCommand.Create(),
     DemoCommand.Create(),
 };

@@ -34,7 +34,7 @@ public sealed class AdminClient : IDisposable
                 }
             },
         };
-        _http = new HttpClient(handler) { BaseAddress = new Uri("http://rampart-admin/"), Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://rampart-admin/"), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed class AdminClient : IDisposable
             };
         }
 
-        _http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };
         if (bearerToken is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
@@ -77,13 +77,13 @@ public sealed class AdminClient : IDisposable
         exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported } }
         || exception is HttpRequestException { InnerException: SocketException socket } && socket.ErrorCode == 2; // ENOENT: no socket file
 
-    /// <summary>Sends a request (with an optional JSON body) and returns the JSON answer, or throws <see cref="AdminCommandException"/> with the node's reason.</summary>
+    /// <summary>Sends a request (with an optional body: JSON, or raw <see cref="HttpContent"/> as is) and returns the JSON answer, or throws <see cref="AdminCommandException"/> with the node's reason.</summary>
     public async Task<T> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+            request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: Json);
         }
 
         using var response = await _http.SendAsync(request, cancellationToken);

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Rampart.Server.Auth;
+using Rampart.Server.Keys;
 
 namespace Rampart.Server.Updates;
 
@@ -28,11 +30,16 @@ public static class TufEndpoints
 }
 
 /// <summary>Creates the repository at start and re-signs the timestamp before it expires.</summary>
-public sealed class TufTimestampRefresher(TufRepository repository, TimeProvider time) : BackgroundService
+public sealed partial class TufTimestampRefresher(TufRepository repository, KeyProtector protector, TimeProvider time, ILogger<TufTimestampRefresher> logger) : BackgroundService
 {
     /// <inheritdoc />
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!protector.Encrypts)
+        {
+            KeysNotEncrypted(logger);
+        }
+
         await repository.InitializeAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -54,4 +61,8 @@ public sealed class TufTimestampRefresher(TufRepository repository, TimeProvider
             // Stopping.
         }
     }
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning,
+        Message = "Update signing keys (TUF roles, firmware ECDSA and LMS) are stored owner-only but unencrypted; set Rampart:Keys:PassphraseFile to encrypt them at rest")]
+    private static partial void KeysNotEncrypted(ILogger logger);
 }

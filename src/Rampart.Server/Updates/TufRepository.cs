@@ -45,6 +45,13 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
         {
             if (File.Exists(Path.Combine(MetadataDirectory, "1.root.json")))
             {
+                // Load the online keys now, so a wrong passphrase or a damaged key stops the start
+                // instead of the first timestamp refresh.
+                foreach (var role in new[] { "targets", "snapshot", "timestamp" })
+                {
+                    Key(role);
+                }
+
                 return;
             }
 

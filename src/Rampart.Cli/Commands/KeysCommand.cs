@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rampart.Server.Admin;
+using Rampart.Server.Api;
+using Rampart.Server.Keys;
+using Rampart.Updates.Tuf;
+
+namespace Rampart.Cli.Commands;
+
+/// <summary>
+/// <c>rampart keys generate|sign|root prepare|root import</c>: the TUF root ceremony. <c>generate</c>
+/// and <c>sign</c> need no node — run them on an offline machine; <c>root prepare</c> and
+/// <c>root import</c> talk to the node.
+/// </summary>
+internal static class KeysCommand
+{
+    public static Command Create() => new("keys", "Signing keys and the offline TUF root ceremony.")
+    {
+        Generate(), Sign(), new Command("root", "Rotate the TUF root: prepare, sign offline, import.") { Prepare(), Import() },
+    };
+
+    private static Option<FileInfo?> PassphraseFile() =>
+        new("--passphrase-file") { Description = "Encrypt (or decrypt) the private key with the passphrase in this file's first line", HelpName = "FILE" };
+
+    private static Command Generate()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Private key file to write (its public key goes to FILE.pub.pem)", Required = true, HelpName = "FILE" };
+        var passphrase = PassphraseFile();
+        var command = new Command("generate", "Create an ECDSA P-256 signing key (offline; encrypted with --passphrase-file).") { output, passphrase };
+        command.SetAction((parse, _) => CliErrors.RunAsync(() =>
+        {
+            var path = parse.GetValue(output)!.FullName;
+            if (File.Exists(path))
+            {
+                throw new AdminCommandException($"{path} exists; a key is never overwritten");
+            }
+
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            KeyProtector.FromFile(parse.GetValue(passphrase)?.FullName).SaveEcdsa(path, key);
+            File.WriteAllText(path + ".pub.pem", key.ExportSubjectPublicKeyInfoPem() + "\n");
+            Console.WriteLine($"key {TufKey.FromEcdsa(key).KeyId} written to {path} (public key: {path}.pub.pem)");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command Sign()
+    {
+        var key = new Option<FileInfo>("--key") { Description = "The private key", Required = true, HelpName = "FILE" };
+        var passphrase = PassphraseFile();
+        var input = new Option<FileInfo>("--in") { Description = "Metadata to sign, as 'rampart keys root prepare' wrote it", Required = true, HelpName = "FILE" };
+        var output = new Option<FileInfo>("--out") { Description = "Signature file to write", Required = true, HelpName = "FILE" };
+        var command = new Command("sign", "Sign prepared TUF metadata with one key (offline).") { key, passphrase, input, output };
+        command.SetAction((parse, _) => CliErrors.RunAsync(() =>
+        {
+            var signed = ReadObject(parse.GetValue(input)!);
+            using var signer = KeyProtector.FromFile(parse.GetValue(passphrase)?.FullName).LoadEcdsa(parse.GetValue(key)!.FullName);
+            var signature = SignedMetadata.Signature(signed, signer);
+            File.WriteAllText(parse.GetValue(output)!.FullName, signature.ToJsonString() + "\n");
+            Console.WriteLine($"signed {signed["_type"]} version {signed["version"]} with key {signature["keyid"]}");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command Prepare()
+    {
+        var target = new AdminTarget();
+        var rootKeys = new Option<FileInfo[]>("--root-key") { Description = "A public key (PEM) of the new root role (repeatable; default: the current ones)", HelpName = "FILE" };
+        var threshold = new Option<int?>("--threshold") { Description = "Signatures the new root role needs (default 1)" };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the root to sign", Required = true, HelpName = "FILE" };
+        var command = target.AddTo(new Command("prepare", "Write the next root version for signing: by a threshold of the current root keys and of the new ones.")
+        {
+            rootKeys, threshold, output,
+        });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var pems = (parse.GetValue(rootKeys) ?? []).Select(file => File.ReadAllText(file.FullName)).ToArray();
+            var signed = await target.SendAsync<JsonObject>(parse, HttpMethod.Post, "api/v1/tuf/root/prepare", cancellationToken, new PrepareRootRequest(pems, parse.GetValue(threshold)));
+            File.WriteAllText(parse.GetValue(output)!.FullName, signed.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Console.WriteLine($"root version {signed["version"]} written to {parse.GetValue(output)!.FullName}; sign it with 'rampart keys sign' where the keys are");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Import()
+    {
+        var target = new AdminTarget();
+        var input = new Option<FileInfo>("--in") { Description = "The prepared root", Required = true, HelpName = "FILE" };
+        var signatures = new Option<FileInfo[]>("--signature") { Description = "A signature file (repeatable)", Required = true, HelpName = "FILE" };
+        var command = target.AddTo(new Command("import", "Publish the signed root (the node adds its own root key's signature if it holds one).") { input, signatures });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var imported = await target.SendAsync<ImportRootResponse>(parse, HttpMethod.Post, "api/v1/tuf/root", cancellationToken,
+                new ImportRootRequest(ReadObject(parse.GetValue(input)!), parse.GetValue(signatures)!.Select(ReadObject).ToArray()));
+            Console.WriteLine($"root version {imported.Version} published");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static JsonObject ReadObject(FileInfo file)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllBytes(file.FullName)) as JsonObject ?? throw new AdminCommandException($"{file.FullName} is not a JSON object");
+        }
+        catch (Exception exception) when (exception is JsonException or IOException)
+        {
+            throw new AdminCommandException($"{file.FullName} cannot be read: {exception.Message}");
+        }
+    }
+}
