@@ -39,7 +39,7 @@ public sealed record FirmwareDirective(long Rollout, string Release, string Vers
 
         try
         {
-            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 })?["firmware"] is not JsonObject firmware
+            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) is not JsonObject root || root["firmware"] is not JsonObject firmware
                 || firmware["rollout"] is not JsonValue rollout || !rollout.TryGetValue<long>(out var id)
                 || firmware["svn"] is not JsonValue svnValue || !svnValue.TryGetValue<long>(out var svn)
                 || Json.Text(firmware["release"]) is not { } release || Json.Text(firmware["version"]) is not { } version

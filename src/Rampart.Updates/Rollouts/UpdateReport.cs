@@ -44,7 +44,7 @@ public sealed record UpdateReport(string InstalledVersion, long InstalledSecurit
 
         try
         {
-            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 })?["update"] is not JsonObject update
+            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) is not JsonObject root || root["update"] is not JsonObject update
                 || update["installed"] is not JsonObject installed || Json.Text(installed["version"]) is not { } version || version.Length > 64
                 || installed["svn"] is not JsonValue svnValue || !svnValue.TryGetValue<long>(out var svn) || svn < 0)
             {
