@@ -15,6 +15,8 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
     ["sim-storm"] = SimStormBench.RunAsync,
     ["lms"] = LmsBench.RunAsync,
+    ["tuf-metadata"] = UpdatesBench.MetadataAsync,
+    ["rollout-plan"] = UpdatesBench.PlanAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

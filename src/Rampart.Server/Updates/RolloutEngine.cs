@@ -145,10 +145,11 @@ public sealed partial class RolloutEngine(
         var cap = Math.Max(1, perSecond * options.Value.Tick.TotalSeconds);
         var (allowance, at) = _budgets.GetOrAdd(rollout.Id, _ => (1, now));
         allowance = Math.Min(cap, allowance + (now - at).TotalSeconds * perSecond);
-        var firmware = (int)allowance > 0 ? await store.ReportedFirmwareAsync(cancellationToken) : null;
-        foreach (var device in (int)allowance > 0 ? await store.PendingAsync(rollout.Id, wave, (int)allowance, cancellationToken) : [])
+        var pending = (int)allowance > 0 ? await store.PendingAsync(rollout.Id, wave, (int)allowance, cancellationToken) : [];
+        var firmware = pending.Count > 0 ? await store.ReportedFirmwareAsync(pending, cancellationToken) : new Dictionary<string, ReportedFirmware>();
+        foreach (var device in pending)
         {
-            if (firmware!.TryGetValue(device, out var runs) && RollbackProtection.Refusal(runs, release) is { } refusal)
+            if (firmware.TryGetValue(device, out var runs) && RollbackProtection.Refusal(runs, release) is { } refusal)
             {
                 await store.TryMoveDeviceAsync(rollout.Id, device, [RolloutDeviceState.Pending], RolloutDeviceState.Skipped, refusal, now, cancellationToken);
                 continue;

@@ -130,7 +130,7 @@ public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, 
     private async Task<(List<string> Eligible, List<RolloutDevice> Skipped)> SelectAsync(Release release, DeviceSelector selector, CancellationToken cancellationToken)
     {
         var busy = await store.BusyDevicesAsync(cancellationToken);
-        var firmware = await store.ReportedFirmwareAsync(cancellationToken);
+        var firmware = await store.ReportedFirmwareAsync(null, cancellationToken);
         var now = time.GetUtcNow();
         var eligible = new List<string>();
         var skipped = new List<RolloutDevice>();

@@ -57,6 +57,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
 
             Directory.CreateDirectory(MetadataDirectory);
             Directory.CreateDirectory(TargetsDirectory);
+            Directory.CreateDirectory(KeysDirectory);
             var root = Key("root");
             var targets = Key("targets");
             var snapshot = Key("snapshot");

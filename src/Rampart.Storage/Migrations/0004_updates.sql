@@ -47,6 +47,7 @@ CREATE TABLE rollout_devices (
     PRIMARY KEY (rollout_id, device_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX rollout_devices_pending ON rollout_devices (rollout_id, state, position);
+CREATE INDEX rollout_devices_wave ON rollout_devices (rollout_id, wave, state);
 
 CREATE TABLE device_firmware (
     device_id   TEXT PRIMARY KEY,

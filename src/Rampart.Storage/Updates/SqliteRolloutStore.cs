@@ -75,8 +75,11 @@ public sealed class SqliteRolloutStore(SqliteDatabase database) : IRolloutStore
     /// <inheritdoc />
     public async Task<RolloutCounts> CountAsync(long id, int? throughWave, CancellationToken cancellationToken)
     {
+        // Two statements, not one with "$wave IS NULL OR …", so each is answered from a covering index.
         var rows = await database.QueryAsync(
-            "SELECT state, COUNT(*) FROM rollout_devices WHERE rollout_id = $id AND ($wave IS NULL OR wave <= $wave) GROUP BY state",
+            throughWave is null
+                ? "SELECT state, COUNT(*) FROM rollout_devices WHERE rollout_id = $id GROUP BY state"
+                : "SELECT state, COUNT(*) FROM rollout_devices WHERE rollout_id = $id AND wave <= $wave GROUP BY state",
             reader => (reader.GetString(0), reader.GetInt32(1)), cancellationToken, ("$id", id), ("$wave", throughWave));
         var counts = new Dictionary<RolloutDeviceState, int>();
         foreach (var (state, count) in rows)
@@ -136,10 +139,12 @@ public sealed class SqliteRolloutStore(SqliteDatabase database) : IRolloutStore
             cancellationToken, ("$device", deviceId), ("$version", firmware.Version), ("$svn", firmware.SecurityVersion), ("$at", firmware.Reported.ToUnixMs()));
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(CancellationToken cancellationToken) =>
-        (await database.QueryAsync("SELECT device_id, version, svn, reported_ms FROM device_firmware",
+    public async Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(IReadOnlyCollection<string>? deviceIds, CancellationToken cancellationToken) =>
+        (await database.QueryAsync(
+            "SELECT device_id, version, svn, reported_ms FROM device_firmware WHERE $ids IS NULL OR device_id IN (SELECT value FROM json_each($ids))",
             reader => (reader.GetString(0), new ReportedFirmware(reader.GetString(1), reader.GetInt64(2), SqliteCommands.FromUnixMs(reader.GetInt64(3)))),
-            cancellationToken)).ToDictionary(row => row.Item1, row => row.Item2, StringComparer.Ordinal);
+            cancellationToken, ("$ids", deviceIds is null ? null : JsonSerializer.Serialize(deviceIds))))
+            .ToDictionary(row => row.Item1, row => row.Item2, StringComparer.Ordinal);
 
     private static string Name(RolloutState state) => state.ToString().ToLowerInvariant();
 

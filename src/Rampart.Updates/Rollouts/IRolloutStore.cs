@@ -43,6 +43,6 @@ public interface IRolloutStore
     /// <summary>Records what a device reports it runs.</summary>
     Task RecordFirmwareAsync(string deviceId, ReportedFirmware firmware, CancellationToken cancellationToken);
 
-    /// <summary>What each device last reported it runs.</summary>
-    Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(CancellationToken cancellationToken);
+    /// <summary>What each device last reported it runs (all devices when <paramref name="deviceIds"/> is null).</summary>
+    Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(IReadOnlyCollection<string>? deviceIds, CancellationToken cancellationToken);
 }

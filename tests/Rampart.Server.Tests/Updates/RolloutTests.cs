@@ -86,7 +86,7 @@ public sealed class RolloutTests
         await fleet.DeviceAsync("pump-behind", "pump", healthy: _ => true, svn: 1);
         var release = await fleet.ReleaseAsync("pump", "1.5.0", svn: 5);
         var firmware = fleet.Node.Get<Rampart.Updates.Rollouts.IRolloutStore>();
-        await WaitUntilAsync(async () => (await firmware.ReportedFirmwareAsync(CancellationToken.None)).Count == 2);
+        await WaitUntilAsync(async () => (await firmware.ReportedFirmwareAsync(null, CancellationToken.None)).Count == 2);
 
         // Server: the device reporting svn 9 is skipped with the reason, never notified.
         var rollouts = fleet.Node.Get<RolloutService>();
