@@ -19,6 +19,8 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
 {
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _withdrawn = new();
     private Task _current = Task.CompletedTask;
 
     /// <summary>Why the last update was refused or failed, if it was.</summary>
@@ -48,7 +50,24 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
     /// <summary>Handles a message if it is this device's config (in the background, one update at a time); false otherwise.</summary>
     public bool OnConfig(DeviceMessage message)
     {
-        if (message.Topic != ConfigTopic || FirmwareDirective.Parse(message.Payload.Span) is not { } directive)
+        if (message.Topic != ConfigTopic)
+        {
+            return false;
+        }
+
+        // A withdrawn rollout (aborted or cancelled): stop it if it has not begun installing, never start it.
+        if (FirmwareDirective.ParseWithdrawal(message.Payload.Span) is { } withdrawn)
+        {
+            _withdrawn[withdrawn] = 0;
+            if (_running.TryGetValue(withdrawn, out var running))
+            {
+                running.Cancel();
+            }
+
+            return true;
+        }
+
+        if (FirmwareDirective.Parse(message.Payload.Span) is not { } directive)
         {
             return false;
         }
@@ -69,10 +88,18 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
     public async Task UpdateAsync(FirmwareDirective directive, CancellationToken cancellationToken)
     {
         await _busy.WaitAsync(cancellationToken);
+        using var withdrawal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _running[directive.Rollout] = withdrawal;
         try
         {
             if (directive.Rollout == options.Slots.LastRollout)
             {
+                return;
+            }
+
+            if (_withdrawn.ContainsKey(directive.Rollout))
+            {
+                await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, "withdrawn before it started", cancellationToken);
                 return;
             }
 
@@ -84,18 +111,26 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
             }
 
             await ReportAsync(directive.Rollout, RolloutDeviceState.Downloading, null, cancellationToken);
-            var (manifest, image) = await FetchVerifiedAsync(directive, installed, cancellationToken);
+            var (manifest, image) = await FetchVerifiedAsync(directive, installed, withdrawal.Token);
             if (manifest is null)
             {
                 await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, LastRefusal, cancellationToken);
                 return;
             }
 
+            // Past this point the update runs to its end: a withdrawal no longer interrupts an install.
+            _running.TryRemove(directive.Rollout, out _);
+            withdrawal.Token.ThrowIfCancellationRequested();
             await ReportAsync(directive.Rollout, RolloutDeviceState.Installing, null, cancellationToken);
             options.Slots.InstallOnTrial(image!, new InstalledFirmware(manifest.Version, manifest.SecurityVersion), directive.Rollout);
 
             // The "reboot" into the new slot: what follows is what the device does on its next start.
             await FinishTrialAsync(directive.Rollout, cancellationToken);
+        }
+        catch (OperationCanceledException) when (withdrawal.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LastRefusal = "withdrawn while downloading";
+            await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, LastRefusal, cancellationToken);
         }
         catch (Exception exception) when (exception is TufException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -104,6 +139,7 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
         }
         finally
         {
+            _running.TryRemove(directive.Rollout, out _);
             _busy.Release();
         }
     }

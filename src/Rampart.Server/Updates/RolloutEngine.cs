@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rampart.Fleet.Audit;
 using Rampart.Mqtt.Broker;
-using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
 using Rampart.Updates.Releases;
 using Rampart.Updates.Rollouts;
@@ -23,8 +22,8 @@ namespace Rampart.Server.Updates;
 /// <c>devices/{id}/state</c> move only its own row, only forward.
 /// </summary>
 public sealed partial class RolloutEngine(
-    MqttGateway gateway, IRolloutStore store, IReleaseStore releases, IAuditLog audit, IOptions<RolloutOptions> options, TimeProvider time,
-    ILogger<RolloutEngine> logger) : BackgroundService
+    MqttGateway gateway, RolloutNotifier notifier, IRolloutStore store, IReleaseStore releases, IAuditLog audit, IOptions<RolloutOptions> options,
+    TimeProvider time, ILogger<RolloutEngine> logger) : BackgroundService
 {
     private static readonly RolloutDeviceState[] Unfinished = [RolloutDeviceState.Notified, RolloutDeviceState.Downloading, RolloutDeviceState.Installing];
 
@@ -103,8 +102,12 @@ public sealed partial class RolloutEngine(
             {
                 _budgets.TryRemove(rollout.Id, out _);
                 RolloutAborted(logger, rollout.Id, reason);
+                var withdrawn = await notifier.WithdrawAsync(rollout.Id, "rollout aborted", cancellationToken);
                 await audit.AppendAsync(new AuditRecord("node", "rollout.aborted", $"rollout:{rollout.Id}", AuditOutcome.Success,
-                    new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["reason"] = reason }), cancellationToken);
+                    new Dictionary<string, string>
+                    {
+                        ["release"] = rollout.ReleaseId, ["reason"] = reason, ["withdrawn-from"] = withdrawn.ToString(CultureInfo.InvariantCulture),
+                    }), cancellationToken);
             }
 
             return;
@@ -157,8 +160,7 @@ public sealed partial class RolloutEngine(
 
             if (await store.TryMoveDeviceAsync(rollout.Id, device, [RolloutDeviceState.Pending], RolloutDeviceState.Notified, null, now, cancellationToken))
             {
-                var directive = new FirmwareDirective(rollout.Id, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget);
-                gateway.Broker.Publish($"devices/{device}/config", directive.ToJson(), MqttQualityOfService.AtLeastOnce, retain: true);
+                notifier.Notify(device, new FirmwareDirective(rollout.Id, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget));
                 allowance--;
             }
         }

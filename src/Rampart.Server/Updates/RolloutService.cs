@@ -18,7 +18,7 @@ public sealed record RolloutStatus(Rollout Rollout, RolloutCounts Counts, IReadO
 /// are recorded as skipped with the reason; the rest are shuffled into waves. <see cref="RolloutEngine"/>
 /// then notifies them.
 /// </summary>
-public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, IDeviceStore devices, IAuditLog audit, TimeProvider time)
+public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, IDeviceStore devices, IAuditLog audit, TimeProvider time, RolloutNotifier? notifier = null)
 {
     /// <summary>Plans and stores a rollout of a production release.</summary>
     public async Task<RolloutStatus> CreateAsync(string releaseId, string selectorText, RolloutPolicy policy, string actor, CancellationToken cancellationToken)
@@ -117,8 +117,13 @@ public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, 
             throw new FleetException(FleetErrorKind.Conflict, $"rollout {id} is {rollout.State.ToString().ToLowerInvariant()}");
         }
 
-        await audit.AppendAsync(new AuditRecord(actor, action, $"rollout:{id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["from"] = rollout.State.ToString().ToLowerInvariant() }), cancellationToken);
+        var details = new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["from"] = rollout.State.ToString().ToLowerInvariant() };
+        if (to == RolloutState.Cancelled && notifier is not null)
+        {
+            details["withdrawn-from"] = (await notifier.WithdrawAsync(id, $"cancelled by {actor}", cancellationToken)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await audit.AppendAsync(new AuditRecord(actor, action, $"rollout:{id}", AuditOutcome.Success, details), cancellationToken);
         return await StatusAsync(id, cancellationToken);
     }
 

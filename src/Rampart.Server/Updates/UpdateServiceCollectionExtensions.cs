@@ -26,6 +26,7 @@ public static class UpdateServiceCollectionExtensions
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<ReleasePromotion>();
         services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<ReleasePromotion>());
+        services.AddSingleton<RolloutNotifier>();
         services.AddSingleton<RolloutService>();
         services.AddOptions<RolloutOptions>().BindConfiguration("Rampart:Rollouts");
         services.AddSingleton<RolloutEngine>();

@@ -29,8 +29,34 @@ public sealed record FirmwareDirective(long Rollout, string Release, string Vers
         },
     }.ToJsonString());
 
+    /// <summary>
+    /// The config message withdrawing rollout <paramref name="rollout"/> (aborted or cancelled): it replaces the
+    /// retained directive, so a device that was told but had not started, or was offline, does not install.
+    /// </summary>
+    public static byte[] Withdrawal(long rollout) =>
+        System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["firmware"] = new JsonObject { ["rollout"] = rollout, ["withdrawn"] = true } }.ToJsonString());
+
+    /// <summary>The rollout a withdrawal names, or null when the message is not one.</summary>
+    public static long? ParseWithdrawal(ReadOnlySpan<byte> json) =>
+        Firmware(json) is { } firmware && firmware["withdrawn"] is JsonValue withdrawn && withdrawn.TryGetValue<bool>(out var yes) && yes
+            && firmware["rollout"] is JsonValue rollout && rollout.TryGetValue<long>(out var id) ? id : null;
+
     /// <summary>The directive in a config message, or null when it has none or it is malformed.</summary>
     public static FirmwareDirective? Parse(ReadOnlySpan<byte> json)
+    {
+        if (Firmware(json) is not { } firmware
+            || firmware["rollout"] is not JsonValue rollout || !rollout.TryGetValue<long>(out var id)
+            || firmware["svn"] is not JsonValue svnValue || !svnValue.TryGetValue<long>(out var svn)
+            || Json.Text(firmware["release"]) is not { } release || Json.Text(firmware["version"]) is not { } version
+            || Json.Text(firmware["image"]) is not { } image || Json.Text(firmware["manifest"]) is not { } manifest)
+        {
+            return null;
+        }
+
+        return new FirmwareDirective(id, release, version, svn, image, manifest);
+    }
+
+    private static JsonObject? Firmware(ReadOnlySpan<byte> json)
     {
         if (json.Length is 0 or > MaxBytes)
         {
@@ -39,16 +65,7 @@ public sealed record FirmwareDirective(long Rollout, string Release, string Vers
 
         try
         {
-            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) is not JsonObject root || root["firmware"] is not JsonObject firmware
-                || firmware["rollout"] is not JsonValue rollout || !rollout.TryGetValue<long>(out var id)
-                || firmware["svn"] is not JsonValue svnValue || !svnValue.TryGetValue<long>(out var svn)
-                || Json.Text(firmware["release"]) is not { } release || Json.Text(firmware["version"]) is not { } version
-                || Json.Text(firmware["image"]) is not { } image || Json.Text(firmware["manifest"]) is not { } manifest)
-            {
-                return null;
-            }
-
-            return new FirmwareDirective(id, release, version, svn, image, manifest);
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) is JsonObject root ? root["firmware"] as JsonObject : null;
         }
         catch (JsonException)
         {

@@ -104,6 +104,36 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public async Task A_cancelled_rollout_is_withdrawn_so_a_device_that_was_offline_when_told_never_installs_it()
+    {
+        await using var fleet = await UpdateFleet.StartAsync();
+        var offline = await fleet.DeviceAsync("lock-0", "lock", healthy: _ => true, online: false);
+        var release = await fleet.ReleaseAsync("lock", "4.0.0", svn: 2);
+        var rollouts = fleet.Node.Get<RolloutService>();
+        var created = await rollouts.CreateAsync(release.Id, "model=lock", new RolloutPolicy { CanaryCount = 1, RatePerMinute = 6000, MinimumExecuted = 1 }, "op", CancellationToken.None);
+        await WaitForAsync(rollouts, created.Rollout.Id, s => s.Counts[RolloutDeviceState.Notified] == 1);
+
+        await rollouts.CancelAsync(created.Rollout.Id, "op", CancellationToken.None);
+        var device = Assert.Single(await rollouts.DevicesAsync(created.Rollout.Id, null, null, 10, CancellationToken.None));
+        Assert.Equal(RolloutDeviceState.Failed, device.State);
+        Assert.StartsWith("withdrawn before it started", device.Detail, StringComparison.Ordinal);
+
+        // The device comes online: the retained config is the withdrawal, not the directive.
+        await offline.StartAsync();
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (offline.ConfigMessages.IsEmpty)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the device never received its config");
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1000);
+        await offline.Updater.IdleAsync();
+        Assert.Equal(("1.0.0", "a"), (offline.Slots.Installed.Version, offline.Slots.Active));
+        Assert.Empty(offline.HealthChecks);
+    }
+
+    [Fact]
     public async Task A_staged_release_cannot_be_rolled_out_and_promotion_needs_a_second_person()
     {
         await using var fleet = await UpdateFleet.StartAsync();

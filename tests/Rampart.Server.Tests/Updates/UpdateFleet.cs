@@ -49,7 +49,7 @@ internal sealed class UpdateFleet : IAsyncDisposable
     }
 
     /// <summary>Enrolls a device of <paramref name="model"/> running 1.0.0 (svn <paramref name="svn"/>) and starts its update client.</summary>
-    public async Task<SimulatedUpdatingDevice> DeviceAsync(string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1)
+    public async Task<SimulatedUpdatingDevice> DeviceAsync(string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1, bool online = true)
     {
         var identity = await Node.EnrollDeviceAsync(id, model: model);
         var directory = _temp.Sub(id);
@@ -94,9 +94,12 @@ internal sealed class UpdateFleet : IAsyncDisposable
             updater.OnConfig(message);
             return Task.CompletedTask;
         };
-        await client.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
-        await updater.StartAsync(CancellationToken.None);
         _devices.Add(device);
+        if (online)
+        {
+            await device.StartAsync();
+        }
+
         return device;
     }
 
@@ -126,6 +129,13 @@ internal sealed class SimulatedUpdatingDevice(string id, DeviceMqttClient client
     public System.Collections.Concurrent.ConcurrentBag<string> ConfigMessages { get; } = [];
 
     public System.Collections.Concurrent.ConcurrentBag<string> HealthChecks { get; } = [];
+
+    /// <summary>Connects and starts the update client (the device comes online).</summary>
+    public async Task StartAsync()
+    {
+        await Client.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        await Updater.StartAsync(CancellationToken.None);
+    }
 
     public async ValueTask DisposeAsync()
     {

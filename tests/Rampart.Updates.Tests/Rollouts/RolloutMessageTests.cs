@@ -38,6 +38,17 @@ public sealed class RolloutMessageTests
         Assert.Equal(new UpdateReport("1.0.0", 3), UpdateReport.Parse(new UpdateReport("1.0.0", 3).ToJson()));
     }
 
+    [Fact]
+    public void A_withdrawal_names_its_rollout_and_is_not_a_directive()
+    {
+        var withdrawal = FirmwareDirective.Withdrawal(12);
+        var directive = new FirmwareDirective(12, "r", "1.0.0", 1, "r.bin", "r.manifest.json").ToJson();
+
+        Assert.Equal(12, FirmwareDirective.ParseWithdrawal(withdrawal));
+        Assert.Null(FirmwareDirective.Parse(withdrawal));
+        Assert.Null(FirmwareDirective.ParseWithdrawal(directive));
+    }
+
     [Theory]
     [InlineData("""{"firmwareVersion": "1.0.0", "bootCounter": 3}""")]
     [InlineData("""{"update": {"installed": {"version": "1.0.0", "svn": -1}}}""")]
