@@ -81,7 +81,10 @@ internal static class UpdatesBench
             var store = new SqliteRolloutStore(database);
             await releases.TryAddAsync(new Release("meter-2.0.0", "meter", "2.0.0", 5, [], "meter-2.0.0.bin", "meter-2.0.0.manifest.json", new string('0', 64), 1, null,
                 ReleaseStatus.Production, "bench", DateTimeOffset.UtcNow, "a+b", DateTimeOffset.UtcNow), CancellationToken.None);
-            var service = new RolloutService(store, releases, new SqliteDeviceStore(database), audit, TimeProvider.System);
+            using var repository = new TufRepository(directory, new KeyProtector(null), TimeProvider.System);
+            await repository.InitializeAsync(CancellationToken.None);
+            await repository.AddTargetAsync("meter-2.0.0.manifest.json", [1], null, CancellationToken.None);
+            var service = new RolloutService(store, releases, new SqliteDeviceStore(database), repository, audit, TimeProvider.System);
 
             var clock = Stopwatch.StartNew();
             var status = await service.CreateAsync("meter-2.0.0", "model=meter", new RolloutPolicy { CanaryPercent = 1, Steps = [10, 50, 100], RatePerMinute = 6000 },

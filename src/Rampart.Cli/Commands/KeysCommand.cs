@@ -18,7 +18,12 @@ internal static class KeysCommand
 {
     public static Command Create() => new("keys", "Signing keys and the offline TUF root ceremony.")
     {
-        Generate(), Sign(), new Command("root", "Rotate the TUF root: prepare, sign offline, import.") { Prepare(), Import() },
+        Generate(), Sign(),
+        new Command("root", "Rotate the TUF root (and move root or targets keys off the node): prepare, sign offline, import.") { Prepare(), Import("root", "api/v1/tuf/root") },
+        new Command("targets", "Sign targets metadata offline when the targets key is off the node: prepare, sign, import.")
+        {
+            PrepareTargets(), Import("targets", "api/v1/tuf/targets"),
+        },
     };
 
     private static Option<FileInfo?> PassphraseFile() =>
@@ -70,33 +75,55 @@ internal static class KeysCommand
         var target = new AdminTarget();
         var rootKeys = new Option<FileInfo[]>("--root-key") { Description = "A public key (PEM) of the new root role (repeatable; default: the current ones)", HelpName = "FILE" };
         var threshold = new Option<int?>("--threshold") { Description = "Signatures the new root role needs (default 1)" };
+        var targetsKeys = new Option<FileInfo[]>("--targets-key") { Description = "A public key (PEM) of the new targets role (repeatable; default: the current ones)", HelpName = "FILE" };
+        var targetsThreshold = new Option<int?>("--targets-threshold") { Description = "Signatures the new targets role needs (default 1)" };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the root to sign", Required = true, HelpName = "FILE" };
         var command = target.AddTo(new Command("prepare", "Write the next root version for signing: by a threshold of the current root keys and of the new ones.")
         {
-            rootKeys, threshold, output,
+            rootKeys, threshold, targetsKeys, targetsThreshold, output,
         });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var pems = (parse.GetValue(rootKeys) ?? []).Select(file => File.ReadAllText(file.FullName)).ToArray();
-            var signed = await target.SendAsync<JsonObject>(parse, HttpMethod.Post, "api/v1/tuf/root/prepare", cancellationToken, new PrepareRootRequest(pems, parse.GetValue(threshold)));
-            File.WriteAllText(parse.GetValue(output)!.FullName, signed.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Console.WriteLine($"root version {signed["version"]} written to {parse.GetValue(output)!.FullName}; sign it with 'rampart keys sign' where the keys are");
+            static string[] Pems(FileInfo[]? files) => (files ?? []).Select(file => File.ReadAllText(file.FullName)).ToArray();
+            var signed = await target.SendAsync<JsonObject>(parse, HttpMethod.Post, "api/v1/tuf/root/prepare", cancellationToken,
+                new PrepareRootRequest(Pems(parse.GetValue(rootKeys)), parse.GetValue(threshold), Pems(parse.GetValue(targetsKeys)), parse.GetValue(targetsThreshold)));
+            Write(parse.GetValue(output)!, signed);
             return 0;
         }));
         return command;
     }
 
-    private static Command Import()
+    private static Command PrepareTargets()
     {
         var target = new AdminTarget();
-        var input = new Option<FileInfo>("--in") { Description = "The prepared root", Required = true, HelpName = "FILE" };
-        var signatures = new Option<FileInfo[]>("--signature") { Description = "A signature file (repeatable)", Required = true, HelpName = "FILE" };
-        var command = target.AddTo(new Command("import", "Publish the signed root (the node adds its own root key's signature if it holds one).") { input, signatures });
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the targets metadata to sign", Required = true, HelpName = "FILE" };
+        var command = target.AddTo(new Command("prepare", "Write the targets waiting for the offline targets key, as the next targets version.") { output });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var imported = await target.SendAsync<ImportRootResponse>(parse, HttpMethod.Post, "api/v1/tuf/root", cancellationToken,
-                new ImportRootRequest(ReadObject(parse.GetValue(input)!), parse.GetValue(signatures)!.Select(ReadObject).ToArray()));
-            Console.WriteLine($"root version {imported.Version} published");
+            Write(parse.GetValue(output)!, await target.SendAsync<JsonObject>(parse, HttpMethod.Post, "api/v1/tuf/targets/prepare", cancellationToken));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Write(FileInfo output, JsonObject signed)
+    {
+        File.WriteAllText(output.FullName, signed.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"{signed["_type"]} version {signed["version"]} written to {output.FullName}; sign it with 'rampart keys sign' where the keys are");
+    }
+
+    private static Command Import(string role, string path)
+    {
+        var target = new AdminTarget();
+        var input = new Option<FileInfo>("--in") { Description = $"The prepared {role}", Required = true, HelpName = "FILE" };
+        var signatures = new Option<FileInfo[]>("--signature") { Description = "A signature file (repeatable)", HelpName = "FILE" };
+        var command = target.AddTo(new Command("import", $"Publish the signed {role} once its signatures meet the threshold" +
+            (role == "root" ? " (the node adds its own root key's signature if it holds one)." : ".")) { input, signatures });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var imported = await target.SendAsync<ImportMetadataResponse>(parse, HttpMethod.Post, path, cancellationToken,
+                new SignedMetadataRequest(ReadObject(parse.GetValue(input)!), (parse.GetValue(signatures) ?? []).Select(ReadObject).ToArray()));
+            Console.WriteLine($"{role} version {imported.Version} published");
             return 0;
         }));
         return command;

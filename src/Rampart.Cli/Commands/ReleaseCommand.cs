@@ -31,7 +31,8 @@ internal static class ReleaseCommand
             var release = await target.SendAsync<ReleaseResponse>(parse, HttpMethod.Post, "api/v1/releases", cancellationToken,
                 new NewRelease(parse.GetValue(model), parse.GetValue(version), parse.GetValue(svn), parse.GetValue(hardware), imageSha, sbomSha));
             Console.WriteLine($"release {release.Id} staged: svn {release.Svn}, image {release.ImageLength} bytes sha256 {release.ImageSha256}");
-            Console.WriteLine($"TUF targets: {release.ImageTarget}, {release.ManifestTarget}{(release.SbomSha256 is null ? string.Empty : $", {release.Id}.sbom.json")}");
+            Console.WriteLine($"TUF targets: {release.ImageTarget}, {release.ManifestTarget}{(release.SbomSha256 is null ? string.Empty : $", {release.Id}.sbom.json")}" +
+                (release.Published ? " (published)" : " (waiting for the offline targets key: rampart keys targets prepare, sign, import)"));
             Console.WriteLine($"to production: 'rampart release promote {release.Id}', then a second person holding releases:approve approves it");
             return 0;
         }));
@@ -64,7 +65,7 @@ internal static class ReleaseCommand
         {
             foreach (var r in await target.SendAsync<ReleaseResponse[]>(parse, HttpMethod.Get, "api/v1/releases", cancellationToken))
             {
-                Console.WriteLine($"{r.Id,-32} {r.Status,-10} svn {r.Svn,-4} {r.ImageLength,10} B  by {r.CreatedBy}{(r.PromotedBy is null ? string.Empty : $", promoted by {r.PromotedBy}")}");
+                Console.WriteLine($"{r.Id,-32} {r.Status,-10} svn {r.Svn,-4} {r.ImageLength,10} B  {(r.Published ? "published" : "unsigned ")}  by {r.CreatedBy}{(r.PromotedBy is null ? string.Empty : $", promoted by {r.PromotedBy}")}");
             }
 
             return 0;

@@ -33,14 +33,14 @@ public static class ReleaseEndpoints
             return TypedResults.Ok(new UploadResponse(sha256, length));
         }).RequirePermission(Permissions.ReleasesWrite);
 
-        api.MapPost("/releases", async (NewRelease body, HttpContext context, ReleaseService releases, CancellationToken cancellationToken) =>
-            TypedResults.Ok(From(await releases.AddAsync(body, AdminActor.Of(context.User), cancellationToken)))).RequirePermission(Permissions.ReleasesWrite);
+        api.MapPost("/releases", async (NewRelease body, HttpContext context, ReleaseService releases, TufRepository repository, CancellationToken cancellationToken) =>
+            TypedResults.Ok(From(await releases.AddAsync(body, AdminActor.Of(context.User), cancellationToken), repository))).RequirePermission(Permissions.ReleasesWrite);
 
-        api.MapGet("/releases", async (ReleaseService releases, CancellationToken cancellationToken) =>
-            TypedResults.Ok((await releases.ListAsync(cancellationToken)).Select(From).ToArray())).RequirePermission(Permissions.DevicesRead);
+        api.MapGet("/releases", async (ReleaseService releases, TufRepository repository, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await releases.ListAsync(cancellationToken)).Select(r => From(r, repository)).ToArray())).RequirePermission(Permissions.DevicesRead);
 
-        api.MapGet("/releases/{id}", async (string id, ReleaseService releases, CancellationToken cancellationToken) =>
-            TypedResults.Ok(From(await releases.GetAsync(id, cancellationToken)))).RequirePermission(Permissions.DevicesRead);
+        api.MapGet("/releases/{id}", async (string id, ReleaseService releases, TufRepository repository, CancellationToken cancellationToken) =>
+            TypedResults.Ok(From(await releases.GetAsync(id, cancellationToken), repository))).RequirePermission(Permissions.DevicesRead);
 
         // Always four-eyes: the request waits for a second holder of releases:approve.
         api.MapPost("/releases/{id}/promote", async (string id, HttpContext context, ReleaseService releases, ReleasePromotion promotion, ApprovalService approvals,
@@ -90,32 +90,42 @@ public static class ReleaseEndpoints
 
         api.MapPost("/tuf/root/prepare", async (PrepareRootRequest body, TufRepository repository, CancellationToken cancellationToken) =>
         {
-            var keys = (body.RootKeys ?? []).Select(PublicKey).ToArray();
+            var rootKeys = (body.RootKeys ?? []).Select(PublicKey).ToArray();
+            var targetsKeys = (body.TargetsKeys ?? []).Select(PublicKey).ToArray();
             try
             {
-                return TypedResults.Ok(await repository.PrepareRootAsync(keys, body.Threshold, cancellationToken));
+                return TypedResults.Ok(await repository.PrepareRootAsync(
+                    new TufRepository.RoleChange(rootKeys, body.Threshold), new TufRepository.RoleChange(targetsKeys, body.TargetsThreshold), cancellationToken));
             }
             finally
             {
-                foreach (var key in keys)
+                foreach (var key in rootKeys.Concat(targetsKeys))
                 {
                     key.Dispose();
                 }
             }
         }).RequirePermission(Permissions.SystemWrite);
 
-        api.MapPost("/tuf/root", async (ImportRootRequest body, HttpContext context, TufRepository repository, IAuditLog audit, CancellationToken cancellationToken) =>
+        api.MapPost("/tuf/root", async (SignedMetadataRequest body, HttpContext context, TufRepository repository, IAuditLog audit, CancellationToken cancellationToken) =>
         {
-            if (body.Signed is null || body.Signatures is not { Count: > 0 and <= 64 })
-            {
-                throw new FleetException(FleetErrorKind.Invalid, "give the prepared root ('signed') and 1 to 64 signatures");
-            }
-
-            var version = await repository.ImportRootAsync(body.Signed, body.Signatures, cancellationToken);
+            var (signed, signatures) = body.Validate("root");
+            var version = await repository.ImportRootAsync(signed, signatures, cancellationToken);
             await audit.AppendAsync(new AuditRecord(AdminActor.Of(context.User), "tuf.root-rotated", $"tuf:root/{version}", AuditOutcome.Success,
-                new Dictionary<string, string> { ["signatures"] = body.Signatures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
-            return TypedResults.Ok(new ImportRootResponse(version));
+                new Dictionary<string, string> { ["signatures"] = signatures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
+            return TypedResults.Ok(new ImportMetadataResponse(version));
         }).RequirePermission(Permissions.SystemWrite);
+
+        api.MapPost("/tuf/targets/prepare", async (TufRepository repository, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await repository.PrepareTargetsAsync(cancellationToken))).RequirePermission(Permissions.ReleasesWrite);
+
+        api.MapPost("/tuf/targets", async (SignedMetadataRequest body, HttpContext context, TufRepository repository, IAuditLog audit, CancellationToken cancellationToken) =>
+        {
+            var (signed, signatures) = body.Validate("targets");
+            var version = await repository.ImportTargetsAsync(signed, signatures, cancellationToken);
+            await audit.AppendAsync(new AuditRecord(AdminActor.Of(context.User), "tuf.targets-signed", $"tuf:targets/{version}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["signatures"] = signatures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), cancellationToken);
+            return TypedResults.Ok(new ImportMetadataResponse(version));
+        }).RequirePermission(Permissions.ReleasesWrite);
 
         return api;
     }
@@ -135,8 +145,9 @@ public static class ReleaseEndpoints
         }
     }
 
-    private static ReleaseResponse From(Release r) => new(r.Id, r.Model, r.Version, r.SecurityVersion, r.Hardware, r.ImageTarget, r.ManifestTarget,
-        r.ImageSha256, r.ImageLength, r.SbomSha256, r.Status.ToString().ToLowerInvariant(), r.CreatedBy, r.Created, r.PromotedBy, r.Promoted);
+    private static ReleaseResponse From(Release r, TufRepository repository) => new(r.Id, r.Model, r.Version, r.SecurityVersion, r.Hardware, r.ImageTarget,
+        r.ManifestTarget, r.ImageSha256, r.ImageLength, r.SbomSha256, r.Status.ToString().ToLowerInvariant(), repository.TargetInfo(r.ManifestTarget) is not null,
+        r.CreatedBy, r.Created, r.PromotedBy, r.Promoted);
 
     private static RolloutResponse From(RolloutStatus s) => new(s.Rollout.Id, s.Rollout.ReleaseId, s.Rollout.Selector, s.Rollout.State.ToString().ToLowerInvariant(),
         s.Rollout.Reason, s.Rollout.CurrentWave, s.Rollout.WaveCount, s.Rollout.Policy, s.Rollout.CreatedBy, s.Rollout.Created, s.Rollout.Updated,
@@ -152,7 +163,7 @@ public sealed record UploadResponse(string Sha256, long Length);
 /// <summary>The API view of a release.</summary>
 public sealed record ReleaseResponse(
     string Id, string Model, string Version, long Svn, IReadOnlyList<string> Hardware, string ImageTarget, string ManifestTarget, string ImageSha256,
-    long ImageLength, string? SbomSha256, string Status, string CreatedBy, DateTimeOffset Created, string? PromotedBy, DateTimeOffset? Promoted);
+    long ImageLength, string? SbomSha256, string Status, bool Published, string CreatedBy, DateTimeOffset Created, string? PromotedBy, DateTimeOffset? Promoted);
 
 /// <summary><c>rampart rollout create</c>: the release, the selector, and the policy (defaults where absent).</summary>
 public sealed record NewRolloutRequest(
@@ -184,11 +195,18 @@ public sealed record RolloutResponse(
 /// <summary>One device in a rollout.</summary>
 public sealed record RolloutDeviceResponse(string DeviceId, int Wave, string State, string? Detail, DateTimeOffset? Notified, DateTimeOffset Updated);
 
-/// <summary>Root N+1 to prepare: new root public keys (PEM) and threshold, or the same keys.</summary>
-public sealed record PrepareRootRequest(IReadOnlyList<string>? RootKeys, int? Threshold);
+/// <summary>Root N+1 to prepare: new root and targets public keys (PEM) and thresholds; absent ones stay as they are.</summary>
+public sealed record PrepareRootRequest(IReadOnlyList<string>? RootKeys, int? Threshold, IReadOnlyList<string>? TargetsKeys = null, int? TargetsThreshold = null);
 
-/// <summary>A prepared root with the signatures made for it.</summary>
-public sealed record ImportRootRequest(JsonObject? Signed, IReadOnlyList<JsonObject>? Signatures);
+/// <summary>Prepared metadata with the signatures made for it offline.</summary>
+public sealed record SignedMetadataRequest(JsonObject? Signed, IReadOnlyList<JsonObject>? Signatures)
+{
+    /// <summary>The parts, or a clear refusal.</summary>
+    public (JsonObject Signed, IReadOnlyList<JsonObject> Signatures) Validate(string role) =>
+        Signed is not null && Signatures is { Count: <= 64 }
+            ? (Signed, Signatures)
+            : throw new FleetException(FleetErrorKind.Invalid, $"give the prepared {role} ('signed') and at most 64 signatures");
+}
 
-/// <summary>The root version now published.</summary>
-public sealed record ImportRootResponse(long Version);
+/// <summary>The version now published.</summary>
+public sealed record ImportMetadataResponse(long Version);

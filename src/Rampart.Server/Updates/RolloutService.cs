@@ -18,7 +18,8 @@ public sealed record RolloutStatus(Rollout Rollout, RolloutCounts Counts, IReadO
 /// are recorded as skipped with the reason; the rest are shuffled into waves. <see cref="RolloutEngine"/>
 /// then notifies them.
 /// </summary>
-public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, IDeviceStore devices, IAuditLog audit, TimeProvider time, RolloutNotifier? notifier = null)
+public sealed class RolloutService(
+    IRolloutStore store, IReleaseStore releases, IDeviceStore devices, TufRepository repository, IAuditLog audit, TimeProvider time, RolloutNotifier? notifier = null)
 {
     /// <summary>Plans and stores a rollout of a production release.</summary>
     public async Task<RolloutStatus> CreateAsync(string releaseId, string selectorText, RolloutPolicy policy, string actor, CancellationToken cancellationToken)
@@ -27,6 +28,12 @@ public sealed class RolloutService(IRolloutStore store, IReleaseStore releases, 
         if (release.Status != ReleaseStatus.Production)
         {
             throw new FleetException(FleetErrorKind.Conflict, $"release {releaseId} is {release.Status.ToString().ToLowerInvariant()}: it needs approval to production first (rampart release promote)");
+        }
+
+        if (repository.TargetInfo(release.ManifestTarget) is null)
+        {
+            throw new FleetException(FleetErrorKind.Conflict,
+                $"release {releaseId} is not in the published TUF targets yet: its targets metadata waits for the offline targets key (rampart keys targets prepare, sign, import)");
         }
 
         if (policy.Problem() is { } problem)

@@ -12,12 +12,15 @@ public sealed partial class TufRepository
     /// <summary>Most root keys one root may list.</summary>
     public const int MaxRootKeys = 16;
 
+    /// <summary>New keys (public) and threshold for a role; nulls keep what the current root has.</summary>
+    public sealed record RoleChange(IReadOnlyList<ECDsa>? Keys, int? Threshold);
+
     /// <summary>
-    /// The <c>signed</c> part of root version N+1: the same role keys as root N except the root role, which
-    /// becomes <paramref name="rootKeys"/> (public keys) with <paramref name="threshold"/> when given.
-    /// Nothing is published until <see cref="ImportRootAsync"/> receives enough signatures.
+    /// The <c>signed</c> part of root version N+1: the same role keys as root N except the root and targets
+    /// roles where changes are given. Nothing is published until <see cref="ImportRootAsync"/> receives
+    /// enough signatures.
     /// </summary>
-    public async Task<JsonObject> PrepareRootAsync(IReadOnlyList<ECDsa>? rootKeys, int? threshold, CancellationToken cancellationToken)
+    public async Task<JsonObject> PrepareRootAsync(RoleChange root, RoleChange targets, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
@@ -25,46 +28,48 @@ public sealed partial class TufRepository
             var signed = CurrentRoot()["signed"]!.DeepClone().AsObject();
             signed["version"] = signed["version"]!.GetValue<long>() + 1;
             signed["expires"] = Expiry(time.GetUtcNow() + RootLifetime);
-            if (rootKeys is { Count: > 0 })
+            var keys = signed["keys"]!.AsObject();
+            var roles = signed["roles"]!.AsObject();
+            foreach (var (name, change) in new[] { ("root", root), ("targets", targets) })
             {
-                if (rootKeys.Count > MaxRootKeys)
+                if (change.Keys is { Count: > 0 } newKeys)
                 {
-                    throw new FleetException(FleetErrorKind.Invalid, $"a root lists at most {MaxRootKeys} root keys");
-                }
-
-                var keys = signed["keys"]!.AsObject();
-                var roles = signed["roles"]!.AsObject();
-                var ids = new JsonArray();
-                foreach (var key in rootKeys)
-                {
-                    var tufKey = TufKey.FromEcdsa(key);
-                    keys[tufKey.KeyId] = tufKey.Json.DeepClone();
-                    if (!ids.Any(id => id!.GetValue<string>() == tufKey.KeyId))
+                    if (newKeys.Count > MaxRootKeys)
                     {
-                        ids.Add(tufKey.KeyId);
+                        throw new FleetException(FleetErrorKind.Invalid, $"a role lists at most {MaxRootKeys} keys");
                     }
+
+                    var ids = new JsonArray();
+                    foreach (var key in newKeys)
+                    {
+                        var tufKey = TufKey.FromEcdsa(key);
+                        keys[tufKey.KeyId] = tufKey.Json.DeepClone();
+                        if (!ids.Any(id => id!.GetValue<string>() == tufKey.KeyId))
+                        {
+                            ids.Add(tufKey.KeyId);
+                        }
+                    }
+
+                    roles[name] = new JsonObject { ["keyids"] = ids, ["threshold"] = change.Threshold ?? 1 };
                 }
-
-                roles["root"] = new JsonObject { ["keyids"] = ids, ["threshold"] = threshold ?? 1 };
-
-                // Keys no role lists any more leave the root.
-                var used = roles.SelectMany(role => role.Value!["keyids"]!.AsArray().Select(id => id!.GetValue<string>())).ToHashSet(StringComparer.Ordinal);
-                foreach (var unused in keys.Select(k => k.Key).Where(id => !used.Contains(id)).ToArray())
+                else if (change.Threshold is { } t)
                 {
-                    keys.Remove(unused);
+                    roles[name]!["threshold"] = t;
+                }
+
+                var count = roles[name]!["keyids"]!.AsArray().Count;
+                var wanted = roles[name]!["threshold"]!.GetValue<int>();
+                if (wanted < 1 || wanted > count)
+                {
+                    throw new FleetException(FleetErrorKind.Invalid, $"the {name} threshold must be 1 to {count} (the number of {name} keys)");
                 }
             }
-            else if (threshold is { } t)
-            {
-                signed["roles"]!["root"]!["threshold"] = t;
-            }
 
-            var rootRole = signed["roles"]!["root"]!;
-            var count = rootRole["keyids"]!.AsArray().Count;
-            var wanted = rootRole["threshold"]!.GetValue<int>();
-            if (wanted < 1 || wanted > count)
+            // Keys no role lists any more leave the root.
+            var used = roles.SelectMany(role => role.Value!["keyids"]!.AsArray().Select(id => id!.GetValue<string>())).ToHashSet(StringComparer.Ordinal);
+            foreach (var unused in keys.Select(k => k.Key).Where(id => !used.Contains(id)).ToArray())
             {
-                throw new FleetException(FleetErrorKind.Invalid, $"the root threshold must be 1 to {count} (the number of root keys)");
+                keys.Remove(unused);
             }
 
             return signed;
@@ -78,8 +83,8 @@ public sealed partial class TufRepository
     /// <summary>
     /// Publishes root N+1 when its signatures meet the threshold of root N's root role and of its own
     /// (TUF §5.3.4–§5.3.5, what every client checks). When this node still holds a root key that either
-    /// root lists, it adds its signature; a node key the new root no longer lists is deleted (the root went
-    /// offline). Returns the new version.
+    /// root lists, it adds its signature; a node root or targets key the new root no longer lists is deleted
+    /// (that role went offline; the targets then wait to be signed by the new targets keys). Returns the new version.
     /// </summary>
     public async Task<long> ImportRootAsync(JsonObject signed, IReadOnlyList<JsonObject> signatures, CancellationToken cancellationToken)
     {
@@ -117,6 +122,7 @@ public sealed partial class TufRepository
             }
 
             Write($"{next}.root.json", envelope);
+            RetireTargetsKeyLocked(signed);
             if (nodeKey is not null && !Lists(signed, nodeKey))
             {
                 _keys.Remove("root");

@@ -74,7 +74,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
     }
 
     /// <summary>Adds (or replaces) a target and publishes new targets, snapshot and timestamp versions.</summary>
-    public Task AddTargetAsync(string name, byte[] content, JsonObject? custom, CancellationToken cancellationToken) =>
+    public Task<bool> AddTargetAsync(string name, byte[] content, JsonObject? custom, CancellationToken cancellationToken) =>
         AddTargetsAsync([new NewTarget(name, content, custom)], cancellationToken);
 
     /// <summary>A target to add: its name, content and custom metadata.</summary>
@@ -82,9 +82,11 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
 
     /// <summary>
     /// Adds (or replaces) targets together and publishes one new targets, snapshot and timestamp
-    /// version. Target files are written (atomically) before the metadata that names them.
+    /// version. Target files are written (atomically) before the metadata that names them. When the
+    /// targets key is offline the new targets metadata waits for signatures (<see cref="PrepareTargetsAsync"/>);
+    /// returns whether it was published now.
     /// </summary>
-    public async Task AddTargetsAsync(IReadOnlyList<NewTarget> targets, CancellationToken cancellationToken)
+    public async Task<bool> AddTargetsAsync(IReadOnlyList<NewTarget> targets, CancellationToken cancellationToken)
     {
         if (targets.FirstOrDefault(t => !IsServableName(t.Name)) is { } bad)
         {
@@ -95,7 +97,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
         try
         {
             var version = LatestVersion("targets");
-            var current = JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]!.AsObject();
+            var current = PendingTargetsLocked() ?? PublishedTargetsLocked(version);
             foreach (var target in targets)
             {
                 var sha256 = Convert.ToHexStringLower(SHA256.HashData(target.Content));
@@ -113,7 +115,15 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
                 }
             }
 
+            if (!TargetsKeyOnline)
+            {
+                OwnerOnlyFile.WriteAtomically(PendingTargetsPath, System.Text.Encoding.UTF8.GetBytes(current.ToJsonString()));
+                return false;
+            }
+
             PublishLocked(version + 1, (JsonObject)current.DeepClone(), time.GetUtcNow());
+            File.Delete(PendingTargetsPath);
+            return true;
         }
         finally
         {
@@ -156,12 +166,15 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
     }
 
     // targets N, snapshot N (naming targets N), timestamp (next version, naming snapshot N).
-    private void PublishLocked(long version, JsonObject targets, DateTimeOffset now)
+    private void PublishLocked(long version, JsonObject targets, DateTimeOffset now) =>
+        PublishTargetsLocked(version, SignedMetadata.Sign(TargetsOf(version, now, targets), [Key("targets")]), now);
+
+    // A signed targets envelope N, then snapshot N and the next timestamp with the online keys.
+    private void PublishTargetsLocked(long version, JsonObject targetsEnvelope, DateTimeOffset now)
     {
-        var targetsKey = Key("targets");
         var snapshotKey = Key("snapshot");
         var timestampKey = Key("timestamp");
-        var targetsBytes = Write($"{version}.targets.json", SignedMetadata.Sign(TargetsOf(version, now, targets), [targetsKey]));
+        var targetsBytes = Write($"{version}.targets.json", targetsEnvelope);
         var snapshotBytes = Write($"{version}.snapshot.json", SignedMetadata.Sign(TufMetadata.Snapshot(version, now + SnapshotLifetime, version, targetsBytes), [snapshotKey]));
         var timestampVersion = File.Exists(Path.Combine(MetadataDirectory, "timestamp.json"))
             ? JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, "timestamp.json")))!["signed"]!["version"]!.GetValue<long>() + 1

@@ -163,8 +163,9 @@ public sealed class RenewalAndFactoryTests : IAsyncLifetime
         subject.AddCommonName("Acme Sensor");
         subject.Add("2.5.4.5", serialNumber, UniversalTagNumber.PrintableString);
         var request = new CertificateRequest(subject.Build(), deviceKey, HashAlgorithmName.SHA256);
-        // CreateSelfSigned left the vendor CA holding its key already.
-        var issued = request.Create(vendorCa, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10), [1, 2, 3, 4]);
+        // CreateSelfSigned left the vendor CA holding its key already. The device certificate ends a day
+        // before the CA: "now + 10 years" taken a second later than the CA's would outlive it and be refused.
+        var issued = request.Create(vendorCa, DateTimeOffset.UtcNow.AddDays(-1), vendorCa.NotAfter.ToUniversalTime().AddDays(-1), [1, 2, 3, 4]);
         return issued.CopyWithPrivateKey(deviceKey);
     }
 }

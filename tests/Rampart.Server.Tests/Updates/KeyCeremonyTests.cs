@@ -69,6 +69,55 @@ public sealed class KeyCeremonyTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_targets_key_offline_a_release_waits_for_an_offline_signature_and_then_reaches_devices()
+    {
+        await using var fleet = await UpdateFleet.StartAsync();
+        var data = fleet.Node.Node.Node.DataDirectory;
+        var device = await fleet.DeviceAsync("hvac-0", "hvac", healthy: _ => true);
+
+        // Move the targets role to an offline key: a root rotation the node's own root key signs.
+        var targetsKey = _temp.Sub("targets.key.pem");
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "generate", "--out", targetsKey)).ExitCode);
+        var root2 = _temp.Sub("root-2.json");
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "root", "prepare", "--targets-key", targetsKey + ".pub.pem", "--out", root2, "--data", data)).ExitCode);
+        var rotated = await RampartCli.RunAsync("keys", "root", "import", "--in", root2, "--data", data);
+        Assert.True(rotated.ExitCode == 0, rotated.Output);
+        Assert.False(File.Exists(Path.Combine(data, "keys", "tuf-targets.key.pem")));
+
+        // A release is signed and stored, but its targets metadata waits; a rollout of it is refused.
+        var release = await fleet.ReleaseAsync("hvac", "5.0.0", svn: 3);
+        var rollouts = fleet.Node.Get<RolloutService>();
+        var waiting = await Assert.ThrowsAsync<Rampart.Fleet.Errors.FleetException>(() =>
+            rollouts.CreateAsync(release.Id, "model=hvac", new Rampart.Updates.Rollouts.RolloutPolicy { CanaryCount = 1, MinimumExecuted = 1, RatePerMinute = 600 }, "op", CancellationToken.None));
+        Assert.Contains("waits for the offline targets key", waiting.Message, StringComparison.Ordinal);
+
+        // Offline: sign the prepared targets. A signature by another key is refused; the targets key's is published.
+        var prepared = _temp.Sub("targets.json");
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "targets", "prepare", "--out", prepared, "--data", data)).ExitCode);
+        var stranger = _temp.Sub("stranger.key.pem");
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "generate", "--out", stranger)).ExitCode);
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "sign", "--key", stranger, "--in", prepared, "--out", _temp.Sub("bad.sig"))).ExitCode);
+        var refused = await RampartCli.RunAsync("keys", "targets", "import", "--in", prepared, "--signature", _temp.Sub("bad.sig"), "--data", data);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("threshold of the root's targets role", refused.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await RampartCli.RunAsync("keys", "sign", "--key", targetsKey, "--in", prepared, "--out", _temp.Sub("good.sig"))).ExitCode);
+        var signed = await RampartCli.RunAsync("keys", "targets", "import", "--in", prepared, "--signature", _temp.Sub("good.sig"), "--data", data);
+        Assert.True(signed.ExitCode == 0, signed.Output);
+
+        // The device, provisioned with root 1, follows the rotation and installs the release.
+        var created = await rollouts.CreateAsync(release.Id, "model=hvac",
+            new Rampart.Updates.Rollouts.RolloutPolicy { CanaryCount = 1, MinimumExecuted = 1, RatePerMinute = 600 }, "op", CancellationToken.None);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await rollouts.StatusAsync(created.Rollout.Id, CancellationToken.None)).Rollout.State != Rampart.Updates.Rollouts.RolloutState.Completed)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the rollout did not complete: {device.Updater.LastRefusal}");
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("5.0.0", device.Slots.Installed.Version);
+    }
+
+    [Fact]
     public async Task With_a_passphrase_every_update_signing_key_is_encrypted_and_a_wrong_passphrase_stops_the_node()
     {
         var data = _temp.Sub("data");

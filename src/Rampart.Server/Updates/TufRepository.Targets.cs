@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rampart.Fleet.Errors;
+using Rampart.Server.DataDirectory;
+using Rampart.Updates.Tuf;
+
+namespace Rampart.Server.Updates;
+
+/// <summary>
+/// Targets metadata signed off the node: when the targets key is not here, new targets wait in
+/// <c>DATA/tuf/pending-targets.json</c> until key holders sign the prepared version and it is imported.
+/// </summary>
+public sealed partial class TufRepository
+{
+    /// <summary>True when this node holds the targets key (targets are published as they are added).</summary>
+    public bool TargetsKeyOnline => _keys.ContainsKey("targets") || File.Exists(KeyPath("targets"));
+
+    /// <summary>True when targets wait for an offline signature.</summary>
+    public bool HasPendingTargets => File.Exists(PendingTargetsPath);
+
+    private string PendingTargetsPath => Path.Combine(dataDirectory, "tuf", "pending-targets.json");
+
+    /// <summary>The <c>signed</c> part of the next targets version (the pending targets) for offline signing.</summary>
+    public async Task<JsonObject> PrepareTargetsAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var pending = PendingTargetsLocked() ?? throw new FleetException(FleetErrorKind.Conflict, "no targets wait for a signature");
+            return TargetsOf(LatestVersion("targets") + 1, time.GetUtcNow(), pending);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Publishes targets version N+1 when its signatures meet the threshold of the published root's targets
+    /// role (what every client checks, TUF §5.6.3), with new snapshot and timestamp versions. Pending
+    /// targets that were all signed are cleared. Returns the new version.
+    /// </summary>
+    public async Task<long> ImportTargetsAsync(JsonObject signed, IReadOnlyList<JsonObject> signatures, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var next = LatestVersion("targets") + 1;
+            if (Text(signed["_type"]) != "targets" || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var version) || version != next
+                || signed["targets"] is not JsonObject targets)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"this is not targets version {next} (the next after the published {next - 1})");
+            }
+
+            if (Text(signed["expires"]) is not { } expires || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
+                || expiry <= time.GetUtcNow())
+            {
+                throw new FleetException(FleetErrorKind.Invalid, "the targets metadata has expired or has no valid expiry");
+            }
+
+            // Every target it names must be stored here, or clients would be sent to files that do not exist.
+            foreach (var (name, entry) in targets)
+            {
+                if (!IsServableName(name) || Text(entry?["hashes"]?["sha256"]) is not { } sha256 || !File.Exists(Path.Combine(TargetsDirectory, $"{sha256}.{name}")))
+                {
+                    throw new FleetException(FleetErrorKind.Invalid, $"target '{name}' is not stored on this node");
+                }
+            }
+
+            var envelope = new JsonObject { ["signatures"] = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]), ["signed"] = signed.DeepClone() };
+            var root = CurrentRoot()["signed"]!;
+            var keys = root["keys"]!.AsObject().ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+            var role = root["roles"]!["targets"]!;
+            if (!SignedMetadata.MeetsThreshold(envelope, keys, role["keyids"]!.AsArray().Select(id => id!.GetValue<string>()).ToArray(), role["threshold"]!.GetValue<int>()))
+            {
+                throw new FleetException(FleetErrorKind.Invalid, "the signatures do not meet the threshold of the root's targets role");
+            }
+
+            PublishTargetsLocked(version, envelope, time.GetUtcNow());
+            if (PendingTargetsLocked() is { } pending && CanonicalJson.Encode(pending).AsSpan().SequenceEqual(CanonicalJson.Encode(targets)))
+            {
+                File.Delete(PendingTargetsPath);
+            }
+
+            return version;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private JsonObject? PendingTargetsLocked() =>
+        File.Exists(PendingTargetsPath) ? JsonNode.Parse(File.ReadAllBytes(PendingTargetsPath)) as JsonObject : null;
+
+    private JsonObject PublishedTargetsLocked(long version) =>
+        JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]!.DeepClone().AsObject();
+
+    // After a root names other targets keys: a node key no longer listed is deleted, and the published
+    // targets wait to be signed again by the new keys.
+    private void RetireTargetsKeyLocked(JsonObject newRoot)
+    {
+        if (!TargetsKeyOnline)
+        {
+            return;
+        }
+
+        var key = Key("targets");
+        var listed = newRoot["roles"]!["targets"]!["keyids"]!.AsArray().Any(id => id!.GetValue<string>() == TufKey.FromEcdsa(key).KeyId);
+        if (listed)
+        {
+            return;
+        }
+
+        _keys.Remove("targets");
+        key.Dispose();
+        File.Delete(KeyPath("targets"));
+        if (!HasPendingTargets)
+        {
+            OwnerOnlyFile.WriteAtomically(PendingTargetsPath, System.Text.Encoding.UTF8.GetBytes(PublishedTargetsLocked(LatestVersion("targets")).ToJsonString()));
+        }
+    }
+}
