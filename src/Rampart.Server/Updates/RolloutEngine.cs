@@ -38,6 +38,15 @@ public sealed partial class RolloutEngine(
     {
         using var observation = gateway.Broker.Observe("devices/+/state", message => _reports.Writer.TryWrite(message));
         var reports = ConsumeReportsAsync(stoppingToken);
+        try
+        {
+            await RepublishAsync(stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            TickFailed(logger, exception);
+        }
+
         using var timer = new PeriodicTimer(options.Value.Tick, time);
         try
         {
@@ -166,6 +175,37 @@ public sealed partial class RolloutEngine(
         }
 
         _budgets[rollout.Id] = (allowance, now);
+    }
+
+    // Retained messages live in the broker's memory: after a restart, devices told before it (and not
+    // finished) get their directive again. A device that already reported ignores it (it remembers the rollout).
+    private async Task RepublishAsync(CancellationToken cancellationToken)
+    {
+        foreach (var rollout in await store.ListAsync([RolloutState.Running, RolloutState.Paused], 1000, cancellationToken))
+        {
+            if (await releases.GetAsync(rollout.ReleaseId, cancellationToken) is not { } release)
+            {
+                continue;
+            }
+
+            var directive = new FirmwareDirective(rollout.Id, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget);
+            foreach (var state in Unfinished)
+            {
+                string? after = null;
+                IReadOnlyList<RolloutDevice> page;
+                do
+                {
+                    page = await store.DevicesAsync(rollout.Id, state, after, 1000, cancellationToken);
+                    foreach (var device in page)
+                    {
+                        notifier.Notify(device.DeviceId, directive);
+                    }
+
+                    after = page.Count > 0 ? page[^1].DeviceId : after;
+                }
+                while (page.Count == 1000);
+            }
+        }
     }
 
     private async Task ConsumeReportsAsync(CancellationToken cancellationToken)
