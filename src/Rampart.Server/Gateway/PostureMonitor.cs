@@ -46,7 +46,9 @@ public sealed class PostureMonitor(MqttGateway gateway, IDeviceStore devices, Ti
     private async Task JudgeAsync(MqttMessage report, CancellationToken cancellationToken)
     {
         var deviceId = report.Topic.Split('/')[1];
-        if (report.Payload.IsEmpty)
+
+        // Update progress shares the state topic; it is the rollout engine's, not a posture.
+        if (report.Payload.IsEmpty || Rampart.Updates.Rollouts.UpdateReport.Parse(report.Payload.Span) is not null)
         {
             return;
         }
