@@ -17,15 +17,18 @@ internal sealed class GatewayNode : IAsyncDisposable
 {
     private readonly TempDirectory _temp;
 
-    private GatewayNode(TempDirectory temp, TestNode node)
+    private readonly IDictionary<string, string?> _settings;
+
+    private GatewayNode(TempDirectory temp, TestNode node, IDictionary<string, string?> settings)
     {
         _temp = temp;
+        _settings = settings;
         Node = node;
         RootPemPath = _temp.Sub("root.pem");
         File.WriteAllText(RootPemPath, Authority.Root.ExportCertificatePem() + "\n");
     }
 
-    public TestNode Node { get; }
+    public TestNode Node { get; private set; }
 
     public IPEndPoint Mqtt => Node.Node.MqttEndPoint;
 
@@ -53,7 +56,14 @@ internal sealed class GatewayNode : IAsyncDisposable
             all[key] = value;
         }
 
-        return new GatewayNode(temp, await TestNode.StartAsync(temp.Sub("data"), all, time));
+        return new GatewayNode(temp, await TestNode.StartAsync(temp.Sub("data"), all, time), all);
+    }
+
+    /// <summary>Stops the node and starts it again on the same data (give fixed ports in the settings to keep the addresses).</summary>
+    public async Task RestartAsync()
+    {
+        await Node.DisposeAsync();
+        Node = await TestNode.StartAsync(_temp.Sub("data"), _settings);
     }
 
     public T Get<T>()

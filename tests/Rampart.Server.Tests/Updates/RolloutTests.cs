@@ -134,6 +134,29 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public async Task After_a_node_restart_a_device_told_before_it_gets_its_directive_again_and_the_rollout_completes()
+    {
+        var (https, mqtt) = (FreePort(), FreePort());
+        await using var fleet = await UpdateFleet.StartAsync(new Dictionary<string, string?>
+        {
+            ["Rampart:Https"] = $"127.0.0.1:{https}", ["Rampart:Mqtt"] = $"127.0.0.1:{mqtt}",
+        });
+        var offline = await fleet.DeviceAsync("door-0", "door", healthy: _ => true, online: false);
+        var release = await fleet.ReleaseAsync("door", "1.2.0", svn: 2);
+        var created = await fleet.Node.Get<RolloutService>().CreateAsync(release.Id, "model=door",
+            new RolloutPolicy { CanaryCount = 1, RatePerMinute = 6000, MinimumExecuted = 1 }, "op", CancellationToken.None);
+        await WaitForAsync(fleet.Node.Get<RolloutService>(), created.Rollout.Id, s => s.Counts[RolloutDeviceState.Notified] == 1);
+
+        // The retained directive lived in the broker's memory; the restarted engine publishes it again.
+        await fleet.Node.RestartAsync();
+        await offline.StartAsync();
+
+        var status = await WaitForAsync(fleet.Node.Get<RolloutService>(), created.Rollout.Id, s => s.Rollout.State == RolloutState.Completed);
+        Assert.Equal(1, status.Counts[RolloutDeviceState.Succeeded]);
+        Assert.Equal("1.2.0", offline.Slots.Installed.Version);
+    }
+
+    [Fact]
     public async Task A_staged_release_cannot_be_rolled_out_and_promotion_needs_a_second_person()
     {
         await using var fleet = await UpdateFleet.StartAsync();
@@ -171,6 +194,13 @@ public sealed class RolloutTests
 
             await Task.Delay(100);
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

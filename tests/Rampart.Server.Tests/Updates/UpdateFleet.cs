@@ -29,8 +29,11 @@ internal sealed class UpdateFleet : IAsyncDisposable
     public static readonly OperatorIdentity SecurityOfficerA = new("sam", OperatorRole.SecurityOfficer.Name, OperatorRole.SecurityOfficer.Permissions, [], []);
     public static readonly OperatorIdentity SecurityOfficerB = new("sue", OperatorRole.SecurityOfficer.Name, OperatorRole.SecurityOfficer.Permissions, [], []);
 
-    public static async Task<UpdateFleet> StartAsync() =>
-        new(await GatewayNode.StartAsync(new Dictionary<string, string?> { ["Rampart:Rollouts:Tick"] = "00:00:00.200" }));
+    public static async Task<UpdateFleet> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Rampart:Rollouts:Tick"] = "00:00:00.200" };
+        return new(await GatewayNode.StartAsync(all));
+    }
 
     /// <summary>Adds a release from random image bytes and promotes it with two security officers.</summary>
     public async Task<Release> ReleaseAsync(string model, string version, long svn, bool promote = true)
