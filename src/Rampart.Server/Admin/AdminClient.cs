@@ -84,6 +84,10 @@ public sealed class AdminClient : IDisposable
         if (body is not null)
         {
             request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: Json);
+
+            // A raw upload (a firmware image) waits for "100 Continue", so the node can refuse it by its
+            // length or the caller's permission before any of it is sent (RFC 9110 §10.1.1).
+            request.Headers.ExpectContinue = body is HttpContent;
         }
 
         using var response = await _http.SendAsync(request, cancellationToken);

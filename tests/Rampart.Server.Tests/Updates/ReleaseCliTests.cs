@@ -22,17 +22,17 @@ public sealed class ReleaseCliTests : IDisposable
         await fleet.DeviceAsync("gw-1", "gateway", healthy: _ => true);
         await fleet.DeviceAsync("gw-2", "gateway", healthy: _ => true);
         var image = _temp.Sub("gateway-2.0.0.bin");
-        await File.WriteAllBytesAsync(image, RandomNumberGenerator.GetBytes(300_000));
+        await File.WriteAllBytesAsync(image, RandomNumberGenerator.GetBytes(2_500_000));
         var sbom = _temp.Sub("sbom.json");
         await File.WriteAllTextAsync(sbom, """{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"name": "openssl", "version": "3.0.13"}]}""");
 
         var add = await RampartCli.RunAsync("release", "add", image, "--model", "gateway", "--version", "2.0.0", "--svn", "3", "--hardware", "rev-b", "--sbom", sbom, "--data", data);
         Assert.True(add.ExitCode == 0, add.Output);
-        Assert.Contains("release gateway-2.0.0 staged: svn 3, image 300000 bytes", add.Output, StringComparison.Ordinal);
+        Assert.Contains("release gateway-2.0.0 staged: svn 3, image 2500000 bytes", add.Output, StringComparison.Ordinal);
 
         // Image, signed manifest and SBOM are TUF targets with the release's custom metadata.
         var repository = fleet.Node.Get<TufRepository>();
-        Assert.Equal(300_000, repository.TargetInfo("gateway-2.0.0.bin")!["length"]!.GetValue<long>());
+        Assert.Equal(2_500_000, repository.TargetInfo("gateway-2.0.0.bin")!["length"]!.GetValue<long>());
         Assert.Equal(3, repository.TargetInfo("gateway-2.0.0.manifest.json")!["custom"]!["svn"]!.GetValue<long>());
         Assert.Equal("sbom", repository.TargetInfo("gateway-2.0.0.sbom.json")!["custom"]!["kind"]!.GetValue<string>());
 
@@ -95,5 +95,14 @@ public sealed class ReleaseCliTests : IDisposable
         Assert.Contains("version 'v1' is not semver", notSemver.Output, StringComparison.Ordinal);
         Assert.Contains("the SBOM must be a JSON document", notJson.Output, StringComparison.Ordinal);
         Assert.Empty(await node.Node.Services.GetRequiredService<ReleaseService>().ListAsync(CancellationToken.None));
+
+        // Past the CLI's own check: the node refuses an upload over 64 MiB with 413 and a reason, and keeps nothing.
+        var uploads = Directory.EnumerateFiles(Path.Combine(data, "uploads")).Count();
+        using var admin = new Rampart.Server.Admin.AdminClient(Path.Combine(data, "admin.sock"));
+        using var oversized = new ByteArrayContent(new byte[ReleaseUploads.MaxBytes + 1]);
+        var tooLarge = await Assert.ThrowsAsync<Rampart.Server.Admin.AdminCommandException>(() =>
+            admin.SendAsync<Rampart.Server.Api.UploadResponse>(HttpMethod.Post, "api/v1/releases/uploads", CancellationToken.None, oversized));
+        Assert.Contains("Request body too large", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Equal(uploads, Directory.EnumerateFiles(Path.Combine(data, "uploads")).Count());
     }
 }
