@@ -70,7 +70,7 @@ internal static class SimStormBench
 
     private sealed class Provisioner(InventoryService inventory) : IFleetProvisioner
     {
-        public async Task<string> AddDeviceAsync(string id, DateOnly? supportUntil, CancellationToken cancellationToken) =>
-            (await inventory.AddAsync(new NewDevice(id, SupportUntil: supportUntil), "bench", cancellationToken)).Token.Token;
+        public async Task<string> AddDeviceAsync(string id, string model, DateOnly? supportUntil, CancellationToken cancellationToken) =>
+            (await inventory.AddAsync(new NewDevice(id, Model: model, SupportUntil: supportUntil), "bench", cancellationToken)).Token.Token;
     }
 }

@@ -35,6 +35,15 @@ public sealed class FleetSimulation
         var devices = Devices;
         var est = new EstClient(options.EstServer, options.TrustedRoot);
         var running = new List<Task>();
+
+        // Update trust as provisioning would give it; without it devices simply do not take updates.
+        var slots = options.SlotsDirectory ?? Path.Combine(Path.GetTempPath(), "rampart-sim-slots-" + Guid.NewGuid().ToString("N")[..8]);
+        var trust = new Lazy<Task<UpdateTrust?>>(() => UpdateTrust.FetchAsync(options.EstServer, options.TrustedRoot, cancellationToken));
+        foreach (var device in devices)
+        {
+            device.Updates = (trust, slots);
+        }
+
         using var gate = new SemaphoreSlim(options.Concurrency);
         foreach (var device in devices)
         {
@@ -55,6 +64,10 @@ public sealed class FleetSimulation
         }
 
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (options.SlotsDirectory is null && Directory.Exists(slots))
+        {
+            Directory.Delete(slots, recursive: true);
+        }
     }
 
     private async Task EnrollAsync(EstClient est, SimulatedDevice device, CancellationToken cancellationToken)
@@ -67,7 +80,7 @@ public sealed class FleetSimulation
 
         try
         {
-            var token = await _provisioner.AddDeviceAsync(device.Id, device.Profile == Misbehaviour.Stale ? EndedSupport : null, cancellationToken);
+            var token = await _provisioner.AddDeviceAsync(device.Id, _options.Model, device.Profile == Misbehaviour.Stale ? EndedSupport : null, cancellationToken);
             device.Enrolled(await est.EnrollAsync(device.Id, token, cancellationToken));
             Stats.Enroll(ok: true);
         }

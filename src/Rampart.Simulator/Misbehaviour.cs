@@ -23,4 +23,7 @@ public enum Misbehaviour
 
     /// <summary>A legacy device that tries a user name and password instead of a certificate.</summary>
     DefaultCreds,
+
+    /// <summary>Installs firmware updates that then fail their health check, so it falls back to its previous slot.</summary>
+    BadUpdate,
 }

@@ -1,10 +1,13 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Rampart.Device.Connection;
 using Rampart.Device.Posture;
+using Rampart.Device.Updates;
+using Rampart.Updates.Rollouts;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
@@ -24,6 +27,9 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
     public X509Certificate2? Certificate => _certificate;
 
     internal void Enrolled(X509Certificate2 certificate) => _certificate = certificate;
+
+    /// <summary>Set before the device runs when the node serves updates: the device then runs the SDK's update client.</summary>
+    internal (Lazy<Task<UpdateTrust?>> Trust, string SlotsDirectory)? Updates { get; set; }
 
     /// <summary>Behaves until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -50,9 +56,11 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
         }
 
         stats.Connection(+1);
+        UpdateClient? updates = null;
         try
         {
             await client.SubscribeAsync($"devices/{Id}/commands/#");
+            updates = await UpdateClient.AttachAsync(this, options, stats, client);
             await ReportAsync(client.ReportPostureAsync(Posture(), cancellationToken));
             var behaviour = Profile switch
             {
@@ -71,6 +79,122 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
         finally
         {
             stats.Connection(-1);
+            if (updates is not null)
+            {
+                await updates.DisposeAsync();
+            }
+        }
+    }
+
+    // The SDK's update client over A/B slots in the device's own directory; a bad-update device's new
+    // firmware fails its health check. It is set up when the first config message arrives — the trust
+    // material is fetched then, so a simulation never makes the node create its firmware keys early —
+    // off the client's read loop (setting up publishes and waits for acknowledgements).
+    private sealed class UpdateClient(SimulatedDevice device, SimulationOptions options, SimulationStats stats, DeviceMqttClient client) : IAsyncDisposable
+    {
+        private readonly object _lock = new();
+        private readonly List<IDisposable> _resources = [];
+        private readonly CancellationTokenSource _stopping = new();
+        private Task<FirmwareUpdater?>? _starting;
+        private Task _forwarding = Task.CompletedTask;
+
+        public static async Task<UpdateClient?> AttachAsync(
+            SimulatedDevice device, SimulationOptions options, SimulationStats stats, DeviceMqttClient client)
+        {
+            if (device.Updates is null)
+            {
+                return null;
+            }
+
+            var updates = new UpdateClient(device, options, stats, client);
+            client.OnMessage = updates.OnMessageAsync;
+            await client.SubscribeAsync($"devices/{device.Id}/config");
+            return updates;
+        }
+
+        private Task OnMessageAsync(DeviceMessage message)
+        {
+            if (message.Topic == $"devices/{device.Id}/config")
+            {
+                lock (_lock)
+                {
+                    _starting ??= Task.Run(() => StartAsync(_stopping.Token));
+                    var previous = _forwarding;
+                    _forwarding = Task.Run(async () =>
+                    {
+                        await previous;
+                        (await _starting)?.OnConfig(message);
+                    });
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private async Task<FirmwareUpdater?> StartAsync(CancellationToken cancellationToken)
+        {
+            if (device.Updates is not { } updates || await updates.Trust.Value is not { } trust)
+            {
+                return null;
+            }
+
+            var directory = Path.Combine(updates.SlotsDirectory, device.Id);
+            var slots = AbSlots.Open(directory, new InstalledFirmware("1.0.0", options.FactorySecurityVersion), Encoding.UTF8.GetBytes($"factory image of {device.Id}"));
+            var rootPath = Path.Combine(directory, "tuf-root.json");
+            if (!File.Exists(rootPath))
+            {
+                await File.WriteAllBytesAsync(rootPath, trust.TufRoot, cancellationToken);
+            }
+
+            var key = ECDsa.Create();
+            key.ImportFromPem(trust.ManifestEcdsaPem);
+            var repository = new HttpsTufRepository(options.EstServer, options.TrustedRoot);
+            lock (_lock)
+            {
+                _resources.Add(key);
+                _resources.Add(repository);
+            }
+
+            var updater = new FirmwareUpdater(client, new FirmwareUpdaterOptions
+            {
+                Model = options.Model,
+                Repository = repository,
+                TrustedRootPath = rootPath,
+                ManifestEcdsaKey = key,
+                ManifestLmsKey = trust.ManifestLmsKey,
+                Slots = slots,
+                HealthCheck = (_, _) => Task.FromResult(device.Profile != Misbehaviour.BadUpdate),
+                Progress = report =>
+                {
+                    if (report.State is { } state && state.IsTerminal())
+                    {
+                        stats.Update(state.Name());
+                    }
+                },
+            });
+            await updater.StartAsync(cancellationToken);
+            return updater;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stopping.CancelAsync();
+            await _forwarding.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_starting is not null)
+            {
+                await ((Task)_starting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (_starting.IsCompletedSuccessfully && _starting.Result is { } updater)
+                {
+                    await updater.DisposeAsync();
+                }
+            }
+
+            foreach (var resource in _resources)
+            {
+                resource.Dispose();
+            }
+
+            _stopping.Dispose();
         }
     }
 

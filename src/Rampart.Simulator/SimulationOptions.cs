@@ -20,6 +20,15 @@ public sealed class SimulationOptions
     /// <summary>Device ids are <c>{Prefix}-00001</c> …</summary>
     public string Prefix { get; init; } = "sim";
 
+    /// <summary>The model the devices are registered as (what a rollout selects and a release is built for).</summary>
+    public string Model { get; init; } = "sim-sensor";
+
+    /// <summary>The firmware every device starts on (version 1.0.0, this security version).</summary>
+    public long FactorySecurityVersion { get; init; } = 1;
+
+    /// <summary>Where each device keeps its A/B slots for firmware updates (default: a temporary directory, deleted at the end).</summary>
+    public string? SlotsDirectory { get; init; }
+
     /// <summary>How many devices get each misbehaviour (the rest behave).</summary>
     public IReadOnlyDictionary<Misbehaviour, int> Misbehaving { get; init; } = new Dictionary<Misbehaviour, int>();
 

@@ -26,6 +26,11 @@ public sealed class SimulationStats
     /// <summary>Publishes the node refused, by reason code name (from QoS 1 acknowledgements).</summary>
     public ConcurrentDictionary<string, long> RefusedPublishes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Firmware update outcomes reported by the devices: succeeded, failed, rolled-back.</summary>
+    public ConcurrentDictionary<string, long> Updates { get; } = new(StringComparer.Ordinal);
+
+    internal void Update(string outcome) => Updates.AddOrUpdate(outcome, 1, (_, count) => count + 1);
+
     internal void Enroll(bool ok)
     {
         if (ok)

@@ -172,12 +172,13 @@ internal static class DemoCommand
     private static string Name(Misbehaviour profile) => profile switch
     {
         Misbehaviour.DefaultCreds => "default-creds",
+        Misbehaviour.BadUpdate => "bad-update",
         _ => profile.ToString().ToLowerInvariant(),
     };
 
     private sealed class InventoryProvisioner(InventoryService inventory) : IFleetProvisioner
     {
-        public async Task<string> AddDeviceAsync(string id, DateOnly? supportUntil, CancellationToken cancellationToken) =>
-            (await inventory.AddAsync(new NewDevice(id, Model: "demo-sensor", SupportUntil: supportUntil), "demo", cancellationToken)).Token.Token;
+        public async Task<string> AddDeviceAsync(string id, string model, DateOnly? supportUntil, CancellationToken cancellationToken) =>
+            (await inventory.AddAsync(new NewDevice(id, Model: model, SupportUntil: supportUntil), "demo", cancellationToken)).Token.Token;
     }
 }

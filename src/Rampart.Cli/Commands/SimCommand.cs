@@ -54,6 +54,7 @@ internal static class SimCommand
                 Console.WriteLine(report.Status());
             }
 
+            await running; // a failure of the simulation itself (not of a device) is reported, not swallowed
             return 0;
         }));
         return command;
@@ -69,8 +70,8 @@ internal static class SimCommand
 
     private sealed class ApiProvisioner(AdminTarget target, ParseResult parse) : IFleetProvisioner
     {
-        public async Task<string> AddDeviceAsync(string id, DateOnly? supportUntil, CancellationToken cancellationToken) =>
+        public async Task<string> AddDeviceAsync(string id, string model, DateOnly? supportUntil, CancellationToken cancellationToken) =>
             (await target.SendAsync<AddDeviceResponse>(parse, HttpMethod.Post, "api/v1/devices", cancellationToken,
-                new AddDeviceRequest(id, Model: "sim-sensor", SupportUntil: supportUntil))).BootstrapToken.Token;
+                new AddDeviceRequest(id, Model: model, SupportUntil: supportUntil))).BootstrapToken.Token;
     }
 }

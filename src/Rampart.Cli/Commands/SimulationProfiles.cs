@@ -14,6 +14,7 @@ internal sealed class SimulationProfiles
         [Misbehaviour.Tamper] = new Option<string?>("--tamper") { Description = "Devices reporting an open case and changed firmware" },
         [Misbehaviour.Stale] = new Option<string?>("--stale") { Description = "Devices on old firmware past end of support" },
         [Misbehaviour.DefaultCreds] = new Option<string?>("--default-creds") { Description = "Legacy devices trying admin/admin without a certificate" },
+        [Misbehaviour.BadUpdate] = new Option<string?>("--bad-update") { Description = "Devices whose firmware updates fail their health check and roll back" },
     };
 
     public Command AddTo(Command command)
@@ -31,7 +32,8 @@ internal sealed class SimulationProfiles
     /// unset profiles get <paramref name="defaultEach"/> devices.
     /// </summary>
     public Dictionary<Misbehaviour, int> Counts(ParseResult parse, int defaultEach, int devices) =>
-        _options.ToDictionary(pair => pair.Key, pair => parse.GetValue(pair.Value) is { } value ? Parse(pair.Value.Name, value, devices) : defaultEach);
+        _options.ToDictionary(pair => pair.Key, pair => parse.GetValue(pair.Value) is { } value ? Parse(pair.Value.Name, value, devices)
+            : pair.Key == Misbehaviour.BadUpdate ? 0 : defaultEach); // a bad update shows only in a rollout: never by default
 
     private static int Parse(string option, string value, int devices)
     {

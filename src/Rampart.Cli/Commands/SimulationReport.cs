@@ -17,7 +17,8 @@ internal sealed class SimulationReport(FleetSimulation simulation, int devices)
         var rate = (sent - _lastSent) / Math.Max(0.001, (now - _lastAt).TotalSeconds);
         (_lastSent, _lastAt) = (sent, now);
         var refused = stats.RefusedPublishes.Sum(pair => pair.Value);
+        var updates = stats.Updates.IsEmpty ? string.Empty : "  updates " + string.Join(", ", stats.Updates.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"enrolled {stats.Enrolled}/{devices}  connected {stats.Connected}  messages {sent} ({rate:F0}/s)  publishes refused {refused}  connections refused {stats.RefusedConnections}");
+            $"enrolled {stats.Enrolled}/{devices}  connected {stats.Connected}  messages {sent} ({rate:F0}/s)  publishes refused {refused}  connections refused {stats.RefusedConnections}{updates}");
     }
 }

@@ -204,6 +204,7 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
     {
         var installed = options.Slots.Installed;
         var report = new UpdateReport(installed.Version, installed.SecurityVersion, rollout, state, detail);
+        options.Progress?.Invoke(report);
         return client.PublishAsync($"devices/{client.DeviceId}/state", report.ToJson(), MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken);
     }
 

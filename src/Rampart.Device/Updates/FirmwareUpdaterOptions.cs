@@ -33,6 +33,9 @@ public sealed class FirmwareUpdaterOptions
     /// <summary>Run after the "reboot" into a new image; false (or an exception) falls back to the previous slot.</summary>
     public Func<InstalledFirmware, CancellationToken, Task<bool>> HealthCheck { get; init; } = (_, _) => Task.FromResult(true);
 
+    /// <summary>Called with every report the updater sends (progress and outcome), e.g. for a local display.</summary>
+    public Action<Rampart.Updates.Rollouts.UpdateReport>? Progress { get; init; }
+
     /// <summary>The clock TUF expiry is judged by.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -36,11 +36,11 @@ internal sealed class UpdateFleet : IAsyncDisposable
     }
 
     /// <summary>Adds a release from random image bytes and promotes it with two security officers.</summary>
-    public async Task<Release> ReleaseAsync(string model, string version, long svn, bool promote = true)
+    public async Task<Release> ReleaseAsync(string model, string version, long svn, bool promote = true, IReadOnlyList<string>? hardware = null)
     {
         var uploads = Node.Get<ReleaseUploads>();
         var (sha, _) = await uploads.StoreAsync(new MemoryStream(RandomNumberGenerator.GetBytes(20_000)), CancellationToken.None);
-        var release = await Node.Get<ReleaseService>().AddAsync(new NewRelease(model, version, svn, ["rev-b"], sha, null), "release-engineer", CancellationToken.None);
+        var release = await Node.Get<ReleaseService>().AddAsync(new NewRelease(model, version, svn, hardware ?? ["rev-b"], sha, null), "release-engineer", CancellationToken.None);
         if (promote)
         {
             var approvals = Node.Get<ApprovalService>();
