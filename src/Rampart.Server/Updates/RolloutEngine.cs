@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rampart.Fleet.Audit;
+using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
 using Rampart.Server.Gateway;
 using Rampart.Updates.Releases;
@@ -112,6 +113,8 @@ public sealed partial class RolloutEngine(
                 _budgets.TryRemove(rollout.Id, out _);
                 RolloutAborted(logger, rollout.Id, reason);
                 var withdrawn = await notifier.WithdrawAsync(rollout.Id, "rollout aborted", cancellationToken);
+                gateway.Events.Record("rollout.aborted", SecuritySeverity.Warning, null, null,
+                    new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["reason"] = reason });
                 await audit.AppendAsync(new AuditRecord("node", "rollout.aborted", $"rollout:{rollout.Id}", AuditOutcome.Success,
                     new Dictionary<string, string>
                     {
@@ -269,6 +272,15 @@ public sealed partial class RolloutEngine(
     {
         if (await store.TryMoveDeviceAsync(rollout.Id, deviceId, Unfinished, state, detail, time.GetUtcNow(), cancellationToken))
         {
+            // A failed or rolled-back update is a security event too: an image that does not run, or one a device refused.
+            if (state.IsFailure())
+            {
+                gateway.Events.Record("device.update-failed", SecuritySeverity.Warning, deviceId, null, new Dictionary<string, string>
+                {
+                    ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["outcome"] = state.Name(), ["reason"] = detail ?? "-",
+                });
+            }
+
             await audit.AppendAsync(new AuditRecord("node", "rollout.device-" + state.Name(), $"device:{deviceId}", state.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success,
                 new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["detail"] = detail ?? "-" }),
                 cancellationToken);

@@ -42,6 +42,8 @@ public sealed class RolloutTests
         var audit = await fleet.Node.Get<IAuditStore>().ReadEntriesAsync(1, CancellationToken.None).ToListAsync();
         Assert.Contains(audit, e => e.Action == "rollout.aborted" && e.Target == $"rollout:{created.Rollout.Id}");
         Assert.Equal(2, audit.Count(e => e.Action == "rollout.device-rolled-back"));
+        await fleet.Node.EventAsync("rollout.aborted", e => e.Details["rollout"] == created.Rollout.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await fleet.Node.EventAsync("device.update-failed", e => told.Contains(e.DeviceId) && e.Details["outcome"] == "rolled-back");
     }
 
     [Fact]
