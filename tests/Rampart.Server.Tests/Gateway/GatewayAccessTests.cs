@@ -329,7 +329,9 @@ public sealed class GatewayLimitTests
         await using var node = await GatewayNode.StartAsync(new Dictionary<string, string?>
         {
             ["Rampart:Gateway:MaxUnauthenticatedPerSource"] = "2",
-            ["Rampart:Gateway:HandshakeTimeout"] = "00:00:01",
+
+            // Long enough that the first two are surely still half-open when the third arrives, on a loaded machine too.
+            ["Rampart:Gateway:HandshakeTimeout"] = "00:00:04",
         });
         using var first = new System.Net.Sockets.TcpClient();
         using var second = new System.Net.Sockets.TcpClient();
@@ -340,7 +342,7 @@ public sealed class GatewayLimitTests
 
         // The third is closed at once (the reset may even beat the connect); the first two (no handshake) at the deadline.
         var buffer = new byte[16];
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
             await third.ConnectAsync(node.Mqtt);
