@@ -29,7 +29,7 @@ public static class TufEndpoints
     }
 }
 
-/// <summary>Creates the repository at start and re-signs the timestamp before it expires.</summary>
+/// <summary>Creates the repository at start and re-signs metadata before it expires (checked every 10 minutes).</summary>
 public sealed partial class TufTimestampRefresher(TufRepository repository, KeyProtector protector, TimeProvider time, ILogger<TufTimestampRefresher> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -52,7 +52,16 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
         {
             do
             {
-                await repository.RefreshTimestampAsync(TufRepository.TimestampLifetime / 2, stoppingToken);
+                var refresh = await repository.RefreshAsync(stoppingToken);
+                if (refresh.Resigned.Count > 0)
+                {
+                    Resigned(logger, string.Join(", ", refresh.Resigned));
+                }
+
+                foreach (var warning in refresh.Warnings)
+                {
+                    NeedsSignature(logger, warning);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -65,4 +74,10 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning,
         Message = "Update signing keys (TUF roles, firmware ECDSA and LMS) are stored owner-only but unencrypted; set Rampart:Keys:PassphraseFile to encrypt them at rest")]
     private static partial void KeysNotEncrypted(ILogger logger);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "TUF metadata re-signed before it expires: {Roles}")]
+    private static partial void Resigned(ILogger logger, string roles);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "TUF: {Warning}")]
+    private static partial void NeedsSignature(ILogger logger, string warning);
 }

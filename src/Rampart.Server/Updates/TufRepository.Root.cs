@@ -25,59 +25,64 @@ public sealed partial class TufRepository
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            var signed = CurrentRoot()["signed"]!.DeepClone().AsObject();
-            signed["version"] = signed["version"]!.GetValue<long>() + 1;
-            signed["expires"] = Expiry(time.GetUtcNow() + RootLifetime);
-            var keys = signed["keys"]!.AsObject();
-            var roles = signed["roles"]!.AsObject();
-            foreach (var (name, change) in new[] { ("root", root), ("targets", targets) })
-            {
-                if (change.Keys is { Count: > 0 } newKeys)
-                {
-                    if (newKeys.Count > MaxRootKeys)
-                    {
-                        throw new FleetException(FleetErrorKind.Invalid, $"a role lists at most {MaxRootKeys} keys");
-                    }
-
-                    var ids = new JsonArray();
-                    foreach (var key in newKeys)
-                    {
-                        var tufKey = TufKey.FromEcdsa(key);
-                        keys[tufKey.KeyId] = tufKey.Json.DeepClone();
-                        if (!ids.Any(id => id!.GetValue<string>() == tufKey.KeyId))
-                        {
-                            ids.Add(tufKey.KeyId);
-                        }
-                    }
-
-                    roles[name] = new JsonObject { ["keyids"] = ids, ["threshold"] = change.Threshold ?? 1 };
-                }
-                else if (change.Threshold is { } t)
-                {
-                    roles[name]!["threshold"] = t;
-                }
-
-                var count = roles[name]!["keyids"]!.AsArray().Count;
-                var wanted = roles[name]!["threshold"]!.GetValue<int>();
-                if (wanted < 1 || wanted > count)
-                {
-                    throw new FleetException(FleetErrorKind.Invalid, $"the {name} threshold must be 1 to {count} (the number of {name} keys)");
-                }
-            }
-
-            // Keys no role lists any more leave the root.
-            var used = roles.SelectMany(role => role.Value!["keyids"]!.AsArray().Select(id => id!.GetValue<string>())).ToHashSet(StringComparer.Ordinal);
-            foreach (var unused in keys.Select(k => k.Key).Where(id => !used.Contains(id)).ToArray())
-            {
-                keys.Remove(unused);
-            }
-
-            return signed;
+            return PrepareRootLocked(root, targets);
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    private JsonObject PrepareRootLocked(RoleChange root, RoleChange targets)
+    {
+        var signed = CurrentRoot()["signed"]!.DeepClone().AsObject();
+        signed["version"] = signed["version"]!.GetValue<long>() + 1;
+        signed["expires"] = Expiry(time.GetUtcNow() + RootLifetime);
+        var keys = signed["keys"]!.AsObject();
+        var roles = signed["roles"]!.AsObject();
+        foreach (var (name, change) in new[] { ("root", root), ("targets", targets) })
+        {
+            if (change.Keys is { Count: > 0 } newKeys)
+            {
+                if (newKeys.Count > MaxRootKeys)
+                {
+                    throw new FleetException(FleetErrorKind.Invalid, $"a role lists at most {MaxRootKeys} keys");
+                }
+
+                var ids = new JsonArray();
+                foreach (var key in newKeys)
+                {
+                    var tufKey = TufKey.FromEcdsa(key);
+                    keys[tufKey.KeyId] = tufKey.Json.DeepClone();
+                    if (!ids.Any(id => id!.GetValue<string>() == tufKey.KeyId))
+                    {
+                        ids.Add(tufKey.KeyId);
+                    }
+                }
+
+                roles[name] = new JsonObject { ["keyids"] = ids, ["threshold"] = change.Threshold ?? 1 };
+            }
+            else if (change.Threshold is { } t)
+            {
+                roles[name]!["threshold"] = t;
+            }
+
+            var count = roles[name]!["keyids"]!.AsArray().Count;
+            var wanted = roles[name]!["threshold"]!.GetValue<int>();
+            if (wanted < 1 || wanted > count)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"the {name} threshold must be 1 to {count} (the number of {name} keys)");
+            }
+        }
+
+        // Keys no role lists any more leave the root.
+        var used = roles.SelectMany(role => role.Value!["keyids"]!.AsArray().Select(id => id!.GetValue<string>())).ToHashSet(StringComparer.Ordinal);
+        foreach (var unused in keys.Select(k => k.Key).Where(id => !used.Contains(id)).ToArray())
+        {
+            keys.Remove(unused);
+        }
+
+        return signed;
     }
 
     /// <summary>
@@ -91,51 +96,56 @@ public sealed partial class TufRepository
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            var current = CurrentRoot()["signed"]!.AsObject();
-            var version = current["version"]!.GetValue<long>();
-            if (Text(signed["_type"]) != "root" || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var next) || next != version + 1)
-            {
-                throw new FleetException(FleetErrorKind.Invalid, $"this is not root version {version + 1} (the next after the published {version})");
-            }
-
-            if (Text(signed["expires"]) is not { } expires || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
-                || expiry <= time.GetUtcNow())
-            {
-                throw new FleetException(FleetErrorKind.Invalid, "the new root has expired or has no valid expiry");
-            }
-
-            var all = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]);
-            var nodeKeyPath = KeyPath("root");
-            ECDsa? nodeKey = File.Exists(nodeKeyPath) ? Key("root") : null;
-            var envelope = new JsonObject { ["signatures"] = all, ["signed"] = signed.DeepClone() };
-            if (nodeKey is not null && (Lists(current, nodeKey) || Lists(signed, nodeKey)))
-            {
-                all.Add(SignedMetadata.Signature(signed, nodeKey));
-            }
-
-            foreach (var (name, root) in new[] { ("the published root", current), ("the new root", signed) })
-            {
-                if (!MeetsRootThreshold(envelope, root))
-                {
-                    throw new FleetException(FleetErrorKind.Invalid, $"the signatures do not meet the root threshold of {name}");
-                }
-            }
-
-            Write($"{next}.root.json", envelope);
-            RetireTargetsKeyLocked(signed);
-            if (nodeKey is not null && !Lists(signed, nodeKey))
-            {
-                _keys.Remove("root");
-                nodeKey.Dispose();
-                File.Delete(nodeKeyPath);
-            }
-
-            return next;
+            return ImportRootLocked(signed, signatures);
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    private long ImportRootLocked(JsonObject signed, IReadOnlyList<JsonObject> signatures)
+    {
+        var current = CurrentRoot()["signed"]!.AsObject();
+        var version = current["version"]!.GetValue<long>();
+        if (Text(signed["_type"]) != "root" || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var next) || next != version + 1)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"this is not root version {version + 1} (the next after the published {version})");
+        }
+
+        if (Text(signed["expires"]) is not { } expires || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
+            || expiry <= time.GetUtcNow())
+        {
+            throw new FleetException(FleetErrorKind.Invalid, "the new root has expired or has no valid expiry");
+        }
+
+        var all = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]);
+        var nodeKeyPath = KeyPath("root");
+        ECDsa? nodeKey = File.Exists(nodeKeyPath) ? Key("root") : null;
+        var envelope = new JsonObject { ["signatures"] = all, ["signed"] = signed.DeepClone() };
+        if (nodeKey is not null && (Lists(current, nodeKey) || Lists(signed, nodeKey)))
+        {
+            all.Add(SignedMetadata.Signature(signed, nodeKey));
+        }
+
+        foreach (var (name, root) in new[] { ("the published root", current), ("the new root", signed) })
+        {
+            if (!MeetsRootThreshold(envelope, root))
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"the signatures do not meet the root threshold of {name}");
+            }
+        }
+
+        Write($"{next}.root.json", envelope);
+        RetireTargetsKeyLocked(signed);
+        if (nodeKey is not null && !Lists(signed, nodeKey))
+        {
+            _keys.Remove("root");
+            nodeKey.Dispose();
+            File.Delete(nodeKeyPath);
+        }
+
+        return next;
     }
 
     /// <summary>The newest published root envelope.</summary>

@@ -138,26 +138,69 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
         return JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]![name] as JsonObject;
     }
 
-    /// <summary>Re-signs the timestamp (next version) when it expires within <paramref name="margin"/>; true when it did.</summary>
-    public async Task<bool> RefreshTimestampAsync(TimeSpan margin, CancellationToken cancellationToken)
+    /// <summary>What <see cref="RefreshAsync"/> did: the roles it re-signed, and what needs a person (an offline key).</summary>
+    public sealed record Refresh(IReadOnlyList<string> Resigned, IReadOnlyList<string> Warnings);
+
+    /// <summary>
+    /// Re-signs whatever has less than half its lifetime left, so clients never see expired metadata
+    /// from a repository that simply had no changes (TUF §5.4–§5.6 treat expiry as a freeze attack):
+    /// targets (new version, same targets; with the key offline the targets wait for a signature and a
+    /// warning says so), snapshot, timestamp, and — with less than 60 days left — root (when the root
+    /// key is on the node; otherwise a warning).
+    /// </summary>
+    public async Task<Refresh> RefreshAsync(CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            var path = Path.Combine(MetadataDirectory, "timestamp.json");
-            var signed = JsonNode.Parse(File.ReadAllBytes(path))!["signed"]!;
-            var expires = DateTimeOffset.Parse(signed["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-            if (expires - time.GetUtcNow() > margin)
+            var now = time.GetUtcNow();
+            var resigned = new List<string>();
+            var warnings = new List<string>();
+            var rootExpires = Expires(CurrentRoot());
+            if (rootExpires - now < RootRenewal)
             {
-                return false;
+                if (File.Exists(KeyPath("root")) || _keys.ContainsKey("root"))
+                {
+                    ImportRootLocked(PrepareRootLocked(new RoleChange(null, null), new RoleChange(null, null)), []);
+                    resigned.Add("root");
+                }
+                else
+                {
+                    warnings.Add($"the TUF root expires {rootExpires:u}; sign a new one offline (rampart keys root prepare, sign, import)");
+                }
             }
 
-            var snapshotVersion = LatestVersion("snapshot");
-            var key = Key("timestamp");
-            var timestamp = TufMetadata.Timestamp(signed["version"]!.GetValue<long>() + 1, time.GetUtcNow() + TimestampLifetime, snapshotVersion,
-                File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{snapshotVersion}.snapshot.json")));
-            Write("timestamp.json", SignedMetadata.Sign(timestamp, [key]));
-            return true;
+            var targetsVersion = LatestVersion("targets");
+            var targetsExpires = Expires(Read($"{targetsVersion}.targets.json"));
+            if (targetsExpires - now < TargetsLifetime / 2)
+            {
+                if (TargetsKeyOnline)
+                {
+                    PublishLocked(targetsVersion + 1, PublishedTargetsLocked(targetsVersion), now);
+                    resigned.AddRange(["targets", "snapshot", "timestamp"]);
+                    return new Refresh(resigned, warnings);
+                }
+
+                if (!HasPendingTargets)
+                {
+                    OwnerOnlyFile.WriteAtomically(PendingTargetsPath, System.Text.Encoding.UTF8.GetBytes(PublishedTargetsLocked(targetsVersion).ToJsonString()));
+                }
+
+                warnings.Add($"the TUF targets metadata expires {targetsExpires:u}; sign it offline (rampart keys targets prepare, sign, import)");
+            }
+
+            if (Expires(Read($"{LatestVersion("snapshot")}.snapshot.json")) - now < SnapshotLifetime / 2)
+            {
+                PublishSnapshotLocked(targetsVersion, File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{targetsVersion}.targets.json")), now);
+                resigned.AddRange(["snapshot", "timestamp"]);
+            }
+            else if (Expires(Read("timestamp.json")) - now < TimestampLifetime / 2)
+            {
+                PublishTimestampLocked(LatestVersion("snapshot"), now);
+                resigned.Add("timestamp");
+            }
+
+            return new Refresh(resigned, warnings);
         }
         finally
         {
@@ -165,21 +208,35 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
         }
     }
 
+    /// <summary>A root with less than this left is re-signed (or, offline, warned about).</summary>
+    public static readonly TimeSpan RootRenewal = TimeSpan.FromDays(60);
+
+    private JsonObject Read(string name) => JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, name)))!.AsObject();
+
+    private static DateTimeOffset Expires(JsonObject envelope) =>
+        DateTimeOffset.Parse(envelope["signed"]!["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
     // targets N, snapshot N (naming targets N), timestamp (next version, naming snapshot N).
     private void PublishLocked(long version, JsonObject targets, DateTimeOffset now) =>
         PublishTargetsLocked(version, SignedMetadata.Sign(TargetsOf(version, now, targets), [Key("targets")]), now);
 
-    // A signed targets envelope N, then snapshot N and the next timestamp with the online keys.
-    private void PublishTargetsLocked(long version, JsonObject targetsEnvelope, DateTimeOffset now)
+    // A signed targets envelope N, then the next snapshot (naming targets N) and timestamp with the online keys.
+    private void PublishTargetsLocked(long version, JsonObject targetsEnvelope, DateTimeOffset now) =>
+        PublishSnapshotLocked(version, Write($"{version}.targets.json", targetsEnvelope), now);
+
+    // Snapshot versions count on their own: a snapshot is re-signed without a new targets version when it nears expiry.
+    private void PublishSnapshotLocked(long targetsVersion, byte[] targetsBytes, DateTimeOffset now)
     {
-        var snapshotKey = Key("snapshot");
-        var timestampKey = Key("timestamp");
-        var targetsBytes = Write($"{version}.targets.json", targetsEnvelope);
-        var snapshotBytes = Write($"{version}.snapshot.json", SignedMetadata.Sign(TufMetadata.Snapshot(version, now + SnapshotLifetime, version, targetsBytes), [snapshotKey]));
-        var timestampVersion = File.Exists(Path.Combine(MetadataDirectory, "timestamp.json"))
-            ? JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, "timestamp.json")))!["signed"]!["version"]!.GetValue<long>() + 1
-            : 1;
-        Write("timestamp.json", SignedMetadata.Sign(TufMetadata.Timestamp(timestampVersion, now + TimestampLifetime, version, snapshotBytes), [timestampKey]));
+        var snapshotVersion = LatestVersion("snapshot") + 1;
+        Write($"{snapshotVersion}.snapshot.json", SignedMetadata.Sign(TufMetadata.Snapshot(snapshotVersion, now + SnapshotLifetime, targetsVersion, targetsBytes), [Key("snapshot")]));
+        PublishTimestampLocked(snapshotVersion, now);
+    }
+
+    private void PublishTimestampLocked(long snapshotVersion, DateTimeOffset now)
+    {
+        var timestampVersion = File.Exists(Path.Combine(MetadataDirectory, "timestamp.json")) ? Read("timestamp.json")["signed"]!["version"]!.GetValue<long>() + 1 : 1;
+        var snapshotBytes = File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{snapshotVersion}.snapshot.json"));
+        Write("timestamp.json", SignedMetadata.Sign(TufMetadata.Timestamp(timestampVersion, now + TimestampLifetime, snapshotVersion, snapshotBytes), [Key("timestamp")]));
     }
 
     private static JsonObject TargetsOf(long version, DateTimeOffset now, JsonObject targets)
