@@ -13,9 +13,9 @@ public sealed record RolloutStatus(Rollout Rollout, RolloutCounts Counts, IReadO
 
 /// <summary>
 /// Creating and steering rollouts. Creation plans every selected device up front (one transaction):
-/// devices of another model, devices in another open rollout, devices already on the release and
-/// devices whose reported security version is above the release's (server-side rollback protection)
-/// are recorded as skipped with the reason; the rest are shuffled into waves. <see cref="RolloutEngine"/>
+/// devices of another model are left out; devices in another open rollout, of a hardware revision the
+/// release does not support, already on the release, or whose reported security version is above the
+/// release's (server-side rollback protection) are recorded as skipped with the reason; the rest are shuffled into waves. <see cref="RolloutEngine"/>
 /// then notifies them.
 /// </summary>
 public sealed class RolloutService(
@@ -163,6 +163,8 @@ public sealed class RolloutService(
                 }
 
                 var reason = busy.Contains(device.Id) ? "in another open rollout"
+                    : release.Hardware.Count > 0 && (device.HardwareRevision is null || !release.Hardware.Contains(device.HardwareRevision))
+                        ? $"hardware revision {device.HardwareRevision ?? "(not recorded)"} is not one the release supports ({string.Join(", ", release.Hardware)})"
                     : firmware.TryGetValue(device.Id, out var runs) ? RollbackProtection.Refusal(runs, release) : null;
                 if (reason is null)
                 {

@@ -70,9 +70,10 @@ internal sealed class GatewayNode : IAsyncDisposable
         where T : notnull => Node.Node.Services.GetRequiredService<T>();
 
     /// <summary>Adds and enrolls a device with a fresh P-256 key; its certificate and key are also written as PEM files.</summary>
-    public async Task<EnrolledIdentity> EnrollDeviceAsync(string id, DateOnly? supportUntil = null, string? model = null)
+    public async Task<EnrolledIdentity> EnrollDeviceAsync(string id, DateOnly? supportUntil = null, string? model = null, string? hardware = null)
     {
-        var (_, token) = await Get<InventoryService>().AddAsync(new NewDevice(id, Model: model, SupportUntil: supportUntil), "test", CancellationToken.None);
+        var (_, token) = await Get<InventoryService>().AddAsync(
+            new NewDevice(id, Model: model, HardwareRevision: hardware, SupportUntil: supportUntil), "test", CancellationToken.None);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var result = await Get<EnrollmentService>().EnrollAsync(
             EstOperation.Enroll, new EstCredentials(id, token.Token, null, "127.0.0.1"), FleetHarness.Csr(key), CancellationToken.None);

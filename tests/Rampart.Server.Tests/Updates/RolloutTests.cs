@@ -81,23 +81,26 @@ public sealed class RolloutTests
     }
 
     [Fact]
-    public async Task Rollback_is_refused_on_both_sides_the_server_skips_a_device_above_the_release_and_the_SDK_refuses_a_lower_svn()
+    public async Task Rollback_is_refused_on_both_sides_the_server_skips_a_device_above_the_release_and_the_SDK_refuses_a_lower_svn_and_other_boards_are_skipped()
     {
         await using var fleet = await UpdateFleet.StartAsync();
         var ahead = await fleet.DeviceAsync("pump-ahead", "pump", healthy: _ => true, svn: 9);
         await fleet.DeviceAsync("pump-behind", "pump", healthy: _ => true, svn: 1);
+        var otherBoard = await fleet.DeviceAsync("pump-rev-a", "pump", healthy: _ => true, svn: 1, hardware: "rev-a");
         var release = await fleet.ReleaseAsync("pump", "1.5.0", svn: 5);
         var firmware = fleet.Node.Get<Rampart.Updates.Rollouts.IRolloutStore>();
-        await WaitUntilAsync(async () => (await firmware.ReportedFirmwareAsync(null, CancellationToken.None)).Count == 2);
+        await WaitUntilAsync(async () => (await firmware.ReportedFirmwareAsync(null, CancellationToken.None)).Count == 3);
 
         // Server: the device reporting svn 9 is skipped with the reason, never notified.
         var rollouts = fleet.Node.Get<RolloutService>();
         var created = await rollouts.CreateAsync(release.Id, "model=pump", new RolloutPolicy { CanaryCount = 1, RatePerMinute = 6000, MinimumExecuted = 1 }, "op", CancellationToken.None);
         var skipped = await rollouts.DevicesAsync(created.Rollout.Id, RolloutDeviceState.Skipped, null, 10, CancellationToken.None);
-        Assert.Equal("pump-ahead", Assert.Single(skipped).DeviceId);
+        Assert.Equal(["pump-ahead", "pump-rev-a"], skipped.Select(d => d.DeviceId));
         Assert.Contains("above the release's 5", skipped[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("hardware revision rev-a is not one the release supports (rev-b)", skipped[1].Detail, StringComparison.Ordinal);
         await WaitForAsync(rollouts, created.Rollout.Id, s => s.Rollout.State == RolloutState.Completed);
         Assert.Empty(ahead.ConfigMessages);
+        Assert.Empty(otherBoard.ConfigMessages);
 
         // SDK: told directly to install svn 5 over svn 9, the update client refuses after checking signatures.
         await ahead.Updater.UpdateAsync(new FirmwareDirective(999, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget), CancellationToken.None);

@@ -52,9 +52,10 @@ internal sealed class UpdateFleet : IAsyncDisposable
     }
 
     /// <summary>Enrolls a device of <paramref name="model"/> running 1.0.0 (svn <paramref name="svn"/>) and starts its update client.</summary>
-    public async Task<SimulatedUpdatingDevice> DeviceAsync(string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1, bool online = true)
+    public async Task<SimulatedUpdatingDevice> DeviceAsync(
+        string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1, bool online = true, string hardware = "rev-b")
     {
-        var identity = await Node.EnrollDeviceAsync(id, model: model);
+        var identity = await Node.EnrollDeviceAsync(id, model: model, hardware: hardware);
         var directory = _temp.Sub(id);
         var slots = AbSlots.Open(directory, new InstalledFirmware("1.0.0", svn), "factory image"u8.ToArray());
         var rootPath = Path.Combine(directory, "trusted-root.json");
@@ -78,7 +79,7 @@ internal sealed class UpdateFleet : IAsyncDisposable
         var updater = new FirmwareUpdater(client, new FirmwareUpdaterOptions
         {
             Model = model,
-            HardwareRevision = "rev-b",
+            HardwareRevision = hardware,
             Repository = repository,
             TrustedRootPath = rootPath,
             ManifestEcdsaKey = ecdsa,
