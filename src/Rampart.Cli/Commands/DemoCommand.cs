@@ -23,8 +23,12 @@ internal static class DemoCommand
     {
         var devices = new Option<int>("--devices") { Description = "Simulated devices (default 200)", DefaultValueFactory = _ => 200 };
         var duration = new Option<int?>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)" };
+        var rollout = new Option<bool>("--rollout") { Description = "Once the fleet is up, sign a firmware release, promote it (four-eyes) and roll it out in waves" };
         var profiles = new SimulationProfiles();
-        var command = profiles.AddTo(new Command("demo", "Start a throwaway node and a simulated fleet (some devices misbehave) and watch Rampart contain them.") { devices, duration });
+        var command = profiles.AddTo(new Command("demo", "Start a throwaway node and a simulated fleet (some devices misbehave) and watch Rampart contain them.")
+        {
+            devices, duration, rollout,
+        });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var count = Math.Clamp(parse.GetValue(devices), 1, 10_000);
@@ -37,11 +41,14 @@ internal static class DemoCommand
                 ["Rampart:Mqtt"] = "127.0.0.1:0",
                 ["Rampart:Gateway:MaxUnauthenticatedPerSource"] = "1000",
                 ["Logging:LogLevel:Default"] = "Warning",
+
+                // A throwaway node: its unencrypted keys are deleted at the end, and the demo prints rollout outcomes itself.
+                ["Logging:LogLevel:Rampart.Server.Updates"] = "Error",
             }).Build();
             try
             {
                 await using var node = await RampartNode.StartAsync(configuration, TextWriter.Null, cancellationToken);
-                return await RunAsync(node, data, count, misbehaving, parse.GetValue(duration), cancellationToken);
+                return await RunAsync(node, data, count, misbehaving, parse.GetValue(duration), parse.GetValue(rollout), cancellationToken);
             }
             finally
             {
@@ -52,7 +59,8 @@ internal static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(RampartNode node, string data, int count, Dictionary<Misbehaviour, int> misbehaving, int? duration, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        RampartNode node, string data, int count, Dictionary<Misbehaviour, int> misbehaving, int? duration, bool rollout, CancellationToken cancellationToken)
     {
         AnsiConsole.MarkupLine($"[bold]Rampart demo[/]: node on [blue]{node.HttpsUri}[/] (MQTT [blue]{node.MqttEndPoint}[/]), data in {data}");
         AnsiConsole.MarkupLine($"Watch it from another terminal: [grey]rampart events tail --data {data}[/], [grey]rampart device list --data {data}[/]");
@@ -68,6 +76,7 @@ internal static class DemoCommand
             TrustedRoot = X509CertificateLoader.LoadCertificate(services.GetRequiredService<Rampart.Pki.Authority.CertificateAuthority>().Root.RawData),
             Devices = count,
             Prefix = "demo",
+            Model = "demo-sensor",
             TelemetryInterval = TimeSpan.FromSeconds(2),
             Misbehaving = misbehaving,
         };
@@ -107,11 +116,22 @@ internal static class DemoCommand
         });
 
         var report = new SimulationReport(simulation, count);
+        var updates = new DemoRollout(services, options.Model);
+        if (rollout && !running.IsCompleted)
+        {
+            await updates.StartAsync(count, stop.Token);
+        }
+
         var shown = 0;
         while (!running.IsCompleted)
         {
             await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(report.Status()) + "[/]");
+            if (await updates.StatusAsync(CancellationToken.None) is { } line)
+            {
+                AnsiConsole.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
+            }
+
             foreach (var e in seen.Skip(shown).Where(e => e.Severity != SecuritySeverity.Info).Take(6))
             {
                 var colour = e.Severity == SecuritySeverity.High ? "red" : "yellow";
@@ -122,6 +142,11 @@ internal static class DemoCommand
         }
 
         Summary(simulation, [.. seen], misbehaving);
+        if (await updates.StatusAsync(CancellationToken.None) is { } final)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(final));
+        }
+
         return 0;
     }
 

@@ -32,6 +32,20 @@ public sealed partial class SimulatorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_demo_rollout_is_signed_promoted_by_two_people_and_aborts_when_its_canary_fails()
+    {
+        var (exit, output) = await RunningProcess.RunAsync("dotnet",
+            [RampartCli.Dll, "demo", "--devices", "12", "--duration", "25", "--rollout", "--bad-update", "100%",
+                "--flood", "0", "--scanner", "0", "--clone", "0", "--tamper", "0", "--stale", "0", "--default-creds", "0"], TimeSpan.FromSeconds(120));
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Release demo-sensor-2.0.0 signed (ECDSA P-256 + LMS)", output, StringComparison.Ordinal);
+        Assert.Contains("Four-eyes: promotion requested by demo-officer-1, approved by demo-officer-2", output, StringComparison.Ordinal);
+        Assert.Matches(@"rollout 1 aborted \(wave 1/\d\): [^\n]*rolled-back [1-9]", output);
+        Assert.DoesNotMatch(@"succeeded [1-9]", output);
+    }
+
+    [Fact]
     public async Task The_simulator_enrolls_and_connects_devices_to_a_running_node_and_a_scanner_is_refused()
     {
         var data = _temp.Sub("data");

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Rampart.Fleet.Approvals;
+using Rampart.Fleet.Operators;
+using Rampart.Server.Updates;
+using Rampart.Updates.Rollouts;
+using Spectre.Console;
+
+namespace Rampart.Cli.Commands;
+
+/// <summary>
+/// <c>rampart demo --rollout</c>: once the fleet is up, a firmware release is signed, promoted by two
+/// (demo) security officers and rolled out in waves; bad-update devices roll back and the abort
+/// criterion judges them.
+/// </summary>
+internal sealed class DemoRollout(IServiceProvider services, string model)
+{
+    private static readonly OperatorIdentity Requester = Officer("demo-officer-1");
+    private static readonly OperatorIdentity Approver = Officer("demo-officer-2");
+
+    public long? Id { get; private set; }
+
+    /// <summary>Signs and publishes a release, has it promoted by two people, and starts the rollout.</summary>
+    public async Task StartAsync(int devices, CancellationToken cancellationToken)
+    {
+        var uploads = services.GetRequiredService<ReleaseUploads>();
+        var (image, _) = await uploads.StoreAsync(new MemoryStream(RandomNumberGenerator.GetBytes(64 * 1024)), cancellationToken);
+        var release = await services.GetRequiredService<ReleaseService>().AddAsync(new NewRelease(model, "2.0.0", 2, [], image, null), "demo", cancellationToken);
+        AnsiConsole.MarkupLine($"Release {release.Id} signed (ECDSA P-256 + LMS) and published through TUF; image sha256 {release.ImageSha256[..16]}…");
+
+        var approvals = services.GetRequiredService<ApprovalService>();
+        var request = await approvals.RequestAsync("releases.promote", release.Id, $"promote {release.Id}", Requester, cancellationToken);
+        await approvals.ApproveAsync(request.Id, Approver, cancellationToken);
+        AnsiConsole.MarkupLine($"Four-eyes: promotion requested by {Requester.Name}, approved by {Approver.Name} (on a real node: rampart approvals approve)");
+
+        var policy = new RolloutPolicy
+        {
+            CanaryPercent = 10, Steps = [50, 100], RatePerMinute = Math.Max(60, devices * 6), AbortFailurePercent = 20,
+            MinimumExecuted = Math.Max(2, devices / 20), DeviceTimeout = TimeSpan.FromMinutes(2),
+        };
+        var rollout = await services.GetRequiredService<RolloutService>().CreateAsync(release.Id, $"model={model}", policy, "demo", cancellationToken);
+        Id = rollout.Rollout.Id;
+        AnsiConsole.MarkupLine($"Rollout {Id}: {rollout.Counts.Open} devices in {rollout.Rollout.WaveCount} waves (canary 10 %, then 50 %, 100 %), " +
+            $"{policy.RatePerMinute}/min, aborts above {policy.AbortFailurePercent} % failed after {policy.MinimumExecuted}");
+    }
+
+    /// <summary>One status line.</summary>
+    public async Task<string?> StatusAsync(CancellationToken cancellationToken)
+    {
+        if (Id is not { } id)
+        {
+            return null;
+        }
+
+        var status = await services.GetRequiredService<RolloutService>().StatusAsync(id, cancellationToken);
+        var counts = string.Join(", ", status.Counts.ByState.Where(p => p.Value > 0).Select(p => $"{p.Key.Name()} {p.Value}"));
+        return $"rollout {id} {status.Rollout.State.ToString().ToLowerInvariant()} (wave {status.Rollout.CurrentWave + 1}/{status.Rollout.WaveCount}): {counts}" +
+            (status.Rollout.Reason is { } reason && status.Rollout.State == RolloutState.Aborted ? $" — {reason}" : string.Empty);
+    }
+
+    private static OperatorIdentity Officer(string name) => new(name, OperatorRole.SecurityOfficer.Name, OperatorRole.SecurityOfficer.Permissions, [], []);
+}
