@@ -121,6 +121,7 @@ internal static class DeviceCommand
             Console.WriteLine($"vendor:            {device.Vendor ?? "-"}");
             Console.WriteLine($"hardware revision: {device.HardwareRevision ?? "-"}");
             Console.WriteLine($"firmware version:  {device.FirmwareVersion ?? "-"}");
+            Console.WriteLine($"firmware running:  {await RunningFirmwareAsync(target, parse, device.Id, cancellationToken)}");
             Console.WriteLine($"site:              {device.Site ?? "-"}");
             Console.WriteLine($"zone:              {device.Zone ?? "-"}");
             Console.WriteLine($"tags:              {(device.Tags.Count == 0 ? "-" : string.Join(", ", device.Tags))}");
@@ -190,4 +191,18 @@ internal static class DeviceCommand
     }
 
     private static string Name(DeviceState state) => state.ToString().ToLowerInvariant();
+
+    // What the device reported on its last update report, or why there is nothing to show.
+    private static async Task<string> RunningFirmwareAsync(AdminTarget target, ParseResult parse, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var runs = await target.SendAsync<ReportedFirmwareResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(id)}/firmware", cancellationToken);
+            return $"{runs.Version} (svn {runs.Svn}, reported {runs.Reported:u})";
+        }
+        catch (Server.Admin.AdminCommandException exception) when (exception.Message.Contains("has not reported", StringComparison.Ordinal))
+        {
+            return "- (not reported)";
+        }
+    }
 }

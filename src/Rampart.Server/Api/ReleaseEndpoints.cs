@@ -57,6 +57,16 @@ public static class ReleaseEndpoints
             return TypedResults.Accepted($"/api/v1/approvals/{approval.Id}", ApprovalEndpoints.From(approval));
         }).RequirePermission(Permissions.ReleasesApprove);
 
+        // What the device last reported it runs (update reports on devices/{id}/state): what rollback protection compares against.
+        api.MapGet("/devices/{id}/firmware", async (string id, HttpContext context, Fleet.Inventory.InventoryService inventory, IRolloutStore store,
+            CancellationToken cancellationToken) =>
+        {
+            await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
+            return (await store.ReportedFirmwareAsync([id], cancellationToken)).TryGetValue(id, out var runs)
+                ? TypedResults.Ok(new ReportedFirmwareResponse(id, runs.Version, runs.SecurityVersion, runs.Reported))
+                : throw new FleetException(FleetErrorKind.NotFound, $"device {id} has not reported its firmware");
+        }).RequirePermission(Permissions.DevicesRead);
+
         api.MapPost("/rollouts", async (NewRolloutRequest body, HttpContext context, RolloutService rollouts, CancellationToken cancellationToken) =>
             TypedResults.Ok(From(await rollouts.CreateAsync(body.Release ?? string.Empty, body.Select ?? string.Empty, body.ToPolicy(), AdminActor.Of(context.User),
                 cancellationToken)))).RequirePermission(Permissions.RolloutsWrite);
@@ -156,6 +166,9 @@ public static class ReleaseEndpoints
     private static Dictionary<string, int> Names(RolloutCounts counts) =>
         Enum.GetValues<RolloutDeviceState>().Where(state => counts[state] > 0).ToDictionary(state => state.Name(), state => counts[state]);
 }
+
+/// <summary>The firmware a device reports it runs.</summary>
+public sealed record ReportedFirmwareResponse(string DeviceId, string Version, long Svn, DateTimeOffset Reported);
 
 /// <summary>An upload's hash and size.</summary>
 public sealed record UploadResponse(string Sha256, long Length);

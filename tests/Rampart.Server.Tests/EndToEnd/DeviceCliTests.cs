@@ -30,6 +30,7 @@ public sealed class DeviceCliTests : IDisposable
         Assert.Matches(@"pump-7\s+registered\s+P7\s+acme\s+plant-1\s+ot", list.Output);
         Assert.Contains("tags:              critical, pumps", show.Output, StringComparison.Ordinal);
         Assert.Contains("support until:     2030-12-31", show.Output, StringComparison.Ordinal);
+        Assert.Contains("firmware running:  - (not reported)", show.Output, StringComparison.Ordinal);
         Assert.Equal(2, quarantine.ExitCode);
         Assert.Contains("device pump-7 is registered; it must be active to become quarantined", quarantine.Output, StringComparison.Ordinal);
         Assert.True(retire.ExitCode == 0, retire.Output);

@@ -71,6 +71,8 @@ public sealed class ReleaseCliTests : IDisposable
         Assert.Contains("completed", status.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("devices: succeeded 2", status.Output, StringComparison.Ordinal);
         Assert.All(fleet.Devices, d => Assert.Equal("2.0.0", d.Slots.Installed.Version));
+        var shown = await RampartCli.RunAsync("device", "show", "gw-1", "--data", data);
+        Assert.Contains("firmware running:  2.0.0 (svn 3, reported", shown.Output, StringComparison.Ordinal);
         var cancel = await RampartCli.RunAsync("rollout", "cancel", "1", "--data", data);
         Assert.Equal(2, cancel.ExitCode);
         Assert.Contains("rollout 1 is completed", cancel.Output, StringComparison.Ordinal);
