@@ -19,33 +19,55 @@ public sealed class ReleaseUploads(string dataDirectory, TimeProvider time)
 
     private string Directory => Path.Combine(dataDirectory, "uploads");
 
-    /// <summary>Reads at most <see cref="MaxBytes"/> from <paramref name="body"/>, stores it, returns its SHA-256 (hex).</summary>
+    /// <summary>
+    /// Streams at most <see cref="MaxBytes"/> from <paramref name="body"/> to an owner-only temporary file while
+    /// hashing it (memory stays small whatever the size), fsyncs it and renames it to its SHA-256 (hex), which
+    /// it returns. A refused or broken upload leaves nothing behind.
+    /// </summary>
     public async Task<(string Sha256, long Length)> StoreAsync(Stream body, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw new FleetException(FleetErrorKind.Invalid, $"the upload is larger than {MaxBytes / (1024 * 1024)} MiB");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            throw new FleetException(FleetErrorKind.Invalid, "the upload is empty");
-        }
-
-        var bytes = buffer.ToArray();
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         System.IO.Directory.CreateDirectory(Directory);
         DeleteExpired();
-        OwnerOnlyFile.WriteAtomically(Path.Combine(Directory, sha256), bytes);
-        return (sha256, bytes.LongLength);
+        var temporary = Path.Combine(Directory, $".upload-{Guid.NewGuid():N}");
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long length = 0;
+            await using (var file = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnlyFile.Mode, Options = FileOptions.Asynchronous,
+            }))
+            {
+                var chunk = new byte[81920];
+                int read;
+                while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+                {
+                    length += read;
+                    if (length > MaxBytes)
+                    {
+                        throw new FleetException(FleetErrorKind.Invalid, $"the upload is larger than {MaxBytes / (1024 * 1024)} MiB");
+                    }
+
+                    hash.AppendData(chunk, 0, read);
+                    await file.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            if (length == 0)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, "the upload is empty");
+            }
+
+            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            File.Move(temporary, Path.Combine(Directory, sha256), overwrite: true);
+            return (sha256, length);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     /// <summary>The uploaded bytes with this SHA-256, checked again; a clear error when there are none.</summary>
@@ -76,6 +98,7 @@ public sealed class ReleaseUploads(string dataDirectory, TimeProvider time)
         var cutoff = time.GetUtcNow() - Lifetime;
         foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())
         {
+            // Temporary files of uploads in progress are young; old ones are from a crash.
             if (file.LastWriteTimeUtc < cutoff.UtcDateTime)
             {
                 file.Delete();
