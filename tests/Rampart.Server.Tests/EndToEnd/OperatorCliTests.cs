@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Rampart.Fleet.Operators.Totp;
 using Rampart.Server.Admin;
 using Rampart.Server.Api;
 using Rampart.Testing;
@@ -27,12 +26,12 @@ public sealed partial class OperatorCliTests : IDisposable
         // 1. The first administrator, on the node's host: password, then TOTP.
         var activate = await RampartCli.RunAsAsync(Alice("alice"), AlicePassword + "\n", "user", "activate", setup, "--name", "alice", "--password-stdin", "--data", data);
         Assert.True(activate.ExitCode == 0, activate.Output);
-        var secret = Secret().Match(activate.Output).Groups[1].Value;
-        var confirm = await RampartCli.RunAsync("user", "confirm", setup, "--name", "alice", "--code", Code(secret, 0), "--data", data);
+        var secret = RampartCli.TotpSecret().Match(activate.Output).Groups[1].Value;
+        var confirm = await RampartCli.RunAsync("user", "confirm", setup, "--name", "alice", "--code", RampartCli.TotpCode(secret, 0), "--data", data);
         Assert.True(confirm.ExitCode == 0, confirm.Output);
 
         // 2. Login over HTTPS (the next code: each is accepted once), token stored owner-only.
-        var login = await RampartCli.RunAsAsync(Alice("alice"), AlicePassword + "\n", "login", "--server", server, "--ca", ca, "--user", "alice", "--password-stdin", "--totp", Code(secret, 1));
+        var login = await RampartCli.RunAsAsync(Alice("alice"), AlicePassword + "\n", "login", "--server", server, "--ca", ca, "--user", "alice", "--password-stdin", "--totp", RampartCli.TotpCode(secret, 1));
         Assert.True(login.ExitCode == 0, login.Output);
         var credentials = Path.Combine(Alice("alice"), "rampart", "credentials.json");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
@@ -40,7 +39,7 @@ public sealed partial class OperatorCliTests : IDisposable
         // 3. Alice invites bob; bob activates remotely and logs in; bob makes an API token.
         var invite = await RampartCli.RunAsAsync(Alice("alice"), null, "user", "add", "bob", "--role", "operator", "--server", server);
         Assert.True(invite.ExitCode == 0, invite.Output);
-        var invitation = Invitation().Match(invite.Output).Value;
+        var invitation = RampartCli.Invitation().Match(invite.Output).Value;
         var bobActivate = await RampartCli.RunAsAsync(Alice("bob"), BobPassword + "\n", "user", "activate", invitation, "--password-stdin", "--server", server, "--ca", ca);
         Assert.Contains("user bob (operator) is active", bobActivate.Output, StringComparison.Ordinal);
         var bobLogin = await RampartCli.RunAsAsync(Alice("bob"), BobPassword + "\n", "login", "--server", server, "--ca", ca, "--user", "bob", "--password-stdin");
@@ -77,15 +76,6 @@ public sealed partial class OperatorCliTests : IDisposable
 
         Assert.Contains("user.login", answers, StringComparison.Ordinal);
     }
-
-    private static string Code(string secret, int stepsAhead) =>
-        TotpGenerator.Code(Base32.Decode(secret), TotpGenerator.StepOf(DateTimeOffset.UtcNow) + stepsAhead, System.Security.Cryptography.HashAlgorithmName.SHA1);
-
-    [GeneratedRegex("secret: ([A-Z2-7]+)")]
-    private static partial Regex Secret();
-
-    [GeneratedRegex("rampart-invite-[A-Za-z0-9_-]{43}")]
-    private static partial Regex Invitation();
 
     [GeneratedRegex("rampart-api-[A-Za-z0-9_-]{43}")]
     private static partial Regex ApiToken();

@@ -32,4 +32,17 @@ internal static partial class RampartCli
 
     [GeneratedRegex("rampart-setup-[A-Za-z0-9_-]{43}")]
     public static partial Regex SetupToken();
+
+    /// <summary>The TOTP secret <c>user activate</c> prints.</summary>
+    [GeneratedRegex("secret: ([A-Z2-7]+)")]
+    public static partial Regex TotpSecret();
+
+    [GeneratedRegex("rampart-invite-[A-Za-z0-9_-]{43}")]
+    public static partial Regex Invitation();
+
+    /// <summary>The TOTP code for now plus <paramref name="stepsAhead"/> steps (each code is accepted once).</summary>
+    public static string TotpCode(string secret, int stepsAhead) =>
+        Fleet.Operators.Totp.TotpGenerator.Code(
+            Fleet.Operators.Totp.Base32.Decode(secret), Fleet.Operators.Totp.TotpGenerator.StepOf(DateTimeOffset.UtcNow) + stepsAhead,
+            System.Security.Cryptography.HashAlgorithmName.SHA1);
 }

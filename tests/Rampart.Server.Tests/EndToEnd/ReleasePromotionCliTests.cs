@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Rampart.Fleet.Operators.Totp;
 using Rampart.Testing;
 
 namespace Rampart.Server.Tests.EndToEnd;
 
 /// <summary>Four-eyes promotion of a firmware release by two real security officers, each logged in over HTTPS with password and TOTP.</summary>
-public sealed partial class ReleasePromotionCliTests : IDisposable
+public sealed class ReleasePromotionCliTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
@@ -51,23 +50,14 @@ public sealed partial class ReleasePromotionCliTests : IDisposable
         var ca = Path.Combine(data, "ca-root.crt.pem");
         var invite = await RampartCli.RunAsync("user", "add", name, "--role", "security-officer", "--data", data);
         Assert.True(invite.ExitCode == 0, invite.Output);
-        var invitation = Invitation().Match(invite.Output).Value;
+        var invitation = RampartCli.Invitation().Match(invite.Output).Value;
         var activate = await RampartCli.RunAsAsync(home, password + "\n", "user", "activate", invitation, "--password-stdin", "--server", server, "--ca", ca);
         Assert.True(activate.ExitCode == 0, activate.Output);
-        var secret = Secret().Match(activate.Output).Groups[1].Value;
-        var confirm = await RampartCli.RunAsAsync(home, null, "user", "confirm", invitation, "--code", Code(secret, 0), "--server", server, "--ca", ca);
+        var secret = RampartCli.TotpSecret().Match(activate.Output).Groups[1].Value;
+        var confirm = await RampartCli.RunAsAsync(home, null, "user", "confirm", invitation, "--code", RampartCli.TotpCode(secret, 0), "--server", server, "--ca", ca);
         Assert.True(confirm.ExitCode == 0, confirm.Output);
-        var login = await RampartCli.RunAsAsync(home, password + "\n", "login", "--server", server, "--ca", ca, "--user", name, "--password-stdin", "--totp", Code(secret, 1));
+        var login = await RampartCli.RunAsAsync(home, password + "\n", "login", "--server", server, "--ca", ca, "--user", name, "--password-stdin", "--totp", RampartCli.TotpCode(secret, 1));
         Assert.True(login.ExitCode == 0, login.Output);
         return home;
     }
-
-    private static string Code(string secret, int stepsAhead) =>
-        TotpGenerator.Code(Base32.Decode(secret), TotpGenerator.StepOf(DateTimeOffset.UtcNow) + stepsAhead, HashAlgorithmName.SHA1);
-
-    [GeneratedRegex("secret: ([A-Z2-7]+)")]
-    private static partial Regex Secret();
-
-    [GeneratedRegex("rampart-invite-[A-Za-z0-9_-]{43}")]
-    private static partial Regex Invitation();
 }
