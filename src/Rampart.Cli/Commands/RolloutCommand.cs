@@ -10,7 +10,7 @@ internal static class RolloutCommand
 {
     public static Command Create() => new("rollout", "Staged rollouts: canary, growing waves, a rate limit and abort criteria.")
     {
-        New(), Status(), List(), Steer("pause", "Stop notifying devices (those told carry on)."), Steer("resume", "Continue a paused rollout."),
+        New(), Status(), Devices(), List(), Steer("pause", "Stop notifying devices (those told carry on)."), Steer("resume", "Continue a paused rollout."),
         Steer("cancel", "Stop a rollout for good."),
     };
 
@@ -64,6 +64,42 @@ internal static class RolloutCommand
                 {
                     Console.WriteLine($"  {state,-11} {device.DeviceId,-24} {device.Detail}");
                 }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Devices()
+    {
+        var target = new AdminTarget();
+        var id = new Argument<long>("ID");
+        var state = new Option<string?>("--state") { Description = "Only devices in this state (pending, notified, downloading, installing, succeeded, failed, rolled-back, skipped)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (default: all, a thousand per request)", DefaultValueFactory = _ => int.MaxValue };
+        var command = target.AddTo(new Command("devices", "A rollout's devices with their wave, state and reason, in id order.") { id, state, limit });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var filter = parse.GetValue(state) is { } s ? $"&state={Uri.EscapeDataString(s)}" : string.Empty;
+            var remaining = parse.GetValue(limit);
+            string? after = null;
+            while (remaining > 0)
+            {
+                var page = await target.SendAsync<RolloutDeviceResponse[]>(parse, HttpMethod.Get,
+                    $"api/v1/rollouts/{parse.GetValue(id)}/devices?limit={Math.Min(1000, remaining)}{filter}" + (after is null ? string.Empty : $"&after={Uri.EscapeDataString(after)}"),
+                    cancellationToken);
+                foreach (var device in page)
+                {
+                    Console.WriteLine($"{device.DeviceId,-24} wave {device.Wave + 1,-3} {device.State,-12} {device.Notified?.ToString("u", CultureInfo.InvariantCulture) ?? "-",-20} {device.Detail}");
+                }
+
+                remaining -= page.Length;
+                if (page.Length < 1000)
+                {
+                    break;
+                }
+
+                after = page[^1].DeviceId;
             }
 
             return 0;

@@ -70,6 +70,12 @@ public sealed class ReleaseCliTests : IDisposable
         Assert.True(status.ExitCode == 0, status.Output);
         Assert.Contains("completed", status.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("devices: succeeded 2", status.Output, StringComparison.Ordinal);
+        var succeeded = await RampartCli.RunAsync("rollout", "devices", "1", "--state", "succeeded", "--data", data);
+        Assert.Matches(@"gw-1\s+wave \d\s+succeeded", succeeded.Output);
+        Assert.Matches(@"gw-2\s+wave \d\s+succeeded", succeeded.Output);
+        var unknownState = await RampartCli.RunAsync("rollout", "devices", "1", "--state", "exploded", "--data", data);
+        Assert.Equal(2, unknownState.ExitCode);
+        Assert.Contains("unknown state 'exploded'", unknownState.Output, StringComparison.Ordinal);
         Assert.All(fleet.Devices, d => Assert.Equal("2.0.0", d.Slots.Installed.Version));
         var shown = await RampartCli.RunAsync("device", "show", "gw-1", "--data", data);
         Assert.Contains("firmware running:  2.0.0 (svn 3, reported", shown.Output, StringComparison.Ordinal);
