@@ -75,16 +75,18 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
         }
 
         // Both buckets are checked before either is charged, so a refused message costs nothing.
-        if (_messages is not null && !_messages.TryTake(1))
+        if (_messages is not null && !_messages.Has(1))
         {
             return LimitHit("message-rate", $"more than {_options.DeviceMessagesPerSecond} messages/s", MqttReasonCode.MessageRateTooHigh);
         }
 
-        if (_bytes is not null && !_bytes.TryTake(bytes))
+        if (_bytes is not null && !_bytes.Has(bytes))
         {
             return LimitHit("byte-rate", $"more than {_options.DeviceBytesPerSecond} bytes/s", MqttReasonCode.QuotaExceeded);
         }
 
+        _messages?.Take(1);
+        _bytes?.Take(bytes);
         _traffic.MessageIn(bytes);
         return Admission.Allowed;
     }

@@ -16,15 +16,24 @@ public sealed class TokenBucket(double ratePerSecond, double capacity, TimeProvi
     /// <summary>Takes <paramref name="amount"/> tokens if there are that many; false (and takes none) otherwise.</summary>
     public bool TryTake(double amount)
     {
-        var now = time.GetTimestamp();
-        _tokens = Math.Min(Capacity, _tokens + (time.GetElapsedTime(_refilledAt, now).TotalSeconds * RatePerSecond));
-        _refilledAt = now;
-        if (_tokens < amount)
+        if (!Has(amount))
         {
             return false;
         }
 
-        _tokens -= amount;
+        Take(amount);
         return true;
     }
+
+    /// <summary>True when <paramref name="amount"/> tokens are there now (after refilling); takes none.</summary>
+    public bool Has(double amount)
+    {
+        var now = time.GetTimestamp();
+        _tokens = Math.Min(Capacity, _tokens + (time.GetElapsedTime(_refilledAt, now).TotalSeconds * RatePerSecond));
+        _refilledAt = now;
+        return _tokens >= amount;
+    }
+
+    /// <summary>Takes <paramref name="amount"/> tokens that <see cref="Has"/> just found.</summary>
+    public void Take(double amount) => _tokens -= amount;
 }

@@ -308,6 +308,34 @@ public sealed class GatewayLimitTests
     }
 
     [Fact]
+    public async Task A_message_refused_for_the_byte_budget_costs_nothing_from_the_message_budget()
+    {
+        await using var node = await GatewayNode.StartAsync(new Dictionary<string, string?>
+        {
+            ["Rampart:Gateway:DeviceMessagesPerSecond"] = "0.1",
+            ["Rampart:Gateway:DeviceMessageBurst"] = "3",
+            ["Rampart:Gateway:DeviceBytesPerSecond"] = "0.1",
+            ["Rampart:Gateway:DeviceByteBurst"] = "1000",
+        });
+        var device = await node.EnrollDeviceAsync("bulky");
+        await using var client = await node.ConnectAsync(device);
+        await client.ConnectAsync(device.Id);
+
+        var codes = new List<MqttReasonCode>();
+        ushort id = 0;
+        foreach (var size in new[] { 2000, 2000, 2000, 10, 10, 10, 10 })
+        {
+            await client.SendAsync(new PublishPacket { Topic = $"devices/{device.Id}/telemetry/t", Payload = new byte[size], QoS = MqttQualityOfService.AtLeastOnce, PacketId = ++id });
+            codes.Add((await client.ExpectAsync<PublishResponsePacket>()).ReasonCode);
+        }
+
+        // Three oversized messages refused for bytes; the three small ones the message budget allows still pass.
+        Assert.Equal(
+            [MqttReasonCode.QuotaExceeded, MqttReasonCode.QuotaExceeded, MqttReasonCode.QuotaExceeded,
+                MqttReasonCode.Success, MqttReasonCode.Success, MqttReasonCode.Success, MqttReasonCode.MessageRateTooHigh], codes);
+    }
+
+    [Fact]
     public async Task An_expired_certificate_is_refused_with_the_reason_and_recorded()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
