@@ -47,7 +47,7 @@ internal static class UpdatesBench
             var size = new FileInfo(Path.Combine(repository.MetadataDirectory, "3.targets.json")).Length;
 
             clock.Restart();
-            var client = new TufClient(new FileRepository(Path.Combine(directory, "tuf")), File.ReadAllBytes(Path.Combine(repository.MetadataDirectory, "1.root.json")), TimeProvider.System);
+            var client = new TufClient(new DirectoryTufRepository(Path.Combine(directory, "tuf")), File.ReadAllBytes(Path.Combine(repository.MetadataDirectory, "1.root.json")), TimeProvider.System);
             await client.RefreshAsync(CancellationToken.None);
             var refresh = clock.Elapsed;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -84,7 +84,9 @@ internal static class UpdatesBench
             using var repository = new TufRepository(directory, new KeyProtector(null), TimeProvider.System);
             await repository.InitializeAsync(CancellationToken.None);
             await repository.AddTargetAsync("meter-2.0.0.manifest.json", [1], null, CancellationToken.None);
-            var service = new RolloutService(store, releases, new SqliteDeviceStore(database), repository, audit, TimeProvider.System);
+            using var broker = new Rampart.Mqtt.Broker.MqttBroker(new Rampart.Mqtt.Broker.BrokerOptions(), TimeProvider.System);
+            var service = new RolloutService(store, releases, new SqliteDeviceStore(database), repository, audit, TimeProvider.System,
+                new RolloutNotifier(broker, store, TimeProvider.System));
 
             var clock = Stopwatch.StartNew();
             var status = await service.CreateAsync("meter-2.0.0", "model=meter", new RolloutPolicy { CanaryPercent = 1, Steps = [10, 50, 100], RatePerMinute = 6000 },
@@ -138,14 +140,5 @@ internal static class UpdatesBench
         var directory = Path.Combine(Path.GetTempPath(), $"rampart-bench-{name}-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         return directory;
-    }
-
-    private sealed class FileRepository(string root) : ITufRepository
-    {
-        public async Task<byte[]?> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
-        {
-            var file = Path.Combine(root, path);
-            return File.Exists(file) ? await File.ReadAllBytesAsync(file, cancellationToken) : null;
-        }
     }
 }

@@ -194,19 +194,10 @@ public sealed partial class RolloutEngine(
             var directive = new FirmwareDirective(rollout.Id, release.Id, release.Version, release.SecurityVersion, release.ImageTarget, release.ManifestTarget);
             foreach (var state in Unfinished)
             {
-                string? after = null;
-                IReadOnlyList<RolloutDevice> page;
-                do
+                await foreach (var device in store.EachDeviceAsync(rollout.Id, state, cancellationToken))
                 {
-                    page = await store.DevicesAsync(rollout.Id, state, after, 1000, cancellationToken);
-                    foreach (var device in page)
-                    {
-                        notifier.Notify(device.DeviceId, directive);
-                    }
-
-                    after = page.Count > 0 ? page[^1].DeviceId : after;
+                    notifier.Notify(device.DeviceId, directive);
                 }
-                while (page.Count == 1000);
             }
         }
     }

@@ -1,5 +1,5 @@
 using Rampart.Mqtt.Protocol;
-using Rampart.Server.Gateway;
+using Rampart.Mqtt.Broker;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.Updates;
@@ -9,11 +9,13 @@ namespace Rampart.Server.Updates;
 /// withdrawal when a rollout is aborted or cancelled — the withdrawal replaces the retained directive,
 /// so a device told but not yet started (or offline) does not install, and one downloading stops.
 /// </summary>
-public sealed class RolloutNotifier(MqttGateway gateway, IRolloutStore store, TimeProvider time)
+public sealed class RolloutNotifier(MqttBroker broker, IRolloutStore store, TimeProvider time)
 {
     /// <summary>Publishes a directive to one device.</summary>
     public void Notify(string deviceId, FirmwareDirective directive) =>
-        gateway.Broker.Publish($"devices/{deviceId}/config", directive.ToJson(), MqttQualityOfService.AtLeastOnce, retain: true);
+        broker.Publish(ConfigTopic(deviceId), directive.ToJson(), MqttQualityOfService.AtLeastOnce, retain: true);
+
+    private static string ConfigTopic(string deviceId) => $"devices/{deviceId}/config";
 
     /// <summary>
     /// Withdraws a stopped rollout from every device that has not begun installing: notified devices are
@@ -26,28 +28,16 @@ public sealed class RolloutNotifier(MqttGateway gateway, IRolloutStore store, Ti
         var withdrawal = FirmwareDirective.Withdrawal(rollout);
         foreach (var state in new[] { RolloutDeviceState.Notified, RolloutDeviceState.Downloading })
         {
-            string? after = null;
-            while (true)
+            await foreach (var device in store.EachDeviceAsync(rollout, state, cancellationToken))
             {
-                var page = await store.DevicesAsync(rollout, state, after, 1000, cancellationToken);
-                foreach (var device in page)
+                broker.Publish(ConfigTopic(device.DeviceId), withdrawal, MqttQualityOfService.AtLeastOnce, retain: true);
+                if (state == RolloutDeviceState.Notified)
                 {
-                    gateway.Broker.Publish($"devices/{device.DeviceId}/config", withdrawal, MqttQualityOfService.AtLeastOnce, retain: true);
-                    if (state == RolloutDeviceState.Notified)
-                    {
-                        await store.TryMoveDeviceAsync(rollout, device.DeviceId, [RolloutDeviceState.Notified], RolloutDeviceState.Failed, $"withdrawn before it started: {why}",
-                            time.GetUtcNow(), cancellationToken);
-                    }
-
-                    told++;
+                    await store.TryMoveDeviceAsync(rollout, device.DeviceId, [RolloutDeviceState.Notified], RolloutDeviceState.Failed, $"withdrawn before it started: {why}",
+                        time.GetUtcNow(), cancellationToken);
                 }
 
-                if (page.Count < 1000)
-                {
-                    break;
-                }
-
-                after = page[^1].DeviceId;
+                told++;
             }
         }
 

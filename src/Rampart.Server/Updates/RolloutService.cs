@@ -19,7 +19,7 @@ public sealed record RolloutStatus(Rollout Rollout, RolloutCounts Counts, IReadO
 /// then notifies them.
 /// </summary>
 public sealed class RolloutService(
-    IRolloutStore store, IReleaseStore releases, IDeviceStore devices, TufRepository repository, IAuditLog audit, TimeProvider time, RolloutNotifier? notifier = null)
+    IRolloutStore store, IReleaseStore releases, IDeviceStore devices, TufRepository repository, IAuditLog audit, TimeProvider time, RolloutNotifier notifier)
 {
     /// <summary>Plans and stores a rollout of a production release.</summary>
     public async Task<RolloutStatus> CreateAsync(string releaseId, string selectorText, RolloutPolicy policy, string actor, CancellationToken cancellationToken)
@@ -125,7 +125,7 @@ public sealed class RolloutService(
         }
 
         var details = new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["from"] = rollout.State.ToString().ToLowerInvariant() };
-        if (to == RolloutState.Cancelled && notifier is not null)
+        if (to == RolloutState.Cancelled)
         {
             details["withdrawn-from"] = (await notifier.WithdrawAsync(id, $"cancelled by {actor}", cancellationToken)).ToString(CultureInfo.InvariantCulture);
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Rampart.Fleet.Errors;
@@ -37,7 +36,7 @@ public sealed partial class TufRepository
     {
         var signed = CurrentRoot()["signed"]!.DeepClone().AsObject();
         signed["version"] = signed["version"]!.GetValue<long>() + 1;
-        signed["expires"] = Expiry(time.GetUtcNow() + RootLifetime);
+        signed["expires"] = TufMetadata.FormatExpiry(time.GetUtcNow() + RootLifetime);
         var keys = signed["keys"]!.AsObject();
         var roles = signed["roles"]!.AsObject();
         foreach (var (name, change) in new[] { ("root", root), ("targets", targets) })
@@ -107,17 +106,7 @@ public sealed partial class TufRepository
     private long ImportRootLocked(JsonObject signed, IReadOnlyList<JsonObject> signatures)
     {
         var current = CurrentRoot()["signed"]!.AsObject();
-        var version = current["version"]!.GetValue<long>();
-        if (Text(signed["_type"]) != "root" || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var next) || next != version + 1)
-        {
-            throw new FleetException(FleetErrorKind.Invalid, $"this is not root version {version + 1} (the next after the published {version})");
-        }
-
-        if (Text(signed["expires"]) is not { } expires || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
-            || expiry <= time.GetUtcNow())
-        {
-            throw new FleetException(FleetErrorKind.Invalid, "the new root has expired or has no valid expiry");
-        }
+        var next = CheckImportable(signed, "root", current["version"]!.GetValue<long>());
 
         var all = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]);
         var nodeKeyPath = KeyPath("root");
@@ -130,7 +119,7 @@ public sealed partial class TufRepository
 
         foreach (var (name, root) in new[] { ("the published root", current), ("the new root", signed) })
         {
-            if (!MeetsRootThreshold(envelope, root))
+            if (!SignedMetadata.MeetsRoleThreshold(envelope, root, "root"))
             {
                 throw new FleetException(FleetErrorKind.Invalid, $"the signatures do not meet the root threshold of {name}");
             }
@@ -152,17 +141,19 @@ public sealed partial class TufRepository
     public JsonObject CurrentRoot() =>
         JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{LatestVersion("root")}.root.json")))!.AsObject();
 
-    private static bool MeetsRootThreshold(JsonObject envelope, JsonObject root)
-    {
-        var keys = root["keys"]!.AsObject().ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
-        var role = root["roles"]!["root"]!;
-        return SignedMetadata.MeetsThreshold(envelope, keys, role["keyids"]!.AsArray().Select(id => id!.GetValue<string>()).ToArray(), role["threshold"]!.GetValue<int>());
-    }
-
     private static bool Lists(JsonObject root, ECDsa key) =>
         root["roles"]!["root"]!["keyids"]!.AsArray().Any(id => id!.GetValue<string>() == TufKey.FromEcdsa(key).KeyId);
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    // The checks every client makes of a role's next version: its type, exactly the next version, not expired. Returns the version.
+    private long CheckImportable(JsonObject signed, string type, long published)
+    {
+        if (Json.Text(signed["_type"]) != type || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var version) || version != published + 1)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"this is not {type} version {published + 1} (the next after the published {published})");
+        }
 
-    private static string Expiry(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return TufMetadata.TryGetExpiry(signed, out var expiry) && expiry > time.GetUtcNow()
+            ? version
+            : throw new FleetException(FleetErrorKind.Invalid, $"the {type} metadata has expired or has no valid expiry");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Rampart.Fleet.Errors;
 using Rampart.Server.DataDirectory;
@@ -45,33 +44,23 @@ public sealed partial class TufRepository
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            var next = LatestVersion("targets") + 1;
-            if (Text(signed["_type"]) != "targets" || signed["version"] is not JsonValue v || !v.TryGetValue<long>(out var version) || version != next
-                || signed["targets"] is not JsonObject targets)
+            var version = CheckImportable(signed, "targets", LatestVersion("targets"));
+            if (signed["targets"] is not JsonObject targets)
             {
-                throw new FleetException(FleetErrorKind.Invalid, $"this is not targets version {next} (the next after the published {next - 1})");
-            }
-
-            if (Text(signed["expires"]) is not { } expires || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry)
-                || expiry <= time.GetUtcNow())
-            {
-                throw new FleetException(FleetErrorKind.Invalid, "the targets metadata has expired or has no valid expiry");
+                throw new FleetException(FleetErrorKind.Invalid, "the targets metadata lists no targets object");
             }
 
             // Every target it names must be stored here, or clients would be sent to files that do not exist.
             foreach (var (name, entry) in targets)
             {
-                if (!IsServableName(name) || Text(entry?["hashes"]?["sha256"]) is not { } sha256 || !File.Exists(Path.Combine(TargetsDirectory, $"{sha256}.{name}")))
+                if (!IsServableName(name) || Json.Text(entry?["hashes"]?["sha256"]) is not { } sha256 || !File.Exists(Path.Combine(TargetsDirectory, $"{sha256}.{name}")))
                 {
                     throw new FleetException(FleetErrorKind.Invalid, $"target '{name}' is not stored on this node");
                 }
             }
 
             var envelope = new JsonObject { ["signatures"] = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]), ["signed"] = signed.DeepClone() };
-            var root = CurrentRoot()["signed"]!;
-            var keys = root["keys"]!.AsObject().ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
-            var role = root["roles"]!["targets"]!;
-            if (!SignedMetadata.MeetsThreshold(envelope, keys, role["keyids"]!.AsArray().Select(id => id!.GetValue<string>()).ToArray(), role["threshold"]!.GetValue<int>()))
+            if (!SignedMetadata.MeetsRoleThreshold(envelope, CurrentRoot()["signed"]!.AsObject(), "targets"))
             {
                 throw new FleetException(FleetErrorKind.Invalid, "the signatures do not meet the threshold of the root's targets role");
             }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -27,6 +28,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
+    private FrozenDictionary<string, string>? _published;
 
     public string MetadataDirectory { get; } = Path.Combine(dataDirectory, "tuf", "metadata");
 
@@ -131,12 +133,32 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
         }
     }
 
-    /// <summary>The signed description of a target in the newest targets metadata, or null.</summary>
+    /// <summary>
+    /// The signed description of a target in the newest published targets metadata, or null. Answered from
+    /// an index kept with each publication (the metadata of 100,000 targets is 17 MiB: read once, not per call).
+    /// </summary>
     public JsonObject? TargetInfo(string name)
     {
-        var version = LatestVersion("targets");
-        return JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, $"{version}.targets.json")))!["signed"]!["targets"]![name] as JsonObject;
+        var published = Volatile.Read(ref _published);
+        if (published is null)
+        {
+            _lock.Wait();
+            try
+            {
+                published = _published ??= Index(Read($"{LatestVersion("targets")}.targets.json"));
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+
+        return published.TryGetValue(name, out var entry) ? JsonNode.Parse(entry) as JsonObject : null;
     }
+
+    // Each target's entry as JSON text: immutable, so readers need no lock.
+    private static FrozenDictionary<string, string> Index(JsonObject targetsEnvelope) =>
+        targetsEnvelope["signed"]!["targets"]!.AsObject().ToFrozenDictionary(p => p.Key, p => p.Value!.ToJsonString(), StringComparer.Ordinal);
 
     /// <summary>What <see cref="RefreshAsync"/> did: the roles it re-signed, and what needs a person (an offline key).</summary>
     public sealed record Refresh(IReadOnlyList<string> Resigned, IReadOnlyList<string> Warnings);
@@ -214,15 +236,18 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
     private JsonObject Read(string name) => JsonNode.Parse(File.ReadAllBytes(Path.Combine(MetadataDirectory, name)))!.AsObject();
 
     private static DateTimeOffset Expires(JsonObject envelope) =>
-        DateTimeOffset.Parse(envelope["signed"]!["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        TufMetadata.TryGetExpiry(envelope["signed"], out var expires) ? expires : DateTimeOffset.MinValue;
 
     // targets N, snapshot N (naming targets N), timestamp (next version, naming snapshot N).
     private void PublishLocked(long version, JsonObject targets, DateTimeOffset now) =>
         PublishTargetsLocked(version, SignedMetadata.Sign(TargetsOf(version, now, targets), [Key("targets")]), now);
 
     // A signed targets envelope N, then the next snapshot (naming targets N) and timestamp with the online keys.
-    private void PublishTargetsLocked(long version, JsonObject targetsEnvelope, DateTimeOffset now) =>
+    private void PublishTargetsLocked(long version, JsonObject targetsEnvelope, DateTimeOffset now)
+    {
         PublishSnapshotLocked(version, Write($"{version}.targets.json", targetsEnvelope), now);
+        Volatile.Write(ref _published, Index(targetsEnvelope));
+    }
 
     // Snapshot versions count on their own: a snapshot is re-signed without a new targets version when it nears expiry.
     private void PublishSnapshotLocked(long targetsVersion, byte[] targetsBytes, DateTimeOffset now)

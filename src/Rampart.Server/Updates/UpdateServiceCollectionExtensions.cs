@@ -26,7 +26,8 @@ public static class UpdateServiceCollectionExtensions
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<ReleasePromotion>();
         services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<ReleasePromotion>());
-        services.AddSingleton<RolloutNotifier>();
+        services.AddSingleton(provider => new RolloutNotifier(
+            provider.GetRequiredService<Gateway.MqttGateway>().Broker, provider.GetRequiredService<IRolloutStore>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RolloutService>();
         services.AddOptions<RolloutOptions>().BindConfiguration("Rampart:Rollouts");
         services.AddSingleton<RolloutEngine>();

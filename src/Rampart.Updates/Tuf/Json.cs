@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace Rampart.Updates.Tuf;
 
 /// <summary>Reading untrusted metadata without exceptions: a value of the wrong type reads as absent.</summary>
-internal static class Json
+public static class Json
 {
+    /// <summary>The node's string value, or null when it is absent or not a string.</summary>
     public static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

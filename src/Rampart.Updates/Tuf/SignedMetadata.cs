@@ -32,6 +32,23 @@ public static class SignedMetadata
     };
 
     /// <summary>
+    /// True when the envelope is signed by a threshold of <paramref name="role"/>'s keys as the <c>signed</c>
+    /// part of a root (<paramref name="signedRoot"/>) names them (§5.3.4 for root, the same for every role).
+    /// A root without that role, or with a malformed one, is met by nothing.
+    /// </summary>
+    public static bool MeetsRoleThreshold(JsonObject envelope, JsonObject signedRoot, string role)
+    {
+        if (signedRoot["roles"]?[role] is not JsonObject roleNode || roleNode["threshold"] is not JsonValue t || !t.TryGetValue<int>(out var threshold)
+            || roleNode["keyids"] is not JsonArray ids)
+        {
+            return false;
+        }
+
+        var keys = (signedRoot["keys"] as JsonObject)?.ToDictionary(pair => pair.Key, pair => pair.Value) ?? [];
+        return MeetsThreshold(envelope, keys, ids.Select(Json.Text).OfType<string>().ToHashSet(StringComparer.Ordinal), threshold);
+    }
+
+    /// <summary>
     /// True when at least <paramref name="threshold"/> distinct keys among <paramref name="authorizedKeyIds"/>
     /// signed the envelope's <c>signed</c> part (§5.3.4): a key counts once however often it appears,
     /// a key id whose key does not hash to it counts not at all.

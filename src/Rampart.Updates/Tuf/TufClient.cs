@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -189,25 +188,20 @@ public sealed class TufClient(ITufRepository repository, byte[] trustedRoot, Tim
 
     private void NotExpired(JsonObject envelope, string role)
     {
-        var expires = Json.Text(Signed(envelope)!["expires"]);
-        if (expires is null || !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        if (!TufMetadata.TryGetExpiry(Signed(envelope), out var at))
         {
             throw new TufException(TufFailure.Malformed, $"{role} has no valid expiry");
         }
 
         if (at <= time.GetUtcNow())
         {
-            throw new TufException(TufFailure.Expired, $"{role} expired at {expires}");
+            throw new TufException(TufFailure.Expired, $"{role} expired at {TufMetadata.FormatExpiry(at)}");
         }
     }
 
     private static void Verify(JsonObject envelope, JsonObject root, string role, string what)
     {
-        var signedRoot = Signed(root)!;
-        var roleNode = signedRoot["roles"]?[role] as JsonObject;
-        var threshold = roleNode?["threshold"] is JsonValue t && t.TryGetValue<int>(out var value) ? value : 0;
-        var keys = (signedRoot["keys"] as JsonObject)?.ToDictionary(pair => pair.Key, pair => pair.Value) ?? [];
-        if (roleNode is null || !SignedMetadata.MeetsThreshold(envelope, keys, RoleKeys(root, role), threshold))
+        if (!SignedMetadata.MeetsRoleThreshold(envelope, Signed(root)!, role))
         {
             throw new TufException(TufFailure.BadSignatures, $"{what} is not signed by a threshold of the {role} role's keys");
         }

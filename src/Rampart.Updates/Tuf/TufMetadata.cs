@@ -64,6 +64,16 @@ public static class TufMetadata
     /// </summary>
     public static byte[] Serialize(JsonObject envelope) => System.Text.Encoding.UTF8.GetBytes(envelope.ToJsonString());
 
+    /// <summary>An expiry as metadata writes it (§4.2: ISO 8601, UTC, whole seconds, "Z").</summary>
+    public static string FormatExpiry(DateTimeOffset expires) => expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>expires</c> of a <c>signed</c> part; false when it is absent or not a date.</summary>
+    public static bool TryGetExpiry(JsonNode? signed, out DateTimeOffset expires)
+    {
+        expires = default;
+        return Json.Text(signed?["expires"]) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out expires);
+    }
+
     private static JsonObject Describe(long version, byte[]? bytes)
     {
         var meta = new JsonObject { ["version"] = version };
@@ -83,7 +93,7 @@ public static class TufMetadata
             ["_type"] = type,
             ["spec_version"] = SpecVersion,
             ["version"] = version,
-            ["expires"] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["expires"] = FormatExpiry(expires),
         };
         foreach (var (key, value) in fields)
         {

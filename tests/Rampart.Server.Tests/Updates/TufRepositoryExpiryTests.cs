@@ -20,7 +20,7 @@ public sealed class TufRepositoryExpiryTests : IDisposable
         using var repository = new TufRepository(data, new KeyProtector(null), _clock);
         await repository.InitializeAsync(CancellationToken.None);
         await repository.AddTargetAsync("fw.bin", [1, 2, 3], null, CancellationToken.None);
-        var client = new TufClient(new FileRepository(Path.Combine(data, "tuf")), File.ReadAllBytes(Path.Combine(repository.MetadataDirectory, "1.root.json")), _clock);
+        var client = new TufClient(new DirectoryTufRepository(Path.Combine(data, "tuf")), File.ReadAllBytes(Path.Combine(repository.MetadataDirectory, "1.root.json")), _clock);
         await client.RefreshAsync(CancellationToken.None);
 
         var resigned = new HashSet<string>();
@@ -59,14 +59,5 @@ public sealed class TufRepositoryExpiryTests : IDisposable
         Assert.Contains(refresh.Warnings, w => w.Contains("targets metadata expires", StringComparison.Ordinal));
         Assert.True(repository.HasPendingTargets);
         Assert.Equal(2, (await repository.PrepareTargetsAsync(CancellationToken.None))["version"]!.GetValue<long>());
-    }
-
-    private sealed class FileRepository(string root) : ITufRepository
-    {
-        public async Task<byte[]?> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
-        {
-            var file = Path.Combine(root, path);
-            return File.Exists(file) ? await File.ReadAllBytesAsync(file, cancellationToken) : null;
-        }
     }
 }
