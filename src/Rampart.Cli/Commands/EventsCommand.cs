@@ -36,18 +36,20 @@ internal static class EventsCommand
         var tail = target.AddTo(new Command("tail", "Follow security events as they are recorded (connections, refusals, denials, limits).") { device, last, duration });
         tail.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (parse.GetValue(duration) is { } seconds)
-            {
-                stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-            }
-
             var filter = DeviceFilter(parse.GetValue(device));
-            var recent = await target.SendAsync<SecurityEventResponse[]>(parse, HttpMethod.Get, $"api/v1/events?limit={Math.Max(1, parse.GetValue(last))}{filter}", stop.Token);
+            var recent = await target.SendAsync<SecurityEventResponse[]>(parse, HttpMethod.Get, $"api/v1/events?limit={Math.Max(1, parse.GetValue(last))}{filter}", cancellationToken);
             var cursor = recent.Length > 0 ? recent.Max(e => e.Id) : 0;
             foreach (var e in recent.Reverse().Take(parse.GetValue(last)))
             {
                 Print(e);
+            }
+
+            // --duration is how long to follow: it starts once the recent events are shown, so a slow
+            // start (a busy machine, a far node) never cuts the backlog short.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (parse.GetValue(duration) is { } seconds)
+            {
+                stop.CancelAfter(TimeSpan.FromSeconds(seconds));
             }
 
             try

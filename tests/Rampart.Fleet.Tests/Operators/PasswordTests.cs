@@ -17,7 +17,7 @@ public sealed class PasswordTests
     [Fact]
     public void Every_password_of_the_default_credential_list_is_refused()
     {
-        var entries = File.ReadAllLines(SharedData.PathOf("default-credentials/mirai-scanner.tsv"))
+        var entries = File.ReadAllLines(TestFiles.PathOf("default-credentials/mirai-scanner.tsv"))
             .Where(line => line.Length > 0 && !line.StartsWith('#')).Select(line => line.Split('\t')).ToArray();
 
         Assert.NotEmpty(entries);

@@ -10,7 +10,7 @@ public sealed class TotpTests
 {
     public static TheoryData<long, string, string> Rfc6238Vectors()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(SharedData.PathOf("vectors/rfc6238_totp_vectors.json")));
+        using var document = JsonDocument.Parse(File.ReadAllText(TestFiles.PathOf("vectors/rfc6238_totp_vectors.json")));
         var data = new TheoryData<long, string, string>();
         foreach (var vector in document.RootElement.GetProperty("vectors").EnumerateArray())
         {
@@ -24,7 +24,7 @@ public sealed class TotpTests
     [MemberData(nameof(Rfc6238Vectors))]
     public void The_generator_reproduces_the_rfc_6238_appendix_b_vectors(long time, string mode, string expected)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(SharedData.PathOf("vectors/rfc6238_totp_vectors.json")));
+        using var document = JsonDocument.Parse(File.ReadAllText(TestFiles.PathOf("vectors/rfc6238_totp_vectors.json")));
         var seed = Encoding.ASCII.GetBytes(document.RootElement.GetProperty("seeds_ascii").GetProperty(mode).GetString()!);
 
         var code = TotpGenerator.Code(seed, TotpGenerator.StepOf(DateTimeOffset.FromUnixTimeSeconds(time)), new HashAlgorithmName(mode), digits: 8);

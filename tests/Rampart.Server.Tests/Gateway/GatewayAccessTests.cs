@@ -275,6 +275,10 @@ public sealed class GatewayAccessTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Contains("mqtt:              connected", show, StringComparison.Ordinal);
         Assert.Contains("out 1 msgs/3 B", show, StringComparison.Ordinal);
 
+        // Events are recorded off the connection's path: wait until the node has it, then tail shows it first.
+        await Eventually.HoldsAsync(
+            async () => (await RampartCli.RunAsync("events", "list", "--device", device.Id, "--data", data)).Output.Contains("gateway.connected", StringComparison.Ordinal),
+            "the connection event is recorded");
         var (tailCode, tail) = await RampartCli.RunAsync("events", "tail", "--device", device.Id, "--duration", "1", "--data", data);
         Assert.True(tailCode == 0, tail);
         Assert.Contains("gateway.connected", tail, StringComparison.Ordinal);

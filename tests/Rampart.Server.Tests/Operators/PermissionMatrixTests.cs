@@ -60,7 +60,7 @@ public sealed class PermissionMatrixTests : NodeTestBase
     [Fact]
     public void The_operator_guide_lists_exactly_the_roles_and_permissions_the_node_enforces()
     {
-        var guide = File.ReadAllLines(Path.Combine(SharedData.RepositoryRoot, "docs", "operators.md"));
+        var guide = File.ReadAllLines(Path.Combine(TestFiles.RepositoryRoot, "docs", "operators.md"));
         foreach (var role in OperatorRole.Assignable)
         {
             var row = guide.SingleOrDefault(line => line.StartsWith($"| {role.Name} |", StringComparison.Ordinal));

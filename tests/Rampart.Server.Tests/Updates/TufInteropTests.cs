@@ -12,7 +12,7 @@ public sealed class TufInteropTests : NodeTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private static string Script => Path.Combine(SharedData.RepositoryRoot, "tests", "interop", "tufjs-update.mjs");
+    private static string Script => Path.Combine(TestFiles.RepositoryRoot, "tests", "interop", "tufjs-update.mjs");
 
     private async Task<JsonElement> UpdateAsync(string work, string target)
     {

@@ -13,7 +13,7 @@ public sealed class LmsVerifierTests
 
     private static IReadOnlyList<Vector> Vectors()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(SharedData.PathOf("vectors/rfc8554_testcases.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(TestFiles.PathOf("vectors/rfc8554_testcases.json")));
         return json.RootElement.GetProperty("testcases").EnumerateArray().Select(c => new Vector(
             c.GetProperty("name").GetString()!,
             Convert.FromHexString(c.GetProperty("hss_public_key").GetString()!),
