@@ -22,6 +22,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     KeysCommand.Create(),
     SimCommand.Create(),
     DemoCommand.Create(),
+    AttackCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

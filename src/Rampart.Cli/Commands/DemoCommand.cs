@@ -24,10 +24,11 @@ internal static class DemoCommand
         var devices = new Option<int>("--devices") { Description = "Simulated devices (default 200)", DefaultValueFactory = _ => 200 };
         var duration = new Option<int?>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)" };
         var rollout = new Option<bool>("--rollout") { Description = "Once the fleet is up, sign a firmware release, promote it (four-eyes) and roll it out in waves" };
+        var attack = new Option<bool>("--attack") { Description = "When the fleet has run, attack the node with rampart attack's battery and show which controls held" };
         var profiles = new SimulationProfiles();
         var command = profiles.AddTo(new Command("demo", "Start a throwaway node and a simulated fleet (some devices misbehave) and watch Rampart contain them.")
         {
-            devices, duration, rollout,
+            devices, duration, rollout, attack,
         });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -48,7 +49,8 @@ internal static class DemoCommand
             try
             {
                 await using var node = await RampartNode.StartAsync(configuration, TextWriter.Null, cancellationToken);
-                return await RunAsync(node, data, count, misbehaving, parse.GetValue(duration), parse.GetValue(rollout), cancellationToken);
+                var code = await RunAsync(node, data, count, misbehaving, parse.GetValue(duration), parse.GetValue(rollout), cancellationToken);
+                return parse.GetValue(attack) ? await AttackAsync(node, cancellationToken) : code;
             }
             finally
             {
@@ -148,6 +150,16 @@ internal static class DemoCommand
         }
 
         return 0;
+    }
+
+    // The red team against the demo node, staged through its admin socket like `rampart attack --data`.
+    private static async Task<int> AttackAsync(RampartNode node, CancellationToken cancellationToken)
+    {
+        AnsiConsole.Write(new Rule("[bold]rampart attack[/]"));
+        using var admin = new Rampart.Server.Admin.AdminClient(Path.Combine(node.DataDirectory, "admin.sock"));
+        var root = X509CertificateLoader.LoadCertificate(node.Services.GetRequiredService<Rampart.Pki.Authority.CertificateAuthority>().Root.RawData);
+        var target = new Rampart.Attack.Battery.AttackTarget(node.HttpsUri, node.MqttEndPoint, root);
+        return await AttackCommand.RunAsync(target, new AttackCommand.AdminAttackFleet(admin), Rampart.Attack.Battery.AttackBattery.All, json: false, cancellationToken);
     }
 
     private static void Summary(FleetSimulation simulation, IReadOnlyList<SecurityEvent> events, Dictionary<Misbehaviour, int> misbehaving)

@@ -15,8 +15,7 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
 {
     /// <summary>Enrolls with a single-use bootstrap token; returns the certificate with the new key attached.</summary>
     public Task<X509Certificate2> EnrollAsync(string deviceId, string bootstrapToken, CancellationToken cancellationToken) =>
-        RequestCertificateAsync("simpleenroll", null,
-            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{bootstrapToken}"))), cancellationToken);
+        RequestCertificateAsync("simpleenroll", null, Basic(deviceId, bootstrapToken), cancellationToken);
 
     /// <summary>
     /// Zero-touch enrollment: the factory certificate (IDevID) the manufacturer installed is the TLS
@@ -29,6 +28,22 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
     public Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken) =>
         RequestCertificateAsync("simplereenroll", current, null, cancellationToken);
 
+    /// <summary>
+    /// Sends a CSR made elsewhere with a bootstrap token and returns the issued certificate (without a
+    /// key). For tools that test what the node does with a CSR's fields (the red team); devices use
+    /// <see cref="EnrollAsync(string, string, CancellationToken)"/>.
+    /// </summary>
+    public async Task<X509Certificate2> EnrollWithRequestAsync(string deviceId, string bootstrapToken, byte[] pkcs10, CancellationToken cancellationToken)
+    {
+        using var http = Client(null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, ".well-known/est/simpleenroll")
+        {
+            Content = new StringContent(Convert.ToBase64String(pkcs10), Encoding.ASCII, "application/pkcs10"),
+        };
+        request.Headers.Authorization = Basic(deviceId, bootstrapToken);
+        return await SendAsync(http, request, cancellationToken);
+    }
+
     // Every operation makes a fresh key here, sends its CSR, and returns the certificate with the key attached.
     private async Task<X509Certificate2> RequestCertificateAsync(
         string operation, X509Certificate2? clientCertificate, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
@@ -40,6 +55,10 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
         var issued = await SendAsync(http, request, cancellationToken);
         return WithKey(issued, key);
     }
+
+    // RFC 7030 §3.2.3: HTTP Basic with the device id and its one-time token.
+    private static AuthenticationHeaderValue Basic(string deviceId, string bootstrapToken) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{deviceId}:{bootstrapToken}")));
 
     private HttpClient Client(X509Certificate2? clientCertificate)
     {

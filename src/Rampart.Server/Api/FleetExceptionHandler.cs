@@ -32,6 +32,9 @@ internal sealed class FleetExceptionHandler(IProblemDetailsService problems) : I
         {
             FleetErrorKind.NotFound => StatusCodes.Status404NotFound,
             FleetErrorKind.Conflict => StatusCodes.Status409Conflict,
+            FleetErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+            FleetErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+            FleetErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         };
         return await problems.TryWriteAsync(new ProblemDetailsContext

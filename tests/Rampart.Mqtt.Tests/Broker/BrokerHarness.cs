@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using Rampart.Attack.Probes;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
-using Rampart.Testing;
 
 namespace Rampart.Mqtt.Tests.Broker;
 
 /// <summary>A broker over in-memory pipes with a policy the test controls and observes.</summary>
 internal sealed class BrokerHarness : IAsyncDisposable
 {
-    private readonly List<(MqttTestClient Client, Task Run)> _connections = [];
+    private readonly List<(MqttProbeClient Client, Task Run)> _connections = [];
     private readonly CancellationTokenSource _stop = new();
 
     public BrokerHarness(BrokerOptions? options = null, TimeProvider? time = null)
@@ -29,11 +29,11 @@ internal sealed class BrokerHarness : IAsyncDisposable
     public ConcurrentQueue<string> Observed { get; } = new();
 
     /// <summary>Opens a connection; the CONNECT is up to the test.</summary>
-    public MqttTestClient Open(MqttProtocolVersion version = MqttProtocolVersion.V500, string remote = "10.0.0.1:5000", Func<ConnectPacket, ConnectDecision>? authenticate = null)
+    public MqttProbeClient Open(MqttProtocolVersion version = MqttProtocolVersion.V500, string remote = "10.0.0.1:5000", Func<ConnectPacket, ConnectDecision>? authenticate = null)
     {
         var toServer = new Pipe();
         var toClient = new Pipe();
-        var client = MqttTestClient.Over(toClient.Reader, toServer.Writer, version);
+        var client = MqttProbeClient.Over(toClient.Reader, toServer.Writer, version);
         var run = Broker.RunConnectionAsync(new Duplex(toServer.Reader, toClient.Writer), remote,
             authenticate ?? (connect => ConnectDecision.Accept(new Policy(this, connect.ClientId))), _stop.Token);
         _connections.Add((client, run));
@@ -41,7 +41,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
     }
 
     /// <summary>Opens a connection and completes CONNECT, asserting success.</summary>
-    public async Task<MqttTestClient> ConnectAsync(
+    public async Task<MqttProbeClient> ConnectAsync(
         string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500, bool cleanStart = true, uint sessionExpiry = 0, ushort? receiveMaximum = null,
         WillMessage? will = null, ushort keepAlive = 60, uint? maximumPacketSize = null)
     {

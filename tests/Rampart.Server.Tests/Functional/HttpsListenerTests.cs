@@ -83,4 +83,22 @@ public sealed class HttpsListenerTests : NodeTestBase
             Assert.Matches("alert", output); // the server's TLS alert, not a client-side refusal
         }
     }
+
+    [Fact]
+    public async Task A_refused_login_is_answered_401_and_a_burst_of_them_429()
+    {
+        using var client = Node.HttpsClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.PostAsync("/api/v1/auth/login",
+                new StringContent($"{{\"user\":\"nobody\",\"password\":\"guess-{i}\"}}", System.Text.Encoding.UTF8, "application/json"));
+            statuses.Add(response.StatusCode);
+        }
+
+        // The first failures are free (401, RFC 9110 §15.5.2); then the node backs off (429, RFC 6585 §4).
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.DoesNotContain(HttpStatusCode.BadRequest, statuses);
+    }
 }

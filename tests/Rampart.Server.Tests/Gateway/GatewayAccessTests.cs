@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Attack.Probes;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
@@ -85,7 +86,7 @@ public sealed class GatewayAccessTests(ITestOutputHelper output) : IAsyncLifetim
         var failed = false;
         try
         {
-            await using var client = await MqttTestClient.ConnectTlsAsync(_node.Mqtt, null, _node.Root);
+            await using var client = await MqttProbeClient.ConnectTlsAsync(_node.Mqtt, null, _node.Root);
             await client.SendAsync(new ConnectPacket { ClientId = "anyone" });
             failed = await client.ReceiveAsync() is null;
         }

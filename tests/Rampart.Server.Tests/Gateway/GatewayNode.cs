@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
+using Rampart.Attack.Probes;
 using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
@@ -98,8 +99,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         return Identity(id, X509CertificateLoader.LoadCertificate(selfSigned.RawData), key);
     }
 
-    public async Task<MqttTestClient> ConnectAsync(EnrolledIdentity identity, MqttProtocolVersion version = MqttProtocolVersion.V500, IPAddress? localAddress = null) =>
-        await MqttTestClient.ConnectTlsAsync(Mqtt, identity.Certificate, Root, version, localAddress);
+    public async Task<MqttProbeClient> ConnectAsync(EnrolledIdentity identity, MqttProtocolVersion version = MqttProtocolVersion.V500, IPAddress? localAddress = null) =>
+        await MqttProbeClient.ConnectTlsAsync(Mqtt, identity.Certificate, Root, version, localAddress);
 
     /// <summary>Waits for a stored security event of <paramref name="kind"/> matching <paramref name="match"/> (the tap writes in the background).</summary>
     public async Task<SecurityEvent> EventAsync(string kind, Func<SecurityEvent, bool>? match = null)

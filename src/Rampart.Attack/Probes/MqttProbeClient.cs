@@ -10,14 +10,14 @@ using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 
-namespace Rampart.Testing;
+namespace Rampart.Attack.Probes;
 
 /// <summary>
-/// A minimal MQTT client for tests, built on Rampart's codec: sends any packet (well-formed or not)
+/// A packet-level MQTT client on Rampart's codec: sends any packet (well-formed or not)
 /// and hands back every packet the server sends, in order, so tests can check the exact bytes of
 /// the protocol rather than what a full client library would hide.
 /// </summary>
-public sealed class MqttTestClient : IAsyncDisposable
+public sealed class MqttProbeClient : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
@@ -31,7 +31,7 @@ public sealed class MqttTestClient : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private volatile TaskCompletionSource? _paused;
 
-    private MqttTestClient(PipeReader input, PipeWriter output, MqttProtocolVersion version, IAsyncDisposable? owner)
+    private MqttProbeClient(PipeReader input, PipeWriter output, MqttProtocolVersion version, IAsyncDisposable? owner)
     {
         _input = input;
         _output = output;
@@ -47,11 +47,11 @@ public sealed class MqttTestClient : IAsyncDisposable
     public bool Closed => _reader.IsCompleted;
 
     /// <summary>A client over in-memory pipes (the broker gets the other ends).</summary>
-    public static MqttTestClient Over(PipeReader fromServer, PipeWriter toServer, MqttProtocolVersion version = MqttProtocolVersion.V500) =>
+    public static MqttProbeClient Over(PipeReader fromServer, PipeWriter toServer, MqttProtocolVersion version = MqttProtocolVersion.V500) =>
         new(fromServer, toServer, version, null);
 
     /// <summary>A client over TCP and TLS with a client certificate (or none), trusting only <paramref name="trustedRoot"/>.</summary>
-    public static async Task<MqttTestClient> ConnectTlsAsync(
+    public static async Task<MqttProbeClient> ConnectTlsAsync(
         IPEndPoint endPoint, X509Certificate2? clientCertificate, X509Certificate2 trustedRoot, MqttProtocolVersion version = MqttProtocolVersion.V500,
         IPAddress? localAddress = null)
     {
@@ -64,7 +64,7 @@ public sealed class MqttTestClient : IAsyncDisposable
         await socket.ConnectAsync(endPoint);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
         await ssl.AuthenticateAsClientAsync(RampartTls.ClientOptions("localhost", trustedRoot, clientCertificate));
-        return new MqttTestClient(PipeReader.Create(ssl), PipeWriter.Create(ssl), version, ssl);
+        return new MqttProbeClient(PipeReader.Create(ssl), PipeWriter.Create(ssl), version, ssl);
     }
 
     /// <summary>Stops reading from the connection (a slow or stuck subscriber) until <see cref="ResumeReading"/>.</summary>
