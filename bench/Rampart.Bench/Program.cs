@@ -8,6 +8,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["audit-verify"] = AuditBench.VerifyAsync,
     ["est-enroll"] = EstBench.EnrollAsync,
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
+    ["mqtt-fuzz"] = Rampart.Bench.Fuzz.MqttFuzzBench.RunAsync,
     ["mqtt-provision"] = MqttProvisionBench.RunAsync,
     ["mqtt-load"] = MqttLoadBench.LoadAsync,
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,
