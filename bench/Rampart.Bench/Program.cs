@@ -9,6 +9,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["est-enroll"] = EstBench.EnrollAsync,
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
     ["mqtt-fuzz"] = Rampart.Bench.Fuzz.MqttFuzzBench.RunAsync,
+    ["mqtt-fuzz-tls"] = Rampart.Bench.Fuzz.MqttTlsFuzzBench.RunAsync,
     ["mqtt-provision"] = MqttProvisionBench.RunAsync,
     ["mqtt-load"] = MqttLoadBench.LoadAsync,
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,

@@ -173,11 +173,25 @@ public sealed class MqttProbeClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ResumeReading();
-        await _output.CompleteAsync();
+        try
+        {
+            // Completing flushes what is buffered: on a connection the server already closed that fails, harmlessly.
+            await _output.CompleteAsync();
+        }
+        catch (IOException)
+        {
+        }
+
         await _input.CompleteAsync();
         if (_owner is not null)
         {
-            await _owner.DisposeAsync();
+            try
+            {
+                await _owner.DisposeAsync();
+            }
+            catch (IOException)
+            {
+            }
         }
 
         await _reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
