@@ -10,6 +10,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
     ["mqtt-fuzz"] = Rampart.Bench.Fuzz.MqttFuzzBench.RunAsync,
     ["mqtt-fuzz-tls"] = Rampart.Bench.Fuzz.MqttTlsFuzzBench.RunAsync,
+    ["http-fuzz"] = Rampart.Bench.Fuzz.HttpFuzzBench.RunAsync,
     ["mqtt-provision"] = MqttProvisionBench.RunAsync,
     ["mqtt-load"] = MqttLoadBench.LoadAsync,
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,
