@@ -1,5 +1,6 @@
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
+using Rampart.Mqtt.Topics;
 
 namespace Rampart.Mqtt.Broker;
 
@@ -37,7 +38,7 @@ public sealed partial class MqttBroker
 
             var properties = requestedWill.Properties with { WillDelayInterval = null };
             will = new MqttMessage(requestedWill.Topic, requestedWill.Payload, requestedWill.QoS, requestedWill.Retain,
-                properties.Equals(MqttProperties.Empty) ? MqttProperties.Empty : properties, clientId, null);
+                properties.Equals(MqttProperties.Empty) ? MqttProperties.Empty : properties, clientId, null, connection.Policy.Principal);
         }
 
         // §3.1.2.10 / 5.0 §3.2.2.3.14: a keep-alive of 0 or above the maximum becomes the maximum (5.0 only: 3.1.1 cannot be told).
@@ -50,7 +51,25 @@ public sealed partial class MqttBroker
 
         lock (_connectLock)
         {
+            // Asked under the lock that revocation's Disconnect also takes: a revocation applied before
+            // this refuses the CONNECT here, one applied after finds the session registered.
+            var admission = connection.Policy.AuthorizeSession();
+            if (admission.Verdict != Verdict.Allow)
+            {
+                return ConnectDecision.Refuse(admission.Code, admission.Reason ?? "not authorized");
+            }
+
+            // A session belongs to the identity that created it (threat model, "Identity"): another
+            // identity presenting the same client id never resumes it (it starts clean) and never takes
+            // over a live connection of it (refused, so one identity cannot cut another off).
+            var principal = connection.Policy.Principal;
             _sessions.TryGetValue(clientId, out var existing);
+            var foreign = existing is { Ended: false } && !string.Equals(existing.Owner, principal, StringComparison.Ordinal);
+            if (foreign && existing!.Connection is not null)
+            {
+                return ConnectDecision.Refuse(MqttReasonCode.ClientIdentifierNotValid, $"client id '{clientId}' is in use by another identity");
+            }
+
             string? tookOverFrom = null;
             if (existing?.Connection is { } previous)
             {
@@ -64,14 +83,14 @@ public sealed partial class MqttBroker
             existing?.ExpiryTimer?.Dispose();
             MqttSession session;
             bool present;
-            if (existing is null || existing.Ended || connect.CleanStart)
+            if (existing is null || existing.Ended || connect.CleanStart || foreign)
             {
                 if (existing is { Ended: false })
                 {
                     EndSession(existing);
                 }
 
-                session = new MqttSession(clientId, _options);
+                session = new MqttSession(clientId, principal, _options);
                 _sessions[clientId] = session;
                 present = false;
             }
@@ -83,6 +102,10 @@ public sealed partial class MqttBroker
                 // 5.0 §3.1.3.2.2: a session resumed before the will delay ran out cancels the will.
                 session.Will?.Timer?.Dispose();
                 session.Will = null;
+
+                // Permissions may have changed while the session waited (quarantine): what it holds is
+                // re-checked against the policy now in force before anything is sent again (§4.4).
+                Revalidate(session, connection.Policy);
             }
 
             session.ExpirySeconds = expiry;
@@ -112,6 +135,38 @@ public sealed partial class MqttBroker
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Re-checks what a session holds against <paramref name="policy"/>: subscriptions it may no longer
+    /// keep are dropped, then every message queued or in flight to it that no remaining subscription
+    /// covers (each counted as dropped with the policy).
+    /// </summary>
+    private (int Subscriptions, int Messages) Revalidate(MqttSession session, IMqttClientPolicy policy)
+    {
+        var removed = 0;
+        string[] reach;
+        lock (_treeLock)
+        {
+            foreach (var filter in _tree.FiltersOf(session).ToArray())
+            {
+                if (!policy.MayKeepSubscription(filter) && _tree.Remove(filter, session))
+                {
+                    removed++;
+                }
+            }
+
+            // A shared subscription reaches the topics of its inner filter (5.0 §4.8.2).
+            reach = _tree.FiltersOf(session).Select(f => MqttTopics.TryParseShared(f, out _, out var inner) ? inner : f).ToArray();
+        }
+
+        var dropped = session.Prune(topic => reach.Any(filter => MqttTopics.Matches(filter, topic)), _time.GetUtcNow());
+        for (var i = 0; i < dropped; i++)
+        {
+            policy.OnDropped("no-longer-permitted");
+        }
+
+        return (removed, dropped);
     }
 
     /// <summary>The connection ended: settle its will and start its session's expiry.</summary>

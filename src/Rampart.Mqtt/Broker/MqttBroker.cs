@@ -57,7 +57,16 @@ public sealed partial class MqttBroker : IDisposable
     /// <summary>Serves one client connection until it ends. Never throws for anything the client does.</summary>
     /// <param name="remote">The remote address, for takeover reports.</param>
     /// <param name="authenticate">Rules on the CONNECT: accept with a policy, or refuse with a reason code.</param>
-    public async Task RunConnectionAsync(IDuplexPipe transport, string remote, Func<ConnectPacket, ConnectDecision> authenticate, CancellationToken cancellationToken)
+    public Task RunConnectionAsync(IDuplexPipe transport, string remote, Func<ConnectPacket, ConnectDecision> authenticate, CancellationToken cancellationToken) =>
+        RunConnectionAsync(transport, remote, (connect, _) => ValueTask.FromResult(authenticate(connect)), cancellationToken);
+
+    /// <summary>
+    /// Serves one client connection until it ends; the CONNECT decision may wait (the host re-reads
+    /// the identity's state then). Never throws for anything the client does; a fault of the host's
+    /// policy (a logic bug) is not hidden as a transport failure and ends the task with it.
+    /// </summary>
+    public async Task RunConnectionAsync(
+        IDuplexPipe transport, string remote, Func<ConnectPacket, CancellationToken, ValueTask<ConnectDecision>> authenticate, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _connections);
         try
@@ -76,13 +85,15 @@ public sealed partial class MqttBroker : IDisposable
     /// <summary>
     /// Ends the connection of <paramref name="clientId"/> (revocation, retirement): v5 clients get a
     /// DISCONNECT with <paramref name="code"/> first; the session is discarded and its will is not
-    /// published, because the identity is no longer trusted. False when no session exists.
+    /// published, because the identity is no longer trusted. With <paramref name="only"/>, only a
+    /// session that connection's policy serves is ended (a newer connection of another certificate is
+    /// left alone). False when no such session exists.
     /// </summary>
-    public bool Disconnect(string clientId, MqttReasonCode code, string reason)
+    public bool Disconnect(string clientId, MqttReasonCode code, string reason, IMqttClientPolicy? only = null)
     {
         lock (_connectLock)
         {
-            if (!_sessions.TryGetValue(clientId, out var session))
+            if (!_sessions.TryGetValue(clientId, out var session) || (only is not null && session.Connection?.Policy != only))
             {
                 return false;
             }
@@ -101,7 +112,11 @@ public sealed partial class MqttBroker : IDisposable
         }
     }
 
-    /// <summary>Drops the subscriptions the client's policy no longer permits (after its permissions changed); returns how many.</summary>
+    /// <summary>
+    /// After the client's permissions changed (quarantine): drops the subscriptions its policy no
+    /// longer permits and the messages queued or in flight to it that no remaining subscription
+    /// covers; returns how many subscriptions were dropped.
+    /// </summary>
     public int RevalidateSubscriptions(string clientId)
     {
         if (!_sessions.TryGetValue(clientId, out var session) || session.Connection?.Policy is not { } policy)
@@ -109,19 +124,7 @@ public sealed partial class MqttBroker : IDisposable
             return 0;
         }
 
-        var removed = 0;
-        lock (_treeLock)
-        {
-            foreach (var filter in _tree.FiltersOf(session).ToArray())
-            {
-                if (!policy.MayKeepSubscription(filter) && _tree.Remove(filter, session))
-                {
-                    removed++;
-                }
-            }
-        }
-
-        return removed;
+        return Revalidate(session, policy).Subscriptions;
     }
 
     /// <summary>Publishes a message from the server itself (commands to devices).</summary>
@@ -132,7 +135,7 @@ public sealed partial class MqttBroker : IDisposable
             throw new ArgumentException($"'{topic}' is not a valid topic name", nameof(topic));
         }
 
-        Route(new MqttMessage(topic, payload.ToArray(), qos, retain, properties ?? MqttProperties.Empty, string.Empty, null), from: null);
+        Route(new MqttMessage(topic, payload.ToArray(), qos, retain, properties ?? MqttProperties.Empty, string.Empty, null, publisher: null), from: null);
     }
 
     /// <summary>

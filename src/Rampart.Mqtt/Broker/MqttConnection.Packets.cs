@@ -145,7 +145,7 @@ internal sealed partial class MqttConnection
             properties = MqttProperties.Empty;
         }
 
-        _broker.Route(new MqttMessage(topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt), Session);
+        _broker.Route(new MqttMessage(topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt, Policy.Principal), Session);
     }
 
     private bool HandleResponse(PublishResponsePacket response)

@@ -82,7 +82,7 @@ internal sealed partial class MqttConnection
     private bool V5 => Version == MqttProtocolVersion.V500;
 
     /// <summary>Runs the connection until either side ends it.</summary>
-    public async Task RunAsync(Func<ConnectPacket, ConnectDecision> authenticate, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<ConnectPacket, CancellationToken, ValueTask<ConnectDecision>> authenticate, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         Task? writer = null;
@@ -94,7 +94,7 @@ internal sealed partial class MqttConnection
                 return;
             }
 
-            var decision = authenticate(connect);
+            var decision = await authenticate(connect, linked.Token);
             if (decision.Policy is null)
             {
                 await RefuseAsync(connect, decision.Code, decision.Reason ?? "refused");
@@ -102,13 +102,16 @@ internal sealed partial class MqttConnection
             }
 
             Policy = decision.Policy;
-            writer = WriteLoopAsync();
             var accepted = _broker.Accept(this, connect);
             if (accepted is { } refusal)
             {
-                Close(refusal.Code, refusal.Reason ?? "refused", sendDisconnect: false);
+                // Refused before anything was queued: the CONNACK says why (5.0 §3.2.2.2).
+                await RefuseAsync(connect, refusal.Code, refusal.Reason ?? "refused");
                 return;
             }
+
+            // The CONNACK and anything the resumed session resends are queued already; the writer sends them in order.
+            writer = WriteLoopAsync();
 
             await ReadLoopAsync(linked.Token);
         }
@@ -120,9 +123,17 @@ internal sealed partial class MqttConnection
         {
             // Closed by the broker (revocation, keep-alive, takeover): the reason is already set.
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
+            // Only the transport's own failures end up here. An InvalidOperationException is a logic
+            // bug (ours or the host policy's), not a dropped connection: it ends the connection and
+            // surfaces to the caller instead of passing as "transport failed".
             Close(MqttReasonCode.UnspecifiedError, "transport failed: " + exception.GetType().Name, sendDisconnect: false);
+        }
+        catch (Exception)
+        {
+            Close(MqttReasonCode.ImplementationSpecificError, "internal error", sendDisconnect: false);
+            throw;
         }
         finally
         {
