@@ -286,7 +286,7 @@ internal sealed partial class MqttConnection
     {
         MqttReasonCode.UnsupportedProtocolVersion => (MqttReasonCode)0x01,
         MqttReasonCode.ClientIdentifierNotValid => (MqttReasonCode)0x02,
-        MqttReasonCode.ServerUnavailable or MqttReasonCode.ServerBusy or MqttReasonCode.ServerShuttingDown => (MqttReasonCode)0x03,
+        MqttReasonCode.ServerUnavailable or MqttReasonCode.ServerBusy or MqttReasonCode.ServerShuttingDown or MqttReasonCode.ConnectionRateExceeded => (MqttReasonCode)0x03,
         MqttReasonCode.BadUserNameOrPassword => (MqttReasonCode)0x04,
         _ => (MqttReasonCode)0x05,
     };
