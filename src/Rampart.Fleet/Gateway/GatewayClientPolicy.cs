@@ -32,6 +32,9 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
         Action<GatewayClientPolicy> onConnected, Action<GatewayClientPolicy> onClosed)
     {
         Identity = identity;
+
+        // Computed once: every message the connection publishes carries it.
+        Principal = identity.Principal;
         ClientId = clientId;
         Source = source;
         _options = options;
@@ -51,7 +54,7 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
     public string Source { get; }
 
     /// <inheritdoc />
-    public string Principal => Identity.Principal;
+    public string Principal { get; }
 
     /// <summary>The identity's limits, shared with its other connections.</summary>
     public IdentityLimits Limits => _limits;
