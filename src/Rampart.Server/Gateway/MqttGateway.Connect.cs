@@ -28,6 +28,8 @@ public sealed partial class MqttGateway
             return ConnectDecision.Refuse(MqttReasonCode.NotAuthorized, refusal?.Message ?? "not authorized");
         }
 
+        var traffic = Traffic.For(identity.Principal);
+        traffic.ConnectionAttempt(source);
         var deviceId = identity.Kind == ClientKind.Device ? identity.Id : null;
         if (ClientIdProblem(identity, connect.ClientId) is { } problem)
         {
@@ -42,8 +44,6 @@ public sealed partial class MqttGateway
             return ConnectDecision.Refuse(MqttReasonCode.ConnectionRateExceeded, $"more than {_options.DeviceConnectsPerMinute} connections per minute");
         }
 
-        var traffic = Traffic.For(identity.Principal);
-        traffic.ConnectionAttempt(source);
         var policy = new GatewayClientPolicy(identity, connect.ClientId, source, _options, Events, traffic, limits,
             accepted => Clients[accepted.ClientId] = accepted,
             Unregister);
