@@ -63,6 +63,37 @@ public sealed class GatewaySessionBindingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_resumed_after_a_quarantine_keeps_neither_its_command_subscription_nor_the_commands_queued_for_it()
+    {
+        var device = await _node.EnrollDeviceAsync("away-1");
+        var persistent = new MqttProperties { SessionExpiryInterval = 3600 };
+        await using (var client = await _node.ConnectAsync(device))
+        {
+            await client.ConnectAsync(device.Id, cleanStart: false, properties: persistent);
+            await client.SubscribeAsync(1, new TopicSubscription($"devices/{device.Id}/commands/#", MqttQualityOfService.AtLeastOnce));
+            await client.SendAsync(new DisconnectPacket());
+            await client.WaitClosedAsync();
+        }
+
+        await _node.Get<InventoryService>().QuarantineAsync(device.Id, "tamper", "test", CancellationToken.None);
+        var service = await _node.ServiceAsync("ingest");
+        await using var backend = await _node.ConnectAsync(service);
+        await backend.ConnectAsync("ingest-commander");
+        await backend.SendAsync(Publish($"devices/{device.Id}/commands/unlock", 1));
+        await backend.ExpectAsync<PublishResponsePacket>();
+
+        await using var back = await _node.ConnectAsync(device);
+        var connAck = await back.ConnectAsync(device.Id, cleanStart: false, properties: persistent);
+
+        Assert.Equal(MqttReasonCode.Success, connAck.ReasonCode);
+        Assert.True(connAck.SessionPresent);
+        Assert.True(await back.NothingWithinAsync(Quiet), "a quarantined device received a command queued while it was away");
+        await backend.SendAsync(Publish($"devices/{device.Id}/commands/unlock", 2));
+        await backend.ExpectAsync<PublishResponsePacket>();
+        Assert.True(await back.NothingWithinAsync(Quiet), "a quarantined device kept its command subscription");
+    }
+
+    [Fact]
     public async Task A_certificate_revoked_between_the_handshake_and_CONNECT_gets_no_session()
     {
         var device = await _node.EnrollDeviceAsync("gate-1");
