@@ -24,6 +24,7 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
     private FleetEventSubscription? _subscription;
     private Task? _loop;
     private long _failures;
+    private long _handled;
 
     public GatewayControl(FleetEventStream stream, MqttGateway gateway, ILogger<GatewayControl> logger)
     {
@@ -37,7 +38,7 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>Events the loop has handled (applied or failed) since the start.</summary>
-    public long Handled { get; private set; }
+    public long Handled => Interlocked.Read(ref _handled);
 
     /// <summary>What the loop applies each event with; tests replace it to inject a fault.</summary>
     internal Func<FleetEvent, int> Applier { get; set; }
@@ -129,7 +130,7 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
                 LogFailed(_logger, fleetEvent.GetType().Name, failures, exception);
             }
 
-            Handled++;
+            Interlocked.Increment(ref _handled);
         }
     }
 
