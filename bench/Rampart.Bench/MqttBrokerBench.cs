@@ -111,6 +111,10 @@ internal static class MqttBrokerBench
 
     private sealed class AllowAll : IMqttClientPolicy
     {
+        public string Principal => "bench";
+
+        public Admission AuthorizeSession() => Admission.Allowed;
+
         public Admission AuthorizePublish(string topic, int bytes) => Admission.Allowed;
 
         public Admission AuthorizeSubscribe(string filter) => Admission.Allowed;

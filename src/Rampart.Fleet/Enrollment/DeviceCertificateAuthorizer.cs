@@ -29,29 +29,28 @@ public sealed class DeviceCertificateAuthorizer(
                 "renewal needs the device's current certificate as the TLS client certificate");
         }
 
-        if (!CaChain.IsIssuedBy(presented, issuer.Authority))
+        // The same live-certificate check the MQTT gateway makes (chain, recorded bytes, revocation, validity, profile SAN).
+        var live = await new LiveCertificates(issuer.Authority, certificates, time).CheckAsync(presented, chainVerified: false, cancellationToken);
+        var record = live.Record;
+        switch (live.Refusal)
         {
-            return Refuse(EnrollmentRefusalKind.Unauthenticated, "foreign-certificate", "the client certificate was not issued by this Rampart CA");
+            case LiveCertificateRefusal.UnknownCa:
+                return Refuse(EnrollmentRefusalKind.Unauthenticated, "foreign-certificate", "the client certificate was not issued by this Rampart CA");
+            case LiveCertificateRefusal.Revoked:
+                return Refuse(EnrollmentRefusalKind.Unauthenticated, "revoked", $"certificate {record!.Serial} was revoked", record.Subject);
+            case LiveCertificateRefusal.Expired:
+                return Refuse(EnrollmentRefusalKind.Unauthenticated, "expired",
+                    $"{live.Message}; an expired certificate cannot renew: re-enroll with a new bootstrap token", record!.Subject);
+            case not null:
+                return Refuse(EnrollmentRefusalKind.Unauthenticated, "unknown-certificate", "the client certificate is not a device certificate this CA recorded");
         }
 
-        var record = await certificates.GetAsync(presented.SerialNumber, cancellationToken);
-        if (record is null || record.Profile != "device")
+        if (record!.Profile != "device")
         {
             return Refuse(EnrollmentRefusalKind.Unauthenticated, "unknown-certificate", "the client certificate is not a device certificate this CA recorded");
         }
 
         var now = time.GetUtcNow();
-        if (record.Revoked)
-        {
-            return Refuse(EnrollmentRefusalKind.Unauthenticated, "revoked", $"certificate {record.Serial} was revoked", record.Subject);
-        }
-
-        if (now >= record.NotAfter)
-        {
-            return Refuse(EnrollmentRefusalKind.Unauthenticated, "expired",
-                $"certificate {record.Serial} expired at {record.NotAfter:O}; an expired certificate cannot renew: re-enroll with a new bootstrap token", record.Subject);
-        }
-
         var lifetime = record.NotAfter - record.NotBefore;
         var opens = record.NotAfter - (lifetime * options.Value.RenewalWindowFraction);
         if (now < opens)

@@ -8,8 +8,11 @@ namespace Rampart.Fleet.Gateway;
 /// </summary>
 public sealed record ClientIdentity(ClientKind Kind, string Id, string CertificateSerial, TopicPermissions Permissions)
 {
+    /// <summary>The prefix of a device's principal.</summary>
+    public const string DevicePrefix = "device:";
+
     /// <summary>The id events and audit entries name: <c>device:d1</c> or <c>service:ingest</c>.</summary>
-    public string Principal => (Kind == ClientKind.Device ? "device:" : "service:") + Id;
+    public string Principal => (Kind == ClientKind.Device ? DevicePrefix : "service:") + Id;
 }
 
 /// <summary>Kinds of MQTT identity.</summary>

@@ -8,46 +8,42 @@ namespace Rampart.Fleet.Gateway;
 
 /// <summary>
 /// The broker's policy for one authenticated connection: the identity's bound permissions (swapped
-/// whole on quarantine), its token buckets, the denial count that ends a probing connection, and
-/// the counters and events every decision feeds.
+/// whole on quarantine), the identity's limits (shared by all its connections, so reconnecting resets
+/// nothing), a revocation flag live control can set before the session even exists, and the counters
+/// and events every decision feeds.
 /// </summary>
 public sealed class GatewayClientPolicy : IMqttClientPolicy
 {
     private readonly GatewayOptions _options;
     private readonly GatewayEventTap _events;
     private readonly ClientTraffic _traffic;
-    private readonly TokenBucket? _messages;
-    private readonly TokenBucket? _bytes;
-    private readonly TokenBucket _eventBudget;
+    private readonly IdentityLimits _limits;
     private readonly Action<GatewayClientPolicy> _onConnected;
     private readonly Action<GatewayClientPolicy> _onClosed;
+    private readonly Lock _controlLock = new();
     private TopicPermissions _permissions;
-    private int _denials;
-    private int _limitHits;
+    private Tuple<MqttReasonCode, string>? _revoked;
+    private bool _controlled;
     private long _dropped;
     private long _suppressedEvents;
 
     public GatewayClientPolicy(
-        ClientIdentity identity, string clientId, string source, GatewayOptions options, GatewayEventTap events, ClientTraffic traffic, TimeProvider time,
+        ClientIdentity identity, string clientId, string source, GatewayOptions options, GatewayEventTap events, ClientTraffic traffic, IdentityLimits limits,
         Action<GatewayClientPolicy> onConnected, Action<GatewayClientPolicy> onClosed)
     {
         Identity = identity;
+
+        // Computed once: every message the connection publishes carries it.
+        Principal = identity.Principal;
         ClientId = clientId;
         Source = source;
         _options = options;
         _events = events;
         _traffic = traffic;
+        _limits = limits;
         _permissions = identity.Permissions;
         _onConnected = onConnected;
         _onClosed = onClosed;
-        _eventBudget = new TokenBucket(options.EventsPerConnectionPerSecond, Math.Max(10, options.EventsPerConnectionPerSecond * 5), time);
-
-        // Device limits; a service's load is the operator's to size, so services are not rate-limited.
-        if (identity.Kind == ClientKind.Device)
-        {
-            _messages = new TokenBucket(options.DeviceMessagesPerSecond, options.DeviceMessageBurst, time);
-            _bytes = new TokenBucket(options.DeviceBytesPerSecond, options.DeviceByteBurst, time);
-        }
     }
 
     public ClientIdentity Identity { get; }
@@ -57,14 +53,50 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
     /// <summary>The remote address (host:port).</summary>
     public string Source { get; }
 
+    /// <inheritdoc />
+    public string Principal { get; }
+
+    /// <summary>The identity's limits, shared with its other connections.</summary>
+    public IdentityLimits Limits => _limits;
+
     /// <summary>The permissions in force; replaced whole when the device is quarantined or released.</summary>
-    public TopicPermissions Permissions
-    {
-        get => Volatile.Read(ref _permissions);
-        set => Volatile.Write(ref _permissions, value);
-    }
+    public TopicPermissions Permissions => Volatile.Read(ref _permissions);
+
+    /// <summary>True once live control revoked the connection (certificate revoked, device retired).</summary>
+    public bool Revoked => Volatile.Read(ref _revoked) is not null;
 
     private string? DeviceId => Identity.Kind == ClientKind.Device ? Identity.Id : null;
+
+    /// <summary>Live control: the fleet changed this identity's permissions (quarantine, release). Wins over a resolution that was under way.</summary>
+    public void Control(TopicPermissions permissions)
+    {
+        lock (_controlLock)
+        {
+            _controlled = true;
+            Volatile.Write(ref _permissions, permissions);
+        }
+    }
+
+    /// <summary>
+    /// The permissions the CONNECT-time re-resolution found; ignored when live control changed them
+    /// since this policy was registered (that change is newer than the state the resolution read).
+    /// </summary>
+    public void Resolved(TopicPermissions permissions)
+    {
+        lock (_controlLock)
+        {
+            if (!_controlled)
+            {
+                Volatile.Write(ref _permissions, permissions);
+            }
+        }
+    }
+
+    /// <summary>Live control: the identity may no longer connect; a CONNECT still being decided is refused with <paramref name="code"/>.</summary>
+    public void Revoke(MqttReasonCode code, string reason) => Volatile.Write(ref _revoked, Tuple.Create(code, reason));
+
+    /// <inheritdoc />
+    public Admission AuthorizeSession() => Volatile.Read(ref _revoked) is { } revoked ? Admission.Deny(revoked.Item1, revoked.Item2) : Admission.Allowed;
 
     /// <inheritdoc />
     public Admission AuthorizePublish(string topic, int bytes)
@@ -74,21 +106,16 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
             return Denied("gateway.publish-denied", "topic", topic, $"{Identity.Principal} may not publish to '{topic}'");
         }
 
-        // Both buckets are checked before either is charged, so a refused message costs nothing.
-        if (_messages is not null && !_messages.Has(1))
+        switch (_limits.TryPublish(bytes))
         {
-            return LimitHit("message-rate", $"more than {_options.DeviceMessagesPerSecond} messages/s", MqttReasonCode.MessageRateTooHigh);
+            case PublishBudget.MessageRate:
+                return LimitHit("message-rate", $"more than {_options.DeviceMessagesPerSecond} messages/s", MqttReasonCode.MessageRateTooHigh);
+            case PublishBudget.ByteRate:
+                return LimitHit("byte-rate", $"more than {_options.DeviceBytesPerSecond} bytes/s", MqttReasonCode.QuotaExceeded);
+            default:
+                _traffic.MessageIn(bytes);
+                return Admission.Allowed;
         }
-
-        if (_bytes is not null && !_bytes.Has(bytes))
-        {
-            return LimitHit("byte-rate", $"more than {_options.DeviceBytesPerSecond} bytes/s", MqttReasonCode.QuotaExceeded);
-        }
-
-        _messages?.Take(1);
-        _bytes?.Take(bytes);
-        _traffic.MessageIn(bytes);
-        return Admission.Allowed;
     }
 
     /// <inheritdoc />
@@ -158,9 +185,10 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
     {
         _traffic.Denied();
         Record(kind, SecuritySeverity.Warning, new Dictionary<string, string> { ["client-id"] = ClientId, [field] = value });
-        if (_options.DenialsBeforeDisconnect > 0 && ++_denials >= _options.DenialsBeforeDisconnect)
+        var denials = _limits.Denied();
+        if (_options.DenialsBeforeDisconnect > 0 && denials >= _options.DenialsBeforeDisconnect)
         {
-            return Admission.Disconnect(MqttReasonCode.NotAuthorized, $"{_denials} authorisation denials: {reason}");
+            return Admission.Disconnect(MqttReasonCode.NotAuthorized, $"{denials} authorisation denials: {reason}");
         }
 
         return Admission.Deny(MqttReasonCode.NotAuthorized, reason);
@@ -170,9 +198,10 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
     {
         _traffic.LimitHit();
         Record("gateway.limit-exceeded", SecuritySeverity.Warning, new Dictionary<string, string> { ["client-id"] = ClientId, ["limit"] = limit });
-        if (_options.LimitHitsBeforeDisconnect > 0 && ++_limitHits >= _options.LimitHitsBeforeDisconnect)
+        var hits = _limits.LimitHit();
+        if (_options.LimitHitsBeforeDisconnect > 0 && hits >= _options.LimitHitsBeforeDisconnect)
         {
-            return Admission.Disconnect(code, $"{_limitHits} limit hits: {reason}");
+            return Admission.Disconnect(code, $"{hits} limit hits: {reason}");
         }
 
         return Admission.Deny(code, reason);
@@ -180,8 +209,8 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
 
     private void Record(string kind, SecuritySeverity severity, Dictionary<string, string> details, bool force = false)
     {
-        // Per-connection budget: a probing or flooding client is counted in full, but stored in part.
-        if (!force && !_eventBudget.TryTake(1))
+        // Per-identity budget: a probing or flooding client is counted in full, but stored in part.
+        if (!force && !_limits.TryRecordEvent())
         {
             Interlocked.Increment(ref _suppressedEvents);
             return;

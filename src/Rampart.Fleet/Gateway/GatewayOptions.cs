@@ -20,11 +20,29 @@ public sealed class GatewayOptions
     /// <summary>Payload bytes a device may publish in a burst.</summary>
     public double DeviceByteBurst { get; set; } = 2 * 1024 * 1024;
 
-    /// <summary>Authorisation denials after which a connection is closed (0: never).</summary>
+    /// <summary>CONNECTs a device may make per minute, sustained; more are refused with 0x9F (5.0 §3.2.2.2 Connection rate exceeded).</summary>
+    public double DeviceConnectsPerMinute { get; set; } = 6;
+
+    /// <summary>CONNECTs a device may make in a burst (reconnecting after a network loss).</summary>
+    public double DeviceConnectBurst { get; set; } = 10;
+
+    /// <summary>Authorisation denials of one identity within <see cref="LimitWindow"/> after which its connection is closed (0: never).</summary>
     public int DenialsBeforeDisconnect { get; set; } = 20;
 
-    /// <summary>Rate-limit hits after which a connection is closed (0: never).</summary>
+    /// <summary>Rate-limit hits of one identity within <see cref="LimitWindow"/> after which its connection is closed (0: never).</summary>
     public int LimitHitsBeforeDisconnect { get; set; } = 1000;
+
+    /// <summary>The window denials and limit hits are counted in, per identity and across its connections.</summary>
+    public TimeSpan LimitWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Identities whose limits are remembered across connections; past this the least recently used idle ones are forgotten.</summary>
+    public int MaxTrackedIdentities { get; set; } = 100_000;
+
+    /// <summary>Connections the MQTT listener holds open at once, from all sources together; more are closed at once.</summary>
+    public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Refusals before MQTT (no certificate, foreign CA, caps) logged and stored per second, sustained; more are counted and reported with the next one.</summary>
+    public double RefusalsRecordedPerSecond { get; set; } = 20;
 
     /// <summary>Time allowed for the TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -32,7 +50,7 @@ public sealed class GatewayOptions
     /// <summary>Connections from one address that may be open without having completed CONNECT.</summary>
     public int MaxUnauthenticatedPerSource { get; set; } = 64;
 
-    /// <summary>Security events recorded per connection per second, sustained; more are counted, not stored.</summary>
+    /// <summary>Security events recorded per identity per second (all its connections together), sustained; more are counted, not stored.</summary>
     public double EventsPerConnectionPerSecond { get; set; } = 2;
 
     /// <summary>Backend services by name (the CN of their service certificate).</summary>
@@ -59,6 +77,30 @@ public sealed class GatewayOptions
         if (HandshakeTimeout <= TimeSpan.Zero)
         {
             yield return "Gateway: HandshakeTimeout must be positive";
+        }
+
+        if (DeviceConnectsPerMinute <= 0 || DeviceConnectBurst < 1)
+        {
+            yield return "Gateway: DeviceConnectsPerMinute must be positive and DeviceConnectBurst at least 1";
+        }
+
+        if (LimitWindow <= TimeSpan.Zero || MaxTrackedIdentities < 1 || MaxConnections < 1 || RefusalsRecordedPerSecond <= 0)
+        {
+            yield return "Gateway: LimitWindow, MaxTrackedIdentities, MaxConnections and RefusalsRecordedPerSecond must be positive";
+        }
+
+        // Two services whose client ids overlap could take over (or, before sessions were bound to
+        // identities, resume) each other's sessions.
+        var patterns = Services.Select(pair => pair.Value.ToPermissions(pair.Key)).ToArray();
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            for (var j = i + 1; j < patterns.Length; j++)
+            {
+                if (patterns[i].Overlaps(patterns[j]))
+                {
+                    yield return $"Gateway:Services: the client ids of {patterns[i].Name} ('{patterns[i].ClientIdPattern}') and {patterns[j].Name} ('{patterns[j].ClientIdPattern}') overlap";
+                }
+            }
         }
 
         foreach (var (name, service) in Services)

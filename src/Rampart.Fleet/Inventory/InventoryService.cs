@@ -14,8 +14,11 @@ public sealed class InventoryService(
     RevocationService revocation,
     IAuditLog audit,
     FleetEventStream stream,
-    TimeProvider time)
+    TimeProvider time,
+    IEnumerable<IDeviceIdReservations>? reservations = null)
 {
+    private readonly IDeviceIdReservations[] _reservations = reservations?.ToArray() ?? [];
+
     /// <summary>Most tags on one device.</summary>
     public const int MaxTags = 32;
 
@@ -23,6 +26,14 @@ public sealed class InventoryService(
     public async Task<(Device Device, IssuedBootstrapToken Token)> AddAsync(NewDevice request, string actor, CancellationToken cancellationToken)
     {
         var device = Validate(request, time.GetUtcNow());
+        foreach (var reservation in _reservations)
+        {
+            if (reservation.Reserved(device.Id) is { } why)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"device id {why}");
+            }
+        }
+
         if (!await devices.TryAddAsync(device, cancellationToken))
         {
             throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} exists already (ids are never reused, retired ones included)");

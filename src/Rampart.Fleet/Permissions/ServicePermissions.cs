@@ -12,4 +12,21 @@ public sealed record ServicePermissions(string Name, string ClientIdPattern, Per
         ClientIdPattern.EndsWith('*')
             ? clientId.Length > ClientIdPattern.Length - 1 && clientId.StartsWith(ClientIdPattern[..^1], StringComparison.Ordinal)
             : clientId == ClientIdPattern;
+
+    /// <summary>True when some client id is allowed by both this service and <paramref name="other"/>.</summary>
+    public bool Overlaps(ServicePermissions other)
+    {
+        var (a, aPrefix) = Literal(ClientIdPattern);
+        var (b, bPrefix) = Literal(other.ClientIdPattern);
+        return (aPrefix, bPrefix) switch
+        {
+            (true, true) => a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal),
+            (true, false) => AllowsClientId(b),
+            (false, true) => other.AllowsClientId(a),
+            _ => a == b,
+        };
+    }
+
+    private static (string Literal, bool IsPrefix) Literal(string pattern) =>
+        pattern.EndsWith('*') ? (pattern[..^1], true) : (pattern, false);
 }

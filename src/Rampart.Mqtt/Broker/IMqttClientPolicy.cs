@@ -10,6 +10,20 @@ namespace Rampart.Mqtt.Broker;
 /// </summary>
 public interface IMqttClientPolicy
 {
+    /// <summary>
+    /// The authenticated identity the connection acts for (<c>device:d1</c>). A session belongs to the
+    /// principal that created it: it resumes only for that principal, and every message the
+    /// connection publishes carries it (<see cref="MqttMessage.Publisher"/>).
+    /// </summary>
+    string Principal { get; }
+
+    /// <summary>
+    /// The last word before the connection goes live, asked under the broker's session lock right
+    /// before the session is bound and CONNACK is queued: a revocation that arrived after the CONNECT
+    /// decision refuses it here, and one that arrives later finds the session registered.
+    /// </summary>
+    Admission AuthorizeSession();
+
     /// <summary>Decides an incoming PUBLISH of <paramref name="bytes"/> payload bytes: permissions first, then rate limits.</summary>
     Admission AuthorizePublish(string topic, int bytes);
 

@@ -12,7 +12,7 @@ namespace Rampart.Mqtt.Broker;
 /// and flushes in batches. Nothing a client sends can throw out of it: malformed input ends the
 /// connection with the reason code the spec names.
 /// </summary>
-internal sealed class MqttConnection
+internal sealed partial class MqttConnection
 {
     private const int FlushThresholdBytes = 32 * 1024;
 
@@ -82,7 +82,7 @@ internal sealed class MqttConnection
     private bool V5 => Version == MqttProtocolVersion.V500;
 
     /// <summary>Runs the connection until either side ends it.</summary>
-    public async Task RunAsync(Func<ConnectPacket, ConnectDecision> authenticate, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<ConnectPacket, CancellationToken, ValueTask<ConnectDecision>> authenticate, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         Task? writer = null;
@@ -94,7 +94,7 @@ internal sealed class MqttConnection
                 return;
             }
 
-            var decision = authenticate(connect);
+            var decision = await authenticate(connect, linked.Token);
             if (decision.Policy is null)
             {
                 await RefuseAsync(connect, decision.Code, decision.Reason ?? "refused");
@@ -102,13 +102,16 @@ internal sealed class MqttConnection
             }
 
             Policy = decision.Policy;
-            writer = WriteLoopAsync();
             var accepted = _broker.Accept(this, connect);
             if (accepted is { } refusal)
             {
-                Close(refusal.Code, refusal.Reason ?? "refused", sendDisconnect: false);
+                // Refused before anything was queued: the CONNACK says why (5.0 §3.2.2.2).
+                await RefuseAsync(connect, refusal.Code, refusal.Reason ?? "refused");
                 return;
             }
+
+            // The CONNACK and anything the resumed session resends are queued already; the writer sends them in order.
+            writer = WriteLoopAsync();
 
             await ReadLoopAsync(linked.Token);
         }
@@ -120,9 +123,17 @@ internal sealed class MqttConnection
         {
             // Closed by the broker (revocation, keep-alive, takeover): the reason is already set.
         }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
+            // Only the transport's own failures end up here. An InvalidOperationException is a logic
+            // bug (ours or the host policy's), not a dropped connection: it ends the connection and
+            // surfaces to the caller instead of passing as "transport failed".
             Close(MqttReasonCode.UnspecifiedError, "transport failed: " + exception.GetType().Name, sendDisconnect: false);
+        }
+        catch (Exception)
+        {
+            Close(MqttReasonCode.ImplementationSpecificError, "internal error", sendDisconnect: false);
+            throw;
         }
         finally
         {
@@ -186,132 +197,6 @@ internal sealed class MqttConnection
     public bool KeepAliveExpired(long now) =>
         KeepAliveSeconds > 0 && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > TimeSpan.FromSeconds(KeepAliveSeconds * 1.5);
 
-    /// <summary>Queues a QoS 0 message; dropped when the outbound queue is full (the reader is too slow).</summary>
-    public void SendQoS0(in Delivery delivery)
-    {
-        var queued = Interlocked.Increment(ref _queuedQoS0);
-        if (queued > _options.MaximumOutboundQueue)
-        {
-            Interlocked.Decrement(ref _queuedQoS0);
-            Policy.OnDropped("outbound-queue-full");
-        }
-        else
-        {
-            Send(Outbound.Publish(delivery, 0, duplicate: false));
-        }
-
-        if (queued >= HighWater)
-        {
-            MarkCongested();
-        }
-    }
-
-    /// <summary>A QoS 1/2 message was queued for this connection's session: past half the session queue, publishers pause too.</summary>
-    public void SessionBacklogGrew()
-    {
-        if (Session.QueuedCount >= SessionHighWater)
-        {
-            MarkCongested();
-        }
-    }
-
-    /// <summary>Called as the backlog shrinks (a write, an acknowledgement): wakes publishers once it is down to a quarter.</summary>
-    public void SignalRoomIfDrained()
-    {
-        if (Volatile.Read(ref _room) is not null && HasRoom)
-        {
-            Interlocked.Exchange(ref _room, null)?.TrySetResult();
-        }
-    }
-
-    // Half full: every publisher adding to it pauses after the packet that did (TCP pushes back on it)
-    // until this reader catches up.
-    private void MarkCongested()
-    {
-        if (_stuck)
-        {
-            return;
-        }
-
-        var congested = t_congested ??= [];
-        if (!congested.Contains(this))
-        {
-            congested.Add(this);
-        }
-    }
-
-    private int HighWater => Math.Max(1, _options.MaximumOutboundQueue / 2);
-
-    private int SessionHighWater => Math.Max(1, _options.MaximumQueuedMessages / 2);
-
-    private bool HasRoom =>
-        Volatile.Read(ref _queuedQoS0) <= _options.MaximumOutboundQueue / 4 && Session.QueuedCount <= _options.MaximumQueuedMessages / 4;
-
-    /// <summary>Packets the writer has written: how a publisher tells a slow subscriber from a stuck one.</summary>
-    private long Progress => Interlocked.Read(ref _written);
-
-    /// <summary>Completes when the outbound queue is down to a quarter (at once if it already is).</summary>
-    private Task RoomAsync()
-    {
-        while (true)
-        {
-            var room = Volatile.Read(ref _room);
-            if (room is null || room.Task.IsCompleted)
-            {
-                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (Interlocked.CompareExchange(ref _room, created, room) != room)
-                {
-                    continue;
-                }
-
-                room = created;
-            }
-
-            // Checked after publishing the signal, so a writer that drains meanwhile cannot be missed.
-            if (HasRoom || _closed != 0)
-            {
-                Interlocked.CompareExchange(ref _room, null, room);
-                room.TrySetResult();
-            }
-
-            return room.Task;
-        }
-    }
-
-    // After each read, a publisher waits for the subscribers its messages congested, as long as they make
-    // progress: a stuck one must not hold publishers back, so then it reads on and the excess is dropped.
-    private async ValueTask WaitForCongestedAsync(CancellationToken cancellationToken)
-    {
-        if (t_congested is not { Count: > 0 } congested)
-        {
-            return;
-        }
-
-        var subscribers = congested.Where(c => c != this).ToArray();
-        congested.Clear();
-        foreach (var subscriber in subscribers)
-        {
-            var progress = subscriber.Progress;
-            while (true)
-            {
-                try
-                {
-                    await subscriber.RoomAsync().WaitAsync(CongestionWait, _time, cancellationToken);
-                    break;
-                }
-                catch (TimeoutException) when (subscriber.Progress != progress)
-                {
-                    progress = subscriber.Progress;
-                }
-                catch (TimeoutException)
-                {
-                    // No progress at all: stuck. Publishers stop waiting for it until it writes again.
-                    subscriber._stuck = true;
-                    break;
-                }
-            }
-        }
-    }
 
     /// <summary>Queues a packet. A connection whose queue keeps growing (it does not read) is closed.</summary>
     public void Send(in Outbound item)
@@ -401,7 +286,7 @@ internal sealed class MqttConnection
     {
         MqttReasonCode.UnsupportedProtocolVersion => (MqttReasonCode)0x01,
         MqttReasonCode.ClientIdentifierNotValid => (MqttReasonCode)0x02,
-        MqttReasonCode.ServerUnavailable or MqttReasonCode.ServerBusy or MqttReasonCode.ServerShuttingDown => (MqttReasonCode)0x03,
+        MqttReasonCode.ServerUnavailable or MqttReasonCode.ServerBusy or MqttReasonCode.ServerShuttingDown or MqttReasonCode.ConnectionRateExceeded => (MqttReasonCode)0x03,
         MqttReasonCode.BadUserNameOrPassword => (MqttReasonCode)0x04,
         _ => (MqttReasonCode)0x05,
     };
@@ -472,321 +357,5 @@ internal sealed class MqttConnection
                 return;
             }
         }
-    }
-
-    // Returns false when the connection must end.
-    private bool Handle(MqttPacket packet)
-    {
-        switch (packet)
-        {
-            case PublishPacket publish:
-                return HandlePublish(publish);
-            case PublishResponsePacket response:
-                return HandleResponse(response);
-            case SubscribePacket subscribe:
-                _broker.Subscribe(this, subscribe);
-                return _closed == 0;
-            case UnsubscribePacket unsubscribe:
-                _broker.Unsubscribe(this, unsubscribe);
-                return true;
-            case PingReqPacket:
-                Send(Outbound.Control(PingRespPacket.Instance));
-                return true;
-            case DisconnectPacket disconnect:
-                return HandleDisconnect(disconnect);
-            default:
-                // A server-to-client packet, or AUTH without an authentication method (5.0 §4.12).
-                Close(MqttReasonCode.ProtocolError, $"{packet.Type} is not expected from a client");
-                return false;
-        }
-    }
-
-    private bool HandlePublish(PublishPacket publish)
-    {
-        var topic = publish.Topic;
-        if (V5 && publish.Properties.TopicAlias is { } alias)
-        {
-            // 5.0 §3.3.2.3.4: alias 0 or above the maximum we announced is a protocol error.
-            if (alias == 0 || alias > _options.TopicAliasMaximum)
-            {
-                Close(MqttReasonCode.TopicAliasInvalid, $"topic alias {alias} is outside 1..{_options.TopicAliasMaximum}");
-                return false;
-            }
-
-            _topicAliases ??= [];
-            if (topic.Length > 0)
-            {
-                _topicAliases[alias] = topic;
-            }
-            else if (!_topicAliases.TryGetValue(alias, out topic))
-            {
-                Close(MqttReasonCode.ProtocolError, $"topic alias {alias} was never set");
-                return false;
-            }
-        }
-        else if (topic.Length == 0)
-        {
-            Close(MqttReasonCode.ProtocolError, "PUBLISH without a topic name or alias");
-            return false;
-        }
-
-        // Repeated publishes to one topic share one string: telemetry mostly goes to the same topic.
-        if (_lastTopic is not null && string.Equals(_lastTopic, topic, StringComparison.Ordinal))
-        {
-            topic = _lastTopic;
-        }
-        else
-        {
-            _lastTopic = topic;
-        }
-
-        var admission = TopicWithinLimits(topic)
-            ? Policy.AuthorizePublish(topic, publish.Payload.Length)
-            : Admission.Deny(MqttReasonCode.TopicNameInvalid, "the topic name exceeds the length or level limit");
-        if (admission.Verdict == Verdict.Disconnect)
-        {
-            Close(admission.Code, admission.Reason ?? "publish refused");
-            return false;
-        }
-
-        if (publish.QoS == MqttQualityOfService.ExactlyOnce)
-        {
-            var awaiting = Session.AwaitingRelease;
-            lock (Session)
-            {
-                if (!awaiting.Contains(publish.PacketId))
-                {
-                    if (awaiting.Count >= _options.ReceiveMaximum)
-                    {
-                        Close(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} QoS 2 publishes unreleased");
-                        return false;
-                    }
-
-                    if (admission.Verdict == Verdict.Allow)
-                    {
-                        Route(publish, topic);
-                    }
-
-                    // §4.3.3: the id is held until PUBREL even when refused, so a resend is not routed twice.
-                    awaiting.Add(publish.PacketId);
-                }
-            }
-
-            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
-            return true;
-        }
-
-        if (admission.Verdict == Verdict.Allow)
-        {
-            Route(publish, topic);
-        }
-
-        if (publish.QoS == MqttQualityOfService.AtLeastOnce)
-        {
-            // 3.1.1 has no negative PUBACK: a refused message is acknowledged and dropped (§3.3.5).
-            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
-        }
-
-        return true;
-    }
-
-    private void Route(PublishPacket publish, string topic)
-    {
-        var properties = publish.Properties;
-        DateTimeOffset? expiresAt = null;
-        if (V5 && !ReferenceEquals(properties, MqttProperties.Empty))
-        {
-            if (properties.MessageExpiryInterval is { } expiry)
-            {
-                expiresAt = _time.GetUtcNow().AddSeconds(expiry);
-            }
-
-            // 5.0 §3.3.2.3: the topic alias is per connection and is not forwarded; expiry is re-computed per delivery.
-            properties = properties with { TopicAlias = null, MessageExpiryInterval = null, SubscriptionIdentifiers = [] };
-            if (properties.Equals(MqttProperties.Empty))
-            {
-                properties = MqttProperties.Empty;
-            }
-        }
-        else if (!V5)
-        {
-            properties = MqttProperties.Empty;
-        }
-
-        _broker.Route(new MqttMessage(topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt), Session);
-    }
-
-    private bool HandleResponse(PublishResponsePacket response)
-    {
-        var now = _time.GetUtcNow();
-        switch (response.Kind)
-        {
-            case MqttPacketType.PubAck or MqttPacketType.PubComp:
-                // An unknown id is tolerated (it may predate a takeover); the spec asks nothing more.
-                Session.Complete(response.PacketId, response.Kind, now);
-                SignalRoomIfDrained();
-                return true;
-            case MqttPacketType.PubRec:
-                var known = Session.Received(response.PacketId, (byte)response.ReasonCode >= 0x80, now);
-                if ((byte)response.ReasonCode < 0x80)
-                {
-                    Send(Outbound.Control(new PublishResponsePacket(
-                        MqttPacketType.PubRel, response.PacketId, known || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
-                }
-
-                return true;
-            default:
-                bool released;
-                lock (Session)
-                {
-                    released = Session.AwaitingRelease.Remove(response.PacketId);
-                }
-
-                Send(Outbound.Control(new PublishResponsePacket(
-                    MqttPacketType.PubComp, response.PacketId, released || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
-                return true;
-        }
-    }
-
-    private bool HandleDisconnect(DisconnectPacket disconnect)
-    {
-        if (V5 && disconnect.Properties.SessionExpiryInterval is { } expiry)
-        {
-            // 5.0 §3.14.2.2.2: a session that was to end at disconnect cannot be extended now.
-            if (_sessionExpiryWasZero && expiry != 0)
-            {
-                Close(MqttReasonCode.ProtocolError, "session expiry set at DISCONNECT after CONNECT asked for none");
-                return false;
-            }
-
-            Session.ExpirySeconds = _broker.GrantedExpiry(expiry);
-        }
-
-        // 5.0 §3.14.4: a normal DISCONNECT discards the will; 0x04 asks for it to be published.
-        if (disconnect.ReasonCode != MqttReasonCode.DisconnectWithWillMessage)
-        {
-            Will = null;
-        }
-
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            _closeCode = disconnect.ReasonCode;
-            _closeDetail = "the client disconnected" + (disconnect.ReasonCode == MqttReasonCode.Success ? string.Empty : $" (0x{(byte)disconnect.ReasonCode:X2})");
-        }
-
-        return false;
-    }
-
-    public bool TopicWithinLimits(string topic)
-    {
-        if (topic.Length > _options.MaximumTopicLength)
-        {
-            return false;
-        }
-
-        var levels = 1;
-        foreach (var c in topic)
-        {
-            if (c == '/' && ++levels > _options.MaximumTopicLevels)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        await Task.Yield();
-        var output = _transport.Output;
-        var reader = _outbound.Reader;
-        using var encoder = new MqttEncoder();
-        try
-        {
-            while (await reader.WaitToReadAsync())
-            {
-                var unflushed = 0;
-                while (reader.TryRead(out var item))
-                {
-                    Interlocked.Decrement(ref _queuedTotal);
-                    Interlocked.Increment(ref _written);
-                    if (_stuck)
-                    {
-                        _stuck = false;
-                    }
-                    unflushed += Write(encoder, item, output);
-                    if (unflushed >= FlushThresholdBytes)
-                    {
-                        unflushed = 0;
-                        if ((await output.FlushAsync()).IsCompleted)
-                        {
-                            return;
-                        }
-                    }
-                }
-
-                if ((await output.FlushAsync()).IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-        {
-            Close(MqttReasonCode.UnspecifiedError, "transport failed while writing", sendDisconnect: false);
-        }
-    }
-
-    private int Write(MqttEncoder encoder, in Outbound item, PipeWriter output)
-    {
-        if (item.Packet is { } packet)
-        {
-            return encoder.Encode(packet, Version, output);
-        }
-
-        var delivery = item.Delivery;
-        var message = delivery.Message;
-        if (delivery.QoS == MqttQualityOfService.AtMostOnce)
-        {
-            Interlocked.Decrement(ref _queuedQoS0);
-            SignalRoomIfDrained();
-        }
-
-        var properties = MqttProperties.Empty;
-        if (V5 && (message.ExpiresAt is not null || delivery.SubscriptionIds.Count > 0))
-        {
-            var now = _time.GetUtcNow();
-            if (message.IsExpired(now) && delivery.QoS == MqttQualityOfService.AtMostOnce)
-            {
-                Policy.OnDropped("expired");
-                return 0;
-            }
-
-            // 5.0 §3.3.2.3.3: the expiry sent is what remains of it.
-            var remaining = message.ExpiresAt is { } at ? (uint?)Math.Max(0, Math.Ceiling((at - now).TotalSeconds)) : null;
-            properties = message.Properties with { MessageExpiryInterval = remaining, SubscriptionIdentifiers = delivery.SubscriptionIds };
-        }
-        else if (V5)
-        {
-            properties = message.Properties;
-        }
-
-        var written = encoder.EncodePublish(
-            message.Topic, message.Payload.Span, delivery.QoS, delivery.Retain, item.Duplicate, item.PacketId, properties, Version, output, ClientMaximumPacketSize);
-        if (written == 0)
-        {
-            Policy.OnDropped("larger-than-client-maximum-packet-size");
-            if (delivery.QoS != MqttQualityOfService.AtMostOnce)
-            {
-                // 5.0 §3.1.2.11.4: discarded as if sent and acknowledged.
-                Session.Discard(item.PacketId, _time.GetUtcNow());
-            }
-
-            return 0;
-        }
-
-        Policy.OnDelivered(message.Payload.Length);
-        return written;
     }
 }

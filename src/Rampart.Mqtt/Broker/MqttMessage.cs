@@ -8,7 +8,7 @@ namespace Rampart.Mqtt.Broker;
 /// shared by every subscriber it goes to. <see cref="Properties"/> holds only what is forwarded
 /// (5.0 §3.3.2.3: not the topic alias, not subscription identifiers).
 /// </summary>
-public sealed class MqttMessage(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfService qos, bool retain, MqttProperties properties, string senderClientId, DateTimeOffset? expiresAt)
+public sealed class MqttMessage(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfService qos, bool retain, MqttProperties properties, string senderClientId, DateTimeOffset? expiresAt, string? publisher)
 {
     public string Topic { get; } = topic;
 
@@ -23,6 +23,13 @@ public sealed class MqttMessage(string topic, ReadOnlyMemory<byte> payload, Mqtt
     /// <summary>The client that published it (for no-local, §3.8.3.1).</summary>
     public string SenderClientId { get; } = senderClientId;
 
+    /// <summary>
+    /// The authenticated principal that published it, as the host's policy names it
+    /// (<see cref="IMqttClientPolicy.Principal"/>); null for the server's own messages. Consumers that
+    /// act on a report attribute it to this, never to an id in the topic.
+    /// </summary>
+    public string? Publisher { get; } = publisher;
+
     /// <summary>When it expires (5.0 §3.3.2.3.3 Message Expiry Interval), if it does.</summary>
     public DateTimeOffset? ExpiresAt { get; } = expiresAt;
 
@@ -31,5 +38,5 @@ public sealed class MqttMessage(string topic, ReadOnlyMemory<byte> payload, Mqtt
 
     /// <summary>The same message without its retain flag and with another QoS (retained copies and downgrades).</summary>
     public MqttMessage With(MqttQualityOfService qos, bool retain) =>
-        qos == QoS && retain == Retain ? this : new MqttMessage(Topic, Payload, qos, retain, Properties, SenderClientId, ExpiresAt);
+        qos == QoS && retain == Retain ? this : new MqttMessage(Topic, Payload, qos, retain, Properties, SenderClientId, ExpiresAt, Publisher);
 }

@@ -9,7 +9,7 @@ namespace Rampart.Mqtt.Broker;
 /// connection when the session expiry allows. State changes happen under the session's lock, and
 /// messages are handed to the connection under it too, so packet ids go out in order.
 /// </summary>
-internal sealed class MqttSession(string clientId, BrokerOptions options)
+internal sealed class MqttSession(string clientId, string owner, BrokerOptions options)
 {
     private readonly Dictionary<ushort, Inflight> _inflight = [];
     private readonly Queue<Delivery> _queued = new();
@@ -19,6 +19,9 @@ internal sealed class MqttSession(string clientId, BrokerOptions options)
     private int _queuedCount;
 
     public string ClientId { get; } = clientId;
+
+    /// <summary>The principal that created the session; only it may resume the session.</summary>
+    public string Owner { get; } = owner;
 
     /// <summary>QoS 1/2 messages waiting beyond the in-flight window; read without the lock for backpressure.</summary>
     public int QueuedCount => Volatile.Read(ref _queuedCount);
@@ -158,6 +161,44 @@ internal sealed class MqttSession(string clientId, BrokerOptions options)
             {
                 FillWindow(now);
             }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the messages queued or in flight whose topic <paramref name="keep"/> refuses (permissions
+    /// changed); a QoS 2 message the client already received (PUBREL pending) is kept. Returns how many.
+    /// </summary>
+    public int Prune(Func<string, bool> keep, DateTimeOffset now)
+    {
+        lock (this)
+        {
+            var dropped = 0;
+            foreach (var (id, inflight) in _inflight.ToArray())
+            {
+                if (!inflight.Released && !keep(inflight.Delivery.Message.Topic))
+                {
+                    _inflight.Remove(id);
+                    dropped++;
+                }
+            }
+
+            var count = _queued.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var next = _queued.Dequeue();
+                if (keep(next.Message.Topic))
+                {
+                    _queued.Enqueue(next);
+                }
+                else
+                {
+                    dropped++;
+                }
+            }
+
+            Volatile.Write(ref _queuedCount, _queued.Count);
+            FillWindow(now);
+            return dropped;
         }
     }
 

@@ -52,6 +52,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(settings.Broker));
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(settings.Events));
         services.AddSingleton<GatewayEventTap>();
+        services.AddSingleton(new ServiceClientIds(settings.Gateway.ServicePermissions()));
+        services.AddSingleton<Rampart.Fleet.Inventory.IDeviceIdReservations>(provider => provider.GetRequiredService<ServiceClientIds>());
         services.AddSingleton<TrafficCounters>();
         services.AddSingleton<MqttGateway>();
         services.AddSingleton<GatewayControl>();

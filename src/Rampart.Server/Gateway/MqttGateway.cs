@@ -10,9 +10,7 @@ using Microsoft.Extensions.Options;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
-using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
-using Rampart.Mqtt.Protocol;
 using Rampart.Pki.Authority;
 
 namespace Rampart.Server.Gateway;
@@ -20,8 +18,8 @@ namespace Rampart.Server.Gateway;
 /// <summary>
 /// The MQTT front door: a connection that passed mutual TLS gets its identity from its certificate
 /// (never from the packet), a CONNACK that says why when it is refused, and a policy that rules on
-/// everything it does. Refusals before MQTT (no certificate, foreign CA, handshake failures, too
-/// many half-open connections) are recorded here too.
+/// everything it does. Refusals before MQTT (no certificate, foreign CA, handshake failures, the
+/// connection caps) are recorded here too, within a budget.
 /// </summary>
 public sealed partial class MqttGateway : IDisposable
 {
@@ -31,31 +29,33 @@ public sealed partial class MqttGateway : IDisposable
     private readonly GatewayOptions _options;
     private readonly ClientIdentityResolver _resolver;
     private readonly CertificateAuthority _authority;
-    private readonly TimeProvider _time;
     private readonly ILogger<MqttGateway> _logger;
-    private readonly TokenBucket _refusalEvents;
-    private readonly Lock _refusalLock = new();
+    private readonly ServiceClientIds _serviceIds;
+    private readonly ConcurrentDictionary<GatewayClientPolicy, byte> _registered = new();
     private X509ChainPolicy? _chainPolicy;
     private readonly IReadOnlyDictionary<string, Rampart.Fleet.Permissions.ServicePermissions> _services;
+    private long _faults;
 
     // The connection whose handshake is running, for the certificate callback, which Kestrel gives no connection.
     private static readonly AsyncLocal<ConnectionContext?> CurrentConnection = new();
 
     public MqttGateway(
         IOptions<GatewayOptions> options, IOptions<BrokerOptions> brokerOptions, CertificateAuthority authority, ICertificateStore certificates,
-        IDeviceStore devices, GatewayEventTap events, TrafficCounters traffic, TimeProvider time, ILogger<MqttGateway> logger)
+        IDeviceStore devices, ServiceClientIds serviceIds, GatewayEventTap events, TrafficCounters traffic, TimeProvider time, ILogger<MqttGateway> logger)
     {
         _options = options.Value;
         _authority = authority;
-        _time = time;
         _logger = logger;
+        _serviceIds = serviceIds;
         Events = events;
         Traffic = traffic;
         Broker = new MqttBroker(brokerOptions.Value, time);
         Unauthenticated = new SourceLimiter(_options.MaxUnauthenticatedPerSource);
+        Connections = new ConnectionCap(_options.MaxConnections);
+        Limits = new IdentityLimitCache(_options, time);
+        Refusals = new RefusalRecorder(_options, events, time, logger);
         _services = _options.ServicePermissions();
         _resolver = new ClientIdentityResolver(authority, certificates, devices, _services, time);
-        _refusalEvents = new TokenBucket(50, 200, time);
     }
 
     public MqttBroker Broker { get; }
@@ -66,18 +66,44 @@ public sealed partial class MqttGateway : IDisposable
 
     public SourceLimiter Unauthenticated { get; }
 
-    /// <summary>Authenticated connections by client id.</summary>
+    /// <summary>Connections open on the listener, from all sources, against <see cref="GatewayOptions.MaxConnections"/>.</summary>
+    public ConnectionCap Connections { get; }
+
+    /// <summary>Each identity's limits, kept across its connections.</summary>
+    public IdentityLimitCache Limits { get; }
+
+    /// <summary>Refusals before an identity, recorded within a budget.</summary>
+    public RefusalRecorder Refusals { get; }
+
+    /// <summary>Connections that ended with an unexpected error (a logic bug, logged with its stack trace).</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>Authenticated connections by client id (those whose CONNECT was accepted).</summary>
     public ConcurrentDictionary<string, GatewayClientPolicy> Clients { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Connection middleware in front of TLS: the per-source cap on connections that have not completed CONNECT, and the record of handshakes that failed.</summary>
+    /// <summary>
+    /// Every connection from the moment its CONNECT is being decided until it ends: what live control
+    /// must reach (a revocation during the decision included), whether its session exists yet or not.
+    /// </summary>
+    public IEnumerable<GatewayClientPolicy> Registered => _registered.Keys;
+
+    /// <summary>Connection middleware in front of TLS: the global and per-source caps on connections, and the record of handshakes that failed.</summary>
     public Func<ConnectionDelegate, ConnectionDelegate> Guard => next => async connection =>
     {
         var source = Source(connection);
+        using var slot = Connections.TryEnter();
+        if (slot is null)
+        {
+            Refusals.Record(source, "connection-limit", $"the listener holds its maximum of {_options.MaxConnections} connections");
+            connection.Abort();
+            return;
+        }
+
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
         using var lease = Unauthenticated.TryEnter(address);
         if (lease is null)
         {
-            RecordRefusal(source, "unauthenticated-limit", $"more than {_options.MaxUnauthenticatedPerSource} connections from {address} have not completed CONNECT");
+            Refusals.Record(source, "unauthenticated-limit", $"more than {_options.MaxUnauthenticatedPerSource} connections from {address} have not completed CONNECT");
             connection.Abort();
             return;
         }
@@ -88,7 +114,7 @@ public sealed partial class MqttGateway : IDisposable
         if (!connection.Items.ContainsKey(HandledKey))
         {
             // The TLS handshake failed: no client certificate, a protocol or suite below policy, plaintext MQTT, a timeout.
-            RecordRefusal(source, "tls-handshake-failed", "the TLS handshake did not complete: no client certificate, a protocol or cipher suite below policy, not TLS, or too slow");
+            Refusals.Record(source, "tls-handshake-failed", "the TLS handshake did not complete: no client certificate, a protocol or cipher suite below policy, not TLS, or too slow");
         }
     };
 
@@ -127,7 +153,7 @@ public sealed partial class MqttGateway : IDisposable
         if (CurrentConnection.Value is { } connection)
         {
             connection.Items[HandledKey] = true;
-            RecordRefusal(Source(connection), "unknown-ca", $"certificate '{certificate.Subject}' was not issued by this Rampart CA");
+            Refusals.Record(Source(connection), "unknown-ca", $"certificate '{certificate.Subject}' was not issued by this Rampart CA");
         }
 
         return false;
@@ -154,33 +180,17 @@ public sealed partial class MqttGateway : IDisposable
         // Kestrel asks connections to close at shutdown; v5 clients then get DISCONNECT 0x8B. (A client
         // closing its side is seen by the broker as the end of its input, not as this token.)
         var stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-        var traffic = identity is null ? null : Traffic.For(identity.Principal);
-        traffic?.ConnectionAttempt(source);
-        await Broker.RunConnectionAsync(connection.Transport, source, connect =>
+        var attempt = new ConnectAttempt(source, certificate, identity, refusal, lease);
+        try
         {
-            if (refusal is not null || identity is null)
-            {
-                RecordRefusal(source, refusal?.Code ?? "no-certificate", refusal?.Message ?? "no client certificate", certificate?.SerialNumber, connect.ClientId);
-                return ConnectDecision.Refuse(MqttReasonCode.NotAuthorized, refusal?.Message ?? "not authorized");
-            }
-
-            // The certificate names the client: a device must use its device id, a service one of its configured ids.
-            var allowed = identity.Kind == ClientKind.Device
-                ? connect.ClientId == identity.Id
-                : _services.TryGetValue(identity.Id, out var service) && service.AllowsClientId(connect.ClientId);
-            if (!allowed)
-            {
-                RecordRefusal(source, "wrong-client-id", $"{identity.Principal} may not use client id '{connect.ClientId}'", identity.CertificateSerial, connect.ClientId,
-                    identity.Kind == ClientKind.Device ? identity.Id : null);
-                return ConnectDecision.Refuse(MqttReasonCode.ClientIdentifierNotValid,
-                    identity.Kind == ClientKind.Device ? $"the client id must be the device id '{identity.Id}'" : $"client id '{connect.ClientId}' is not one service {identity.Id} may use");
-            }
-
-            lease?.Dispose();
-            return ConnectDecision.Accept(new GatewayClientPolicy(identity, connect.ClientId, source, _options, Events, traffic!, _time,
-                policy => Clients[policy.ClientId] = policy,
-                policy => Clients.TryRemove(new KeyValuePair<string, GatewayClientPolicy>(policy.ClientId, policy))));
-        }, stopping);
+            await Broker.RunConnectionAsync(connection.Transport, source, (connect, cancellationToken) => DecideAsync(attempt, connect, cancellationToken), stopping);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A logic bug, not something the client did: surfaced with its stack trace and counted.
+            Interlocked.Increment(ref _faults);
+            LogConnectionFailed(_logger, source, identity?.Principal ?? "-", exception);
+        }
     }
 
     /// <inheritdoc />
@@ -188,32 +198,6 @@ public sealed partial class MqttGateway : IDisposable
 
     private static string Source(ConnectionContext connection) => connection.RemoteEndPoint?.ToString() ?? "unknown";
 
-    private void RecordRefusal(string source, string reason, string detail, string? serial = null, string? clientId = null, string? deviceId = null)
-    {
-        LogRefused(_logger, source, reason, detail);
-        lock (_refusalLock)
-        {
-            // Refusals come before any identity, so they share one budget; a scan is summarised, not stored in full.
-            if (!_refusalEvents.TryTake(1))
-            {
-                return;
-            }
-        }
-
-        var details = new Dictionary<string, string> { ["reason"] = reason, ["detail"] = detail };
-        if (serial is not null)
-        {
-            details["serial"] = serial;
-        }
-
-        if (clientId is not null)
-        {
-            details["claimed-client-id"] = clientId;
-        }
-
-        Events.Record("gateway.refused", SecuritySeverity.Warning, deviceId, source, details);
-    }
-
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "MQTT connection from {Source} refused ({Reason}): {Detail}")]
-    private static partial void LogRefused(ILogger logger, string source, string reason, string detail);
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Error, Message = "MQTT connection from {Source} ({Principal}) ended with an unexpected error")]
+    private static partial void LogConnectionFailed(ILogger logger, string source, string principal, Exception exception);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
+using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
@@ -12,7 +13,8 @@ namespace Rampart.Server.Gateway;
 /// <summary>
 /// Reads the posture devices report on <c>devices/{id}/state</c> and records what a security engineer
 /// must see: a tamper switch (high), a firmware measurement that changed while the version did not
-/// (high), firmware past the device's end of support (warning), a report that is not a posture (warning).
+/// (high), firmware past the device's end of support (warning), a report that is not a posture (warning),
+/// a report on a device's topic that another principal published (warning; it is not judged).
 /// Reports are queued from the gateway's hot path without waiting (bounded; overflow is dropped) and
 /// judged in the background.
 /// </summary>
@@ -45,7 +47,17 @@ public sealed class PostureMonitor(MqttGateway gateway, IDeviceStore devices, Ti
 
     private async Task JudgeAsync(MqttMessage report, CancellationToken cancellationToken)
     {
-        var deviceId = report.Topic.Split('/')[1];
+        // A report belongs to the device that published it, not to the id in the topic: a service
+        // allowed to publish on devices/+/state cannot speak for a device (nor clear its tamper flag).
+        if (DeviceReports.AttributedDevice(report) is not { } deviceId)
+        {
+            Record("device.report-not-attributed", SecuritySeverity.Warning, DeviceReports.TopicDevice(report.Topic), new()
+            {
+                ["topic"] = report.Topic,
+                ["publisher"] = report.Publisher ?? "server",
+            });
+            return;
+        }
 
         // Update progress shares the state topic; it is the rollout engine's, not a posture.
         if (report.Payload.IsEmpty || Rampart.Updates.Rollouts.UpdateReport.Parse(report.Payload.Span) is not null)
@@ -94,7 +106,7 @@ public sealed class PostureMonitor(MqttGateway gateway, IDeviceStore devices, Ti
         }
     }
 
-    private void Record(string kind, SecuritySeverity severity, string deviceId, Dictionary<string, string> details) =>
+    private void Record(string kind, SecuritySeverity severity, string? deviceId, Dictionary<string, string> details) =>
         gateway.Events.Record(kind, severity, deviceId, null, details);
 
     private sealed record PostureFacts(string? Version, string? Measurement, IReadOnlyList<string> TamperFlags)

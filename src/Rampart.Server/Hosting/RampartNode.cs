@@ -242,6 +242,7 @@ public sealed partial class RampartNode : IAsyncDisposable
                     OnAuthenticate = (_, ssl) =>
                     {
                         TlsPolicy.Apply(ssl);
+                        MqttTls.Apply(ssl);
 
                         // The handshake builds the client's chain against Rampart's CA only — never the
                         // system store — so the gateway checks the chain it was given instead of building another.

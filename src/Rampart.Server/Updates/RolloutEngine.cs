@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rampart.Fleet.Audit;
+using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
 using Rampart.Server.Gateway;
@@ -224,16 +225,16 @@ public sealed partial class RolloutEngine(
         }
     }
 
-    // The device id comes from the topic, which the gateway bound to the device's certificate: a device
-    // can move only its own row.
+    // The device id is the authenticated publisher's, never only the topic's: a device can move only its
+    // own row, and a service allowed to publish on devices/+/state moves none (the posture monitor
+    // records such a report as device.report-not-attributed).
     private async Task RecordAsync(MqttMessage message, CancellationToken cancellationToken)
     {
-        if (UpdateReport.Parse(message.Payload.Span) is not { } report)
+        if (DeviceReports.AttributedDevice(message) is not { } deviceId || UpdateReport.Parse(message.Payload.Span) is not { } report)
         {
             return;
         }
 
-        var deviceId = message.Topic.Split('/')[1];
         await store.RecordFirmwareAsync(deviceId, new ReportedFirmware(report.InstalledVersion, report.InstalledSecurityVersion, time.GetUtcNow()), cancellationToken);
         if (report is not { Rollout: { } id, State: { } state } || await store.GetAsync(id, cancellationToken) is not { } rollout)
         {

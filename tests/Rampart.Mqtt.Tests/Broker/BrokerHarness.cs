@@ -26,6 +26,12 @@ internal sealed class BrokerHarness : IAsyncDisposable
     /// <summary>When set, decides publishes before <see cref="Forbidden"/>.</summary>
     public Func<string, int, Admission>? PublishRule { get; set; }
 
+    /// <summary>The principal each CONNECT authenticates as; by default one per client id.</summary>
+    public Func<ConnectPacket, string> PrincipalOf { get; set; } = connect => "client:" + connect.ClientId;
+
+    /// <summary>When set, the policy's last word before a session goes live.</summary>
+    public Func<Admission>? SessionRule { get; set; }
+
     public ConcurrentQueue<string> Observed { get; } = new();
 
     /// <summary>Opens a connection; the CONNECT is up to the test.</summary>
@@ -35,7 +41,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
         var toClient = new Pipe();
         var client = MqttProbeClient.Over(toClient.Reader, toServer.Writer, version);
         var run = Broker.RunConnectionAsync(new Duplex(toServer.Reader, toClient.Writer), remote,
-            authenticate ?? (connect => ConnectDecision.Accept(new Policy(this, connect.ClientId))), _stop.Token);
+            authenticate ?? (connect => ConnectDecision.Accept(new Policy(this, connect.ClientId, PrincipalOf(connect)))), _stop.Token);
         _connections.Add((client, run));
         return client;
     }
@@ -67,7 +73,14 @@ internal sealed class BrokerHarness : IAsyncDisposable
         foreach (var (client, run) in _connections)
         {
             await client.DisposeAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(10));
+            try
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (InvalidOperationException)
+            {
+                // A policy fault a test provoked and asserted on.
+            }
         }
 
         Broker.Dispose();
@@ -81,8 +94,12 @@ internal sealed class BrokerHarness : IAsyncDisposable
         public PipeWriter Output { get; } = output;
     }
 
-    private sealed class Policy(BrokerHarness harness, string clientId) : IMqttClientPolicy
+    internal sealed class Policy(BrokerHarness harness, string clientId, string principal) : IMqttClientPolicy
     {
+        public string Principal { get; } = principal;
+
+        public Admission AuthorizeSession() => harness.SessionRule?.Invoke() ?? Admission.Allowed;
+
         public Admission AuthorizePublish(string topic, int bytes) =>
             harness.PublishRule?.Invoke(topic, bytes)
             ?? (harness.Forbidden.Contains(topic) ? Admission.Deny(MqttReasonCode.NotAuthorized, "forbidden") : Admission.Allowed);

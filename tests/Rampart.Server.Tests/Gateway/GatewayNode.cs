@@ -126,7 +126,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         _temp.Dispose();
     }
 
-    private EnrolledIdentity Identity(string id, X509Certificate2 certificate, ECDsa key)
+    /// <summary>Wraps an issued certificate and its key as an identity, with PEM files for real clients.</summary>
+    public EnrolledIdentity Identity(string id, X509Certificate2 certificate, ECDsa key)
     {
         var withKey = certificate.CopyWithPrivateKey(key);
         var certificatePath = _temp.Sub(id + ".crt");

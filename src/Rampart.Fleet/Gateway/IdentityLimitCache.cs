@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+
+namespace Rampart.Fleet.Gateway;
+
+/// <summary>
+/// <see cref="IdentityLimits"/> by principal (<c>device:d1</c>), bounded: past
+/// <see cref="GatewayOptions.MaxTrackedIdentities"/> entries, the least recently used tenth of those
+/// with no connection is evicted (their buckets have refilled long since or they are idle). Only
+/// identities that authenticated get an entry, so growing it needs valid certificates.
+/// </summary>
+public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, IdentityLimits> _byPrincipal = new(StringComparer.Ordinal);
+    private readonly Lock _evictionLock = new();
+    private long _evicted;
+
+    /// <summary>Identities tracked now.</summary>
+    public int Count => _byPrincipal.Count;
+
+    /// <summary>Entries evicted since the start.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    /// <summary>The limits of <paramref name="principal"/>, created on first use.</summary>
+    public IdentityLimits For(string principal, ClientKind kind)
+    {
+        if (_byPrincipal.TryGetValue(principal, out var limits))
+        {
+            return limits;
+        }
+
+        limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
+        if (_byPrincipal.Count > options.MaxTrackedIdentities)
+        {
+            Evict(keep: limits);
+        }
+
+        return limits;
+    }
+
+    private void Evict(IdentityLimits keep)
+    {
+        lock (_evictionLock)
+        {
+            var excess = _byPrincipal.Count - options.MaxTrackedIdentities;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            // Evict a tenth at once, so the scan is paid once per many additions, not on each.
+            var batch = Math.Max(excess, options.MaxTrackedIdentities / 10);
+            var idle = _byPrincipal
+                .Where(pair => pair.Value != keep && pair.Value.Connections == 0)
+                .OrderBy(pair => pair.Value.LastUsed)
+                .Take(batch)
+                .ToArray();
+            foreach (var pair in idle)
+            {
+                if (_byPrincipal.TryRemove(pair))
+                {
+                    Interlocked.Increment(ref _evicted);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Mqtt.Broker;
+
+/// <summary>Handling of each packet a client sends after CONNECT: PUBLISH (with topic aliases and QoS 2 ids), acknowledgements, SUBSCRIBE, DISCONNECT.</summary>
+internal sealed partial class MqttConnection
+{
+    // Returns false when the connection must end.
+    private bool Handle(MqttPacket packet)
+    {
+        switch (packet)
+        {
+            case PublishPacket publish:
+                return HandlePublish(publish);
+            case PublishResponsePacket response:
+                return HandleResponse(response);
+            case SubscribePacket subscribe:
+                _broker.Subscribe(this, subscribe);
+                return _closed == 0;
+            case UnsubscribePacket unsubscribe:
+                _broker.Unsubscribe(this, unsubscribe);
+                return true;
+            case PingReqPacket:
+                Send(Outbound.Control(PingRespPacket.Instance));
+                return true;
+            case DisconnectPacket disconnect:
+                return HandleDisconnect(disconnect);
+            default:
+                // A server-to-client packet, or AUTH without an authentication method (5.0 §4.12).
+                Close(MqttReasonCode.ProtocolError, $"{packet.Type} is not expected from a client");
+                return false;
+        }
+    }
+
+    private bool HandlePublish(PublishPacket publish)
+    {
+        var topic = publish.Topic;
+        if (V5 && publish.Properties.TopicAlias is { } alias)
+        {
+            // 5.0 §3.3.2.3.4: alias 0 or above the maximum we announced is a protocol error.
+            if (alias == 0 || alias > _options.TopicAliasMaximum)
+            {
+                Close(MqttReasonCode.TopicAliasInvalid, $"topic alias {alias} is outside 1..{_options.TopicAliasMaximum}");
+                return false;
+            }
+
+            _topicAliases ??= [];
+            if (topic.Length > 0)
+            {
+                _topicAliases[alias] = topic;
+            }
+            else if (!_topicAliases.TryGetValue(alias, out topic))
+            {
+                Close(MqttReasonCode.ProtocolError, $"topic alias {alias} was never set");
+                return false;
+            }
+        }
+        else if (topic.Length == 0)
+        {
+            Close(MqttReasonCode.ProtocolError, "PUBLISH without a topic name or alias");
+            return false;
+        }
+
+        // Repeated publishes to one topic share one string: telemetry mostly goes to the same topic.
+        if (_lastTopic is not null && string.Equals(_lastTopic, topic, StringComparison.Ordinal))
+        {
+            topic = _lastTopic;
+        }
+        else
+        {
+            _lastTopic = topic;
+        }
+
+        var admission = TopicWithinLimits(topic)
+            ? Policy.AuthorizePublish(topic, publish.Payload.Length)
+            : Admission.Deny(MqttReasonCode.TopicNameInvalid, "the topic name exceeds the length or level limit");
+        if (admission.Verdict == Verdict.Disconnect)
+        {
+            Close(admission.Code, admission.Reason ?? "publish refused");
+            return false;
+        }
+
+        if (publish.QoS == MqttQualityOfService.ExactlyOnce)
+        {
+            var awaiting = Session.AwaitingRelease;
+            lock (Session)
+            {
+                if (!awaiting.Contains(publish.PacketId))
+                {
+                    if (awaiting.Count >= _options.ReceiveMaximum)
+                    {
+                        Close(MqttReasonCode.ReceiveMaximumExceeded, $"more than {_options.ReceiveMaximum} QoS 2 publishes unreleased");
+                        return false;
+                    }
+
+                    if (admission.Verdict == Verdict.Allow)
+                    {
+                        Route(publish, topic);
+                    }
+
+                    // §4.3.3: the id is held until PUBREL even when refused, so a resend is not routed twice.
+                    awaiting.Add(publish.PacketId);
+                }
+            }
+
+            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
+            return true;
+        }
+
+        if (admission.Verdict == Verdict.Allow)
+        {
+            Route(publish, topic);
+        }
+
+        if (publish.QoS == MqttQualityOfService.AtLeastOnce)
+        {
+            // 3.1.1 has no negative PUBACK: a refused message is acknowledged and dropped (§3.3.5).
+            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
+        }
+
+        return true;
+    }
+
+    private void Route(PublishPacket publish, string topic)
+    {
+        var properties = publish.Properties;
+        DateTimeOffset? expiresAt = null;
+        if (V5 && !ReferenceEquals(properties, MqttProperties.Empty))
+        {
+            if (properties.MessageExpiryInterval is { } expiry)
+            {
+                expiresAt = _time.GetUtcNow().AddSeconds(expiry);
+            }
+
+            // 5.0 §3.3.2.3: the topic alias is per connection and is not forwarded; expiry is re-computed per delivery.
+            properties = properties with { TopicAlias = null, MessageExpiryInterval = null, SubscriptionIdentifiers = [] };
+            if (properties.Equals(MqttProperties.Empty))
+            {
+                properties = MqttProperties.Empty;
+            }
+        }
+        else if (!V5)
+        {
+            properties = MqttProperties.Empty;
+        }
+
+        _broker.Route(new MqttMessage(topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt, Policy.Principal), Session);
+    }
+
+    private bool HandleResponse(PublishResponsePacket response)
+    {
+        var now = _time.GetUtcNow();
+        switch (response.Kind)
+        {
+            case MqttPacketType.PubAck or MqttPacketType.PubComp:
+                // An unknown id is tolerated (it may predate a takeover); the spec asks nothing more.
+                Session.Complete(response.PacketId, response.Kind, now);
+                SignalRoomIfDrained();
+                return true;
+            case MqttPacketType.PubRec:
+                var known = Session.Received(response.PacketId, (byte)response.ReasonCode >= 0x80, now);
+                if ((byte)response.ReasonCode < 0x80)
+                {
+                    Send(Outbound.Control(new PublishResponsePacket(
+                        MqttPacketType.PubRel, response.PacketId, known || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
+                }
+
+                return true;
+            default:
+                bool released;
+                lock (Session)
+                {
+                    released = Session.AwaitingRelease.Remove(response.PacketId);
+                }
+
+                Send(Outbound.Control(new PublishResponsePacket(
+                    MqttPacketType.PubComp, response.PacketId, released || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
+                return true;
+        }
+    }
+
+    private bool HandleDisconnect(DisconnectPacket disconnect)
+    {
+        if (V5 && disconnect.Properties.SessionExpiryInterval is { } expiry)
+        {
+            // 5.0 §3.14.2.2.2: a session that was to end at disconnect cannot be extended now.
+            if (_sessionExpiryWasZero && expiry != 0)
+            {
+                Close(MqttReasonCode.ProtocolError, "session expiry set at DISCONNECT after CONNECT asked for none");
+                return false;
+            }
+
+            Session.ExpirySeconds = _broker.GrantedExpiry(expiry);
+        }
+
+        // 5.0 §3.14.4: a normal DISCONNECT discards the will; 0x04 asks for it to be published.
+        if (disconnect.ReasonCode != MqttReasonCode.DisconnectWithWillMessage)
+        {
+            Will = null;
+        }
+
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _closeCode = disconnect.ReasonCode;
+            _closeDetail = "the client disconnected" + (disconnect.ReasonCode == MqttReasonCode.Success ? string.Empty : $" (0x{(byte)disconnect.ReasonCode:X2})");
+        }
+
+        return false;
+    }
+
+    public bool TopicWithinLimits(string topic)
+    {
+        if (topic.Length > _options.MaximumTopicLength)
+        {
+            return false;
+        }
+
+        var levels = 1;
+        foreach (var c in topic)
+        {
+            if (c == '/' && ++levels > _options.MaximumTopicLevels)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,24 @@
+using Rampart.Fleet.Gateway;
+
+namespace Rampart.Fleet.Tests.Gateway;
+
+public sealed class GatewayOptionsTests
+{
+    [Fact]
+    public void The_defaults_have_no_problem()
+    {
+        Assert.Empty(new GatewayOptions().Problems());
+    }
+
+    [Fact]
+    public void Reconnect_limits_caps_and_windows_that_would_refuse_everything_or_nothing_are_named()
+    {
+        var problems = new GatewayOptions
+        {
+            DeviceConnectsPerMinute = 0, MaxConnections = 0, MaxTrackedIdentities = 0, LimitWindow = TimeSpan.Zero, RefusalsRecordedPerSecond = -1,
+        }.Problems().ToArray();
+
+        Assert.Contains(problems, p => p.Contains("DeviceConnectsPerMinute", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("MaxConnections", StringComparison.Ordinal) && p.Contains("LimitWindow", StringComparison.Ordinal));
+    }
+}
