@@ -98,43 +98,7 @@ internal static class MqttBrokerBench
     {
         var toBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         var fromBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        _ = broker.RunConnectionAsync(new Duplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(new AllowAll()), cancellationToken);
+        _ = broker.RunConnectionAsync(new BenchDuplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(AllowAllPolicy.Instance), cancellationToken);
         return (fromBroker.Reader, toBroker.Writer);
-    }
-
-    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
-    private sealed class AllowAll : IMqttClientPolicy
-    {
-        public string Principal => "bench";
-
-        public Admission AuthorizeSession() => Admission.Allowed;
-
-        public Admission AuthorizePublish(string topic, int bytes) => Admission.Allowed;
-
-        public Admission AuthorizeSubscribe(string filter) => Admission.Allowed;
-
-        public bool MayKeepSubscription(string filter) => true;
-
-        public void OnConnected(bool sessionPresent, string? tookOverFrom)
-        {
-        }
-
-        public void OnDelivered(int bytes)
-        {
-        }
-
-        public void OnDropped(string reason)
-        {
-        }
-
-        public void OnClosed(MqttReasonCode reason, string detail)
-        {
-        }
     }
 }

@@ -120,7 +120,7 @@ internal static class MqttFuzzBench
         var toServer = new Pipe();
         var toClient = new Pipe();
         using var stop = new CancellationTokenSource();
-        var run = broker.RunConnectionAsync(new Duplex(toServer.Reader, toClient.Writer), "127.0.0.9:1", _ => ConnectDecision.Accept(AllowAll.Instance), stop.Token);
+        var run = broker.RunConnectionAsync(new BenchDuplex(toServer.Reader, toClient.Writer), "127.0.0.9:1", _ => ConnectDecision.Accept(AllowAllPolicy.Instance), stop.Token);
         var pongs = new SemaphoreSlim(0);
         var drain = DrainAsync(toClient.Reader, pongs, version);
         var sent = 0;
@@ -200,7 +200,7 @@ internal static class MqttFuzzBench
         var toServer = new Pipe();
         var toClient = new Pipe();
         using var stop = new CancellationTokenSource();
-        var run = broker.RunConnectionAsync(new Duplex(toServer.Reader, toClient.Writer), "127.0.0.9:2", _ => ConnectDecision.Accept(AllowAll.Instance), stop.Token);
+        var run = broker.RunConnectionAsync(new BenchDuplex(toServer.Reader, toClient.Writer), "127.0.0.9:2", _ => ConnectDecision.Accept(AllowAllPolicy.Instance), stop.Token);
         await using var client = Rampart.Attack.Probes.MqttProbeClient.Over(toClient.Reader, toServer.Writer);
         try
         {
@@ -218,41 +218,6 @@ internal static class MqttFuzzBench
         {
             await stop.CancelAsync();
             await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
-    /// <summary>A policy that allows everything: the campaign tests the broker's own robustness, not permissions.</summary>
-    private sealed class AllowAll : IMqttClientPolicy
-    {
-        public static readonly AllowAll Instance = new();
-
-        public Admission AuthorizePublish(string topic, int bytes) => Admission.Allowed;
-
-        public Admission AuthorizeSubscribe(string filter) => Admission.Allowed;
-
-        public bool MayKeepSubscription(string filter) => true;
-
-        public void OnConnected(bool sessionPresent, string? tookOverFrom)
-        {
-        }
-
-        public void OnDelivered(int bytes)
-        {
-        }
-
-        public void OnDropped(string reason)
-        {
-        }
-
-        public void OnClosed(MqttReasonCode reason, string detail)
-        {
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Text;
+using Rampart.Attack.Probes;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
-using Rampart.Testing;
 using static Rampart.Mqtt.Tests.Broker.BrokerDeliveryTests;
 
 namespace Rampart.Mqtt.Tests.Broker;
@@ -14,7 +14,7 @@ public sealed class BrokerSessionIdentityTests
 
     private static BrokerHarness WithPrincipals() => new() { PrincipalOf = connect => connect.UserName ?? "anonymous" };
 
-    private static async Task<MqttTestClient> ConnectAsAsync(BrokerHarness broker, string principal, string clientId, bool cleanStart, MqttReasonCode expected = MqttReasonCode.Success)
+    private static async Task<MqttProbeClient> ConnectAsAsync(BrokerHarness broker, string principal, string clientId, bool cleanStart, MqttReasonCode expected = MqttReasonCode.Success)
     {
         var client = broker.Open();
         await client.SendAsync(new ConnectPacket

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using Rampart.Attack.Probes;
 using Rampart.Device.Connection;
 using Rampart.Mqtt.Protocol;
 using Rampart.Testing;
@@ -28,7 +29,7 @@ public sealed class MqttListenerTlsTests(ITestOutputHelper output) : IAsyncLifet
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(_node.Mqtt);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
-        MqttTestClient? client = null;
+        MqttProbeClient? client = null;
         try
         {
             var options = RampartTls.ClientOptions("localhost", _node.Root, device.Certificate);
@@ -37,7 +38,7 @@ public sealed class MqttListenerTlsTests(ITestOutputHelper output) : IAsyncLifet
             await ssl.AuthenticateAsClientAsync(options);
 
             Assert.Equal(alpn, ssl.NegotiatedApplicationProtocol.ToString());
-            client = MqttTestClient.Over(System.IO.Pipelines.PipeReader.Create(ssl), System.IO.Pipelines.PipeWriter.Create(ssl));
+            client = MqttProbeClient.Over(System.IO.Pipelines.PipeReader.Create(ssl), System.IO.Pipelines.PipeWriter.Create(ssl));
             Assert.Equal(MqttReasonCode.Success, (await client.ConnectAsync(device.Id)).ReasonCode);
         }
         finally
