@@ -10,7 +10,6 @@ namespace Rampart.Fleet.Enrollment;
 /// renewal window.
 /// </summary>
 public sealed class DeviceCertificateAuthorizer(
-    CertificateIssuer issuer,
     ICertificateStore certificates,
     IDeviceStore devices,
     TimeProvider time,
@@ -29,13 +28,16 @@ public sealed class DeviceCertificateAuthorizer(
                 "renewal needs the device's current certificate as the TLS client certificate");
         }
 
-        if (!CaChain.IsIssuedBy(presented, issuer.Authority))
+        // The record holds the exact DER this CA issued: byte equality proves the certificate is ours
+        // (only the CA writes records) without building a chain per renewal; the TLS handshake has
+        // already proved possession of its key (RFC 7030 §3.3.2).
+        var record = await certificates.GetAsync(presented.SerialNumber, cancellationToken);
+        if (record is null || !record.Der.AsSpan().SequenceEqual(presented.RawData))
         {
             return Refuse(EnrollmentRefusalKind.Unauthenticated, "foreign-certificate", "the client certificate was not issued by this Rampart CA");
         }
 
-        var record = await certificates.GetAsync(presented.SerialNumber, cancellationToken);
-        if (record is null || record.Profile != "device")
+        if (record.Profile != "device")
         {
             return Refuse(EnrollmentRefusalKind.Unauthenticated, "unknown-certificate", "the client certificate is not a device certificate this CA recorded");
         }
@@ -63,7 +65,7 @@ public sealed class DeviceCertificateAuthorizer(
         var refusal = DeviceStates.RefuseUnlessEnrollable(await devices.GetAsync(record.Subject, cancellationToken), record.Subject, firstEnrollment: false);
         return refusal is not null
             ? (null, refusal)
-            : (new EnrollmentGrant(record.Subject, "device-certificate", _ => Task.FromResult(true)), null);
+            : (new EnrollmentGrant(record.Subject, "device-certificate", EnrollmentGrant.NothingToSpend), null);
     }
 
     private static (EnrollmentGrant?, EnrollmentRefusal?) Refuse(EnrollmentRefusalKind kind, string code, string message, string? device = null) =>
