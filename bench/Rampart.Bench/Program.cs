@@ -8,6 +8,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["audit-verify"] = AuditBench.VerifyAsync,
     ["est-enroll"] = EstBench.EnrollAsync,
     ["est-cpu"] = EstCpuBench.RunAsync,
+    ["est-breakdown"] = EstBreakdownBench.RunAsync,
     ["crash"] = CrashBench.RunAsync,
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
     ["mqtt-provision"] = MqttProvisionBench.RunAsync,
