@@ -51,6 +51,18 @@ public static class CrashInvariants
         ("every setup token has its issued or rotated audit entry",
             "SELECT id FROM setup_tokens s WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.action IN ('setup-token.issued', 'setup-token.rotated') " +
             "AND a.target = 'setup-token/' || s.id)"),
+        ("every invitation has its user.invited audit entry",
+            "SELECT user_name FROM invitations i GROUP BY user_name HAVING COUNT(*) > " +
+            "(SELECT COUNT(*) FROM audit_entries a WHERE a.action = 'user.invited' AND a.target = 'user/' || i.user_name)"),
+        ("every spent invitation has its activated account",
+            "SELECT i.id FROM invitations i WHERE used_ms IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.name = i.user_name AND u.activated = 1)"),
+        ("every activated account has its user.activated audit entry",
+            "SELECT name FROM users u WHERE activated = 1 AND NOT EXISTS " +
+            "(SELECT 1 FROM audit_entries a WHERE a.action = 'user.activated' AND a.outcome = 'success' AND a.target = 'user/' || u.name)"),
+        ("every API token has its token.created audit entry",
+            "SELECT id FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.action = 'token.created' AND a.target = 'token/' || t.id)"),
+        ("every revoked API token has its token.revoked audit entry",
+            "SELECT id FROM api_tokens t WHERE revoked_ms IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.action = 'token.revoked' AND a.target = 'token/' || t.id)"),
     ];
 
     /// <summary>Every violation found, as readable lines; empty when all hold.</summary>
@@ -83,6 +95,10 @@ public static class CrashInvariants
             Lost(violations, "retirement", ledger.Retired.Where(id => devices.GetValueOrDefault(id) != "retired"));
             Lost(violations, "quarantine", ledger.Quarantined.Where(id => !quarantines.Contains("device/" + id)));
             Lost(violations, "reissued bootstrap token", ledger.Reissued.Where(id => !reissued.Contains("device/" + id)));
+            var activated = (await ColumnAsync(connection, "SELECT name FROM users WHERE activated = 1")).ToHashSet(StringComparer.Ordinal);
+            var loggedOut = (await ColumnAsync(connection, "SELECT DISTINCT user_name FROM api_tokens WHERE revoked_ms IS NOT NULL")).ToHashSet(StringComparer.Ordinal);
+            Lost(violations, "operator activation", ledger.Activated.Where(name => !activated.Contains(name)));
+            Lost(violations, "logout", ledger.Sessions.Where(session => session.LoggedOut && !loggedOut.Contains(session.User)).Select(session => session.User));
             if (long.Parse(setupTokens, System.Globalization.CultureInfo.InvariantCulture) < ledger.SetupTokens.Count)
             {
                 violations.Add($"acknowledged setup-token rotations lost: {ledger.SetupTokens.Count} acknowledged, {setupTokens} audited");

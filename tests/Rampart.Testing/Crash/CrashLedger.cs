@@ -31,6 +31,12 @@ public sealed class CrashLedger
     /// <summary>Setup tokens rotated (HTTP 200).</summary>
     public ConcurrentBag<string> SetupTokens { get; } = [];
 
+    /// <summary>Operator accounts activated (HTTP 200).</summary>
+    public ConcurrentBag<string> Activated { get; } = [];
+
+    /// <summary>Login sessions: the user and whether the logout (the token's revocation) was acknowledged too.</summary>
+    public ConcurrentBag<(string User, bool LoggedOut)> Sessions { get; } = [];
+
     /// <summary>Acknowledgements so far, of every kind.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -40,5 +46,6 @@ public sealed class CrashLedger
     /// <summary>One line per kind, for the report.</summary>
     public string Summary() =>
         $"added {Added.Count}, issued {Issued.Count}, revoked {Revoked.Count}, retired {Retired.Count}, " +
-        $"quarantined {Quarantined.Count}, tokens reissued {Reissued.Count}, setup tokens {SetupTokens.Count}";
+        $"quarantined {Quarantined.Count}, tokens reissued {Reissued.Count}, setup tokens {SetupTokens.Count}, " +
+        $"operators activated {Activated.Count}, logins {Sessions.Count}";
 }

@@ -117,11 +117,30 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
                 Acknowledge(ledger.SetupTokens, setup.Expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
                 break;
 
+            case CrashOperation.User:
+                await OperatorAsync(id, admin, stop);
+                break;
+
             default:
                 // Nothing enrolled yet for an operation that needs a device: enroll one.
                 await RunOneAsync(CrashOperation.Enroll, id, admin, est, enrolled, random, stop);
                 break;
         }
+    }
+
+    private async Task OperatorAsync(string id, AdminClient admin, CancellationToken stop)
+    {
+        // Operator names are lower case; a password the policy accepts (long, random, not the name).
+        var name = "op-" + id.ToLowerInvariant();
+        var password = "Crash-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        var invitation = await admin.SendAsync<InvitationResponse>(HttpMethod.Post, "api/v1/users", stop, new InviteRequest(name, "viewer"));
+        using var anonymous = new AdminClient(https, null, root);
+        await anonymous.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "api/v1/users/activate", stop, new ActivateRequest(invitation.Invitation, password));
+        Acknowledge(ledger.Activated, name);
+        var login = await anonymous.SendAsync<LoginResponse>(HttpMethod.Post, "api/v1/auth/login", stop, new LoginRequest(name, password));
+        using var session = new AdminClient(https, login.Token, root);
+        await session.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "api/v1/auth/logout", stop);
+        Acknowledge(ledger.Sessions, (name, true));
     }
 
     private static (string Id, X509Certificate2 Certificate) Take(List<(string Id, X509Certificate2 Certificate)> enrolled, Random random)

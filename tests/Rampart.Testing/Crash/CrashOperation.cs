@@ -25,6 +25,9 @@ public enum CrashOperation
     /// <summary>Rotate the one-time setup token (an audit append with a state change).</summary>
     SetupToken = 64,
 
+    /// <summary>Invite an operator, activate the account over HTTPS, log in (an API token) and log out (its revocation).</summary>
+    User = 128,
+
     /// <summary>All of the above.</summary>
-    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken,
+    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken | User,
 }
