@@ -14,8 +14,9 @@ namespace Rampart.Bench;
 /// <summary>
 /// Server CPU per EST enrollment against a real <c>rampart serve</c> child process (issue 12 item 3):
 /// the node's CPU time from /proc, the bench's (the clients') kept apart. Three measured phases after a
-/// warm-up: bare TLS handshakes (the floor every new connection pays), enrollments each on a new TLS
-/// connection (what a device does), and enrollments on kept-alive connections (the enrollment alone).
+/// warm-up: bare TLS handshakes (the floor every new connection pays), a trivial request on a new
+/// connection each (what any new HTTPS connection costs), enrollments each on a new TLS connection
+/// (what a device does), and enrollments on kept-alive connections (the enrollment alone).
 /// </summary>
 internal static class EstCpuBench
 {
@@ -35,7 +36,7 @@ internal static class EstCpuBench
             using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca-root.crt.pem"));
 
             // Not measured: JIT, tiering and pools warm up on the same paths the phases run.
-            await MeasureAsync(node, "warm-up", Math.Max(warmup / 2, 1), concurrency, _ => HandshakeAsync(node.HttpsUri, root));
+            await MeasureAsync(node, "warm-up", handshakes, concurrency, _ => HandshakeAsync(node.HttpsUri, root));
             using (var warm = Client(root, node.HttpsUri))
             {
                 await MeasureAsync(node, "warm-up", warmup, concurrency, i => EnrollAsync(warm, work[devices + i], keepAlive: false));
@@ -48,6 +49,7 @@ internal static class EstCpuBench
             };
             using (var fresh = Client(root, node.HttpsUri))
             {
+                rows.Add(await MeasureAsync(node, "GET /healthz, new TLS connection each", handshakes, concurrency, _ => HealthAsync(fresh)));
                 rows.Add(await MeasureAsync(node, "enroll, new TLS connection each", half, concurrency, i => EnrollAsync(fresh, work[i], keepAlive: false)));
             }
 
@@ -56,6 +58,8 @@ internal static class EstCpuBench
                 rows.Add(await MeasureAsync(node, "enroll, kept-alive connections", devices - half, concurrency, i => EnrollAsync(reused, work[half + i], keepAlive: true)));
             }
 
+            // Again at the end: the spread between the two is the noise of this machine (tiering, other load).
+            rows.Add(await MeasureAsync(node, "tls-handshake again, after everything", handshakes, concurrency, _ => HandshakeAsync(node.HttpsUri, root)));
             Console.WriteLine($"est-cpu devices={devices} concurrency={concurrency} (node pid {node.Id}; CPU from /proc/PID/stat, 10 ms ticks)");
             Console.WriteLine($"{"phase",-52} {"ops",6} {"ops/s",7} {"server ms/op",13} {"client ms/op",13}");
             rows.ForEach(Console.WriteLine);
@@ -144,6 +148,14 @@ internal static class EstCpuBench
         {
             throw new HttpRequestException($"enrollment of {device.Id}: {(int)response.StatusCode}");
         }
+    }
+
+    private static async Task HealthAsync(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "healthz");
+        request.Headers.ConnectionClose = true;
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task HandshakeAsync(Uri server, X509Certificate2 root)
