@@ -203,9 +203,10 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            // Nothing of the batch is stored and the chain stays where it was.
+            // Nothing of the batch is stored and the chain stays where it was. Every unit learns of it
+            // (one whose own work failed first keeps that failure: completion is set once).
             LogAppendFailed(_logger, exception, batch.Count);
-            foreach (var (unit, _, _) in committed)
+            foreach (var unit in batch)
             {
                 unit.Fail(new AuditLogException("the audit entry could not be stored durably", exception));
             }
