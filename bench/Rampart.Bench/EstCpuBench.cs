@@ -123,8 +123,9 @@ internal static class EstCpuBench
     private static HttpClient Client(X509Certificate2 root, Uri baseAddress) =>
         new(new SocketsHttpHandler
         {
-            // Trust exactly Rampart's root, as devices do.
-            SslOptions = { CertificateChainPolicy = TrustOnly(root) },
+            // Trust exactly Rampart's root, as devices do; a first enrollment is a first contact, so
+            // no TLS session resumption (it would skip the server's certificate signature).
+            SslOptions = { CertificateChainPolicy = TrustOnly(root), AllowTlsResume = false },
         })
         { BaseAddress = baseAddress };
 
@@ -160,7 +161,7 @@ internal static class EstCpuBench
 
     private static async Task HandshakeAsync(Uri server, X509Certificate2 root)
     {
-        // The same handshake HttpClient makes for an EST request (TLS 1.3, ALPN http/1.1), then close.
+        // The same full handshake HttpClient makes for an EST request (TLS 1.3, ALPN http/1.1), then close.
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port);
         await using var tls = new SslStream(tcp.GetStream());
@@ -169,6 +170,7 @@ internal static class EstCpuBench
             TargetHost = server.Host,
             ApplicationProtocols = [SslApplicationProtocol.Http11],
             CertificateChainPolicy = TrustOnly(root),
+            AllowTlsResume = false,
         });
     }
 }
