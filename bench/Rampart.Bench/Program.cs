@@ -7,6 +7,9 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["audit-append"] = AuditBench.AppendAsync,
     ["audit-verify"] = AuditBench.VerifyAsync,
     ["est-enroll"] = EstBench.EnrollAsync,
+    ["est-cpu"] = EstCpuBench.RunAsync,
+    ["est-breakdown"] = EstBreakdownBench.RunAsync,
+    ["crash"] = CrashBench.RunAsync,
     ["mqtt-codec"] = MqttCodecBench.RunAsync,
     ["mqtt-fuzz"] = Rampart.Bench.Fuzz.MqttFuzzBench.RunAsync,
     ["mqtt-fuzz-tls"] = Rampart.Bench.Fuzz.MqttTlsFuzzBench.RunAsync,
@@ -29,4 +32,4 @@ if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))
 }
 
 await scenario(args[1..]);
-return 0;
+return Environment.ExitCode;

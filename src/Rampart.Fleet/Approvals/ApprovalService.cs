@@ -25,24 +25,27 @@ public sealed class ApprovalService(IApprovalStore store, IEnumerable<IApprovabl
 
         var now = time.GetUtcNow();
         var approval = new Approval(0, operation, summary, payload, known.Permission, requester.Name, now, now + options.Value.Deadline, ApprovalStatus.Pending, null, null, null);
-        var id = await store.AddAsync(approval, cancellationToken);
-        await audit.AppendAsync(new AuditRecord(requester.Name, "approval.requested", $"approval/{id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["operation"] = operation, ["summary"] = summary, ["expires"] = approval.Expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
-            cancellationToken);
-        return approval with { Id = id };
+        var filed = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var id = await store.AddAsync(transaction, approval, commit);
+            return AuditedOutcome<long>.Done(id, new AuditRecord(requester.Name, "approval.requested", $"approval/{id}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["operation"] = operation, ["summary"] = summary, ["expires"] = approval.Expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }));
+        }, cancellationToken);
+        return approval with { Id = filed.Value };
     }
 
     /// <summary>Approves and carries out a request.</summary>
     public async Task<Approval> ApproveAsync(long id, OperatorIdentity approver, CancellationToken cancellationToken)
     {
         var approval = await DecidableAsync(id, approver, cancellationToken);
-        if (!await store.TryDecideAsync(id, ApprovalStatus.Executed, approver.Name, time.GetUtcNow(), null, cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.Conflict, $"approval {id} was decided meanwhile");
-        }
-
-        await audit.AppendAsync(new AuditRecord(approver.Name, "approval.approved", $"approval/{id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["operation"] = approval.Operation, ["requested-by"] = approval.RequestedBy }), cancellationToken);
+        // 1. The decision and its audit entry together; 2. the operation (its own audited
+        // transactions); 3. its outcome with an audit entry of its own.
+        await audit.CommitAsync(async (transaction, commit) =>
+            await store.TryDecideAsync(transaction, id, ApprovalStatus.Executed, approver.Name, transaction.Now, null, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(approver.Name, "approval.approved", $"approval/{id}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["operation"] = approval.Operation, ["requested-by"] = approval.RequestedBy }))
+                : throw new FleetException(FleetErrorKind.Conflict, $"approval {id} was decided meanwhile"),
+            cancellationToken);
         string result;
         var status = ApprovalStatus.Executed;
         try
@@ -54,7 +57,13 @@ public sealed class ApprovalService(IApprovalStore store, IEnumerable<IApprovabl
             (status, result) = (ApprovalStatus.Failed, exception.Message);
         }
 
-        await store.SetOutcomeAsync(id, status, result, cancellationToken);
+        await audit.CommitAsync(async (transaction, commit) =>
+        {
+            await store.SetOutcomeAsync(transaction, id, status, result, commit);
+            return AuditedOutcome<bool>.Done(true, new AuditRecord("node", "approval.completed", $"approval/{id}",
+                status == ApprovalStatus.Executed ? AuditOutcome.Success : AuditOutcome.Failure,
+                new Dictionary<string, string> { ["operation"] = approval.Operation, ["result"] = result.Length > 1024 ? result[..1024] : result }));
+        }, CancellationToken.None);
         return (await store.GetAsync(id, cancellationToken))!;
     }
 
@@ -62,13 +71,12 @@ public sealed class ApprovalService(IApprovalStore store, IEnumerable<IApprovabl
     public async Task<Approval> DenyAsync(long id, OperatorIdentity approver, string? reason, CancellationToken cancellationToken)
     {
         var approval = await DecidableAsync(id, approver, cancellationToken);
-        if (!await store.TryDecideAsync(id, ApprovalStatus.Denied, approver.Name, time.GetUtcNow(), reason, cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.Conflict, $"approval {id} was decided meanwhile");
-        }
-
-        await audit.AppendAsync(new AuditRecord(approver.Name, "approval.denied", $"approval/{id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["operation"] = approval.Operation, ["reason"] = reason ?? string.Empty }), cancellationToken);
+        await audit.CommitAsync(async (transaction, commit) =>
+            await store.TryDecideAsync(transaction, id, ApprovalStatus.Denied, approver.Name, transaction.Now, reason, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(approver.Name, "approval.denied", $"approval/{id}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["operation"] = approval.Operation, ["reason"] = reason ?? string.Empty }))
+                : throw new FleetException(FleetErrorKind.Conflict, $"approval {id} was decided meanwhile"),
+            cancellationToken);
         return (await store.GetAsync(id, cancellationToken))!;
     }
 
@@ -91,8 +99,11 @@ public sealed class ApprovalService(IApprovalStore store, IEnumerable<IApprovabl
 
         if (approval.Expires <= time.GetUtcNow())
         {
-            await store.TryDecideAsync(id, ApprovalStatus.Expired, "node", time.GetUtcNow(), "deadline passed", cancellationToken);
-            await audit.AppendAsync(new AuditRecord("node", "approval.expired", $"approval/{id}", AuditOutcome.Success), cancellationToken);
+            await audit.CommitAsync(async (transaction, commit) =>
+                await store.TryDecideAsync(transaction, id, ApprovalStatus.Expired, "node", transaction.Now, "deadline passed", commit)
+                    ? AuditedOutcome<bool>.Done(true, new AuditRecord("node", "approval.expired", $"approval/{id}", AuditOutcome.Success))
+                    : AuditedOutcome<bool>.Nothing(false),
+                cancellationToken);
             throw new FleetException(FleetErrorKind.Conflict, $"approval {id} expired at {approval.Expires:u}");
         }
 

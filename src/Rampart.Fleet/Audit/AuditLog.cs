@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rampart.Fleet.Monitoring;
 
 namespace Rampart.Fleet.Audit;
 
@@ -22,7 +23,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly AuditOptions _options;
     private readonly ILogger<AuditLog> _logger;
-    private readonly Channel<PendingAppend> _queue;
+    private readonly Channel<PendingUnit> _queue;
     private Task? _writer;
     private long _lastSequence;
     private byte[] _lastHash = AuditEntry.GenesisHash.ToArray();
@@ -35,7 +36,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         _time = time;
         _options = options.Value;
         _logger = logger;
-        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(_options.QueueCapacity)
+        _queue = Channel.CreateBounded<PendingUnit>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -78,17 +79,18 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     {
         Validate(record);
         var pending = new PendingAppend(record);
-        try
-        {
-            await _queue.Writer.WriteAsync(pending, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException("the audit log is stopped; nothing more can be recorded");
-        }
+        await EnqueueAsync(pending, cancellationToken);
 
         // Once queued, the record is written even if the caller gives up waiting: the operation
         // it describes may already have happened.
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<AuditedOutcome<T>> CommitAsync<T>(AuditedWork<T> work, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingWork<T>(work);
+        await EnqueueAsync(pending, cancellationToken);
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
@@ -113,6 +115,18 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();
 
+    private async ValueTask EnqueueAsync(PendingUnit pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException("the audit log is stopped; nothing more can be recorded");
+        }
+    }
+
     private static void Validate(AuditRecord record)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(record.Actor);
@@ -132,7 +146,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<PendingAppend>(_options.MaxBatchSize);
+        var batch = new List<PendingUnit>(_options.MaxBatchSize);
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -145,42 +159,69 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(List<PendingAppend> batch)
+    private async Task CommitAsync(List<PendingUnit> batch)
     {
-        // 1. Chain the batch onto the last durable entry, in memory.
         var now = _time.GetUtcNow();
-        var entries = new AuditEntry[batch.Count];
         var sequence = _lastSequence;
         var previous = _lastHash;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            entries[i] = AuditEntry.Create(++sequence, now, batch[i].Record, previous);
-            previous = entries[i].Hash;
-        }
-
-        var checkpoint = sequence - _lastCheckpoint >= _options.CheckpointInterval
-            ? _key.Sign(sequence, previous, now)
-            : null;
-
-        // 2. One transaction; a failure stores none of it and the chain stays where it was.
+        var entries = new List<AuditEntry>(batch.Count);
+        var events = new List<SecurityEvent>();
+        var committed = new List<(PendingUnit Unit, int First, int Count)>(batch.Count);
+        AuditCheckpoint? checkpoint = null;
+        IAuditTransaction? transaction = null;
         try
         {
-            await _store.AppendAsync(entries, checkpoint, CancellationToken.None);
+            // 1. One transaction for the batch, holding the write lock from the start.
+            transaction = await _store.BeginAsync(now, CancellationToken.None);
+            foreach (var unit in batch)
+            {
+                // 2. Each work inside its own savepoint: one that throws (or refuses) undoes only itself.
+                var records = await RunAsync(transaction, unit);
+                if (records is null)
+                {
+                    continue;
+                }
+
+                // 3. Chain its records onto the batch so far, in memory.
+                committed.Add((unit, entries.Count, records.Value.Records.Count));
+                foreach (var record in records.Value.Records)
+                {
+                    var entry = AuditEntry.Create(++sequence, now, record, previous);
+                    entries.Add(entry);
+                    previous = entry.Hash;
+                }
+
+                events.AddRange(records.Value.Events);
+            }
+
+            // 4. The entries, a checkpoint when due, the events; one commit (one fsync) for all of it.
+            checkpoint = sequence - _lastCheckpoint >= _options.CheckpointInterval ? _key.Sign(sequence, previous, now) : null;
+            await transaction.AppendAsync(entries, checkpoint, events);
+            await transaction.CommitAsync();
         }
 #pragma warning disable CA1031 // Every waiting caller must learn of the failure; the loop must survive it.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
+            // Nothing of the batch is stored and the chain stays where it was. Every unit learns of it
+            // (one whose own work failed first keeps that failure: completion is set once).
             LogAppendFailed(_logger, exception, batch.Count);
-            foreach (var pending in batch)
+            foreach (var unit in batch)
             {
-                pending.Completion.TrySetException(new AuditLogException("the audit entry could not be stored durably", exception));
+                unit.Fail(new AuditLogException("the audit entry could not be stored durably", exception));
             }
 
             return;
         }
+        finally
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
 
-        // 3. Durable: advance the chain and release the callers.
+        // 5. Durable: advance the chain and release the callers.
         _lastSequence = sequence;
         _lastHash = previous;
         if (checkpoint is not null)
@@ -188,10 +229,54 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
             _lastCheckpoint = sequence;
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var (unit, first, count) in committed)
         {
-            batch[i].Completion.TrySetResult(entries[i]);
+            unit.Complete(entries.GetRange(first, count));
         }
+    }
+
+    /// <summary>Runs one unit's work in a savepoint; null when it failed (the unit already knows why).</summary>
+    private static async Task<(IReadOnlyList<AuditRecord> Records, IReadOnlyList<SecurityEvent> Events)?> RunAsync(IAuditTransaction transaction, PendingUnit unit)
+    {
+        if (!unit.HasWork)
+        {
+            return (unit.Records, []);
+        }
+
+        await transaction.SavepointAsync();
+        (IReadOnlyList<AuditRecord> Records, IReadOnlyList<SecurityEvent> Events, bool Discarded) result;
+        try
+        {
+            result = await unit.RunAsync(transaction);
+            foreach (var record in result.Records)
+            {
+                Validate(record);
+            }
+
+            if (!result.Discarded && result.Records.Count == 0)
+            {
+                throw new InvalidOperationException("an audited change that keeps its writes must record at least one audit entry");
+            }
+        }
+#pragma warning disable CA1031 // The work's failure is its caller's, not the batch's.
+        catch (Exception exception) when (exception is not AuditLogException)
+#pragma warning restore CA1031
+        {
+            await transaction.RollbackToSavepointAsync();
+            unit.Fail(exception);
+            return null;
+        }
+
+        if (result.Discarded)
+        {
+            await transaction.RollbackToSavepointAsync();
+        }
+        else
+        {
+            await transaction.ReleaseSavepointAsync();
+        }
+
+        return (result.Records, result.Events);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Critical,
@@ -200,11 +285,4 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Could not store {Count} audit entries durably")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, int count);
-
-    private sealed class PendingAppend(AuditRecord record)
-    {
-        public AuditRecord Record { get; } = record;
-
-        public TaskCompletionSource<AuditEntry> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

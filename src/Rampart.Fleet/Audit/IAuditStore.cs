@@ -15,6 +15,12 @@ public interface IAuditStore
     /// </summary>
     Task AppendAsync(IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens the writer's transaction for one batch (taking the database's write lock now, so no
+    /// other writer can interleave between the works and their entries).
+    /// </summary>
+    Task<IAuditTransaction> BeginAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Entries with a sequence number at or above <paramref name="fromSequence"/>, in sequence order.</summary>
     IAsyncEnumerable<AuditEntry> ReadEntriesAsync(long fromSequence, CancellationToken cancellationToken);
 

@@ -1,18 +1,23 @@
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Fleet.Audit;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Profiles;
 
 namespace Rampart.Fleet.Certificates;
 
 /// <summary>
-/// Runs a profile over a proven request and, once the caller has committed its authorisation,
-/// signs and records the certificate. Two steps so a single-use credential is spent only on a
-/// request the profile accepted.
+/// Runs a profile over a proven request, signs, and records the certificate. Separate steps so a
+/// single-use credential is spent only on a request the profile accepted, and so signing (CPU work)
+/// happens on the caller's thread while only the record joins the audited transaction.
 /// </summary>
 public sealed class CertificateIssuer(CertificateAuthority authority, ICertificateStore certificates, TimeProvider time)
 {
-    /// <summary>The CA's chain (issuing, root).</summary>
-    public X509Certificate2Collection Chain => authority.Chain;
+    // The CA certificates never change while the node runs: encode the EST cacerts answer
+    // (RFC 7030 §4.1.3) once instead of copying and re-encoding both certificates per request.
+    private readonly Lazy<X509Certificate2Collection> _chain = new(() => authority.Chain);
+
+    /// <summary>The CA's chain (issuing, root); shared, do not dispose.</summary>
+    public X509Certificate2Collection Chain => _chain.Value;
 
     /// <summary>The CA itself, for checks that need its certificates.</summary>
     public CertificateAuthority Authority => authority;
@@ -22,9 +27,8 @@ public sealed class CertificateIssuer(CertificateAuthority authority, ICertifica
         CertificateProfile profile, string subject, CertificateRequest request, CancellationToken cancellationToken) =>
         profile.BuildAsync(new CsrContext(request, subject, time.GetUtcNow()), cancellationToken);
 
-    /// <summary>Step 2: sign and record.</summary>
-    public async Task<(IssuedCertificate Record, X509Certificate2 Certificate)> SignAsync(
-        CertificateProfile profile, string subject, CertificateTemplate template, CancellationToken cancellationToken)
+    /// <summary>Step 2: sign. Nothing is recorded yet; a certificate that is never recorded is never handed out.</summary>
+    public (IssuedCertificate Record, X509Certificate2 Certificate) Sign(CertificateProfile profile, string subject, CertificateTemplate template)
     {
         var certificate = authority.Issue(template);
         var record = new IssuedCertificate(
@@ -38,6 +42,30 @@ public sealed class CertificateIssuer(CertificateAuthority authority, ICertifica
             null,
             null,
             certificate.RawData);
+        return (record, certificate);
+    }
+
+    /// <summary>
+    /// Step 3, inside the audited transaction: record it, unless another subject got a certificate for
+    /// the same key since step 1 (the profile's check, repeated where nothing can slip between).
+    /// Returns that other holder, or null when recorded.
+    /// </summary>
+    public async Task<string?> TryRecordAsync(IStoreTransaction transaction, IssuedCertificate record, CancellationToken cancellationToken)
+    {
+        if (await certificates.FindOtherKeyHolderAsync(transaction, record.KeyFingerprint, record.Profile, record.Subject, cancellationToken) is { } holder)
+        {
+            return holder;
+        }
+
+        await certificates.AddAsync(transaction, record, cancellationToken);
+        return null;
+    }
+
+    /// <summary>Sign and record outside the audit log: only for the node's own server certificate at start.</summary>
+    public async Task<(IssuedCertificate Record, X509Certificate2 Certificate)> SignAsync(
+        CertificateProfile profile, string subject, CertificateTemplate template, CancellationToken cancellationToken)
+    {
+        var (record, certificate) = Sign(profile, subject, template);
         await certificates.AddAsync(record, cancellationToken);
         return (record, certificate);
     }

@@ -37,6 +37,20 @@ public sealed class CrlPublisher(CertificateAuthority authority, ICertificateSto
         }
     }
 
+    /// <summary>
+    /// Publishes a new CRL when a revocation is newer than the newest CRL: revocations commit before
+    /// their CRL is signed, so a crash in between leaves the CRL behind until this runs (at start).
+    /// </summary>
+    public async Task PublishIfStaleAsync(CancellationToken cancellationToken)
+    {
+        var latest = await crls.GetLatestAsync(cancellationToken);
+        var revoked = await certificates.ListRevokedUnexpiredAsync(time.GetUtcNow(), cancellationToken);
+        if (revoked.Count > 0 && (latest is null || revoked[^1].RevokedAt >= latest.ThisUpdate))
+        {
+            await PublishAsync(cancellationToken);
+        }
+    }
+
     /// <summary>The newest CRL, publishing one first if there is none or it is due.</summary>
     public async Task<PublishedCrl> GetCurrentAsync(CancellationToken cancellationToken)
     {

@@ -8,9 +8,8 @@ namespace Rampart.Fleet.Certificates;
 
 /// <summary>
 /// The one answer to "is this one of our live certificates", for every place a client presents one
-/// (the MQTT gateway, EST renewal): 1. it chains to this CA's issuing CA (skipped when the TLS
-/// handshake already checked exactly that); 2. this CA recorded it, byte for byte (a serial alone
-/// is not enough); 3. it is not revoked; 4. now lies inside its validity; 5. it names its subject in
+/// (the MQTT gateway, EST renewal): 1. this CA recorded it, byte for byte (a serial alone is not
+/// enough; only the CA writes records, so this also proves it chains to this CA); 2. it is not revoked; 3. now lies inside its validity; 4. it names its subject in
 /// the SAN URI of its profile (device or service).
 /// </summary>
 public sealed class LiveCertificates(CertificateAuthority authority, ICertificateStore certificates, TimeProvider time)
@@ -19,15 +18,14 @@ public sealed class LiveCertificates(CertificateAuthority authority, ICertificat
     /// <param name="chainVerified">True when the TLS handshake already verified the chain to this CA's issuing CA.</param>
     public async Task<LiveCertificate> CheckAsync(X509Certificate2 presented, bool chainVerified, CancellationToken cancellationToken)
     {
-        if (!chainVerified && !CaChain.IsIssuedBy(presented, authority))
-        {
-            return LiveCertificate.Refused(LiveCertificateRefusal.UnknownCa, "the client certificate was not issued by this Rampart CA");
-        }
-
+        // Only this CA writes certificate records, so the exact DER on record proves issuance without
+        // building a chain on every connect or renewal; the chain is built only to name a refusal.
         var record = await certificates.GetAsync(presented.SerialNumber, cancellationToken);
         if (record is null || !record.Der.AsSpan().SequenceEqual(presented.RawData))
         {
-            return LiveCertificate.Refused(LiveCertificateRefusal.Unknown, "the client certificate is not one this CA recorded");
+            return !chainVerified && !CaChain.IsIssuedBy(presented, authority)
+                ? LiveCertificate.Refused(LiveCertificateRefusal.UnknownCa, "the client certificate was not issued by this Rampart CA")
+                : LiveCertificate.Refused(LiveCertificateRefusal.Unknown, "the client certificate is not one this CA recorded");
         }
 
         if (record.Revoked)

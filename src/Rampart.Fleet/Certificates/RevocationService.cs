@@ -6,8 +6,9 @@ using Rampart.Fleet.Monitoring;
 namespace Rampart.Fleet.Certificates;
 
 /// <summary>
-/// Revokes certificates: 1. mark them revoked, 2. audit each, 3. publish a new CRL, 4. tell the
-/// rest of the node (the gateway ends live sessions), 5. record a security event.
+/// Revokes certificates: 1. mark them revoked, 2. audit each and record its security event, in one
+/// transaction; then 3. publish a new CRL, 4. tell the rest of the node (the gateway ends live
+/// sessions), 5. publish the events live.
 /// </summary>
 public sealed class RevocationService(
     ICertificateStore certificates,
@@ -39,41 +40,86 @@ public sealed class RevocationService(
     /// <summary>Revokes every unexpired, unrevoked certificate of one subject (a device, a service).</summary>
     public async Task<IReadOnlyList<string>> RevokeSubjectAsync(string profile, string subject, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var live = (await certificates.ListAsync(profile, subject, cancellationToken)).Where(c => !c.Revoked && c.NotAfter > now).ToArray();
-        return live.Length == 0 ? [] : await RevokeAsync(live, reason, actor, cancellationToken);
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var batch = await RevokeSubjectAsync(transaction, profile, subject, reason, actor, commit);
+            return batch.Revoked.Count == 0
+                ? AuditedOutcome<RevocationBatch>.Nothing(batch)
+                : AuditedOutcome<RevocationBatch>.Done(batch, batch.Records, batch.Events);
+        }, cancellationToken);
+        return await PublishAsync(outcome.Value, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<string>> RevokeAsync(IReadOnlyList<IssuedCertificate> targets, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inside a caller's audited transaction (retirement): revokes the subject's live certificates,
+    /// listed in the same transaction so none issued meanwhile escapes. The caller commits the
+    /// batch's records and events, then calls <see cref="PublishAsync(RevocationBatch, CancellationToken)"/>.
+    /// </summary>
+    public async Task<RevocationBatch> RevokeSubjectAsync(
+        IStoreTransaction transaction, string profile, string subject, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var reasonName = RevocationReasons.NameOf(reason);
-        var revoked = new List<IssuedCertificate>();
-        foreach (var certificate in targets)
-        {
-            if (await certificates.TryRevokeAsync(certificate.Serial, now, reason, cancellationToken))
-            {
-                revoked.Add(certificate);
-                await audit.AppendAsync(new AuditRecord(actor, "certificate.revoked", $"certificate/{certificate.Serial}", AuditOutcome.Success,
-                    new Dictionary<string, string> { ["profile"] = certificate.Profile, ["subject"] = certificate.Subject, ["reason"] = reasonName }), cancellationToken);
-            }
-        }
+        var live = (await certificates.ListAsync(transaction, profile, subject, cancellationToken)).Where(c => !c.Revoked && c.NotAfter > transaction.Now).ToArray();
+        return await RevokeAsync(transaction, live, reason, actor, cancellationToken);
+    }
 
-        if (revoked.Count == 0)
+    /// <summary>
+    /// After the commit, derived state and live control: a new CRL (the node republishes on start if
+    /// a crash came first, see <see cref="CrlPublisher.PublishIfStaleAsync"/>), the gateway ends live
+    /// sessions, the events go live. Returns the revoked serials.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PublishAsync(RevocationBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Revoked.Count == 0)
         {
             return [];
         }
 
         await crl.PublishAsync(cancellationToken);
-        foreach (var certificate in revoked)
+        var now = time.GetUtcNow();
+        foreach (var certificate in batch.Revoked)
         {
-            await stream.PublishAsync(new CertificateRevoked(now, certificate.Serial, certificate.Profile, certificate.Subject, reasonName), cancellationToken);
-            await securityEvents.RecordAsync("certificate.revoked", SecuritySeverity.Warning,
-                certificate.Profile == "device" ? certificate.Subject : null, null,
-                new Dictionary<string, string> { ["serial"] = certificate.Serial, ["reason"] = reasonName, ["actor"] = actor, ["profile"] = certificate.Profile },
-                cancellationToken);
+            await stream.PublishAsync(new CertificateRevoked(now, certificate.Serial, certificate.Profile, certificate.Subject, batch.Reason), cancellationToken);
         }
 
-        return revoked.Select(c => c.Serial).ToArray();
+        await securityEvents.PublishCommittedAsync(batch.Events, cancellationToken);
+        return batch.Revoked.Select(c => c.Serial).ToArray();
+    }
+
+    private async Task<IReadOnlyList<string>> RevokeAsync(IReadOnlyList<IssuedCertificate> targets, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
+    {
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var batch = await RevokeAsync(transaction, targets, reason, actor, commit);
+            return batch.Revoked.Count == 0
+                ? AuditedOutcome<RevocationBatch>.Nothing(batch)
+                : AuditedOutcome<RevocationBatch>.Done(batch, batch.Records, batch.Events);
+        }, cancellationToken);
+        return await PublishAsync(outcome.Value, cancellationToken);
+    }
+
+    private async Task<RevocationBatch> RevokeAsync(
+        IStoreTransaction transaction, IReadOnlyList<IssuedCertificate> targets, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
+    {
+        // Each revocation with its audit entry and security event; one revoked meanwhile by someone else is skipped.
+        var reasonName = RevocationReasons.NameOf(reason);
+        var revoked = new List<IssuedCertificate>();
+        var records = new List<AuditRecord>();
+        var events = new List<SecurityEvent>();
+        foreach (var certificate in targets)
+        {
+            if (!await certificates.TryRevokeAsync(transaction, certificate.Serial, transaction.Now, reason, cancellationToken))
+            {
+                continue;
+            }
+
+            revoked.Add(certificate);
+            records.Add(new AuditRecord(actor, "certificate.revoked", $"certificate/{certificate.Serial}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["profile"] = certificate.Profile, ["subject"] = certificate.Subject, ["reason"] = reasonName }));
+            events.Add(securityEvents.Create("certificate.revoked", SecuritySeverity.Warning,
+                certificate.Profile == "device" ? certificate.Subject : null, null,
+                new Dictionary<string, string> { ["serial"] = certificate.Serial, ["reason"] = reasonName, ["actor"] = actor, ["profile"] = certificate.Profile }));
+        }
+
+        return new RevocationBatch(revoked, records, events, reasonName);
     }
 }

@@ -34,9 +34,27 @@ public sealed class ServiceCertificates(CertificateIssuer issuer, IAuditLog audi
             throw new FleetException(FleetErrorKind.Invalid, refusal.Message);
         }
 
-        var (record, certificate) = await issuer.SignAsync(_profile, name, template!, cancellationToken);
-        await audit.AppendAsync(new AuditRecord(actor, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["profile"] = "service", ["subject"] = name, ["key-sha256"] = record.KeyFingerprint }), cancellationToken);
+        // Signed here, recorded with its audit entry in one transaction (or not at all: never handed out).
+        var (record, certificate) = issuer.Sign(_profile, name, template!);
+        try
+        {
+            await audit.CommitAsync(async (transaction, commit) =>
+            {
+                if (await issuer.TryRecordAsync(transaction, record, commit) is { } holder)
+                {
+                    throw new FleetException(FleetErrorKind.Invalid, $"this key is already certified for {holder}; every service needs its own key");
+                }
+
+                return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["profile"] = "service", ["subject"] = name, ["key-sha256"] = record.KeyFingerprint }));
+            }, cancellationToken);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+
         return certificate;
     }
 }

@@ -29,6 +29,6 @@ public sealed class BootstrapTokenAuthorizer(BootstrapTokens tokens, IDeviceStor
         var refusal = DeviceStates.RefuseUnlessEnrollable(await devices.GetAsync(record.DeviceId, cancellationToken), record.DeviceId, firstEnrollment: true);
         return refusal is not null
             ? (null, refusal)
-            : (new EnrollmentGrant(record.DeviceId, "bootstrap-token", commit => tokens.TryUseAsync(record, commit)), null);
+            : (new EnrollmentGrant(record.DeviceId, "bootstrap-token", (transaction, commit) => tokens.TryUseAsync(transaction, record, commit)), null);
     }
 }

@@ -13,17 +13,34 @@ public sealed class BootstrapTokens(IBootstrapTokenStore store, IAuditLog audit,
     /// <summary>Prefix that makes a leaked bootstrap token recognisable.</summary>
     public const string Prefix = "rampart-boot-";
 
-    /// <summary>Issues a token for the device and audits it (never the token itself).</summary>
+    /// <summary>Issues a token for the device and audits it (never the token itself), in one transaction.</summary>
     public async Task<IssuedBootstrapToken> IssueAsync(string deviceId, string actor, CancellationToken cancellationToken)
     {
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var (token, record) = await IssueAsync(transaction, deviceId, actor, commit);
+            return AuditedOutcome<IssuedBootstrapToken>.Done(token, record);
+        }, cancellationToken);
+        return outcome.Value;
+    }
+
+    /// <summary>
+    /// Inside a caller's audited transaction (adding a device issues its first token): revokes the
+    /// device's old tokens, stores the new one's hash, and returns the token with the audit record
+    /// the caller commits (its id and expiry, never the token).
+    /// </summary>
+    public async Task<(IssuedBootstrapToken Token, AuditRecord Record)> IssueAsync(IStoreTransaction transaction, string deviceId, string actor, CancellationToken cancellationToken)
+    {
         var token = SecretToken.Generate(Prefix);
-        var now = time.GetUtcNow();
-        var expires = now + options.Value.BootstrapTokenLifetime;
-        var id = await store.ReplaceForDeviceAsync(deviceId, SecretToken.Hash(token), now, expires, cancellationToken);
-        await audit.AppendAsync(new AuditRecord(actor, "bootstrap-token.issued", $"device/{deviceId}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["token-id"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
-            cancellationToken);
-        return new IssuedBootstrapToken(deviceId, token, expires);
+        var expires = transaction.Now + options.Value.BootstrapTokenLifetime;
+        var id = await store.ReplaceForDeviceAsync(transaction, deviceId, SecretToken.Hash(token), transaction.Now, expires, cancellationToken);
+        var record = new AuditRecord(actor, "bootstrap-token.issued", $"device/{deviceId}", AuditOutcome.Success,
+            new Dictionary<string, string>
+            {
+                ["token-id"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            });
+        return (new IssuedBootstrapToken(deviceId, token, expires), record);
     }
 
     /// <summary>The stored token the presented one matches, if it is still usable now.</summary>
@@ -42,10 +59,10 @@ public sealed class BootstrapTokens(IBootstrapTokenStore store, IAuditLog audit,
     }
 
     /// <summary>Spends the token; false when someone spent it first.</summary>
-    public Task<bool> TryUseAsync(BootstrapTokenRecord record, CancellationToken cancellationToken) =>
-        store.TryUseAsync(record.Id, time.GetUtcNow(), cancellationToken);
+    public Task<bool> TryUseAsync(IStoreTransaction transaction, BootstrapTokenRecord record, CancellationToken cancellationToken) =>
+        store.TryUseAsync(transaction, record.Id, transaction.Now, cancellationToken);
 
-    /// <summary>Revokes the device's unused tokens (on retirement).</summary>
-    public Task RevokeForDeviceAsync(string deviceId, CancellationToken cancellationToken) =>
-        store.RevokeForDeviceAsync(deviceId, time.GetUtcNow(), cancellationToken);
+    /// <summary>Revokes the device's unused tokens (on retirement), inside the retirement's transaction.</summary>
+    public Task<int> RevokeForDeviceAsync(IStoreTransaction transaction, string deviceId, CancellationToken cancellationToken) =>
+        store.RevokeForDeviceAsync(transaction, deviceId, transaction.Now, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Inventory;
+using Rampart.Pki.Authority;
 
 namespace Rampart.Fleet.Enrollment;
 
@@ -10,12 +11,14 @@ namespace Rampart.Fleet.Enrollment;
 /// renewal window.
 /// </summary>
 public sealed class DeviceCertificateAuthorizer(
-    CertificateIssuer issuer,
+    CertificateAuthority authority,
     ICertificateStore certificates,
     IDeviceStore devices,
     TimeProvider time,
     IOptions<EnrollmentOptions> options) : IEnrollmentAuthorizer
 {
+    private readonly LiveCertificates _live = new(authority, certificates, time);
+
     /// <inheritdoc />
     public bool Handles(EstOperation operation, EstCredentials credentials) => operation == EstOperation.Reenroll;
 
@@ -30,7 +33,7 @@ public sealed class DeviceCertificateAuthorizer(
         }
 
         // The same live-certificate check the MQTT gateway makes (chain, recorded bytes, revocation, validity, profile SAN).
-        var live = await new LiveCertificates(issuer.Authority, certificates, time).CheckAsync(presented, chainVerified: false, cancellationToken);
+        var live = await _live.CheckAsync(presented, chainVerified: false, cancellationToken);
         var record = live.Record;
         switch (live.Refusal)
         {
@@ -62,7 +65,7 @@ public sealed class DeviceCertificateAuthorizer(
         var refusal = DeviceStates.RefuseUnlessEnrollable(await devices.GetAsync(record.Subject, cancellationToken), record.Subject, firstEnrollment: false);
         return refusal is not null
             ? (null, refusal)
-            : (new EnrollmentGrant(record.Subject, "device-certificate", _ => Task.FromResult(true)), null);
+            : (new EnrollmentGrant(record.Subject, "device-certificate", EnrollmentGrant.NothingToSpend), null);
     }
 
     private static (EnrollmentGrant?, EnrollmentRefusal?) Refuse(EnrollmentRefusalKind kind, string code, string message, string? device = null) =>

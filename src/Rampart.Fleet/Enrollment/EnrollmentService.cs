@@ -24,6 +24,10 @@ public sealed class EnrollmentService
     private readonly FailureBackoff _backoff;
     private readonly CertificateProfile _profile;
 
+    // Which states may enroll, re-checked inside the transaction (DeviceStates decides the refusal message before it).
+    private static readonly DeviceState[] _firstEnrollmentStates = [DeviceState.Registered, DeviceState.Active];
+    private static readonly DeviceState[] _renewalStates = [DeviceState.Active];
+
     public EnrollmentService(
         IEnumerable<IEnrollmentAuthorizer> authorizers,
         CertificateIssuer issuer,
@@ -44,9 +48,10 @@ public sealed class EnrollmentService
     }
 
     /// <summary>
-    /// 1. back off a source that keeps failing, 2. authorise, 3. read and prove the CSR, 4. run the
-    /// device profile, 5. spend the credential, 6. sign and record, 7. activate the device,
-    /// 8. audit and record the event.
+    /// 1. back off a source that keeps failing, 2. authorise (and back off a device that keeps
+    /// failing), 3. read and prove the CSR, 4. run the device profile, 5. sign, 6. in one durable
+    /// transaction: spend the credential, record the certificate, activate the device, audit and
+    /// record the event (RFC 7030 §4.2: the certificate is returned only once all of it is durable).
     /// </summary>
     public async Task<EnrollmentResult> EnrollAsync(EstOperation operation, EstCredentials credentials, ReadOnlyMemory<byte> csrDer, CancellationToken cancellationToken)
     {
@@ -91,15 +96,9 @@ public sealed class EnrollmentService
             return await RefuseAsync(operation, credentials, new EnrollmentRefusal(kind, profileRefusal.Code, profileRefusal.Message, deviceId), cancellationToken);
         }
 
-        if (!await grant.CommitAsync(cancellationToken))
-        {
-            return await RefuseAsync(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-token",
-                "the bootstrap token was used meanwhile", deviceId), cancellationToken);
-        }
-
-        var (record, certificate) = await _issuer.SignAsync(_profile, deviceId, template!, cancellationToken);
-        await _devices.TryChangeStateAsync(deviceId, [DeviceState.Registered], DeviceState.Active, record.NotBefore, cancellationToken);
-
+        // 5. Sign on this thread (CPU work stays out of the single writer); nothing is handed out
+        // unless the transaction below records it.
+        var (record, certificate) = _issuer.Sign(_profile, deviceId, template!);
         var details = new Dictionary<string, string>
         {
             ["operation"] = Name(operation),
@@ -109,8 +108,43 @@ public sealed class EnrollmentService
             ["not-after"] = record.NotAfter.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["source"] = credentials.Source,
         };
-        await _audit.AppendAsync(new AuditRecord("device:" + deviceId, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success, details), cancellationToken);
-        await _events.RecordAsync("certificate.issued", SecuritySeverity.Info, deviceId, credentials.Source, details, cancellationToken);
+        var issued = new AuditRecord("device:" + deviceId, "certificate.issued", $"certificate/{record.Serial}", AuditOutcome.Success, details);
+        var enrollable = operation == EstOperation.Enroll ? _firstEnrollmentStates : _renewalStates;
+
+        // 6. One transaction (shared with concurrent enrollments: group commit): spend the credential,
+        // record the certificate, activate the device, audit, event. A refusal found here undoes
+        // the writes before it and is itself recorded; a crash before the commit leaves no trace.
+        var outcome = await _audit.CommitAsync(async (transaction, commit) =>
+        {
+            if (!await grant.CommitAsync(transaction, commit))
+            {
+                return Refusal(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-token",
+                    "the bootstrap token was used meanwhile", deviceId));
+            }
+
+            if (await _issuer.TryRecordAsync(transaction, record, commit) is { } holder)
+            {
+                return Refusal(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Forbidden, CsrRefusal.KeyReuseCode,
+                    $"this key is already certified for {holder}; every device needs its own key", deviceId));
+            }
+
+            if (!await _devices.TryChangeStateAsync(transaction, deviceId, enrollable, DeviceState.Active, transaction.Now, commit))
+            {
+                return Refusal(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Forbidden, "device-state-changed",
+                    $"device {deviceId} changed state during enrollment and cannot enroll now", deviceId));
+            }
+
+            return AuditedOutcome<EnrollmentRefusal?>.Done(null, issued,
+                _events.Create("certificate.issued", SecuritySeverity.Info, deviceId, credentials.Source, details));
+        }, cancellationToken);
+
+        await _events.PublishCommittedAsync(outcome.Events, cancellationToken);
+        if (outcome.Value is { } refused)
+        {
+            certificate.Dispose();
+            return EnrollmentResult.Refused(refused);
+        }
+
         _backoff.RecordSuccess(sourceKey);
         _backoff.RecordSuccess("device:" + deviceId);
         return new EnrollmentResult(record, certificate, null);
@@ -131,7 +165,16 @@ public sealed class EnrollmentService
         }
     }
 
+    /// <summary>A refusal decided before any write: its audit entry and event in one commit.</summary>
     private async Task<EnrollmentResult> RefuseAsync(EstOperation operation, EstCredentials credentials, EnrollmentRefusal refusal, CancellationToken cancellationToken)
+    {
+        var outcome = await _audit.CommitAsync((_, _) => ValueTask.FromResult(Refusal(operation, credentials, refusal)), cancellationToken);
+        await _events.PublishCommittedAsync(outcome.Events, cancellationToken);
+        return EnrollmentResult.Refused(refusal);
+    }
+
+    /// <summary>The refusal as an outcome: the work's writes (if any) undone, its audit record and event kept.</summary>
+    private AuditedOutcome<EnrollmentRefusal?> Refusal(EstOperation operation, EstCredentials credentials, EnrollmentRefusal refusal)
     {
         var claimed = refusal.ClaimedDeviceId is { } id && DeviceIds.IsValid(id) ? id : null;
         var details = new Dictionary<string, string>
@@ -141,12 +184,12 @@ public sealed class EnrollmentService
             ["reason"] = refusal.Message,
             ["source"] = credentials.Source,
         };
-        await _audit.AppendAsync(new AuditRecord(claimed is null ? "anonymous" : "device:" + claimed, "enrollment.refused",
-            claimed is null ? string.Empty : $"device/{claimed}", AuditOutcome.Denied, details), cancellationToken);
+        var record = new AuditRecord(claimed is null ? "anonymous" : "device:" + claimed, "enrollment.refused",
+            claimed is null ? string.Empty : $"device/{claimed}", AuditOutcome.Denied, details);
         var keyReuse = refusal.Code == CsrRefusal.KeyReuseCode;
-        await _events.RecordAsync(keyReuse ? "enrollment.key-reuse" : "enrollment.refused", keyReuse ? SecuritySeverity.High : SecuritySeverity.Warning,
-            claimed, credentials.Source, details, cancellationToken);
-        return EnrollmentResult.Refused(refusal);
+        var securityEvent = _events.Create(keyReuse ? "enrollment.key-reuse" : "enrollment.refused", keyReuse ? SecuritySeverity.High : SecuritySeverity.Warning,
+            claimed, credentials.Source, details);
+        return AuditedOutcome<EnrollmentRefusal?>.Refused(refusal, record, securityEvent);
     }
 
     private static EnrollmentRefusal RateLimited(TimeSpan wait, string? device) =>

@@ -57,6 +57,6 @@ public sealed class FactoryCertificateAuthorizer(IVendorTrustStore vendors, IDev
         var refusal = DeviceStates.RefuseUnlessEnrollable(device, deviceId, firstEnrollment: true);
         return refusal is not null
             ? (null, refusal)
-            : (new EnrollmentGrant(deviceId!, "factory-certificate", _ => Task.FromResult(true)), null);
+            : (new EnrollmentGrant(deviceId!, "factory-certificate", EnrollmentGrant.NothingToSpend), null);
     }
 }

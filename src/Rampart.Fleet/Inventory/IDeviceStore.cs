@@ -1,10 +1,12 @@
+using Rampart.Fleet.Audit;
+
 namespace Rampart.Fleet.Inventory;
 
-/// <summary>The inventory's storage.</summary>
+/// <summary>The inventory's storage. Changes run inside an audited transaction (<see cref="IAuditLog.CommitAsync{T}"/>).</summary>
 public interface IDeviceStore
 {
     /// <summary>Adds the device; false when the id exists (retired ids included: ids are never reused).</summary>
-    Task<bool> TryAddAsync(Device device, CancellationToken cancellationToken);
+    Task<bool> TryAddAsync(IStoreTransaction transaction, Device device, CancellationToken cancellationToken);
 
     /// <summary>The device, or null.</summary>
     Task<Device?> GetAsync(string id, CancellationToken cancellationToken);
@@ -13,5 +15,5 @@ public interface IDeviceStore
     Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken);
 
     /// <summary>Moves the device to <paramref name="to"/> only from one of <paramref name="from"/>; false otherwise.</summary>
-    Task<bool> TryChangeStateAsync(string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> TryChangeStateAsync(IStoreTransaction transaction, string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -22,7 +22,7 @@ public sealed class InventoryService(
     /// <summary>Most tags on one device.</summary>
     public const int MaxTags = 32;
 
-    /// <summary>Adds a device in state registered and issues its first bootstrap token.</summary>
+    /// <summary>Adds a device in state registered and issues its first bootstrap token, in one audited transaction.</summary>
     public async Task<(Device Device, IssuedBootstrapToken Token)> AddAsync(NewDevice request, string actor, CancellationToken cancellationToken)
     {
         var device = Validate(request, time.GetUtcNow());
@@ -34,14 +34,18 @@ public sealed class InventoryService(
             }
         }
 
-        if (!await devices.TryAddAsync(device, cancellationToken))
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
         {
-            throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} exists already (ids are never reused, retired ones included)");
-        }
+            if (!await devices.TryAddAsync(transaction, device, commit))
+            {
+                throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} exists already (ids are never reused, retired ones included)");
+            }
 
-        await audit.AppendAsync(new AuditRecord(actor, "device.added", $"device/{device.Id}", AuditOutcome.Success, Describe(device)), cancellationToken);
-        var token = await tokens.IssueAsync(device.Id, actor, cancellationToken);
-        return (device, token);
+            var (token, issued) = await tokens.IssueAsync(transaction, device.Id, actor, commit);
+            return AuditedOutcome<IssuedBootstrapToken>.Done(token,
+                [new AuditRecord(actor, "device.added", $"device/{device.Id}", AuditOutcome.Success, Describe(device)), issued], []);
+        }, cancellationToken);
+        return (device, outcome.Value);
     }
 
     /// <summary>The device, or a not-found refusal.</summary>
@@ -76,14 +80,23 @@ public sealed class InventoryService(
     public async Task<IReadOnlyList<string>> RetireAsync(string id, string actor, CancellationToken cancellationToken)
     {
         await GetAsync(id, cancellationToken);
-        if (!await devices.TryChangeStateAsync(id, [DeviceState.Registered, DeviceState.Active, DeviceState.Quarantined], DeviceState.Retired, time.GetUtcNow(), cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.Conflict, $"device {id} is retired already");
-        }
 
-        await audit.AppendAsync(new AuditRecord(actor, "device.retired", $"device/{id}", AuditOutcome.Success), cancellationToken);
-        await tokens.RevokeForDeviceAsync(id, cancellationToken);
-        var revoked = await revocation.RevokeSubjectAsync("device", id, X509RevocationReason.CessationOfOperation, actor, cancellationToken);
+        // State, tokens, certificates and their audit entries in one transaction: a crash never
+        // leaves a retired device with a live certificate or token.
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            if (!await devices.TryChangeStateAsync(transaction, id, [DeviceState.Registered, DeviceState.Active, DeviceState.Quarantined], DeviceState.Retired, transaction.Now, commit))
+            {
+                throw new FleetException(FleetErrorKind.Conflict, $"device {id} is retired already");
+            }
+
+            await tokens.RevokeForDeviceAsync(transaction, id, commit);
+            var batch = await revocation.RevokeSubjectAsync(transaction, "device", id, X509RevocationReason.CessationOfOperation, actor, commit);
+            return AuditedOutcome<RevocationBatch>.Done(batch,
+                [new AuditRecord(actor, "device.retired", $"device/{id}", AuditOutcome.Success), .. batch.Records], batch.Events);
+        }, cancellationToken);
+
+        var revoked = await revocation.PublishAsync(outcome.Value, cancellationToken);
         await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, DeviceAccessChange.Retired, "retired"), cancellationToken);
         return revoked;
     }
@@ -109,13 +122,16 @@ public sealed class InventoryService(
             throw new FleetException(FleetErrorKind.Invalid, "a reason of 1 to 512 characters is required");
         }
 
-        if (!await devices.TryChangeStateAsync(id, [from], to, time.GetUtcNow(), cancellationToken))
+        await audit.CommitAsync(async (transaction, commit) =>
         {
-            throw new FleetException(FleetErrorKind.Conflict,
-                $"device {id} is {device.State.ToString().ToLowerInvariant()}; it must be {from.ToString().ToLowerInvariant()} to become {to.ToString().ToLowerInvariant()}");
-        }
+            if (!await devices.TryChangeStateAsync(transaction, id, [from], to, transaction.Now, commit))
+            {
+                throw new FleetException(FleetErrorKind.Conflict,
+                    $"device {id} is {device.State.ToString().ToLowerInvariant()}; it must be {from.ToString().ToLowerInvariant()} to become {to.ToString().ToLowerInvariant()}");
+            }
 
-        await audit.AppendAsync(new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
+            return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, new Dictionary<string, string> { ["reason"] = reason }));
+        }, cancellationToken);
         await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, change, reason), cancellationToken);
     }
 

@@ -45,14 +45,17 @@ public sealed class ApiTokenService(IApiTokenStore store, UserService users, IAu
 
         var token = SecretToken.Generate(Prefix);
         var now = time.GetUtcNow();
-        var id = await store.AddAsync(new ApiTokenRecord(0, owner.Name, name, SecretToken.Hash(token), granted, now, now + lifetime, null), cancellationToken);
-        await audit.AppendAsync(new AuditRecord(owner.Name, "token.created", $"token/{id}", AuditOutcome.Success, new Dictionary<string, string>
+        var created = await audit.CommitAsync(async (transaction, commit) =>
         {
-            ["name"] = name,
-            ["scopes"] = string.Join(",", granted),
-            ["expires"] = (now + lifetime).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        }), cancellationToken);
-        return new IssuedApiToken(id, name, token, granted, now + lifetime);
+            var id = await store.AddAsync(transaction, new ApiTokenRecord(0, owner.Name, name, SecretToken.Hash(token), granted, now, now + lifetime, null), commit);
+            return AuditedOutcome<long>.Done(id, new AuditRecord(owner.Name, "token.created", $"token/{id}", AuditOutcome.Success, new Dictionary<string, string>
+            {
+                ["name"] = name,
+                ["scopes"] = string.Join(",", granted),
+                ["expires"] = (now + lifetime).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            }));
+        }, cancellationToken);
+        return new IssuedApiToken(created.Value, name, token, granted, now + lifetime);
     }
 
     /// <summary>The identity a presented token grants now, or null.</summary>
@@ -90,12 +93,11 @@ public sealed class ApiTokenService(IApiTokenStore store, UserService users, IAu
             throw new FleetException(FleetErrorKind.NotFound, $"no token {id}");
         }
 
-        if (!await store.RevokeAsync(id, time.GetUtcNow(), cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.Conflict, $"token {id} is revoked already");
-        }
-
-        await audit.AppendAsync(new AuditRecord(actor.Name, "token.revoked", $"token/{id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["owner"] = record.UserName, ["name"] = record.Name }), cancellationToken);
+        await audit.CommitAsync(async (transaction, commit) =>
+            await store.RevokeAsync(transaction, id, transaction.Now, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor.Name, "token.revoked", $"token/{id}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["owner"] = record.UserName, ["name"] = record.Name }))
+                : throw new FleetException(FleetErrorKind.Conflict, $"token {id} is revoked already"),
+            cancellationToken);
     }
 }

@@ -1,10 +1,12 @@
+using Rampart.Fleet.Audit;
+
 namespace Rampart.Fleet.Operators;
 
 /// <summary>API tokens (hashes only).</summary>
 public interface IApiTokenStore
 {
     /// <summary>Stores a token; returns its id.</summary>
-    Task<long> AddAsync(ApiTokenRecord token, CancellationToken cancellationToken);
+    Task<long> AddAsync(IStoreTransaction transaction, ApiTokenRecord token, CancellationToken cancellationToken);
 
     /// <summary>The token with this hash, in whatever state.</summary>
     Task<ApiTokenRecord?> FindByHashAsync(byte[] tokenHash, CancellationToken cancellationToken);
@@ -16,5 +18,5 @@ public interface IApiTokenStore
     Task<ApiTokenRecord?> GetAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Revokes the token; false when it is unknown or revoked already.</summary>
-    Task<bool> RevokeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> RevokeAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -1,10 +1,12 @@
+using Rampart.Fleet.Audit;
+
 namespace Rampart.Fleet.Operators;
 
-/// <summary>Operator accounts and invitations.</summary>
+/// <summary>Operator accounts and invitations. Every change runs inside its audited transaction.</summary>
 public interface IUserStore
 {
     /// <summary>Adds or replaces a user that is not activated yet (activation may be repeated until it completes); false when an activated user has the name.</summary>
-    Task<bool> TryPutPendingAsync(OperatorUser user, CancellationToken cancellationToken);
+    Task<bool> TryPutPendingAsync(IStoreTransaction transaction, OperatorUser user, CancellationToken cancellationToken);
 
     /// <summary>The user, or null.</summary>
     Task<OperatorUser?> GetAsync(string name, CancellationToken cancellationToken);
@@ -16,20 +18,20 @@ public interface IUserStore
     Task<bool> AnyAdminAsync(CancellationToken cancellationToken);
 
     /// <summary>Activates a pending user, recording the TOTP step used (0 when none).</summary>
-    Task ActivateAsync(string name, long totpStep, CancellationToken cancellationToken);
+    Task ActivateAsync(IStoreTransaction transaction, string name, long totpStep, CancellationToken cancellationToken);
 
     /// <summary>Records a login: success resets failures and records the TOTP step (refusing a replayed step); failure counts up.</summary>
-    Task<bool> RecordLoginAsync(string name, bool success, long totpStep, DateTimeOffset? lockUntil, CancellationToken cancellationToken);
+    Task<bool> RecordLoginAsync(IStoreTransaction transaction, string name, bool success, long totpStep, DateTimeOffset? lockUntil, CancellationToken cancellationToken);
 
     /// <summary>Disables the user; false if unknown or already disabled.</summary>
-    Task<bool> DisableAsync(string name, CancellationToken cancellationToken);
+    Task<bool> DisableAsync(IStoreTransaction transaction, string name, CancellationToken cancellationToken);
 
     /// <summary>Stores an invitation (hash only).</summary>
-    Task AddInvitationAsync(Invitation invitation, CancellationToken cancellationToken);
+    Task AddInvitationAsync(IStoreTransaction transaction, Invitation invitation, CancellationToken cancellationToken);
 
     /// <summary>The unused, unexpired invitation with this hash.</summary>
     Task<Invitation?> FindInvitationAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Spends the invitation; false if someone did first.</summary>
-    Task<bool> UseInvitationAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> UseInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -42,30 +42,45 @@ public sealed class SetupTokenService(ISetupTokenStore store, IAuditLog audit, T
     /// </summary>
     public async Task<bool> TryConsumeAsync(string? presented, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var usable = await store.GetUsableAsync(now, cancellationToken);
-        var consumed = usable is not null
-            && SecretToken.Matches(presented, usable.TokenHash)
-            && await store.TryConsumeAsync(usable.Id, now, cancellationToken);
-        await audit.AppendAsync(
-            new AuditRecord(actor, "setup-token.consumed", string.Empty, consumed ? AuditOutcome.Success : AuditOutcome.Denied,
-                consumed ? null : new Dictionary<string, string> { ["reason"] = "unknown, used, revoked or expired setup token" }),
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+            AuditedOutcome<bool>.Done(await TryConsumeAsync(transaction, presented, commit) is var consumed && consumed, Consumed(actor, consumed)),
             cancellationToken);
-        return consumed;
+        return outcome.Value;
     }
+
+    /// <summary>
+    /// Inside a caller's audited transaction (creating the first administrator): consumes the usable
+    /// token if <paramref name="presented"/> is it. The caller commits <see cref="Consumed"/> with it.
+    /// </summary>
+    public async Task<bool> TryConsumeAsync(IStoreTransaction transaction, string? presented, CancellationToken cancellationToken)
+    {
+        var usable = await store.GetUsableAsync(transaction.Now, cancellationToken);
+        return usable is not null
+            && SecretToken.Matches(presented, usable.TokenHash)
+            && await store.TryConsumeAsync(transaction, usable.Id, transaction.Now, cancellationToken);
+    }
+
+    /// <summary>The audit record of a consumption attempt.</summary>
+    public static AuditRecord Consumed(string actor, bool consumed) =>
+        new(actor, "setup-token.consumed", string.Empty, consumed ? AuditOutcome.Success : AuditOutcome.Denied,
+            consumed ? null : new Dictionary<string, string> { ["reason"] = "unknown, used, revoked or expired setup token" });
 
     private async Task<IssuedSetupToken> IssueAsync(
         string actor, string action, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? actorDetails)
     {
+        // The token row and its audit entry in one transaction: no token exists that the log does not show.
         var token = SecretToken.Generate(Prefix);
-        var now = time.GetUtcNow();
-        var expires = now + options.Value.Lifetime;
-        var id = await store.ReplaceAsync(SecretToken.Hash(token), now, expires, now, cancellationToken);
-        var details = new Dictionary<string, string>(actorDetails ?? new Dictionary<string, string>())
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
         {
-            ["expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        };
-        await audit.AppendAsync(new AuditRecord(actor, action, $"setup-token/{id}", AuditOutcome.Success, details), cancellationToken);
-        return new IssuedSetupToken(token, expires);
+            var expires = transaction.Now + options.Value.Lifetime;
+            var id = await store.ReplaceAsync(transaction, SecretToken.Hash(token), transaction.Now, expires, transaction.Now, commit);
+            var details = new Dictionary<string, string>(actorDetails ?? new Dictionary<string, string>())
+            {
+                ["expires"] = expires.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            return AuditedOutcome<IssuedSetupToken>.Done(new IssuedSetupToken(token, expires),
+                new AuditRecord(actor, action, $"setup-token/{id}", AuditOutcome.Success, details));
+        }, cancellationToken);
+        return outcome.Value;
     }
 }

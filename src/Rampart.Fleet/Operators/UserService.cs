@@ -62,13 +62,17 @@ public sealed class UserService
 
         var token = SecretToken.Generate(InvitationPrefix);
         var expires = _time.GetUtcNow() + _options.InvitationLifetime;
-        await _users.AddInvitationAsync(new Invitation(0, SecretToken.Hash(token), name, role.Name, sites ?? [], zones ?? [], actor, expires), cancellationToken);
-        await _audit.AppendAsync(new AuditRecord(actor, "user.invited", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string>
+        var invited = new AuditRecord(actor, "user.invited", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string>
         {
             ["role"] = role.Name,
             ["sites"] = string.Join(",", sites ?? []),
             ["zones"] = string.Join(",", zones ?? []),
-        }), cancellationToken);
+        });
+        await _audit.CommitAsync(async (transaction, commit) =>
+        {
+            await _users.AddInvitationAsync(transaction, new Invitation(0, SecretToken.Hash(token), name, role.Name, sites ?? [], zones ?? [], actor, expires), commit);
+            return AuditedOutcome<bool>.Done(true, invited);
+        }, cancellationToken);
         return new IssuedInvitation(name, role.Name, token, expires);
     }
 
@@ -89,19 +93,21 @@ public sealed class UserService
         var secret = role.RequiresTotp ? RandomNumberGenerator.GetBytes(20) : null;
         var user = new OperatorUser(grant.Name, role.Name, grant.Sites, grant.Zones, PasswordHash.Create(password, Math.Max(_options.PasswordIterations, PasswordHash.DefaultIterations)),
             secret is null ? null : _box.Seal(secret, Encoding.UTF8.GetBytes(grant.Name)), Activated: false, Disabled: false, 0, null, 0, _time.GetUtcNow());
-        if (!await _users.TryPutPendingAsync(user, cancellationToken))
+        // The pending account and what follows from it (activation, or the TOTP secret issued) in one transaction.
+        await _audit.CommitAsync(async (transaction, commit) =>
         {
-            throw new FleetException(FleetErrorKind.Conflict, $"user {grant.Name} exists already");
-        }
+            if (!await _users.TryPutPendingAsync(transaction, user, commit))
+            {
+                throw new FleetException(FleetErrorKind.Conflict, $"user {grant.Name} exists already");
+            }
 
-        if (secret is null)
-        {
-            await CompleteAsync(grant, 0, cancellationToken);
-            return new ActivationResult(grant.Name, role.Name, true, null, null);
-        }
-
-        await _audit.AppendAsync(new AuditRecord(grant.Name, "user.totp-issued", $"user/{grant.Name}", AuditOutcome.Success), cancellationToken);
-        return new ActivationResult(grant.Name, role.Name, false, TotpGenerator.Uri("Rampart", grant.Name, secret), Base32.Encode(secret));
+            return secret is null
+                ? await CompleteAsync(transaction, grant, 0, commit)
+                : AuditedOutcome<bool>.Done(true, new AuditRecord(grant.Name, "user.totp-issued", $"user/{grant.Name}", AuditOutcome.Success));
+        }, cancellationToken);
+        return secret is null
+            ? new ActivationResult(grant.Name, role.Name, true, null, null)
+            : new ActivationResult(grant.Name, role.Name, false, TotpGenerator.Uri("Rampart", grant.Name, secret), Base32.Encode(secret));
     }
 
     /// <summary>Activates a pending account once a TOTP code shows the secret was stored; spends the invitation or setup token.</summary>
@@ -122,7 +128,7 @@ public sealed class UserService
             throw new FleetException(FleetErrorKind.Unauthorized, "the TOTP code does not match; check the authenticator's clock and try the next code");
         }
 
-        await CompleteAsync(grant, step.Value, cancellationToken);
+        await _audit.CommitAsync((transaction, commit) => CompleteAsync(transaction, grant, step.Value, commit), cancellationToken);
     }
 
     /// <summary>Checks password and TOTP; backs off per source and user, locks after repeated failures. Every attempt is audited.</summary>
@@ -169,15 +175,19 @@ public sealed class UserService
             return await FailAsync(name, source, user.Disabled ? "disabled" : "not activated", user, cancellationToken);
         }
 
-        if (!await _users.RecordLoginAsync(name, true, step, null, cancellationToken))
+        // The recorded TOTP step (replay protection) and the login's audit entry in one transaction.
+        var recorded = await _audit.CommitAsync(async (transaction, commit) =>
+            await _users.RecordLoginAsync(transaction, name, true, step, null, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(name, "user.login", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string> { ["source"] = source }))
+                : AuditedOutcome<bool>.Nothing(false),
+            cancellationToken);
+        if (!recorded.Value)
         {
             return await FailAsync(name, source, "TOTP code replayed", user, cancellationToken);
         }
 
         _backoff.RecordSuccess("source:" + source);
         _backoff.RecordSuccess("user:" + name);
-        await _audit.AppendAsync(new AuditRecord(name, "user.login", $"user/{name}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["source"] = source }), cancellationToken);
         return OperatorIdentity.Of(user);
     }
 
@@ -189,12 +199,11 @@ public sealed class UserService
             throw new FleetException(FleetErrorKind.Conflict, "you cannot disable your own account");
         }
 
-        if (!await _users.DisableAsync(name, cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.NotFound, $"no enabled user {name}");
-        }
-
-        await _audit.AppendAsync(new AuditRecord(actor, "user.disabled", $"user/{name}", AuditOutcome.Success), cancellationToken);
+        await _audit.CommitAsync(async (transaction, commit) =>
+            await _users.DisableAsync(transaction, name, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "user.disabled", $"user/{name}", AuditOutcome.Success))
+                : throw new FleetException(FleetErrorKind.NotFound, $"no enabled user {name}"),
+            cancellationToken);
     }
 
     /// <summary>Every account.</summary>
@@ -209,37 +218,47 @@ public sealed class UserService
         _backoff.RecordFailure("source:" + source);
         _backoff.RecordFailure("user:" + name);
         var details = new Dictionary<string, string> { ["reason"] = reason, ["source"] = source };
-        if (user is not null && reason is "wrong password" or "wrong TOTP code" or "TOTP code replayed")
-        {
-            var failures = user.FailedLogins + 1;
-            var lockUntil = failures >= _options.LockoutThreshold ? _time.GetUtcNow() + _options.LockoutDuration : (DateTimeOffset?)null;
-            await _users.RecordLoginAsync(name, false, 0, lockUntil, cancellationToken);
-            if (lockUntil is not null)
-            {
-                await _audit.AppendAsync(new AuditRecord("node", "user.locked", $"user/{name}", AuditOutcome.Success,
-                    new Dictionary<string, string> { ["until"] = lockUntil.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ["failures"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-                    cancellationToken);
-            }
-        }
-
         var actor = OperatorNames.IsValid(name) ? name : "anonymous";
-        await _audit.AppendAsync(new AuditRecord(actor, "user.login", $"user/{actor}", AuditOutcome.Denied, details), cancellationToken);
+        var denied = new AuditRecord(actor, "user.login", $"user/{actor}", AuditOutcome.Denied, details);
+
+        // The failure count, a lockout and their audit entries in one transaction.
+        await _audit.CommitAsync(async (transaction, commit) =>
+        {
+            if (user is null || reason is not ("wrong password" or "wrong TOTP code" or "TOTP code replayed"))
+            {
+                return AuditedOutcome<bool>.Done(false, denied);
+            }
+
+            var failures = user.FailedLogins + 1;
+            var lockUntil = failures >= _options.LockoutThreshold ? transaction.Now + _options.LockoutDuration : (DateTimeOffset?)null;
+            await _users.RecordLoginAsync(transaction, name, false, 0, lockUntil, commit);
+            return lockUntil is null
+                ? AuditedOutcome<bool>.Done(false, denied)
+                : AuditedOutcome<bool>.Done(true, [new AuditRecord("node", "user.locked", $"user/{name}", AuditOutcome.Success,
+                    new Dictionary<string, string>
+                    {
+                        ["until"] = lockUntil.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                        ["failures"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    }), denied], []);
+        }, cancellationToken);
         throw new FleetException(FleetErrorKind.Unauthorized, message ?? Generic);
     }
 
-    private async Task CompleteAsync(ActivationGrant grant, long step, CancellationToken cancellationToken)
+    /// <summary>Inside the activation's transaction: spend the invitation or setup token, activate, audit both.</summary>
+    private async ValueTask<AuditedOutcome<bool>> CompleteAsync(IStoreTransaction transaction, ActivationGrant grant, long step, CancellationToken cancellationToken)
     {
         var spent = grant.Invitation is { } invitation
-            ? await _users.UseInvitationAsync(invitation.Id, _time.GetUtcNow(), cancellationToken)
-            : await _setup.TryConsumeAsync(grant.Token, grant.Name, cancellationToken);
+            ? await _users.UseInvitationAsync(transaction, invitation.Id, transaction.Now, cancellationToken)
+            : await _setup.TryConsumeAsync(transaction, grant.Token, cancellationToken);
         if (!spent)
         {
             throw new FleetException(FleetErrorKind.Unauthorized, "the invitation or setup token was used meanwhile");
         }
 
-        await _users.ActivateAsync(grant.Name, step, cancellationToken);
-        await _audit.AppendAsync(new AuditRecord(grant.Name, "user.activated", $"user/{grant.Name}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["role"] = grant.Role, ["via"] = grant.Invitation is null ? "setup-token" : "invitation" }), cancellationToken);
+        await _users.ActivateAsync(transaction, grant.Name, step, cancellationToken);
+        var activated = new AuditRecord(grant.Name, "user.activated", $"user/{grant.Name}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["role"] = grant.Role, ["via"] = grant.Invitation is null ? "setup-token" : "invitation" });
+        return AuditedOutcome<bool>.Done(true, grant.Invitation is null ? [SetupTokenService.Consumed(grant.Name, true), activated] : [activated], []);
     }
 
     private async Task<ActivationGrant> ResolveAsync(string token, string? chosenName, CancellationToken cancellationToken)

@@ -35,13 +35,13 @@ public sealed class VendorTrustService(IVendorTrustStore store, IAuditLog audit,
             }
 
             var trust = new VendorTrust(name, certificate.RawData, Convert.ToHexStringLower(certificate.GetCertHash(HashAlgorithmName.SHA256)), time.GetUtcNow());
-            if (!await store.TryAddAsync(trust, cancellationToken))
-            {
-                throw new FleetException(FleetErrorKind.Conflict, $"this CA is registered already (sha256 {trust.Fingerprint})");
-            }
-
-            await audit.AppendAsync(new AuditRecord(actor, "vendor.trust-added", $"vendor/{name}", AuditOutcome.Success,
-                new Dictionary<string, string> { ["ca-sha256"] = trust.Fingerprint, ["ca-subject"] = certificate.Subject }), cancellationToken);
+            var added = new AuditRecord(actor, "vendor.trust-added", $"vendor/{name}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["ca-sha256"] = trust.Fingerprint, ["ca-subject"] = certificate.Subject });
+            await audit.CommitAsync(async (transaction, commit) =>
+                await store.TryAddAsync(transaction, trust, commit)
+                    ? AuditedOutcome<bool>.Done(true, added)
+                    : throw new FleetException(FleetErrorKind.Conflict, $"this CA is registered already (sha256 {trust.Fingerprint})"),
+                cancellationToken);
             return trust;
         }
     }

@@ -41,7 +41,20 @@ public sealed class CertificateAuthority : IDisposable
 
         Root = root;
         Issuing = issuing;
+
+        // Taken out of the certificate once: extracting the private key (and recomputing the
+        // authority key identifier) per issuance cost more than the signature itself.
+        _issuingKey = issuing.GetECDsaPrivateKey()!;
+        _signer = X509SignatureGenerator.CreateForECDsa(_issuingKey);
+        _authorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false);
     }
+
+    private readonly ECDsa _issuingKey;
+    private readonly X509SignatureGenerator _signer;
+    private readonly X509AuthorityKeyIdentifierExtension _authorityKeyIdentifier;
+
+    // The ECDsa object is not documented as safe for concurrent use; a signature takes tens of microseconds.
+    private readonly Lock _signing = new();
 
     /// <summary>The trust anchor devices and clients pin.</summary>
     public X509Certificate2 Root { get; }
@@ -82,9 +95,15 @@ public sealed class CertificateAuthority : IDisposable
             request.CertificateExtensions.Add(extension);
         }
 
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Issuing, true, false));
+        request.CertificateExtensions.Add(_authorityKeyIdentifier);
         var notAfter = template.NotAfter < Issuing.NotAfter ? template.NotAfter : new DateTimeOffset(Issuing.NotAfter.ToUniversalTime());
-        return request.Create(Issuing, template.NotBefore, notAfter, template.SerialNumber);
+
+        // RFC 5280 §4.1.2.4: the issuer field is the issuing CA's subject, exactly. (The overload
+        // taking the issuer certificate would re-check its CA constraints and extract its key each call.)
+        lock (_signing)
+        {
+            return request.Create(Issuing.SubjectName, _signer, template.NotBefore, notAfter, template.SerialNumber);
+        }
     }
 
     /// <summary>A CRL (RFC 5280 §5) over the given revocations, signed by the issuing CA.</summary>
@@ -121,6 +140,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _issuingKey.Dispose();
         Root.Dispose();
         Issuing.Dispose();
     }

@@ -18,27 +18,30 @@ public static class CsrReader
             return (null, CsrRefusal.Malformed($"a certificate request must be 1 to {MaxDerBytes} bytes of DER"));
         }
 
+        // One parse with the signature check for the usual, valid request; only a refused one is
+        // parsed again without it, to tell a malformed request from one whose signature fails.
         try
         {
-            CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out var consumed, CertificateRequestLoadOptions.SkipSignatureValidation);
-            if (consumed != der.Length)
-            {
-                return (null, CsrRefusal.Malformed("the certificate request has trailing data after its DER encoding"));
-            }
+            var request = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out var consumed, CertificateRequestLoadOptions.Default);
+            return consumed == der.Length
+                ? (request, null)
+                : (null, CsrRefusal.Malformed("the certificate request has trailing data after its DER encoding"));
         }
         catch (CryptographicException)
         {
-            return (null, CsrRefusal.Malformed("the body is not a DER PKCS#10 certificate request"));
+            // Refused: which refusal is decided below.
         }
 
         try
         {
-            var request = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.Default);
-            return (request, null);
+            CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out var consumed, CertificateRequestLoadOptions.SkipSignatureValidation);
+            return consumed != der.Length
+                ? (null, CsrRefusal.Malformed("the certificate request has trailing data after its DER encoding"))
+                : (null, CsrRefusal.Malformed("the certificate request's signature does not verify: no proof of possession of its key"));
         }
         catch (CryptographicException)
         {
-            return (null, CsrRefusal.Malformed("the certificate request's signature does not verify: no proof of possession of its key"));
+            return (null, CsrRefusal.Malformed("the body is not a DER PKCS#10 certificate request"));
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Enrollment;
 using Rampart.Pki.Est;
@@ -25,8 +26,10 @@ public static class EstEndpoints
     {
         var est = endpoints.MapGroup("/.well-known/est");
 
-        // RFC 7030 §4.1: the CA certificates, no authentication required.
-        est.MapGet("/cacerts", (HttpContext context, CertificateIssuer issuer) => Base64Reply(context, EstEncoding.CertsOnly(issuer.Chain), EstEncoding.CaCertsContentType));
+        // RFC 7030 §4.1: the CA certificates, no authentication required. They do not change while
+        // the node runs, so the certs-only answer is encoded once.
+        var caCerts = new Lazy<string>(() => EstEncoding.CertsOnly(endpoints.ServiceProvider.GetRequiredService<CertificateIssuer>().Chain));
+        est.MapGet("/cacerts", (HttpContext context) => Base64Reply(context, caCerts.Value, EstEncoding.CaCertsContentType));
 
         // RFC 7030 §4.5: what the CA wants in a request.
         est.MapGet("/csrattrs", (HttpContext context) => Base64Reply(context, EstEncoding.CsrAttributes(), EstEncoding.CsrAttrsContentType));

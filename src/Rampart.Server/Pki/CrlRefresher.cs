@@ -4,7 +4,7 @@ using Rampart.Fleet.Certificates;
 
 namespace Rampart.Server.Pki;
 
-/// <summary>Publishes a CRL at start and whenever the current one is due (at least daily; RFC 5280 §5.1.2.5 nextUpdate).</summary>
+/// <summary>Publishes a CRL at start, whenever a revocation is newer than it, and whenever the current one is due (at least daily; RFC 5280 §5.1.2.5 nextUpdate).</summary>
 internal sealed partial class CrlRefresher(CrlPublisher publisher, TimeProvider time, ILogger<CrlRefresher> logger) : BackgroundService
 {
     private static readonly TimeSpan _checkEvery = TimeSpan.FromMinutes(10);
@@ -16,6 +16,9 @@ internal sealed partial class CrlRefresher(CrlPublisher publisher, TimeProvider 
         {
             try
             {
+                // A revocation commits before its CRL is signed: after a crash (or a failed
+                // publication) in between, the first tick catches up.
+                await publisher.PublishIfStaleAsync(stoppingToken);
                 await publisher.GetCurrentAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Approvals;
 using Rampart.Storage.Sqlite;
 
@@ -10,8 +11,8 @@ public sealed class SqliteApprovalStore(SqliteDatabase database) : IApprovalStor
     private const string Columns = "id, operation, summary, payload, permission, requested_by, requested_ms, expires_ms, status, decided_by, decided_ms, result";
 
     /// <inheritdoc />
-    public async Task<long> AddAsync(Approval approval, CancellationToken cancellationToken) =>
-        (long)(await database.ScalarAsync(
+    public async Task<long> AddAsync(IStoreTransaction transaction, Approval approval, CancellationToken cancellationToken) =>
+        (long)(await transaction.ScalarAsync(
             "INSERT INTO approvals (operation, summary, payload, permission, requested_by, requested_ms, expires_ms, status) " +
             "VALUES ($op, $summary, $payload, $perm, $by, $at, $expires, 'pending') RETURNING id",
             cancellationToken,
@@ -28,14 +29,14 @@ public sealed class SqliteApprovalStore(SqliteDatabase database) : IApprovalStor
             Read, cancellationToken, ("$status", status?.ToString().ToLowerInvariant()), ("$limit", limit));
 
     /// <inheritdoc />
-    public async Task<bool> TryDecideAsync(long id, ApprovalStatus to, string decidedBy, DateTimeOffset at, string? result, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryDecideAsync(IStoreTransaction transaction, long id, ApprovalStatus to, string decidedBy, DateTimeOffset at, string? result, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "UPDATE approvals SET status = $to, decided_by = $by, decided_ms = $at, result = $result WHERE id = $id AND status = 'pending'", cancellationToken,
             ("$to", to.ToString().ToLowerInvariant()), ("$by", decidedBy), ("$at", at.ToUnixMs()), ("$result", result), ("$id", id)) == 1;
 
     /// <inheritdoc />
-    public Task SetOutcomeAsync(long id, ApprovalStatus status, string result, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE approvals SET status = $status, result = $result WHERE id = $id", cancellationToken,
+    public Task SetOutcomeAsync(IStoreTransaction transaction, long id, ApprovalStatus status, string result, CancellationToken cancellationToken) =>
+        transaction.ExecuteAsync("UPDATE approvals SET status = $status, result = $result WHERE id = $id", cancellationToken,
             ("$status", status.ToString().ToLowerInvariant()), ("$result", result), ("$id", id));
 
     private static Approval Read(SqliteDataReader reader) => new(

@@ -33,6 +33,19 @@ public sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await InsertAsync(connection, transaction, entries, checkpoint);
+
+        // synchronous = FULL: the commit returns after the WAL is fsynced.
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IAuditTransaction> BeginAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await SqliteStoreTransaction.BeginAsync(database, now, cancellationToken);
+
+    /// <summary>Inserts entries and an optional checkpoint inside <paramref name="transaction"/>.</summary>
+    internal static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint)
+    {
         if (entries.Count > 0)
         {
             // One prepared statement for the whole batch.
@@ -53,7 +66,7 @@ public sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
                 parameters[6].Value = entry.Details;
                 parameters[7].Value = entry.PreviousHash;
                 parameters[8].Value = entry.Hash;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await insert.ExecuteNonQueryAsync();
             }
         }
 
@@ -64,11 +77,8 @@ public sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
                 transaction)
                 .With("$seq", checkpoint.Sequence).With("$hash", checkpoint.EntryHash).With("$time", checkpoint.Time.ToUnixMs())
                 .With("$key", checkpoint.KeyId).With("$sig", checkpoint.Signature);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await insert.ExecuteNonQueryAsync();
         }
-
-        // synchronous = FULL: the commit returns after the WAL is fsynced.
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc />

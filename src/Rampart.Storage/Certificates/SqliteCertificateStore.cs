@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
 using Rampart.Pki.Authority;
 using Rampart.Storage.Sqlite;
@@ -10,10 +11,20 @@ namespace Rampart.Storage.Certificates;
 public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertificateStore
 {
     private const string Columns = "serial, profile, subject, key_sha256, not_before_ms, not_after_ms, revoked_ms, revocation_reason, der";
+    private const string OtherKeyHolder =
+        "SELECT profile || ':' || subject FROM certificates WHERE key_sha256 = $key AND NOT (profile = $profile AND subject = $subject) LIMIT 1";
 
     /// <inheritdoc />
     public Task AddAsync(IssuedCertificate certificate, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
+            $"INSERT INTO certificates ({Columns}) VALUES ($serial, $profile, $subject, $key, $nb, $na, NULL, NULL, $der)",
+            cancellationToken,
+            ("$serial", certificate.Serial), ("$profile", certificate.Profile), ("$subject", certificate.Subject), ("$key", certificate.KeyFingerprint),
+            ("$nb", certificate.NotBefore.ToUnixMs()), ("$na", certificate.NotAfter.ToUnixMs()), ("$der", certificate.Der));
+
+    /// <inheritdoc />
+    public Task AddAsync(IStoreTransaction transaction, IssuedCertificate certificate, CancellationToken cancellationToken) =>
+        transaction.ExecuteAsync(
             $"INSERT INTO certificates ({Columns}) VALUES ($serial, $profile, $subject, $key, $nb, $na, NULL, NULL, $der)",
             cancellationToken,
             ("$serial", certificate.Serial), ("$profile", certificate.Profile), ("$subject", certificate.Subject), ("$key", certificate.KeyFingerprint),
@@ -29,14 +40,21 @@ public sealed class SqliteCertificateStore(SqliteDatabase database) : ICertifica
             Read, cancellationToken, ("$profile", profile), ("$subject", subject));
 
     /// <inheritdoc />
-    public async Task<string?> FindOtherKeyHolderAsync(string keyFingerprint, string profile, string subject, CancellationToken cancellationToken) =>
-        await database.ScalarAsync(
-            "SELECT profile || ':' || subject FROM certificates WHERE key_sha256 = $key AND NOT (profile = $profile AND subject = $subject) LIMIT 1",
-            cancellationToken, ("$key", keyFingerprint), ("$profile", profile), ("$subject", subject)) as string;
+    public async Task<IReadOnlyList<IssuedCertificate>> ListAsync(IStoreTransaction transaction, string profile, string subject, CancellationToken cancellationToken) =>
+        await transaction.QueryAsync($"SELECT {Columns} FROM certificates WHERE profile = $profile AND subject = $subject ORDER BY not_before_ms DESC",
+            Read, cancellationToken, ("$profile", profile), ("$subject", subject));
 
     /// <inheritdoc />
-    public async Task<bool> TryRevokeAsync(string serial, DateTimeOffset at, X509RevocationReason reason, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<string?> FindOtherKeyHolderAsync(string keyFingerprint, string profile, string subject, CancellationToken cancellationToken) =>
+        await database.ScalarAsync(OtherKeyHolder, cancellationToken, ("$key", keyFingerprint), ("$profile", profile), ("$subject", subject)) as string;
+
+    /// <inheritdoc />
+    public async Task<string?> FindOtherKeyHolderAsync(IStoreTransaction transaction, string keyFingerprint, string profile, string subject, CancellationToken cancellationToken) =>
+        await transaction.ScalarAsync(OtherKeyHolder, cancellationToken, ("$key", keyFingerprint), ("$profile", profile), ("$subject", subject)) as string;
+
+    /// <inheritdoc />
+    public async Task<bool> TryRevokeAsync(IStoreTransaction transaction, string serial, DateTimeOffset at, X509RevocationReason reason, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "UPDATE certificates SET revoked_ms = $at, revocation_reason = $reason WHERE serial = $serial AND revoked_ms IS NULL",
             cancellationToken, ("$at", at.ToUnixMs()), ("$reason", (int)reason), ("$serial", serial)) == 1;
 

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
 using Rampart.Storage.Sqlite;
 
@@ -8,23 +8,12 @@ namespace Rampart.Storage.Enrollment;
 public sealed class SqliteBootstrapTokenStore(SqliteDatabase database) : IBootstrapTokenStore
 {
     /// <inheritdoc />
-    public async Task<long> ReplaceForDeviceAsync(string deviceId, byte[] tokenHash, DateTimeOffset created, DateTimeOffset expires, CancellationToken cancellationToken)
+    public async Task<long> ReplaceForDeviceAsync(IStoreTransaction transaction, string deviceId, byte[] tokenHash, DateTimeOffset created, DateTimeOffset expires, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var revoke = connection.Command(
-            "UPDATE bootstrap_tokens SET revoked_ms = $now WHERE device_id = $device AND used_ms IS NULL AND revoked_ms IS NULL", transaction)
-            .With("$now", created.ToUnixMs()).With("$device", deviceId))
-        {
-            await revoke.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var insert = connection.Command(
-            "INSERT INTO bootstrap_tokens (device_id, token_hash, created_ms, expires_ms) VALUES ($device, $hash, $created, $expires) RETURNING id", transaction)
-            .With("$device", deviceId).With("$hash", tokenHash).With("$created", created.ToUnixMs()).With("$expires", expires.ToUnixMs());
-        var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-        await transaction.CommitAsync(cancellationToken);
-        return id;
+        await RevokeForDeviceAsync(transaction, deviceId, created, cancellationToken);
+        return (long)(await transaction.ScalarAsync(
+            "INSERT INTO bootstrap_tokens (device_id, token_hash, created_ms, expires_ms) VALUES ($device, $hash, $created, $expires) RETURNING id",
+            cancellationToken, ("$device", deviceId), ("$hash", tokenHash), ("$created", created.ToUnixMs()), ("$expires", expires.ToUnixMs())))!;
     }
 
     /// <inheritdoc />
@@ -36,14 +25,14 @@ public sealed class SqliteBootstrapTokenStore(SqliteDatabase database) : IBootst
             cancellationToken, ("$hash", tokenHash));
 
     /// <inheritdoc />
-    public async Task<bool> TryUseAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryUseAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "UPDATE bootstrap_tokens SET used_ms = $now WHERE id = $id AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now",
             cancellationToken, ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 
     /// <inheritdoc />
-    public Task RevokeForDeviceAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
+    public Task<int> RevokeForDeviceAsync(IStoreTransaction transaction, string deviceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        transaction.ExecuteAsync(
             "UPDATE bootstrap_tokens SET revoked_ms = $now WHERE device_id = $device AND used_ms IS NULL AND revoked_ms IS NULL",
             cancellationToken, ("$now", now.ToUnixMs()), ("$device", deviceId));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Inventory;
 using Rampart.Storage.Sqlite;
 
@@ -11,8 +12,8 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
     private const string Columns = "id, model, vendor, hardware_rev, firmware_version, site, zone, tags, state, support_until, created_ms, updated_ms";
 
     /// <inheritdoc />
-    public async Task<bool> TryAddAsync(Device device, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryAddAsync(IStoreTransaction transaction, Device device, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             $"INSERT INTO devices ({Columns}) VALUES ($id, $model, $vendor, $hw, $fw, $site, $zone, $tags, $state, $support, $created, $updated) ON CONFLICT (id) DO NOTHING",
             cancellationToken,
             ("$id", device.Id), ("$model", device.Model), ("$vendor", device.Vendor), ("$hw", device.HardwareRevision), ("$fw", device.FirmwareVersion),
@@ -37,8 +38,8 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
             ("$zones", query.Zones is { Count: > 0 } zones ? JsonSerializer.Serialize(zones) : null));
 
     /// <inheritdoc />
-    public async Task<bool> TryChangeStateAsync(string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryChangeStateAsync(IStoreTransaction transaction, string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "UPDATE devices SET state = $to, updated_ms = $now WHERE id = $id AND state IN (SELECT value FROM json_each($from))",
             cancellationToken,
             ("$to", StateName(to)), ("$now", now.ToUnixMs()), ("$id", id), ("$from", JsonSerializer.Serialize(from.Select(StateName)))) == 1;

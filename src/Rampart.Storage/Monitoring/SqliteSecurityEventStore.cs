@@ -19,9 +19,14 @@ public sealed class SqliteSecurityEventStore(SqliteDatabase database) : ISecurit
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = Insert;
+        await InsertAsync(connection, transaction, events);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Inserts events inside <paramref name="transaction"/> (the audit writer's, for events that commit with their change).</summary>
+    internal static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<SecurityEvent> events)
+    {
+        await using var command = connection.Command(Insert, transaction);
         var time = command.Parameters.Add("$t", SqliteType.Integer);
         var kind = command.Parameters.Add("$k", SqliteType.Text);
         var severity = command.Parameters.Add("$s", SqliteType.Text);
@@ -36,10 +41,8 @@ public sealed class SqliteSecurityEventStore(SqliteDatabase database) : ISecurit
             device.Value = (object?)e.DeviceId ?? DBNull.Value;
             source.Value = (object?)e.Source ?? DBNull.Value;
             details.Value = JsonSerializer.Serialize(e.Details);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteNonQueryAsync();
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc />

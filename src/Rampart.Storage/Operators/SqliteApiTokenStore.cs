@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Operators;
 using Rampart.Storage.Sqlite;
 
@@ -11,8 +12,8 @@ public sealed class SqliteApiTokenStore(SqliteDatabase database) : IApiTokenStor
     private const string Columns = "id, user_name, name, token_hash, scopes, created_ms, expires_ms, revoked_ms";
 
     /// <inheritdoc />
-    public async Task<long> AddAsync(ApiTokenRecord token, CancellationToken cancellationToken) =>
-        (long)(await database.ScalarAsync(
+    public async Task<long> AddAsync(IStoreTransaction transaction, ApiTokenRecord token, CancellationToken cancellationToken) =>
+        (long)(await transaction.ScalarAsync(
             "INSERT INTO api_tokens (user_name, name, token_hash, scopes, created_ms, expires_ms) VALUES ($user, $name, $hash, $scopes, $created, $expires) RETURNING id",
             cancellationToken,
             ("$user", token.UserName), ("$name", token.Name), ("$hash", token.TokenHash), ("$scopes", JsonSerializer.Serialize(token.Scopes)),
@@ -31,8 +32,8 @@ public sealed class SqliteApiTokenStore(SqliteDatabase database) : IApiTokenStor
         await database.QueryAsync($"SELECT {Columns} FROM api_tokens WHERE user_name = $user ORDER BY id DESC LIMIT 1000", Read, cancellationToken, ("$user", userName));
 
     /// <inheritdoc />
-    public async Task<bool> RevokeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("UPDATE api_tokens SET revoked_ms = $now WHERE id = $id AND revoked_ms IS NULL", cancellationToken,
+    public async Task<bool> RevokeAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE api_tokens SET revoked_ms = $now WHERE id = $id AND revoked_ms IS NULL", cancellationToken,
             ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 
     private static ApiTokenRecord Read(SqliteDataReader reader) => new(

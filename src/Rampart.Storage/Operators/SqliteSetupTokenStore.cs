@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Operators;
 using Rampart.Storage.Sqlite;
 
@@ -12,22 +12,12 @@ public sealed class SqliteSetupTokenStore(SqliteDatabase database) : ISetupToken
         Convert.ToInt64(await database.ScalarAsync("SELECT EXISTS (SELECT 1 FROM setup_tokens)", cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
 
     /// <inheritdoc />
-    public async Task<long> ReplaceAsync(byte[] tokenHash, DateTimeOffset created, DateTimeOffset expires, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<long> ReplaceAsync(IStoreTransaction transaction, byte[] tokenHash, DateTimeOffset created, DateTimeOffset expires, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var revoke = connection.Command(
-            "UPDATE setup_tokens SET revoked_ms = $now WHERE consumed_ms IS NULL AND revoked_ms IS NULL", transaction).With("$now", now.ToUnixMs()))
-        {
-            await revoke.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var insert = connection.Command(
-            "INSERT INTO setup_tokens (token_hash, created_ms, expires_ms) VALUES ($hash, $created, $expires) RETURNING id", transaction)
-            .With("$hash", tokenHash).With("$created", created.ToUnixMs()).With("$expires", expires.ToUnixMs());
-        var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-        await transaction.CommitAsync(cancellationToken);
-        return id;
+        await transaction.ExecuteAsync("UPDATE setup_tokens SET revoked_ms = $now WHERE consumed_ms IS NULL AND revoked_ms IS NULL", cancellationToken, ("$now", now.ToUnixMs()));
+        return (long)(await transaction.ScalarAsync(
+            "INSERT INTO setup_tokens (token_hash, created_ms, expires_ms) VALUES ($hash, $created, $expires) RETURNING id",
+            cancellationToken, ("$hash", tokenHash), ("$created", created.ToUnixMs()), ("$expires", expires.ToUnixMs())))!;
     }
 
     /// <inheritdoc />
@@ -40,8 +30,8 @@ public sealed class SqliteSetupTokenStore(SqliteDatabase database) : ISetupToken
             cancellationToken, ("$now", now.ToUnixMs()));
 
     /// <inheritdoc />
-    public async Task<bool> TryConsumeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryConsumeAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "UPDATE setup_tokens SET consumed_ms = $now WHERE id = $id AND consumed_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $now",
             cancellationToken, ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Operators.Passwords;
 using Rampart.Storage.Sqlite;
@@ -12,8 +13,8 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
     private const string Columns = "name, role, sites, zones, password_hash, totp_sealed, activated, disabled, failed_logins, locked_until_ms, last_totp_step, created_ms";
 
     /// <inheritdoc />
-    public async Task<bool> TryPutPendingAsync(OperatorUser user, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryPutPendingAsync(IStoreTransaction transaction, OperatorUser user, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             $"INSERT INTO users ({Columns}) VALUES ($name, $role, $sites, $zones, $password, $totp, 0, 0, 0, NULL, 0, $created) " +
             "ON CONFLICT (name) DO UPDATE SET role = excluded.role, sites = excluded.sites, zones = excluded.zones, password_hash = excluded.password_hash, " +
             "totp_sealed = excluded.totp_sealed WHERE users.activated = 0",
@@ -35,26 +36,26 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
             System.Globalization.CultureInfo.InvariantCulture) == 1;
 
     /// <inheritdoc />
-    public Task ActivateAsync(string name, long totpStep, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("UPDATE users SET activated = 1, last_totp_step = $step WHERE name = $name", cancellationToken, ("$step", totpStep), ("$name", name));
+    public Task ActivateAsync(IStoreTransaction transaction, string name, long totpStep, CancellationToken cancellationToken) =>
+        transaction.ExecuteAsync("UPDATE users SET activated = 1, last_totp_step = $step WHERE name = $name", cancellationToken, ("$step", totpStep), ("$name", name));
 
     /// <inheritdoc />
-    public async Task<bool> RecordLoginAsync(string name, bool success, long totpStep, DateTimeOffset? lockUntil, CancellationToken cancellationToken) =>
+    public async Task<bool> RecordLoginAsync(IStoreTransaction transaction, string name, bool success, long totpStep, DateTimeOffset? lockUntil, CancellationToken cancellationToken) =>
         await (success
-            ? database.ExecuteAsync(
+            ? transaction.ExecuteAsync(
                 "UPDATE users SET failed_logins = 0, locked_until_ms = NULL, last_totp_step = max(last_totp_step, $step) " +
                 "WHERE name = $name AND ($step = 0 OR last_totp_step < $step)", cancellationToken, ("$step", totpStep), ("$name", name))
-            : database.ExecuteAsync(
+            : transaction.ExecuteAsync(
                 "UPDATE users SET failed_logins = failed_logins + 1, locked_until_ms = coalesce($lock, locked_until_ms) WHERE name = $name",
                 cancellationToken, ("$lock", lockUntil?.ToUnixMs()), ("$name", name))) == 1;
 
     /// <inheritdoc />
-    public async Task<bool> DisableAsync(string name, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("UPDATE users SET disabled = 1 WHERE name = $name AND disabled = 0", cancellationToken, ("$name", name)) == 1;
+    public async Task<bool> DisableAsync(IStoreTransaction transaction, string name, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE users SET disabled = 1 WHERE name = $name AND disabled = 0", cancellationToken, ("$name", name)) == 1;
 
     /// <inheritdoc />
-    public Task AddInvitationAsync(Invitation invitation, CancellationToken cancellationToken) =>
-        database.ExecuteAsync(
+    public Task AddInvitationAsync(IStoreTransaction transaction, Invitation invitation, CancellationToken cancellationToken) =>
+        transaction.ExecuteAsync(
             "INSERT INTO invitations (token_hash, user_name, role, sites, zones, invited_by, expires_ms) VALUES ($hash, $user, $role, $sites, $zones, $by, $expires)",
             cancellationToken,
             ("$hash", invitation.TokenHash), ("$user", invitation.UserName), ("$role", invitation.Role), ("$sites", JsonSerializer.Serialize(invitation.Sites)),
@@ -69,8 +70,8 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
             cancellationToken, ("$hash", tokenHash), ("$now", now.ToUnixMs()));
 
     /// <inheritdoc />
-    public async Task<bool> UseInvitationAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("UPDATE invitations SET used_ms = $now WHERE id = $id AND used_ms IS NULL AND expires_ms > $now", cancellationToken,
+    public async Task<bool> UseInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE invitations SET used_ms = $now WHERE id = $id AND used_ms IS NULL AND expires_ms > $now", cancellationToken,
             ("$now", now.ToUnixMs()), ("$id", id)) == 1;
 
     private static string[] Strings(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 
 namespace Rampart.Storage.Sqlite;
 
@@ -19,6 +20,35 @@ internal static class SqliteQueries
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = Bind(connection.Command(sql), parameters);
         return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Runs one statement inside the audit writer's transaction; returns the rows it changed.</summary>
+    public static async Task<int> ExecuteAsync(this IStoreTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Bind(SqliteStoreTransaction.Of(transaction).Command(sql), parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The first column of the first row, read inside the audit writer's transaction.</summary>
+    public static async Task<object?> ScalarAsync(this IStoreTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Bind(SqliteStoreTransaction.Of(transaction).Command(sql), parameters);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Every row, mapped, read inside the audit writer's transaction.</summary>
+    public static async Task<List<T>> QueryAsync<T>(
+        this IStoreTransaction transaction, string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Bind(SqliteStoreTransaction.Of(transaction).Command(sql), parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     /// <summary>Every row, mapped.</summary>

@@ -1,3 +1,4 @@
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Vendors;
 using Rampart.Storage.Sqlite;
 
@@ -7,8 +8,8 @@ namespace Rampart.Storage.Vendors;
 public sealed class SqliteVendorTrustStore(SqliteDatabase database) : IVendorTrustStore
 {
     /// <inheritdoc />
-    public async Task<bool> TryAddAsync(VendorTrust trust, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryAddAsync(IStoreTransaction transaction, VendorTrust trust, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             "INSERT INTO vendor_trust (fingerprint, name, der, added_ms) VALUES ($f, $n, $d, $t) ON CONFLICT (fingerprint) DO NOTHING", cancellationToken,
             ("$f", trust.Fingerprint), ("$n", trust.Name), ("$d", trust.CertificateDer), ("$t", trust.Added.ToUnixMs())) == 1;
 

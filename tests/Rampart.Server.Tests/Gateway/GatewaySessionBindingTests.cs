@@ -206,7 +206,12 @@ public sealed class GatewaySessionBindingTests : IAsyncLifetime
     private async Task<EnrolledIdentity> EnrollUnreservedAsync(string id)
     {
         var now = DateTimeOffset.UtcNow;
-        Assert.True(await _node.Get<IDeviceStore>().TryAddAsync(new Fleet.Inventory.Device(id, null, null, null, null, null, null, [], DeviceState.Registered, null, now, now), CancellationToken.None));
+        // Straight into the store, as a device registered before the service pattern existed would be.
+        var added = await _node.Get<Fleet.Audit.IAuditLog>().CommitAsync(async (transaction, cancellationToken) =>
+            Fleet.Audit.AuditedOutcome<bool>.Done(
+                await _node.Get<IDeviceStore>().TryAddAsync(transaction, new Fleet.Inventory.Device(id, null, null, null, null, null, null, [], DeviceState.Registered, null, now, now), cancellationToken),
+                new Fleet.Audit.AuditRecord("test", "device.added", $"device/{id}", Fleet.Audit.AuditOutcome.Success)));
+        Assert.True(added.Value);
         var token = await _node.Get<BootstrapTokens>().IssueAsync(id, "test", CancellationToken.None);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var result = await _node.Get<EnrollmentService>().EnrollAsync(

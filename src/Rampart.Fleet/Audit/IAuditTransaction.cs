@@ -1,0 +1,27 @@
+using Rampart.Fleet.Monitoring;
+
+namespace Rampart.Fleet.Audit;
+
+/// <summary>
+/// The audit log writer's transaction: the works of one batch write through it (as an
+/// <see cref="IStoreTransaction"/>), each inside its own savepoint, then the chained entries and the
+/// events are appended and one commit makes all of it durable (one fsync for the batch). Disposing
+/// it uncommitted rolls everything back.
+/// </summary>
+public interface IAuditTransaction : IStoreTransaction, IAsyncDisposable
+{
+    /// <summary>Marks where the next work starts (SQL SAVEPOINT).</summary>
+    Task SavepointAsync();
+
+    /// <summary>Undoes the current work's writes and ends its savepoint.</summary>
+    Task RollbackToSavepointAsync();
+
+    /// <summary>Keeps the current work's writes and ends its savepoint.</summary>
+    Task ReleaseSavepointAsync();
+
+    /// <summary>Appends chained entries, an optional checkpoint and the batch's security events.</summary>
+    Task AppendAsync(IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint, IReadOnlyList<SecurityEvent> events);
+
+    /// <summary>Commits durably (synchronous = FULL: returns after the WAL is fsynced).</summary>
+    Task CommitAsync();
+}
