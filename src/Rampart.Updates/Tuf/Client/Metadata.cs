@@ -36,7 +36,7 @@ internal sealed class Metadata
         JsonObject? envelope;
         try
         {
-            envelope = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject;
+            envelope = JsonNode.Parse(bytes) as JsonObject;
         }
         catch (JsonException)
         {

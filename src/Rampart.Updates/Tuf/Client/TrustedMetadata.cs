@@ -10,7 +10,7 @@ namespace Rampart.Updates.Tuf;
 /// </summary>
 internal sealed class TrustedMetadata
 {
-    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _now;
     private readonly Dictionary<string, (Metadata Metadata, Delegations? Delegations)> _targets = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -20,7 +20,9 @@ internal sealed class TrustedMetadata
     /// </summary>
     public TrustedMetadata(byte[] trustedRoot, TimeProvider time)
     {
-        _time = time;
+        // §5.1: expiry is judged against one fixed update start time, so a slow refresh cannot pass a role
+        // that expired between two checks and fail the next, and every role is judged by the same clock.
+        _now = time.GetUtcNow();
         Root = Metadata.Parse(trustedRoot, "root", "the trusted root");
         if (!SignedMetadata.MeetsRoleThreshold(Root.Envelope, Root.Signed, "root"))
         {
@@ -34,9 +36,9 @@ internal sealed class TrustedMetadata
 
     public Metadata? Snapshot { get; private set; }
 
-    private DateTimeOffset Now => _time.GetUtcNow();
+    private DateTimeOffset Now => _now;
 
-    /// <summary>§5.3.4–§5.3.7: root N+1 is signed by a threshold of root N's root keys and of its own, and is version N+1.</summary>
+    /// <summary>§5.3.4–§5.3.5: root N+1 is signed by a threshold of root N's root keys and of its own, and is version N+1.</summary>
     public Metadata UpdateRoot(byte[] bytes)
     {
         if (Timestamp is not null)

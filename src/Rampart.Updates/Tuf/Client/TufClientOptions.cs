@@ -15,7 +15,7 @@ public sealed record TufClientOptions
     /// <summary>Largest targets or delegated targets file accepted when the snapshot does not sign its length (100,000 targets are about 17 MiB).</summary>
     public long MaxTargetsLength { get; init; } = TufClient.MaxMetadataLength;
 
-    /// <summary>How many root versions one refresh may move through (§5.3.3).</summary>
+    /// <summary>How many root versions one refresh may move through (§5.3.2).</summary>
     public int MaxRootRotations { get; init; } = TufClient.MaxRootRotations;
 
     /// <summary>How many targets roles one target search may visit (§5.6.7.1).</summary>
