@@ -16,7 +16,8 @@ public static class OwnerOnlyFile
     /// the target, the directory flushed, so a crash never leaves half a key (one implementation:
     /// <see cref="Rampart.Updates.Files.AtomicFile"/>).
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents) => Rampart.Updates.Files.AtomicFile.Write(path, contents);
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents, bool syncDirectory = true) =>
+        Rampart.Updates.Files.AtomicFile.Write(path, contents, syncDirectory);
 
     /// <summary>Null when only the owner can read <paramref name="path"/>, else a message that says how to fix it.</summary>
     public static string? ProblemWith(string path)

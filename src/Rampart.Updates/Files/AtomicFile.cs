@@ -21,8 +21,12 @@ public static class AtomicFile
     /// <summary>Group and other write bits: a file anyone else may write cannot be trusted.</summary>
     public const UnixFileMode WritableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
-    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> durably and atomically, mode 0600.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> contents)
+    /// <summary>
+    /// Writes <paramref name="contents"/> to <paramref name="path"/> durably and atomically, mode 0600. A caller
+    /// writing many files into one directory may pass <paramref name="syncDirectory"/> false and call
+    /// <see cref="SyncDirectory"/> once after the last (the renames are durable only then).
+    /// </summary>
+    public static void Write(string path, ReadOnlySpan<byte> contents, bool syncDirectory = true)
     {
         var full = Path.GetFullPath(path);
         var temporary = $"{full}.{Guid.NewGuid():N}.tmp";
@@ -41,7 +45,10 @@ public static class AtomicFile
             }
 
             File.Move(temporary, full, overwrite: true);
-            SyncDirectory(Path.GetDirectoryName(full)!);
+            if (syncDirectory)
+            {
+                SyncDirectory(Path.GetDirectoryName(full)!);
+            }
         }
         finally
         {
@@ -100,7 +107,8 @@ public static class AtomicFile
         return buffer;
     }
 
-    private static void SyncDirectory(string directory)
+    /// <summary>Makes the entries of <paramref name="directory"/> (renames, deletions) durable: fsync of the directory.</summary>
+    public static void SyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())
         {
