@@ -46,7 +46,7 @@ public static class SignedMetadata
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in envelope["signatures"] as JsonArray ?? [])
         {
-            if (Json.Text(entry?["keyid"]) is { } keyId && !seen.Add(keyId))
+            if (Json.Text(Json.Field(entry, "keyid")) is { } keyId && !seen.Add(keyId))
             {
                 return keyId;
             }
@@ -61,7 +61,7 @@ public static class SignedMetadata
     /// A root without that role, or with a malformed one, is met by nothing.
     /// </summary>
     public static bool MeetsRoleThreshold(JsonObject envelope, JsonObject signedRoot, string role) =>
-        signedRoot["roles"]?[role] is JsonObject roleNode && MeetsRoleThreshold(envelope, signedRoot["keys"] as JsonObject, roleNode);
+        Json.Field(signedRoot["roles"], role) is JsonObject roleNode && MeetsRoleThreshold(envelope, signedRoot["keys"] as JsonObject, roleNode);
 
     /// <summary>
     /// True when the envelope meets a role description <c>{"keyids", "threshold"}</c> (a top-level role in

@@ -74,6 +74,28 @@ public sealed class TufClientWorkflowTests
     }
 
     [Fact]
+    public async Task Metadata_with_a_key_given_twice_is_refused_as_malformed_not_read_either_way()
+    {
+        var timestamp = System.Text.Encoding.UTF8.GetString(_repository.Files["metadata/timestamp.json"]);
+        _repository.Files["metadata/timestamp.json"] = System.Text.Encoding.UTF8.GetBytes(timestamp.Replace("\"_type\":\"timestamp\"", "\"_type\":\"timestamp\",\"version\":999", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<TufException>(() => new TufClient(_repository, _repository.InitialRoot, _clock).RefreshAsync(CancellationToken.None));
+
+        Assert.Equal(TufFailure.Malformed, error.Failure);
+    }
+
+    [Fact]
+    public async Task Metadata_with_a_number_canonical_JSON_cannot_encode_is_refused_as_malformed()
+    {
+        var timestamp = System.Text.Encoding.UTF8.GetString(_repository.Files["metadata/timestamp.json"]);
+        _repository.Files["metadata/timestamp.json"] = System.Text.Encoding.UTF8.GetBytes(timestamp.Replace("\"_type\":\"timestamp\"", "\"_type\":\"timestamp\",\"x\":1.5", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<TufException>(() => new TufClient(_repository, _repository.InitialRoot, _clock).RefreshAsync(CancellationToken.None));
+
+        Assert.Equal(TufFailure.Malformed, error.Failure);
+    }
+
+    [Fact]
     public async Task A_timestamp_with_the_trusted_version_but_other_content_does_not_replace_the_trusted_one()
     {
         var store = new MemoryTrustedMetadataStore();

@@ -36,7 +36,9 @@ internal sealed class Metadata
         JsonObject? envelope;
         try
         {
-            envelope = JsonNode.Parse(bytes) as JsonObject;
+            // Duplicate keys are refused while parsing: two parsers could otherwise read two different documents,
+            // and a JsonObject would only throw when first read, anywhere later.
+            envelope = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
         }
         catch (JsonException)
         {
@@ -46,6 +48,16 @@ internal sealed class Metadata
         if (envelope?["signed"] is not JsonObject signed || Json.Text(signed["_type"]) != type || envelope["signatures"] is not JsonArray)
         {
             throw new TufException(TufFailure.Malformed, $"{name} is not {type} metadata");
+        }
+
+        try
+        {
+            // What signatures are over must have a canonical form (integers only, §4.2); checked once, here.
+            _ = CanonicalJson.Encode(signed);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new TufException(TufFailure.Malformed, $"{name} is not canonical JSON: {exception.Message}");
         }
 
         if (SignedMetadata.DuplicateKeyId(envelope) is { } duplicate)
@@ -69,7 +81,7 @@ internal sealed class Metadata
     }
 
     /// <summary>The <c>meta</c> entry for <paramref name="file"/> (timestamp and snapshot, §4.4–§4.5), or null.</summary>
-    public JsonObject? Meta(string file) => Signed["meta"]?[file] as JsonObject;
+    public JsonObject? Meta(string file) => Json.Field(Signed["meta"], file) as JsonObject;
 
     /// <summary>The version <c>meta</c> names for <paramref name="file"/>; refused when absent or malformed.</summary>
     public long MetaVersion(string file) =>
@@ -79,7 +91,10 @@ internal sealed class Metadata
 
     /// <summary>The key ids of a top-level role in this root, for telling rotations apart.</summary>
     public HashSet<string> RoleKeyIds(string role) =>
-        (Signed["roles"]?[role]?["keyids"] as JsonArray)?.Select(Json.Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+        (Json.Field(RoleNode(role), "keyids") as JsonArray)?.Select(Json.Text).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+
+    /// <summary>The description <c>{"keyids", "threshold"}</c> of a top-level role in this root, or null.</summary>
+    public JsonObject? RoleNode(string role) => Json.Field(Signed["roles"], role) as JsonObject;
 
     /// <summary>True when this root says files are fetched under versioned / hashed names (§5.5.1, §5.7.3).</summary>
     public bool ConsistentSnapshot => Signed["consistent_snapshot"] is JsonValue c && c.TryGetValue<bool>(out var consistent) && consistent;

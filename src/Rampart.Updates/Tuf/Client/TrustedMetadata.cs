@@ -48,8 +48,8 @@ internal sealed class TrustedMetadata
 
         var next = Root.Version + 1;
         var candidate = Metadata.Parse(bytes, "root", $"{next}.root.json");
-        RequireSigned(candidate, Root.Signed["keys"] as JsonObject, Root.Signed["roles"]?["root"] as JsonObject, $"{next}.root.json (by the trusted root)");
-        RequireSigned(candidate, candidate.Signed["keys"] as JsonObject, candidate.Signed["roles"]?["root"] as JsonObject, $"{next}.root.json (by itself)");
+        RequireSigned(candidate, Root.Signed["keys"] as JsonObject, Root.RoleNode("root"), $"{next}.root.json (by the trusted root)");
+        RequireSigned(candidate, candidate.Signed["keys"] as JsonObject, candidate.RoleNode("root"), $"{next}.root.json (by itself)");
         if (candidate.Version != next)
         {
             throw new TufException(TufFailure.Rollback, $"{next}.root.json claims version {candidate.Version}");
@@ -144,7 +144,7 @@ internal sealed class TrustedMetadata
                     throw new TufException(TufFailure.Rollback, $"the new snapshot no longer lists {file}");
                 }
 
-                if (candidate.MetaVersion(file) < (info?["version"] is JsonValue v && v.TryGetValue<long>(out var old) ? old : 0))
+                if (candidate.MetaVersion(file) < (Json.Field(info, "version") is JsonValue v && v.TryGetValue<long>(out var old) ? old : 0))
                 {
                     throw new TufException(TufFailure.Rollback, $"the new snapshot names an older {file} than the trusted snapshot");
                 }
@@ -241,7 +241,7 @@ internal sealed class TrustedMetadata
     }
 
     private void RequireTopLevelSigned(Metadata candidate, string role) =>
-        RequireSigned(candidate, Root.Signed["keys"] as JsonObject, Root.Signed["roles"]?[role] as JsonObject, candidate.Name);
+        RequireSigned(candidate, Root.Signed["keys"] as JsonObject, Root.RoleNode(role), candidate.Name);
 
     private static void RequireSigned(Metadata candidate, JsonObject? keys, JsonObject? roleNode, string what)
     {

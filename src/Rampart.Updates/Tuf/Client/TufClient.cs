@@ -107,7 +107,7 @@ public sealed partial class TufClient
     {
         bool Rotated(string role) =>
             !previous.RoleKeyIds(role).SetEquals(current.RoleKeyIds(role))
-            || !Equals(previous.Signed["roles"]?[role]?["threshold"]?.ToJsonString(), current.Signed["roles"]?[role]?["threshold"]?.ToJsonString());
+            || !Equals(previous.RoleNode(role)?["threshold"]?.ToJsonString(), current.RoleNode(role)?["threshold"]?.ToJsonString());
 
         var forget = new SortedSet<string>(StringComparer.Ordinal);
         if (Rotated("timestamp") || Rotated("snapshot"))

@@ -46,6 +46,9 @@ public sealed class SimulatedRepository : ITufRepository
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Changes a role's <c>signed</c> part (by role name) before it is signed with the right keys: malformed but validly signed metadata.</summary>
+    public Func<string, JsonObject, JsonObject>? Tamper { get; set; }
+
     public long RootVersion { get; private set; }
 
     public long SnapshotVersion { get; private set; }
@@ -62,6 +65,15 @@ public sealed class SimulatedRepository : ITufRepository
         Requests.Add(path);
         return Task.FromResult(Files.TryGetValue(path, out var bytes) ? bytes.Take((int)Math.Min(bytes.LongLength, maxLength + 1)).ToArray() : null);
     }
+
+    /// <summary>The <c>signed</c> part of the newest published metadata of <paramref name="role"/> (consistent snapshots).</summary>
+    public JsonObject Signed(string role) => JsonNode.Parse(Files[role switch
+    {
+        "timestamp" => "metadata/timestamp.json",
+        "snapshot" => $"metadata/{SnapshotVersion}.snapshot.json",
+        "root" => $"metadata/{RootVersion}.root.json",
+        _ => $"metadata/{TargetsRoles[role].Version}.{RoleNames.Escape(role)}.json",
+    }])!["signed"]!.AsObject();
 
     /// <summary>Adds a target to a targets role (not yet published).</summary>
     public void AddTarget(string path, byte[] content, string role = "targets", JsonObject? custom = null) => TargetsRoles[role].Targets[path] = (content, custom);
@@ -107,7 +119,7 @@ public sealed class SimulatedRepository : ITufRepository
         signed["keys"] = keys;
         signed["roles"] = roles;
         var signers = Roles["root"].Signers.Concat(_previousRootSigners).DistinctBy(s => s.PublicKey.KeyId);
-        Files[$"metadata/{RootVersion}.root.json"] = Serialize(SignedMetadata.Sign(signed, signers));
+        Files[$"metadata/{RootVersion}.root.json"] = Serialize(SignedMetadata.Sign(Tampered("root", signed), signers));
         _previousRootSigners.Clear();
         _previousRootSigners.AddRange(Roles["root"].Keys);
     }
@@ -119,7 +131,7 @@ public sealed class SimulatedRepository : ITufRepository
         foreach (var (name, targets) in TargetsRoles)
         {
             targets.Version++;
-            var bytes = Serialize(SignedMetadata.Sign(TargetsSigned(targets), targets.Role.Signers));
+            var bytes = Serialize(SignedMetadata.Sign(Tampered(name, TargetsSigned(targets)), targets.Role.Signers));
             var escaped = RoleNames.Escape(name);
             Files[ConsistentSnapshot ? $"metadata/{targets.Version}.{escaped}.json" : $"metadata/{escaped}.json"] = bytes;
             meta[name + ".json"] = new JsonObject { ["version"] = targets.Version };
@@ -134,7 +146,7 @@ public sealed class SimulatedRepository : ITufRepository
         SnapshotVersion++;
         var snapshot = Common("snapshot", SnapshotVersion);
         snapshot["meta"] = meta;
-        var bytes = Serialize(SignedMetadata.Sign(snapshot, Roles["snapshot"].Signers));
+        var bytes = Serialize(SignedMetadata.Sign(Tampered("snapshot", snapshot), Roles["snapshot"].Signers));
         Files[ConsistentSnapshot ? $"metadata/{SnapshotVersion}.snapshot.json" : "metadata/snapshot.json"] = bytes;
         PublishTimestamp(SnapshotVersion, bytes);
     }
@@ -153,7 +165,7 @@ public sealed class SimulatedRepository : ITufRepository
                 ["hashes"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(snapshotBytes)) },
             },
         };
-        Files["metadata/timestamp.json"] = Serialize(SignedMetadata.Sign(timestamp, Roles["timestamp"].Signers));
+        Files["metadata/timestamp.json"] = Serialize(SignedMetadata.Sign(Tampered("timestamp", timestamp), Roles["timestamp"].Signers));
     }
 
     /// <summary>Where a target's bytes are stored (§5.7.3 naming): one file per listed hash with consistent snapshots.</summary>
@@ -258,4 +270,6 @@ public sealed class SimulatedRepository : ITufRepository
     }
 
     private static byte[] Serialize(JsonObject envelope) => TufMetadata.Serialize(envelope);
+
+    private JsonObject Tampered(string role, JsonObject signed) => Tamper?.Invoke(role, signed) ?? signed;
 }
