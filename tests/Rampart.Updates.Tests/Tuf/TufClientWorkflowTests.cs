@@ -73,22 +73,14 @@ public sealed class TufClientWorkflowTests
         Assert.Contains("more than one signature", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Metadata_with_a_key_given_twice_is_refused_as_malformed_not_read_either_way()
+    [Theory]
+    [InlineData(",\"version\":999")]
+    [InlineData(",\"x\":1.5")]
+    [InlineData(",\"x\":100000000000000000000000")]
+    public async Task Metadata_with_a_key_given_twice_or_a_number_canonical_JSON_cannot_encode_is_refused_as_malformed(string injected)
     {
         var timestamp = System.Text.Encoding.UTF8.GetString(_repository.Files["metadata/timestamp.json"]);
-        _repository.Files["metadata/timestamp.json"] = System.Text.Encoding.UTF8.GetBytes(timestamp.Replace("\"_type\":\"timestamp\"", "\"_type\":\"timestamp\",\"version\":999", StringComparison.Ordinal));
-
-        var error = await Assert.ThrowsAsync<TufException>(() => new TufClient(_repository, _repository.InitialRoot, _clock).RefreshAsync(CancellationToken.None));
-
-        Assert.Equal(TufFailure.Malformed, error.Failure);
-    }
-
-    [Fact]
-    public async Task Metadata_with_a_number_canonical_JSON_cannot_encode_is_refused_as_malformed()
-    {
-        var timestamp = System.Text.Encoding.UTF8.GetString(_repository.Files["metadata/timestamp.json"]);
-        _repository.Files["metadata/timestamp.json"] = System.Text.Encoding.UTF8.GetBytes(timestamp.Replace("\"_type\":\"timestamp\"", "\"_type\":\"timestamp\",\"x\":1.5", StringComparison.Ordinal));
+        _repository.Files["metadata/timestamp.json"] = System.Text.Encoding.UTF8.GetBytes(timestamp.Replace("\"_type\":\"timestamp\"", "\"_type\":\"timestamp\"" + injected, StringComparison.Ordinal));
 
         var error = await Assert.ThrowsAsync<TufException>(() => new TufClient(_repository, _repository.InitialRoot, _clock).RefreshAsync(CancellationToken.None));
 
