@@ -9,10 +9,11 @@ namespace Rampart.Device.Updates;
 /// <summary>
 /// The device's update client. On a directive on <c>devices/{id}/config</c> it: 1. refreshes TUF
 /// metadata from the trusted metadata it keeps across reboots (every check of TUF §5: signatures,
-/// thresholds, versions against what it trusted before, expiry, hashes and lengths, delegations); 2. downloads the manifest and image the signed targets list; 3. verifies the
-/// manifest's ECDSA and LMS signatures against the pinned keys, its model, hardware, svn (never below
-/// the installed one) and the image's hash and length; 4. writes the inactive slot and boots it on
-/// trial; 5. runs the health check, then commits or falls back. Progress and outcome go to
+/// thresholds, versions against what it trusted before, expiry, hashes and lengths, delegations);
+/// 2. downloads the manifest and image the signed targets list; 3. verifies the manifest's ECDSA and
+/// LMS signatures against the pinned keys, its model, hardware, svn (never below the installed one)
+/// and the image's hash and length; 4. writes the inactive slot and boots it on trial; 5. runs the
+/// health check, then commits or falls back. Progress and outcome go to
 /// <c>devices/{id}/state</c>. Nothing the directive says is trusted beyond which targets to look at.
 /// </summary>
 public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOptions options) : IAsyncDisposable

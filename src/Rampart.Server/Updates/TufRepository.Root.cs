@@ -119,7 +119,7 @@ public sealed partial class TufRepository
 
         // The node's own signature, unless a key holder already gave it: clients refuse a key id signing twice.
         if (nodeKey is not null && (Lists(current, nodeKey) || Lists(signed, nodeKey))
-            && !all.Any(s => Json.Text(s?["keyid"]) == TufKey.FromEcdsa(nodeKey).KeyId))
+            && !all.Any(s => Json.Text(Json.Field(s, "keyid")) == TufKey.FromEcdsa(nodeKey).KeyId))
         {
             all.Add(SignedMetadata.Signature(signed, nodeKey));
         }

@@ -1,7 +1,11 @@
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using Rampart.Fleet.Errors;
 using Rampart.Server.Keys;
 using Rampart.Server.Updates;
 using Rampart.Testing;
+using Rampart.Updates.Tuf;
 
 namespace Rampart.Server.Tests.Updates;
 
@@ -26,5 +30,25 @@ public sealed class TufRepositorySelfCheckTests : IDisposable
         File.WriteAllText(snapshot, File.ReadAllText(snapshot, Encoding.UTF8).Replace("\"version\":2", "\"version\":3", StringComparison.Ordinal), Encoding.UTF8);
 
         Assert.Contains("snapshot", await repository.CheckAsClientAsync(CancellationToken.None), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_root_import_that_lists_one_key_twice_is_refused_so_no_client_is_given_metadata_it_refuses()
+    {
+        using var repository = new TufRepository(_temp.Sub("data"), new KeyProtector(null), _clock);
+        await repository.InitializeAsync(CancellationToken.None);
+        using var offline = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var prepared = await repository.PrepareRootAsync(new TufRepository.RoleChange([offline], 1), new TufRepository.RoleChange(null, null), CancellationToken.None);
+        var signature = SignedMetadata.Signature(prepared, offline);
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => repository.ImportRootAsync(prepared, [signature, (JsonObject)signature.DeepClone()], CancellationToken.None));
+        Assert.Contains("signed more than once", error.Message, StringComparison.Ordinal);
+
+        // With the node's own root key's signature among them, the node does not add it a second time,
+        // so clients accept what is published.
+        using var nodeKey = new KeyProtector(null).LoadEcdsa(Path.Combine(_temp.Sub("data"), "keys", "tuf-root.key.pem"));
+        Assert.Equal(2, await repository.ImportRootAsync(prepared, [signature, SignedMetadata.Signature(prepared, nodeKey)], CancellationToken.None));
+        Assert.Null(SignedMetadata.DuplicateKeyId(repository.CurrentRoot()));
+        Assert.Null(await repository.CheckAsClientAsync(CancellationToken.None));
     }
 }

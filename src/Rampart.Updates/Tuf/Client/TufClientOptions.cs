@@ -3,7 +3,7 @@ namespace Rampart.Updates.Tuf;
 /// <summary>The TUF client's bounds (§5.2: an attacker must not feed endless data or an endless search) and its target cache.</summary>
 public sealed record TufClientOptions
 {
-    /// <summary>Largest root accepted (the reference client's default).</summary>
+    /// <summary>Largest root accepted (512 KiB).</summary>
     public long MaxRootLength { get; init; } = TufClient.MaxRootLength;
 
     /// <summary>Largest timestamp accepted.</summary>
