@@ -20,7 +20,7 @@ internal static class TufVerifyCommand
     {
         var root = new Option<FileInfo>("--root") { Description = "The root to trust (e.g. the 1.root.json devices are provisioned with)", Required = true, HelpName = "FILE" };
         var directory = new Option<DirectoryInfo?>("--repository") { Description = "A repository directory in the standard layout (metadata/, targets/)", HelpName = "DIR" };
-        var https = new Option<Uri?>("--https") { Description = "A node's HTTPS address (its repository at /tuf/)", HelpName = "URL" };
+        var https = new Option<string?>("--https") { Description = "A node's HTTPS address (its repository at /tuf/)", HelpName = "URL" };
         var ca = new Option<FileInfo?>("--ca") { Description = "Rampart's root CA for --https (default: DATA/ca-root.crt.pem)", HelpName = "FILE" };
         var data = CommonOptions.Data();
         var metadata = new Option<DirectoryInfo?>("--metadata") { Description = "Keep trusted metadata here between runs, as a device does (rollback and freeze checks against the last run)", HelpName = "DIR" };
@@ -36,8 +36,13 @@ internal static class TufVerifyCommand
                 throw new AdminCommandException("give exactly one of --repository DIR and --https URL");
             }
 
+            if (parse.GetValue(https) is { } address && (!Uri.TryCreate(address, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new AdminCommandException($"--https needs an https:// address, not '{address}'");
+            }
+
             using var http = parse.GetValue(https) is { } server
-                ? new HttpsTufRepository(server, X509CertificateLoader.LoadCertificateFromFile(
+                ? new HttpsTufRepository(new Uri(server), X509CertificateLoader.LoadCertificateFromFile(
                     parse.GetValue(ca)?.FullName ?? Path.Combine(CommonOptions.ResolveData(parse.GetValue(data)), "ca-root.crt.pem")))
                 : null;
             ITufRepository repository = http ?? (ITufRepository)new DirectoryTufRepository(parse.GetValue(directory)!.FullName);
