@@ -10,7 +10,7 @@ using Rampart.Updates.Tuf;
 namespace Rampart.Cli.Commands;
 
 /// <summary>
-/// <c>rampart keys generate|sign|root prepare|root import</c>: the TUF root ceremony. <c>generate</c>
+/// <c>rampart keys generate|sign|root prepare|root import|verify</c>: the TUF root ceremony, and a repository checked as a device checks it. <c>generate</c>
 /// and <c>sign</c> need no node — run them on an offline machine; <c>root prepare</c> and
 /// <c>root import</c> talk to the node.
 /// </summary>
@@ -24,6 +24,7 @@ internal static class KeysCommand
         {
             PrepareTargets(), Import("targets", "api/v1/tuf/targets"),
         },
+        TufVerifyCommand.Create(),
     };
 
     private static Option<FileInfo?> PassphraseFile() =>

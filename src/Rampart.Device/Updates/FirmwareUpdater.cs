@@ -8,11 +8,12 @@ namespace Rampart.Device.Updates;
 
 /// <summary>
 /// The device's update client. On a directive on <c>devices/{id}/config</c> it: 1. refreshes TUF
-/// metadata from its trusted root (every check of TUF §5: signatures, thresholds, versions, expiry,
-/// hashes and lengths); 2. downloads the manifest and image the signed targets list; 3. verifies the
-/// manifest's ECDSA and LMS signatures against the pinned keys, its model, hardware, svn (never below
-/// the installed one) and the image's hash and length; 4. writes the inactive slot and boots it on
-/// trial; 5. runs the health check, then commits or falls back. Progress and outcome go to
+/// metadata from the trusted metadata it keeps across reboots (every check of TUF §5: signatures,
+/// thresholds, versions against what it trusted before, expiry, hashes and lengths, delegations);
+/// 2. downloads the manifest and image the signed targets list; 3. verifies the manifest's ECDSA and
+/// LMS signatures against the pinned keys, its model, hardware, svn (never below the installed one)
+/// and the image's hash and length; 4. writes the inactive slot and boots it on trial; 5. runs the
+/// health check, then commits or falls back. Progress and outcome go to
 /// <c>devices/{id}/state</c>. Nothing the directive says is trusted beyond which targets to look at.
 /// </summary>
 public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOptions options) : IAsyncDisposable
@@ -132,7 +133,7 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
             LastRefusal = "withdrawn while downloading";
             await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, LastRefusal, cancellationToken);
         }
-        catch (Exception exception) when (exception is TufException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is TufException or HttpRequestException or IOException or InvalidDataException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             LastRefusal = exception.Message;
             await OutcomeAsync(directive.Rollout, RolloutDeviceState.Failed, exception.Message, cancellationToken);
@@ -146,12 +147,16 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
 
     private async Task<(FirmwareManifest? Manifest, byte[]? Image)> FetchVerifiedAsync(FirmwareDirective directive, InstalledFirmware installed, CancellationToken cancellationToken)
     {
-        // 1. TUF refresh from the trusted root; a rotated root is kept for next time.
-        var tuf = new TufClient(options.Repository, await File.ReadAllBytesAsync(options.TrustedRootPath, cancellationToken), options.Time);
+        // 1. TUF refresh from the trusted metadata kept across updates and reboots (each verified role is
+        //    stored as it is verified, so a rolled-back or frozen repository is refused after a restart too).
+        var cache = new TargetCache(options.TargetCacheDirectory ?? options.Beside("tuf-targets"));
+        cache.KeepOnly([directive.ManifestTarget, directive.ImageTarget]);
+        var store = new DirectoryTrustedMetadataStore(options.MetadataDirectory ?? options.Beside("tuf-metadata"));
+        var bootstrap = File.Exists(options.TrustedRootPath) ? await File.ReadAllBytesAsync(options.TrustedRootPath, cancellationToken) : null;
+        var tuf = new TufClient(options.Repository, store, bootstrap, options.Time, new TufClientOptions { TargetCache = cache }, options.Logger);
         await tuf.RefreshAsync(cancellationToken);
-        await SaveRootAsync(tuf.TrustedRoot, cancellationToken);
 
-        // 2. Manifest and image, each checked against the signed targets metadata.
+        // 2. Manifest and image, each checked against the signed targets metadata (from the cache when it holds them).
         var signedManifest = await tuf.DownloadTargetAsync(directive.ManifestTarget, cancellationToken);
         var image = await tuf.DownloadTargetAsync(directive.ImageTarget, cancellationToken);
 
@@ -206,13 +211,6 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
         var report = new UpdateReport(installed.Version, installed.SecurityVersion, rollout, state, detail);
         options.Progress?.Invoke(report);
         return client.PublishAsync($"devices/{client.DeviceId}/state", report.ToJson(), MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken);
-    }
-
-    private async Task SaveRootAsync(byte[] root, CancellationToken cancellationToken)
-    {
-        var temporary = options.TrustedRootPath + ".tmp";
-        await File.WriteAllBytesAsync(temporary, root, cancellationToken);
-        File.Move(temporary, options.TrustedRootPath, overwrite: true);
     }
 
     /// <inheritdoc />

@@ -16,10 +16,23 @@ public sealed class FirmwareUpdaterOptions
     public required ITufRepository Repository { get; init; }
 
     /// <summary>
-    /// The trusted TUF root (provisioned with the device, e.g. <c>1.root.json</c>); rewritten atomically
-    /// when the repository rotates its root.
+    /// The TUF root provisioned with the device (e.g. <c>1.root.json</c>): the trust anchor until the
+    /// trusted-metadata directory holds a root, read-only after that (rotated roots are kept there).
     /// </summary>
     public required string TrustedRootPath { get; init; }
+
+    /// <summary>
+    /// Where the TUF metadata the device has verified is kept across updates and reboots (root, timestamp,
+    /// snapshot, targets, delegated roles; owner-only, written atomically), so rolled-back or frozen
+    /// metadata is refused after a restart too. Default: <c>tuf-metadata</c> beside <see cref="TrustedRootPath"/>.
+    /// </summary>
+    public string? MetadataDirectory { get; init; }
+
+    /// <summary>
+    /// Where downloaded targets are cached (the release being installed only), so a retried update does
+    /// not download an image it already holds. Default: <c>tuf-targets</c> beside <see cref="TrustedRootPath"/>.
+    /// </summary>
+    public string? TargetCacheDirectory { get; init; }
 
     /// <summary>The firmware manifest ECDSA P-256 public key, pinned at provisioning.</summary>
     public required ECDsa ManifestEcdsaKey { get; init; }
@@ -38,4 +51,9 @@ public sealed class FirmwareUpdaterOptions
 
     /// <summary>The clock TUF expiry is judged by.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the TUF client logs (rotations, recoveries, cache use); none by default.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
+    internal string Beside(string name) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(TrustedRootPath))!, name);
 }

@@ -12,33 +12,12 @@ public static class OwnerOnlyFile
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>
-    /// Writes the whole file or nothing: a 0600 temporary file beside it, flushed to disk, then
-    /// renamed over the target, so a crash never leaves half a key.
+    /// Writes the whole file or nothing: a 0600 temporary file beside it, flushed to disk, renamed over
+    /// the target, the directory flushed, so a crash never leaves half a key (one implementation:
+    /// <see cref="Rampart.Updates.Files.AtomicFile"/>).
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents)
-    {
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = Mode;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents, bool syncDirectory = true) =>
+        Rampart.Updates.Files.AtomicFile.Write(path, contents, syncDirectory);
 
     /// <summary>Null when only the owner can read <paramref name="path"/>, else a message that says how to fix it.</summary>
     public static string? ProblemWith(string path)

@@ -41,6 +41,7 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
         }
 
         await repository.InitializeAsync(cancellationToken);
+        await CheckAsClientAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -56,6 +57,7 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
                 if (refresh.Resigned.Count > 0)
                 {
                     Resigned(logger, string.Join(", ", refresh.Resigned));
+                    await CheckAsClientAsync(stoppingToken);
                 }
 
                 foreach (var warning in refresh.Warnings)
@@ -70,6 +72,18 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
             // Stopping.
         }
     }
+
+    // What was published is checked as a device would check it (the same client), so a fault shows here first.
+    private async Task CheckAsClientAsync(CancellationToken cancellationToken)
+    {
+        if (await repository.CheckAsClientAsync(cancellationToken) is { } refusal)
+        {
+            RefusedByClient(logger, refusal);
+        }
+    }
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "TUF: the published repository fails the client's checks, devices will refuse it: {Refusal}")]
+    private static partial void RefusedByClient(ILogger logger, string refusal);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning,
         Message = "Update signing keys (TUF roles, firmware ECDSA and LMS) are stored owner-only but unencrypted; set Rampart:Keys:PassphraseFile to encrypt them at rest")]

@@ -112,7 +112,14 @@ public sealed partial class TufRepository
         var nodeKeyPath = KeyPath("root");
         ECDsa? nodeKey = File.Exists(nodeKeyPath) ? Key("root") : null;
         var envelope = new JsonObject { ["signatures"] = all, ["signed"] = signed.DeepClone() };
-        if (nodeKey is not null && (Lists(current, nodeKey) || Lists(signed, nodeKey)))
+        if (SignedMetadata.DuplicateKeyId(envelope) is { } duplicate)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"key {duplicate} signed more than once; give each signature once");
+        }
+
+        // The node's own signature, unless a key holder already gave it: clients refuse a key id signing twice.
+        if (nodeKey is not null && (Lists(current, nodeKey) || Lists(signed, nodeKey))
+            && !all.Any(s => Json.Text(Json.Field(s, "keyid")) == TufKey.FromEcdsa(nodeKey).KeyId))
         {
             all.Add(SignedMetadata.Signature(signed, nodeKey));
         }

@@ -60,6 +60,11 @@ public sealed partial class TufRepository
             }
 
             var envelope = new JsonObject { ["signatures"] = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]), ["signed"] = signed.DeepClone() };
+            if (SignedMetadata.DuplicateKeyId(envelope) is { } duplicate)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"key {duplicate} signed more than once; give each signature once");
+            }
+
             if (!SignedMetadata.MeetsRoleThreshold(envelope, CurrentRoot()["signed"]!.AsObject(), "targets"))
             {
                 throw new FleetException(FleetErrorKind.Invalid, "the signatures do not meet the threshold of the root's targets role");

@@ -113,9 +113,12 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
                 var path = Path.Combine(TargetsDirectory, $"{sha256}.{target.Name}");
                 if (!File.Exists(path))
                 {
-                    OwnerOnlyFile.WriteAtomically(path, target.Content);
+                    OwnerOnlyFile.WriteAtomically(path, target.Content, syncDirectory: false);
                 }
             }
+
+            // One directory fsync for all the target files, before any metadata names them.
+            Rampart.Updates.Files.AtomicFile.SyncDirectory(TargetsDirectory);
 
             if (!TargetsKeyOnline)
             {

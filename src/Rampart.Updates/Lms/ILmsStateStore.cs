@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Rampart.Updates.Files;
 
 namespace Rampart.Updates.Lms;
 
@@ -38,64 +38,10 @@ public sealed class FileLmsStateStore(string path) : ILmsStateStore
     }
 
     /// <inheritdoc />
-    public async Task ReserveAsync(long next, CancellationToken cancellationToken)
+    public Task ReserveAsync(long next, CancellationToken cancellationToken)
     {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var stream = new FileStream(temporary, options))
-        {
-            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(next.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        cancellationToken.ThrowIfCancellationRequested();
+        AtomicFile.Write(path, System.Text.Encoding.ASCII.GetBytes(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Task.CompletedTask;
     }
-
-    private static void SyncDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        // A rename is durable only once the directory entry is on disk; .NET cannot open a directory, so POSIX does.
-        var descriptor = Posix.Open(directory, Posix.ReadOnlyDirectory);
-        if (descriptor < 0)
-        {
-            throw new IOException($"cannot open {directory} to make the LMS state durable (errno {Marshal.GetLastPInvokeError()})");
-        }
-
-        try
-        {
-            if (Posix.Fsync(descriptor) != 0)
-            {
-                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            _ = Posix.Close(descriptor);
-        }
-    }
-}
-
-internal static partial class Posix
-{
-    // O_RDONLY: enough to fsync a directory, and the same value on every Linux architecture (O_DIRECTORY is not).
-    public const int ReadOnlyDirectory = 0;
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    public static partial int Fsync(int descriptor);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int descriptor);
 }

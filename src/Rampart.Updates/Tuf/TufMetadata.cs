@@ -71,7 +71,7 @@ public static class TufMetadata
     public static bool TryGetExpiry(JsonNode? signed, out DateTimeOffset expires)
     {
         expires = default;
-        return Json.Text(signed?["expires"]) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out expires);
+        return Json.Text(Json.Field(signed, "expires")) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out expires);
     }
 
     private static JsonObject Describe(long version, byte[]? bytes)

@@ -58,6 +58,20 @@ public sealed class TufInteropTests : NodeTestBase
     }
 
     [Fact]
+    public async Task Rampart_keys_verify_checks_the_node_over_HTTPS_as_a_device_would_and_downloads_a_target()
+    {
+        var repository = Node.Node.Services.GetRequiredService<TufRepository>();
+        await repository.AddTargetAsync("meter-2.1.0.bin", RandomNumberGenerator.GetBytes(1_000), null, CancellationToken.None);
+        var data = Node.Node.DataDirectory;
+
+        var (exit, output) = await Rampart.Server.Tests.EndToEnd.RampartCli.RunAsync("keys", "verify", "--root", Path.Combine(data, "tuf", "metadata", "1.root.json"),
+            "--https", Node.Node.HttpsUri.ToString(), "--data", data, "--target", "meter-2.1.0.bin");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("target meter-2.1.0.bin: 1000 bytes, listed by targets, length and sha256 verified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_repository_serves_only_plain_file_names()
     {
         using var client = Node.HttpsClient();

@@ -34,6 +34,7 @@ public sealed class TufRepositoryExpiryTests : IDisposable
             {
                 await client.RefreshAsync(CancellationToken.None);
                 Assert.Equal([1, 2, 3], await client.DownloadTargetAsync("fw.bin", CancellationToken.None));
+                Assert.Null(await repository.CheckAsClientAsync(CancellationToken.None));
             }
         }
 

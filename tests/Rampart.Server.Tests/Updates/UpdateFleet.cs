@@ -75,7 +75,7 @@ internal sealed class UpdateFleet : IAsyncDisposable
             MaximumReconnectDelay = TimeSpan.FromSeconds(1),
         });
         var repository = new HttpsTufRepository(Node.Node.Node.HttpsUri, Node.Root);
-        var device = new SimulatedUpdatingDevice(id, client, slots, repository, ecdsa);
+        var device = new SimulatedUpdatingDevice(id, directory, client, slots, repository, ecdsa);
         var updater = new FirmwareUpdater(client, new FirmwareUpdaterOptions
         {
             Model = model,
@@ -120,9 +120,12 @@ internal sealed class UpdateFleet : IAsyncDisposable
 }
 
 /// <summary>One simulated device: its MQTT client, update client, slots, and what it saw.</summary>
-internal sealed class SimulatedUpdatingDevice(string id, DeviceMqttClient client, AbSlots slots, HttpsTufRepository repository, ECDsa key) : IAsyncDisposable
+internal sealed class SimulatedUpdatingDevice(string id, string directory, DeviceMqttClient client, AbSlots slots, HttpsTufRepository repository, ECDsa key) : IAsyncDisposable
 {
     public string Id { get; } = id;
+
+    /// <summary>The device's storage: slots, the provisioned root, and the SDK's trusted TUF metadata and target cache beside it.</summary>
+    public string Directory { get; } = directory;
 
     public DeviceMqttClient Client { get; } = client;
 

@@ -42,7 +42,7 @@ public sealed class TufClientAttackTests : IDisposable
         var client = Client();
         await client.RefreshAsync(CancellationToken.None);
         Assert.Equal(Firmware, await client.DownloadTargetAsync("fw.bin", CancellationToken.None));
-        Assert.Equal("2.1.0", client.TargetInfo("fw.bin")!["custom"]!["version"]!.GetValue<string>());
+        Assert.Equal("2.1.0", (await client.FindTargetAsync("fw.bin", CancellationToken.None))!.Custom!["version"]!.GetValue<string>());
     }
 
     [Fact]
