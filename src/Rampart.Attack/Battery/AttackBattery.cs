@@ -27,6 +27,9 @@ public static class AttackBattery
         new SlowHandshake(),
         new EstTokenReuse(),
         new CsrFieldInjection(),
+        new TufRollback(),
+        new TufFreeze(),
+        new FirmwareSignatureStripping(),
         new ApiPrivilegeEscalation(),
         new OperatorBruteForce(),
     ];

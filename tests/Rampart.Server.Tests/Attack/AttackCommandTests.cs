@@ -11,6 +11,13 @@ public sealed class AttackCommandTests : NodeTestBase
     public async Task Every_attack_of_the_battery_is_held_by_a_default_node()
     {
         var node = Node.Node;
+
+        // A published release, so the manifest, rollback and freeze attacks have firmware and history to attack.
+        var image = Temp("firmware.bin");
+        await File.WriteAllBytesAsync(image, System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096));
+        var (added, release) = await RampartCli.RunAsync("release", "add", image, "--model", "sensor", "--version", "1.0.0", "--svn", "1", "--data", node.DataDirectory);
+        Assert.True(added == 0, release);
+
         var (code, output) = await RampartCli.RunAsync(
             "attack", "--json", "--data", node.DataDirectory, "--server", node.HttpsUri.ToString(), "--mqtt", $"127.0.0.1:{node.MqttEndPoint.Port}");
 
@@ -24,6 +31,7 @@ public sealed class AttackCommandTests : NodeTestBase
         Assert.Equal(AttackBattery.All.Select(a => a.Name), attacks.Select(a => a.GetProperty("name").GetString()));
         Assert.All(attacks, a => Assert.False(string.IsNullOrWhiteSpace(a.GetProperty("evidence").GetString())));
         Assert.All(attacks, a => Assert.StartsWith("I", a.GetProperty("owasp").GetString(), StringComparison.Ordinal));
+        Assert.Contains("snapshot 1 served as 2", attacks.Single(a => a.GetProperty("name").GetString() == "tuf-rollback").GetProperty("evidence").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
