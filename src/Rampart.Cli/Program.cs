@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Rampart.Cli.Commands;
 
+// Errors quote input (ours and a node's answers): nothing in them may reach the terminal as a control sequence.
+Console.SetError(new InertErrorWriter(Console.Error));
+
 var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for IoT fleets.")
 {
     ServeCommand.Create(),

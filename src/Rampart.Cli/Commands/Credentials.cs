@@ -8,6 +8,9 @@ namespace Rampart.Cli.Commands;
 /// </summary>
 internal sealed record Credentials(string Server, string Token, string? CaPem, string User, DateTimeOffset Expires)
 {
+    // Redacted: the token must not reach an error message or a log through the generated ToString.
+    public override string ToString() => $"Credentials {{ Server = {Server}, User = {User}, Expires = {Expires:O} }}";
+
     public static string FilePath
     {
         get

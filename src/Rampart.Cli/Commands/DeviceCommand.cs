@@ -16,14 +16,14 @@ internal static class DeviceCommand
     private static Command Send()
     {
         var target = new AdminTarget();
-        var id = new Argument<string>("ID");
+        var id = DeviceIdArgument.Create();
         var suffix = new Option<string>("--topic-suffix") { Description = "Levels under devices/ID/commands/, e.g. reboot or config/apply", Required = true };
         var payload = new Option<string>("--payload") { Description = "The message (UTF-8 text)", DefaultValueFactory = _ => string.Empty };
         var qos = new Option<int>("--qos") { Description = "0, 1 (default) or 2", DefaultValueFactory = _ => 1 };
         var command = target.AddTo(new Command("send", "Send a command to a device on devices/ID/commands/SUFFIX over MQTT.") { id, suffix, payload, qos });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var sent = await target.SendAsync<DeviceCommandResponse>(parse, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}/commands",
+            var sent = await target.SendAsync<DeviceCommandResponse>(parse, HttpMethod.Post, $"api/v1/devices/{Uri.EscapeDataString(DeviceIdArgument.ValueOf(parse, id))}/commands",
                 cancellationToken, new DeviceCommandRequest(parse.GetValue(suffix), parse.GetValue(payload), parse.GetValue(qos)));
             Console.WriteLine($"sent {sent.Bytes} bytes to {sent.Topic} at QoS {sent.Qos}; device {(sent.Connected ? "connected" : "not connected (kept only if its session persists)")}");
             return 0;
@@ -34,7 +34,7 @@ internal static class DeviceCommand
     private static Command Add()
     {
         var target = new AdminTarget();
-        var id = new Argument<string>("ID") { Description = "Immutable device id, [A-Za-z0-9._-]{1,64}" };
+        var id = DeviceIdArgument.Create("Immutable device id: " + DeviceIds.Rule);
         var model = new Option<string?>("--model");
         var vendor = new Option<string?>("--vendor") { Description = "Manufacturer; must match a trusted vendor name for factory-certificate enrollment" };
         var hardware = new Option<string?>("--hardware-revision");
@@ -53,7 +53,7 @@ internal static class DeviceCommand
                     : throw new Server.Admin.AdminCommandException($"--support-until: '{text}' is not a date as YYYY-MM-DD");
             }
 
-            var body = new AddDeviceRequest(parse.GetValue(id)!, parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
+            var body = new AddDeviceRequest(DeviceIdArgument.ValueOf(parse, id), parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
                 parse.GetValue(site), parse.GetValue(zone), parse.GetValue(tags), support);
             var added = await target.SendAsync<AddDeviceResponse>(parse, HttpMethod.Post, "api/v1/devices", cancellationToken, body);
             Console.WriteLine($"device {added.Device.Id} added ({Name(added.Device.State)})");
@@ -108,11 +108,11 @@ internal static class DeviceCommand
     private static Command Show()
     {
         var target = new AdminTarget();
-        var id = new Argument<string>("ID");
+        var id = DeviceIdArgument.Create();
         var command = target.AddTo(new Command("show", "Show a device and its certificates.") { id });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
+            var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(DeviceIdArgument.ValueOf(parse, id))}", cancellationToken);
             var certificates = await target.SendAsync<CertificateResponse[]>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/certificates", cancellationToken);
             var traffic = await target.SendAsync<DeviceTrafficResponse>(parse, HttpMethod.Get, $"api/v1/devices/{Uri.EscapeDataString(device.Id)}/traffic", cancellationToken);
             Console.WriteLine($"id:                {device.Id}");
@@ -158,13 +158,13 @@ internal static class DeviceCommand
     private static Command WithReason(string name, string description, string done)
     {
         var target = new AdminTarget();
-        var id = new Argument<string>("ID");
+        var id = DeviceIdArgument.Create();
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log)", Required = true };
         var command = target.AddTo(new Command(name, description) { id, reason });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var device = await target.SendAsync<DeviceResponse>(parse, HttpMethod.Post,
-                $"api/v1/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}/{name}", cancellationToken, new ReasonRequest(parse.GetValue(reason)!));
+                $"api/v1/devices/{Uri.EscapeDataString(DeviceIdArgument.ValueOf(parse, id))}/{name}", cancellationToken, new ReasonRequest(parse.GetValue(reason)!));
             Console.WriteLine($"device {device.Id} {done} ({Name(device.State)})");
             return 0;
         }));
@@ -174,11 +174,11 @@ internal static class DeviceCommand
     private static Command Simple(string name, string description, Func<BoundTarget, string, CancellationToken, Task> action)
     {
         var target = new AdminTarget();
-        var id = new Argument<string>("ID");
+        var id = DeviceIdArgument.Create();
         var command = target.AddTo(new Command(name, description) { id });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            await action(new BoundTarget(target, parse), parse.GetValue(id)!, cancellationToken);
+            await action(new BoundTarget(target, parse), DeviceIdArgument.ValueOf(parse, id), cancellationToken);
             return 0;
         }));
         return command;

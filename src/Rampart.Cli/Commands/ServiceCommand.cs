@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rampart.Fleet.Inventory;
 using Rampart.Server.Admin;
 using Rampart.Server.Api;
 
@@ -10,7 +11,7 @@ internal static class ServiceCommand
     public static Command Create()
     {
         var target = new AdminTarget();
-        var name = new Argument<string>("NAME") { Description = "Service name, [A-Za-z0-9._-]{1,64}" };
+        var name = new Argument<string>("NAME") { Description = "Service name: " + DeviceIds.Rule };
         var csr = new Option<FileInfo>("--csr") { Description = "The service's certificate request (PEM)", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "Write the certificate here (PEM) instead of standard output" };
         var cert = target.AddTo(new Command("cert", "Issue a service certificate (SAN urn:rampart:service:NAME, clientAuth) from a CSR.") { name, csr, output });

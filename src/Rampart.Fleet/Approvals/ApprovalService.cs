@@ -123,5 +123,5 @@ public sealed class ApprovalService(IApprovalStore store, IEnumerable<IApprovabl
     }
 
     private IApprovableOperation Operation(string name) =>
-        _operations.TryGetValue(name, out var operation) ? operation : throw new FleetException(FleetErrorKind.Invalid, $"unknown operation {name}");
+        _operations.TryGetValue(name, out var operation) ? operation : throw new FleetException(FleetErrorKind.Invalid, $"unknown operation {Echo.Of(name)}");
 }

@@ -1,8 +1,11 @@
 namespace Rampart.Fleet.Audit;
 
-/// <summary>Settings of the audit log writer.</summary>
+/// <summary>Settings of the audit log writer (section <c>Rampart:Audit</c>).</summary>
 public sealed class AuditOptions
 {
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Rampart:Audit";
+
     /// <summary>A signed checkpoint is written at least every this many entries (and on shutdown).</summary>
     public int CheckpointInterval { get; set; } = 1000;
 

@@ -22,7 +22,7 @@ public sealed class BulkRevocation(RevocationService revocation) : IApprovableOp
     {
         if (!RevocationReasons.TryParse(request.Reason, out var reason))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{request.Reason}'");
+            throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{Echo.Of(request.Reason)}'");
         }
 
         var revoked = new List<string>();
@@ -52,7 +52,7 @@ public sealed class BulkRevocation(RevocationService revocation) : IApprovableOp
 
         if (!RevocationReasons.TryParse(request.Reason, out X509RevocationReason _))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{request.Reason}'; one of: {string.Join(", ", RevocationReasons.Names)}");
+            throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{Echo.Of(request.Reason)}'; one of: {string.Join(", ", RevocationReasons.Names)}");
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class RevocationService(
         var normalized = serial.Trim().Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
         if (normalized.Length is 0 or > 40 || !normalized.All(Uri.IsHexDigit))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"'{serial}' is not a certificate serial number (hex)");
+            throw new FleetException(FleetErrorKind.Invalid, $"'{Echo.Of(serial)}' is not a certificate serial number (hex)");
         }
 
         var certificate = await certificates.GetAsync(normalized, cancellationToken)

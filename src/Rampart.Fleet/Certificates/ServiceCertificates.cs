@@ -19,7 +19,7 @@ public sealed class ServiceCertificates(CertificateIssuer issuer, IAuditLog audi
     {
         if (!DeviceIds.IsValid(name))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"service name '{name}' must match [A-Za-z0-9._-]{{1,64}}");
+            throw new FleetException(FleetErrorKind.Invalid, $"service name '{Echo.Of(name)}' must be {DeviceIds.Rule}");
         }
 
         var (request, malformed) = CsrReader.Read(csrDer);

@@ -3,20 +3,42 @@ using System.Text.RegularExpressions;
 namespace Rampart.Fleet.Inventory;
 
 /// <summary>
-/// Device ids: <c>[A-Za-z0-9._-]{1,64}</c>. No <c>/</c>, <c>+</c>, <c>#</c> or <c>$</c>, so an id can
-/// never widen an MQTT topic template it is substituted into.
+/// Device ids: <c>[A-Za-z0-9][A-Za-z0-9._-]{0,63}</c>. No <c>/</c>, <c>+</c>, <c>#</c>, <c>$</c>,
+/// <c>%</c>, <c>*</c>, <c>:</c> or white space, so an id can never widen an MQTT topic template it is
+/// substituted into (<c>+</c>, <c>#</c>, <c>/</c>), name a system or shared topic (a leading
+/// <c>$</c>), or change a URL path (<c>/</c>, <c>%</c>-escapes). The first character is a letter or
+/// digit: <c>.</c> and <c>..</c> are path segments that URL normalisation removes (such a device
+/// could never be shown, retired or quarantined again), a leading <c>.</c> hides a file, and a
+/// leading <c>-</c> reads as an option on a command line.
 /// </summary>
 public static partial class DeviceIds
 {
     /// <summary>Longest id.</summary>
     public const int MaxLength = 64;
 
-    /// <summary>True for a well-formed id.</summary>
-    public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
-
     /// <summary>Longest free-text attribute (model, vendor, site, …).</summary>
     public const int MaxAttributeLength = 128;
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    /// <summary>The rule in words, for refusals.</summary>
+    public const string Rule = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    /// <summary>True for a well-formed id.</summary>
+    public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
+
+    /// <summary>
+    /// True when some device id could match a service's MQTT client-id pattern (an exact id, or a
+    /// prefix ending in <c>*</c>): such a pattern is not disjoint from the devices, and a device
+    /// with a matching id could take a client id the service uses.
+    /// </summary>
+    public static bool CouldMatch(string clientIdPattern)
+    {
+        var prefix = clientIdPattern.EndsWith('*') ? clientIdPattern[..^1] : clientIdPattern;
+
+        // A valid prefix is itself a device id ('*' may match nothing); an invalid one starts no id,
+        // since every prefix of a valid id is valid (the rule constrains only the first character and the length).
+        return prefix.Length == 0 || IsValid(prefix);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

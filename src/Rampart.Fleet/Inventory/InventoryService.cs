@@ -51,7 +51,7 @@ public sealed class InventoryService(
     /// <summary>The device, or a not-found refusal.</summary>
     public async Task<Device> GetAsync(string id, CancellationToken cancellationToken) =>
         (DeviceIds.IsValid(id) ? await devices.GetAsync(id, cancellationToken) : null)
-        ?? throw new FleetException(FleetErrorKind.NotFound, $"no device {id}");
+        ?? throw new FleetException(FleetErrorKind.NotFound, $"no device {Echo.Of(id)}");
 
     /// <summary>A page of the inventory.</summary>
     public Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken)
@@ -139,7 +139,7 @@ public sealed class InventoryService(
     {
         if (!DeviceIds.IsValid(request.Id))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"device id '{request.Id}' must match [A-Za-z0-9._-]{{1,64}}");
+            throw new FleetException(FleetErrorKind.Invalid, $"device id '{Echo.Of(request.Id)}' must be {DeviceIds.Rule}");
         }
 
         foreach (var (name, value) in new[] { ("model", request.Model), ("vendor", request.Vendor), ("hardware revision", request.HardwareRevision), ("site", request.Site), ("zone", request.Zone) })
@@ -153,7 +153,7 @@ public sealed class InventoryService(
         var tags = request.Tags ?? [];
         if (tags.Count > MaxTags || tags.Any(tag => !DeviceIds.IsValid(tag)))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"at most {MaxTags} tags, each matching [A-Za-z0-9._-]{{1,64}}");
+            throw new FleetException(FleetErrorKind.Invalid, $"at most {MaxTags} tags, each {DeviceIds.Rule}");
         }
 
         return new Device(request.Id, request.Model, request.Vendor, request.HardwareRevision, null, request.Site, request.Zone,

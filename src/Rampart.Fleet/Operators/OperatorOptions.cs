@@ -3,6 +3,9 @@ namespace Rampart.Fleet.Operators;
 /// <summary>Operator account settings (section <c>Rampart:Operators</c>).</summary>
 public sealed class OperatorOptions
 {
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Rampart:Operators";
+
     /// <summary>How long an invitation can be used.</summary>
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromHours(24);
 

@@ -44,11 +44,11 @@ public sealed class UserService
     {
         if (!OperatorNames.IsValid(name))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"user name '{name}' must match [a-z0-9][a-z0-9._-]{{0,63}} and not be reserved");
+            throw new FleetException(FleetErrorKind.Invalid, $"user name '{Echo.Of(name)}' must match [a-z0-9][a-z0-9._-]{{0,63}} and not be reserved");
         }
 
         var role = OperatorRole.Find(roleName)
-            ?? throw new FleetException(FleetErrorKind.Invalid, $"unknown role '{roleName}'; one of: {string.Join(", ", OperatorRole.Assignable.Select(r => r.Name))}");
+            ?? throw new FleetException(FleetErrorKind.Invalid, $"unknown role '{Echo.Of(roleName)}'; one of: {string.Join(", ", OperatorRole.Assignable.Select(r => r.Name))}");
         if (await _users.GetAsync(name, cancellationToken) is { Activated: true })
         {
             throw new FleetException(FleetErrorKind.Conflict, $"user {name} exists already");
@@ -57,7 +57,7 @@ public sealed class UserService
         var scope = (sites ?? []).Concat(zones ?? []);
         if (scope.Any(value => !Inventory.DeviceIds.IsValid(value)))
         {
-            throw new FleetException(FleetErrorKind.Invalid, "sites and zones must match [A-Za-z0-9._-]{1,64}");
+            throw new FleetException(FleetErrorKind.Invalid, "sites and zones must each be " + Inventory.DeviceIds.Rule);
         }
 
         var token = SecretToken.Generate(InvitationPrefix);
@@ -148,12 +148,16 @@ public sealed class UserService
             return await FailAsync(name, source, "unknown user", null, cancellationToken);
         }
 
+        // The password is checked before the lock, and a locked account answers as a wrong password
+        // does (same message, same work): otherwise the answer would tell a guesser which names exist
+        // and which of them it has locked. The audit entry keeps the real reason.
+        var passwordMatches = user.Password.Verify(password);
         if (user.LockedUntil is { } locked && locked > now)
         {
-            return await FailAsync(name, source, "account locked", user, cancellationToken, $"account locked until {locked:u} after repeated failures");
+            return await FailAsync(name, source, "account locked", user, cancellationToken);
         }
 
-        if (!user.Password.Verify(password))
+        if (!passwordMatches)
         {
             return await FailAsync(name, source, "wrong password", user, cancellationToken);
         }
@@ -213,7 +217,7 @@ public sealed class UserService
     public async Task<OperatorUser?> GetActiveAsync(string name, CancellationToken cancellationToken) =>
         await _users.GetAsync(name, cancellationToken) is { Activated: true, Disabled: false } user ? user : null;
 
-    private async Task<OperatorIdentity> FailAsync(string name, string source, string reason, OperatorUser? user, CancellationToken cancellationToken, string? message = null)
+    private async Task<OperatorIdentity> FailAsync(string name, string source, string reason, OperatorUser? user, CancellationToken cancellationToken)
     {
         _backoff.RecordFailure("source:" + source);
         _backoff.RecordFailure("user:" + name);
@@ -241,7 +245,7 @@ public sealed class UserService
                         ["failures"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     }), denied], []);
         }, cancellationToken);
-        throw new FleetException(FleetErrorKind.Unauthorized, message ?? Generic);
+        throw new FleetException(FleetErrorKind.Unauthorized, Generic);
     }
 
     /// <summary>Inside the activation's transaction: spend the invitation or setup token, activate, audit both.</summary>
@@ -287,5 +291,8 @@ public sealed class UserService
         return new ActivationGrant(token, invitation.UserName, invitation.Role, invitation.Sites, invitation.Zones, invitation);
     }
 
-    private sealed record ActivationGrant(string Token, string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, Invitation? Invitation);
+    private sealed record ActivationGrant(string Token, string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, Invitation? Invitation)
+    {
+        public override string ToString() => $"ActivationGrant {{ Name = {Name}, Role = {Role} }}";
+    }
 }

@@ -5,7 +5,7 @@ namespace Rampart.Fleet.Permissions;
 
 /// <summary>
 /// Topic permissions with an <c>{id}</c> placeholder, bound to a verified identity at connect time.
-/// The id is substituted only after it is checked to be <c>[A-Za-z0-9._-]{1,64}</c>, so it can never
+/// The id is substituted only after it is checked to be a device id (<see cref="Inventory.DeviceIds"/>), so it can never
 /// add a level, a wildcard or a <c>$</c> prefix (threat model, "Least privilege").
 /// </summary>
 public sealed record PermissionTemplate(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe)

@@ -14,7 +14,7 @@ public sealed class VendorTrustService(IVendorTrustStore store, IAuditLog audit,
     {
         if (!DeviceIds.IsValid(name))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"vendor name '{name}' must match [A-Za-z0-9._-]{{1,64}}");
+            throw new FleetException(FleetErrorKind.Invalid, $"vendor name '{Echo.Of(name)}' must be {DeviceIds.Rule}");
         }
 
         X509Certificate2 certificate;

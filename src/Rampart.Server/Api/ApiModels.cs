@@ -17,7 +17,11 @@ public sealed record AddDeviceRequest(
     IReadOnlyList<string>? Tags = null, DateOnly? SupportUntil = null);
 
 /// <summary>A new bootstrap token: shown once.</summary>
-public sealed record BootstrapTokenResponse(string DeviceId, string Token, DateTimeOffset Expires);
+public sealed record BootstrapTokenResponse(string DeviceId, string Token, DateTimeOffset Expires)
+{
+    // Redacted: a record's generated ToString would print the token into any log or exception message.
+    public override string ToString() => $"BootstrapTokenResponse {{ DeviceId = {DeviceId}, Expires = {Expires:O} }}";
+}
 
 /// <summary>Answer of <c>POST /api/v1/devices</c>.</summary>
 public sealed record AddDeviceResponse(DeviceResponse Device, BootstrapTokenResponse BootstrapToken);
@@ -52,7 +56,10 @@ public sealed record ServiceCertificateRequest(string CsrPem);
 public sealed record ServiceCertificateResponse(string CertificatePem, string ChainPem);
 
 /// <summary>Body of <c>POST /api/v1/auth/login</c>; <see cref="Session"/> <c>cookie</c> starts a browser session instead of returning a token.</summary>
-public sealed record LoginRequest(string User, string Password, string? Totp = null, string? Session = null);
+public sealed record LoginRequest(string User, string Password, string? Totp = null, string? Session = null)
+{
+    public override string ToString() => $"LoginRequest {{ User = {User}, Session = {Session} }}";
+}
 
 /// <summary>Who is calling and what they may do.</summary>
 public sealed record WhoAmI(string Name, string Role, IReadOnlyList<string> Permissions, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones)
@@ -62,25 +69,44 @@ public sealed record WhoAmI(string Name, string Role, IReadOnlyList<string> Perm
 }
 
 /// <summary>A login's token, shown once.</summary>
-public sealed record LoginResponse(string Token, DateTimeOffset Expires, WhoAmI User);
+public sealed record LoginResponse(string Token, DateTimeOffset Expires, WhoAmI User)
+{
+    public override string ToString() => $"LoginResponse {{ Expires = {Expires:O}, User = {User} }}";
+}
 
 /// <summary>The antiforgery token to send with state-changing requests of a browser session.</summary>
-public sealed record AntiforgeryResponse(string HeaderName, string Token);
+public sealed record AntiforgeryResponse(string HeaderName, string Token)
+{
+    public override string ToString() => $"AntiforgeryResponse {{ HeaderName = {HeaderName} }}";
+}
 
 /// <summary>Body of <c>POST /api/v1/users/activate</c>: an invitation (or the setup token with a chosen name) and a password.</summary>
-public sealed record ActivateRequest(string Token, string Password, string? Name = null);
+public sealed record ActivateRequest(string Token, string Password, string? Name = null)
+{
+    public override string ToString() => $"ActivateRequest {{ Name = {Name} }}";
+}
 
 /// <summary>The activation: when TOTP is required, its secret is shown here once.</summary>
-public sealed record ActivateResponse(string User, string Role, bool Activated, string? TotpUri, string? TotpSecret);
+public sealed record ActivateResponse(string User, string Role, bool Activated, string? TotpUri, string? TotpSecret)
+{
+    // The URI carries the secret too.
+    public override string ToString() => $"ActivateResponse {{ User = {User}, Role = {Role}, Activated = {Activated} }}";
+}
 
 /// <summary>Body of <c>POST /api/v1/users/activate/confirm</c>.</summary>
-public sealed record ConfirmRequest(string Token, string Code, string? Name = null);
+public sealed record ConfirmRequest(string Token, string Code, string? Name = null)
+{
+    public override string ToString() => $"ConfirmRequest {{ Name = {Name} }}";
+}
 
 /// <summary>Body of <c>POST /api/v1/users</c>.</summary>
 public sealed record InviteRequest(string Name, string Role, IReadOnlyList<string>? Sites = null, IReadOnlyList<string>? Zones = null);
 
 /// <summary>An invitation, shown once.</summary>
-public sealed record InvitationResponse(string User, string Role, string Invitation, DateTimeOffset Expires);
+public sealed record InvitationResponse(string User, string Role, string Invitation, DateTimeOffset Expires)
+{
+    public override string ToString() => $"InvitationResponse {{ User = {User}, Role = {Role}, Expires = {Expires:O} }}";
+}
 
 /// <summary>An operator account as the API shows it (never its password hash or TOTP secret).</summary>
 public sealed record UserResponse(string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, bool Activated, bool Disabled,
@@ -90,7 +116,10 @@ public sealed record UserResponse(string Name, string Role, IReadOnlyList<string
 public sealed record CreateTokenRequest(string Name, IReadOnlyList<string>? Scopes = null, int LifetimeDays = 90);
 
 /// <summary>A new API token, shown once.</summary>
-public sealed record TokenCreatedResponse(long Id, string Name, string Token, IReadOnlyList<string> Scopes, DateTimeOffset Expires);
+public sealed record TokenCreatedResponse(long Id, string Name, string Token, IReadOnlyList<string> Scopes, DateTimeOffset Expires)
+{
+    public override string ToString() => $"TokenCreatedResponse {{ Id = {Id}, Name = {Name}, Scopes = [{string.Join(", ", Scopes ?? [])}], Expires = {Expires:O} }}";
+}
 
 /// <summary>An API token as listed (never the token).</summary>
 public sealed record TokenResponse(long Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset Expires, DateTimeOffset? Revoked);

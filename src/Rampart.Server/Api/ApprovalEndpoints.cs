@@ -18,7 +18,7 @@ public static class ApprovalEndpoints
         {
             ApprovalStatus? filter = status is null ? null
                 : Enum.TryParse<ApprovalStatus>(status, ignoreCase: true, out var parsed) ? parsed
-                : throw new FleetException(FleetErrorKind.Invalid, $"unknown status '{status}'; one of: {string.Join(", ", Enum.GetNames<ApprovalStatus>().Select(n => n.ToLowerInvariant()))}");
+                : throw new FleetException(FleetErrorKind.Invalid, $"unknown status '{Echo.Of(status)}'; one of: {string.Join(", ", Enum.GetNames<ApprovalStatus>().Select(n => n.ToLowerInvariant()))}");
             return TypedResults.Ok((await approvals.ListAsync(filter, cancellationToken)).Select(From).ToArray());
         }).RequirePermission(Permissions.ApprovalsRead);
 

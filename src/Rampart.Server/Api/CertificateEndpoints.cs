@@ -37,7 +37,7 @@ public static class CertificateEndpoints
 
             if (!RevocationReasons.TryParse(body.Reason, out var reason))
             {
-                throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{body.Reason}'; one of: {string.Join(", ", RevocationReasons.Names)}");
+                throw new FleetException(FleetErrorKind.Invalid, $"unknown reason '{Echo.Of(body.Reason)}'; one of: {string.Join(", ", RevocationReasons.Names)}");
             }
 
             var actor = AdminActor.Of(context.User);
@@ -49,7 +49,7 @@ public static class CertificateEndpoints
             await DeviceEndpoints.VisibleAsync(body.DeviceId!, context, inventory, cancellationToken);
             var revoked = await revocation.RevokeSubjectAsync("device", body.DeviceId!, reason, actor, cancellationToken);
             return revoked.Count == 0
-                ? throw new FleetException(FleetErrorKind.Conflict, $"device {body.DeviceId} has no unrevoked, unexpired certificate")
+                ? throw new FleetException(FleetErrorKind.Conflict, $"device {Echo.Of(body.DeviceId)} has no unrevoked, unexpired certificate")
                 : TypedResults.Ok(new RevokeResponse(revoked));
         }).RequirePermission(Permissions.CertsRevoke);
 

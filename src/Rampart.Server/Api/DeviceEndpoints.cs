@@ -79,6 +79,6 @@ public static class DeviceEndpoints
     public static async Task<Device> VisibleAsync(string id, HttpContext context, InventoryService inventory, CancellationToken cancellationToken)
     {
         var device = await inventory.GetAsync(id, cancellationToken);
-        return OperatorClaims.Identity(context.User).CanSee(device) ? device : throw new FleetException(FleetErrorKind.NotFound, $"no device {id}");
+        return OperatorClaims.Identity(context.User).CanSee(device) ? device : throw new FleetException(FleetErrorKind.NotFound, $"no device {Echo.Of(id)}");
     }
 }

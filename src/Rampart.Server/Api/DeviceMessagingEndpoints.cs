@@ -88,11 +88,11 @@ public static class DeviceMessagingEndpoints
         if (suffix.Split('/').Any(level => level.Length == 0 || level.Contains('+', StringComparison.Ordinal) || level.Contains('#', StringComparison.Ordinal))
             || suffix.StartsWith('$') || suffix.Contains('\0', StringComparison.Ordinal))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"topicSuffix '{suffix}' must be plain topic levels: no wildcards, no empty levels");
+            throw new FleetException(FleetErrorKind.Invalid, $"topicSuffix '{Echo.Of(suffix)}' must be plain topic levels: no wildcards, no empty levels");
         }
 
         var topic = $"devices/{deviceId}/commands/{suffix}";
-        return MqttTopics.IsValidTopicName(topic) ? topic : throw new FleetException(FleetErrorKind.Invalid, $"'{topic}' is not a valid topic name");
+        return MqttTopics.IsValidTopicName(topic) ? topic : throw new FleetException(FleetErrorKind.Invalid, $"'{Echo.Of(topic)}' is not a valid topic name");
     }
 }
 

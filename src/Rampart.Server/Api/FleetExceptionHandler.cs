@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Rampart.Fleet.Errors;
 
 namespace Rampart.Server.Api;
@@ -8,40 +9,48 @@ namespace Rampart.Server.Api;
 /// Turns a refused operation — or a request Kestrel refused while a handler read its body (too large,
 /// cut short) — into an RFC 9457 problem document with the matching status.
 /// </summary>
+/// <remarks>
+/// The title is the status phrase and the detail the reason (RFC 9457 §3.1.3–3.1.4), so the reason
+/// — which may quote the request — is sent once, and never more than <see cref="MaxDetailLength"/>
+/// characters of it.
+/// </remarks>
 internal sealed class FleetExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
+    /// <summary>Longest detail sent; refusals quote at most <see cref="Echo.MaxLength"/> characters of a value, this bounds the rest.</summary>
+    public const int MaxDetailLength = 1024;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is BadHttpRequestException badRequest)
+        var (status, reason) = exception switch
         {
-            httpContext.Response.StatusCode = badRequest.StatusCode;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                ProblemDetails = { Status = badRequest.StatusCode, Title = badRequest.Message, Detail = badRequest.Message },
-                Exception = exception,
-            });
-        }
-
-        if (exception is not FleetException refusal)
+            BadHttpRequestException badRequest => (badRequest.StatusCode, badRequest.Message),
+            FleetException refusal => (StatusOf(refusal.Kind), refusal.Message),
+            _ => (0, string.Empty),
+        };
+        if (status == 0)
         {
             return false;
         }
 
-        httpContext.Response.StatusCode = refusal.Kind switch
-        {
-            FleetErrorKind.NotFound => StatusCodes.Status404NotFound,
-            FleetErrorKind.Conflict => StatusCodes.Status409Conflict,
-            FleetErrorKind.Forbidden => StatusCodes.Status403Forbidden,
-            FleetErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
-            FleetErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
-            _ => StatusCodes.Status400BadRequest,
-        };
+        httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = { Status = httpContext.Response.StatusCode, Title = refusal.Message, Detail = refusal.Message },
+            ProblemDetails = { Status = status, Title = ReasonPhrases.GetReasonPhrase(status), Detail = Capped(reason) },
             Exception = exception,
         });
     }
+
+    /// <summary>The status each kind of refusal documents (<see cref="FleetErrorKind"/>).</summary>
+    public static int StatusOf(FleetErrorKind kind) => kind switch
+    {
+        FleetErrorKind.NotFound => StatusCodes.Status404NotFound,
+        FleetErrorKind.Conflict => StatusCodes.Status409Conflict,
+        FleetErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        FleetErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        FleetErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static string Capped(string reason) => reason.Length <= MaxDetailLength ? reason : reason[..MaxDetailLength] + "…";
 }

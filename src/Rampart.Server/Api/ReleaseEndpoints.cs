@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
@@ -9,6 +8,7 @@ using Rampart.Fleet.Errors;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Admin;
 using Rampart.Server.Auth;
+using Rampart.Server.Http;
 using Rampart.Server.Updates;
 using Rampart.Updates.Releases;
 using Rampart.Updates.Rollouts;
@@ -21,17 +21,13 @@ public static class ReleaseEndpoints
     /// <summary>Maps <c>/releases</c>, <c>/rollouts</c> and <c>/tuf/root</c>.</summary>
     public static RouteGroupBuilder MapReleaseEndpoints(this RouteGroupBuilder api)
     {
-        // A raw body (image or SBOM), larger than the node's 1 MiB default: raised for this endpoint only.
+        // A raw body (image or SBOM), larger than the node's 1 MiB default: raised for this endpoint only,
+        // as metadata so routing sets it before the body limit middleware reads it.
         api.MapPost("/releases/uploads", async (HttpContext context, ReleaseUploads uploads, CancellationToken cancellationToken) =>
         {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = ReleaseUploads.MaxBytes;
-            }
-
             var (sha256, length) = await uploads.StoreAsync(context.Request.Body, cancellationToken);
             return TypedResults.Ok(new UploadResponse(sha256, length));
-        }).RequirePermission(Permissions.ReleasesWrite);
+        }).WithMetadata(new BodySizeLimit(ReleaseUploads.MaxBytes)).RequirePermission(Permissions.ReleasesWrite);
 
         api.MapPost("/releases", async (NewRelease body, HttpContext context, ReleaseService releases, TufRepository repository, CancellationToken cancellationToken) =>
             TypedResults.Ok(From(await releases.AddAsync(body, AdminActor.Of(context.User), cancellationToken), repository))).RequirePermission(Permissions.ReleasesWrite);
@@ -49,7 +45,7 @@ public static class ReleaseEndpoints
             var release = await releases.GetAsync(id, cancellationToken);
             if (release.Status != ReleaseStatus.Staged)
             {
-                throw new FleetException(FleetErrorKind.Conflict, $"release {id} is {release.Status.ToString().ToLowerInvariant()} already");
+                throw new FleetException(FleetErrorKind.Conflict, $"release {Echo.Of(id)} is {release.Status.ToString().ToLowerInvariant()} already");
             }
 
             var approval = await approvals.RequestAsync(promotion.Name, release.Id,
@@ -64,7 +60,7 @@ public static class ReleaseEndpoints
             await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
             return (await store.ReportedFirmwareAsync([id], cancellationToken)).TryGetValue(id, out var runs)
                 ? TypedResults.Ok(new ReportedFirmwareResponse(id, runs.Version, runs.SecurityVersion, runs.Reported))
-                : throw new FleetException(FleetErrorKind.NotFound, $"device {id} has not reported its firmware");
+                : throw new FleetException(FleetErrorKind.NotFound, $"device {Echo.Of(id)} has not reported its firmware");
         }).RequirePermission(Permissions.DevicesRead);
 
         api.MapPost("/rollouts", async (NewRolloutRequest body, HttpContext context, RolloutService rollouts, CancellationToken cancellationToken) =>
@@ -82,7 +78,7 @@ public static class ReleaseEndpoints
         {
             RolloutDeviceState? filter = state is null ? null
                 : RolloutDeviceStates.TryParse(state, out var parsed) ? parsed
-                : throw new FleetException(FleetErrorKind.Invalid, $"unknown state '{state}'");
+                : throw new FleetException(FleetErrorKind.Invalid, $"unknown state '{Echo.Of(state)}'");
             return TypedResults.Ok((await rollouts.DevicesAsync(id, filter, after, limit ?? 100, cancellationToken))
                 .Select(d => new RolloutDeviceResponse(d.DeviceId, d.Wave, d.State.Name(), d.Detail, d.Notified, d.Updated)).ToArray());
         }).RequirePermission(Permissions.DevicesRead);

@@ -32,10 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(database);
         services.AddSingleton(keys.AuditKey);
         services.AddSingleton(keys.Authority);
+        services.AddRampartSettings();
 
         // Audit and setup.
-        services.AddOptions<AuditOptions>().BindConfiguration("Rampart:Audit");
-        services.AddOptions<SetupTokenOptions>().BindConfiguration("Rampart:SetupToken");
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<IAuditLog>(provider => provider.GetRequiredService<AuditLog>());
@@ -48,7 +47,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SecurityEvents>();
 
         // Inventory, certificates, enrollment.
-        services.AddOptions<EnrollmentOptions>().BindConfiguration("Rampart:Enrollment");
         services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
         services.AddSingleton<ICertificateStore, SqliteCertificateStore>();
         services.AddSingleton<ICrlStore, SqliteCrlStore>();
@@ -68,8 +66,6 @@ public static class CoreServiceCollectionExtensions
 
         // Operators and four-eyes approvals.
         services.AddSingleton(new SecretBox(keys.SecretBoxKey));
-        services.AddOptions<OperatorOptions>().BindConfiguration("Rampart:Operators");
-        services.AddOptions<ApprovalOptions>().BindConfiguration("Rampart:Approvals");
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IApiTokenStore, SqliteApiTokenStore>();
         services.AddSingleton<IApprovalStore, SqliteApprovalStore>();

@@ -15,6 +15,7 @@ using Rampart.Server.Admin;
 using Rampart.Server.Audit;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Health;
+using Rampart.Server.Http;
 using Rampart.Server.Keys;
 using Rampart.Server.Lifecycle;
 using Rampart.Server.Api;
@@ -83,6 +84,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         time ??= TimeProvider.System;
         var options = ValidatedNodeOptions.From(NodeConfiguration.Bind(configuration));
         var gateway = GatewaySettings.From(configuration);
+        SettingsServiceCollectionExtensions.Check(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;
@@ -263,6 +265,7 @@ public sealed partial class RampartNode : IAsyncDisposable
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseRequestBodyLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthEndpoints();

@@ -21,7 +21,7 @@ public sealed class ReleasePromotion(IReleaseStore store, IAuditLog audit, TimeP
     /// <inheritdoc />
     public async Task<string> ExecuteAsync(string payload, string requestedBy, string approvedBy, CancellationToken cancellationToken)
     {
-        var release = await store.GetAsync(payload, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {payload}");
+        var release = await store.GetAsync(payload, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {Echo.Of(payload)}");
         var by = $"{requestedBy}+{approvedBy}";
         if (!await store.TryPromoteAsync(release.Id, by, time.GetUtcNow(), cancellationToken))
         {

@@ -66,12 +66,12 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
         var id = Release.IdOf(model, manifest.Version);
         if (!TufRepository.IsServableName(id + ".manifest.json"))
         {
-            throw new FleetException(FleetErrorKind.Invalid, $"'{id}' cannot name a TUF target");
+            throw new FleetException(FleetErrorKind.Invalid, $"'{Echo.Of(id)}' cannot name a TUF target");
         }
 
         if (await store.GetAsync(id, cancellationToken) is not null)
         {
-            throw new FleetException(FleetErrorKind.Conflict, $"release {id} exists; a version is released once");
+            throw new FleetException(FleetErrorKind.Conflict, $"release {Echo.Of(id)} exists; a version is released once");
         }
 
         // 1. Sign (the LMS leaf is spent durably before the signature exists).
@@ -100,7 +100,7 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
             sbom is null ? null : request.Sbom!.ToLowerInvariant(), ReleaseStatus.Staged, actor, time.GetUtcNow(), null, null);
         if (!await store.TryAddAsync(release, cancellationToken))
         {
-            throw new FleetException(FleetErrorKind.Conflict, $"release {id} exists; a version is released once");
+            throw new FleetException(FleetErrorKind.Conflict, $"release {Echo.Of(id)} exists; a version is released once");
         }
 
         uploads.Delete(request.Image!);
@@ -123,7 +123,7 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
 
     /// <summary>The release, or a not-found error.</summary>
     public async Task<Release> GetAsync(string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {id}");
+        await store.GetAsync(id, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {Echo.Of(id)}");
 
     /// <summary>Releases, newest first.</summary>
     public Task<IReadOnlyList<Release>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(500, cancellationToken);

@@ -3,6 +3,9 @@ namespace Rampart.Server.Updates;
 /// <summary>Rollout engine settings (section <c>Rampart:Rollouts</c>).</summary>
 public sealed class RolloutOptions
 {
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Rampart:Rollouts";
+
     /// <summary>How often running rollouts are advanced (timeouts, criteria, waves, notifications).</summary>
     public TimeSpan Tick { get; set; } = TimeSpan.FromSeconds(1);
 

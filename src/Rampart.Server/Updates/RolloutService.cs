@@ -24,7 +24,7 @@ public sealed class RolloutService(
     /// <summary>Plans and stores a rollout of a production release.</summary>
     public async Task<RolloutStatus> CreateAsync(string releaseId, string selectorText, RolloutPolicy policy, string actor, CancellationToken cancellationToken)
     {
-        var release = await releases.GetAsync(releaseId, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {releaseId}");
+        var release = await releases.GetAsync(releaseId, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {Echo.Of(releaseId)}");
         if (release.Status != ReleaseStatus.Production)
         {
             throw new FleetException(FleetErrorKind.Conflict, $"release {releaseId} is {release.Status.ToString().ToLowerInvariant()}: it needs approval to production first (rampart release promote)");

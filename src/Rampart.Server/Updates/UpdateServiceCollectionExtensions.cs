@@ -29,7 +29,6 @@ public static class UpdateServiceCollectionExtensions
         services.AddSingleton(provider => new RolloutNotifier(
             provider.GetRequiredService<Gateway.MqttGateway>().Broker, provider.GetRequiredService<IRolloutStore>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RolloutService>();
-        services.AddOptions<RolloutOptions>().BindConfiguration("Rampart:Rollouts");
         services.AddSingleton<RolloutEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<RolloutEngine>());
         return services;

@@ -50,10 +50,46 @@ public sealed class DeviceCliTests : IDisposable
         var badReason = await RampartCli.RunAsync("cert", "revoke", "--serial", "AB", "--reason", "because", "--data", data);
 
         Assert.Equal((2, "rampart: no device nope"), (missing.ExitCode, missing.Output.Trim()));
-        Assert.Contains("must match [A-Za-z0-9._-]{1,64}", badId.Output, StringComparison.Ordinal);
+        Assert.Equal((2, "rampart: 'a/b' is not a device id: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"), (badId.ExitCode, badId.Output.Trim()));
         Assert.Contains("not a date as YYYY-MM-DD", badDate.Output, StringComparison.Ordinal);
         Assert.Contains("exactly one of --device ID or --serial HEX", revokeNothing.Output, StringComparison.Ordinal);
         Assert.Contains("unknown reason 'because'", badReason.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("show")]
+    [InlineData("retire")]
+    [InlineData("token")]
+    public async Task Ids_made_of_dots_get_a_clear_error_and_never_reach_another_endpoint(string command)
+    {
+        await using var node = await TestNode.StartAsync(_temp.Sub("data"));
+        var data = node.Node.DataDirectory;
+
+        var dot = await RampartCli.RunAsync("device", command, ".", "--data", data);
+        var dots = await RampartCli.RunAsync("device", command, "..", "--data", data);
+
+        // Before: "." became GET /api/v1/devices/ (the list), and show crashed with ArgumentNullException.
+        Assert.Equal((2, "rampart: '.' is not a device id: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"), (dot.ExitCode, dot.Output.Trim()));
+        Assert.Equal(2, dots.ExitCode);
+        Assert.Contains("'..' is not a device id", dots.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", dot.Output + dots.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Escape_sequences_in_invalid_input_are_printed_escaped_never_raw()
+    {
+        await using var node = await TestNode.StartAsync(_temp.Sub("data"));
+        var data = node.Node.DataDirectory;
+
+        var local = await RampartCli.RunAsync("device", "show", "\u001b]0;pwned\u0007\u001b[2J", "--data", data);
+        var fromNode = await RampartCli.RunAsync("cert", "revoke", "--serial", "AB", "--reason", "x\u001b[31mred\r", "--data", data);
+
+        Assert.Equal(2, local.ExitCode);
+        Assert.Contains("'\\u001b]0;pwned\\u0007\\u001b[2J' is not a device id", local.Output, StringComparison.Ordinal);
+        Assert.Contains("unknown reason 'x\\u001b[31mred\\u000d'", fromNode.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', local.Output + fromNode.Output);
+        Assert.DoesNotContain('\u0007', local.Output + fromNode.Output);
+        Assert.DoesNotContain('\r', local.Output + fromNode.Output);
     }
 
     [Fact]

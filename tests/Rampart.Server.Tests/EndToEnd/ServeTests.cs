@@ -103,6 +103,16 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_an_audit_batch_size_of_zero_exits_with_the_setting_named_instead_of_spinning()
+    {
+        using var node = RampartCli.Serve(_temp.Sub("data"), environment: new Dictionary<string, string> { ["RAMPART__AUDIT__MAXBATCHSIZE"] = "0" });
+
+        Assert.Equal(2, await node.WaitForExitAsync(RampartCli.Patience));
+        Assert.Contains("Rampart:Audit:MaxBatchSize must be 1 to 65536 (it is 0)", node.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_lists_the_commands()
     {
         var (exitCode, output) = await RampartCli.RunAsync("--help");

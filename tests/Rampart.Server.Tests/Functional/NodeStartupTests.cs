@@ -83,6 +83,38 @@ public sealed class NodeStartupTests : IDisposable
         Assert.False(Directory.Exists(_temp.Sub("data")), "nothing is created when settings are invalid");
     }
 
+    [Theory]
+    [InlineData("Rampart:Audit:MaxBatchSize", "0", "Rampart:Audit:MaxBatchSize must be 1 to 65536 (it is 0)")]
+    [InlineData("Rampart:Audit:MaxBatchSize", "lots", "'Rampart:Audit:MaxBatchSize' to type 'System.Int32'")]
+    [InlineData("Rampart:Operators:PasswordIterations", "1000", "Rampart:Operators:PasswordIterations must be 600000 to 10000000 (it is 1000)")]
+    [InlineData("Rampart:Rollouts:Tick", "00:00:00", "Rampart:Rollouts:Tick must be above 0")]
+    [InlineData("Rampart:Enrollment:RenewalWindowFraction", "1.5", "Rampart:Enrollment:RenewalWindowFraction must be above 0 and at most 1 (it is 1.5)")]
+    public async Task Bad_fleet_settings_stop_the_node_at_start_with_the_setting_named(string key, string value, string expected)
+    {
+        var start = TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?> { [key] = value });
+
+        // Bounded: a zero batch size used to spin the audit writer instead of refusing.
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => start.WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Sub("data")), "nothing is created when settings are invalid");
+    }
+
+    [Fact]
+    public async Task Every_bad_fleet_setting_is_reported_at_once()
+    {
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
+        {
+            ["Rampart:Audit:QueueCapacity"] = "0",
+            ["Rampart:Approvals:Deadline"] = "-01:00:00",
+            ["Rampart:SetupToken:Lifetime"] = "00:00:00",
+        }));
+
+        Assert.Contains("Rampart:Audit:QueueCapacity", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Rampart:Approvals:Deadline", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Rampart:SetupToken:Lifetime", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_data_directory_that_cannot_be_created_is_reported()
     {

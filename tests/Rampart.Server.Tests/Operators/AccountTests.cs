@@ -113,7 +113,8 @@ public sealed partial class AccountTests : IAsyncLifetime
         var after = await Users.LoginAsync("bob", Password, null, "198.51.100.9", CancellationToken.None);
 
         Assert.Equal([1, 2, 4, 8, 16, 32, 64], waits.Select(w => (int)w.TotalSeconds));
-        Assert.Contains("account locked until", locked.Message, StringComparison.Ordinal);
+        Assert.Equal(FleetErrorKind.Unauthorized, locked.Kind);
+        Assert.Equal("wrong user name, password or code", locked.Message);
         Assert.Equal("bob", after.Name);
         var audit = await _fleet.AuditAsync();
         Assert.Contains(audit, e => e.Action == "user.locked" && e.Target == "user/bob");
@@ -131,6 +132,30 @@ public sealed partial class AccountTests : IAsyncLifetime
         var disabled = await Assert.ThrowsAsync<FleetException>(() => Users.LoginAsync("bob", Password, null, "192.0.2.2", CancellationToken.None));
 
         Assert.Equal(unknown.Message, disabled.Message);
+    }
+
+    [Fact]
+    public async Task A_locked_account_answers_exactly_like_a_wrong_password_and_the_audit_keeps_the_reason()
+    {
+        await _fleet.OperatorAsync("bob", "operator");
+        await _fleet.OperatorAsync("carol", "operator");
+        for (var failures = 0; failures < 10; failures++)
+        {
+            // A new source each time, so only the account's own count moves (no per-source backoff in the way).
+            await Assert.ThrowsAsync<FleetException>(() => Users.LoginAsync("bob", "not-the-password!", null, $"198.51.100.{failures + 1}", CancellationToken.None));
+            _fleet.Clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        Assert.NotNull((await _fleet.Get<IUserStore>().GetAsync("bob", CancellationToken.None))!.LockedUntil);
+        var lockedWrongPassword = await Assert.ThrowsAsync<FleetException>(() => Users.LoginAsync("bob", "not-the-password!", null, "203.0.113.2", CancellationToken.None));
+        _fleet.Clock.Advance(TimeSpan.FromMinutes(5)); // past the account's backoff, still inside its 15-minute lock
+        var lockedRightPassword = await Assert.ThrowsAsync<FleetException>(() => Users.LoginAsync("bob", Password, null, "203.0.113.1", CancellationToken.None));
+        var wrongPassword = await Assert.ThrowsAsync<FleetException>(() => Users.LoginAsync("carol", "not-the-password!", null, "203.0.113.3", CancellationToken.None));
+
+        Assert.Equal((wrongPassword.Kind, wrongPassword.Message), (lockedRightPassword.Kind, lockedRightPassword.Message));
+        Assert.Equal((wrongPassword.Kind, wrongPassword.Message), (lockedWrongPassword.Kind, lockedWrongPassword.Message));
+        var audit = await _fleet.AuditAsync();
+        Assert.Contains(audit, e => e.Action == "user.login" && e.Actor == "bob" && e.Outcome == "denied" && e.Details.Contains("account locked", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"retry in (\d+) s")]
