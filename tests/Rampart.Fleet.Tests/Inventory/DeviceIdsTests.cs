@@ -1,0 +1,47 @@
+using Rampart.Fleet.Inventory;
+
+namespace Rampart.Fleet.Tests.Inventory;
+
+public sealed class DeviceIdsTests
+{
+    [Theory]
+    [InlineData("pump-7")]
+    [InlineData("a")]
+    [InlineData("A.b_c-d")]
+    [InlineData("7")]
+    [InlineData("sensor.v2.")]
+    public void Ordinary_ids_are_valid(string id) => Assert.True(DeviceIds.IsValid(id));
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("...")]
+    [InlineData(".hidden")]
+    [InlineData("-rf")]
+    [InlineData("_x")]
+    [InlineData("a/b")]
+    [InlineData("$SYS")]
+    [InlineData("+")]
+    [InlineData("#")]
+    [InlineData("dev%2e")]
+    [InlineData("a*")]
+    [InlineData("a:b")]
+    [InlineData("a b")]
+    [InlineData("a\u001b")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Ids_that_paths_topics_or_command_lines_treat_specially_are_refused(string? id) => Assert.False(DeviceIds.IsValid(id));
+
+    [Fact]
+    public void An_id_longer_than_64_characters_is_refused() => Assert.False(DeviceIds.IsValid(new string('a', 65)));
+
+    [Theory]
+    [InlineData("ingest-*", true)]
+    [InlineData("ingest-1", true)]
+    [InlineData("*", true)]
+    [InlineData("svc:ingest-*", false)]
+    [InlineData("-ingest-*", false)]
+    [InlineData("$svc-*", false)]
+    public void A_service_client_id_pattern_overlaps_the_device_ids_unless_no_id_can_match_it(string pattern, bool overlaps) =>
+        Assert.Equal(overlaps, DeviceIds.CouldMatch(pattern));
+}
