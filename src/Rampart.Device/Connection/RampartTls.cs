@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Pki.Trust;
 
 namespace Rampart.Device.Connection;
 
@@ -17,11 +18,6 @@ public static class RampartTls
         TargetHost = targetHost,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-        CertificateChainPolicy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            CustomTrustStore = { trustedRoot },
-            RevocationMode = X509RevocationMode.NoCheck,
-        },
+        CertificateChainPolicy = FixedRootChain.Policy(trustedRoot),
     };
 }

@@ -1,9 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using Rampart.Pki.Authority;
+using Rampart.Pki.Trust;
 
 namespace Rampart.Fleet.Enrollment;
 
-/// <summary>Chain checks against a fixed trust anchor, never the system store.</summary>
+/// <summary>Chain checks against a fixed trust anchor, never the system store (one implementation: <see cref="FixedRootChain"/>).</summary>
 public static class CaChain
 {
     /// <summary>
@@ -11,27 +12,10 @@ public static class CaChain
     /// Validity times are checked by the caller against the recorded certificate, so they are
     /// ignored here; revocation likewise.
     /// </summary>
-    public static bool IsIssuedBy(X509Certificate2 certificate, CertificateAuthority authority)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority.Root);
-        chain.ChainPolicy.ExtraStore.Add(authority.Issuing);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-        return chain.Build(certificate)
-            && chain.ChainElements.Count == 3
-            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(authority.Issuing.RawData);
-    }
+    public static bool IsIssuedBy(X509Certificate2 certificate, CertificateAuthority authority) =>
+        FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]);
 
     /// <summary>True when the certificate chains (now, time-valid) to <paramref name="anchor"/>.</summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 anchor, DateTimeOffset now)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(anchor);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        return chain.Build(certificate);
-    }
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 anchor, DateTimeOffset now) =>
+        FixedRootChain.ChainsTo(certificate, anchor, now);
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Pki.Trust;
 
 namespace Rampart.Pki.Authority;
 
@@ -118,17 +119,8 @@ public sealed class CertificateAuthority : IDisposable
         return builder.Build(Issuing, number, nextUpdate, HashAlgorithmName.SHA256, null, thisUpdate);
     }
 
-    private static bool IsSignedBy(X509Certificate2 issuing, X509Certificate2 root)
-    {
-        // Names can collide; only the root's signature proves the link (RFC 5280 §6.1.3 (a)(1)).
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-        return chain.Build(issuing) && chain.ChainElements.Count == 2
-            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(root.RawData);
-    }
+    // Names can collide; only the root's signature proves the link (RFC 5280 §6.1.3 (a)(1)).
+    private static bool IsSignedBy(X509Certificate2 issuing, X509Certificate2 root) => FixedRootChain.Verify(issuing, root, []);
 
     private static void AddCaExtensions(CertificateRequest request, int pathLength)
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rampart.Pki.Trust;
 
 namespace Rampart.Server.Admin;
 
@@ -46,12 +47,7 @@ public sealed class AdminClient : IDisposable
         var handler = new SocketsHttpHandler();
         if (trustAnchor is not null)
         {
-            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { trustAnchor },
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
+            handler.SslOptions.CertificateChainPolicy = FixedRootChain.Policy(trustAnchor);
         }
 
         _http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };
