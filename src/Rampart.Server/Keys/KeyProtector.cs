@@ -42,14 +42,20 @@ public sealed class KeyProtector
             return new KeyProtector(null);
         }
 
+        string passphrase;
         try
         {
-            return new KeyProtector(File.ReadLines(passphraseFile).FirstOrDefault()?.TrimEnd('\r') ?? string.Empty);
+            passphrase = File.ReadLines(passphraseFile).FirstOrDefault()?.TrimEnd('\r') ?? string.Empty;
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new NodeStartupException($"the key passphrase file {passphraseFile} cannot be read: {exception.Message}", exception);
+            // A directory or an unreadable file arrives as UnauthorizedAccessException, not IOException.
+            throw new NodeStartupException($"Rampart:Keys:PassphraseFile: {passphraseFile} cannot be read: {exception.Message}", exception);
         }
+
+        return passphrase.Length < 12
+            ? throw new NodeStartupException($"Rampart:Keys:PassphraseFile: the passphrase in {passphraseFile} must be at least 12 characters")
+            : new KeyProtector(passphrase);
     }
 
     /// <summary>Writes an ECDSA private key (owner-only, atomically).</summary>

@@ -101,6 +101,23 @@ public sealed class NodeStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_passphrase_file_that_cannot_be_read_or_is_too_short_stops_the_node_with_the_setting_named()
+    {
+        var directoryAsFile = Directory.CreateDirectory(_temp.Sub("not-a-file")).FullName;
+        var shortFile = Path.Combine(directoryAsFile, "short");
+        await File.WriteAllTextAsync(shortFile, "too-short\n");
+
+        // A directory reads as UnauthorizedAccessException, which used to escape as a stack trace.
+        var unreadable = await Assert.ThrowsAsync<NodeStartupException>(() =>
+            TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?> { ["Rampart:Keys:PassphraseFile"] = directoryAsFile }));
+        var tooShort = await Assert.ThrowsAsync<NodeStartupException>(() =>
+            TestNode.StartAsync(_temp.Sub("data2"), new Dictionary<string, string?> { ["Rampart:Keys:PassphraseFile"] = shortFile }));
+
+        Assert.StartsWith($"Rampart:Keys:PassphraseFile: {directoryAsFile} cannot be read", unreadable.Message, StringComparison.Ordinal);
+        Assert.Equal($"Rampart:Keys:PassphraseFile: the passphrase in {shortFile} must be at least 12 characters", tooShort.Message);
+    }
+
+    [Fact]
     public async Task Every_bad_fleet_setting_is_reported_at_once()
     {
         var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
