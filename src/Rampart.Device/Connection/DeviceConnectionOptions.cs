@@ -35,8 +35,38 @@ public sealed class DeviceConnectionOptions
     /// <summary>First reconnect delay; it doubles per failure up to <see cref="MaximumReconnectDelay"/>, with full jitter.</summary>
     public TimeSpan InitialReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Longest reconnect delay.</summary>
     public TimeSpan MaximumReconnectDelay { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long a QoS 1 publish waits for its PUBACK across reconnects before it fails.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first setting out of range, so a bad value
+    /// fails when the client is made, not later inside its connection loop (a zero keep-alive made
+    /// the ping timer throw there).
+    /// </summary>
+    internal void Validate()
+    {
+        Require(!string.IsNullOrWhiteSpace(DeviceId), nameof(DeviceId), "is required");
+        Require(!string.IsNullOrWhiteSpace(Host), nameof(Host), "is required");
+        Require(Port is >= 1 and <= 65535, nameof(Port), $"must be 1 to 65535 (it is {Port})");
+
+        // MQTT 5.0 §3.1.2.10: the keep alive is a two-byte number of seconds; the client pings at half of it.
+        Require(KeepAlive >= TimeSpan.FromSeconds(2) && KeepAlive.TotalSeconds <= ushort.MaxValue, nameof(KeepAlive), $"must be 2 s to {ushort.MaxValue} s (it is {KeepAlive})");
+
+        // MQTT 5.0 §3.1.2.11.2: a four-byte number of seconds.
+        Require(SessionExpiry >= TimeSpan.Zero && SessionExpiry.TotalSeconds <= uint.MaxValue, nameof(SessionExpiry), $"must be 0 to {uint.MaxValue} s (it is {SessionExpiry})");
+        Require(InitialReconnectDelay > TimeSpan.Zero, nameof(InitialReconnectDelay), $"must be above 0 (it is {InitialReconnectDelay})");
+        Require(MaximumReconnectDelay >= InitialReconnectDelay, nameof(MaximumReconnectDelay), $"must not be shorter than InitialReconnectDelay (it is {MaximumReconnectDelay})");
+        Require(PublishTimeout > TimeSpan.Zero, nameof(PublishTimeout), $"must be above 0 (it is {PublishTimeout})");
+    }
+
+    private static void Require(bool condition, string name, string problem)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"DeviceConnectionOptions.{name} {problem}", name);
+        }
+    }
 }

@@ -29,6 +29,7 @@ public sealed class DeviceMqttClient : IAsyncDisposable
 
     public DeviceMqttClient(DeviceConnectionOptions options)
     {
+        options.Validate();
         _options = options;
     }
 
