@@ -53,7 +53,7 @@ internal static class DeviceCommand
                     : throw new Server.Admin.AdminCommandException($"--support-until: '{text}' is not a date as YYYY-MM-DD");
             }
 
-            var body = new AddDeviceRequest(DeviceIdArgument.ValueOf(parse, id), parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
+            var body = new AddDeviceRequest(DeviceIdArgument.ValueOf(parse, id, forNewDevice: true), parse.GetValue(model), parse.GetValue(vendor), parse.GetValue(hardware),
                 parse.GetValue(site), parse.GetValue(zone), parse.GetValue(tags), support);
             var added = await target.SendAsync<AddDeviceResponse>(parse, HttpMethod.Post, "api/v1/devices", cancellationToken, body);
             Console.WriteLine($"device {added.Device.Id} added ({Name(added.Device.State)})");

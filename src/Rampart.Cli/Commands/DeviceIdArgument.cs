@@ -15,10 +15,15 @@ internal static class DeviceIdArgument
     public static Argument<string> Create(string? description = null) =>
         new("ID") { Description = description ?? "Device id: " + DeviceIds.Rule };
 
-    /// <summary>The id, or an <see cref="AdminCommandException"/> (exit code 2) naming the rule.</summary>
-    public static string ValueOf(ParseResult parse, Argument<string> argument)
+    /// <summary>
+    /// The id, or an <see cref="AdminCommandException"/> (exit code 2) naming the rule. A new id
+    /// (<paramref name="forNewDevice"/>) must follow the current rule; one naming an existing device
+    /// may follow the earlier one (<see cref="DeviceIds.CanName"/>).
+    /// </summary>
+    public static string ValueOf(ParseResult parse, Argument<string> argument, bool forNewDevice = false)
     {
         var value = parse.GetValue(argument);
-        return DeviceIds.IsValid(value) ? value! : throw new AdminCommandException($"'{Echo.Of(value)}' is not a device id: {DeviceIds.Rule}");
+        var valid = forNewDevice ? DeviceIds.IsValid(value) : DeviceIds.CanName(value);
+        return valid ? value! : throw new AdminCommandException($"'{Echo.Of(value)}' is not a device id: {DeviceIds.Rule}");
     }
 }

@@ -45,7 +45,7 @@ public sealed class BulkRevocation(RevocationService revocation) : IApprovableOp
     /// <summary>Validates a request before it is filed or run.</summary>
     public static void Validate(Request request)
     {
-        if (request.DeviceIds is not { Count: > 0 and <= 10_000 } || request.DeviceIds.Any(id => !Inventory.DeviceIds.IsValid(id)))
+        if (request.DeviceIds is not { Count: > 0 and <= 10_000 } || request.DeviceIds.Any(id => !Inventory.DeviceIds.CanName(id)))
         {
             throw new FleetException(FleetErrorKind.Invalid, "deviceIds must hold 1 to 10,000 valid device ids");
         }

@@ -22,8 +22,16 @@ public static partial class DeviceIds
     /// <summary>The rule in words, for refusals.</summary>
     public const string Rule = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
-    /// <summary>True for a well-formed id.</summary>
+    /// <summary>True for an id a new device (vendor, service, site, tag, model) may take.</summary>
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
+
+    /// <summary>
+    /// True for an id that may name a device registered already: the earlier rule
+    /// (<c>[A-Za-z0-9._-]{1,64}</c>, which kept topics and paths safe too) without the ids made only of
+    /// dots. Lookups and topic templates take these, so a device added under the earlier rule (say
+    /// <c>-spare</c>) can still be shown, retired and connect; only new ids must be <see cref="IsValid"/>.
+    /// </summary>
+    public static bool CanName(string? id) => id is not null && EarlierPattern().IsMatch(id) && id.AsSpan().ContainsAnyExcept('.');
 
     /// <summary>
     /// True when some device id could match a service's MQTT client-id pattern (an exact id, or a
@@ -41,4 +49,7 @@ public static partial class DeviceIds
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EarlierPattern();
 }

@@ -50,7 +50,7 @@ public sealed class InventoryService(
 
     /// <summary>The device, or a not-found refusal.</summary>
     public async Task<Device> GetAsync(string id, CancellationToken cancellationToken) =>
-        (DeviceIds.IsValid(id) ? await devices.GetAsync(id, cancellationToken) : null)
+        (DeviceIds.CanName(id) ? await devices.GetAsync(id, cancellationToken) : null)
         ?? throw new FleetException(FleetErrorKind.NotFound, $"no device {Echo.Of(id)}");
 
     /// <summary>A page of the inventory.</summary>

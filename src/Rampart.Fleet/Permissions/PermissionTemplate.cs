@@ -24,7 +24,7 @@ public sealed record PermissionTemplate(IReadOnlyList<string> Publish, IReadOnly
     /// <summary>The permissions of <paramref name="id"/>; throws when the id is not a valid identity.</summary>
     public TopicPermissions Bind(string id)
     {
-        if (!DeviceIds.IsValid(id))
+        if (!DeviceIds.CanName(id))
         {
             throw new ArgumentException($"'{id}' is not a valid identity for a permission template", nameof(id));
         }
