@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rampart.Fleet.Errors;
 using Rampart.Server.Api;
 
 namespace Rampart.Cli.Commands;
@@ -79,6 +80,8 @@ internal static class EventsCommand
 
     private static string DeviceFilter(string? device) => device is null ? string.Empty : $"&device={Uri.EscapeDataString(device)}";
 
+    // Details carry what devices and clients sent (topics, client ids, certificate subjects): made
+    // inert, so a device cannot put an escape sequence on an operator's terminal.
     private static void Print(SecurityEventResponse e) =>
-        Console.WriteLine($"{e.Time:u} {e.Severity,-7} {e.Kind,-28} {e.DeviceId ?? "-",-20} {e.Source ?? "-",-15} {string.Join(" ", e.Details.Select(p => $"{p.Key}={p.Value}"))}");
+        Console.WriteLine(Echo.Inert($"{e.Time:u} {e.Severity,-7} {e.Kind,-28} {e.DeviceId ?? "-",-20} {e.Source ?? "-",-15} {string.Join(" ", e.Details.Select(p => $"{p.Key}={p.Value}"))}"));
 }

@@ -93,6 +93,22 @@ public sealed class DeviceCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_security_event_whose_details_carry_an_escape_sequence_is_listed_escaped()
+    {
+        await using var node = await TestNode.StartAsync(_temp.Sub("data"));
+        var events = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Fleet.Monitoring.SecurityEvents>(node.Node.Services);
+
+        // What a device controls ends up in details: the topic it was denied, for one.
+        await events.RecordAsync("gateway.publish-denied", Fleet.Monitoring.SecuritySeverity.High, "pump-7", "127.0.0.1",
+            new Dictionary<string, string> { ["topic"] = "devices/pump-7/\u001b]0;owned\u0007\u001b[2J" });
+        var list = await RampartCli.RunAsync("events", "list", "--data", node.Node.DataDirectory);
+
+        Assert.True(list.ExitCode == 0, list.Output);
+        Assert.Contains("topic=devices/pump-7/\\u001b]0;owned\\u0007\\u001b[2J", list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', list.Output);
+    }
+
+    [Fact]
     public async Task Admin_commands_say_so_when_no_node_is_running()
     {
         var data = _temp.Sub("data");
