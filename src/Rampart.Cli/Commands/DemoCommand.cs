@@ -32,6 +32,11 @@ internal static class DemoCommand
         });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
+            if (parse.GetValue(duration) is < 1 and var seconds)
+            {
+                throw new Server.Admin.AdminCommandException($"--duration: must be at least 1 second (it is {seconds})");
+            }
+
             var count = Math.Clamp(parse.GetValue(devices), 1, 10_000);
             var misbehaving = profiles.Counts(parse, defaultEach: Math.Max(1, count / 40), count);
             var data = Path.Combine(Path.GetTempPath(), "rampart-demo-" + Guid.NewGuid().ToString("N")[..8]);

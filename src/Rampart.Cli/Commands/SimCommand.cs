@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Inventory;
 using Rampart.Server.Admin;
 using Rampart.Server.Api;
 using Rampart.Simulator;
@@ -28,9 +30,10 @@ internal static class SimCommand
         {
             var (host, port) = HostPort(parse.GetValue(mqtt)!);
             var rootFile = parse.GetValue(root)?.FullName ?? Path.Combine(CommonOptions.ResolveData(parse.GetValue(target.Data)), "ca-root.crt.pem");
+            CheckSettings(parse.GetValue(devices), parse.GetValue(interval), parse.GetValue(duration), parse.GetValue(prefix)!, rootFile);
             var options = new SimulationOptions
             {
-                EstServer = new Uri(parse.GetValue(https)!),
+                EstServer = HttpsUri(parse.GetValue(https)!),
                 MqttHost = host,
                 MqttPort = port,
                 TrustedRoot = X509CertificateLoader.LoadCertificateFromFile(rootFile),
@@ -63,10 +66,46 @@ internal static class SimCommand
     public static (string Host, int Port) HostPort(string value)
     {
         var colon = value.LastIndexOf(':');
-        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port)
+        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port) && port is >= 1 and <= 65535
             ? (value[..colon], port)
-            : throw new AdminCommandException($"--mqtt: '{value}' is not HOST:PORT");
+            : throw new AdminCommandException($"--mqtt: '{Echo.Of(value)}' is not HOST:PORT");
     }
+
+    // Each bad value gets a line naming its option, not a stack trace from deep in the simulation
+    // (a negative --devices reached Enumerable.Range, a missing root file the certificate loader).
+    private static void CheckSettings(int devices, double interval, int? duration, string prefix, string rootFile)
+    {
+        if (devices is < 1 or > 100_000)
+        {
+            throw new AdminCommandException($"--devices: must be 1 to 100000 (it is {devices})");
+        }
+
+        if (!double.IsFinite(interval) || interval < 0.01 || interval > 86_400)
+        {
+            throw new AdminCommandException($"--interval: must be 0.01 to 86400 seconds (it is {interval})");
+        }
+
+        if (duration is < 1)
+        {
+            throw new AdminCommandException($"--duration: must be at least 1 second (it is {duration})");
+        }
+
+        // The ids are PREFIX-00001 …: the prefix must itself be a device id with room for the number.
+        if (prefix.Length > DeviceIds.MaxLength - 7 || !DeviceIds.IsValid(prefix))
+        {
+            throw new AdminCommandException($"--prefix: '{Echo.Of(prefix)}' must be {DeviceIds.Rule}, at most {DeviceIds.MaxLength - 7} characters");
+        }
+
+        if (!File.Exists(rootFile))
+        {
+            throw new AdminCommandException($"--root: {rootFile} does not exist (the node's ca-root.crt.pem)");
+        }
+    }
+
+    private static Uri HttpsUri(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+            ? uri
+            : throw new AdminCommandException($"--https: '{Echo.Of(value)}' is not an https:// URL");
 
     private sealed class ApiProvisioner(AdminTarget target, ParseResult parse) : IFleetProvisioner
     {

@@ -10,6 +10,25 @@ public sealed partial class SimulatorCliTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Theory]
+    [InlineData("--devices", "-1", "rampart: --devices: must be 1 to 100000 (it is -1)")]
+    [InlineData("--interval", "0", "rampart: --interval: must be 0.01 to 86400 seconds (it is 0)")]
+    [InlineData("--duration", "-5", "rampart: --duration: must be at least 1 second (it is -5)")]
+    [InlineData("--prefix", "a/b", "rampart: --prefix: 'a/b' must be")]
+    [InlineData("--https", "not a url", "rampart: --https: 'not a url' is not an https:// URL")]
+    [InlineData("--mqtt", "127.0.0.1:0", "rampart: --mqtt: '127.0.0.1:0' is not HOST:PORT")]
+    public async Task Sim_refuses_a_bad_setting_with_one_line_naming_it(string option, string value, string expected)
+    {
+        var root = Path.Combine(Directory.CreateDirectory(_temp.Sub("ca")).FullName, "root.pem");
+        await File.WriteAllTextAsync(root, "not needed: the settings are checked first");
+
+        var (exit, output) = await RampartCli.RunAsync("sim", "--root", root, option, value);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, output.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_demo_runs_a_fleet_and_its_summary_counts_what_the_node_saw()
     {
