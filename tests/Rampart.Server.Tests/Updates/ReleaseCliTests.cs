@@ -110,7 +110,7 @@ public sealed class ReleaseCliTests : IDisposable
         using var oversized = new ByteArrayContent(new byte[ReleaseUploads.MaxBytes + 1]);
         var tooLarge = await Assert.ThrowsAsync<Rampart.Server.Admin.AdminCommandException>(() =>
             admin.SendAsync<Rampart.Server.Api.UploadResponse>(HttpMethod.Post, "api/v1/releases/uploads", CancellationToken.None, oversized));
-        Assert.Contains("Request body too large", tooLarge.Message, StringComparison.Ordinal);
+        Assert.Contains($"the request body is over {ReleaseUploads.MaxBytes} bytes", tooLarge.Message, StringComparison.Ordinal);
         Assert.Equal(uploads, Directory.EnumerateFiles(Path.Combine(data, "uploads")).Count());
     }
 }
