@@ -33,20 +33,6 @@ public static partial class DeviceIds
     /// </summary>
     public static bool CanName(string? id) => id is not null && EarlierPattern().IsMatch(id) && id.AsSpan().ContainsAnyExcept('.');
 
-    /// <summary>
-    /// True when some device id could match a service's MQTT client-id pattern (an exact id, or a
-    /// prefix ending in <c>*</c>): such a pattern is not disjoint from the devices, and a device
-    /// with a matching id could take a client id the service uses.
-    /// </summary>
-    public static bool CouldMatch(string clientIdPattern)
-    {
-        var prefix = clientIdPattern.EndsWith('*') ? clientIdPattern[..^1] : clientIdPattern;
-
-        // A valid prefix is itself a device id ('*' may match nothing); an invalid one starts no id,
-        // since every prefix of a valid id is valid (the rule constrains only the first character and the length).
-        return prefix.Length == 0 || IsValid(prefix);
-    }
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 

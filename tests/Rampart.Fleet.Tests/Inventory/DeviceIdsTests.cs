@@ -48,14 +48,4 @@ public sealed class DeviceIdsTests
 
     [Fact]
     public void An_id_longer_than_64_characters_is_refused() => Assert.False(DeviceIds.IsValid(new string('a', 65)));
-
-    [Theory]
-    [InlineData("ingest-*", true)]
-    [InlineData("ingest-1", true)]
-    [InlineData("*", true)]
-    [InlineData("svc:ingest-*", false)]
-    [InlineData("-ingest-*", false)]
-    [InlineData("$svc-*", false)]
-    public void A_service_client_id_pattern_overlaps_the_device_ids_unless_no_id_can_match_it(string pattern, bool overlaps) =>
-        Assert.Equal(overlaps, DeviceIds.CouldMatch(pattern));
 }
