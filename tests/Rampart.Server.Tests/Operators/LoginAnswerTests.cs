@@ -20,7 +20,12 @@ public sealed class LoginAnswerTests : NodeTestBase
             await users.ActivateAsync(invitation.Token, null, Password, CancellationToken.None);
         }
 
-        await Node.Node.Services.GetRequiredService<IUserStore>().RecordLoginAsync("bob", false, 0, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        // Locked straight in the store (ten real failures would wait out a minute of backoff).
+        var services = Node.Node.Services;
+        await services.GetRequiredService<Fleet.Audit.IAuditLog>().CommitAsync(async (transaction, cancellationToken) =>
+            Fleet.Audit.AuditedOutcome<bool>.Done(
+                await services.GetRequiredService<IUserStore>().RecordLoginAsync(transaction, "bob", false, 0, DateTimeOffset.UtcNow.AddHours(1), cancellationToken),
+                new Fleet.Audit.AuditRecord("test", "user.locked", "user/bob", Fleet.Audit.AuditOutcome.Success)));
         using var client = Node.HttpsClient();
 
         var locked = await LoginAsync(client, "bob", Password);
