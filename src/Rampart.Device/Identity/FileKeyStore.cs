@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Updates.Files;
 
 namespace Rampart.Device.Identity;
 
@@ -63,21 +64,11 @@ public sealed class FileKeyStore(string directory) : IKeyStore
         }
     }
 
-    private static async Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
+    // One durable write for every file Rampart keeps: 0600, fsync, rename, directory fsync (a crash leaves the old or the new key).
+    private static Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
     {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var stream = new FileStream(temporary, options))
-        await using (var writer = new StreamWriter(stream))
-        {
-            await writer.WriteAsync(content.AsMemory(), cancellationToken);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        cancellationToken.ThrowIfCancellationRequested();
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(content));
+        return Task.CompletedTask;
     }
 }

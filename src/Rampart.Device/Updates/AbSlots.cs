@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rampart.Updates.Files;
 
 namespace Rampart.Device.Updates;
 
@@ -87,17 +88,8 @@ public sealed class AbSlots
 
     private void Save() => WriteAtomically(Path.Combine(_directory, "boot.json"), JsonSerializer.SerializeToUtf8Bytes(_boot));
 
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    // The one durable write (0600, fsync, rename, directory fsync): boot.json and the slots survive a power cut whole.
+    private static void WriteAtomically(string path, byte[] bytes) => AtomicFile.Write(path, bytes);
 
     /// <summary>The bootloader's record. <c>Trial</c> is the slot to fall back to while the active one is on trial.</summary>
     private sealed record BootRecord(string Active, Dictionary<string, InstalledFirmware> Slots, string? Trial, long? TrialRollout, long? LastRollout);

@@ -153,7 +153,7 @@ public sealed class EnrollmentService
     private async Task RecordAuthenticationFailureAsync(string sourceKey, string? claimedDevice, EstCredentials credentials, CancellationToken cancellationToken)
     {
         var blocked = _backoff.RecordFailure(sourceKey);
-        if (claimedDevice is not null && DeviceIds.IsValid(claimedDevice))
+        if (claimedDevice is not null && DeviceIds.CanName(claimedDevice))
         {
             blocked |= _backoff.RecordFailure("device:" + claimedDevice);
         }
@@ -176,7 +176,7 @@ public sealed class EnrollmentService
     /// <summary>The refusal as an outcome: the work's writes (if any) undone, its audit record and event kept.</summary>
     private AuditedOutcome<EnrollmentRefusal?> Refusal(EstOperation operation, EstCredentials credentials, EnrollmentRefusal refusal)
     {
-        var claimed = refusal.ClaimedDeviceId is { } id && DeviceIds.IsValid(id) ? id : null;
+        var claimed = refusal.ClaimedDeviceId is { } id && DeviceIds.CanName(id) ? id : null;
         var details = new Dictionary<string, string>
         {
             ["operation"] = Name(operation),

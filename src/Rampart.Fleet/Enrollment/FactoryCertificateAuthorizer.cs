@@ -41,7 +41,7 @@ public sealed class FactoryCertificateAuthorizer(IVendorTrustStore vendors, IDev
         var deviceId = certificate.SubjectName.EnumerateRelativeDistinguishedNames()
             .FirstOrDefault(rdn => rdn.GetSingleElementType().Value == "2.5.4.5")?.GetSingleElementValue()
             ?? certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-        if (!DeviceIds.IsValid(deviceId))
+        if (!DeviceIds.CanName(deviceId))
         {
             return (null, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-factory-identity",
                 "the factory certificate's serialNumber (or CN) is not a valid device id"));

@@ -12,6 +12,7 @@ using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Broker;
 using Rampart.Pki.Authority;
+using Rampart.Pki.Trust;
 
 namespace Rampart.Server.Gateway;
 
@@ -123,15 +124,7 @@ public sealed partial class MqttGateway : IDisposable
     /// one intermediate; validity times are judged later against the recorded certificate (so an
     /// expired device hears why), revocation from the live state rather than a CRL download.
     /// </summary>
-    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= new()
-    {
-        TrustMode = X509ChainTrustMode.CustomRootTrust,
-        CustomTrustStore = { _authority.Root },
-        ExtraStore = { _authority.Issuing },
-        RevocationMode = X509RevocationMode.NoCheck,
-        VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid,
-        DisableCertificateDownloads = true,
-    };
+    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= FixedRootChain.Policy(_authority.Root, [_authority.Issuing], ignoreValidity: true);
 
     /// <summary>
     /// The certificate check of the TLS handshake (a certificate is required): the chain the handshake
@@ -142,9 +135,7 @@ public sealed partial class MqttGateway : IDisposable
     public bool ValidateClientCertificate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var chained = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0
-            && chain is { ChainElements.Count: 3 }
-            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(_authority.Issuing.RawData)
-            && chain.ChainElements[2].Certificate.RawData.AsSpan().SequenceEqual(_authority.Root.RawData);
+            && chain is not null && FixedRootChain.IsPath(chain, _authority.Root, [_authority.Issuing]);
         if (chained)
         {
             return true;

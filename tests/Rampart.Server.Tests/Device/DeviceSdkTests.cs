@@ -65,9 +65,15 @@ public sealed class DeviceSdkTests : IAsyncDisposable
         Assert.Equal(MqttReasonCode.NotAuthorized, await device.PublishAsync("devices/other/telemetry/temp", "x"u8.ToArray()));
 
         await WaitUntilAsync(() => node.Get<MqttGateway>().Broker.IsConnected("sdk-1"));
-        await Task.Delay(200);
-        node.Get<MqttGateway>().Broker.Publish("devices/sdk-1/commands/reboot", "now"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
-        var command = await commands.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A command sent before the subscription is in place is not delivered: send it until one arrives.
+        await Eventually.HoldsAsync(async () =>
+        {
+            node.Get<MqttGateway>().Broker.Publish("devices/sdk-1/commands/reboot", "now"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+            await Task.WhenAny(commands.Task, Task.Delay(200));
+            return commands.Task.IsCompleted;
+        }, "a command reaches the device");
+        var command = await commands.Task;
         Assert.Equal(("devices/sdk-1/commands/reboot", "now"), (command.Topic, Encoding.UTF8.GetString(command.Payload.Span)));
     }
 
@@ -193,19 +199,28 @@ public sealed class DeviceSdkTests : IAsyncDisposable
                     throw new InvalidOperationException("application bug");
                 }
 
-                second.TrySetResult(message.Topic);
+                if (message.Topic.EndsWith("/second", StringComparison.Ordinal))
+                {
+                    second.TrySetResult(message.Topic);
+                }
+
                 return Task.CompletedTask;
             },
         };
         await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
         await device.SubscribeAsync("devices/sdk-4/commands/#");
         await WaitUntilAsync(() => node.Get<MqttGateway>().Broker.IsConnected("sdk-4"));
-        await Task.Delay(200);
 
-        node.Get<MqttGateway>().Broker.Publish("devices/sdk-4/commands/first", "1"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+        // Until the subscription is in place a command is not delivered: send the first until the handler saw it (and threw).
+        await Eventually.HoldsAsync(async () =>
+        {
+            node.Get<MqttGateway>().Broker.Publish("devices/sdk-4/commands/first", "1"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+            await Task.Delay(100);
+            return Volatile.Read(ref calls) >= 1;
+        }, "the first command reaches the handler");
         node.Get<MqttGateway>().Broker.Publish("devices/sdk-4/commands/second", "2"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
 
-        Assert.Equal("devices/sdk-4/commands/second", await second.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("devices/sdk-4/commands/second", await second.Task.WaitAsync(Eventually.Patience));
         Assert.Contains("application bug", device.LastError, StringComparison.Ordinal);
         Assert.True(device.IsConnected);
     }
