@@ -87,8 +87,10 @@ internal static class UpdatesBench
             await audit.StartAsync(CancellationToken.None);
             var releases = new SqliteReleaseStore(database);
             var store = new SqliteRolloutStore(database);
-            await releases.TryAddAsync(new Release("meter-2.0.0", "meter", "2.0.0", 5, [], "meter-2.0.0.bin", "meter-2.0.0.manifest.json", new string('0', 64), 1, null,
-                ReleaseStatus.Production, "bench", DateTimeOffset.UtcNow, "a+b", DateTimeOffset.UtcNow), CancellationToken.None);
+            var release = new Release("meter-2.0.0", "meter", "2.0.0", 5, [], "meter-2.0.0.bin", "meter-2.0.0.manifest.json", new string('0', 64), 1, null,
+                ReleaseStatus.Production, "bench", DateTimeOffset.UtcNow, "a+b", DateTimeOffset.UtcNow);
+            await audit.CommitAsync(async (transaction, token) => AuditedOutcome<bool>.Done(
+                await releases.TryAddAsync(transaction, release, token), new AuditRecord("bench", "release.added", "release:meter-2.0.0", AuditOutcome.Success)));
             using var repository = new TufRepository(directory, new KeyProtector(null), TimeProvider.System);
             await repository.InitializeAsync(CancellationToken.None);
             await repository.AddTargetAsync("meter-2.0.0.manifest.json", [1], null, CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Errors;

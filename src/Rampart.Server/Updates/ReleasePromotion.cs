@@ -1,8 +1,8 @@
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Operators;
-using Rampart.Updates.Releases;
 
 namespace Rampart.Server.Updates;
 
@@ -10,7 +10,7 @@ namespace Rampart.Server.Updates;
 /// Promoting a staged release to production: always four-eyes (threat model: "no single person can
 /// release firmware to production"). Requester and approver both need <c>releases:approve</c>.
 /// </summary>
-public sealed class ReleasePromotion(IReleaseStore store, IAuditLog audit, TimeProvider time) : IApprovableOperation
+public sealed class ReleasePromotion(IReleaseStore store, IAuditLog audit) : IApprovableOperation
 {
     /// <inheritdoc />
     public string Name => "releases.promote";
@@ -23,14 +23,18 @@ public sealed class ReleasePromotion(IReleaseStore store, IAuditLog audit, TimeP
     {
         var release = await store.GetAsync(payload, cancellationToken) ?? throw new FleetException(FleetErrorKind.NotFound, $"no release {Echo.Of(payload)}");
         var by = $"{requestedBy}+{approvedBy}";
-        if (!await store.TryPromoteAsync(release.Id, by, time.GetUtcNow(), cancellationToken))
+        var record = new AuditRecord(by, "release.promoted", $"release:{release.Id}", AuditOutcome.Success,
+            new Dictionary<string, string> { ["requested-by"] = requestedBy, ["approved-by"] = approvedBy, ["svn"] = release.SecurityVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        // The state change and its entry commit together: production never without its record.
+        var promoted = await audit.CommitAsync(async (transaction, token) =>
+            await store.TryPromoteAsync(transaction, release.Id, by, token) ? AuditedOutcome<bool>.Done(true, record) : AuditedOutcome<bool>.Nothing(false),
+            cancellationToken);
+        if (!promoted.Value)
         {
             throw new FleetException(FleetErrorKind.Conflict, $"release {release.Id} is {release.Status.ToString().ToLowerInvariant()}, not staged");
         }
 
-        await audit.AppendAsync(new AuditRecord(by, "release.promoted", $"release:{release.Id}", AuditOutcome.Success,
-            new Dictionary<string, string> { ["requested-by"] = requestedBy, ["approved-by"] = approvedBy, ["svn"] = release.SecurityVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-            cancellationToken);
         return $"release {release.Id} is in production";
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Inventory;
@@ -95,10 +96,27 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
 
         await repository.AddTargetsAsync(targets, cancellationToken);
 
-        // 3. Record it.
+        // 3. Record it with its entry in one transaction. The targets are published first (signing and
+        // file writes have no place on the audit writer): a node that dies between the two leaves
+        // targets that no release names, which grant nothing (a device installs only what a rollout of
+        // a production release directs) and which the same request, retried, replaces. The uploads are
+        // deleted only after the commit, so that retry still has its bytes.
         var release = new Release(id, model, manifest.Version, svn, hardware, $"{id}.bin", $"{id}.manifest.json", manifest.ImageSha256, manifest.ImageLength,
             sbom is null ? null : request.Sbom!.ToLowerInvariant(), ReleaseStatus.Staged, actor, time.GetUtcNow(), null, null);
-        if (!await store.TryAddAsync(release, cancellationToken))
+        var record = new AuditRecord(actor, "release.added", $"release:{id}", AuditOutcome.Success, new Dictionary<string, string>
+        {
+            ["model"] = model,
+            ["version"] = manifest.Version,
+            ["svn"] = svn.ToString(CultureInfo.InvariantCulture),
+            ["image-sha256"] = manifest.ImageSha256,
+            ["image-length"] = manifest.ImageLength.ToString(CultureInfo.InvariantCulture),
+            ["sbom-sha256"] = release.SbomSha256 ?? "-",
+        });
+        var added = await audit.CommitAsync(async (transaction, token) =>
+            await store.TryAddAsync(transaction, release with { Created = transaction.Now }, token)
+                ? AuditedOutcome<bool>.Done(true, record)
+                : AuditedOutcome<bool>.Nothing(false), cancellationToken);
+        if (!added.Value)
         {
             throw new FleetException(FleetErrorKind.Conflict, $"release {Echo.Of(id)} exists; a version is released once");
         }
@@ -109,15 +127,6 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
             uploads.Delete(request.Sbom);
         }
 
-        await audit.AppendAsync(new AuditRecord(actor, "release.added", $"release:{id}", AuditOutcome.Success, new Dictionary<string, string>
-        {
-            ["model"] = model,
-            ["version"] = manifest.Version,
-            ["svn"] = svn.ToString(CultureInfo.InvariantCulture),
-            ["image-sha256"] = manifest.ImageSha256,
-            ["image-length"] = manifest.ImageLength.ToString(CultureInfo.InvariantCulture),
-            ["sbom-sha256"] = release.SbomSha256 ?? "-",
-        }), cancellationToken);
         return release;
     }
 

@@ -4,12 +4,12 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
 using Rampart.Server.Gateway;
-using Rampart.Updates.Releases;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.Updates;
@@ -24,8 +24,8 @@ namespace Rampart.Server.Updates;
 /// <c>devices/{id}/state</c> move only its own row, only forward.
 /// </summary>
 public sealed partial class RolloutEngine(
-    MqttGateway gateway, RolloutNotifier notifier, IRolloutStore store, IReleaseStore releases, IAuditLog audit, IOptions<RolloutOptions> options,
-    TimeProvider time, ILogger<RolloutEngine> logger) : BackgroundService
+    MqttGateway gateway, RolloutNotifier notifier, IRolloutStore store, IReleaseStore releases, IAuditLog audit, SecurityEvents events,
+    IOptions<RolloutOptions> options, TimeProvider time, ILogger<RolloutEngine> logger) : BackgroundService
 {
     private static readonly RolloutDeviceState[] Unfinished = [RolloutDeviceState.Notified, RolloutDeviceState.Downloading, RolloutDeviceState.Installing];
 
@@ -109,18 +109,21 @@ public sealed partial class RolloutEngine(
         var counts = await store.CountAsync(rollout.Id, null, cancellationToken);
         if (RolloutJudgement.AbortReason(counts, rollout.Policy) is { } reason)
         {
-            if (await store.TrySetStateAsync(rollout.Id, [RolloutState.Running], RolloutState.Aborted, reason, now, cancellationToken))
+            var aborted = events.Create("rollout.aborted", SecuritySeverity.Warning, null, null,
+                new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["reason"] = reason });
+            var told = counts[RolloutDeviceState.Notified] + counts[RolloutDeviceState.Downloading];
+            var record = new AuditRecord("node", "rollout.aborted", $"rollout:{rollout.Id}", AuditOutcome.Success, new Dictionary<string, string>
+            {
+                ["release"] = rollout.ReleaseId, ["reason"] = reason, ["withdrawn-from"] = told.ToString(CultureInfo.InvariantCulture),
+            });
+            if (await TrySetStateAsync(rollout.Id, RolloutState.Aborted, reason, record, aborted, cancellationToken))
             {
                 _budgets.TryRemove(rollout.Id, out _);
                 RolloutAborted(logger, rollout.Id, reason);
-                var withdrawn = await notifier.WithdrawAsync(rollout.Id, "rollout aborted", cancellationToken);
-                gateway.Events.Record("rollout.aborted", SecuritySeverity.Warning, null, null,
-                    new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["reason"] = reason });
-                await audit.AppendAsync(new AuditRecord("node", "rollout.aborted", $"rollout:{rollout.Id}", AuditOutcome.Success,
-                    new Dictionary<string, string>
-                    {
-                        ["release"] = rollout.ReleaseId, ["reason"] = reason, ["withdrawn-from"] = withdrawn.ToString(CultureInfo.InvariantCulture),
-                    }), cancellationToken);
+                await events.PublishCommittedAsync([aborted], cancellationToken);
+
+                // After the commit; a node that dies first withdraws again at its next start (RepublishAsync).
+                await notifier.WithdrawAsync(rollout.Id, "rollout aborted", cancellationToken);
             }
 
             return;
@@ -129,30 +132,38 @@ public sealed partial class RolloutEngine(
         // 3. Completion.
         if (RolloutJudgement.IsComplete(counts))
         {
-            if (await store.TrySetStateAsync(rollout.Id, [RolloutState.Running], RolloutState.Completed, null, now, cancellationToken))
+            var record = new AuditRecord("node", "rollout.completed", $"rollout:{rollout.Id}", AuditOutcome.Success, new Dictionary<string, string>
+            {
+                ["release"] = rollout.ReleaseId,
+                ["succeeded"] = counts[RolloutDeviceState.Succeeded].ToString(CultureInfo.InvariantCulture),
+                ["failed"] = counts.Failures.ToString(CultureInfo.InvariantCulture),
+                ["skipped"] = counts[RolloutDeviceState.Skipped].ToString(CultureInfo.InvariantCulture),
+            });
+            if (await TrySetStateAsync(rollout.Id, RolloutState.Completed, null, record, null, cancellationToken))
             {
                 _budgets.TryRemove(rollout.Id, out _);
-                await audit.AppendAsync(new AuditRecord("node", "rollout.completed", $"rollout:{rollout.Id}", AuditOutcome.Success,
-                    new Dictionary<string, string>
-                    {
-                        ["release"] = rollout.ReleaseId,
-                        ["succeeded"] = counts[RolloutDeviceState.Succeeded].ToString(CultureInfo.InvariantCulture),
-                        ["failed"] = counts.Failures.ToString(CultureInfo.InvariantCulture),
-                        ["skipped"] = counts[RolloutDeviceState.Skipped].ToString(CultureInfo.InvariantCulture),
-                    }), cancellationToken);
             }
 
             return;
         }
 
-        // 4. The next wave opens when the current one has finished.
+        // 4. The next wave opens when the current one has finished (the wave and its entry commit together).
         var wave = rollout.CurrentWave;
         while (wave + 1 < rollout.WaveCount && (await store.CountAsync(rollout.Id, wave, cancellationToken)).Open == 0)
         {
-            wave++;
-            await store.SetCurrentWaveAsync(rollout.Id, wave, now, cancellationToken);
-            await audit.AppendAsync(new AuditRecord("node", "rollout.wave-started", $"rollout:{rollout.Id}", AuditOutcome.Success,
-                new Dictionary<string, string> { ["wave"] = wave.ToString(CultureInfo.InvariantCulture) }), cancellationToken);
+            var next = wave + 1;
+            var record = new AuditRecord("node", "rollout.wave-started", $"rollout:{rollout.Id}", AuditOutcome.Success,
+                new Dictionary<string, string> { ["wave"] = next.ToString(CultureInfo.InvariantCulture) });
+            var opened = await audit.CommitAsync(async (transaction, token) =>
+                await store.TryOpenWaveAsync(transaction, rollout.Id, next, token) ? AuditedOutcome<bool>.Done(true, record) : AuditedOutcome<bool>.Nothing(false),
+                cancellationToken);
+            if (!opened.Value)
+            {
+                // Paused, cancelled or advanced meanwhile: the next tick sees it as it is.
+                return;
+            }
+
+            wave = next;
         }
 
         // 5. Notify at no more than the rate: a budget that refills continuously, capped at one tick's worth
@@ -183,8 +194,19 @@ public sealed partial class RolloutEngine(
 
     // Retained messages live in the broker's memory: after a restart, devices told before it (and not
     // finished) get their directive again. A device that already reported ignores it (it remembers the rollout).
+    // A rollout stopped just before a crash may not have withdrawn yet (the withdrawal follows the commit of
+    // the stop): its notified and downloading devices are told again, which is idempotent.
     private async Task RepublishAsync(CancellationToken cancellationToken)
     {
+        foreach (var stopped in await store.ListAsync([RolloutState.Cancelled, RolloutState.Aborted], 1000, cancellationToken))
+        {
+            var counts = await store.CountAsync(stopped.Id, null, cancellationToken);
+            if (counts[RolloutDeviceState.Notified] + counts[RolloutDeviceState.Downloading] > 0)
+            {
+                await notifier.WithdrawAsync(stopped.Id, $"rollout {stopped.State.ToString().ToLowerInvariant()}", cancellationToken);
+            }
+        }
+
         foreach (var rollout in await store.ListAsync([RolloutState.Running, RolloutState.Paused], 1000, cancellationToken))
         {
             if (await releases.GetAsync(rollout.ReleaseId, cancellationToken) is not { } release)
@@ -262,22 +284,33 @@ public sealed partial class RolloutEngine(
 
     private async Task FinishAsync(Rollout rollout, string deviceId, RolloutDeviceState state, string? detail, CancellationToken cancellationToken)
     {
-        if (await store.TryMoveDeviceAsync(rollout.Id, deviceId, Unfinished, state, detail, time.GetUtcNow(), cancellationToken))
-        {
-            // A failed or rolled-back update is a security event too: an image that does not run, or one a device refused.
-            if (state.IsFailure())
+        // A failed or rolled-back update is a security event too: an image that does not run, or one a device refused.
+        var failed = state.IsFailure()
+            ? events.Create("device.update-failed", SecuritySeverity.Warning, deviceId, null, new Dictionary<string, string>
             {
-                gateway.Events.Record("device.update-failed", SecuritySeverity.Warning, deviceId, null, new Dictionary<string, string>
-                {
-                    ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["outcome"] = state.Name(), ["reason"] = detail ?? "-",
-                });
-            }
+                ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["outcome"] = state.Name(), ["reason"] = detail ?? "-",
+            })
+            : null;
+        var record = new AuditRecord("node", "rollout.device-" + state.Name(), $"device:{deviceId}", state.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success,
+            new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["detail"] = detail ?? "-" });
 
-            await audit.AppendAsync(new AuditRecord("node", "rollout.device-" + state.Name(), $"device:{deviceId}", state.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success,
-                new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["detail"] = detail ?? "-" }),
-                cancellationToken);
+        // The device's result, its entry and its event commit together (a result is never recorded without its entry).
+        var moved = await audit.CommitAsync(async (transaction, token) =>
+            await store.TryMoveDeviceAsync(transaction, rollout.Id, deviceId, Unfinished, state, detail, token)
+                ? AuditedOutcome<bool>.Done(true, [record], failed is null ? [] : [failed])
+                : AuditedOutcome<bool>.Nothing(false), cancellationToken);
+        if (moved.Value && failed is not null)
+        {
+            await events.PublishCommittedAsync([failed], cancellationToken);
         }
     }
+
+    // Ends a running rollout with its entry (and event) in one transaction; false when it was not running any more.
+    private async Task<bool> TrySetStateAsync(long id, RolloutState to, string? reason, AuditRecord record, SecurityEvent? securityEvent, CancellationToken cancellationToken) =>
+        (await audit.CommitAsync(async (transaction, token) =>
+            await store.TrySetStateAsync(transaction, id, [RolloutState.Running], to, reason, token)
+                ? AuditedOutcome<bool>.Done(true, [record], securityEvent is null ? [] : [securityEvent])
+                : AuditedOutcome<bool>.Nothing(false), cancellationToken)).Value;
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Rollout {Rollout} aborted: {Reason}")]
     private static partial void RolloutAborted(ILogger logger, long rollout, string reason);

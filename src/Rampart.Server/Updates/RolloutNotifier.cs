@@ -1,5 +1,6 @@
 using Rampart.Mqtt.Protocol;
 using Rampart.Mqtt.Broker;
+using Rampart.Fleet.Updates;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.Updates;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Inventory;
@@ -63,8 +64,7 @@ public sealed class RolloutService(
         var planned = plan.Select(p => new RolloutDevice(p.DeviceId, p.Wave, RolloutDeviceState.Pending, null, null, now)).Concat(skipped).ToArray();
         var waves = plan.Max(p => p.Wave) + 1;
         var rollout = new Rollout(0, release.Id, selector.ToString(), policy, RolloutState.Running, null, 0, waves, actor, now, now);
-        var id = await store.CreateAsync(rollout, planned, cancellationToken);
-        await audit.AppendAsync(new AuditRecord(actor, "rollout.created", $"rollout:{id}", AuditOutcome.Success, new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
             ["release"] = release.Id,
             ["selector"] = selector.ToString(),
@@ -73,7 +73,14 @@ public sealed class RolloutService(
             ["waves"] = waves.ToString(CultureInfo.InvariantCulture),
             ["rate-per-minute"] = policy.RatePerMinute.ToString(CultureInfo.InvariantCulture),
             ["abort-failure-percent"] = policy.AbortFailurePercent.ToString(CultureInfo.InvariantCulture),
-        }), cancellationToken);
+        };
+
+        // The plan rows and the entry commit together; the id is known only inside the transaction.
+        var id = (await audit.CommitAsync(async (transaction, token) =>
+        {
+            var created = await store.CreateAsync(transaction, rollout, planned, token);
+            return AuditedOutcome<long>.Done(created, new AuditRecord(actor, "rollout.created", $"rollout:{created}", AuditOutcome.Success, details));
+        }, cancellationToken)).Value;
         return await StatusAsync(id, cancellationToken);
     }
 
@@ -119,18 +126,32 @@ public sealed class RolloutService(
         long id, RolloutState[] from, RolloutState to, string action, string actor, CancellationToken cancellationToken)
     {
         var rollout = await GetAsync(id, cancellationToken);
-        if (!await store.TrySetStateAsync(id, from, to, $"{action[8..]} by {actor}", time.GetUtcNow(), cancellationToken))
-        {
-            throw new FleetException(FleetErrorKind.Conflict, $"rollout {id} is {rollout.State.ToString().ToLowerInvariant()}");
-        }
-
         var details = new Dictionary<string, string> { ["release"] = rollout.ReleaseId, ["from"] = rollout.State.ToString().ToLowerInvariant() };
         if (to == RolloutState.Cancelled)
         {
-            details["withdrawn-from"] = (await notifier.WithdrawAsync(id, $"cancelled by {actor}", cancellationToken)).ToString(CultureInfo.InvariantCulture);
+            // Counted when decided: the withdrawal itself is derived state that follows the commit.
+            var counts = await store.CountAsync(id, null, cancellationToken);
+            details["withdrawn-from"] = (counts[RolloutDeviceState.Notified] + counts[RolloutDeviceState.Downloading]).ToString(CultureInfo.InvariantCulture);
         }
 
-        await audit.AppendAsync(new AuditRecord(actor, action, $"rollout:{id}", AuditOutcome.Success, details), cancellationToken);
+        // The state and its entry commit together; the state is checked again inside the transaction.
+        var record = new AuditRecord(actor, action, $"rollout:{id}", AuditOutcome.Success, details);
+        var moved = await audit.CommitAsync(async (transaction, token) =>
+            await store.TrySetStateAsync(transaction, id, from, to, $"{action[8..]} by {actor}", token)
+                ? AuditedOutcome<bool>.Done(true, record)
+                : AuditedOutcome<bool>.Nothing(false), cancellationToken);
+        if (!moved.Value)
+        {
+            var now = await GetAsync(id, cancellationToken);
+            throw new FleetException(FleetErrorKind.Conflict, $"rollout {id} is {now.State.ToString().ToLowerInvariant()}");
+        }
+
+        // After the commit: a node that dies before the withdrawal repeats it at the next start (RolloutEngine).
+        if (to == RolloutState.Cancelled)
+        {
+            await notifier.WithdrawAsync(id, $"cancelled by {actor}", cancellationToken);
+        }
+
         return await StatusAsync(id, cancellationToken);
     }
 

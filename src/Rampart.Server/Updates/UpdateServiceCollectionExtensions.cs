@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Rampart.Fleet.Updates;
 using Rampart.Fleet.Approvals;
 using Rampart.Server.Keys;
 using Rampart.Storage.Updates;
-using Rampart.Updates.Releases;
-using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.Updates;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Updates;
 using Rampart.Storage.Sqlite;
 using Rampart.Updates.Releases;
 
@@ -12,8 +14,8 @@ public sealed class SqliteReleaseStore(SqliteDatabase database) : IReleaseStore
         "id, model, version, svn, hardware, image_target, manifest_target, image_sha256, image_length, sbom_sha256, status, created_by, created_ms, promoted_by, promoted_ms";
 
     /// <inheritdoc />
-    public async Task<bool> TryAddAsync(Release release, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
+    public async Task<bool> TryAddAsync(IStoreTransaction transaction, Release release, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
             $"INSERT INTO releases ({Columns}) VALUES ($id, $model, $version, $svn, $hardware, $image, $manifest, $sha, $length, $sbom, $status, $by, $at, NULL, NULL) " +
             "ON CONFLICT DO NOTHING",
             cancellationToken,
@@ -31,9 +33,9 @@ public sealed class SqliteReleaseStore(SqliteDatabase database) : IReleaseStore
         await database.QueryAsync($"SELECT {Columns} FROM releases ORDER BY created_ms DESC, id LIMIT $limit", Read, cancellationToken, ("$limit", limit));
 
     /// <inheritdoc />
-    public async Task<bool> TryPromoteAsync(string id, string promotedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("UPDATE releases SET status = 'production', promoted_by = $by, promoted_ms = $at WHERE id = $id AND status = 'staged'",
-            cancellationToken, ("$by", promotedBy), ("$at", at.ToUnixMs()), ("$id", id)) == 1;
+    public async Task<bool> TryPromoteAsync(IStoreTransaction transaction, string id, string promotedBy, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE releases SET status = 'production', promoted_by = $by, promoted_ms = $at WHERE id = $id AND status = 'staged'",
+            cancellationToken, ("$by", promotedBy), ("$at", transaction.Now.ToUnixMs()), ("$id", id)) == 1;
 
     private static string Name(ReleaseStatus status) => status.ToString().ToLowerInvariant();
 

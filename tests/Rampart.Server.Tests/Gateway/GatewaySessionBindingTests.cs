@@ -196,7 +196,7 @@ public sealed class GatewaySessionBindingTests : IAsyncLifetime
         await client.ConnectAsync(witness.Id);
         await client.SendAsync(Publish($"devices/{witness.Id}/state", 1, """{"update":{"installed":{"version":"1.2.3","svn":1}}}"""));
         await client.ExpectAsync<PublishResponsePacket>();
-        var store = _node.Get<Rampart.Updates.Rollouts.IRolloutStore>();
+        var store = _node.Get<Rampart.Fleet.Updates.IRolloutStore>();
         await Eventually.HoldsAsync(async () => (await store.ReportedFirmwareAsync([witness.Id], CancellationToken.None)).ContainsKey(witness.Id), "the witness's own report is recorded");
 
         Assert.False((await store.ReportedFirmwareAsync([victim.Id], CancellationToken.None)).ContainsKey(victim.Id), "a service recorded a device's firmware");

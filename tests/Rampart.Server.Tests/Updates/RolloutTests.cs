@@ -89,7 +89,7 @@ public sealed class RolloutTests
         await fleet.DeviceAsync("pump-behind", "pump", healthy: _ => true, svn: 1);
         var otherBoard = await fleet.DeviceAsync("pump-rev-a", "pump", healthy: _ => true, svn: 1, hardware: "rev-a");
         var release = await fleet.ReleaseAsync("pump", "1.5.0", svn: 5);
-        var firmware = fleet.Node.Get<Rampart.Updates.Rollouts.IRolloutStore>();
+        var firmware = fleet.Node.Get<Rampart.Fleet.Updates.IRolloutStore>();
         await WaitUntilAsync(async () => (await firmware.ReportedFirmwareAsync(null, CancellationToken.None)).Count == 3);
 
         // Server: the device reporting svn 9 is skipped with the reason, never notified.

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Rampart.Updates.Rollouts;
 
-namespace Rampart.Updates.Rollouts;
+namespace Rampart.Fleet.Updates;
 
 /// <summary>Walking a rollout's devices without holding them all.</summary>
 public static class RolloutStoreExtensions
