@@ -34,4 +34,15 @@ public sealed class KillDuringOperationsTests(ITestOutputHelper output) : IDispo
         Assert.True(report.Violations.Count == 0, string.Join("\n", report.Violations));
         Assert.Matches(@"issued [1-9]", report.Acknowledged);
     }
+
+    [Fact]
+    public async Task A_kill_9_during_release_uploads_and_creation_leaves_no_release_without_its_audit_entry_and_loses_none_acknowledged()
+    {
+        var report = await CrashHarness.RunAsync(_temp.Sub("data"),
+            new CrashOptions(CrashOperation.Release, Rounds: 4, MinimumRounds: 3, Budget: TimeSpan.FromSeconds(40), Workers: 4, MaxAcknowledgementsPerRound: 20, Seed: 14),
+            output.WriteLine);
+
+        Assert.True(report.Violations.Count == 0, string.Join("\n", report.Violations));
+        Assert.Matches(@"releases [1-9]", report.Acknowledged);
+    }
 }

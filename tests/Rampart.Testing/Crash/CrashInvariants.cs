@@ -63,6 +63,7 @@ public static class CrashInvariants
             "SELECT id FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.action = 'token.created' AND a.target = 'token/' || t.id)"),
         ("every revoked API token has its token.revoked audit entry",
             "SELECT id FROM api_tokens t WHERE revoked_ms IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_entries a WHERE a.action = 'token.revoked' AND a.target = 'token/' || t.id)"),
+        .. CrashUpdateInvariants.Checks,
     ];
 
     /// <summary>Every violation found, as readable lines; empty when all hold.</summary>
@@ -99,6 +100,8 @@ public static class CrashInvariants
             var loggedOut = (await ColumnAsync(connection, "SELECT DISTINCT user_name FROM api_tokens WHERE revoked_ms IS NOT NULL")).ToHashSet(StringComparer.Ordinal);
             Lost(violations, "operator activation", ledger.Activated.Where(name => !activated.Contains(name)));
             Lost(violations, "logout", ledger.Sessions.Where(session => session.LoggedOut && !loggedOut.Contains(session.User)).Select(session => session.User));
+            var releases = (await ColumnAsync(connection, "SELECT id FROM releases")).ToHashSet(StringComparer.Ordinal);
+            Lost(violations, "release", ledger.Releases.Where(id => !releases.Contains(id)));
             if (long.Parse(setupTokens, System.Globalization.CultureInfo.InvariantCulture) < ledger.SetupTokens.Count)
             {
                 violations.Add($"acknowledged setup-token rotations lost: {ledger.SetupTokens.Count} acknowledged, {setupTokens} audited");

@@ -37,6 +37,9 @@ public sealed class CrashLedger
     /// <summary>Login sessions: the user and whether the logout (the token's revocation) was acknowledged too.</summary>
     public ConcurrentBag<(string User, bool LoggedOut)> Sessions { get; } = [];
 
+    /// <summary>Releases created (HTTP 200), by id.</summary>
+    public ConcurrentBag<string> Releases { get; } = [];
+
     /// <summary>Acknowledgements so far, of every kind.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -47,5 +50,5 @@ public sealed class CrashLedger
     public string Summary() =>
         $"added {Added.Count}, issued {Issued.Count}, revoked {Revoked.Count}, retired {Retired.Count}, " +
         $"quarantined {Quarantined.Count}, tokens reissued {Reissued.Count}, setup tokens {SetupTokens.Count}, " +
-        $"operators activated {Activated.Count}, logins {Sessions.Count}";
+        $"operators activated {Activated.Count}, logins {Sessions.Count}, releases {Releases.Count}";
 }

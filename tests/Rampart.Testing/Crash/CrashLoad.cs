@@ -121,6 +121,10 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
                 await OperatorAsync(id, admin, stop);
                 break;
 
+            case CrashOperation.Release:
+                await ReleaseAsync(id, admin, stop);
+                break;
+
             default:
                 // Nothing enrolled yet for an operation that needs a device: enroll one.
                 await RunOneAsync(CrashOperation.Enroll, id, admin, est, enrolled, random, stop);
@@ -141,6 +145,16 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
         using var session = new AdminClient(https, login.Token, root);
         await session.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "api/v1/auth/logout", stop);
         Acknowledge(ledger.Sessions, (name, true));
+    }
+
+    private async Task ReleaseAsync(string id, AdminClient admin, CancellationToken stop)
+    {
+        // A small random image, so every release names different bytes; the version carries the unique id.
+        using var image = new ByteArrayContent(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096));
+        var upload = await admin.SendAsync<UploadResponse>(HttpMethod.Post, "api/v1/releases/uploads", stop, image);
+        var release = await admin.SendAsync<ReleaseResponse>(HttpMethod.Post, "api/v1/releases", stop,
+            new Rampart.Server.Updates.NewRelease("crash", "1.0.0-" + id.ToLowerInvariant(), 1, null, upload.Sha256, null));
+        Acknowledge(ledger.Releases, release.Id);
     }
 
     private static (string Id, X509Certificate2 Certificate) Take(List<(string Id, X509Certificate2 Certificate)> enrolled, Random random)

@@ -28,6 +28,9 @@ public enum CrashOperation
     /// <summary>Invite an operator, activate the account over HTTPS, log in (an API token) and log out (its revocation).</summary>
     User = 128,
 
+    /// <summary>Upload a firmware image and create a staged release from it (signed manifest, TUF targets, row and entry).</summary>
+    Release = 256,
+
     /// <summary>All of the above.</summary>
-    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken | User,
+    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken | User | Release,
 }
