@@ -48,6 +48,29 @@ public static class AttackBattery
             : throw new AttackRefusedException($"unknown attack {string.Join(", ", unknown)}; known: {string.Join(", ", All.Select(a => a.Name))}");
     }
 
+    /// <summary>
+    /// Before any attack: the node answers <c>/healthz</c> and a genuine device of this run enrolls and
+    /// gets a session. Without that, a refusal would prove nothing (a node that is down refuses
+    /// everything), so the battery does not run.
+    /// </summary>
+    public static async Task BaselineAsync(AttackContext context, CancellationToken cancellationToken)
+    {
+        if (!await context.HealthyAsync(cancellationToken))
+        {
+            throw new AttackRefusedException($"{context.Target.Https} does not answer /healthz: is the node running there?");
+        }
+
+        try
+        {
+            var (client, _) = await context.SessionAsync("baseline", cancellationToken);
+            await client.DisposeAsync();
+        }
+        catch (Exception exception) when (exception is AttackSkippedException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or HttpRequestException or Device.Enrollment.EstException or TimeoutException)
+        {
+            throw new AttackRefusedException($"a genuine device cannot enroll and connect to mqtts://{context.Target.Mqtt} ({exception.Message}): check --mqtt and --server");
+        }
+    }
+
     /// <summary>Runs <paramref name="attacks"/> one after another; an attack that throws is reported as not held with the error.</summary>
     public static async Task<IReadOnlyList<AttackResult>> RunAsync(
         AttackContext context, IReadOnlyList<IAttack> attacks, Action<AttackResult>? onResult, CancellationToken cancellationToken)

@@ -5,20 +5,30 @@ namespace Rampart.Attack.Battery;
 
 /// <summary>
 /// The red team attacks only what its operator owns: a target must resolve to loopback addresses
-/// only, or be named explicitly with <c>--allow-target</c>. A name that resolves to anything else
-/// (DNS rebinding included: every address is checked) is refused before a packet is sent.
+/// only, or be named explicitly with <c>--allow-target</c>: an address literal or <c>localhost</c>,
+/// every address checked; a DNS name (which could rebind between connections) only when allowed.
+/// Nothing is sent before the check.
 /// </summary>
 public static class TargetGuard
 {
     /// <summary>Throws <see cref="AttackRefusedException"/> unless every address of <paramref name="host"/> is loopback or the host is allowed.</summary>
     public static async Task<IPAddress[]> CheckAsync(string host, IReadOnlyCollection<string> allowed, CancellationToken cancellationToken)
     {
-        var addresses = await ResolveAsync(host, cancellationToken);
         if (allowed.Contains(host, StringComparer.OrdinalIgnoreCase))
         {
-            return addresses;
+            return await ResolveAsync(host, cancellationToken);
         }
 
+        // Every client of the battery resolves the name again on connect, and a DNS name may answer
+        // loopback now and something else then (rebinding): only literals and localhost (the hosts
+        // file, not DNS) are taken without --allow-target, and no DNS query is made for anything else.
+        if (!IPAddress.TryParse(host.Trim('[', ']'), out _) && !string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AttackRefusedException(
+                $"{host} is a DNS name that may resolve differently on every connection: name a loopback address (127.0.0.1, ::1, localhost), or allow it with --allow-target {host}");
+        }
+
+        var addresses = await ResolveAsync(host, cancellationToken);
         var foreign = addresses.Where(address => !IPAddress.IsLoopback(address)).ToArray();
         return foreign.Length == 0
             ? addresses

@@ -70,6 +70,11 @@ internal static class AttackCommand
                 Console.WriteLine($"rampart attack: {attacks.Count} attacks against {target.Https} and mqtts://{target.Mqtt} (run {context.Run}; staged devices are named attack-{context.Run}-*)");
             }
 
+            await Refused(async () =>
+            {
+                await AttackBattery.BaselineAsync(context, cancellationToken);
+                return true;
+            });
             results = await AttackBattery.RunAsync(context, attacks, json ? null : result => Console.WriteLine(AttackReport.Line(result)), cancellationToken);
         }
 

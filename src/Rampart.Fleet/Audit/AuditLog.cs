@@ -91,7 +91,11 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     {
         var pending = new PendingWork<T>(work);
         await EnqueueAsync(pending, cancellationToken);
-        return await pending.Completion.Task.WaitAsync(cancellationToken);
+
+        // Once queued the work may commit whatever the caller does, and what follows a commit (live
+        // control, the CRL, live events) must then happen too: a caller that gave up (a client that
+        // hung up) still waits for the outcome, so it never returns before its change is decided.
+        return await pending.Completion.Task;
     }
 
     /// <summary>Writes what is queued, then a final checkpoint, and stops accepting records.</summary>

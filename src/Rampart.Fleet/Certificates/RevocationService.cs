@@ -47,13 +47,13 @@ public sealed class RevocationService(
                 ? AuditedOutcome<RevocationBatch>.Nothing(batch)
                 : AuditedOutcome<RevocationBatch>.Done(batch, batch.Records, batch.Events);
         }, cancellationToken);
-        return await PublishAsync(outcome.Value, cancellationToken);
+        return await PublishAsync(outcome.Value);
     }
 
     /// <summary>
     /// Inside a caller's audited transaction (retirement): revokes the subject's live certificates,
     /// listed in the same transaction so none issued meanwhile escapes. The caller commits the
-    /// batch's records and events, then calls <see cref="PublishAsync(RevocationBatch, CancellationToken)"/>.
+    /// batch's records and events, then calls <see cref="PublishAsync(RevocationBatch)"/>.
     /// </summary>
     public async Task<RevocationBatch> RevokeSubjectAsync(
         IStoreTransaction transaction, string profile, string subject, X509RevocationReason reason, string actor, CancellationToken cancellationToken)
@@ -63,25 +63,27 @@ public sealed class RevocationService(
     }
 
     /// <summary>
-    /// After the commit, derived state and live control: a new CRL (the node republishes on start if
-    /// a crash came first, see <see cref="CrlPublisher.PublishIfStaleAsync"/>), the gateway ends live
-    /// sessions, the events go live. Returns the revoked serials.
+    /// After the commit, live control and derived state: the gateway ends live sessions and the
+    /// events go live first, then a new CRL (the node republishes on start if this fails or a crash
+    /// comes first, see <see cref="CrlPublisher.PublishIfStaleAsync"/>). It runs to the end whatever
+    /// the caller does: the revocation is durable, so its effects must not wait on a request that
+    /// was abandoned. Returns the revoked serials.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PublishAsync(RevocationBatch batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> PublishAsync(RevocationBatch batch)
     {
         if (batch.Revoked.Count == 0)
         {
             return [];
         }
 
-        await crl.PublishAsync(cancellationToken);
         var now = time.GetUtcNow();
         foreach (var certificate in batch.Revoked)
         {
-            await stream.PublishAsync(new CertificateRevoked(now, certificate.Serial, certificate.Profile, certificate.Subject, batch.Reason), cancellationToken);
+            await stream.PublishAsync(new CertificateRevoked(now, certificate.Serial, certificate.Profile, certificate.Subject, batch.Reason), CancellationToken.None);
         }
 
-        await securityEvents.PublishCommittedAsync(batch.Events, cancellationToken);
+        await securityEvents.PublishCommittedAsync(batch.Events, CancellationToken.None);
+        await crl.PublishAsync(CancellationToken.None);
         return batch.Revoked.Select(c => c.Serial).ToArray();
     }
 
@@ -94,7 +96,7 @@ public sealed class RevocationService(
                 ? AuditedOutcome<RevocationBatch>.Nothing(batch)
                 : AuditedOutcome<RevocationBatch>.Done(batch, batch.Records, batch.Events);
         }, cancellationToken);
-        return await PublishAsync(outcome.Value, cancellationToken);
+        return await PublishAsync(outcome.Value);
     }
 
     private async Task<RevocationBatch> RevokeAsync(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Inventory;
 using Rampart.Pki.Authority;
@@ -65,7 +66,15 @@ public sealed class DeviceCertificateAuthorizer(
         var refusal = DeviceStates.RefuseUnlessEnrollable(await devices.GetAsync(record.Subject, cancellationToken), record.Subject, firstEnrollment: false);
         return refusal is not null
             ? (null, refusal)
-            : (new EnrollmentGrant(record.Subject, "device-certificate", EnrollmentGrant.NothingToSpend), null);
+            : (new EnrollmentGrant(record.Subject, "device-certificate", (transaction, commit) => StillLiveAsync(transaction, record, commit)), null);
+    }
+
+    // Checked again inside the renewal's transaction: a revocation (key compromise) that committed
+    // between the check above and this transaction must not yield a fresh certificate.
+    private async Task<bool> StillLiveAsync(IStoreTransaction transaction, IssuedCertificate record, CancellationToken cancellationToken)
+    {
+        var current = await certificates.ListAsync(transaction, record.Profile, record.Subject, cancellationToken);
+        return current.Any(c => c.Serial == record.Serial && !c.Revoked && c.NotAfter > transaction.Now);
     }
 
     private static (EnrollmentGrant?, EnrollmentRefusal?) Refuse(EnrollmentRefusalKind kind, string code, string message, string? device = null) =>

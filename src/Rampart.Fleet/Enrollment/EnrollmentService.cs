@@ -118,8 +118,9 @@ public sealed class EnrollmentService
         {
             if (!await grant.CommitAsync(transaction, commit))
             {
-                return Refusal(operation, credentials, new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-token",
-                    "the bootstrap token was used meanwhile", deviceId));
+                return Refusal(operation, credentials, operation == EstOperation.Reenroll
+                    ? new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "revoked", "the certificate was revoked or expired meanwhile", deviceId)
+                    : new EnrollmentRefusal(EnrollmentRefusalKind.Unauthenticated, "bad-token", "the bootstrap token was used meanwhile", deviceId));
             }
 
             if (await _issuer.TryRecordAsync(transaction, record, commit) is { } holder)

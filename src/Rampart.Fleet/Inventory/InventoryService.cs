@@ -96,8 +96,8 @@ public sealed class InventoryService(
                 [new AuditRecord(actor, "device.retired", $"device/{id}", AuditOutcome.Success), .. batch.Records], batch.Events);
         }, cancellationToken);
 
-        var revoked = await revocation.PublishAsync(outcome.Value, cancellationToken);
-        await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, DeviceAccessChange.Retired, "retired"), cancellationToken);
+        var revoked = await revocation.PublishAsync(outcome.Value);
+        await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, DeviceAccessChange.Retired, "retired"), CancellationToken.None); // committed: live control must follow
         return revoked;
     }
 
@@ -132,7 +132,7 @@ public sealed class InventoryService(
 
             return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, new Dictionary<string, string> { ["reason"] = reason }));
         }, cancellationToken);
-        await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, change, reason), cancellationToken);
+        await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, change, reason), CancellationToken.None); // committed: live control must follow
     }
 
     private static Device Validate(NewDevice request, DateTimeOffset now)

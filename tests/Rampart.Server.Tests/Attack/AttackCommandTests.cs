@@ -63,6 +63,25 @@ public sealed class AttackCommandTests : NodeTestBase
     }
 
     [Fact]
+    public async Task A_battery_against_a_port_where_no_node_listens_refuses_to_judge_anything()
+    {
+        // Port 1 on loopback: nothing answers, so every "refusal" would prove nothing.
+        var (code, output) = await RampartCli.RunAsync(
+            "attack", "--data", Node.Node.DataDirectory, "--server", Node.Node.HttpsUri.ToString(), "--mqtt", "127.0.0.1:1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("a genuine device cannot enroll and connect", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("HELD", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dns_name_is_refused_unless_allowed_because_it_could_rebind()
+    {
+        var refused = await Assert.ThrowsAsync<AttackRefusedException>(() => TargetGuard.CheckAsync("node.example.invalid", [], CancellationToken.None));
+        Assert.Contains("--allow-target node.example.invalid", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_guard_checks_every_address_a_name_resolves_to()
     {
         Assert.Single(await TargetGuard.CheckAsync("127.0.0.1", [], CancellationToken.None));
