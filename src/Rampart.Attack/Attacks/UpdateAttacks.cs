@@ -61,7 +61,11 @@ internal sealed class DeviceUpdateView : IDisposable
         ?? throw new InvalidOperationException($"the trusted {role} has no signed part");
 
     /// <summary>Refreshes once more; the refusal's message, or null when the client accepted.</summary>
-    public static async Task<string?> RefusalAsync(TufClient client, CancellationToken cancellationToken)
+    public static async Task<string?> RefusalAsync(TufClient client, CancellationToken cancellationToken) =>
+        (await RefusedAsync(client, cancellationToken))?.Message;
+
+    /// <summary>Refreshes once more; the refusal, or null when the client accepted.</summary>
+    public static async Task<TufException?> RefusedAsync(TufClient client, CancellationToken cancellationToken)
     {
         try
         {
@@ -70,7 +74,7 @@ internal sealed class DeviceUpdateView : IDisposable
         }
         catch (TufException refused)
         {
-            return refused.Message;
+            return refused;
         }
     }
 
@@ -95,9 +99,11 @@ public sealed class TufFreeze : IAttack
         device.Mirror.Freeze();
 
         var later = new FixedTime(expires.AddHours(1));
-        var refusal = await DeviceUpdateView.RefusalAsync(device.Client(later), cancellationToken);
-        return AttackOutcome.Judge(refusal is not null,
-            $"timestamp expires {expires:u}; a device an hour later on the frozen mirror: {refusal ?? "accepted the frozen metadata"}");
+        // Held only when the device refuses *because* the metadata expired: any other refusal (the
+        // mirror failing to serve a file) would prove nothing about freeze protection.
+        var refusal = await DeviceUpdateView.RefusedAsync(device.Client(later), cancellationToken);
+        return AttackOutcome.Judge(refusal?.Failure == TufFailure.Expired,
+            $"timestamp expires {expires:u}; a device an hour later on the frozen mirror: {(refusal is null ? "accepted the frozen metadata" : $"{refusal.Failure}: {refusal.Message}")}");
     }
 }
 
