@@ -101,6 +101,12 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
     /// <inheritdoc />
     public Admission AuthorizePublish(string topic, int bytes)
     {
+        // A revoked identity publishes nothing more, a delayed will included (its session may outlive the revocation's reach).
+        if (Volatile.Read(ref _revoked) is { } revoked)
+        {
+            return Admission.Disconnect(revoked.Item1, revoked.Item2);
+        }
+
         if (!Permissions.CanPublish(topic))
         {
             return Denied("gateway.publish-denied", "topic", topic, $"{Identity.Principal} may not publish to '{topic}'");

@@ -32,6 +32,14 @@ public sealed partial class MqttBroker
             bool isNew;
             lock (_treeLock)
             {
+                // Asked again under the tree lock that revalidation takes: permissions swapped since the
+                // check above (quarantine) either refuse the filter here, or find it in the tree and drop it.
+                if (!connection.Policy.MayKeepSubscription(request.Filter))
+                {
+                    codes[i] = v5 ? MqttReasonCode.NotAuthorized : MqttReasonCode.UnspecifiedError;
+                    continue;
+                }
+
                 var held = _tree.FiltersOf(session);
                 if (held.Count >= _options.MaximumSubscriptionsPerClient && !held.Contains(request.Filter))
                 {

@@ -109,6 +109,7 @@ public sealed partial class MqttBroker
             }
 
             session.ExpirySeconds = expiry;
+            session.Policy = connection.Policy;
             connection.Attach(session);
             connection.Negotiated(connect, keepAlive);
             connection.Will = will;

@@ -98,33 +98,72 @@ public sealed partial class MqttBroker : IDisposable
                 return false;
             }
 
-            session.Will = null;
-            if (session.Connection is { } connection)
-            {
-                connection.Will = null;
-                connection.WillSettled = true;
-                session.Detach(connection);
-                connection.Close(code, reason);
-            }
-
-            EndSession(session);
+            Discard(session, code, reason);
             return true;
         }
+    }
+
+    // Called under the connect lock: ends a session without its will, closing its connection with the reason.
+    private void Discard(MqttSession session, MqttReasonCode code, string reason)
+    {
+        session.Will?.Timer?.Dispose();
+        session.Will = null;
+        if (session.Connection is { } connection)
+        {
+            connection.Will = null;
+            connection.WillSettled = true;
+            session.Detach(connection);
+            connection.Close(code, reason);
+        }
+
+        EndSession(session);
     }
 
     /// <summary>
     /// After the client's permissions changed (quarantine): drops the subscriptions its policy no
     /// longer permits and the messages queued or in flight to it that no remaining subscription
-    /// covers; returns how many subscriptions were dropped.
+    /// covers; returns how many subscriptions were dropped. A session waiting offline is judged by the
+    /// policy of its last connection, after <paramref name="change"/> (when given) was applied to it.
+    /// Runs under the connect lock, so a session being resumed is either revalidated here after its
+    /// connection is bound, or resumed after this and revalidated by the resume with the changed policy.
     /// </summary>
-    public int RevalidateSubscriptions(string clientId)
+    public int RevalidateSubscriptions(string clientId, Action<IMqttClientPolicy>? change = null)
     {
-        if (!_sessions.TryGetValue(clientId, out var session) || session.Connection?.Policy is not { } policy)
+        lock (_connectLock)
         {
-            return 0;
-        }
+            if (!_sessions.TryGetValue(clientId, out var session) || session.CurrentPolicy is not { } policy)
+            {
+                return 0;
+            }
 
-        return Revalidate(session, policy).Subscriptions;
+            change?.Invoke(policy);
+            return Revalidate(session, policy).Subscriptions;
+        }
+    }
+
+    /// <summary>
+    /// Ends every session, connected or waiting offline, whose current policy (its connection's, or
+    /// its last connection's while offline) <paramref name="matches"/>: as <see cref="Disconnect"/>, v5
+    /// clients get a DISCONNECT with <paramref name="code"/>, and the session and its will are discarded
+    /// (revocation, retirement: the identity is no longer trusted, so a delayed will is never published).
+    /// Returns how many sessions ended.
+    /// </summary>
+    public int EndSessions(Func<IMqttClientPolicy, bool> matches, MqttReasonCode code, string reason)
+    {
+        lock (_connectLock)
+        {
+            var ended = 0;
+            foreach (var session in _sessions.Values)
+            {
+                if (!session.Ended && session.CurrentPolicy is { } policy && matches(policy))
+                {
+                    Discard(session, code, reason);
+                    ended++;
+                }
+            }
+
+            return ended;
+        }
     }
 
     /// <summary>Publishes a message from the server itself (commands to devices).</summary>

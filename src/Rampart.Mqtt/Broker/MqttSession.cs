@@ -31,6 +31,15 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
 
     private MqttConnection? _connection;
 
+    /// <summary>
+    /// The policy of the connection that serves or last served the session (set under the connect
+    /// lock): what an offline session holds is judged by it when permissions change while it waits.
+    /// </summary>
+    public IMqttClientPolicy? Policy { get; set; }
+
+    /// <summary>The policy that rules on the session now: its connection's, or the last one's while it is offline.</summary>
+    public IMqttClientPolicy? CurrentPolicy => Connection?.Policy ?? Policy;
+
     /// <summary>QoS 2 packet ids received and not yet released by PUBREL (§4.3.3).</summary>
     public HashSet<ushort> AwaitingRelease { get; } = [];
 

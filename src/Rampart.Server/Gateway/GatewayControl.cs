@@ -73,44 +73,73 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
             case CertificateRevoked revoked when revoked.Profile is "device" or "service":
                 return End(c => c.Identity.CertificateSerial == revoked.Serial, MqttReasonCode.NotAuthorized, $"certificate {revoked.Serial} was revoked ({revoked.Reason})");
             case DeviceAccessChanged { Change: DeviceAccessChange.Retired } retired:
-                var ended = End(c => c.Identity.Kind == ClientKind.Device && c.Identity.Id == retired.DeviceId, MqttReasonCode.AdministrativeAction, "the device was retired");
-
-                // A session waiting offline for the device ends too (no will: the identity is no longer trusted).
-                return ended + (_gateway.Broker.Disconnect(retired.DeviceId, MqttReasonCode.AdministrativeAction, "the device was retired") && ended == 0 ? 1 : 0);
+                return End(c => c.Identity.Kind == ClientKind.Device && c.Identity.Id == retired.DeviceId, MqttReasonCode.AdministrativeAction, "the device was retired");
             case DeviceAccessChanged { Change: DeviceAccessChange.Quarantined or DeviceAccessChange.Released } change:
-                var template = change.Change == DeviceAccessChange.Quarantined ? PermissionTemplate.Quarantine : PermissionTemplate.Device;
-                var touched = 0;
-                foreach (var client in _gateway.Registered.Where(c => c.Identity.Kind == ClientKind.Device && c.Identity.Id == change.DeviceId).ToArray())
-                {
-                    client.Control(template.Bind(client.Identity.Id));
-                    var dropped = _gateway.Broker.RevalidateSubscriptions(client.ClientId);
-                    _gateway.Events.Record("gateway.permissions-changed", SecuritySeverity.Info, client.Identity.Id, client.Source, new Dictionary<string, string>
-                    {
-                        ["client-id"] = client.ClientId,
-                        ["template"] = change.Change == DeviceAccessChange.Quarantined ? "quarantine" : "device",
-                        ["subscriptions-dropped"] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    });
-                    touched++;
-                }
-
-                return touched;
+                return Swap(change.DeviceId, change.Change == DeviceAccessChange.Quarantined);
             default:
                 return 0;
         }
     }
 
-    // Flag first, then disconnect: a CONNECT still being decided sees the flag under the broker's
-    // session lock; one already registered is found by the disconnect, which takes the same lock.
+    // Connections whose CONNECT is being decided get the new permissions first (the resume that binds
+    // them revalidates the session with them); then the session, live or waiting offline, is
+    // revalidated under the broker's session lock with the permissions of the policy that rules on it
+    // now, swapped too, so a delayed will of an offline session is judged by the quarantine as well.
+    private int Swap(string deviceId, bool quarantined)
+    {
+        var permissions = (quarantined ? PermissionTemplate.Quarantine : PermissionTemplate.Device).Bind(deviceId);
+        var connecting = 0;
+        foreach (var client in _gateway.Registered.Where(c => IsDevice(c, deviceId)).ToArray())
+        {
+            client.Control(permissions);
+            connecting++;
+        }
+
+        GatewayClientPolicy? session = null;
+        var dropped = _gateway.Broker.RevalidateSubscriptions(deviceId, policy =>
+        {
+            if (policy is GatewayClientPolicy gateway && IsDevice(gateway, deviceId))
+            {
+                gateway.Control(permissions);
+                session = gateway;
+            }
+        });
+        if (session is not null)
+        {
+            _gateway.Events.Record("gateway.permissions-changed", SecuritySeverity.Info, deviceId, session.Source, new Dictionary<string, string>
+            {
+                ["client-id"] = session.ClientId,
+                ["template"] = quarantined ? "quarantine" : "device",
+                ["subscriptions-dropped"] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["connected"] = _gateway.Broker.IsConnected(deviceId) ? "true" : "false",
+            });
+        }
+
+        return Math.Max(connecting, session is null ? 0 : 1);
+    }
+
+    private static bool IsDevice(GatewayClientPolicy client, string deviceId) => client.Identity.Kind == ClientKind.Device && client.Identity.Id == deviceId;
+
+    // Flag first, then end: a CONNECT still being decided sees the flag under the broker's session
+    // lock; a session already registered, connected or waiting offline for its identity, is ended by
+    // the broker under the same lock, with its will discarded (the identity is no longer trusted).
     private int End(Func<GatewayClientPolicy, bool> matches, MqttReasonCode code, string reason)
     {
-        var ended = 0;
         foreach (var client in _gateway.Registered.Where(matches).ToArray())
         {
             client.Revoke(code, reason);
-            ended += _gateway.Broker.Disconnect(client.ClientId, code, reason, only: client) ? 1 : 0;
         }
 
-        return ended;
+        return _gateway.Broker.EndSessions(policy =>
+        {
+            if (policy is not GatewayClientPolicy client || !matches(client))
+            {
+                return false;
+            }
+
+            client.Revoke(code, reason);
+            return true;
+        }, code, reason);
     }
 
     private async Task RunAsync(FleetEventSubscription subscription)

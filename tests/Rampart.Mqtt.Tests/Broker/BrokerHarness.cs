@@ -32,6 +32,9 @@ internal sealed class BrokerHarness : IAsyncDisposable
     /// <summary>When set, the policy's last word before a session goes live.</summary>
     public Func<Admission>? SessionRule { get; set; }
 
+    /// <summary>When set, runs after a SUBSCRIBE filter was judged and before the broker acts on it (a permission change landing in between).</summary>
+    public Action<string>? AfterSubscribeCheck { get; set; }
+
     public ConcurrentQueue<string> Observed { get; } = new();
 
     /// <summary>Opens a connection; the CONNECT is up to the test.</summary>
@@ -104,8 +107,12 @@ internal sealed class BrokerHarness : IAsyncDisposable
             harness.PublishRule?.Invoke(topic, bytes)
             ?? (harness.Forbidden.Contains(topic) ? Admission.Deny(MqttReasonCode.NotAuthorized, "forbidden") : Admission.Allowed);
 
-        public Admission AuthorizeSubscribe(string filter) =>
-            harness.Forbidden.Contains(filter) ? Admission.Deny(MqttReasonCode.NotAuthorized, "forbidden") : Admission.Allowed;
+        public Admission AuthorizeSubscribe(string filter)
+        {
+            var admission = harness.Forbidden.Contains(filter) ? Admission.Deny(MqttReasonCode.NotAuthorized, "forbidden") : Admission.Allowed;
+            harness.AfterSubscribeCheck?.Invoke(filter);
+            return admission;
+        }
 
         public bool MayKeepSubscription(string filter) => !harness.Forbidden.Contains(filter);
 
