@@ -20,7 +20,7 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
     /// <summary>Entries evicted since the start.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 
-    /// <summary>The limits of <paramref name="principal"/>, created on first use.</summary>
+    /// <summary>The limits of <paramref name="principal"/>, created on first use (for budgets; a connection uses <see cref="Open"/>).</summary>
     public IdentityLimits For(string principal, ClientKind kind)
     {
         if (_byPrincipal.TryGetValue(principal, out var limits))
@@ -28,38 +28,52 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
             return limits;
         }
 
-        limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
-        if (_byPrincipal.Count > options.MaxTrackedIdentities)
+        lock (_evictionLock)
         {
-            Evict(keep: limits);
+            limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
+            EvictIfFull(keep: limits);
+            return limits;
         }
-
-        return limits;
     }
 
-    private void Evict(IdentityLimits keep)
+    /// <summary>
+    /// The limits of <paramref name="principal"/> with one more connection counted (<see cref="IdentityLimits.Opened"/>;
+    /// the caller calls <see cref="IdentityLimits.Closed"/> when it ends). Lookup and count happen under the
+    /// lock eviction takes: an entry found here cannot be evicted before its connection is counted, which
+    /// would lose the count and hand the identity's next connection fresh budgets.
+    /// </summary>
+    public IdentityLimits Open(string principal, ClientKind kind)
     {
         lock (_evictionLock)
         {
-            var excess = _byPrincipal.Count - options.MaxTrackedIdentities;
-            if (excess <= 0)
-            {
-                return;
-            }
+            var limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
+            limits.Opened();
+            EvictIfFull(keep: limits);
+            return limits;
+        }
+    }
 
-            // Evict a tenth at once, so the scan is paid once per many additions, not on each.
-            var batch = Math.Max(excess, options.MaxTrackedIdentities / 10);
-            var idle = _byPrincipal
-                .Where(pair => pair.Value != keep && pair.Value.Connections == 0)
-                .OrderBy(pair => pair.Value.LastUsed)
-                .Take(batch)
-                .ToArray();
-            foreach (var pair in idle)
+    // Called under the eviction lock.
+    private void EvictIfFull(IdentityLimits keep)
+    {
+        var excess = _byPrincipal.Count - options.MaxTrackedIdentities;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        // Evict a tenth at once, so the scan is paid once per many additions, not on each.
+        var batch = Math.Max(excess, options.MaxTrackedIdentities / 10);
+        var idle = _byPrincipal
+            .Where(pair => pair.Value != keep && pair.Value.Connections == 0)
+            .OrderBy(pair => pair.Value.LastUsed)
+            .Take(batch)
+            .ToArray();
+        foreach (var pair in idle)
+        {
+            if (_byPrincipal.TryRemove(pair))
             {
-                if (_byPrincipal.TryRemove(pair))
-                {
-                    Interlocked.Increment(ref _evicted);
-                }
+                Interlocked.Increment(ref _evicted);
             }
         }
     }

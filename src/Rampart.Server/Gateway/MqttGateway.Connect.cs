@@ -37,9 +37,11 @@ public sealed partial class MqttGateway
             return ConnectDecision.Refuse(MqttReasonCode.ClientIdentifierNotValid, problem.Reason);
         }
 
-        var limits = Limits.For(identity.Principal, identity.Kind);
+        // Counted as open at once (atomically with the lookup), so the entry cannot be evicted while this CONNECT is decided.
+        var limits = Limits.Open(identity.Principal, identity.Kind);
         if (!limits.TryConnect())
         {
+            limits.Closed();
             Refusals.Record(source, "reconnect-rate", $"{identity.Principal} reconnects faster than {_options.DeviceConnectsPerMinute}/min", identity.CertificateSerial, connect.ClientId, deviceId);
             return ConnectDecision.Refuse(MqttReasonCode.ConnectionRateExceeded, $"more than {_options.DeviceConnectsPerMinute} connections per minute");
         }
@@ -48,7 +50,6 @@ public sealed partial class MqttGateway
             accepted => Clients[accepted.ClientId] = accepted,
             Unregister);
         _registered[policy] = 0;
-        limits.Opened();
 
         (ClientIdentity? Identity, ClientRefusal? Refusal) current;
         try

@@ -37,6 +37,26 @@ public sealed class IdentityLimitCacheTests
     }
 
     [Fact]
+    public void A_connection_being_opened_is_counted_before_eviction_can_see_its_entry()
+    {
+        var cache = new IdentityLimitCache(new GatewayOptions { MaxTrackedIdentities = 10 }, _clock);
+
+        // The gateway's order: look up and count, then (while the CONNECT is decided) other identities fill the cache.
+        var opened = cache.Open("device:a", ClientKind.Device);
+        for (var i = 0; i < 30; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            cache.For($"device:d{i}", ClientKind.Device).TryConnect();
+        }
+
+        Assert.True(cache.Evicted >= 20);
+        Assert.Same(opened, cache.For("device:a", ClientKind.Device));
+        Assert.Equal(1, opened.Connections);
+        opened.Closed();
+        Assert.Equal(0, cache.For("device:a", ClientKind.Device).Connections);
+    }
+
+    [Fact]
     public void Denials_are_counted_per_window_and_start_again_after_it()
     {
         var limits = new IdentityLimits(ClientKind.Device, new GatewayOptions { LimitWindow = TimeSpan.FromMinutes(10) }, _clock);
