@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Rampart.Fleet.Errors;
 using Rampart.Server.DataDirectory;
+using Rampart.Updates.Files;
 
 namespace Rampart.Server.Updates;
 
@@ -62,6 +63,10 @@ public sealed class ReleaseUploads(string dataDirectory, TimeProvider time)
 
             var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             File.Move(temporary, Path.Combine(Directory, sha256), overwrite: true);
+
+            // The rename is durable only once the directory is: a release created from this upload must
+            // not find it gone after a crash (the file's own fsync does not cover its name).
+            AtomicFile.SyncDirectory(Directory);
             return (sha256, length);
         }
         finally
