@@ -99,7 +99,8 @@ public sealed class ReleaseService(IReleaseStore store, TufRepository repository
         // 3. Record it with its entry in one transaction. The targets are published first (signing and
         // file writes have no place on the audit writer): a node that dies between the two leaves
         // targets that no release names, which grant nothing (a device installs only what a rollout of
-        // a production release directs) and which the same request, retried, replaces. The uploads are
+        // a production release directs), which the same request, retried, replaces, and which the next
+        // start removes (OrphanReleaseTargets). The uploads are
         // deleted only after the commit, so that retry still has its bytes.
         var release = new Release(id, model, manifest.Version, svn, hardware, $"{id}.bin", $"{id}.manifest.json", manifest.ImageSha256, manifest.ImageLength,
             sbom is null ? null : request.Sbom!.ToLowerInvariant(), ReleaseStatus.Staged, actor, time.GetUtcNow(), null, null);

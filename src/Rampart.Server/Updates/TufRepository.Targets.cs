@@ -84,6 +84,73 @@ public sealed partial class TufRepository
         }
     }
 
+    /// <summary>The targets (pending or published) whose custom metadata names the release they belong to: target name → release id.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReleaseTargetsAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var current = PendingTargetsLocked() ?? PublishedTargetsLocked(LatestVersion("targets"));
+            return current
+                .Where(pair => Json.Text(pair.Value?["custom"]?["release"]) is not null)
+                .ToDictionary(pair => pair.Key, pair => Json.Text(pair.Value!["custom"]!["release"])!, StringComparer.Ordinal);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Removes the targets <paramref name="names"/> from the targets (a new published version, or the pending
+    /// targets when the key is offline) and then deletes their files; returns the names it removed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveTargetsAsync(IReadOnlySet<string> names, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var current = PendingTargetsLocked() ?? PublishedTargetsLocked(LatestVersion("targets"));
+            var removed = current.Where(pair => names.Contains(pair.Key)).Select(pair => (Name: pair.Key, Sha256: Json.Text(pair.Value?["hashes"]?["sha256"]))).ToArray();
+            if (removed.Length == 0)
+            {
+                return [];
+            }
+
+            foreach (var (name, _) in removed)
+            {
+                current.Remove(name);
+            }
+
+            // The metadata stops naming them first; only then do their files go (a client never meets a named
+            // file that is gone). With the targets key offline the published metadata still names them until
+            // the pending targets are signed, so their files stay.
+            if (!TargetsKeyOnline)
+            {
+                OwnerOnlyFile.WriteAtomically(PendingTargetsPath, System.Text.Encoding.UTF8.GetBytes(current.ToJsonString()));
+                return [.. removed.Select(r => r.Name)];
+            }
+
+            PublishLocked(LatestVersion("targets") + 1, current, time.GetUtcNow());
+            File.Delete(PendingTargetsPath);
+
+            foreach (var (name, sha256) in removed)
+            {
+                if (sha256 is not null && IsServableName(name))
+                {
+                    File.Delete(Path.Combine(TargetsDirectory, $"{sha256}.{name}"));
+                }
+            }
+
+            Rampart.Updates.Files.AtomicFile.SyncDirectory(TargetsDirectory);
+            return [.. removed.Select(r => r.Name)];
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private JsonObject? PendingTargetsLocked() =>
         File.Exists(PendingTargetsPath) ? JsonNode.Parse(File.ReadAllBytes(PendingTargetsPath)) as JsonObject : null;
 

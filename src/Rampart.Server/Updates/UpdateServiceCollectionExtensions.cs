@@ -27,6 +27,7 @@ public static class UpdateServiceCollectionExtensions
         services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<ReleasePromotion>());
         services.AddSingleton(provider => new RolloutNotifier(
             provider.GetRequiredService<Gateway.MqttGateway>().Broker, provider.GetRequiredService<IRolloutStore>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<OrphanReleaseTargets>();
         services.AddSingleton<RolloutService>();
         services.AddSingleton<RolloutEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<RolloutEngine>());
