@@ -8,12 +8,17 @@ namespace Rampart.Bench;
 /// </summary>
 internal static class CrashBench
 {
-    /// <summary><c>crash [--iterations 50] [--workers 8] [--max-acks 200] [--seed N] [--only enroll|all]</c>.</summary>
+    /// <summary><c>crash [--iterations 50] [--workers 8] [--max-acks 200] [--seed N] [--only enroll|updates|all]</c>.</summary>
     public static async Task RunAsync(string[] args)
     {
         var arguments = new BenchArguments(args);
         var iterations = arguments.Int("iterations", 50);
-        var operations = arguments.String("only") is "enroll" ? CrashOperation.Enroll : CrashOperation.All;
+        var operations = arguments.String("only") switch
+        {
+            "enroll" => CrashOperation.Enroll,
+            "updates" => CrashOperation.Updates,
+            _ => CrashOperation.All,
+        };
         var options = new CrashOptions(operations, Rounds: iterations, MinimumRounds: iterations, Budget: TimeSpan.MaxValue,
             Workers: arguments.Int("workers", 8), MaxAcknowledgementsPerRound: arguments.Int("max-acks", 200), Seed: arguments.Int("seed", Environment.TickCount));
         var data = BenchNode.NewDataDirectory("crash");

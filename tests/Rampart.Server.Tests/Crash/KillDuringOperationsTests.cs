@@ -45,4 +45,16 @@ public sealed class KillDuringOperationsTests(ITestOutputHelper output) : IDispo
         Assert.True(report.Violations.Count == 0, string.Join("\n", report.Violations));
         Assert.Matches(@"releases [1-9]", report.Acknowledged);
     }
+
+    [Fact]
+    public async Task A_kill_9_during_four_eyes_promotions_and_rollout_moves_leaves_every_state_with_its_audit_entry_and_loses_none_acknowledged()
+    {
+        var report = await CrashHarness.RunAsync(_temp.Sub("data"),
+            new CrashOptions(CrashOperation.Updates, Rounds: 5, MinimumRounds: 3, Budget: TimeSpan.FromSeconds(60), Workers: 4, MaxAcknowledgementsPerRound: 40, Seed: 15),
+            output.WriteLine);
+
+        Assert.True(report.Violations.Count == 0, string.Join("\n", report.Violations));
+        Assert.Matches(@"promoted [1-9]", report.Acknowledged);
+        Assert.Matches(@"rollouts [1-9]", report.Acknowledged);
+    }
 }

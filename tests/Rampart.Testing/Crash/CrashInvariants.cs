@@ -102,6 +102,13 @@ public static class CrashInvariants
             Lost(violations, "logout", ledger.Sessions.Where(session => session.LoggedOut && !loggedOut.Contains(session.User)).Select(session => session.User));
             var releases = (await ColumnAsync(connection, "SELECT id FROM releases")).ToHashSet(StringComparer.Ordinal);
             Lost(violations, "release", ledger.Releases.Where(id => !releases.Contains(id)));
+            var production = (await ColumnAsync(connection, "SELECT id FROM releases WHERE status = 'production'")).ToHashSet(StringComparer.Ordinal);
+            Lost(violations, "promotion", ledger.Promoted.Where(id => !production.Contains(id)));
+            var rollouts = (await RowsAsync(connection, "SELECT id, state FROM rollouts")).ToDictionary(row => long.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture), row => row[1]);
+            Lost(violations, "rollout", ledger.Rollouts.Keys.Where(id => !rollouts.ContainsKey(id)).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Lost(violations, "rollout state change", ledger.Rollouts
+                .Where(pair => rollouts.TryGetValue(pair.Key, out var state) && state != pair.Value.Last && state != pair.Value.Asked)
+                .Select(pair => $"rollout {pair.Key} is {rollouts[pair.Key]}, acknowledged {pair.Value.Last}"));
             if (long.Parse(setupTokens, System.Globalization.CultureInfo.InvariantCulture) < ledger.SetupTokens.Count)
             {
                 violations.Add($"acknowledged setup-token rotations lost: {ledger.SetupTokens.Count} acknowledged, {setupTokens} audited");

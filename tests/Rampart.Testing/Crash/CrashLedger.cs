@@ -40,6 +40,12 @@ public sealed class CrashLedger
     /// <summary>Releases created (HTTP 200), by id.</summary>
     public ConcurrentBag<string> Releases { get; } = [];
 
+    /// <summary>Releases promoted to production (the approval answered executed), by id.</summary>
+    public ConcurrentBag<string> Promoted { get; } = [];
+
+    /// <summary>Rollouts created (HTTP 200), by id, with the states acknowledged and asked for.</summary>
+    public ConcurrentDictionary<long, RolloutStates> Rollouts { get; } = new();
+
     /// <summary>Acknowledgements so far, of every kind.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -50,5 +56,41 @@ public sealed class CrashLedger
     public string Summary() =>
         $"added {Added.Count}, issued {Issued.Count}, revoked {Revoked.Count}, retired {Retired.Count}, " +
         $"quarantined {Quarantined.Count}, tokens reissued {Reissued.Count}, setup tokens {SetupTokens.Count}, " +
-        $"operators activated {Activated.Count}, logins {Sessions.Count}, releases {Releases.Count}";
+        $"operators activated {Activated.Count}, logins {Sessions.Count}, releases {Releases.Count}, promoted {Promoted.Count}, rollouts {Rollouts.Count}, " +
+        $"rollout moves {Rollouts.Values.Sum(r => r.Moves)}";
+
+    /// <summary>
+    /// A rollout's last acknowledged state and the state a request in flight asks for: after a kill the
+    /// stored state is one of the two (the request may have committed without its answer arriving).
+    /// </summary>
+    public sealed class RolloutStates
+    {
+        private string _acknowledged = "running";
+        private string? _asking;
+        private int _moves;
+
+        /// <summary>The last state the node answered with.</summary>
+        public string Last => Volatile.Read(ref _acknowledged);
+
+        /// <summary>The state of the request in flight, if any.</summary>
+        public string? Asked => Volatile.Read(ref _asking);
+
+        /// <summary>Acknowledged moves (pause, resume, cancel).</summary>
+        public int Moves => Volatile.Read(ref _moves);
+
+        /// <summary>A request for <paramref name="state"/> is about to be sent.</summary>
+        public void Asking(string state) => Volatile.Write(ref _asking, state);
+
+        /// <summary>The node answered: the rollout is in <paramref name="state"/>.</summary>
+        public void Acknowledged(string state)
+        {
+            if (Volatile.Read(ref _asking) is not null)
+            {
+                Interlocked.Increment(ref _moves);
+            }
+
+            Volatile.Write(ref _acknowledged, state);
+            Volatile.Write(ref _asking, null);
+        }
+    }
 }

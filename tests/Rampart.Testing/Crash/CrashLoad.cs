@@ -12,7 +12,7 @@ namespace Rampart.Testing.Crash;
 /// admin socket, EST over HTTPS with the device SDK. Every success goes into the ledger; the first
 /// failure ends a worker (the node is being killed). A refusal while the node is alive is a finding.
 /// </summary>
-internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 root, CrashOperation operations, CrashLedger ledger, string prefix)
+internal sealed partial class CrashLoad(Uri https, string adminSocket, X509Certificate2 root, CrashOperation operations, CrashLedger ledger, string prefix)
 {
     private int _unexpected;
     private string? _firstUnexpected;
@@ -24,15 +24,25 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
     public string? FirstUnexpected => _firstUnexpected;
 
     /// <summary>Runs <paramref name="workers"/> workers until <paramref name="stop"/> fires or the node dies.</summary>
-    public Task RunAsync(int workers, int seed, Func<bool> nodeAlive, CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(() => WorkAsync(worker, new Random(seed + worker), nodeAlive, stop))));
+    public async Task RunAsync(int workers, int seed, Func<bool> nodeAlive, CancellationToken stop)
+    {
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(() => WorkAsync(worker, new Random(seed + worker), nodeAlive, stop))));
+        }
+        finally
+        {
+            DisposeOfficers();
+        }
+    }
 
     private async Task WorkAsync(int worker, Random random, Func<bool> nodeAlive, CancellationToken stop)
     {
         using var admin = new AdminClient(adminSocket);
         var est = new EstClient(https, root);
         var enrolled = new List<(string Id, X509Certificate2 Certificate)>();
-        var kinds = Enum.GetValues<CrashOperation>().Where(kind => kind != CrashOperation.All && operations.HasFlag(kind)).ToArray();
+        var kinds = Enum.GetValues<CrashOperation>().Where(kind => kind is not (CrashOperation.All or CrashOperation.Updates) && operations.HasFlag(kind)).ToArray();
+        string? production = null;
         try
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
@@ -40,7 +50,7 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
                 var kind = enrolled.Count == 0 && operations.HasFlag(CrashOperation.Enroll) ? CrashOperation.Enroll : kinds[random.Next(kinds.Length)];
                 try
                 {
-                    await RunOneAsync(kind, $"{prefix}-{worker}-{i}", admin, est, enrolled, random, stop);
+                    await RunOneAsync(kind, $"{prefix}-{worker}-{i}", admin, est, enrolled, random, () => production, release => production = release, stop);
                 }
                 catch (Exception exception) when (exception is HttpRequestException or IOException or SocketException or OperationCanceledException
                     or AdminCommandException or EstException)
@@ -62,7 +72,8 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
     }
 
     private async Task RunOneAsync(
-        CrashOperation kind, string id, AdminClient admin, EstClient est, List<(string Id, X509Certificate2 Certificate)> enrolled, Random random, CancellationToken stop)
+        CrashOperation kind, string id, AdminClient admin, EstClient est, List<(string Id, X509Certificate2 Certificate)> enrolled, Random random,
+        Func<string?> production, Action<string> produced, CancellationToken stop)
     {
         switch (kind)
         {
@@ -125,9 +136,17 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
                 await ReleaseAsync(id, admin, stop);
                 break;
 
+            case CrashOperation.Promote:
+                produced(await PromoteAsync(id, admin, stop));
+                break;
+
+            case CrashOperation.Rollout:
+                await RolloutAsync(id, admin, est, random, production, produced, stop);
+                break;
+
             default:
                 // Nothing enrolled yet for an operation that needs a device: enroll one.
-                await RunOneAsync(CrashOperation.Enroll, id, admin, est, enrolled, random, stop);
+                await RunOneAsync(CrashOperation.Enroll, id, admin, est, enrolled, random, production, produced, stop);
                 break;
         }
     }
@@ -147,14 +166,15 @@ internal sealed class CrashLoad(Uri https, string adminSocket, X509Certificate2 
         Acknowledge(ledger.Sessions, (name, true));
     }
 
-    private async Task ReleaseAsync(string id, AdminClient admin, CancellationToken stop)
+    private async Task<string> ReleaseAsync(string id, AdminClient admin, CancellationToken stop)
     {
         // A small random image, so every release names different bytes; the version carries the unique id.
         using var image = new ByteArrayContent(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096));
         var upload = await admin.SendAsync<UploadResponse>(HttpMethod.Post, "api/v1/releases/uploads", stop, image);
         var release = await admin.SendAsync<ReleaseResponse>(HttpMethod.Post, "api/v1/releases", stop,
-            new Rampart.Server.Updates.NewRelease("crash", "1.0.0-" + id.ToLowerInvariant(), 1, null, upload.Sha256, null));
+            new Rampart.Server.Updates.NewRelease(Model, "1.0.0-" + id.ToLowerInvariant(), 1, null, upload.Sha256, null));
         Acknowledge(ledger.Releases, release.Id);
+        return release.Id;
     }
 
     private static (string Id, X509Certificate2 Certificate) Take(List<(string Id, X509Certificate2 Certificate)> enrolled, Random random)

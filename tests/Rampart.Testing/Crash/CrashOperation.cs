@@ -31,6 +31,15 @@ public enum CrashOperation
     /// <summary>Upload a firmware image and create a staged release from it (signed manifest, TUF targets, row and entry).</summary>
     Release = 256,
 
+    /// <summary>Create a release and promote it: one security officer requests, another approves (both logged in with password and TOTP).</summary>
+    Promote = 512,
+
+    /// <summary>Roll a production release out to a device enrolled for it, then pause, resume or cancel the rollout.</summary>
+    Rollout = 1024,
+
+    /// <summary>Releases, their promotion and rollouts.</summary>
+    Updates = Release | Promote | Rollout,
+
     /// <summary>All of the above.</summary>
-    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken | User | Release,
+    All = Enroll | Renew | Revoke | Quarantine | Retire | Reissue | SetupToken | User | Updates,
 }
