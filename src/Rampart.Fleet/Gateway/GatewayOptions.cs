@@ -114,6 +114,11 @@ public sealed class GatewayOptions
             {
                 yield return $"Gateway:Services:{name}: ClientIds must be an id or a prefix ending in '*'";
             }
+
+            if (service.AssignClientIds && !service.ClientIds.EndsWith('*'))
+            {
+                yield return $"Gateway:Services:{name}: AssignClientIds needs ClientIds to be a prefix ending in '*' (the assigned ids are made from it)";
+            }
         }
     }
 
@@ -131,6 +136,17 @@ public sealed class ServiceOptions
     public List<string> Publish { get; set; } = [];
 
     public List<string> Subscribe { get; set; } = [];
+
+    /// <summary>
+    /// When set, a CONNECT with an empty client id is accepted and given one made from the prefix
+    /// (<c>ingest-</c> and 16 random hex digits), sent back as the Assigned Client Identifier (5.0
+    /// §3.2.2.3.7); with a 3.1.1 client only on a clean session (§3.1.3.1). Off by default: a service
+    /// names its client id. Devices never get this: a device's client id is its device id.
+    /// </summary>
+    public bool AssignClientIds { get; set; }
+
+    /// <summary>A fresh client id within the pattern, for <see cref="AssignClientIds"/>.</summary>
+    public string NewClientId() => ClientIds[..^1] + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     public ServicePermissions ToPermissions(string name) => new(name, ClientIds, new PermissionTemplate(Publish.ToArray(), Subscribe.ToArray()));
 }

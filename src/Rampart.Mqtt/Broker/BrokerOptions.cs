@@ -33,6 +33,13 @@ public sealed class BrokerOptions
     /// <summary>Topic aliases a client may set (5.0 §3.2.2.3.8).</summary>
     public ushort TopicAliasMaximum { get; set; } = 16;
 
+    /// <summary>
+    /// Most topic aliases the broker sets on one connection's outgoing PUBLISH (5.0 §3.3.2.3.4), within
+    /// the Topic Alias Maximum the client announced; 0 sends full topics always. Bounds what each
+    /// connection remembers (this many topics).
+    /// </summary>
+    public ushort OutgoingTopicAliasMaximum { get; set; } = 16;
+
     /// <summary>Longest session expiry granted; a 3.1.1 persistent session also ends this long after its disconnect.</summary>
     public TimeSpan MaximumSessionExpiry { get; set; } = TimeSpan.FromDays(1);
 

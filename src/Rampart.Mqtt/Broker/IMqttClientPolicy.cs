@@ -72,7 +72,14 @@ public readonly record struct Admission(Verdict Verdict, MqttReasonCode Code, st
 /// <summary>The host's answer to a CONNECT: accept with a policy, or refuse with a reason code (5.0 §3.2.2.2).</summary>
 public sealed record ConnectDecision(IMqttClientPolicy? Policy, MqttReasonCode Code, string? Reason)
 {
-    public static ConnectDecision Accept(IMqttClientPolicy policy) => new(policy, MqttReasonCode.Success, null);
+    /// <summary>
+    /// The client id the host assigns to a CONNECT with an empty one (5.0 §3.2.2.3.7: sent back as the
+    /// Assigned Client Identifier); without it the broker makes one up. Ignored when the client gave an id.
+    /// </summary>
+    public string? AssignedClientId { get; init; }
+
+    public static ConnectDecision Accept(IMqttClientPolicy policy, string? assignedClientId = null) =>
+        new(policy, MqttReasonCode.Success, null) { AssignedClientId = assignedClientId };
 
     public static ConnectDecision Refuse(MqttReasonCode code, string reason) => new(null, code, reason);
 }

@@ -11,20 +11,21 @@ namespace Rampart.Mqtt.Broker;
 public sealed partial class MqttBroker
 {
     /// <summary>Binds an authenticated connection to its session and sends CONNACK; returns a refusal instead when the CONNECT cannot be honoured.</summary>
-    internal ConnectDecision? Accept(MqttConnection connection, ConnectPacket connect)
+    internal ConnectDecision? Accept(MqttConnection connection, ConnectPacket connect, string? assignedClientId = null)
     {
         var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
         var clientId = connect.ClientId;
         string? assigned = null;
         if (clientId.Length == 0)
         {
-            // §3.1.3.1: an empty id needs a clean session (3.1.1); the server assigns one.
+            // §3.1.3.1: an empty id needs a clean session (3.1.1); the server assigns one (the host's when
+            // it chose one, so it fits the identity's rules) and tells a 5.0 client (§3.2.2.3.7).
             if (!connect.CleanStart && !v5)
             {
                 return ConnectDecision.Refuse(MqttReasonCode.ClientIdentifierNotValid, "an empty client id needs a clean session");
             }
 
-            clientId = assigned = "auto-" + Guid.NewGuid().ToString("N");
+            clientId = assigned = assignedClientId is { Length: > 0 } ? assignedClientId : "auto-" + Guid.NewGuid().ToString("N");
         }
 
         MqttMessage? will = null;

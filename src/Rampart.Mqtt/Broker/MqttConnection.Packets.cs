@@ -38,10 +38,11 @@ internal sealed partial class MqttConnection
         var topic = publish.Topic;
         if (V5 && publish.Properties.TopicAlias is { } alias)
         {
-            // 5.0 §3.3.2.3.4: alias 0 or above the maximum we announced is a protocol error.
-            if (alias == 0 || alias > _options.TopicAliasMaximum)
+            // 5.0 §3.3.2.3.4: an alias above the maximum we announced is 0x94 Topic Alias invalid. Alias 0
+            // (not permitted, [MQTT-3.3.2-8]) never gets here: the decoder refuses it as a Protocol Error (0x82).
+            if (alias > _options.TopicAliasMaximum)
             {
-                Close(MqttReasonCode.TopicAliasInvalid, $"topic alias {alias} is outside 1..{_options.TopicAliasMaximum}");
+                Close(MqttReasonCode.TopicAliasInvalid, $"topic alias {alias} is above the maximum of {_options.TopicAliasMaximum}");
                 return false;
             }
 

@@ -84,8 +84,10 @@ internal sealed partial class MqttConnection
             properties = message.Properties;
         }
 
+        var (alias, aliasOnly) = OutgoingAlias(message.Topic);
         var written = encoder.EncodePublish(
-            message.Topic, message.Payload.Span, delivery.QoS, delivery.Retain, item.Duplicate, item.PacketId, properties, Version, output, ClientMaximumPacketSize);
+            message.Topic, message.Payload.Span, delivery.QoS, delivery.Retain, item.Duplicate, item.PacketId, properties, Version, output, ClientMaximumPacketSize,
+            alias, aliasOnly);
         if (written == 0)
         {
             Policy.OnDropped("larger-than-client-maximum-packet-size");
@@ -98,7 +100,32 @@ internal sealed partial class MqttConnection
             return 0;
         }
 
+        if (alias != 0 && !aliasOnly)
+        {
+            // Known to the client only once sent: a PUBLISH dropped above never set it.
+            _outgoingAliases![message.Topic] = alias;
+        }
+
         Policy.OnDelivered(message.Payload.Length);
         return written;
+    }
+
+    // 5.0 §3.3.2.3.4: the first topics sent on the connection (up to the negotiated maximum) get an alias,
+    // set by sending topic and alias once; afterwards the alias alone stands for the topic. Aliases are
+    // never reassigned, so every packet on the wire means what it meant when it was written.
+    private (ushort Alias, bool AliasOnly) OutgoingAlias(string topic)
+    {
+        if (_outgoingAliasLimit == 0)
+        {
+            return (0, false);
+        }
+
+        _outgoingAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
+        if (_outgoingAliases.TryGetValue(topic, out var alias))
+        {
+            return (alias, true);
+        }
+
+        return _outgoingAliases.Count < _outgoingAliasLimit ? ((ushort)(_outgoingAliases.Count + 1), false) : ((ushort)0, false);
     }
 }

@@ -37,6 +37,10 @@ internal sealed partial class MqttConnection
     private MqttReasonCode _closeCode = MqttReasonCode.Success;
     private string _closeDetail = "connection closed by the client";
     private Dictionary<ushort, string>? _topicAliases;
+
+    // Outgoing topic aliases (5.0 §3.3.2.3.4): topic → alias, used by the write loop only.
+    private Dictionary<string, ushort>? _outgoingAliases;
+    private ushort _outgoingAliasLimit;
     private string? _lastTopic;
     private TaskCompletionSource? _room;
     private long _written;
@@ -102,7 +106,7 @@ internal sealed partial class MqttConnection
             }
 
             Policy = decision.Policy;
-            var accepted = _broker.Accept(this, connect);
+            var accepted = _broker.Accept(this, connect, decision.AssignedClientId);
             if (accepted is { } refusal)
             {
                 // Refused before anything was queued: the CONNACK says why (5.0 §3.2.2.2).
@@ -215,6 +219,9 @@ internal sealed partial class MqttConnection
     {
         KeepAliveSeconds = keepAlive;
         ClientMaximumPacketSize = connect.Properties.MaximumPacketSize ?? uint.MaxValue;
+
+        // 5.0 §3.2.2.3.8: the client's Topic Alias Maximum bounds the aliases we send it (absent: none); 3.1.1 has no aliases.
+        _outgoingAliasLimit = V5 ? Math.Min(connect.Properties.TopicAliasMaximum ?? (ushort)0, _options.OutgoingTopicAliasMaximum) : (ushort)0;
         _sessionExpiryWasZero = (connect.Properties.SessionExpiryInterval ?? 0) == 0;
         WillDelaySeconds = connect.Will?.Properties.WillDelayInterval ?? 0;
     }

@@ -120,12 +120,19 @@ public sealed class MqttEncoder : IDisposable
     /// nothing when the packet would exceed <paramref name="maximumSize"/>, the receiver's Maximum
     /// Packet Size (5.0 §3.1.2.11.4: such a packet is discarded, not sent).
     /// </summary>
+    /// <param name="topicAlias">
+    /// A topic alias to send (5.0 §3.3.2.3.4; 0: none), added to <paramref name="properties"/> without copying them;
+    /// with <paramref name="aliasOnly"/> the topic name is sent empty, the alias standing for it.
+    /// </param>
     public int EncodePublish(
         string topic, ReadOnlySpan<byte> payload, MqttQualityOfService qos, bool retain, bool duplicate, ushort packetId,
-        MqttProperties properties, MqttProtocolVersion version, IBufferWriter<byte> output, uint maximumSize = uint.MaxValue)
+        MqttProperties properties, MqttProtocolVersion version, IBufferWriter<byte> output, uint maximumSize = uint.MaxValue,
+        ushort topicAlias = 0, bool aliasOnly = false)
     {
         _body.Clear();
-        var flags = WritePublish(topic, payload, qos, retain, duplicate, packetId, properties, version == MqttProtocolVersion.V500);
+        var v5 = version == MqttProtocolVersion.V500;
+        var alias = v5 ? topicAlias : (ushort)0;
+        var flags = WritePublish(alias != 0 && aliasOnly ? string.Empty : topic, payload, qos, retain, duplicate, packetId, properties, v5, alias);
         var total = 1L + WireWriter.VariableByteIntegerSize((uint)_body.WrittenCount) + _body.WrittenCount;
         return total > maximumSize ? 0 : WriteFrame(MqttPacketType.Publish, flags, output);
     }
@@ -137,7 +144,8 @@ public sealed class MqttEncoder : IDisposable
         _properties.Dispose();
     }
 
-    private byte WritePublish(string topic, ReadOnlySpan<byte> payload, MqttQualityOfService qos, bool retain, bool duplicate, ushort packetId, MqttProperties properties, bool v5)
+    private byte WritePublish(
+        string topic, ReadOnlySpan<byte> payload, MqttQualityOfService qos, bool retain, bool duplicate, ushort packetId, MqttProperties properties, bool v5, ushort topicAlias = 0)
     {
         WireWriter.String(_body, topic);
         if (qos != MqttQualityOfService.AtMostOnce)
@@ -145,7 +153,7 @@ public sealed class MqttEncoder : IDisposable
             WireWriter.UInt16(_body, packetId);
         }
 
-        Properties(v5, properties);
+        Properties(v5, properties, topicAlias);
         WireWriter.Raw(_body, payload);
         return (byte)((duplicate ? 0x08 : 0) | ((byte)qos << 1) | (retain ? 0x01 : 0));
     }
@@ -190,14 +198,14 @@ public sealed class MqttEncoder : IDisposable
         }
     }
 
-    private void Properties(bool v5, MqttProperties properties)
+    private void Properties(bool v5, MqttProperties properties, ushort topicAlias = 0)
     {
         if (!v5)
         {
             return;
         }
 
-        if (ReferenceEquals(properties, MqttProperties.Empty))
+        if (ReferenceEquals(properties, MqttProperties.Empty) && topicAlias == 0)
         {
             WireWriter.Byte(_body, 0);
             return;
@@ -205,6 +213,12 @@ public sealed class MqttEncoder : IDisposable
 
         _properties.Clear();
         PropertyWriter.Write(_properties, properties);
+        if (topicAlias != 0 && properties.TopicAlias is null)
+        {
+            WireWriter.Byte(_properties, PropertyId.TopicAlias);
+            WireWriter.UInt16(_properties, topicAlias);
+        }
+
         WireWriter.VariableByteInteger(_body, (uint)_properties.WrittenCount);
         WireWriter.Raw(_body, _properties.WrittenSpan);
     }

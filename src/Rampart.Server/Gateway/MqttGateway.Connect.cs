@@ -31,7 +31,14 @@ public sealed partial class MqttGateway
         var traffic = Traffic.For(identity.Principal);
         traffic.ConnectionAttempt(source);
         var deviceId = identity.Kind == ClientKind.Device ? identity.Id : null;
-        if (ClientIdProblem(identity, connect.ClientId) is { } problem)
+
+        // A service whose settings allow it may leave the client id to us (5.0 §3.2.2.3.7); the id is
+        // made within its pattern, so it stays disjoint from device ids like every id the service uses.
+        var clientId = connect.ClientId.Length == 0 && identity.Kind == ClientKind.Service
+            && _options.Services.TryGetValue(identity.Id, out var serviceOptions) && serviceOptions.AssignClientIds
+                ? serviceOptions.NewClientId()
+                : connect.ClientId;
+        if (ClientIdProblem(identity, clientId) is { } problem)
         {
             Refusals.Record(source, problem.Code, problem.Message, identity.CertificateSerial, connect.ClientId, deviceId);
             return ConnectDecision.Refuse(MqttReasonCode.ClientIdentifierNotValid, problem.Reason);
@@ -46,7 +53,7 @@ public sealed partial class MqttGateway
             return ConnectDecision.Refuse(MqttReasonCode.ConnectionRateExceeded, $"more than {_options.DeviceConnectsPerMinute} connections per minute");
         }
 
-        var policy = new GatewayClientPolicy(identity, connect.ClientId, source, _options, Events, traffic, limits,
+        var policy = new GatewayClientPolicy(identity, clientId, source, _options, Events, traffic, limits,
             accepted => Clients[accepted.ClientId] = accepted,
             Unregister);
         _registered[policy] = 0;
@@ -71,7 +78,7 @@ public sealed partial class MqttGateway
 
         policy.Resolved(current.Identity.Permissions);
         lease?.Dispose();
-        return ConnectDecision.Accept(policy);
+        return ConnectDecision.Accept(policy, clientId == connect.ClientId ? null : clientId);
     }
 
     private (string Code, string Message, string Reason)? ClientIdProblem(ClientIdentity identity, string clientId)

@@ -21,4 +21,18 @@ public sealed class GatewayOptionsTests
         Assert.Contains(problems, p => p.Contains("DeviceConnectsPerMinute", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("MaxConnections", StringComparison.Ordinal) && p.Contains("LimitWindow", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Assigned_client_ids_need_a_prefix_pattern_and_stay_within_it()
+    {
+        var exact = new ServiceOptions { ClientIds = "ingest-1", AssignClientIds = true };
+        var prefix = new ServiceOptions { ClientIds = "ingest-*", AssignClientIds = true };
+
+        Assert.Contains(new GatewayOptions { Services = { ["exact"] = exact } }.Problems(), p => p.Contains("AssignClientIds", StringComparison.Ordinal));
+        Assert.Empty(new GatewayOptions { Services = { ["ingest"] = prefix } }.Problems());
+        var assigned = prefix.NewClientId();
+        Assert.Matches("^ingest-[0-9a-f]{16}$", assigned);
+        Assert.True(prefix.ToPermissions("ingest").AllowsClientId(assigned));
+        Assert.NotEqual(assigned, prefix.NewClientId());
+    }
 }

@@ -108,7 +108,7 @@ public sealed partial class GatewayInteropTests : IAsyncLifetime
         Assert.NotEqual(0, noCert);
     }
 
-    private static string InteropDirectory
+    internal static string InteropDirectory
     {
         get
         {
