@@ -12,7 +12,10 @@ public sealed record ClientIdentity(ClientKind Kind, string Id, string Certifica
     public const string DevicePrefix = "device:";
 
     /// <summary>The id events and audit entries name: <c>device:d1</c> or <c>service:ingest</c>.</summary>
-    public string Principal => (Kind == ClientKind.Device ? DevicePrefix : "service:") + Id;
+    public string Principal => PrincipalOf(Kind, Id);
+
+    /// <summary>The principal of the identity of kind <paramref name="kind"/> named <paramref name="id"/> (a certificate's subject).</summary>
+    public static string PrincipalOf(ClientKind kind, string id) => (kind == ClientKind.Device ? DevicePrefix : "service:") + id;
 }
 
 /// <summary>Kinds of MQTT identity.</summary>

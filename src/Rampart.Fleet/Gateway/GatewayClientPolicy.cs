@@ -126,12 +126,13 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
 
     /// <inheritdoc />
     public Admission AuthorizeSubscribe(string filter) =>
-        Permissions.CanSubscribe(filter)
+        Volatile.Read(ref _revoked) is { } revoked ? Admission.Disconnect(revoked.Item1, revoked.Item2)
+        : Permissions.CanSubscribe(filter)
             ? Admission.Allowed
             : Denied("gateway.subscribe-denied", "filter", filter, $"{Identity.Principal} may not subscribe to '{filter}'");
 
     /// <inheritdoc />
-    public bool MayKeepSubscription(string filter) => Permissions.CanSubscribe(filter);
+    public bool MayKeepSubscription(string filter) => !Revoked && Permissions.CanSubscribe(filter);
 
     /// <inheritdoc />
     public void OnConnected(bool sessionPresent, string? tookOverFrom)

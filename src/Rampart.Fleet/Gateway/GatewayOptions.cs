@@ -89,6 +89,13 @@ public sealed class GatewayOptions
             yield return "Gateway: LimitWindow, MaxTrackedIdentities, MaxConnections and RefusalsRecordedPerSecond must be positive";
         }
 
+        // Only entries without a connection are evicted: with room for no idle entry, every CONNECT
+        // would scan the cache for one under the eviction lock.
+        if (MaxTrackedIdentities <= MaxConnections)
+        {
+            yield return $"Gateway: MaxTrackedIdentities ({MaxTrackedIdentities}) must exceed MaxConnections ({MaxConnections})";
+        }
+
         // Two services whose client ids overlap could take over (or, before sessions were bound to
         // identities, resume) each other's sessions.
         var patterns = Services.Select(pair => pair.Value.ToPermissions(pair.Key)).ToArray();

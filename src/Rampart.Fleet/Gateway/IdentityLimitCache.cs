@@ -46,9 +46,18 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
     {
         lock (_evictionLock)
         {
-            var limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
+            var added = false;
+            var limits = _byPrincipal.GetOrAdd(principal, _ =>
+            {
+                added = true;
+                return new IdentityLimits(kind, options, time);
+            });
             limits.Opened();
-            EvictIfFull(keep: limits);
+            if (added)
+            {
+                EvictIfFull(keep: limits);
+            }
+
             return limits;
         }
     }

@@ -34,7 +34,9 @@ public sealed partial class MqttBroker
             {
                 // Asked again under the tree lock that revalidation takes: permissions swapped since the
                 // check above (quarantine) either refuse the filter here, or find it in the tree and drop it.
-                if (!connection.Policy.MayKeepSubscription(request.Filter))
+                // A session ended meanwhile (revoked, taken over) takes no subscription: its tree entries
+                // are gone, and a filter added now would stay in the tree (and a share group) for good.
+                if (session.Ended || !connection.Policy.MayKeepSubscription(request.Filter))
                 {
                     codes[i] = v5 ? MqttReasonCode.NotAuthorized : MqttReasonCode.UnspecifiedError;
                     continue;
@@ -66,6 +68,13 @@ public sealed partial class MqttBroker
         connection.Send(Outbound.Control(new SubAckPacket(subscribe.PacketId, codes)));
         foreach (var (request, message) in retained ?? [])
         {
+            // Permissions may have been swapped (quarantine) after the filter was added: revalidation
+            // dropped it, so its retained messages must not go out either.
+            if (session.Ended || !connection.Policy.MayKeepSubscription(request.Filter))
+            {
+                continue;
+            }
+
             Deliver(session, message, request.MaximumQoS, retain: true, subscriptionId == 0 ? Delivery.NoIds : [subscriptionId]);
         }
 

@@ -93,6 +93,12 @@ public sealed partial class MqttBroker
 
                 session = new MqttSession(clientId, principal, _options);
                 _sessions[clientId] = session;
+                if (!_sessionsByOwner.TryGetValue(principal, out var owned))
+                {
+                    _sessionsByOwner[principal] = owned = [];
+                }
+
+                owned.Add(session);
                 present = false;
             }
             else
@@ -270,6 +276,11 @@ public sealed partial class MqttBroker
         session.Ended = true;
         session.ExpiryTimer?.Dispose();
         _sessions.TryRemove(new KeyValuePair<string, MqttSession>(session.ClientId, session));
+        if (_sessionsByOwner.TryGetValue(session.Owner, out var owned) && owned.Remove(session) && owned.Count == 0)
+        {
+            _sessionsByOwner.Remove(session.Owner);
+        }
+
         lock (_treeLock)
         {
             _tree.RemoveAll(session);

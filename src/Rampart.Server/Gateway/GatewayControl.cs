@@ -71,9 +71,9 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
         switch (fleetEvent)
         {
             case CertificateRevoked revoked when revoked.Profile is "device" or "service":
-                return End(c => c.Identity.CertificateSerial == revoked.Serial, MqttReasonCode.NotAuthorized, $"certificate {revoked.Serial} was revoked ({revoked.Reason})");
+                return End(Owner(revoked.Profile, revoked.Subject), c => c.Identity.CertificateSerial == revoked.Serial, MqttReasonCode.NotAuthorized, $"certificate {revoked.Serial} was revoked ({revoked.Reason})");
             case DeviceAccessChanged { Change: DeviceAccessChange.Retired } retired:
-                return End(c => c.Identity.Kind == ClientKind.Device && c.Identity.Id == retired.DeviceId, MqttReasonCode.AdministrativeAction, "the device was retired");
+                return End(ClientIdentity.PrincipalOf(ClientKind.Device, retired.DeviceId), c => IsDevice(c, retired.DeviceId), MqttReasonCode.AdministrativeAction, "the device was retired");
             case DeviceAccessChanged { Change: DeviceAccessChange.Quarantined or DeviceAccessChange.Released } change:
                 return Swap(change.DeviceId, change.Change == DeviceAccessChange.Quarantined);
             default:
@@ -123,14 +123,18 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
     // Flag first, then end: a CONNECT still being decided sees the flag under the broker's session
     // lock; a session already registered, connected or waiting offline for its identity, is ended by
     // the broker under the same lock, with its will discarded (the identity is no longer trusted).
-    private int End(Func<GatewayClientPolicy, bool> matches, MqttReasonCode code, string reason)
+    // The broker keeps sessions by the principal that created them (ClientIdentity.Principal): a
+    // certificate's subject is the device id or the service name of the identity it was issued to.
+    private static string Owner(string profile, string subject) => ClientIdentity.PrincipalOf(profile == "device" ? ClientKind.Device : ClientKind.Service, subject);
+
+    private int End(string owner, Func<GatewayClientPolicy, bool> matches, MqttReasonCode code, string reason)
     {
         foreach (var client in _gateway.Registered.Where(matches).ToArray())
         {
             client.Revoke(code, reason);
         }
 
-        return _gateway.Broker.EndSessions(policy =>
+        return _gateway.Broker.EndSessions(owner, policy =>
         {
             if (policy is not GatewayClientPolicy client || !matches(client))
             {

@@ -57,6 +57,36 @@ public sealed class IdentityLimitCacheTests
     }
 
     [Fact]
+    public async Task Connections_opened_from_many_threads_while_eviction_runs_are_never_evicted_and_never_lose_their_count()
+    {
+        var cache = new IdentityLimitCache(new GatewayOptions { MaxTrackedIdentities = 8 }, TimeProvider.System);
+        var lost = 0;
+        var opened = 0;
+
+        // Four threads open and close connections of 64 identities through a cache of 8: eviction runs
+        // all the time. An entry holding a connection must stay the one the cache hands out, with its count.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var principal = $"device:d{(i * 7 + worker * 13) % 64}";
+                var limits = cache.Open(principal, ClientKind.Device);
+                if (!ReferenceEquals(limits, cache.For(principal, ClientKind.Device)) || limits.Connections < 1)
+                {
+                    Interlocked.Increment(ref lost);
+                }
+
+                Interlocked.Increment(ref opened);
+                limits.Closed();
+            }
+        })));
+
+        Assert.Equal(80_000, opened);
+        Assert.Equal(0, lost);
+        Assert.True(cache.Evicted > 0, "the cache never evicted, so the race was not exercised");
+    }
+
+    [Fact]
     public void Denials_are_counted_per_window_and_start_again_after_it()
     {
         var limits = new IdentityLimits(ClientKind.Device, new GatewayOptions { LimitWindow = TimeSpan.FromMinutes(10) }, _clock);

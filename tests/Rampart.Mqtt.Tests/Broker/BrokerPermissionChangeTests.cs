@@ -80,6 +80,37 @@ public sealed class BrokerPermissionChangeTests
     }
 
     [Fact]
+    public async Task A_session_ended_while_its_subscribe_is_decided_leaves_no_ghost_member_in_a_share_group()
+    {
+        await using var broker = new BrokerHarness();
+        var live = await broker.ConnectAsync("live");
+        await live.SubscribeAsync(1, new TopicSubscription("$share/ingest/telemetry", MqttQualityOfService.AtMostOnce));
+        var revoked = await broker.ConnectAsync("revoked");
+        broker.AfterSubscribeCheck = _ =>
+        {
+            // The identity's certificate is revoked after its SUBSCRIBE was judged and before the tree takes it.
+            broker.AfterSubscribeCheck = null;
+            Assert.Equal(1, broker.Broker.EndSessions("client:revoked", _ => true, MqttReasonCode.NotAuthorized, "certificate revoked"));
+        };
+
+        await revoked.SendAsync(new SubscribePacket(1, [new TopicSubscription("$share/ingest/telemetry", MqttQualityOfService.AtMostOnce)]));
+        await revoked.WaitClosedAsync();
+
+        // Every message of the group goes to the member still there; a ghost would take its turns and lose them.
+        var publisher = await broker.ConnectAsync("pub");
+        for (var i = 0; i < 4; i++)
+        {
+            await publisher.SendAsync(Message("telemetry", $"m{i}", MqttQualityOfService.AtMostOnce));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            var published = await live.ExpectAsync<PublishPacket>();
+            Assert.Equal($"m{i}", Encoding.UTF8.GetString(published.Payload.Span));
+        }
+    }
+
+    [Fact]
     public async Task Ending_sessions_by_policy_reaches_an_offline_session_and_discards_its_delayed_will()
     {
         await using var broker = new BrokerHarness();
@@ -95,7 +126,7 @@ public sealed class BrokerPermissionChangeTests
         await other.DisposeAsync();
         await Eventually.HoldsAsync(() => Task.FromResult(!broker.Broker.IsConnected("dev") && !broker.Broker.IsConnected("other")), "both sessions are offline");
 
-        Assert.Equal(1, broker.Broker.EndSessions(policy => policy.Principal == "client:dev", MqttReasonCode.NotAuthorized, "certificate revoked"));
+        Assert.Equal(1, broker.Broker.EndSessions("client:dev", policy => policy.Principal == "client:dev", MqttReasonCode.NotAuthorized, "certificate revoked"));
 
         // The trusted session's will comes after the same delay; the ended one's must not come at all.
         var published = await watcher.ExpectAsync<PublishPacket>(TimeSpan.FromSeconds(20));
