@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Auth;
 
@@ -29,7 +30,7 @@ public static class MetricsServiceCollectionExtensions
         services.AddSingleton<SecurityEventMeter>();
         services.AddHostedService(provider => provider.GetRequiredService<SecurityEventMeter>());
         services.AddHostedService<MeterActivation>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeterPattern).AddPrometheusExporter());
+        services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("rampart")).WithMetrics(metrics => metrics.AddMeter(MeterPattern).AddPrometheusExporter());
         return services;
     }
 

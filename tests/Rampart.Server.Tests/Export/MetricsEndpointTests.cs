@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Operators;
+using Rampart.Testing;
+
+namespace Rampart.Server.Tests.Export;
+
+/// <summary><c>/metrics</c> on the node's HTTPS listener: Prometheus text, for a bearer token with <c>metrics:read</c> only.</summary>
+public sealed partial class MetricsEndpointTests : IAsyncLifetime
+{
+    private readonly TempDirectory _temp = new();
+    private TestNode _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        var pki = ExportPki.Create(_temp.Sub("pki"));
+        _node = await TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
+        {
+            // A receiver that is down, so the outbox figures have something to show.
+            ["Rampart:Export:Webhooks:siem:Url"] = $"https://localhost:{Receiver.FreePort()}/hook",
+            ["Rampart:Export:Webhooks:siem:Secret"] = "metrics-test-key-0123456789abcdef01234567",
+            ["Rampart:Export:Webhooks:siem:CaFile"] = pki.CaFile,
+            ["Rampart:Export:Outbox:PollInterval"] = "00:00:00.200",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private async Task<string> TokenAsync(IReadOnlyList<string> scopes)
+    {
+        var users = _node.Node.Services.GetRequiredService<UserService>();
+        var name = "ops" + Guid.NewGuid().ToString("N")[..6];
+        var invitation = await users.InviteAsync(name, "operator", null, null, "local-admin", CancellationToken.None);
+        await users.ActivateAsync(invitation.Token, null, "tidal-orbit-quince-7-lantern", CancellationToken.None);
+        var owner = OperatorIdentity.Of((await users.GetActiveAsync(name, CancellationToken.None))!);
+        return (await _node.Node.Services.GetRequiredService<ApiTokenService>().CreateAsync(owner, "scrape", scopes, TimeSpan.FromDays(1), CancellationToken.None)).Token;
+    }
+
+    private async Task<HttpResponseMessage> ScrapeAsync(string? token)
+    {
+        using var client = _node.HttpsClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>The samples of a Prometheus text exposition: "name{labels} value" per line, comments skipped.</summary>
+    private static List<(string Name, string Labels, double Value)> Samples(string text) =>
+        text.Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#')).Select(line =>
+        {
+            var match = Sample().Match(line);
+            Assert.True(match.Success, $"not a Prometheus sample: {line}");
+            return (match.Groups[1].Value, match.Groups[2].Value, double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+        }).ToList();
+
+    [Fact]
+    public async Task Metrics_are_refused_without_a_token_and_with_a_token_lacking_the_metrics_scope()
+    {
+        var eventsOnly = await TokenAsync([Permissions.EventsRead]);
+
+        using var anonymous = await ScrapeAsync(null);
+        using var wrongScope = await ScrapeAsync(eventsOnly);
+        using var forged = await ScrapeAsync(ApiTokenService.Prefix + new string('x', 43));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, wrongScope.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.DoesNotContain("rampart_", await wrongScope.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_with_the_metrics_scope_scrapes_gateway_broker_security_and_outbox_figures()
+    {
+        var token = await TokenAsync([Permissions.MetricsRead]);
+        await _node.Node.Services.GetRequiredService<SecurityEvents>().RecordAsync("alert.opened", SecuritySeverity.High, "sensor-1", null);
+
+        List<(string Name, string Labels, double Value)> samples = [];
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var response = await ScrapeAsync(token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            samples = Samples(await response.Content.ReadAsStringAsync());
+            return samples.Any(s => s.Name == "rampart_export_queued" && s.Value >= 1)
+                && samples.Any(s => s.Name == "rampart_security_events_total" && s.Labels.Contains("kind=\"alert.opened\"", StringComparison.Ordinal));
+        }, "the scrape shows the queued alert and the security event counter");
+
+        Assert.Contains(samples, s => s.Name == "rampart_gateway_connections");
+        Assert.Contains(samples, s => s.Name == "rampart_gateway_refusals_total");
+        Assert.Contains(samples, s => s.Name == "rampart_broker_sessions");
+        Assert.Contains(samples, s => s.Name == "rampart_export_dropped_total" && s.Labels.Contains("destination=\"webhook:siem\"", StringComparison.Ordinal));
+        Assert.Equal(1, samples.Single(s => s.Name == "rampart_security_events_total" && s.Labels.Contains("kind=\"alert.opened\"", StringComparison.Ordinal)).Value);
+    }
+
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+\d+)?$")]
+    private static partial Regex Sample();
+}
