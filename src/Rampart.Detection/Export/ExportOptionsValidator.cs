@@ -44,7 +44,9 @@ public sealed partial class ExportOptionsValidator : IValidateOptions<ExportOpti
 
                 // RFC 5424 §6.1: every receiver takes 480 octets; a message always fits the header and the first SD element.
                 .Between(key + ":MaxMessageBytes", syslog.MaxMessageBytes, 480, 65_536)
-                .Positive(key + ":Timeout", syslog.Timeout, TimeSpan.FromMinutes(5));
+                .Positive(key + ":Timeout", syslog.Timeout, TimeSpan.FromMinutes(5))
+                .Positive(key + ":ConfirmAfter", syslog.ConfirmAfter, TimeSpan.FromMinutes(1))
+                .Require(syslog.ConfirmAfter < syslog.Timeout, key + ":ConfirmAfter", "must be shorter than Timeout");
         }
 
         foreach (var (destination, webhook) in options.Webhooks)

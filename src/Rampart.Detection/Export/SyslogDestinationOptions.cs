@@ -41,6 +41,12 @@ public sealed class SyslogDestinationOptions
     /// <summary>Events below this severity are not exported to this collector (checkpoints always are).</summary>
     public SecuritySeverity MinimumSeverity { get; set; } = SecuritySeverity.Info;
 
+    /// <summary>
+    /// How long a connection must stay open after records were written on it before they count as
+    /// delivered (RFC 5425 has no receipt; a collector that went away closes the connection first).
+    /// </summary>
+    public TimeSpan ConfirmAfter { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Time allowed to connect and complete the TLS handshake, and for a batch to be written.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

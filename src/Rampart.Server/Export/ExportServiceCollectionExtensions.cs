@@ -42,7 +42,7 @@ public static class ExportServiceCollectionExtensions
     private static IReadOnlyList<IExportSender> Senders(ExportOptions options, TimeProvider time) =>
     [
         .. options.Syslog.OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => (IExportSender)new SyslogTlsSender(pair.Key, pair.Value, Environment.MachineName)),
+            .Select(pair => (IExportSender)new SyslogTlsSender(pair.Key, pair.Value, Environment.MachineName, time)),
         .. options.Webhooks.OrderBy(pair => pair.Key, StringComparer.Ordinal)
             .Select(pair => (IExportSender)new WebhookSender(pair.Key, pair.Value, time)),
     ];

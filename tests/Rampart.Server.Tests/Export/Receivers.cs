@@ -24,8 +24,10 @@ internal sealed partial class Receiver : IDisposable
     public string Printed => _process.Output;
 
     /// <summary>The syslog-over-TLS collector; with <paramref name="clientCa"/> it requires a client certificate from that CA.</summary>
-    public static Task<Receiver> SyslogAsync(ExportPki pki, string output, string? clientCa = null) =>
-        StartAsync("syslog_tls_receiver.py", [pki.ServerCertificateFile, pki.ServerKeyFile, output, .. clientCa is null ? Array.Empty<string>() : ["--client-ca", clientCa]], output);
+    public static Task<Receiver> SyslogAsync(ExportPki pki, string output, string? clientCa = null, int port = 0) =>
+        StartAsync("syslog_tls_receiver.py", [
+            pki.ServerCertificateFile, pki.ServerKeyFile, output, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. clientCa is null ? Array.Empty<string>() : ["--client-ca", clientCa]], output);
 
     /// <summary>The HTTPS webhook receiver on <paramref name="port"/> (0: any).</summary>
     public static Task<Receiver> WebhookAsync(ExportPki pki, string output, int port = 0) =>
@@ -59,6 +61,13 @@ internal sealed partial class Receiver : IDisposable
         }
 
         return lines;
+    }
+
+    /// <summary>Kills the receiver at once (SIGKILL): its connections die with it.</summary>
+    public void Kill()
+    {
+        _process.KillHard();
+        _process.WaitForExitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
     }
 
     public void Dispose() => _process.Dispose();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Detection.Export;
 using Rampart.Fleet.Monitoring;
+using Rampart.Server.Tests.EndToEnd;
 using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Export;
@@ -145,5 +146,15 @@ public sealed class WebhookExportTests : IDisposable
         Assert.Equal("webhook:siem", dropped.Details["destination"]);
         Assert.True(long.Parse(dropped.Details["dropped"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
         Assert.Equal(SecuritySeverity.Warning, dropped.Severity);
+
+        // The operator's view: rampart export status over the admin socket.
+        var (exitCode, output) = await RampartCli.RunAsync("export", "status", "--data", node.Node.DataDirectory);
+        var json = await RampartCli.RunAsync("export", "status", "--json", "--data", node.Node.DataDirectory);
+        var parsed = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Single();
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"webhook:siem\s+\d+\s+0\s+\d+\s+failing \(\d+ attempts, next .*\): https://localhost:\d+/rampart: ", output);
+        Assert.Equal("webhook:siem", parsed.GetProperty("destination").GetString());
+        Assert.True(parsed.GetProperty("dropped").GetInt64() >= 7);
+        Assert.DoesNotContain(Secret, output + json.Output, StringComparison.Ordinal);
     }
 }

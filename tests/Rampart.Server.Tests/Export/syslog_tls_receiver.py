@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A syslog-over-TLS collector for tests (RFC 5425): octet-counted frames, one JSON line per message.
 
-usage: syslog_tls_receiver.py CERT KEY OUT [--client-ca CA]
-Prints "listening PORT" once bound to 127.0.0.1 on a port the kernel picks.
+usage: syslog_tls_receiver.py CERT KEY OUT [--client-ca CA] [--port PORT]
+Prints "listening PORT" once bound to 127.0.0.1 (on a port the kernel picks unless --port is given).
 """
 import base64, json, socket, ssl, sys, threading
 
 cert, key, out = sys.argv[1:4]
 client_ca = sys.argv[sys.argv.index("--client-ca") + 1] if "--client-ca" in sys.argv else None
+port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
 
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -41,7 +42,7 @@ def serve(connection):
 
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", 0))
+listener.bind(("127.0.0.1", port))
 listener.listen(16)
 print("listening", listener.getsockname()[1], flush=True)
 while True:

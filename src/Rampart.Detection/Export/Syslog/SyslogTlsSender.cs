@@ -12,7 +12,13 @@ namespace Rampart.Detection.Export;
 /// <summary>
 /// Syslog over TLS (RFC 5425) to one collector: TLS 1.2 or 1.3, the collector's certificate chained
 /// to the configured CA only (never the system store) and matching the configured name, an optional
-/// client certificate, octet-counting framing. One connection is kept and re-opened after a failure.
+/// client certificate, octet-counting framing.
+/// <para>
+/// RFC 5425 gives no receipt, so a record counts as delivered only once the connection it was
+/// written on is still open <see cref="SyslogDestinationOptions.ConfirmAfter"/> later: a collector
+/// that went away closes (or resets) it before then, and the unconfirmed records are written again
+/// on a new connection, under the same ids (a duplicate the collector can drop, never a loss).
+/// </para>
 /// </summary>
 public sealed class SyslogTlsSender : IExportSender
 {
@@ -21,14 +27,17 @@ public sealed class SyslogTlsSender : IExportSender
     private readonly SyslogMessage _format;
     private readonly X509ChainPolicy _trust;
     private readonly X509Certificate2? _clientCertificate;
-    private TcpClient? _client;
-    private SslStream? _stream;
+    private readonly TimeProvider _time;
+    private SyslogConnection? _connection;
+    private long _writtenThrough;
+    private DateTimeOffset _writtenAt;
 
     /// <summary>A sender for the collector named <paramref name="name"/>.</summary>
-    public SyslogTlsSender(string name, SyslogDestinationOptions options, string hostname)
+    public SyslogTlsSender(string name, SyslogDestinationOptions options, string hostname, TimeProvider time)
     {
         _name = name;
         _options = options;
+        _time = time;
         _format = new SyslogMessage(options, hostname, Environment.ProcessId);
         _trust = ExportTrust.From(options.CaFile);
         if (options.ClientCertificateFile is not null && options.ClientKeyFile is not null)
@@ -43,29 +52,47 @@ public sealed class SyslogTlsSender : IExportSender
     /// <inheritdoc />
     public SecuritySeverity MinimumSeverity => _options.MinimumSeverity;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// 1. A connection the collector closed is dropped, and what was written on it is unconfirmed again;
+    /// 2. records written earlier on the open connection are confirmed once it stayed open ConfirmAfter;
+    /// 3. the records not yet written are written and flushed (confirmed at a later call).
+    /// </summary>
     public async Task<DeliveryResult> SendAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
         try
         {
-            var stream = _stream ?? await ConnectAsync(timeout.Token);
-
-            // RFC 5425 §4.3: SYSLOG-FRAME = MSG-LEN SP SYSLOG-MSG, MSG-LEN the octet count in decimal.
-            // The batch is written whole and flushed: TLS gives no receipt, so "delivered" means the
-            // collector's TCP stack took it (docs/export.md, "What is lost when").
-            using var frames = new MemoryStream();
-            foreach (var item in items)
+            if (_connection is { Open: false })
             {
-                var message = _format.Format(JsonSerializer.Deserialize<ExportRecord>(item.Payload)!);
-                frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
-                frames.Write(message);
+                await CloseAsync();
             }
 
-            await stream.WriteAsync(frames.GetBuffer().AsMemory(0, (int)frames.Length), timeout.Token);
-            await stream.FlushAsync(timeout.Token);
-            return new DeliveryResult(items.Count, null);
+            var confirmed = 0;
+            if (_connection is not null && items.Count > 0 && items[0].Id <= _writtenThrough)
+            {
+                var wait = _writtenAt + _options.ConfirmAfter - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, timeout.Token);
+                }
+
+                if (!_connection.Open)
+                {
+                    await CloseAsync();
+                    return new DeliveryResult(0, $"{_options.Host}:{_options.Port}: the collector closed the connection; unconfirmed records are sent again");
+                }
+
+                confirmed = items.TakeWhile(item => item.Id <= _writtenThrough).Count();
+            }
+
+            var unwritten = items.Where(item => item.Id > _writtenThrough).ToArray();
+            if (unwritten.Length > 0)
+            {
+                await WriteAsync(unwritten, timeout.Token);
+            }
+
+            return new DeliveryResult(confirmed, null);
         }
         catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -81,7 +108,26 @@ public sealed class SyslogTlsSender : IExportSender
         _clientCertificate?.Dispose();
     }
 
-    private async Task<SslStream> ConnectAsync(CancellationToken cancellationToken)
+    private async Task WriteAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        _connection ??= await ConnectAsync(cancellationToken);
+
+        // RFC 5425 §4.3: SYSLOG-FRAME = MSG-LEN SP SYSLOG-MSG, MSG-LEN the octet count in decimal.
+        using var frames = new MemoryStream();
+        foreach (var item in items)
+        {
+            var message = _format.Format(JsonSerializer.Deserialize<ExportRecord>(item.Payload)!);
+            frames.Write(Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " "));
+            frames.Write(message);
+        }
+
+        await _connection.Stream.WriteAsync(frames.GetBuffer().AsMemory(0, (int)frames.Length), cancellationToken);
+        await _connection.Stream.FlushAsync(cancellationToken);
+        _writtenThrough = items[^1].Id;
+        _writtenAt = _time.GetUtcNow();
+    }
+
+    private async Task<SyslogConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new TcpClient();
         try
@@ -100,9 +146,7 @@ public sealed class SyslogTlsSender : IExportSender
                 RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None,
                 ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
             }, cancellationToken);
-            _client = client;
-            _stream = stream;
-            return stream;
+            return new SyslogConnection(client, stream);
         }
         catch
         {
@@ -111,16 +155,16 @@ public sealed class SyslogTlsSender : IExportSender
         }
     }
 
+    // Whatever was written on the connection is unconfirmed again: it is written anew on the next one.
     private async Task CloseAsync()
     {
-        if (_stream is not null)
+        if (_connection is not null)
         {
-            await _stream.DisposeAsync();
+            await _connection.DisposeAsync();
         }
 
-        _client?.Dispose();
-        _stream = null;
-        _client = null;
+        _connection = null;
+        _writtenThrough = 0;
     }
 
     private static string Describe(Exception exception) => exception switch
