@@ -30,6 +30,9 @@ public sealed class ExportService(
     /// <summary>The kind of the event that reports drops.</summary>
     public const string DroppedKind = "export.dropped";
 
+    /// <summary>Batches a destination may have written but not yet confirmed.</summary>
+    public const int DeliveryWindowBatches = 8;
+
     private readonly IReadOnlyList<IExportSender> _senders = senders.ToArray();
     private readonly OutboxOptions _outbox = options.Value.Outbox;
     private readonly ExportSignal _pumpSignal = new();
@@ -190,7 +193,8 @@ public sealed class ExportService(
             await Task.Delay(wait.Value, time, cancellationToken);
         }
 
-        var items = await outbox.PeekAsync(sender.Destination, _outbox.BatchSize, cancellationToken);
+        // A window of several batches: a sender that confirms late (syslog) keeps writing ahead meanwhile.
+        var items = await outbox.PeekAsync(sender.Destination, _outbox.BatchSize * DeliveryWindowBatches, cancellationToken);
         if (items.Count == 0)
         {
             await _deliverySignals[sender.Destination].WaitAsync(_outbox.PollInterval, time, cancellationToken);

@@ -29,8 +29,8 @@ public sealed class SyslogTlsSender : IExportSender
     private readonly X509Certificate2? _clientCertificate;
     private readonly TimeProvider _time;
     private SyslogConnection? _connection;
+    private readonly Queue<(long Through, DateTimeOffset At)> _writes = new();
     private long _writtenThrough;
-    private DateTimeOffset _writtenAt;
 
     /// <summary>A sender for the collector named <paramref name="name"/>.</summary>
     public SyslogTlsSender(string name, SyslogDestinationOptions options, string hostname, TimeProvider time)
@@ -54,8 +54,10 @@ public sealed class SyslogTlsSender : IExportSender
 
     /// <summary>
     /// 1. A connection the collector closed is dropped, and what was written on it is unconfirmed again;
-    /// 2. records written earlier on the open connection are confirmed once it stayed open ConfirmAfter;
-    /// 3. the records not yet written are written and flushed (confirmed at a later call).
+    /// 2. the records not yet written are written and flushed;
+    /// 3. records written at least ConfirmAfter ago on the still open connection are confirmed (when
+    ///    nothing was written and nothing can be confirmed yet, it waits for the oldest write to come of age).
+    /// Writing runs ahead of confirming, so the rate is bounded by the outbox's window, not by ConfirmAfter.
     /// </summary>
     public async Task<DeliveryResult> SendAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
     {
@@ -68,31 +70,29 @@ public sealed class SyslogTlsSender : IExportSender
                 await CloseAsync();
             }
 
-            var confirmed = 0;
-            if (_connection is not null && items.Count > 0 && items[0].Id <= _writtenThrough)
-            {
-                var wait = _writtenAt + _options.ConfirmAfter - _time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, _time, timeout.Token);
-                }
-
-                if (!_connection.Open)
-                {
-                    await CloseAsync();
-                    return new DeliveryResult(0, $"{_options.Host}:{_options.Port}: the collector closed the connection; unconfirmed records are sent again");
-                }
-
-                confirmed = items.TakeWhile(item => item.Id <= _writtenThrough).Count();
-            }
-
             var unwritten = items.Where(item => item.Id > _writtenThrough).ToArray();
             if (unwritten.Length > 0)
             {
                 await WriteAsync(unwritten, timeout.Token);
             }
+            else if (_writes.Count > 0 && _writes.Peek().At + _options.ConfirmAfter - _time.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, timeout.Token);
+            }
 
-            return new DeliveryResult(confirmed, null);
+            if (_connection is not { Open: true })
+            {
+                await CloseAsync();
+                return new DeliveryResult(0, $"{_options.Host}:{_options.Port}: the collector closed the connection; unconfirmed records are sent again");
+            }
+
+            var confirmedThrough = 0L;
+            while (_writes.Count > 0 && _writes.Peek().At + _options.ConfirmAfter <= _time.GetUtcNow())
+            {
+                confirmedThrough = _writes.Dequeue().Through;
+            }
+
+            return new DeliveryResult(items.TakeWhile(item => item.Id <= confirmedThrough).Count(), null);
         }
         catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -124,7 +124,7 @@ public sealed class SyslogTlsSender : IExportSender
         await _connection.Stream.WriteAsync(frames.GetBuffer().AsMemory(0, (int)frames.Length), cancellationToken);
         await _connection.Stream.FlushAsync(cancellationToken);
         _writtenThrough = items[^1].Id;
-        _writtenAt = _time.GetUtcNow();
+        _writes.Enqueue((_writtenThrough, _time.GetUtcNow()));
     }
 
     private async Task<SyslogConnection> ConnectAsync(CancellationToken cancellationToken)
@@ -165,6 +165,7 @@ public sealed class SyslogTlsSender : IExportSender
 
         _connection = null;
         _writtenThrough = 0;
+        _writes.Clear();
     }
 
     private static string Describe(Exception exception) => exception switch
