@@ -12,6 +12,9 @@ namespace Rampart.Server.Tests.Export;
 /// <summary><c>/metrics</c> on the node's HTTPS listener: Prometheus text, for a bearer token with <c>metrics:read</c> only.</summary>
 public sealed partial class MetricsEndpointTests : IAsyncLifetime
 {
+    // Meters are process-wide and other tests run nodes in this process too: this test's figures carry names no other test uses.
+    private readonly string _destination = "scrape-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _kind = "metrics-test." + Guid.NewGuid().ToString("N")[..8];
     private readonly TempDirectory _temp = new();
     private TestNode _node = null!;
 
@@ -21,9 +24,9 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         _node = await TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
         {
             // A receiver that is down, so the outbox figures have something to show.
-            ["Rampart:Export:Webhooks:siem:Url"] = $"https://localhost:{Receiver.FreePort()}/hook",
-            ["Rampart:Export:Webhooks:siem:Secret"] = "metrics-test-key-0123456789abcdef01234567",
-            ["Rampart:Export:Webhooks:siem:CaFile"] = pki.CaFile,
+            [$"Rampart:Export:Webhooks:{_destination}:Url"] = $"https://localhost:{Receiver.FreePort()}/hook",
+            [$"Rampart:Export:Webhooks:{_destination}:Secret"] = "metrics-test-key-0123456789abcdef01234567",
+            [$"Rampart:Export:Webhooks:{_destination}:CaFile"] = pki.CaFile,
             ["Rampart:Export:Outbox:PollInterval"] = "00:00:00.200",
         });
     }
@@ -33,6 +36,10 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         await _node.DisposeAsync();
         _temp.Dispose();
     }
+
+    private string Destination => $"destination=\"webhook:{_destination}\"";
+
+    private string Kind => $"kind=\"{_kind}\"";
 
     private async Task<string> TokenAsync(IReadOnlyList<string> scopes)
     {
@@ -84,7 +91,7 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
     public async Task A_token_with_the_metrics_scope_scrapes_gateway_broker_security_and_outbox_figures()
     {
         var token = await TokenAsync([Permissions.MetricsRead]);
-        await _node.Node.Services.GetRequiredService<SecurityEvents>().RecordAsync("alert.opened", SecuritySeverity.High, "sensor-1", null);
+        await _node.Node.Services.GetRequiredService<SecurityEvents>().RecordAsync(_kind, SecuritySeverity.High, "sensor-1", null);
 
         List<(string Name, string Labels, double Value)> samples = [];
         await Eventually.HoldsAsync(async () =>
@@ -92,15 +99,15 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
             using var response = await ScrapeAsync(token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             samples = Samples(await response.Content.ReadAsStringAsync());
-            return samples.Any(s => s.Name == "rampart_export_queued" && s.Value >= 1)
-                && samples.Any(s => s.Name == "rampart_security_events_total" && s.Labels.Contains("kind=\"alert.opened\"", StringComparison.Ordinal));
+            return samples.Any(s => s.Name == "rampart_export_queued" && s.Labels.Contains(Destination, StringComparison.Ordinal) && s.Value >= 1)
+                && samples.Any(s => s.Name == "rampart_security_events_total" && s.Labels.Contains(Kind, StringComparison.Ordinal));
         }, "the scrape shows the queued alert and the security event counter");
 
         Assert.Contains(samples, s => s.Name == "rampart_gateway_connections");
         Assert.Contains(samples, s => s.Name == "rampart_gateway_refusals_total");
         Assert.Contains(samples, s => s.Name == "rampart_broker_sessions");
-        Assert.Contains(samples, s => s.Name == "rampart_export_dropped_total" && s.Labels.Contains("destination=\"webhook:siem\"", StringComparison.Ordinal));
-        Assert.Equal(1, samples.Single(s => s.Name == "rampart_security_events_total" && s.Labels.Contains("kind=\"alert.opened\"", StringComparison.Ordinal)).Value);
+        Assert.Contains(samples, s => s.Name == "rampart_export_dropped_total" && s.Labels.Contains(Destination, StringComparison.Ordinal));
+        Assert.Equal(1, samples.Single(s => s.Name == "rampart_security_events_total" && s.Labels.Contains(Kind, StringComparison.Ordinal)).Value);
     }
 
     [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+\d+)?$")]

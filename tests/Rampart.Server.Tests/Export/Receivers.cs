@@ -30,8 +30,8 @@ internal sealed partial class Receiver : IDisposable
             .. clientCa is null ? Array.Empty<string>() : ["--client-ca", clientCa]], output);
 
     /// <summary>The HTTPS webhook receiver on <paramref name="port"/> (0: any).</summary>
-    public static Task<Receiver> WebhookAsync(ExportPki pki, string output, int port = 0) =>
-        StartAsync("webhook_receiver.py", [pki.ServerCertificateFile, pki.ServerKeyFile, output, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], output);
+    public static Task<Receiver> WebhookAsync(ExportPki pki, string output, string secret, int port = 0) =>
+        StartAsync("webhook_receiver.py", [pki.ServerCertificateFile, pki.ServerKeyFile, output, port.ToString(System.Globalization.CultureInfo.InvariantCulture), secret], output);
 
     /// <summary>A loopback port nothing listens on now (the kernel's pick, released again).</summary>
     public static int FreePort()

@@ -70,6 +70,15 @@ public sealed class SyslogExportTests : IDisposable
         var checkpoint = messages.First(m => m.Message.MsgId == "audit.checkpoint").Message.StructuredData["details@32473"];
         using var publicKey = node.Node.Services.GetRequiredService<AuditSigningKey>().ExportPublic();
         Assert.Null(await CheckpointWitness.CheckAsync(checkpoint, publicKey, node.Node.Services.GetRequiredService<IAuditStore>(), CancellationToken.None));
+
+        // The collector's side needs no Rampart: the shell recipe of docs/export.md (openssl) verifies it too, and refuses a moved one.
+        string[] Recipe(string seq) =>
+            [Path.Combine(AppContext.BaseDirectory, "Export", "verify_checkpoint.sh"), Path.Combine(node.Node.DataDirectory, "audit-signing.pub.pem"),
+             seq, checkpoint["hash"], checkpoint["timeMs"], checkpoint["signature"]];
+        var genuine = await RunningProcess.RunAsync("sh", Recipe(checkpoint["seq"]), TimeSpan.FromSeconds(60));
+        var moved = await RunningProcess.RunAsync("sh", Recipe(checkpoint["seq"] + "0"), TimeSpan.FromSeconds(60));
+        Assert.Equal((0, "Verified OK"), (genuine.ExitCode, genuine.Output.Trim()));
+        Assert.NotEqual(0, moved.ExitCode);
     }
 
     [Fact]

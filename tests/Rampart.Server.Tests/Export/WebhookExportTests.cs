@@ -27,7 +27,7 @@ public sealed class WebhookExportTests : IDisposable
         ["Rampart:Export:Outbox:MaxRowsPerDestination"] = maxRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private sealed record Delivery(string Id, string Kind, string? DeviceId, string Timestamp, string Signature, byte[] Body);
+    private sealed record Delivery(string Id, string Kind, string? DeviceId, string Timestamp, string Signature, byte[] Body, bool VerifiedByReceiver);
 
     private static List<Delivery> Deliveries(Receiver receiver) => receiver.Received().Select(line =>
     {
@@ -35,7 +35,7 @@ public sealed class WebhookExportTests : IDisposable
         var body = Convert.FromBase64String(line.GetProperty("body").GetString()!);
         var record = JsonSerializer.Deserialize<ExportRecord>(body)!;
         return new Delivery(record.Id, record.Kind, record.DeviceId, headers.GetProperty("x-rampart-timestamp").GetString()!,
-            headers.GetProperty("x-rampart-signature").GetString()!, body);
+            headers.GetProperty("x-rampart-signature").GetString()!, body, line.GetProperty("verified").GetBoolean());
     }).ToList();
 
     private static Task RecordAsync(TestNode node, string kind, string device) =>
@@ -46,7 +46,7 @@ public sealed class WebhookExportTests : IDisposable
     public async Task Events_reach_an_https_receiver_signed_and_the_recipe_rejects_a_replay_or_an_altered_body()
     {
         var pki = ExportPki.Create(_temp.Sub("pki"));
-        using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"));
+        using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), Secret);
         await using var node = await TestNode.StartAsync(_temp.Sub("data"), Settings(pki, receiver.Port));
 
         await RecordAsync(node, "alert.opened", "sensor-1");
@@ -56,6 +56,7 @@ public sealed class WebhookExportTests : IDisposable
         var now = DateTimeOffset.UtcNow;
         var tolerance = TimeSpan.FromMinutes(5);
         Assert.Equal("sensor-1", delivery.DeviceId);
+        Assert.True(delivery.VerifiedByReceiver, "the receiver's own (Python) check of the documented recipe passed");
         Assert.True(WebhookSignature.Verify(Secret, delivery.Timestamp, delivery.Signature, delivery.Body, now, tolerance));
 
         // A replay after the tolerance, a body altered in transit, a timestamp moved: all refused by the same recipe.
@@ -65,6 +66,25 @@ public sealed class WebhookExportTests : IDisposable
         Assert.False(WebhookSignature.Verify(Secret, delivery.Timestamp, delivery.Signature, altered, now, tolerance));
         Assert.False(WebhookSignature.Verify(Secret, (long.Parse(delivery.Timestamp, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             delivery.Signature, delivery.Body, now, tolerance));
+    }
+
+    [Fact]
+    public async Task A_receiver_that_refuses_the_signature_keeps_every_record_queued_and_the_status_names_the_answer()
+    {
+        var pki = ExportPki.Create(_temp.Sub("pki"));
+        using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), "another-key-0123456789abcdef0123456789abcdef");
+        await using var node = await TestNode.StartAsync(_temp.Sub("data"), Settings(pki, receiver.Port));
+        var export = node.Node.Services.GetRequiredService<ExportService>();
+
+        await RecordAsync(node, "alert.opened", "sensor-1");
+        await Eventually.HoldsAsync(async () => (await export.StatusAsync(CancellationToken.None)).Single().FailedAttempts >= 2, "delivery was refused twice");
+
+        var status = (await export.StatusAsync(CancellationToken.None)).Single();
+        Assert.All(Deliveries(receiver), d => Assert.False(d.VerifiedByReceiver));
+        Assert.Contains(Deliveries(receiver), d => d.DeviceId == "sensor-1");
+        Assert.EndsWith("/rampart: answered 401 Unauthorized", status.LastError, StringComparison.Ordinal);
+        Assert.True(status.Queued >= 1);
+        Assert.Equal((0L, 0L), (status.Delivered, status.Dropped));
     }
 
     [Fact]
@@ -99,7 +119,7 @@ public sealed class WebhookExportTests : IDisposable
             }
 
             // 3. The receiver comes up on the configured port: everything arrives.
-            using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), port);
+            using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), Secret, port);
             await Eventually.HoldsAsync(() => Task.FromResult(expected.All(device => Deliveries(receiver).Any(d => d.DeviceId == device))),
                 "every event from before and after the restart was delivered");
 
@@ -107,6 +127,8 @@ public sealed class WebhookExportTests : IDisposable
             var export = node.Node.Services.GetRequiredService<ExportService>();
             await Eventually.HoldsAsync(async () => (await export.StatusAsync(CancellationToken.None)).Single().Queued == 0, "the outbox emptied");
             var status = (await export.StatusAsync(CancellationToken.None)).Single();
+
+            Assert.All(deliveries, d => Assert.True(d.VerifiedByReceiver));
 
             // Duplicates (at-least-once) are allowed only as the same record under the same id; ids are in order.
             foreach (var group in deliveries.GroupBy(d => d.Id))
