@@ -38,6 +38,7 @@ public sealed class ExportService(
     private readonly ExportSignal _pumpSignal = new();
     private readonly Dictionary<string, ExportSignal> _deliverySignals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Pending, DateTimeOffset LastReport)> _drops = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastExpiry;
 
     private OutboxBounds Bounds => new(_outbox.MaxRowsPerDestination, _outbox.MaxAge);
 
@@ -115,7 +116,13 @@ public sealed class ExportService(
     private async Task PumpOnceAsync(CancellationToken cancellationToken)
     {
         var queued = await PumpEventsAsync(cancellationToken) | await PumpCheckpointsAsync(cancellationToken);
-        Count(await outbox.ExpireAsync(Bounds, time.GetUtcNow(), cancellationToken));
+        // The age bound also applies when nothing is queued; once per poll interval is enough (enqueueing applies both bounds itself).
+        if (time.GetUtcNow() - _lastExpiry >= _outbox.PollInterval)
+        {
+            _lastExpiry = time.GetUtcNow();
+            Count(await outbox.ExpireAsync(Bounds, _lastExpiry, cancellationToken));
+        }
+
         await ReportDropsAsync(cancellationToken);
         await StatusAsync(cancellationToken);
         if (queued)

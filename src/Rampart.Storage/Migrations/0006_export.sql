@@ -30,3 +30,5 @@ CREATE TABLE export_outbox (
     UNIQUE (destination, record_id)
 ) STRICT;
 CREATE INDEX export_outbox_order ON export_outbox (destination, id);
+-- The age bound deletes by enqueue time without scanning the destination's rows.
+CREATE INDEX export_outbox_age ON export_outbox (destination, enqueued_ms);
