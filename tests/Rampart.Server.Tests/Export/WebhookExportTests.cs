@@ -88,6 +88,19 @@ public sealed class WebhookExportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_refuses_to_start_with_a_plain_http_webhook_and_names_the_setting_not_the_key()
+    {
+        var settings = Settings(ExportPki.Create(_temp.Sub("pki")), 9);
+        settings["Rampart:Export:Webhooks:siem:Url"] = "http://127.0.0.1:9/rampart";
+
+        var refused = await Assert.ThrowsAsync<Hosting.NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), settings));
+
+        Assert.Contains("Rampart:Export:Webhooks:siem:Url must be an absolute https:// address", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, refused.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp.Sub("data"), "rampart.db")), "nothing was created before the settings were checked");
+    }
+
+    [Fact]
     public async Task The_outbox_survives_a_node_restart_with_the_receiver_down_and_then_delivers_everything_duplicates_only_by_id()
     {
         var pki = ExportPki.Create(_temp.Sub("pki"));

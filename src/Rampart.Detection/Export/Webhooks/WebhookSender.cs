@@ -96,6 +96,11 @@ public sealed class WebhookSender : IExportSender
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode} {response.ReasonPhrase}";
         }
+        catch (HttpRequestException exception) when (exception.InnerException is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The handler's connect timeout (TCP and TLS) says the same as the request timeout.
+            return $"no answer within {_options.Timeout.TotalSeconds:0.#} s";
+        }
         catch (HttpRequestException exception)
         {
             return exception.InnerException is AuthenticationException
