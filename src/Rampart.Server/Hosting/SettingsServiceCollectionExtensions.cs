@@ -30,6 +30,7 @@ public static class SettingsServiceCollectionExtensions
         Add<ApprovalOptions, ApprovalOptionsValidator>(services, ApprovalOptions.Section);
         Add<RolloutOptions, RolloutOptionsValidator>(services, RolloutOptions.Section);
         Add<ExportOptions, ExportOptionsValidator>(services, ExportOptions.Section);
+        Add<Metrics.MetricsOptions, Metrics.MetricsOptionsValidator>(services, Metrics.MetricsOptions.Section);
         return services;
     }
 

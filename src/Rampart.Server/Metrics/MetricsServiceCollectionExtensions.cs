@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ namespace Rampart.Server.Metrics;
 /// <summary>
 /// Prometheus <c>/metrics</c> on the HTTPS listener through OpenTelemetry's exporter, publishing every
 /// <c>Rampart.*</c> meter (gateway, broker, security events, export, and the detection session's
-/// <c>Rampart.Detection</c>). Scraping needs a bearer token with <c>metrics:read</c>; it is never anonymous.
+/// <c>Rampart.Detection</c>). Scraping needs a bearer token with <c>metrics:read</c> or the service
+/// certificate of a scraper listed in <c>Rampart:Metrics:Services</c>; it is never anonymous.
 /// </summary>
 public static class MetricsServiceCollectionExtensions
 {
@@ -22,6 +24,9 @@ public static class MetricsServiceCollectionExtensions
     /// <summary>The meter name pattern that is published.</summary>
     public const string MeterPattern = "Rampart.*";
 
+    /// <summary>The scrape endpoint's policy: <c>metrics:read</c> from a bearer token, or a listed service's certificate.</summary>
+    public const string Policy = "metrics-scrape";
+
     /// <summary>Registers the meters and the exporter.</summary>
     public static IServiceCollection AddRampartMetrics(this IServiceCollection services)
     {
@@ -30,14 +35,19 @@ public static class MetricsServiceCollectionExtensions
         services.AddSingleton<SecurityEventMeter>();
         services.AddHostedService(provider => provider.GetRequiredService<SecurityEventMeter>());
         services.AddHostedService<MeterActivation>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScraperCertificateAuthenticationHandler>(ScraperCertificateAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(options => options.AddPolicy(Policy, policy => policy
+            .AddAuthenticationSchemes(ApiSecurityExtensions.SelectorScheme, ScraperCertificateAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireClaim(OperatorClaims.Permission, Permissions.MetricsRead)));
         services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("rampart")).WithMetrics(metrics => metrics.AddMeter(MeterPattern).AddPrometheusExporter());
         return services;
     }
 
-    /// <summary>Maps the scrape endpoint, for callers holding <see cref="Permissions.MetricsRead"/> only.</summary>
+    /// <summary>Maps the scrape endpoint, for callers holding <see cref="Permissions.MetricsRead"/> (a token, or a listed scraper's certificate) only.</summary>
     public static IEndpointRouteBuilder MapRampartMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPrometheusScrapingEndpoint(Path).RequirePermission(Permissions.MetricsRead);
+        endpoints.MapPrometheusScrapingEndpoint(Path).RequireAuthorization(Policy).WithMetadata(new EndpointAccess(Permissions.MetricsRead));
         return endpoints;
     }
 

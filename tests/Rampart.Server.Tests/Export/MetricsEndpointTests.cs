@@ -28,6 +28,7 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
             [$"Rampart:Export:Webhooks:{_destination}:Secret"] = "metrics-test-key-0123456789abcdef01234567",
             [$"Rampart:Export:Webhooks:{_destination}:CaFile"] = pki.CaFile,
             ["Rampart:Export:Outbox:PollInterval"] = "00:00:00.200",
+            ["Rampart:Metrics:Services:0"] = "prometheus",
         });
     }
 
@@ -109,6 +110,53 @@ public sealed partial class MetricsEndpointTests : IAsyncLifetime
         Assert.Contains(samples, s => s.Name == "rampart_export_dropped_total" && s.Labels.Contains(Destination, StringComparison.Ordinal));
         Assert.Equal(1, samples.Single(s => s.Name == "rampart_security_events_total" && s.Labels.Contains(Kind, StringComparison.Ordinal)).Value);
     }
+
+    /// <summary>curl, as a scraper would run it, presenting a service certificate this node issued.</summary>
+    private async Task<(string Status, string Body)> CurlWithCertificateAsync(string service, bool revoke = false)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + service, key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequest();
+        using var certificate = await _node.Node.Services.GetRequiredService<Fleet.Certificates.ServiceCertificates>().IssueAsync(service, csr, "local-admin", CancellationToken.None);
+        if (revoke)
+        {
+            await _node.Node.Services.GetRequiredService<Fleet.Certificates.RevocationService>().RevokeSerialAsync(
+                certificate.SerialNumber, System.Security.Cryptography.X509Certificates.X509RevocationReason.KeyCompromise, "local-admin", CancellationToken.None);
+        }
+
+        var certificateFile = _temp.Sub(service + ".pem");
+        var keyFile = _temp.Sub(service + ".key");
+        await File.WriteAllTextAsync(certificateFile, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem());
+        var (_, output) = await RunningProcess.RunAsync("curl", [
+            "-sS", "--cacert", Path.Combine(_node.Node.DataDirectory, "ca-root.crt.pem"), "--cert", certificateFile, "--key", keyFile,
+            "-w", "\nstatus=%{http_code}", new Uri(_node.Node.HttpsUri, "metrics").ToString()], TimeSpan.FromSeconds(60));
+        var status = StatusLine().Match(output);
+        Assert.True(status.Success, output);
+        return (status.Groups[1].Value, output[..status.Index]);
+    }
+
+    [Fact]
+    public async Task A_listed_scrapers_service_certificate_scrapes_with_curl_and_an_unlisted_or_revoked_one_is_refused()
+    {
+        var listed = await CurlWithCertificateAsync("prometheus");
+        var unlisted = await CurlWithCertificateAsync("billing");
+
+        Assert.Equal("200", listed.Status);
+        Assert.Contains(Samples(listed.Body), s => s.Name == "rampart_gateway_connections");
+        Assert.Equal("401", unlisted.Status);
+        Assert.DoesNotContain("rampart_", unlisted.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_revoked_scraper_certificate_is_refused()
+    {
+        var revoked = await CurlWithCertificateAsync("prometheus", revoke: true);
+
+        Assert.Equal("401", revoked.Status);
+    }
+
+    [GeneratedRegex(@"\nstatus=(\d{3})$")]
+    private static partial Regex StatusLine();
 
     [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+\d+)?$")]
     private static partial Regex Sample();
