@@ -14,7 +14,6 @@ namespace Rampart.Server.Tests.Export;
 /// <summary>The outbox across a kill -9 of a real <c>rampart serve</c> process while its receiver is down.</summary>
 public sealed class ExportCrashTests : IDisposable
 {
-    private const string Secret = "export-crash-test-key-0123456789abcdef012345";
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -25,18 +24,10 @@ public sealed class ExportCrashTests : IDisposable
         var pki = ExportPki.Create(_temp.Sub("pki"));
         var port = Receiver.FreePort();
         var data = _temp.Sub("data");
-        var settings = new Dictionary<string, string?>
-        {
-            ["Rampart:Export:Webhooks:siem:Url"] = $"https://localhost:{port}/rampart",
-            ["Rampart:Export:Webhooks:siem:Secret"] = Secret,
-            ["Rampart:Export:Webhooks:siem:CaFile"] = pki.CaFile,
-            ["Rampart:Export:Outbox:PollInterval"] = "00:00:00.100",
-            ["Rampart:Export:Outbox:InitialBackoff"] = "00:00:00.100",
-            ["Rampart:Export:Outbox:MaxBackoff"] = "00:00:00.500",
+        var settings = WebhookExportTests.Settings(pki, port);
 
-            // Every audited batch signs a checkpoint, and every checkpoint is exported: a steady stream of records.
-            ["Rampart:Audit:CheckpointInterval"] = "1",
-        };
+        // Every audited batch signs a checkpoint, and every checkpoint is exported: a steady stream of records.
+        settings["Rampart:Audit:CheckpointInterval"] = "1";
 
         // 1. A real node process, its receiver down, audited operations producing checkpoints; killed with SIGKILL mid-stream.
         using (var node = RampartCli.Serve(data, environment: settings.ToDictionary(pair => pair.Key.Replace(":", "__", StringComparison.Ordinal), pair => pair.Value!)))
@@ -61,7 +52,7 @@ public sealed class ExportCrashTests : IDisposable
 
         // 2. Restart in this process; the receiver comes up; every checkpoint and event in the database must arrive.
         await using var restarted = await TestNode.StartAsync(data, settings);
-        using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), Secret, port);
+        using var receiver = await Receiver.WebhookAsync(pki, _temp.Sub("hooks.jsonl"), WebhookExportTests.Secret, port);
         var audit = restarted.Node.Services.GetRequiredService<IAuditStore>();
         var events = restarted.Node.Services.GetRequiredService<ISecurityEventStore>();
         var missing = new List<string>();

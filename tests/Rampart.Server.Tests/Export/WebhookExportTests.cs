@@ -10,12 +10,13 @@ namespace Rampart.Server.Tests.Export;
 /// <summary>Webhooks to a real HTTPS receiver (a Python process on loopback), and the outbox in front of them.</summary>
 public sealed class WebhookExportTests : IDisposable
 {
-    private const string Secret = "export-test-key-0123456789abcdef0123456789";
+    internal const string Secret = "export-test-key-0123456789abcdef0123456789";
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    private static Dictionary<string, string?> Settings(ExportPki pki, int port, int maxRows = 100_000) => new()
+    /// <summary>A webhook "siem" to localhost:PORT with fast retries, for this class and the crash test.</summary>
+    internal static Dictionary<string, string?> Settings(ExportPki pki, int port, int maxRows = 100_000) => new()
     {
         ["Rampart:Export:Webhooks:siem:Url"] = $"https://localhost:{port}/rampart",
         ["Rampart:Export:Webhooks:siem:Secret"] = Secret,
