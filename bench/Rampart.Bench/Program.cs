@@ -23,6 +23,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["lms"] = LmsBench.RunAsync,
     ["tuf-metadata"] = UpdatesBench.MetadataAsync,
     ["rollout-plan"] = UpdatesBench.PlanAsync,
+    ["export-outbox"] = ExportBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -20,6 +20,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     TokenCommand.Create(),
     ApprovalsCommand.Create(),
     EventsCommand.Create(),
+    ExportCommand.Create(),
     ReleaseCommand.Create(),
     RolloutCommand.Create(),
     KeysCommand.Create(),

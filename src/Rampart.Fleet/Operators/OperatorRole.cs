@@ -7,17 +7,18 @@ public sealed record OperatorRole(string Name, IReadOnlySet<string> Permissions,
     public static OperatorRole Admin { get; } = new("admin", Set(
         Operators.Permissions.UsersRead, Operators.Permissions.UsersWrite, Operators.Permissions.SystemWrite, Operators.Permissions.CertsIssue,
         Operators.Permissions.VendorsWrite, Operators.Permissions.DevicesRead, Operators.Permissions.CertsRead, Operators.Permissions.EventsRead,
-        Operators.Permissions.ApprovalsRead), RequiresTotp: true);
+        Operators.Permissions.ApprovalsRead, Operators.Permissions.MetricsRead), RequiresTotp: true);
 
     /// <summary>Revoke, quarantine, approve releases, read the audit log.</summary>
     public static OperatorRole SecurityOfficer { get; } = new("security-officer", Set(
         Operators.Permissions.CertsRevoke, Operators.Permissions.DevicesQuarantine, Operators.Permissions.ReleasesApprove, Operators.Permissions.AuditRead,
-        Operators.Permissions.DevicesRead, Operators.Permissions.CertsRead, Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead), RequiresTotp: true);
+        Operators.Permissions.DevicesRead, Operators.Permissions.CertsRead, Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead,
+        Operators.Permissions.MetricsRead), RequiresTotp: true);
 
     /// <summary>Devices, staged releases, and rollouts of approved releases.</summary>
     public static OperatorRole Operator { get; } = new("operator", Set(
         Operators.Permissions.DevicesRead, Operators.Permissions.DevicesWrite, Operators.Permissions.ReleasesWrite, Operators.Permissions.RolloutsWrite, Operators.Permissions.CertsRead,
-        Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead), RequiresTotp: false);
+        Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead, Operators.Permissions.MetricsRead), RequiresTotp: false);
 
     /// <summary>Reads everything, the audit log and personal data included; changes nothing.</summary>
     public static OperatorRole Auditor { get; } = new("auditor", Set(

@@ -21,10 +21,13 @@ public static class Permissions
     public const string PersonalDataRead = "personal-data:read";
     public const string SystemWrite = "system:write";
 
+    /// <summary>Scrape <c>/metrics</c> and read the export status (figures, no personal data).</summary>
+    public const string MetricsRead = "metrics:read";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         DevicesRead, DevicesWrite, DevicesQuarantine, CertsRead, CertsRevoke, CertsIssue, VendorsWrite, EventsRead, AuditRead,
-        UsersRead, UsersWrite, ApprovalsRead, ReleasesWrite, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite,
+        UsersRead, UsersWrite, ApprovalsRead, ReleasesWrite, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite, MetricsRead,
     ];
 }

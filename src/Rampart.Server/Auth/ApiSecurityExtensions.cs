@@ -14,7 +14,8 @@ namespace Rampart.Server.Auth;
 /// </summary>
 public static class ApiSecurityExtensions
 {
-    private const string SelectorScheme = "rampart";
+    /// <summary>The scheme that picks the admin socket, a Bearer token or the session cookie.</summary>
+    internal const string SelectorScheme = "rampart";
 
     /// <summary>Registers the schemes and policies.</summary>
     public static IServiceCollection AddRampartApiSecurity(this IServiceCollection services, TimeSpan sessionLifetime)

@@ -21,6 +21,8 @@ using Rampart.Server.Lifecycle;
 using Rampart.Server.Api;
 using Rampart.Server.Auth;
 using Rampart.Server.Est;
+using Rampart.Server.Export;
+using Rampart.Server.Metrics;
 using Rampart.Server.Pki;
 using Rampart.Storage.Certificates;
 using System.Security.Cryptography.X509Certificates;
@@ -189,6 +191,8 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
+        builder.Services.AddRampartExport();
+        builder.Services.AddRampartMetrics();
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -273,6 +277,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapCrlEndpoint();
         app.MapTufEndpoints();
         app.MapAdminApi();
+        app.MapRampartMetrics();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }

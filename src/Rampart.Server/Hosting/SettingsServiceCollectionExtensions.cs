@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Rampart.Detection.Export;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
@@ -28,6 +29,8 @@ public static class SettingsServiceCollectionExtensions
         Add<OperatorOptions, OperatorOptionsValidator>(services, OperatorOptions.Section);
         Add<ApprovalOptions, ApprovalOptionsValidator>(services, ApprovalOptions.Section);
         Add<RolloutOptions, RolloutOptionsValidator>(services, RolloutOptions.Section);
+        Add<ExportOptions, ExportOptionsValidator>(services, ExportOptions.Section);
+        Add<Metrics.MetricsOptions, Metrics.MetricsOptionsValidator>(services, Metrics.MetricsOptions.Section);
         return services;
     }
 
