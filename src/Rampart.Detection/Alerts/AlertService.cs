@@ -125,7 +125,8 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
         }
         else
         {
-            change = new(joined, AlertChangeKind.Seen);
+            // A suppressed alert keeps the highest severity it saw, for when it reopens.
+            change = new(joined with { Severity = Max(active.Severity, finding.Severity) }, AlertChangeKind.Seen);
         }
 
         await store.UpdateAsync(transaction, change.Alert, cancellationToken);

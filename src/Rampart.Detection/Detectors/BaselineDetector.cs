@@ -8,7 +8,7 @@ namespace Rampart.Detection.Detectors;
 /// baseline once that has <see cref="DetectionOptions.OwnBaselineAfterWindows"/> windows, and always
 /// against its cohort's (so a new device is judged from its first window, and a device that drifts
 /// slowly — which its own baseline follows — is still caught once it leaves its peers behind).
-/// Exceedance: value − mean &gt; k · max(σ, floor), k from the options; the floor keeps a metric that
+/// Exceedance: value − mean &gt; k · max(σ, floor, mean / 10), k from the options; the floors keep a metric that
 /// never varied from alerting on a change of one. Only increases count: dropping traffic is not an attack signature here.
 /// </summary>
 public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertSeverity severity) : IDetector
@@ -16,11 +16,11 @@ public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertS
     /// <summary>The metrics judged statistically by default, with the smallest spread each is judged by.</summary>
     public static IReadOnlyList<BaselineDetector> Defaults { get; } =
     [
-        new(BehaviourMetric.MessagesIn, 10, AlertSeverity.Medium),
-        new(BehaviourMetric.BytesIn, 4096, AlertSeverity.High),
-        new(BehaviourMetric.MessagesOut, 10, AlertSeverity.Medium),
-        new(BehaviourMetric.BytesOut, 4096, AlertSeverity.Medium),
-        new(BehaviourMetric.MaxMessageBytes, 1024, AlertSeverity.Medium),
+        new(BehaviourMetric.MessagesIn, 5, AlertSeverity.Medium),
+        new(BehaviourMetric.BytesIn, 512, AlertSeverity.High),
+        new(BehaviourMetric.MessagesOut, 5, AlertSeverity.Medium),
+        new(BehaviourMetric.BytesOut, 512, AlertSeverity.Medium),
+        new(BehaviourMetric.MaxMessageBytes, 256, AlertSeverity.Medium),
         new(BehaviourMetric.DistinctTopics, 3, AlertSeverity.Medium),
         new(BehaviourMetric.ConnectionAttempts, 3, AlertSeverity.Medium),
         new(BehaviourMetric.EstablishedConnections, 4, AlertSeverity.Medium),
@@ -52,7 +52,7 @@ public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertS
     private string? Exceeds(MetricBaseline baseline, float value, double deviations)
     {
         var mean = baseline.Mean(metric);
-        var spread = Math.Max(baseline.Deviation(metric), floor);
+        var spread = Spread(baseline);
         return value - mean > deviations * spread
             ? $"mean {DetectionContext.Show(mean)}, σ {DetectionContext.Show(baseline.Deviation(metric))}"
             : null;
@@ -67,6 +67,10 @@ public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertS
         ["baseline-deviation"] = DetectionContext.Show(baseline.Deviation(metric)),
         ["baseline-p95"] = DetectionContext.Show(baseline.P95(metric)),
         ["baseline-windows"] = baseline.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["threshold"] = DetectionContext.Show(baseline.Mean(metric) + (deviations * Math.Max(baseline.Deviation(metric), floor))),
+        ["threshold"] = DetectionContext.Show(baseline.Mean(metric) + (deviations * Spread(baseline))),
     };
+
+    // The spread judged by: σ, but never less than the metric's floor nor a tenth of the mean (a
+    // metric that barely varied must not alert on a change a person would call noise).
+    private float Spread(MetricBaseline baseline) => Math.Max(baseline.Deviation(metric), Math.Max(floor, 0.1f * Math.Abs(baseline.Mean(metric))));
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Rampart.Server.Auth;
+using Rampart.Server.Detection;
 using Rampart.Server.Setup;
 
 namespace Rampart.Server.Api;
@@ -26,6 +27,7 @@ public static class AdminApi
         api.MapVendorEndpoints();
         api.MapSetupTokenEndpoints();
         api.MapReleaseEndpoints();
+        api.MapAlertEndpoints();
         return endpoints;
     }
 }
