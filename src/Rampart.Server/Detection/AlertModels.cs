@@ -23,10 +23,10 @@ public sealed record AlertDetailResponse(AlertResponse Alert, IReadOnlyList<IRea
 public sealed record AlertPage(IReadOnlyList<AlertResponse> Items, long? Next);
 
 /// <summary>Acknowledging: an optional note.</summary>
-public sealed record AcknowledgeRequest(string? Note);
+public sealed record AcknowledgeRequest(string? Note = null);
 
 /// <summary>Suppressing: until a time (or for a number of minutes), with a reason.</summary>
-public sealed record SuppressRequest(string Reason, DateTimeOffset? Until, int? Minutes);
+public sealed record SuppressRequest(string Reason, DateTimeOffset? Until = null, int? Minutes = null);
 
 /// <summary>A static rule as the API shows it, with where it came from.</summary>
 public sealed record RuleResponse(string Name, string Source, string Metric, string Comparison, double Threshold, int Windows, string Severity,
