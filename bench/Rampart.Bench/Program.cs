@@ -23,6 +23,9 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["lms"] = LmsBench.RunAsync,
     ["tuf-metadata"] = UpdatesBench.MetadataAsync,
     ["rollout-plan"] = UpdatesBench.PlanAsync,
+    ["detection-recall"] = Rampart.Bench.Detection.DetectionBench.RecallAsync,
+    ["detection-memory"] = Rampart.Bench.Detection.DetectionBench.MemoryAsync,
+    ["detection-overhead"] = Rampart.Bench.Detection.DetectionOverheadBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

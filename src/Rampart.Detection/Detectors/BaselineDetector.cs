@@ -20,7 +20,7 @@ public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertS
         new(BehaviourMetric.BytesIn, 512, AlertSeverity.High),
         new(BehaviourMetric.MessagesOut, 5, AlertSeverity.Medium),
         new(BehaviourMetric.BytesOut, 512, AlertSeverity.Medium),
-        new(BehaviourMetric.MaxMessageBytes, 256, AlertSeverity.Medium),
+        new(BehaviourMetric.MaxMessageBytes, 256, AlertSeverity.High),
         new(BehaviourMetric.DistinctTopics, 3, AlertSeverity.Medium),
         new(BehaviourMetric.ConnectionAttempts, 3, AlertSeverity.Medium),
         new(BehaviourMetric.EstablishedConnections, 4, AlertSeverity.Medium),

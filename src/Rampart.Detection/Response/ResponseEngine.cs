@@ -78,6 +78,12 @@ public sealed class ResponseEngine(ResponseOptions options, IContainmentActions 
             result = $"{action} failed: {exception.Message}";
         }
 
+        // Nothing was contained (already quarantined, no live session, a failure): the budget is given back.
+        if (result.StartsWith("not ", StringComparison.Ordinal) || result.Contains(" failed: ", StringComparison.Ordinal))
+        {
+            ReturnBudget();
+        }
+
         meter?.Containments.Add(1, new KeyValuePair<string, object?>("action", action));
         await alerts.RecordResponseAsync(alert.Id, action, result, details, cancellationToken);
     }
@@ -95,6 +101,23 @@ public sealed class ResponseEngine(ResponseOptions options, IContainmentActions 
 
             _recent.Enqueue(now);
             return true;
+        }
+    }
+
+    private void ReturnBudget()
+    {
+        lock (_lock)
+        {
+            // The newest entry is this action's (the queue is in time order; any entry serves as well).
+            if (_recent.Count > 0)
+            {
+                var kept = _recent.ToArray()[..^1];
+                _recent.Clear();
+                foreach (var at in kept)
+                {
+                    _recent.Enqueue(at);
+                }
+            }
         }
     }
 
