@@ -39,6 +39,7 @@ public sealed class DetectionEngine
         _detectors =
         [
             .. BaselineDetector.Defaults,
+            .. DriftDetector.Defaults,
             new StaticRuleDetector(() => Volatile.Read(ref _rules)),
             new NewSourceDetector(),
             new NewListeningPortDetector(),
@@ -188,18 +189,20 @@ public sealed class DetectionEngine
             window[BehaviourMetric.NewSourceAddresses] = window.Sources.Count(source => !profile.Sources.Contains(source));
         }
 
-        // 3. Every detector.
+        // 3. Every detector (the recent level first: the drift detector reads it).
+        profile.Track(window);
         var context = new DetectionContext(window, profile, _options);
         foreach (var detector in _detectors)
         {
             detector.Evaluate(context, found);
         }
 
-        // 4. Gated learning.
+        // 4. Gated learning; the reference learns only what stays near it (so a drift cannot drag it along).
         if (found.Count == 0)
         {
             profile.Own.Learn(window);
             profile.Cohort.Baseline.Learn(window);
+            profile.Reference.Learn(window, within: 3);
         }
 
         // 5. Facts: a novelty is reported once and then known (its alert stays until a person resolves it).

@@ -46,11 +46,10 @@ internal sealed class SyntheticFleet
         var messages = Math.Max(0, (int)Math.Round(device.MessagesPerMinute * (0.8 + (_random.NextDouble() * 0.4)))) + (_random.Next(0, 10) == 0 ? 5 : 0);
         var bytes = messages * (device.MessageBytes + _random.Next(-5, 6));
         var reconnects = _random.Next(0, 200) == 0 ? 1 : 0;
-        var restarted = _random.Next(0, 3000) == 0 || bad == "reboot-loop";
-        if (restarted)
-        {
-            device.Boot++;
-        }
+        // A boot loop restarts about every 20 s: three times a window.
+        var restarts = bad == "reboot-loop" ? 3 : _random.Next(0, 3000) == 0 ? 1 : 0;
+        var restarted = restarts > 0;
+        device.Boot += restarts;
 
         if (bad == "drift")
         {
@@ -80,7 +79,7 @@ internal sealed class SyntheticFleet
             [BehaviourMetric.ListeningPorts] = ports.Length,
             [BehaviourMetric.EstablishedConnections] = destinations.Length + 1,
             [BehaviourMetric.Destinations] = destinations.Length,
-            [BehaviourMetric.Reboots] = restarted && index > 0 ? 1 : 0,
+            [BehaviourMetric.Reboots] = index > 0 ? restarts : 0,
             [BehaviourMetric.LimitHits] = bad == "flood" ? 300 : 0,
             [BehaviourMetric.AuthorizationFailures] = bad == "scanner" ? 20 : 0,
         };

@@ -14,6 +14,25 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
 
     public MetricBaseline Own { get; } = new(span);
 
+    /// <summary>
+    /// The device's long reference (a day of windows), which learns a metric only while it stays near it:
+    /// what the drift detector compares the recent level with.
+    /// </summary>
+    public MetricBaseline Reference { get; } = new(1440);
+
+    /// <summary>The recent level of each metric: an EWMA over about ten windows, learned from every window.</summary>
+    public float[] Level { get; } = new float[Metrics.BehaviourMetrics.Count];
+
+    /// <summary>Moves <see cref="Level"/> towards this window (α = 0.1; the first window sets it).</summary>
+    public void Track(Metrics.BehaviourWindow window)
+    {
+        var values = window.Values;
+        for (var m = 0; m < Level.Length; m++)
+        {
+            Level[m] = Windows == 0 ? values[m] : Level[m] + (0.1f * (values[m] - Level[m]));
+        }
+    }
+
     public KnownSet Sources { get; } = new(16);
 
     public KnownSet Ports { get; } = new(32);
@@ -79,7 +98,7 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
 
     /// <summary>Bytes held for this device, every baseline and set included (issue 14: target ≤ 2 KiB).</summary>
     public int ApproximateBytes =>
-        96 + MetricBaseline.ApproximateBytes + Sources.ApproximateBytes + Ports.ApproximateBytes + Destinations.ApproximateBytes
+        96 + (2 * MetricBaseline.ApproximateBytes) + ((Level.Length * sizeof(float)) + 24) + Sources.ApproximateBytes + Ports.ApproximateBytes + Destinations.ApproximateBytes
         + (RebootHistory + 24) + (Streaks.Length + 24) + ((History.Length * sizeof(float)) + 24) + ((Measurement?.Length ?? 0) * 2) + 24;
 
     /// <summary>Records this window's restarts in the ring and returns the total over the ring.</summary>

@@ -18,6 +18,9 @@ public sealed class MetricBaseline(int span)
 
     private readonly float[] _state = new float[BehaviourMetrics.Count * Fields];
 
+    /// <summary>Samples after which <see cref="Learn(BehaviourWindow, float)"/> starts refusing values far above the mean.</summary>
+    public const int Settled = 10;
+
     /// <summary>Windows (or, for a cohort, device windows) learned.</summary>
     public int Samples { get; private set; }
 
@@ -35,8 +38,16 @@ public sealed class MetricBaseline(int span)
     public float P95(BehaviourMetric metric) => _state[((int)metric * Fields) + 2];
 
     /// <summary>Learns one window (call only for windows that raised nothing: gated learning).</summary>
-    public void Learn(BehaviourWindow window)
+    public void Learn(BehaviourWindow window) => Learn(window, within: float.PositiveInfinity);
+
+    /// <summary>
+    /// Learns one window, each metric only if it lies within <paramref name="within"/> spreads (σ, or a
+    /// tenth of the mean) above this baseline's mean once it has <see cref="Settled"/> samples: a reference
+    /// that slow growth cannot drag along, because a value that has grown away is no longer learned.
+    /// </summary>
+    public void Learn(BehaviourWindow window, float within)
     {
+        var settled = Samples >= Settled;
         Samples = Samples == int.MaxValue ? Samples : Samples + 1;
         var alpha = 1f / Math.Min(Samples, Span);
         var values = window.Values;
@@ -52,6 +63,11 @@ public sealed class MetricBaseline(int span)
 
             // EWMA mean and variance: diff = x − μ; μ += α·diff; σ² = (1 − α)(σ² + α·diff²).
             var diff = x - _state[i];
+            if (settled && diff > within * Math.Max(MathF.Sqrt(Math.Max(0, _state[i + 1])), Math.Max(0.1f * Math.Abs(_state[i]), 1f)))
+            {
+                continue;
+            }
+
             var increment = alpha * diff;
             _state[i] += increment;
             _state[i + 1] = (1 - alpha) * (_state[i + 1] + (diff * increment));

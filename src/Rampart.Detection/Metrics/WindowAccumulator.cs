@@ -17,10 +17,14 @@ internal sealed class WindowAccumulator
     public const int MaxSources = 16;
 
     private const int SizeBuckets = 24;
+    private const int FewTopics = 8;
 
     private readonly Lock _lock = new();
     private readonly int[] _sizes = new int[SizeBuckets];
-    private readonly HashSet<int> _topics = [];
+    // Most devices use a few topics: those are held in a short array, a set only past it.
+    private readonly int[] _fewTopics = new int[FewTopics];
+    private int _topicCount;
+    private HashSet<int>? _manyTopics;
     private readonly List<string> _sources = [];
     private readonly Dictionary<string, int> _events = new(StringComparer.Ordinal);
     private int _messages;
@@ -55,10 +59,7 @@ internal sealed class WindowAccumulator
             _messages++;
             _maxSize = Math.Max(_maxSize, bytes);
             _sizes[Math.Min(SizeBuckets - 1, bytes <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(bytes - 1)))]++;
-            if (_topics.Count < MaxTopics)
-            {
-                _topics.Add(string.GetHashCode(topic, StringComparison.Ordinal));
-            }
+            CountTopic(topic);
         }
     }
 
@@ -155,7 +156,7 @@ internal sealed class WindowAccumulator
                 [BehaviourMetric.MaxMessageBytes] = _maxSize,
                 [BehaviourMetric.P95MessageBytes] = P95(),
                 [BehaviourMetric.SessionSeconds] = (float)Math.Min(sessionSeconds, (end - start).TotalSeconds),
-                [BehaviourMetric.DistinctTopics] = _topics.Count,
+                [BehaviourMetric.DistinctTopics] = _manyTopics?.Count ?? _topicCount,
                 [BehaviourMetric.ListeningPorts] = _posture?.ListeningPorts.Count ?? 0,
                 [BehaviourMetric.EstablishedConnections] = _posture?.EstablishedConnections ?? 0,
                 [BehaviourMetric.Destinations] = _posture?.Destinations?.Count ?? 0,
@@ -164,7 +165,8 @@ internal sealed class WindowAccumulator
 
             IdleWindows = active ? 0 : IdleWindows + 1;
             Array.Clear(_sizes);
-            _topics.Clear();
+            _topicCount = 0;
+            _manyTopics = null;
             _sources.Clear();
             _events.Clear();
             (_messages, _maxSize, _reboots, _sessionSeconds, _posture, _active) = (0, 0, 0, 0, null, false);
@@ -175,6 +177,33 @@ internal sealed class WindowAccumulator
 
             return window;
         }
+    }
+
+    private void CountTopic(string topic)
+    {
+        var hash = string.GetHashCode(topic, StringComparison.Ordinal);
+        if (_manyTopics is { } many)
+        {
+            if (many.Count < MaxTopics)
+            {
+                many.Add(hash);
+            }
+
+            return;
+        }
+
+        if (Array.IndexOf(_fewTopics, hash, 0, _topicCount) >= 0)
+        {
+            return;
+        }
+
+        if (_topicCount < FewTopics)
+        {
+            _fewTopics[_topicCount++] = hash;
+            return;
+        }
+
+        _manyTopics = [.. _fewTopics, hash];
     }
 
     private static TrafficTotals? Totals(ClientTraffic? traffic) => traffic is null

@@ -67,30 +67,41 @@ public sealed class BaselineDetectorTests
     }
 
     [Fact]
-    public async Task A_slow_drift_that_the_own_baseline_follows_is_caught_against_the_cohort()
+    public async Task A_slow_drift_that_no_window_shows_as_a_jump_is_caught_by_the_drift_detector_and_its_peers_stay_quiet()
     {
         var fleet = new Fleet();
         var peers = Fleet.Devices(40);
         await fleet.NormalAsync(40, peers);
 
-        // 4 % more bytes each window: small steps the device's own baseline follows (it learns each window).
+        // 4 % more bytes each window: steps the per-window detectors take for noise.
         var factor = 1.0;
-        int? caughtAt = null;
-        for (var i = 0; i < 120 && caughtAt is null; i++)
+        List<Detection.Detectors.Finding> first = [];
+        var window = 0;
+        for (; window < 120 && first.Count == 0; window++)
         {
             factor *= 1.04;
             var drifting = fleet.Normal("d001");
             drifting[BehaviourMetric.BytesIn] = (float)(drifting[BehaviourMetric.BytesIn] * factor);
             var findings = await fleet.JudgeAsync([drifting, .. peers.Skip(1).Select(d => fleet.Normal(d))]);
             Assert.All(findings, f => Assert.Equal("d001", f.DeviceId));
-            if (findings.Any(f => f.Detector == "baseline.bytes-in"))
-            {
-                caughtAt = i;
-                Assert.Equal("cohort", findings.First(f => f.Detector == "baseline.bytes-in").Evidence["baseline"]);
-            }
+            first = [.. findings];
         }
 
-        Assert.NotNull(caughtAt);
-        Assert.True(caughtAt > 10, $"caught at window {caughtAt}: that is a jump, not a drift");
+        var finding = Assert.Single(first);
+        Assert.Equal("drift.bytes-in", finding.Detector);
+        Assert.True(window > 10, $"caught at window {window}: that is a jump, not a drift");
+        Assert.True(float.Parse(finding.Evidence["reference-mean"], System.Globalization.CultureInfo.InvariantCulture) < 1000, "the reference did not follow the drift");
+    }
+
+    [Fact]
+    public async Task The_level_left_behind_by_a_jump_that_ended_is_not_a_drift()
+    {
+        var fleet = new Fleet();
+        await fleet.NormalAsync(40, "d001");
+        var jump = fleet.Normal("d001");
+        jump[BehaviourMetric.BytesIn] *= 40;
+        Assert.Equal(["baseline.bytes-in"], (await fleet.JudgeAsync(jump)).Select(f => f.Detector));
+
+        Assert.Empty(await fleet.NormalAsync(20, "d001"));
     }
 }
