@@ -225,6 +225,7 @@ public sealed class DetectionEngine
 
             profile.Measurement = posture.Measurement ?? profile.Measurement;
             profile.FirmwareVersion = posture.FirmwareVersion ?? profile.FirmwareVersion;
+            profile.PostureWindowStart = window.Start;
             profile.Postures++;
         }
 

@@ -13,7 +13,7 @@ internal static class AlertsCommand
 
     public static Command Create() => new("alerts", "Alerts raised by detection: list, show, acknowledge, resolve, suppress.")
     {
-        List(), Show(), Ack(), Resolve(), Suppress(),
+        List(), Show(), Ack(), Resolve(), Suppress(), Release(),
     };
 
     private static Command List()
@@ -145,6 +145,22 @@ internal static class AlertsCommand
             return 0;
         }));
         return suppress;
+    }
+
+    private static Command Release()
+    {
+        var target = new AdminTarget();
+        var device = new Argument<string>("DEVICE");
+        var reason = new Option<string>("--reason") { Description = "Why it may go back to work", Required = true };
+        var release = target.AddTo(new Command("release", "Release a quarantined device: it must have reported, since its quarantine, the measurement of the release it runs.") { device, reason });
+        release.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var released = await target.SendAsync<Rampart.Server.Api.DeviceResponse>(parse, HttpMethod.Post, $"api/v1/detection/release/{Uri.EscapeDataString(parse.GetValue(device)!)}", cancellationToken,
+                new Rampart.Server.Api.ReasonRequest(parse.GetValue(reason)!));
+            Console.WriteLine(Echo.Inert($"{released.Id}: {released.State}"));
+            return 0;
+        }));
+        return release;
     }
 
     private static string Filter(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";

@@ -32,26 +32,31 @@ internal static class DemoDetection
             var devices = group.ToList();
             if (group.Key == Misbehaviour.DefaultCreds)
             {
-                table.AddRow($"{name(group.Key)} detection", "no identity to alert on: refused before MQTT");
+                table.AddRow($"{name(group.Key)} alerted, contained", "no identity: refused before MQTT");
                 continue;
             }
 
-            var alerted = devices.Where(d => firstAlert.ContainsKey(d.Id)).ToList();
-            var held = devices.Where(d => contained.ContainsKey(d.Id)).ToList();
-            table.AddRow($"{name(group.Key)} detection",
-                $"alerted {alerted.Count} of {devices.Count}, contained {held.Count} of {devices.Count}, " +
-                $"median {Median(alerted.Select(d => firstAlert[d.Id] - (d.MisbehavingSince ?? firstAlert[d.Id])))} to alert, " +
-                $"{Median(held.Select(d => contained[d.Id] - (d.MisbehavingSince ?? contained[d.Id])))} to containment");
+            // Only what came once the device misbehaved counts (an alert before would be a false one).
+            var toAlert = devices.Select(d => Since(d, firstAlert)).OfType<TimeSpan>().ToList();
+            var toContainment = devices.Select(d => Since(d, contained)).OfType<TimeSpan>().ToList();
+            table.AddRow($"{name(group.Key)} alerted, contained", $"{toAlert.Count} of {devices.Count}, {toContainment.Count} of {devices.Count}");
+            table.AddRow($"{name(group.Key)} to alert, to contain", $"{Median(toAlert)}, {Median(toContainment)} (median)");
         }
 
         var calm = simulation.Devices.Where(d => d.Profile == Misbehaviour.None).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         table.AddRow("alerts on well-behaved devices", events.Count(e => e.Kind == "alert.opened" && e.DeviceId is { } id && calm.Contains(id)).ToString(CultureInfo.InvariantCulture));
     }
 
-    private static Dictionary<string, DateTimeOffset> First(IEnumerable<SecurityEvent> events) =>
-        events.Where(e => e.DeviceId is not null).GroupBy(e => e.DeviceId!).ToDictionary(g => g.Key, g => g.Min(e => e.Time), StringComparer.Ordinal);
+    private static Dictionary<string, DateTimeOffset[]> First(IEnumerable<SecurityEvent> events) =>
+        events.Where(e => e.DeviceId is not null).GroupBy(e => e.DeviceId!).ToDictionary(g => g.Key, g => g.Select(e => e.Time).Order().ToArray(), StringComparer.Ordinal);
 
-    private static string Median(IEnumerable<TimeSpan> spans)
+    // The first time at or after the device began to misbehave (a second's leeway: two clocks of one machine).
+    private static TimeSpan? Since(SimulatedDevice device, Dictionary<string, DateTimeOffset[]> times) =>
+        device.MisbehavingSince is { } since && times.TryGetValue(device.Id, out var all) && all.FirstOrDefault(t => t >= since.AddSeconds(-1)) is var first && first != default
+            ? first - since
+            : null;
+
+    private static string Median(List<TimeSpan> spans)
     {
         var sorted = spans.Select(s => Math.Max(0, s.TotalSeconds)).Order().ToArray();
         return sorted.Length == 0 ? "-" : (sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2).ToString("0.0 s", CultureInfo.InvariantCulture);

@@ -59,6 +59,9 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
 
     public string? Measurement { get; set; }
 
+    /// <summary>The start of the window the last posture report came in (what "a fresh report" is judged by).</summary>
+    public DateTimeOffset? PostureWindowStart { get; set; }
+
     /// <summary>Restarts per recent window (ring).</summary>
     public byte[] Reboots { get; } = new byte[RebootHistory];
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Rampart.Detection;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Detectors;
+using Rampart.Detection.Response;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Operators;
@@ -73,6 +74,19 @@ public static class AlertEndpoints
                 _ => throw new FleetException(FleetErrorKind.Invalid, "give either until (a time) or minutes (1 to 129600)"),
             };
             return TypedResults.Ok(AlertResponse.From(await service.SuppressAsync(id, AdminActor.Of(context.User), until, body.Reason, cancellationToken)));
+        }).RequirePermission(Permissions.DevicesQuarantine);
+
+        // Release from quarantine with proof: a fresh posture whose measurement matches the installed release, plus this operator.
+        api.MapPost("/detection/release/{id}", async (string id, Rampart.Server.Api.ReasonRequest body, HttpContext context, InventoryService inventory,
+            QuarantineRelease release, CancellationToken cancellationToken) =>
+        {
+            await Rampart.Server.Api.DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
+            if (body.Reason.Length is 0 or > AlertService.MaxReasonLength)
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"a reason of 1 to {AlertService.MaxReasonLength} characters is required");
+            }
+
+            return TypedResults.Ok(Rampart.Server.Api.DeviceResponse.From(await release.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), cancellationToken)));
         }).RequirePermission(Permissions.DevicesQuarantine);
 
         var rules = api.MapGroup("/detection/rules");

@@ -30,6 +30,7 @@ public static class DetectionServiceCollectionExtensions
         services.AddSingleton<DetectionRules>();
         services.AddSingleton<IContainmentActions, GatewayContainment>();
         services.AddSingleton<ResponseEngine>();
+        services.AddSingleton<QuarantineRelease>();
         services.AddSingleton<DetectionHost>();
         services.AddHostedService(provider => provider.GetRequiredService<DetectionHost>());
         return services;

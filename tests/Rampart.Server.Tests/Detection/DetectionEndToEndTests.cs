@@ -1,5 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using Rampart.Detection.Alerts;
+using Rampart.Detection.Response;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Updates;
+using Rampart.Updates.Releases;
 using Rampart.Device.Connection;
 using Rampart.Device.Enrollment;
 using Rampart.Device.Posture;
@@ -50,6 +55,53 @@ public sealed class DetectionEndToEndTests
         var events = await node.Get<ISecurityEventStore>().ListAsync("e2e-1", 200, CancellationToken.None);
         Assert.Contains(events, e => e.Event.Kind == "alert.opened" && e.Event.Details["detector"] == "novelty.listening-port");
         Assert.Contains(events, e => e.Event.Kind == "response.quarantine" && e.Event.Details["alert"] == alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Release needs proof: no known release for what it runs, then a measurement that is not the release's, then the right one.
+        var release = node.Get<QuarantineRelease>();
+        var stale = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
+        Assert.Contains("has sent no posture report with its firmware version and measurement since it was quarantined", stale.Message, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(async () =>
+        {
+            await device.ReportPostureAsync(Posture([443]));
+            var refused = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
+            return refused.Message.Contains("no release 2.1.0 of model sensor is known", StringComparison.Ordinal);
+        }, "a fresh posture is judged against the release it names");
+        await AddReleaseAsync(node, "sensor", "2.1.0", imageSha256: new string('b', 64));
+        await Eventually.HoldsAsync(async () =>
+        {
+            await device.ReportPostureAsync(Posture([443]));
+            var refused = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
+            return refused.Message.Contains("stays quarantined", StringComparison.Ordinal);
+        }, "a posture since the quarantine is judged against the release");
+        Assert.Equal(DeviceState.Quarantined, (await node.Get<InventoryService>().GetAsync("e2e-1", CancellationToken.None)).State);
+
+        var released = default(Rampart.Fleet.Inventory.Device);
+        await Eventually.HoldsAsync(async () =>
+        {
+            await device.ReportPostureAsync(Posture([443], measurement: "sha256:" + new string('b', 64)));
+            try
+            {
+                released = await release.ReleaseAsync("e2e-1", "telnet removed, firmware re-flashed", "officer", CancellationToken.None);
+                return true;
+            }
+            catch (FleetException exception) when (exception.Kind == FleetErrorKind.Conflict)
+            {
+                return false;
+            }
+        }, "the device is released once it reports the release's measurement");
+        Assert.Equal(DeviceState.Active, released!.State);
+        await Eventually.HoldsAsync(async () => await device.PublishAsync("devices/e2e-1/telemetry/temp", "2"u8.ToArray()) == MqttReasonCode.Success,
+            "the live session gets its permissions back");
+    }
+
+    private static async Task AddReleaseAsync(GatewayNode node, string model, string version, string imageSha256)
+    {
+        var record = new Release(Release.IdOf(model, version), model, version, 1, [], "image", "manifest", imageSha256, 1, null, ReleaseStatus.Production, "test",
+            DateTimeOffset.UtcNow, "test", DateTimeOffset.UtcNow);
+        await node.Get<IAuditLog>().CommitAsync(async (transaction, commit) =>
+            await node.Get<IReleaseStore>().TryAddAsync(transaction, record, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord("test", "release.created", $"release/{record.Id}", AuditOutcome.Success))
+                : throw new InvalidOperationException("the release exists"));
     }
 
     [Fact]
@@ -77,8 +129,8 @@ public sealed class DetectionEndToEndTests
         Assert.Equal(DeviceState.Active, (await node.Get<InventoryService>().GetAsync("calm-1", CancellationToken.None)).State);
     }
 
-    private static PostureReport Posture(int[] ports) =>
-        new("2.1.0", 3, TimeSpan.FromHours(5), ports, [], DateTimeOffset.UtcNow, "sha256:" + new string('a', 64));
+    private static PostureReport Posture(int[] ports, string? measurement = null) =>
+        new("2.1.0", 3, TimeSpan.FromHours(5), ports, [], DateTimeOffset.UtcNow, measurement ?? "sha256:" + new string('a', 64));
 
     private static DeviceConnectionOptions Options(GatewayNode node, string id, X509Certificate2 certificate) => new()
     {
