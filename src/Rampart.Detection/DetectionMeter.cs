@@ -29,6 +29,9 @@ public sealed class DetectionMeter : IDisposable
         _meter.CreateObservableGauge("rampart.detection.devices", () => Interlocked.Read(ref _devices), description: "Devices with a behaviour profile");
     }
 
+    /// <summary>The meter itself (for listeners in tests; exporters find it by <see cref="Name"/>).</summary>
+    public Meter Meter => _meter;
+
     public Counter<long> Findings { get; }
 
     public Counter<long> Containments { get; }
