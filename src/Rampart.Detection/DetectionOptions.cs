@@ -27,6 +27,9 @@ public sealed class DetectionOptions
     /// <summary>Standard deviations above the cohort's mean that count as an exceedance; default 8 (a cohort varies more than one device).</summary>
     public double CohortDeviations { get; set; } = 8;
 
+    /// <summary>Resolved alerts are deleted this long after they were resolved (their audit entries stay); default 180 days.</summary>
+    public TimeSpan ResolvedAlertRetention { get; set; } = TimeSpan.FromDays(180);
+
     /// <summary>A file of security profiles (static rules, JSON) loaded at start; optional.</summary>
     public string? ProfilesFile { get; set; }
 
@@ -46,6 +49,11 @@ public sealed class DetectionOptions
         if (EvictIdleAfterWindows < 1 || RetainedWindows is < 1 or > 1000 || OwnBaselineAfterWindows is < 1 or > 10_000)
         {
             yield return "Detection:EvictIdleAfterWindows, RetainedWindows (≤ 1000) and OwnBaselineAfterWindows (≤ 10,000) must be positive";
+        }
+
+        if (ResolvedAlertRetention < TimeSpan.FromDays(1))
+        {
+            yield return "Detection:ResolvedAlertRetention must be at least 1 day";
         }
 
         if (OwnDeviations is < 1 or > 100 || CohortDeviations is < 1 or > 100)

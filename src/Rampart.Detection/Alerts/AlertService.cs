@@ -85,6 +85,10 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
         await PublishAsync(outcome.Events);
     }
 
+    /// <summary>Deletes resolved alerts past their retention; returns how many.</summary>
+    public Task<int> ApplyRetentionAsync(DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+        store.DeleteResolvedBeforeAsync(now - retention, cancellationToken);
+
     /// <summary>Sets the open-alert gauge from the store.</summary>
     public async Task RefreshMeterAsync(CancellationToken cancellationToken)
     {

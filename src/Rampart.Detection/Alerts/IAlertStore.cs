@@ -27,6 +27,9 @@ public interface IAlertStore
     /// <summary>A page of alerts, newest first.</summary>
     Task<IReadOnlyList<Alert>> ListAsync(AlertQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Deletes resolved alerts last changed before <paramref name="cutoff"/> (their audit entries stay); returns how many.</summary>
+    Task<int> DeleteResolvedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
     /// <summary>Active alerts by severity.</summary>
     Task<IReadOnlyDictionary<AlertSeverity, long>> CountActiveAsync(CancellationToken cancellationToken);
 }

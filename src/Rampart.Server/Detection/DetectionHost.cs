@@ -27,6 +27,7 @@ public sealed partial class DetectionHost(
     private Task _events = Task.CompletedTask;
     private Task _windows = Task.CompletedTask;
     private DateTimeOffset _windowStart;
+    private DateTimeOffset _retainedAt;
     private long _failures;
     private long _passes;
 
@@ -80,6 +81,12 @@ public sealed partial class DetectionHost(
             var windows = collector.Close(_windowStart, end);
             _windowStart = end;
             var findings = await engine.EvaluateAsync(windows, cancellationToken);
+            if (end - _retainedAt >= TimeSpan.FromHours(1))
+            {
+                _retainedAt = end;
+                await alerts.ApplyRetentionAsync(end, settings.Detection.ResolvedAlertRetention, cancellationToken);
+            }
+
             if (findings.Count > 0)
             {
                 var changes = await alerts.RaiseAsync(findings, cancellationToken);

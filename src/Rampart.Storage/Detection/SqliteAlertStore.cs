@@ -51,6 +51,10 @@ public sealed class SqliteAlertStore(SqliteDatabase database) : IAlertStore, IRu
             ("$min", query.MinimumSeverity is { } min ? (int)min : null), ("$limit", query.Limit));
 
     /// <inheritdoc />
+    public Task<int> DeleteResolvedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("DELETE FROM alerts WHERE state = 'resolved' AND changed_ms < $cutoff", cancellationToken, ("$cutoff", cutoff.ToUnixMs()));
+
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<AlertSeverity, long>> CountActiveAsync(CancellationToken cancellationToken) =>
         (await database.QueryAsync("SELECT severity, COUNT(*) FROM alerts WHERE state <> 'resolved' GROUP BY severity",
             reader => (Severity: Enum.Parse<AlertSeverity>(reader.GetString(0), ignoreCase: true), Count: reader.GetInt64(1)), cancellationToken))

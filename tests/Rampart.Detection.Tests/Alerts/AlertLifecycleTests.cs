@@ -111,4 +111,20 @@ public sealed class AlertLifecycleTests : IAsyncLifetime
         Assert.Equal(2, (await _harness.Alerts.ListAsync(new AlertQuery(State: AlertState.Open), CancellationToken.None)).Count);
         Assert.Single(await _harness.Alerts.ListAsync(new AlertQuery(MinimumSeverity: AlertSeverity.Medium, State: AlertState.Open), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Retention_deletes_only_resolved_alerts_older_than_it_and_keeps_their_audit_entries()
+    {
+        var changes = await _harness.Alerts.RaiseAsync([_harness.Finding("d1", "a"), _harness.Finding("d2", "a")], CancellationToken.None);
+        var resolved = changes.Single(c => c.Alert.DeviceId == "d1").Alert.Id;
+        await _harness.Alerts.ResolveAsync(resolved, "alice", "done", CancellationToken.None);
+        _harness.Clock.Advance(TimeSpan.FromDays(181));
+
+        var deleted = await _harness.Alerts.ApplyRetentionAsync(_harness.Clock.GetUtcNow(), TimeSpan.FromDays(180), CancellationToken.None);
+
+        Assert.Equal(1, deleted);
+        await Assert.ThrowsAsync<FleetException>(() => _harness.Alerts.GetAsync(resolved, CancellationToken.None));
+        Assert.Equal(AlertState.Open, (await _harness.Alerts.ListAsync(new AlertQuery(DeviceId: "d2"), CancellationToken.None)).Single().State);
+        Assert.Contains(await _harness.AuditEntriesAsync(), e => e.Target == $"alert/{resolved}" && e.Action == "alert.resolved");
+    }
 }
