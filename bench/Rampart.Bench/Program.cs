@@ -24,6 +24,9 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["tuf-metadata"] = UpdatesBench.MetadataAsync,
     ["rollout-plan"] = UpdatesBench.PlanAsync,
     ["export-outbox"] = ExportBench.RunAsync,
+    ["detection-recall"] = Rampart.Bench.Detection.DetectionBench.RecallAsync,
+    ["detection-memory"] = Rampart.Bench.Detection.DetectionBench.MemoryAsync,
+    ["detection-overhead"] = Rampart.Bench.Detection.DetectionOverheadBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -19,6 +19,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     UserCommand.Create(),
     TokenCommand.Create(),
     ApprovalsCommand.Create(),
+    AlertsCommand.Create(),
     EventsCommand.Create(),
     ExportCommand.Create(),
     ReleaseCommand.Create(),

@@ -26,4 +26,19 @@ public enum Misbehaviour
 
     /// <summary>Installs firmware updates that then fail their health check, so it falls back to its previous slot.</summary>
     BadUpdate,
+
+    /// <summary>Behaves, then sends far more data than before (bytes out of the device jump): data being carried off.</summary>
+    Exfiltrate,
+
+    /// <summary>Behaves, then restarts again and again (its boot counter climbs, its uptime stays short).</summary>
+    RebootLoop,
+
+    /// <summary>Behaves, then a telnet service (port 23) appears among its listening ports.</summary>
+    Backdoor,
+
+    /// <summary>Behaves, then calls a new destination at a fixed period (a command-and-control beacon).</summary>
+    Beacon,
+
+    /// <summary>Behaves, then its traffic grows a few percent a message: slow enough that a fixed threshold set for the fleet misses it for long.</summary>
+    Drift,
 }

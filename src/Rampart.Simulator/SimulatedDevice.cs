@@ -15,9 +15,15 @@ using Rampart.Mqtt.Protocol;
 namespace Rampart.Simulator;
 
 /// <summary>One simulated device: its identity, its MQTT client and the behaviour its profile gives it.</summary>
-public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationOptions options, SimulationStats stats)
+public sealed partial class SimulatedDevice(string id, Misbehaviour profile, SimulationOptions options, SimulationStats stats)
 {
     private X509Certificate2? _certificate;
+    private readonly DateTimeOffset _booted = DateTimeOffset.UtcNow - TimeSpan.FromHours(Random.Shared.Next(1, 500));
+    private long _bootCounter = 3;
+    private int[] _ports = [];
+    private string[] _destinations = [.. SimulatedPosture.UsualDestinations];
+    private double _payloadScale = 1;
+    private int _payloadBytes;
 
     public string Id { get; } = id;
 
@@ -27,6 +33,9 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
     public X509Certificate2? Certificate => _certificate;
 
     internal void Enrolled(X509Certificate2 certificate) => _certificate = certificate;
+
+    /// <summary>When the device began to misbehave (null for a well-behaved device, or before it starts): what time-to-alert is measured from.</summary>
+    public DateTimeOffset? MisbehavingSince { get; private set; }
 
     /// <summary>Set before the device runs when the node serves updates: the device then runs the SDK's update client.</summary>
     internal (Lazy<Task<UpdateTrust?>> Trust, string SlotsDirectory)? Updates { get; set; }
@@ -61,16 +70,22 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
         {
             await client.SubscribeAsync($"devices/{Id}/commands/#");
             updates = await UpdateClient.AttachAsync(this, options, stats, client);
-            await ReportAsync(client.ReportPostureAsync(Posture(), cancellationToken));
+            await ReportPostureAsync(client, cancellationToken);
+            if (Profile is Misbehaviour.Flood or Misbehaviour.Scanner or Misbehaviour.Clone or Misbehaviour.Tamper or Misbehaviour.Stale)
+            {
+                MisbehavingSince ??= DateTimeOffset.UtcNow;
+            }
+
             var behaviour = Profile switch
             {
                 Misbehaviour.Flood => FloodAsync(client, cancellationToken),
                 Misbehaviour.Scanner => ScanAsync(client, cancellationToken),
                 Misbehaviour.Clone => CloneAsync(client, cancellationToken),
                 Misbehaviour.Tamper => TamperAsync(client, cancellationToken),
+                Misbehaviour.Exfiltrate or Misbehaviour.RebootLoop or Misbehaviour.Backdoor or Misbehaviour.Beacon or Misbehaviour.Drift => TurnAsync(client, cancellationToken),
                 _ => TelemetryAsync(client, cancellationToken),
             };
-            await behaviour;
+            await Task.WhenAll(behaviour, PostureLoopAsync(client, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -220,7 +235,7 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
             var burst = ++tick % 10 == 0 ? 5 : 1;
             for (var i = 0; i < burst; i++)
             {
-                await ReportAsync(client.PublishAsync($"devices/{Id}/telemetry/temperature", Reading(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
+                await ReportAsync(client.PublishAsync($"devices/{Id}/telemetry/temperature", Payload(), MqttQualityOfService.AtLeastOnce, cancellationToken: cancellationToken));
             }
         }
     }
@@ -231,7 +246,7 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
         var telemetry = TelemetryAsync(client, cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         await ReportAsync(client.ReportPostureAsync(
-            new PostureReport("2.1.0", 42, TimeSpan.FromMinutes(3), [22, 1883, 8080], ["case-open"], DateTimeOffset.UtcNow, "sha256:" + new string('f', 64)), cancellationToken));
+            new PostureReport("2.1.0", _bootCounter, TimeSpan.FromMinutes(3), [22, 1883, 8080], ["case-open"], DateTimeOffset.UtcNow, "sha256:" + new string('f', 64)), cancellationToken));
         await telemetry;
     }
 
@@ -334,11 +349,6 @@ public sealed class SimulatedDevice(string id, Misbehaviour profile, SimulationO
         }
     }
 
-    private PostureReport Posture() => Profile switch
-    {
-        Misbehaviour.Stale => new PostureReport("0.9.1", 7, TimeSpan.FromDays(400), [23], [], DateTimeOffset.UtcNow.AddMinutes(-90), "sha256:" + new string('0', 64)),
-        _ => new PostureReport("2.1.0", 3, TimeSpan.FromHours(Random.Shared.Next(1, 500)), [], [], DateTimeOffset.UtcNow, "sha256:" + new string('a', 64)),
-    };
 
     private static byte[] Reading()
     {

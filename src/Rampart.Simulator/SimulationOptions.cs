@@ -41,6 +41,15 @@ public sealed class SimulationOptions
     /// <summary>The address clones connect from (their originals use the default).</summary>
     public System.Net.IPAddress CloneAddress { get; init; } = System.Net.IPAddress.Parse("127.0.0.2");
 
+    /// <summary>How long the new profiles (exfiltrate, reboot-loop, backdoor, beacon, drift) behave before they misbehave, so detection has seen them normal.</summary>
+    public TimeSpan MisbehaveAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How much a drifting device's messages grow each telemetry interval (1.04: 4 %).</summary>
+    public double DriftGrowth { get; init; } = 1.04;
+
+    /// <summary>How often a device reports its posture (the first report comes at connect).</summary>
+    public TimeSpan PostureInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Spreads misbehaviours over the first devices: a few of each, the rest well-behaved.</summary>
     public Misbehaviour ProfileOf(int index)
     {

@@ -50,7 +50,7 @@ internal static class DemoCommand
 
                 // A throwaway node: its unencrypted keys are deleted at the end, and the demo prints rollout outcomes itself.
                 ["Logging:LogLevel:Rampart.Server.Updates"] = "Error",
-            }).Build();
+            }.Concat(DemoDetection.Settings(misbehaving.Values.Sum()))).Build();
             try
             {
                 await using var node = await RampartNode.StartAsync(configuration, TextWriter.Null, cancellationToken);
@@ -86,6 +86,8 @@ internal static class DemoCommand
             Model = "demo-sensor",
             TelemetryInterval = TimeSpan.FromSeconds(2),
             Misbehaving = misbehaving,
+            MisbehaveAfter = TimeSpan.FromSeconds(10),
+            DriftGrowth = 1.15,
         };
         var simulation = new FleetSimulation(options, new InventoryProvisioner(inventory));
 
@@ -139,7 +141,9 @@ internal static class DemoCommand
                 AnsiConsole.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
             }
 
-            foreach (var e in seen.Skip(shown).Where(e => e.Severity != SecuritySeverity.Info).Take(6))
+            // Alerts and automatic responses as they happen, all of them; other warnings a few at a time.
+            var fresh = seen.Skip(shown).Where(e => e.Severity != SecuritySeverity.Info).ToArray();
+            foreach (var e in fresh.Where(DemoDetection.IsDetection).Concat(fresh.Where(e => !DemoDetection.IsDetection(e)).Take(6)))
             {
                 var colour = e.Severity == SecuritySeverity.High ? "red" : "yellow";
                 AnsiConsole.MarkupLine($"  [{colour}]{Markup.Escape(e.Kind)}[/] {Markup.Escape(e.DeviceId ?? e.Source ?? "-")} {Markup.Escape(Reason(e))}");
@@ -193,6 +197,7 @@ internal static class DemoCommand
 
         var innocent = simulation.Devices.Where(d => d.Profile == Misbehaviour.None).Count(d => flagged.Contains(d.Id));
         table.AddRow("well-behaved devices flagged", innocent.ToString(CultureInfo.InvariantCulture));
+        DemoDetection.AddRows(table, simulation, events, Name);
         AnsiConsole.Write(new Rule("[bold]Summary[/]"));
         AnsiConsole.Write(table);
     }
@@ -205,7 +210,9 @@ internal static class DemoCommand
         : string.Empty;
 
     private static string Reason(SecurityEvent e) =>
-        e.Details.TryGetValue("reason", out var reason) ? reason
+        e.Details.TryGetValue("response", out var response) ? $"{response} (alert {e.Details.GetValueOrDefault("alert")})"
+        : e.Details.TryGetValue("summary", out var summary) ? $"{e.Details.GetValueOrDefault("detector")}: {summary}"
+        : e.Details.TryGetValue("reason", out var reason) ? reason
         : e.Details.TryGetValue("limit", out var limit) ? limit
         : e.Details.TryGetValue("topic", out var topic) ? topic
         : e.Details.TryGetValue("filter", out var filter) ? filter
@@ -215,6 +222,7 @@ internal static class DemoCommand
     {
         Misbehaviour.DefaultCreds => "default-creds",
         Misbehaviour.BadUpdate => "bad-update",
+        Misbehaviour.RebootLoop => "reboot-loop",
         _ => profile.ToString().ToLowerInvariant(),
     };
 

@@ -15,6 +15,11 @@ internal sealed class SimulationProfiles
         [Misbehaviour.Stale] = new Option<string?>("--stale") { Description = "Devices on old firmware past end of support" },
         [Misbehaviour.DefaultCreds] = new Option<string?>("--default-creds") { Description = "Legacy devices trying admin/admin without a certificate" },
         [Misbehaviour.BadUpdate] = new Option<string?>("--bad-update") { Description = "Devices whose firmware updates fail their health check and roll back" },
+        [Misbehaviour.Exfiltrate] = new Option<string?>("--exfiltrate") { Description = "Devices that behave, then send far more data (bytes out jump)" },
+        [Misbehaviour.RebootLoop] = new Option<string?>("--reboot-loop") { Description = "Devices that behave, then restart again and again" },
+        [Misbehaviour.Backdoor] = new Option<string?>("--backdoor") { Description = "Devices that behave, then open a telnet port (23)" },
+        [Misbehaviour.Beacon] = new Option<string?>("--beacon") { Description = "Devices that behave, then call a new destination at a fixed period" },
+        [Misbehaviour.Drift] = new Option<string?>("--drift") { Description = "Devices whose traffic grows slowly (what fixed thresholds miss)" },
     };
 
     public Command AddTo(Command command)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Rampart.Server.Auth;
 using Rampart.Server.Export;
+using Rampart.Server.Detection;
 using Rampart.Server.Setup;
 
 namespace Rampart.Server.Api;
@@ -28,6 +29,7 @@ public static class AdminApi
         api.MapSetupTokenEndpoints();
         api.MapReleaseEndpoints();
         api.MapExportEndpoints();
+        api.MapAlertEndpoints();
         return endpoints;
     }
 }

@@ -30,6 +30,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
 using Rampart.Server.Gateway;
+using Rampart.Server.Detection;
 using Rampart.Server.Updates;
 using System.Net;
 
@@ -190,6 +191,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
+        builder.Services.AddRampartDetection(configuration);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipelines;
+using Rampart.Detection;
+using Rampart.Detection.Metrics;
+using Rampart.Fleet.Gateway;
+using Rampart.Mqtt.Broker;
+using Rampart.Mqtt.Codec;
+using Rampart.Mqtt.Packets;
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Bench.Detection;
+
+/// <summary>
+/// <c>detection-overhead [--publishers 4] [--messages 100000] [--rounds 5]</c>: process CPU time per
+/// message through the broker core with detection's observer off and on, alternating in one run
+/// (publishers are devices, so the observer does its full work: lookup, lock, sizes, topics). The
+/// broker core without TLS is the smallest denominator the gateway has, so the percentage is an upper
+/// bound of what detection adds to the gateway's CPU per message.
+/// </summary>
+internal static class DetectionOverheadBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var arguments = new BenchArguments(args);
+        var publishers = arguments.Int("publishers", 4);
+        var messages = arguments.Int("messages", 100_000);
+        var rounds = arguments.Int("rounds", 5);
+        var off = new List<double>();
+        var on = new List<double>();
+        await RoundAsync(publishers, 10_000, detection: true); // warm-up: JIT, pools
+        for (var round = 0; round < rounds; round++)
+        {
+            off.Add(await RoundAsync(publishers, messages, detection: false));
+            on.Add(await RoundAsync(publishers, messages, detection: true));
+        }
+
+        var offMedian = off.Order().ElementAt(off.Count / 2);
+        var onMedian = on.Order().ElementAt(on.Count / 2);
+        var observer = ObserverAlone(devices: 1000, calls: 5_000_000);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"detection-overhead publishers={publishers} messages={publishers * messages} rounds={rounds}: CPU per message off {offMedian:0.00} µs, on {onMedian:0.00} µs (median), detection adds {100 * (onMedian - offMedian) / offMedian:0.#} %; " +
+            $"the observer alone {observer:0} ns CPU per message = {100 * observer / 1000 / offMedian:0.#} % of the broker core's"));
+    }
+
+    // The collector's per-message work on its own, one thread, over 1,000 devices' messages (CPU time, not wall time).
+    private static double ObserverAlone(int devices, int calls)
+    {
+        var collector = new BehaviourCollector(new DetectionOptions(), new TrafficCounters());
+        var payload = new byte[64];
+        var messages = Enumerable.Range(0, devices).Select(i => new MqttMessage($"devices/d{i}/telemetry/temp", payload, MqttQualityOfService.AtMostOnce, false,
+            MqttProperties.Empty, $"d{i}", null, $"device:d{i}")).ToArray();
+        foreach (var message in messages)
+        {
+            collector.Observe(message);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < calls; i++)
+        {
+            collector.Observe(messages[i % devices]);
+        }
+
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds / calls;
+    }
+
+    // CPU µs per message for one round: publishers → broker → one subscriber, QoS 0.
+    private static async Task<double> RoundAsync(int publishers, int messages, bool detection)
+    {
+        using var broker = new MqttBroker(new BrokerOptions { MaximumOutboundQueue = 100_000 }, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var collector = new BehaviourCollector(new DetectionOptions(), new TrafficCounters());
+        using var observation = detection ? broker.Observe("#", collector.Observe) : null;
+        var (subscriberIn, subscriberOut) = Open(broker, "service:bench", stop.Token);
+        var expected = (long)publishers * messages;
+        var decoder = new MqttDecoder(uint.MaxValue) { Version = MqttProtocolVersion.V500 };
+        using var encoder = new MqttEncoder();
+        encoder.Encode(new ConnectPacket { ClientId = "sub" }, MqttProtocolVersion.V500, subscriberOut);
+        encoder.Encode(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", MqttQualityOfService.AtMostOnce)]), MqttProtocolVersion.V500, subscriberOut);
+        await subscriberOut.FlushAsync();
+        long received = 0;
+        var subscribed = new TaskCompletionSource();
+        var reading = Task.Run(async () =>
+        {
+            while (received < expected)
+            {
+                var result = await subscriberIn.ReadAsync();
+                var buffer = result.Buffer;
+                while (decoder.TryDecode(buffer, out var packet, out var consumed, out _) == MqttDecodeStatus.Complete)
+                {
+                    buffer = buffer.Slice(consumed);
+                    if (packet is SubAckPacket)
+                    {
+                        subscribed.TrySetResult();
+                    }
+                    else if (packet is PublishPacket)
+                    {
+                        received++;
+                    }
+                }
+
+                subscriberIn.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        });
+        await subscribed.Task;
+        var payload = new byte[64];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(index => Task.Run(async () =>
+        {
+            var (_, output) = Open(broker, $"device:pub-{index}", stop.Token);
+            using var publisherEncoder = new MqttEncoder();
+            publisherEncoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
+            for (var i = 1; i <= messages; i++)
+            {
+                publisherEncoder.EncodePublish($"devices/pub-{index}/telemetry/{i % 4}", payload, MqttQualityOfService.AtMostOnce, false, false, 0, MqttProperties.Empty, MqttProtocolVersion.V500, output);
+                if (i % 64 == 0)
+                {
+                    await output.FlushAsync();
+                }
+            }
+
+            await output.FlushAsync();
+        })));
+        var seen = -1L;
+        while (!reading.IsCompleted && Interlocked.Read(ref received) != seen)
+        {
+            seen = Interlocked.Read(ref received);
+            await Task.WhenAny(reading, Task.Delay(1000));
+        }
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        await stop.CancelAsync();
+        return used.TotalMicroseconds / Math.Max(1, Interlocked.Read(ref received));
+    }
+
+    private static (PipeReader FromBroker, PipeWriter ToBroker) Open(MqttBroker broker, string principal, CancellationToken cancellationToken)
+    {
+        var toBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var fromBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var policy = new PrincipalPolicy(principal);
+        _ = broker.RunConnectionAsync(new BenchDuplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(policy), cancellationToken);
+        return (fromBroker.Reader, toBroker.Writer);
+    }
+
+    // The bench's allow-all policy under a device's name, so the observer sees a device publishing.
+    private sealed class PrincipalPolicy(string principal) : IMqttClientPolicy
+    {
+        private static readonly AllowAllPolicy Allow = AllowAllPolicy.Instance;
+
+        public string Principal => principal;
+
+        public Admission AuthorizeSession() => Allow.AuthorizeSession();
+
+        public Admission AuthorizePublish(string topic, int bytes) => Allow.AuthorizePublish(topic, bytes);
+
+        public Admission AuthorizeSubscribe(string filter) => Allow.AuthorizeSubscribe(filter);
+
+        public bool MayKeepSubscription(string filter) => Allow.MayKeepSubscription(filter);
+
+        public void OnConnected(bool sessionPresent, string? tookOverFrom) => Allow.OnConnected(sessionPresent, tookOverFrom);
+
+        public void OnDelivered(int bytes) => Allow.OnDelivered(bytes);
+
+        public void OnDropped(string reason) => Allow.OnDropped(reason);
+
+        public void OnClosed(MqttReasonCode reason, string detail) => Allow.OnClosed(reason, detail);
+    }
+}

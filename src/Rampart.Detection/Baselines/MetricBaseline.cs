@@ -1,0 +1,80 @@
+using Rampart.Detection.Metrics;
+
+namespace Rampart.Detection.Baselines;
+
+/// <summary>
+/// A baseline of every metric, learned online: per metric an exponentially weighted mean and variance
+/// (West 1979, the EWMA form) and a streaming 95th percentile by stochastic approximation ("frugal"
+/// quantile, Ma, Muthukrishnan and Sandler 2013), three floats each — 204 bytes for all metrics.
+/// The weight of a new window is 1/n until n reaches <see cref="Span"/> (so early windows give the plain
+/// mean and variance, not one biased to the first value), then a constant 1/<see cref="Span"/>: the
+/// baseline follows slow, legitimate change over about that many windows and forgets older behaviour.
+/// </summary>
+public sealed class MetricBaseline(int span)
+{
+    private const int Fields = 3;
+    private const float Quantile = 0.95f;
+    private const float QuantileStep = 0.1f;
+
+    private readonly float[] _state = new float[BehaviourMetrics.Count * Fields];
+
+    /// <summary>Samples after which <see cref="Learn(BehaviourWindow, float)"/> starts refusing values far above the mean.</summary>
+    public const int Settled = 10;
+
+    /// <summary>Windows (or, for a cohort, device windows) learned.</summary>
+    public int Samples { get; private set; }
+
+    /// <summary>How many samples the weight settles at.</summary>
+    public int Span { get; } = span;
+
+    /// <summary>Bytes this baseline holds (the array, its header, this object).</summary>
+    public static int ApproximateBytes => (BehaviourMetrics.Count * Fields * sizeof(float)) + 24 + 32;
+
+    public float Mean(BehaviourMetric metric) => _state[(int)metric * Fields];
+
+    public float Deviation(BehaviourMetric metric) => MathF.Sqrt(Math.Max(0, _state[((int)metric * Fields) + 1]));
+
+    /// <summary>The streaming estimate of the 95th percentile.</summary>
+    public float P95(BehaviourMetric metric) => _state[((int)metric * Fields) + 2];
+
+    /// <summary>Learns one window (call only for windows that raised nothing: gated learning).</summary>
+    public void Learn(BehaviourWindow window) => Learn(window, within: float.PositiveInfinity);
+
+    /// <summary>
+    /// Learns one window, each metric only if it lies within <paramref name="within"/> spreads (σ, or a
+    /// tenth of the mean) above this baseline's mean once it has <see cref="Settled"/> samples: a reference
+    /// that slow growth cannot drag along, because a value that has grown away is no longer learned.
+    /// </summary>
+    public void Learn(BehaviourWindow window, float within)
+    {
+        var settled = Samples >= Settled;
+        Samples = Samples == int.MaxValue ? Samples : Samples + 1;
+        var alpha = 1f / Math.Min(Samples, Span);
+        var values = window.Values;
+        for (var m = 0; m < BehaviourMetrics.Count; m++)
+        {
+            var x = values[m];
+            var i = m * Fields;
+            if (Samples == 1)
+            {
+                (_state[i], _state[i + 1], _state[i + 2]) = (x, 0, x);
+                continue;
+            }
+
+            // EWMA mean and variance: diff = x − μ; μ += α·diff; σ² = (1 − α)(σ² + α·diff²).
+            var diff = x - _state[i];
+            if (settled && diff > within * Math.Max(MathF.Sqrt(Math.Max(0, _state[i + 1])), Math.Max(0.1f * Math.Abs(_state[i]), 1f)))
+            {
+                continue;
+            }
+
+            var increment = alpha * diff;
+            _state[i] += increment;
+            _state[i + 1] = (1 - alpha) * (_state[i + 1] + (diff * increment));
+
+            // Frugal quantile: step up by q, down by 1 − q, scaled to the spread so it converges on any scale.
+            var step = QuantileStep * Math.Max(MathF.Sqrt(_state[i + 1]), 1f);
+            _state[i + 2] += x > _state[i + 2] ? step * Quantile : -step * (1 - Quantile);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Rampart.Detection.Metrics;
+
+namespace Rampart.Detection.Detectors;
+
+/// <summary>
+/// Slow growth (issue 14: "drift"): the metric's recent level and the window's value (an EWMA over about ten windows) has left
+/// the device's long reference — k · max(σ, mean / 10, floor) above its mean, k = <see cref="DetectionOptions.OwnDeviations"/>.
+/// Each window of a drift is too small a step for the per-window detectors, and the own baseline
+/// follows it; the reference does not, because it learns a value only while the value stays within 3
+/// spreads of it. Judges once the reference has <see cref="Baselines.MetricBaseline.Settled"/> windows.
+/// </summary>
+public sealed class DriftDetector(BehaviourMetric metric, float floor, AlertSeverity severity) : IDetector
+{
+    /// <summary>The metrics watched for drift, with the smallest spread each is judged by.</summary>
+    public static IReadOnlyList<DriftDetector> Defaults { get; } =
+    [
+        new(BehaviourMetric.BytesIn, 64, AlertSeverity.High),
+        new(BehaviourMetric.MessagesIn, 2, AlertSeverity.Medium),
+        new(BehaviourMetric.BytesOut, 64, AlertSeverity.Medium),
+        new(BehaviourMetric.MessagesOut, 2, AlertSeverity.Medium),
+    ];
+
+    public string Name { get; } = "drift." + metric.Name();
+
+    public void Evaluate(DetectionContext context, List<Finding> findings)
+    {
+        var reference = context.Profile.Reference;
+        if (reference.Samples < Baselines.MetricBaseline.Settled)
+        {
+            return;
+        }
+
+        var level = context.Profile.Level[(int)metric];
+        var mean = reference.Mean(metric);
+        var spread = Math.Max(reference.Deviation(metric), Math.Max(0.1f * Math.Abs(mean), floor));
+        var threshold = mean + (context.Options.OwnDeviations * spread);
+        // The window itself must be up there too (else the level is only the echo of a jump that has
+        // ended), and a jump the baseline detector reported this window is its, not a drift.
+        if (level > threshold && context.Window[metric] > threshold && !findings.Any(f => f.Detector == "baseline." + metric.Name()))
+        {
+            findings.Add(context.Finding(Name, severity,
+                $"{metric.Name()} has grown to a level of {DetectionContext.Show(level)} a window, from the device's reference of {DetectionContext.Show(mean)}",
+                new()
+                {
+                    ["metric"] = metric.Name(),
+                    ["level"] = DetectionContext.Show(level),
+                    ["value"] = DetectionContext.Show(context.Window[metric]),
+                    ["reference-mean"] = DetectionContext.Show(mean),
+                    ["reference-deviation"] = DetectionContext.Show(reference.Deviation(metric)),
+                    ["reference-windows"] = reference.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["threshold"] = DetectionContext.Show(threshold),
+                }));
+        }
+    }
+}

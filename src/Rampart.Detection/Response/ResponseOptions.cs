@@ -1,0 +1,59 @@
+using Rampart.Detection.Detectors;
+
+namespace Rampart.Detection.Response;
+
+/// <summary>
+/// Response policy (configuration section <c>Rampart:Detection:Response</c>): rules "on an alert from
+/// these detectors at this severity or more, do this", and the guard rail that keeps an attacker from
+/// turning the response into a mass denial of service.
+/// </summary>
+public sealed class ResponseOptions
+{
+    /// <summary>Rules, first match wins. Default: quarantine on any high or critical alert; notify otherwise.</summary>
+    public List<ResponseRule> Rules { get; set; } = [];
+
+    /// <summary>Automatic containments (quarantine, disconnect, revoke) allowed per <see cref="Period"/>; beyond, actions wait for a person. Default 5.</summary>
+    public int MaxAutomaticContainments { get; set; } = 5;
+
+    /// <summary>The guard rail's sliding period; default 10 minutes.</summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The rules in force (the default when none are configured).</summary>
+    public IReadOnlyList<ResponseRule> Effective => Rules.Count > 0 ? Rules : [new ResponseRule { Detectors = ["*"], MinimumSeverity = AlertSeverity.High, Action = ResponseAction.Quarantine }];
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxAutomaticContainments is < 0 or > 10_000)
+        {
+            yield return "Detection:Response:MaxAutomaticContainments must be 0 to 10,000";
+        }
+
+        if (Period < TimeSpan.FromSeconds(1) || Period > TimeSpan.FromDays(1))
+        {
+            yield return "Detection:Response:Period must be 1 s to 1 day";
+        }
+
+        for (var i = 0; i < Rules.Count; i++)
+        {
+            if (Rules[i].Detectors.Count == 0 || Rules[i].Detectors.Any(d => d.Length is 0 or > 128))
+            {
+                yield return $"Detection:Response:Rules:{i}:Detectors must name at least one detector (or \"*\"; \"rule.*\" matches a prefix)";
+            }
+        }
+    }
+}
+
+/// <summary>One response rule.</summary>
+public sealed class ResponseRule
+{
+    /// <summary>Detector names; <c>*</c> is every detector, a trailing <c>*</c> a prefix (<c>sequence.*</c>).</summary>
+    public List<string> Detectors { get; set; } = [];
+
+    /// <summary>The least severity the rule acts on.</summary>
+    public AlertSeverity MinimumSeverity { get; set; } = AlertSeverity.High;
+
+    public ResponseAction Action { get; set; } = ResponseAction.Notify;
+
+    public bool Matches(string detector, AlertSeverity severity) =>
+        severity >= MinimumSeverity && Detectors.Any(d => d == "*" || d == detector || (d.EndsWith('*') && detector.StartsWith(d[..^1], StringComparison.Ordinal)));
+}

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rampart.Detection;
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Metrics;
+using Rampart.Detection.Response;
+using Rampart.Fleet.Monitoring;
+using Rampart.Server.Gateway;
+
+namespace Rampart.Server.Detection;
+
+/// <summary>
+/// Runs detection for the node's lifetime: 1. subscribes to the fleet event stream and observes every
+/// message the broker routes (before the listeners open, so nothing slips between), 2. every window
+/// (TimeProvider-driven), closes the window, judges it, raises alerts and lets the response act —
+/// alert to containment in the same pass. The loop is supervised: a pass that fails is logged and
+/// counted, and the next window goes on.
+/// </summary>
+public sealed partial class DetectionHost(
+    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response,
+    FleetEventStream stream, MqttGateway gateway, TimeProvider time, ILogger<DetectionHost> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private FleetEventSubscription? _subscription;
+    private IDisposable? _observation;
+    private Task _events = Task.CompletedTask;
+    private Task _windows = Task.CompletedTask;
+    private DateTimeOffset _windowStart;
+    private DateTimeOffset _retainedAt;
+    private long _failures;
+    private long _passes;
+
+    /// <summary>Passes that failed since the start.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Windows judged since the start.</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await rules.LoadAsync(cancellationToken);
+        await alerts.RefreshMeterAsync(cancellationToken);
+        if (!settings.Detection.Enabled)
+        {
+            return;
+        }
+
+        _windowStart = time.GetUtcNow();
+        _subscription = stream.Subscribe();
+        _observation = gateway.Broker.Observe("#", collector.Observe);
+        _events = Task.Run(() => FollowAsync(_subscription), CancellationToken.None);
+        _windows = Task.Run(() => TickAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _observation?.Dispose();
+        _subscription?.Dispose();
+        await Task.WhenAll(_events, _windows).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _observation?.Dispose();
+        _subscription?.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Closes the current window now and judges it (the timer does this every window; tests and the demo may too).</summary>
+    public async Task CloseWindowAsync(CancellationToken cancellationToken)
+    {
+        await _pass.WaitAsync(cancellationToken);
+        try
+        {
+            var end = time.GetUtcNow();
+            var windows = collector.Close(_windowStart, end);
+            _windowStart = end;
+            var findings = await engine.EvaluateAsync(windows, cancellationToken);
+            if (end - _retainedAt >= TimeSpan.FromHours(1))
+            {
+                _retainedAt = end;
+                await alerts.ApplyRetentionAsync(end, settings.Detection.ResolvedAlertRetention, cancellationToken);
+            }
+
+            if (findings.Count > 0)
+            {
+                var changes = await alerts.RaiseAsync(findings, cancellationToken);
+                await response.HandleAsync(changes, cancellationToken);
+            }
+
+            Interlocked.Increment(ref _passes);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(settings.Detection.Window, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    await CloseWindowAsync(cancellationToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _failures);
+                    LogPassFailed(logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    // Reads the stream at once and always: its publishers wait for slow subscribers.
+    private async Task FollowAsync(FleetEventSubscription subscription)
+    {
+        await foreach (var fleetEvent in subscription.Events.ReadAllAsync())
+        {
+            try
+            {
+                if (fleetEvent is SecurityEventRecorded recorded)
+                {
+                    collector.Observe(recorded.Event);
+                }
+            }
+            catch (Exception exception)
+            {
+                Interlocked.Increment(ref _failures);
+                LogPassFailed(logger, exception);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 14001, Level = LogLevel.Error, Message = "A detection pass failed; the next window goes on")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

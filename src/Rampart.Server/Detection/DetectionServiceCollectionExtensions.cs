@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rampart.Detection;
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Metrics;
+using Rampart.Detection.Profiles;
+using Rampart.Detection.Response;
+using Rampart.Fleet.Gateway;
+using Rampart.Fleet.Inventory;
+using Rampart.Storage.Detection;
+
+namespace Rampart.Server.Detection;
+
+/// <summary>Registers detection and response (issue 14): collector, engine, alerts, rules, response and the host loop.</summary>
+public static class DetectionServiceCollectionExtensions
+{
+    public static IServiceCollection AddRampartDetection(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = DetectionSettings.From(configuration);
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Detection);
+        services.AddSingleton(settings.Response);
+        services.AddSingleton<DetectionMeter>();
+        services.AddSingleton<SqliteAlertStore>();
+        services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<SqliteAlertStore>());
+        services.AddSingleton<IRuleDocumentStore>(provider => provider.GetRequiredService<SqliteAlertStore>());
+        services.AddSingleton<AlertService>();
+        services.AddSingleton(provider => new BehaviourCollector(settings.Detection, provider.GetRequiredService<TrafficCounters>()));
+        services.AddSingleton(provider => new DetectionEngine(settings.Detection, RuleSet.Empty, provider.GetRequiredService<IDeviceStore>(), provider.GetRequiredService<DetectionMeter>()));
+        services.AddSingleton<DetectionRules>();
+        services.AddSingleton<IContainmentActions, GatewayContainment>();
+        services.AddSingleton<ResponseEngine>();
+        services.AddSingleton<QuarantineRelease>();
+        services.AddSingleton<DetectionHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<DetectionHost>());
+        return services;
+    }
+}
