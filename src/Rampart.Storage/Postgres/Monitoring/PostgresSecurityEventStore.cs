@@ -28,7 +28,7 @@ public sealed class PostgresSecurityEventStore(PostgresDatabase database) : ISec
         // unnest keeps the array order, and identity values are drawn in row order: ids follow the batch.
         await using var command = connection.Command(
             "INSERT INTO security_events (time_ms, kind, severity, device_id, source, details) " +
-            "SELECT * FROM unnest(@t, @k, @s, @d, @src, @details) WITH ORDINALITY AS e(t, k, s, d, src, details, n) ORDER BY n",
+            "SELECT t, k, s, d, src, details FROM unnest(@t, @k, @s, @d, @src, @details) WITH ORDINALITY AS e(t, k, s, d, src, details, n) ORDER BY n",
             transaction);
         command.Parameters.Add(new NpgsqlParameter<long[]>("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = events.Select(e => e.Time.ToUnixMs()).ToArray() });
         PostgresAuditStore.AddText(command, "k", events.Select(e => e.Kind));
