@@ -71,7 +71,7 @@ public sealed record StorageSettings(string Provider, string? ConnectionString, 
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"StorageSettings {{ Provider = {Provider}, ConnectionString = {(ConnectionString is null ? "none" : "redacted")}, Nats = [{string.Join(", ", Nats)}] }}";
+        $"StorageSettings {{ Provider = {Provider}, ConnectionString = {(ConnectionString is null ? "none" : "redacted")}, Nats = [{string.Join(", ", Nats ?? [])}] }}";
 
     private static bool ParsesAsConnectionString(string connectionString, out string reason)
     {
