@@ -32,6 +32,42 @@ public abstract class AuditChainContract<TProvider> : StoreContract<TProvider>
     }
 
     [Fact]
+    public async Task A_change_the_database_refuses_is_undone_alone_and_the_batch_around_it_commits()
+    {
+        var certificate = new Fleet.Certificates.IssuedCertificate("AA01", "device", "d", "k", Start, Start.AddDays(1), false, null, null, [1]);
+        await Stores.Certificates.AddAsync(certificate, CancellationToken.None);
+
+        var changes = Enumerable.Range(0, 6).Select(i => Audit.CommitAsync<bool>(async (transaction, cancellationToken) =>
+        {
+            await Stores.Devices.TryAddAsync(transaction, NewDevice($"batch-{i}"), cancellationToken);
+            if (i % 2 == 1)
+            {
+                // The same serial again: a primary-key violation inside the transaction.
+                await Stores.Certificates.AddAsync(transaction, certificate, cancellationToken);
+            }
+
+            return AuditedOutcome<bool>.Done(true, Record($"batch-{i}"));
+        })).ToArray();
+
+        foreach (var (change, i) in changes.Select((change, i) => (change, i)))
+        {
+            if (i % 2 == 1)
+            {
+                await Assert.ThrowsAnyAsync<DbException>(() => change);
+            }
+            else
+            {
+                Assert.True((await change).Value);
+            }
+        }
+
+        var kept = (await Stores.Devices.ListAsync(new DeviceQuery(), CancellationToken.None)).Select(d => d.Id);
+        Assert.Equal(["batch-0", "batch-2", "batch-4"], kept);
+        Assert.Equal(3, (await EntriesAsync()).Count);
+        Assert.True((await VerifyAsync()).IsIntact);
+    }
+
+    [Fact]
     public async Task A_refused_change_keeps_its_record_but_not_its_writes()
     {
         var refused = await Audit.CommitAsync<bool>(async (transaction, cancellationToken) =>

@@ -29,13 +29,13 @@ public sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStore
         {
             // Entries extend the chain only under its lock, with the head read there: the writer's transaction.
             await using var transaction = await PostgresStoreTransaction.BeginAsync(database, DateTimeOffset.UtcNow, cancellationToken);
-            await InsertAsync(transaction.Connection, transaction.Transaction, entries, checkpoint);
+            await InsertAsync(transaction.Command, entries, checkpoint);
             await transaction.CommitAsync();
             return;
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertAsync(connection, null, entries, checkpoint);
+        await InsertAsync(sql => connection.Command(sql), entries, checkpoint);
     }
 
     /// <inheritdoc />
@@ -47,13 +47,12 @@ public sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStore
     /// checkpoint. Two nodes may sign a checkpoint at the same entry (each at its stop); they vouch
     /// for the same hash, so the second is dropped.
     /// </summary>
-    internal static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint)
+    internal static async Task InsertAsync(Func<string, NpgsqlCommand> command, IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint)
     {
         if (entries.Count > 0)
         {
-            await using var insert = connection.Command(
-                $"INSERT INTO audit_entries ({EntryColumns}) SELECT * FROM unnest(@seq, @time, @actor, @action, @target, @outcome, @details, @prev, @hash)",
-                transaction);
+            await using var insert = command(
+                $"INSERT INTO audit_entries ({EntryColumns}) SELECT * FROM unnest(@seq, @time, @actor, @action, @target, @outcome, @details, @prev, @hash)");
             insert.Parameters.Add(new NpgsqlParameter<long[]>("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = entries.Select(e => e.Sequence).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter<long[]>("time", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = entries.Select(e => e.Time.ToUnixMs()).ToArray() });
             AddText(insert, "actor", entries.Select(e => e.Actor));
@@ -68,8 +67,8 @@ public sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStore
 
         if (checkpoint is not null)
         {
-            await using var insert = connection.Command(
-                $"INSERT INTO audit_checkpoints ({CheckpointColumns}) VALUES (@seq, @hash, @time, @key, @sig) ON CONFLICT (seq) DO NOTHING", transaction)
+            await using var insert = command(
+                $"INSERT INTO audit_checkpoints ({CheckpointColumns}) VALUES (@seq, @hash, @time, @key, @sig) ON CONFLICT (seq) DO NOTHING")
                 .With("seq", checkpoint.Sequence).With("hash", checkpoint.EntryHash).With("time", checkpoint.Time.ToUnixMs())
                 .With("key", checkpoint.KeyId).With("sig", checkpoint.Signature);
             await insert.ExecuteNonQueryAsync();

@@ -19,17 +19,16 @@ public sealed class PostgresSecurityEventStore(PostgresDatabase database) : ISec
     {
         // One statement: atomic on its own.
         await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertAsync(connection, null, events);
+        await InsertAsync(sql => connection.Command(sql), events);
     }
 
-    /// <summary>Inserts events in one statement, inside <paramref name="transaction"/> when given (the audit writer's).</summary>
-    internal static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<SecurityEvent> events)
+    /// <summary>Inserts events in one statement, on a command from <paramref name="newCommand"/> (the audit writer's transaction, or a connection of its own).</summary>
+    internal static async Task InsertAsync(Func<string, NpgsqlCommand> newCommand, IReadOnlyList<SecurityEvent> events)
     {
         // unnest keeps the array order, and identity values are drawn in row order: ids follow the batch.
-        await using var command = connection.Command(
+        await using var command = newCommand(
             "INSERT INTO security_events (time_ms, kind, severity, device_id, source, details) " +
-            "SELECT t, k, s, d, src, details FROM unnest(@t, @k, @s, @d, @src, @details) WITH ORDINALITY AS e(t, k, s, d, src, details, n) ORDER BY n",
-            transaction);
+            "SELECT t, k, s, d, src, details FROM unnest(@t, @k, @s, @d, @src, @details) WITH ORDINALITY AS e(t, k, s, d, src, details, n) ORDER BY n");
         command.Parameters.Add(new NpgsqlParameter<long[]>("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = events.Select(e => e.Time.ToUnixMs()).ToArray() });
         PostgresAuditStore.AddText(command, "k", events.Select(e => e.Kind));
         PostgresAuditStore.AddText(command, "s", events.Select(e => e.Severity.ToString().ToLowerInvariant()));
