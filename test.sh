@@ -6,7 +6,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 # 1. Debian packages the tests drive as real peers. Installed only when missing.
-packages=(openssl curl mosquitto-clients postgresql)
+# postgresql backs the storage-provider tests; nats-server (2.9, JetStream) and haproxy (2.6, TCP mode)
+# are for the cluster tests of issue 15 (checked to start as plain processes on loopback; no test
+# drives them yet). Installing them starts no service: the tests run their own processes.
+packages=(openssl curl mosquitto-clients postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for package in "${packages[@]}"; do
