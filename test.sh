@@ -6,7 +6,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 # 1. Debian packages the tests drive as real peers. Installed only when missing.
-packages=(openssl curl mosquitto-clients)
+# postgresql backs the storage-provider tests; nats-server (2.9, JetStream) and haproxy (2.6, TCP mode)
+# are for the cluster tests of issue 15 (checked to start as plain processes on loopback; no test
+# drives them yet). The tests never use a system service of these packages: they run their own processes.
+packages=(openssl curl mosquitto-clients postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for package in "${packages[@]}"; do
@@ -27,16 +30,52 @@ if [ ! -d tests/interop/node_modules/mqtt ] || [ ! -d tests/interop/node_modules
     echo "test.sh: could not install tests/interop npm packages" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-# 3. Build once, then run every test project (they share the build).
+# 3. PostgreSQL for the storage-provider tests: one server for the whole run, as a plain process
+#    (initdb into a temporary directory, a free loopback port, its socket in that directory; as the
+#    Debian package's postgres user when we are root, since PostgreSQL refuses root). Tests read
+#    RAMPART_TEST_POSTGRES and create a database each; tests/Rampart.Testing/Servers/PostgresServer.cs
+#    starts one the same way when this variable is absent (dotnet test alone).
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+pg_dir=""
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  rm -f "$log"
+  if [ -n "$pg_dir" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+if [ -z "$pg_bin" ]; then
+  echo "test.sh: PostgreSQL's server programs are missing (/usr/lib/postgresql/*/bin)"; echo "0 passed, 1 failed"; exit 1
+fi
+pg_dir="$(mktemp -d /tmp/rt-pg-XXXXXX)"
+pg_password="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s' "$pg_password" > "$pg_dir/password"
+mkdir -p "$pg_dir/socket"
+[ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$pg_dir"
+pg_port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then pg_port=$candidate; break; fi
+done
+if [ -z "$pg_port" ] \
+   || ! as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U rampart --auth=scram-sha-256 --pwfile="$pg_dir/password" --no-locale -E UTF8 --no-sync >/dev/null \
+   || ! as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+        -o "-p $pg_port -k $pg_dir/socket -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=32MB" start >/dev/null; then
+  echo "test.sh: could not start PostgreSQL (see $pg_dir/server.log)"; echo "0 passed, 1 failed"; exit 1
+fi
+export RAMPART_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=rampart;Password=$pg_password;Database=postgres;Timeout=10"
+
+# 4. Build once, then run every test project (they share the build).
 if ! dotnet build Rampart.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
   echo "test.sh: the build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 dotnet test Rampart.slnx -c Release --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# 4. One closing line summed over the test projects' own summaries.
+# 5. One closing line summed over the test projects' own summaries.
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

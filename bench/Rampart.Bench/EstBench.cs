@@ -12,16 +12,24 @@ namespace Rampart.Bench;
 /// <summary>EST enrollments per second over HTTPS against one node on loopback, each on a fresh TLS connection as a device would.</summary>
 internal static class EstBench
 {
-    /// <summary><c>est-enroll [--devices 2000] [--concurrency 32] [--keep-alive]</c>; without --keep-alive every enrollment opens a new TLS connection.</summary>
+    /// <summary>
+    /// <c>est-enroll [--devices 2000] [--concurrency 32] [--keep-alive] [--provider sqlite|postgres] [--connection-string CS]</c>;
+    /// without --keep-alive every enrollment opens a new TLS connection. With <c>--provider postgres</c>
+    /// the node's stores are on PostgreSQL: the database named by --connection-string, else a new
+    /// database on the server of RAMPART_TEST_POSTGRES, else on a PostgreSQL this bench starts
+    /// (initdb on loopback, as tests do).
+    /// </summary>
     public static async Task EnrollAsync(string[] args)
     {
         var arguments = new BenchArguments(args);
         var devices = arguments.Int("devices", 2000);
         var concurrency = arguments.Int("concurrency", 32);
         var keepAlive = arguments.Flag("keep-alive");
+        var provider = arguments.String("provider") ?? "sqlite";
         var data = BenchNode.NewDataDirectory("est");
+        var storage = await BenchStorage.SettingsAsync(provider, arguments.String("connection-string"));
 
-        await using (var node = await BenchNode.StartAsync(data))
+        await using (var node = await BenchNode.StartAsync(data, storage))
         {
             // Not measured: registering devices and making keys and CSRs is the operator's and the devices' work.
             var inventory = node.Services.GetRequiredService<InventoryService>();
@@ -72,7 +80,7 @@ internal static class EstBench
                 }
             })));
             stopwatch.Stop();
-            Console.WriteLine($"est-enroll devices={devices} concurrency={concurrency}: {devices / stopwatch.Elapsed.TotalSeconds:F0} enrollments/s " +
+            Console.WriteLine($"est-enroll provider={provider} devices={devices} concurrency={concurrency}: {devices / stopwatch.Elapsed.TotalSeconds:F0} enrollments/s " +
                 $"({stopwatch.Elapsed.TotalSeconds:F1} s, {failures} failed; {(keepAlive ? "connections reused" : "each a new TLS 1.3 connection")}; P-256 CSR, certificate recorded, audited, evented)");
         }
 

@@ -2,12 +2,13 @@ using System.CommandLine;
 using Rampart.Fleet.Audit;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Keys;
-using Rampart.Storage.Audit;
+using Rampart.Storage;
+using Rampart.Storage.Postgres;
 using Rampart.Storage.Sqlite;
 
 namespace Rampart.Cli.Commands;
 
-/// <summary><c>rampart audit verify</c>: recompute the chain and checkpoints; works while the node runs.</summary>
+/// <summary><c>rampart audit verify</c>: recompute the chain and checkpoints; works while the node runs, on SQLite or on the cluster's PostgreSQL (the same storage settings as <c>serve</c>).</summary>
 internal static class AuditCommand
 {
     /// <summary>Exit code when the log does not verify.</summary>
@@ -27,14 +28,20 @@ internal static class AuditCommand
         };
         verify.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
+            var storage = CommonOptions.ResolveStorage();
             var directory = NodeDataDirectory.OpenExisting(CommonOptions.ResolveData(parse.GetValue(data)));
-            if (!File.Exists(directory.DatabasePath))
+            if (!storage.IsPostgres && !File.Exists(directory.DatabasePath))
             {
                 throw new Server.Hosting.NodeStartupException($"{directory.Root} has no audit log (no rampart.db)");
             }
 
             using var publicKey = NodeKeyring.LoadAuditPublicKey(parse.GetValue(auditKey) ?? directory.AuditPublicKeyPath);
-            var store = new SqliteAuditStore(new SqliteDatabase(directory.DatabasePath, readOnly: true));
+
+            // Read-only either way: the SQLite file under query_only, PostgreSQL in read-only transactions.
+            await using NodeStores stores = storage.IsPostgres
+                ? new PostgresNodeStores(new PostgresDatabase(storage.ConnectionString!, readOnly: true))
+                : new SqliteNodeStores(new SqliteDatabase(directory.DatabasePath, readOnly: true));
+            var store = stores.Audit;
             var result = await new AuditVerifier(publicKey).VerifyAsync(store, cancellationToken);
             if (result.IsIntact)
             {

@@ -30,7 +30,7 @@ internal static class CaCommand
                 fingerprint = NodeKeyring.Fingerprint(authority.Root);
             }
 
-            await using var node = await OfflineNode.OpenAsync(directoryPath, cancellationToken, initialize: true);
+            await using var node = await OfflineNode.OpenAsync(directoryPath, cancellationToken, initialize: true, storage: CommonOptions.ResolveStorage());
             await node.Services.GetRequiredService<IAuditLog>().AppendAsync(new AuditRecord(Server.Admin.LocalAdminConnection.Actor, "ca.imported", "ca",
                 AuditOutcome.Success, new Dictionary<string, string> { ["root-sha256"] = fingerprint }), cancellationToken);
             Console.WriteLine($"CA imported into {directoryPath} (root sha256 {fingerprint})");

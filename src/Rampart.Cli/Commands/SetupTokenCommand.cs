@@ -42,7 +42,7 @@ internal static class SetupTokenCommand
                 throw new AdminCommandException($"a node holds {root} but its admin socket {directory.AdminSocketPath} does not answer; is it still starting?");
             }
 
-            await using var node = await OfflineNode.OpenAsync(root, cancellationToken);
+            await using var node = await OfflineNode.OpenAsync(root, cancellationToken, storage: CommonOptions.ResolveStorage());
             var issued = await node.Services.GetRequiredService<SetupTokenService>().RotateAsync(
                 LocalAdminConnection.Actor, new Dictionary<string, string> { ["channel"] = "offline" }, cancellationToken);
             console.ShowSetupToken(issued);

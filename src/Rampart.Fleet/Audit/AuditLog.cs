@@ -168,6 +168,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         var now = _time.GetUtcNow();
         var sequence = _lastSequence;
         var previous = _lastHash;
+        var lastCheckpoint = _lastCheckpoint;
         var entries = new List<AuditEntry>(batch.Count);
         var events = new List<SecurityEvent>();
         var committed = new List<(PendingUnit Unit, int First, int Count)>(batch.Count);
@@ -175,8 +176,15 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         IAuditTransaction? transaction = null;
         try
         {
-            // 1. One transaction for the batch, holding the write lock from the start.
+            // 1. One transaction for the batch, holding the write lock from the start. When other
+            //    nodes write the same chain, its head is read under that lock: entries stay totally
+            //    ordered across the cluster (issue 15; docs/scale-out.md, "One audit chain").
             transaction = await _store.BeginAsync(now, CancellationToken.None);
+            if (await transaction.ReadHeadAsync() is { } head)
+            {
+                (sequence, previous, lastCheckpoint) = (head.Sequence, head.Hash, head.CheckpointSequence);
+            }
+
             foreach (var unit in batch)
             {
                 // 2. Each work inside its own savepoint: one that throws (or refuses) undoes only itself.
@@ -199,7 +207,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
             }
 
             // 4. The entries, a checkpoint when due, the events; one commit (one fsync) for all of it.
-            checkpoint = sequence - _lastCheckpoint >= _options.CheckpointInterval ? _key.Sign(sequence, previous, now) : null;
+            checkpoint = sequence - lastCheckpoint >= _options.CheckpointInterval ? _key.Sign(sequence, previous, now) : null;
             await transaction.AppendAsync(entries, checkpoint, events);
             await transaction.CommitAsync();
         }
@@ -228,10 +236,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         // 5. Durable: advance the chain and release the callers.
         _lastSequence = sequence;
         _lastHash = previous;
-        if (checkpoint is not null)
-        {
-            _lastCheckpoint = sequence;
-        }
+        _lastCheckpoint = checkpoint is not null ? sequence : lastCheckpoint;
 
         foreach (var (unit, first, count) in committed)
         {

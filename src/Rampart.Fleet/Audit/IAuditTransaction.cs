@@ -10,6 +10,14 @@ namespace Rampart.Fleet.Audit;
 /// </summary>
 public interface IAuditTransaction : IStoreTransaction, IAsyncDisposable
 {
+    /// <summary>
+    /// The chain's head read under the lock <see cref="IAuditStore.BeginAsync"/> took, when other
+    /// writers share the chain (several nodes on one PostgreSQL database); null when this process is
+    /// its only writer (SQLite: one node per file), so the writer's own memory is the head and
+    /// nothing is read.
+    /// </summary>
+    Task<AuditChainHead?> ReadHeadAsync() => Task.FromResult<AuditChainHead?>(null);
+
     /// <summary>Marks where the next work starts (SQL SAVEPOINT).</summary>
     Task SavepointAsync();
 
@@ -22,6 +30,6 @@ public interface IAuditTransaction : IStoreTransaction, IAsyncDisposable
     /// <summary>Appends chained entries, an optional checkpoint and the batch's security events.</summary>
     Task AppendAsync(IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint, IReadOnlyList<SecurityEvent> events);
 
-    /// <summary>Commits durably (synchronous = FULL: returns after the WAL is fsynced).</summary>
+    /// <summary>Commits durably (SQLite synchronous = FULL, PostgreSQL synchronous_commit = on: returns after the WAL is fsynced).</summary>
     Task CommitAsync();
 }

@@ -1,34 +1,55 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Rampart.Storage.Migrations;
-using Rampart.Storage.Sqlite;
+using Rampart.Storage;
 
 namespace Rampart.Server.Health;
 
-/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (it can do its work).</summary>
+/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (it can do its work: its storage answers, at the expected schema).</summary>
 public static class HealthEndpoints
 {
-    /// <summary>Maps both probes; they reveal nothing beyond readiness.</summary>
+    /// <summary>How long /readyz waits for the database before calling it unreachable (a load balancer polls it).</summary>
+    public static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Maps both probes; they reveal nothing beyond readiness (never where the database is).</summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => TypedResults.Text("ok\n"));
-        endpoints.MapGet("/readyz", async Task<IResult> (SqliteDatabase database, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/readyz", async Task<IResult> (NodeStores stores, CancellationToken cancellationToken) =>
         {
-            if (!await database.IsReachableAsync(cancellationToken))
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(StorageProbeTimeout);
+            var (reachable, version, latest) = await ProbeAsync(stores, deadline.Token);
+            if (!reachable)
             {
                 return TypedResults.Json(new Readiness("not-ready", "database unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            var runner = new MigrationRunner(database);
-            var version = await runner.CurrentVersionAsync(cancellationToken);
-            return version == runner.LatestVersion
+            return version == latest
                 ? TypedResults.Json(new Readiness("ready", null))
                 : TypedResults.Json(
-                    new Readiness("not-ready", $"schema version {version}, expected {runner.LatestVersion}"),
+                    new Readiness("not-ready", $"schema version {version}, expected {latest}"),
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return endpoints;
+    }
+
+    private static async Task<(bool Reachable, int Version, int Latest)> ProbeAsync(NodeStores stores, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await stores.IsReachableAsync(cancellationToken))
+            {
+                return (false, 0, 0);
+            }
+
+            var (version, latest) = await stores.SchemaVersionAsync(cancellationToken);
+            return (true, version, latest);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException || StorageUnavailableHandler.IsStorageOutage(exception))
+        {
+            return (false, 0, 0);
+        }
     }
 
     private sealed record Readiness(string Status, string? Reason);

@@ -24,7 +24,7 @@ using Rampart.Server.Est;
 using Rampart.Server.Export;
 using Rampart.Server.Metrics;
 using Rampart.Server.Pki;
-using Rampart.Storage.Certificates;
+using Rampart.Storage;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -48,12 +48,14 @@ public sealed partial class RampartNode : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly NodeDataDirectory _directory;
     private readonly NodeKeyring _keys;
+    private readonly NodeStores _stores;
 
-    private RampartNode(WebApplication app, NodeDataDirectory directory, NodeKeyring keys, Uri httpsUri, IPEndPoint mqttEndPoint)
+    private RampartNode(WebApplication app, NodeDataDirectory directory, NodeKeyring keys, NodeStores stores, Uri httpsUri, IPEndPoint mqttEndPoint)
     {
         _app = app;
         _directory = directory;
         _keys = keys;
+        _stores = stores;
         HttpsUri = httpsUri;
         MqttEndPoint = mqttEndPoint;
     }
@@ -87,17 +89,19 @@ public sealed partial class RampartNode : IAsyncDisposable
         time ??= TimeProvider.System;
         var options = ValidatedNodeOptions.From(NodeConfiguration.Bind(configuration));
         var gateway = GatewaySettings.From(configuration);
+        var storage = StorageSettings.From(configuration);
         SettingsServiceCollectionExtensions.Check(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;
+        NodeStores? stores = null;
         WebApplication? app = null;
         try
         {
-            var database = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, cancellationToken);
-            keys = await NodeKeyring.LoadOrCreateAsync(directory, ServerNames.From(options), new SqliteCertificateStore(database), time, cancellationToken);
+            stores = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, storage, cancellationToken);
+            keys = await NodeKeyring.LoadOrCreateAsync(directory, ServerNames.From(options), stores.Certificates, time, cancellationToken);
             var mqttListener = new MqttListener();
-            app = Build(configuration, options, gateway, mqttListener, directory, keys, database, console, time);
+            app = Build(configuration, options, gateway, mqttListener, directory, keys, stores, console, time);
             await BindAsync(app, options, cancellationToken);
 
             var httpsUri = BoundHttpsUri(app);
@@ -108,8 +112,8 @@ public sealed partial class RampartNode : IAsyncDisposable
                 cancellationToken);
 
             var logger = app.Services.GetRequiredService<ILogger<RampartNode>>();
-            LogReady(logger, httpsUri, mqttEndPoint, directory.AdminSocketPath, keys.TlsFingerprint, directory.Root);
-            return new RampartNode(app, directory, keys, httpsUri, mqttEndPoint);
+            LogReady(logger, httpsUri, mqttEndPoint, directory.AdminSocketPath, keys.TlsFingerprint, directory.Root, stores.Provider, stores.Target);
+            return new RampartNode(app, directory, keys, stores, httpsUri, mqttEndPoint);
         }
         catch
         {
@@ -119,6 +123,11 @@ public sealed partial class RampartNode : IAsyncDisposable
             }
 
             keys?.Dispose();
+            if (stores is not null)
+            {
+                await stores.DisposeAsync();
+            }
+
             directory.Dispose();
             throw;
         }
@@ -142,6 +151,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         await _app.StopAsync();
         await _app.Services.GetRequiredService<AuditLog>().StopAsync();
         await _app.DisposeAsync();
+        await _stores.DisposeAsync();
         _keys.Dispose();
         _directory.Dispose();
     }
@@ -153,7 +163,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         MqttListener mqttListener,
         NodeDataDirectory directory,
         NodeKeyring keys,
-        Storage.Sqlite.SqliteDatabase database,
+        NodeStores stores,
         TextWriter console,
         TimeProvider time)
     {
@@ -170,7 +180,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.Services.AddSingleton(time);
-        builder.Services.AddRampartCore(database, keys);
+        builder.Services.AddRampartCore(stores, keys);
         builder.Services.AddHostedService<CrlRefresher>();
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(new NodeConsole(console));
@@ -179,6 +189,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddHostedService(provider => provider.GetRequiredService<NodeLifecycle>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<FleetExceptionHandler>();
+        builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
@@ -320,8 +331,9 @@ public sealed partial class RampartNode : IAsyncDisposable
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Rampart node ready: https={HttpsUri} mqtts={MqttEndPoint} admin-socket={AdminSocket} tls-sha256={TlsFingerprint} data={DataDirectory}")]
-    private static partial void LogReady(ILogger logger, Uri httpsUri, IPEndPoint mqttEndPoint, string adminSocket, string tlsFingerprint, string dataDirectory);
+        Message = "Rampart node ready: https={HttpsUri} mqtts={MqttEndPoint} admin-socket={AdminSocket} tls-sha256={TlsFingerprint} data={DataDirectory} storage={StorageProvider} {StorageTarget}")]
+    private static partial void LogReady(
+        ILogger logger, Uri httpsUri, IPEndPoint mqttEndPoint, string adminSocket, string tlsFingerprint, string dataDirectory, string storageProvider, string storageTarget);
 
     // Kestrel updates the listen options with the real port once bound (port 0 in tests).
     private sealed class MqttListener

@@ -4,14 +4,13 @@ using Microsoft.Extensions.Logging;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Approvals;
 using Rampart.Server.Keys;
-using Rampart.Storage.Updates;
 
 namespace Rampart.Server.Updates;
 
 /// <summary>Wiring of the update pipeline: TUF repository, firmware signing, releases, rollouts.</summary>
 public static class UpdateServiceCollectionExtensions
 {
-    /// <summary>Adds the repository (created at start), signing keys, release and rollout services and the rollout engine.</summary>
+    /// <summary>Adds the repository (created at start), signing keys, release and rollout services and the rollout engine (their stores come with AddRampartCore).</summary>
     public static IServiceCollection AddRampartUpdates(this IServiceCollection services, string dataDirectory, IConfiguration configuration)
     {
         var protector = KeyProtector.FromFile(configuration["Rampart:Keys:PassphraseFile"]);
@@ -20,8 +19,6 @@ public static class UpdateServiceCollectionExtensions
         services.AddHostedService<TufTimestampRefresher>();
         services.AddSingleton(provider => new FirmwareSigningKeys(dataDirectory, protector, provider.GetRequiredService<ILogger<FirmwareSigningKeys>>()));
         services.AddSingleton(provider => new ReleaseUploads(dataDirectory, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IReleaseStore, SqliteReleaseStore>();
-        services.AddSingleton<IRolloutStore, SqliteRolloutStore>();
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<ReleasePromotion>();
         services.AddSingleton<IApprovableOperation>(provider => provider.GetRequiredService<ReleasePromotion>());

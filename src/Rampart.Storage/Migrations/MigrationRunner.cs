@@ -92,22 +92,5 @@ public sealed class MigrationRunner(SqliteDatabase database, IReadOnlyList<Migra
         return applied;
     }
 
-    private void CheckApplied(Dictionary<int, byte[]> applied)
-    {
-        var known = migrations.ToDictionary(m => m.Version);
-        foreach (var (version, checksum) in applied.OrderBy(pair => pair.Key))
-        {
-            if (!known.TryGetValue(version, out var migration))
-            {
-                throw new MigrationException(
-                    $"the database at {database.Path} has schema version {version}, newer than this Rampart knows ({LatestVersion}); run a newer Rampart or restore a backup");
-            }
-
-            if (!migration.Checksum.AsSpan().SequenceEqual(checksum))
-            {
-                throw new MigrationException(
-                    $"migration {version:D4}_{migration.Name} was changed after it was applied to {database.Path}; migrations are immutable, add a new one instead");
-            }
-        }
-    }
+    private void CheckApplied(Dictionary<int, byte[]> applied) => MigrationHistory.Check(migrations, applied, database.Path);
 }

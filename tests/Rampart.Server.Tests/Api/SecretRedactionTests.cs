@@ -6,7 +6,7 @@ namespace Rampart.Server.Tests.Api;
 /// <summary>Records that carry a secret must not print it: a generated ToString ends up in logs and exception messages.</summary>
 public sealed class SecretRedactionTests
 {
-    private static readonly HashSet<string> SecretNames = new(StringComparer.Ordinal) { "Token", "Password", "Totp", "TotpSecret", "TotpUri", "Secret", "Invitation" };
+    private static readonly HashSet<string> SecretNames = new(StringComparer.Ordinal) { "Token", "Password", "Totp", "TotpSecret", "TotpUri", "Secret", "Invitation", "ConnectionString" };
 
     public static TheoryData<string> RecordsWithSecrets()
     {
@@ -30,6 +30,7 @@ public sealed class SecretRedactionTests
         Assert.Contains("Rampart.Server.Setup.SetupTokenResponse", names);
         Assert.Contains("Rampart.Cli.Commands.Credentials", names);
         Assert.Contains("Rampart.Fleet.Enrollment.EstCredentials", names);
+        Assert.Contains("Rampart.Server.Hosting.StorageSettings", names);
     }
 
     [Theory]

@@ -1,0 +1,67 @@
+using Rampart.Fleet.Approvals;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Certificates;
+using Rampart.Fleet.Enrollment;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Operators;
+using Rampart.Fleet.Updates;
+using Rampart.Fleet.Vendors;
+
+namespace Rampart.Storage;
+
+/// <summary>
+/// Every store of one storage provider over one database: what the host registers, the tests run
+/// their contracts against, and the bench measures. The stores hold no state of their own (only the
+/// database), so one instance of each serves the whole process.
+/// </summary>
+public abstract class NodeStores : IAsyncDisposable
+{
+    /// <summary>The provider's name, as <c>Rampart:Storage:Provider</c> spells it.</summary>
+    public abstract string Provider { get; }
+
+    /// <summary>Where the data is, for messages: a file path or host:port/database, never credentials.</summary>
+    public abstract string Target { get; }
+
+    public abstract IAuditStore Audit { get; }
+
+    public abstract ISetupTokenStore SetupTokens { get; }
+
+    public abstract ISecurityEventStore SecurityEvents { get; }
+
+    public abstract IDeviceStore Devices { get; }
+
+    public abstract ICertificateStore Certificates { get; }
+
+    public abstract ICrlStore Crls { get; }
+
+    public abstract IBootstrapTokenStore BootstrapTokens { get; }
+
+    public abstract IVendorTrustStore VendorTrust { get; }
+
+    public abstract IUserStore Users { get; }
+
+    public abstract IApiTokenStore ApiTokens { get; }
+
+    public abstract IApprovalStore Approvals { get; }
+
+    public abstract IReleaseStore Releases { get; }
+
+    public abstract IRolloutStore Rollouts { get; }
+
+    /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
+    public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The applied schema version and the one this build expects.</summary>
+    public abstract Task<(int Current, int Latest)> SchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when a trivial query answers: what <c>/readyz</c> asks first.</summary>
+    public abstract Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,92 @@
+using Rampart.Fleet.Approvals;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Certificates;
+using Rampart.Fleet.Enrollment;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Operators;
+using Rampart.Fleet.Updates;
+using Rampart.Fleet.Vendors;
+using Rampart.Storage.Postgres.Approvals;
+using Rampart.Storage.Postgres.Audit;
+using Rampart.Storage.Postgres.Certificates;
+using Rampart.Storage.Postgres.Enrollment;
+using Rampart.Storage.Postgres.Inventory;
+using Rampart.Storage.Postgres.Monitoring;
+using Rampart.Storage.Postgres.Operators;
+using Rampart.Storage.Postgres.Updates;
+using Rampart.Storage.Postgres.Vendors;
+
+namespace Rampart.Storage.Postgres;
+
+/// <summary>Every store on the cluster's PostgreSQL database.</summary>
+public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
+{
+    /// <summary>The database (a connection pool).</summary>
+    public PostgresDatabase Database { get; } = database;
+
+    /// <inheritdoc />
+    public override string Provider => StorageProviders.Postgres;
+
+    /// <inheritdoc />
+    public override string Target => Database.Target;
+
+    /// <inheritdoc />
+    public override IAuditStore Audit { get; } = new PostgresAuditStore(database);
+
+    /// <inheritdoc />
+    public override ISetupTokenStore SetupTokens { get; } = new PostgresSetupTokenStore(database);
+
+    /// <inheritdoc />
+    public override ISecurityEventStore SecurityEvents { get; } = new PostgresSecurityEventStore(database);
+
+    /// <inheritdoc />
+    public override IDeviceStore Devices { get; } = new PostgresDeviceStore(database);
+
+    /// <inheritdoc />
+    public override ICertificateStore Certificates { get; } = new PostgresCertificateStore(database);
+
+    /// <inheritdoc />
+    public override ICrlStore Crls { get; } = new PostgresCrlStore(database);
+
+    /// <inheritdoc />
+    public override IBootstrapTokenStore BootstrapTokens { get; } = new PostgresBootstrapTokenStore(database);
+
+    /// <inheritdoc />
+    public override IVendorTrustStore VendorTrust { get; } = new PostgresVendorTrustStore(database);
+
+    /// <inheritdoc />
+    public override IUserStore Users { get; } = new PostgresUserStore(database);
+
+    /// <inheritdoc />
+    public override IApiTokenStore ApiTokens { get; } = new PostgresApiTokenStore(database);
+
+    /// <inheritdoc />
+    public override IApprovalStore Approvals { get; } = new PostgresApprovalStore(database);
+
+    /// <inheritdoc />
+    public override IReleaseStore Releases { get; } = new PostgresReleaseStore(database);
+
+    /// <inheritdoc />
+    public override IRolloutStore Rollouts { get; } = new PostgresRolloutStore(database);
+
+    /// <inheritdoc />
+    public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<(int Current, int Latest)> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        var runner = new PostgresMigrationRunner(Database);
+        return (await runner.CurrentVersionAsync(cancellationToken), runner.LatestVersion);
+    }
+
+    /// <inheritdoc />
+    public override Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Database.IsReachableAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}

@@ -1,0 +1,27 @@
+namespace Rampart.Storage.Tests.Contracts;
+
+// Every contract once per provider. A store contract added above gets one line in each list.
+
+public sealed class SqliteAuditChainTests : AuditChainContract<SqliteProvider>;
+
+public sealed class SqliteInventoryStoreTests : InventoryStoreContract<SqliteProvider>;
+
+public sealed class SqliteCertificateStoreTests : CertificateStoreContract<SqliteProvider>;
+
+public sealed class SqliteCredentialStoreTests : CredentialStoreContract<SqliteProvider>;
+
+public sealed class SqliteUpdateStoreTests : UpdateStoreContract<SqliteProvider>;
+
+public sealed class SqliteSecurityEventStoreTests : SecurityEventStoreContract<SqliteProvider>;
+
+public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
+
+public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
+
+public sealed class PostgresCertificateStoreTests : CertificateStoreContract<PostgresProvider>;
+
+public sealed class PostgresCredentialStoreTests : CredentialStoreContract<PostgresProvider>;
+
+public sealed class PostgresUpdateStoreTests : UpdateStoreContract<PostgresProvider>;
+
+public sealed class PostgresSecurityEventStoreTests : SecurityEventStoreContract<PostgresProvider>;
