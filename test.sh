@@ -9,7 +9,7 @@ cd "$root"
 # postgresql backs the storage-provider tests; nats-server (2.9, JetStream) and haproxy (2.6, TCP mode)
 # are for the cluster tests of issue 15 (checked to start as plain processes on loopback; no test
 # drives them yet). The tests never use a system service of these packages: they run their own processes.
-packages=(openssl curl mosquitto-clients postgresql nats-server haproxy)
+packages=(openssl curl mosquitto-clients python3 postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for package in "${packages[@]}"; do
