@@ -132,6 +132,7 @@ public sealed partial class MqttBroker
             connection.Send(Outbound.Control(connAck));
             session.Attach(connection, v5 ? connect.Properties.ReceiveMaximum ?? ushort.MaxValue : ushort.MaxValue, now);
             connection.Policy.OnConnected(present, tookOverFrom);
+            _fabric?.OnSessionOpened(clientId, principal);
         }
 
         return null;
@@ -150,7 +151,7 @@ public sealed partial class MqttBroker
         {
             foreach (var filter in _tree.FiltersOf(session).ToArray())
             {
-                if (!policy.MayKeepSubscription(filter) && _tree.Remove(filter, session))
+                if (!policy.MayKeepSubscription(filter) && TreeRemove(filter, session))
                 {
                     removed++;
                 }
@@ -270,7 +271,7 @@ public sealed partial class MqttBroker
         _sessions.TryRemove(new KeyValuePair<string, MqttSession>(session.ClientId, session));
         lock (_treeLock)
         {
-            _tree.RemoveAll(session);
+            TreeRemoveAll(session);
         }
 
         if (session.Will is { } pending)

@@ -28,6 +28,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
 using Rampart.Server.Gateway;
+using Rampart.Server.Cluster;
 using Rampart.Server.Updates;
 using System.Net;
 
@@ -199,6 +200,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartApiSecurity(configuration.GetSection("Rampart:Operators").GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(12));
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
+        builder.Services.AddRampartCluster(configuration);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
