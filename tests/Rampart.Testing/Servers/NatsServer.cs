@@ -42,8 +42,11 @@ public sealed partial class NatsServer : IDisposable
     {
         var directory = new TempDirectory();
         var port = FreePort();
-        var process = RunningProcess.Start("nats-server",
-            ["-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid")],
+        // Under a shell that stops the server when this process's end of its stdin closes: xunit's
+        // test host may end without running ProcessExit handlers, and a kill -9 never runs them.
+        var process = RunningProcess.Start("bash",
+            ["-c", "nats-server \"$@\" & server=$!; trap 'kill $server 2>/dev/null; wait $server' EXIT; read -r _", "nats-server",
+             "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid")],
             directory.Path);
         try
         {
