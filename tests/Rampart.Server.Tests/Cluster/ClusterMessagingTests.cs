@@ -137,6 +137,22 @@ public sealed class ClusterMessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Quarantining_a_device_on_node_B_narrows_its_live_session_on_node_A_at_once()
+    {
+        var device = await _cluster.First.EnrollDeviceAsync("cam-1");
+        await using var cam = await _cluster.ConnectAsync(0, device, device.Id);
+        await cam.SendAsync(new PublishPacket { Topic = "devices/cam-1/telemetry/t", Payload = "1"u8.ToArray(), QoS = MqttQualityOfService.AtLeastOnce, PacketId = 1 });
+        Assert.Equal(MqttReasonCode.Success, (await cam.ExpectAsync<PublishResponsePacket>()).ReasonCode);
+
+        await _cluster.Get<InventoryService>(1).QuarantineAsync(device.Id, "suspicious traffic", "test", CancellationToken.None);
+
+        await _cluster.First.EventAsync("gateway.permissions-changed", e => e.DeviceId == device.Id && e.Details["template"] == "quarantine");
+        await cam.SendAsync(new PublishPacket { Topic = "devices/cam-1/telemetry/t", Payload = "2"u8.ToArray(), QoS = MqttQualityOfService.AtLeastOnce, PacketId = 2 });
+        Assert.Equal(MqttReasonCode.NotAuthorized, (await cam.ExpectAsync<PublishResponsePacket>()).ReasonCode);
+        Assert.False(cam.Closed);
+    }
+
+    [Fact]
     public async Task A_device_reconnecting_through_node_B_has_its_session_on_node_A_closed_as_taken_over()
     {
         var device = await _cluster.First.EnrollDeviceAsync("tracker-1");
