@@ -37,16 +37,19 @@ public sealed partial class NatsServer : IDisposable
     /// <summary>The run's server: the one test.sh started, or one started now for this assembly.</summary>
     public static Task<NatsServer> Shared => SharedServer.Value;
 
-    /// <summary>Starts a private server on a free loopback port.</summary>
-    public static async Task<NatsServer> StartAsync()
+    /// <summary>The loopback port it listens on.</summary>
+    public int Port => Url.Port;
+
+    /// <summary>Starts a private server on <paramref name="port"/> (a free loopback port by default; the port of a stopped one to bring it back).</summary>
+    public static async Task<NatsServer> StartAsync(int? port = null)
     {
         var directory = new TempDirectory();
-        var port = FreePort();
+        port ??= FreePort();
         // Under a shell that stops the server when this process's end of its stdin closes: xunit's
         // test host may end without running ProcessExit handlers, and a kill -9 never runs them.
         var process = RunningProcess.Start("bash",
             ["-c", "nats-server \"$@\" & server=$!; trap 'kill $server 2>/dev/null; wait $server' EXIT; read -r _", "nats-server",
-             "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid")],
+             "-a", "127.0.0.1", "-p", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid")],
             directory.Path);
         try
         {
