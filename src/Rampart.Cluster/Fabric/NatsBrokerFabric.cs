@@ -29,8 +29,10 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     private readonly RecentMessages _recent = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _sessionSubject;
+    private readonly string _retainedSubject;
     private readonly List<Task> _loops = [];
     private INatsSub<byte[]>? _sessions;
+    private INatsSub<byte[]>? _retainedCopies;
     private long _sequence;
     private long _forwarded;
     private long _received;
@@ -48,6 +50,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         _options = options;
         _logger = logger;
         _sessionSubject = options.Prefix + ".ctl.session";
+        _retainedSubject = options.Prefix + ".ctl.retained";
         _outbound = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.OutboundCapacity)
         {
             SingleReader = true,
@@ -69,6 +72,8 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     {
         _sessions = await _nats.SubscribeCoreAsync<byte[]>(_sessionSubject, cancellationToken: cancellationToken);
         _loops.Add(Task.Run(() => ReadSessionsAsync(_sessions)));
+        _retainedCopies = await _nats.SubscribeCoreAsync<byte[]>(_retainedSubject, cancellationToken: cancellationToken);
+        _loops.Add(Task.Run(() => ReadRetainedAsync(_retainedCopies)));
         _broker.AttachFabric(this);
         _loops.Add(Task.Run(SendAsync));
         _loops.Add(Task.Run(FollowInterestAsync));
@@ -104,6 +109,11 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
             await _sessions.DisposeAsync();
         }
 
+        if (_retainedCopies is not null)
+        {
+            await _retainedCopies.DisposeAsync();
+        }
+
         foreach (var interest in _interests.Values)
         {
             await interest.DisposeAsync();
@@ -132,6 +142,12 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
 
                     var (body, headers) = RemoteMessages.Encode(message, _options.NodeId, Interlocked.Increment(ref _sequence), encoder);
                     await _nats.PublishAsync(subject, body, headers, cancellationToken: _stopping.Token);
+                    if (message.Retain)
+                    {
+                        // Every node keeps the cluster's retained messages, interested now or not.
+                        await _nats.PublishAsync(_retainedSubject, body, headers, cancellationToken: _stopping.Token);
+                    }
+
                     Interlocked.Increment(ref _forwarded);
                 }
                 else
@@ -172,6 +188,26 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         }
     }
 
+    private async Task ReadRetainedAsync(INatsSub<byte[]> subscription)
+    {
+        await foreach (var nats in subscription.Msgs.ReadAllAsync())
+        {
+            if (!RemoteMessages.TryOrigin(nats.Headers, out var origin, out _) || origin == _options.NodeId)
+            {
+                continue;
+            }
+
+            if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
+            {
+                LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
+            }
+            else if (!_broker.StoreRemoteRetained(message))
+            {
+                LogRetainedFull(_logger, origin);
+            }
+        }
+    }
+
     private sealed record Outgoing(MqttMessage? Message, string? Subject, NatsHeaders? Headers);
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "a message on a topic of {Length} characters stays on this node: its NATS subject would exceed the limit")]
@@ -179,6 +215,9 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "a message could not be handed to NATS and was dropped: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "a retained message from node {Node} was not kept: this node's retained store is full")]
+    private static partial void LogRetainedFull(ILogger logger, string node);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "session {ClientId} was taken over on node {Node}; closed here")]
     private static partial void LogTakenOver(ILogger logger, string clientId, string node);

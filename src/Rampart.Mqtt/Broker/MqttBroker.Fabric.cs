@@ -54,6 +54,13 @@ public sealed partial class MqttBroker
     }
 
     /// <summary>
+    /// Stores (or, with an empty payload, clears — §3.3.1.3) a retained message set on another node,
+    /// so a later subscriber here gets it at SUBSCRIBE. Not delivered now: live subscribers got the
+    /// message itself. False when the store is full.
+    /// </summary>
+    public bool StoreRemoteRetained(MqttMessage message) => message.Retain && _retained.Set(message);
+
+    /// <summary>
     /// The session <paramref name="clientId"/> of <paramref name="principal"/> was opened on another
     /// node (5.0 §3.1.4 step 3): the connection here is told 0x8E Session taken over and closed, and
     /// the session here ends (its state does not move; its will is dropped, since the client is alive

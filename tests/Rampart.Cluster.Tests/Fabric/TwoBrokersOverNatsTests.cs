@@ -137,6 +137,45 @@ public sealed class TwoBrokersOverNatsTests : IAsyncLifetime
         Assert.False(holder.Closed);
     }
 
+    [Fact]
+    public async Task A_retained_message_set_on_one_node_is_sent_to_a_later_subscriber_on_the_other_and_cleared_there_too()
+    {
+        var device = await _a.Harness.ConnectAsync("d1");
+        await device.SendAsync(new PublishPacket { Topic = "devices/d1/state", Payload = "online"u8.ToArray(), Retain = true });
+        await Eventually.HoldsAsync(() => Task.FromResult(_b.Harness.Broker.RetainedCount == 1), "node b keeps the retained message", Patience);
+
+        var late = await _b.Harness.ConnectAsync("service-1");
+        await late.SubscribeAsync(1, new TopicSubscription("devices/+/state", MqttQualityOfService.AtMostOnce));
+        var retained = await late.ExpectAsync<PublishPacket>(Patience);
+        Assert.True(retained.Retain);
+        Assert.Equal("online", System.Text.Encoding.UTF8.GetString(retained.Payload.Span));
+
+        await device.SendAsync(new PublishPacket { Topic = "devices/d1/state", Payload = ReadOnlyMemory<byte>.Empty, Retain = true });
+        await Eventually.HoldsAsync(() => Task.FromResult(_b.Harness.Broker.RetainedCount == 0), "node b cleared the retained message", Patience);
+    }
+
+    [Fact]
+    public async Task The_will_of_a_client_that_drops_off_one_node_reaches_a_subscriber_on_the_other()
+    {
+        var watcher = await _b.Harness.ConnectAsync("service-1");
+        await watcher.SubscribeAsync(1, new TopicSubscription("devices/#", MqttQualityOfService.AtMostOnce));
+        var probe = await _a.Harness.ConnectAsync("probe");
+        await PublishUntilReceivedAsync(probe, watcher, "devices/probe/state");
+
+        var device = await _a.Harness.ConnectAsync("d1", will: new WillMessage("devices/d1/state", "offline"u8.ToArray(), MqttQualityOfService.AtMostOnce, Retain: false));
+        await device.DisposeAsync();
+
+        var deadline = DateTime.UtcNow + Patience;
+        PublishPacket? will = null;
+        while (will is null && DateTime.UtcNow < deadline)
+        {
+            will = await TryReceiveAsync(watcher, TimeSpan.FromMilliseconds(200)) is PublishPacket { Topic: "devices/d1/state" } got ? got : null;
+        }
+
+        Assert.NotNull(will);
+        Assert.Equal("offline", System.Text.Encoding.UTF8.GetString(will.Payload.Span));
+    }
+
     private async Task<(BrokerHarness, NatsBrokerFabric)> NodeAsync(string id)
     {
         var harness = new BrokerHarness();
