@@ -6,7 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 # 1. Debian packages the tests drive as real peers. Installed only when missing.
-packages=(openssl curl mosquitto-clients postgresql nats-server)
+# postgresql backs the storage-provider tests; nats-server (2.9, JetStream) and haproxy (2.6, TCP mode)
+# are for the cluster tests of issue 15 (nats-server: started once per run below; haproxy: checked to
+# start as a plain process on loopback, no test drives it yet). The tests never use a system service
+# of these packages: they run their own processes.
+packages=(openssl curl mosquitto-clients postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for package in "${packages[@]}"; do

@@ -29,6 +29,17 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Each_provider_loads_only_its_own_history_and_sqlite_keeps_its_resource_names()
+    {
+        // Existing SQLite data directories recorded these versions and checksums: the SQLite history
+        // must stay exactly the files in Migrations/, with no PostgreSQL file joining it.
+        Assert.All(EmbeddedMigrations.All, m => Assert.DoesNotContain("BYTEA", m.Sql, StringComparison.Ordinal));
+        Assert.All(EmbeddedMigrations.Postgres, m => Assert.DoesNotContain("STRICT", m.Sql, StringComparison.Ordinal));
+        Assert.Contains(typeof(EmbeddedMigrations).Assembly.GetManifestResourceNames(), name => name == "Rampart.Storage.Migrations.0001_foundation.sql");
+        Assert.Empty(EmbeddedMigrations.All.Select(m => m.Checksum).Intersect(EmbeddedMigrations.Postgres.Select(m => m.Checksum), ByteArrays.Instance));
+    }
+
+    [Fact]
     public async Task Three_nodes_starting_together_migrate_once()
     {
         // Three pools (three nodes' connections) race; the lock lets one migrate, the others find nothing to do.
@@ -117,4 +128,13 @@ internal static class PostgresDatabaseTestExtensions
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+}
+
+internal sealed class ByteArrays : IEqualityComparer<byte[]>
+{
+    public static ByteArrays Instance { get; } = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(byte[] obj) => obj.Length == 0 ? 0 : obj[0];
 }
