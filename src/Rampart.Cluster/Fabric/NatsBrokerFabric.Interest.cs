@@ -35,7 +35,7 @@ public sealed partial class NatsBrokerFabric
             {
                 return;
             }
-            catch (NatsException exception)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 LogInterestFailed(_logger, filter, exception.Message);
             }

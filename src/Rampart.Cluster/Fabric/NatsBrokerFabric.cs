@@ -161,9 +161,10 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
             {
                 return;
             }
-            catch (NatsException exception)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // Core NATS is at-most-once: what cannot be sent now is counted and dropped, never retried out of order.
+                // Core NATS is at-most-once: what cannot be sent now (disconnected, above the server's
+                // max_payload) is counted and dropped, never retried out of order; the loop goes on.
                 Interlocked.Increment(ref _dropped);
                 LogSendFailed(_logger, exception.Message);
             }

@@ -176,9 +176,24 @@ public sealed class TwoBrokersOverNatsTests : IAsyncLifetime
         Assert.Equal("offline", System.Text.Encoding.UTF8.GetString(will.Payload.Span));
     }
 
-    private async Task<(BrokerHarness, NatsBrokerFabric)> NodeAsync(string id)
+    [Fact]
+    public async Task A_message_above_the_NATS_payload_limit_stays_on_its_node_counted_and_later_ones_still_cross()
     {
-        var harness = new BrokerHarness();
+        var big = await NodeAsync("big", new Rampart.Mqtt.Broker.BrokerOptions { MaximumPacketSize = 4 * 1024 * 1024 });
+        var subscriber = await _b.Harness.ConnectAsync("service-1");
+        await subscriber.SubscribeAsync(1, new TopicSubscription("devices/#", MqttQualityOfService.AtMostOnce));
+        var device = await big.Harness.ConnectAsync("d1", maximumPacketSize: 4 * 1024 * 1024);
+        await PublishUntilReceivedAsync(device, subscriber, "devices/d1/state");
+
+        // nats-server's default max_payload is 1 MiB.
+        await device.SendAsync(new PublishPacket { Topic = "devices/d1/blob", Payload = new byte[2 * 1024 * 1024] });
+        await Eventually.HoldsAsync(() => Task.FromResult(big.Fabric.Dropped == 1), "the oversized message was counted as dropped", Patience);
+        await PublishUntilReceivedAsync(device, subscriber, "devices/d1/after");
+    }
+
+    private async Task<(BrokerHarness Harness, NatsBrokerFabric Fabric)> NodeAsync(string id, Rampart.Mqtt.Broker.BrokerOptions? options = null)
+    {
+        var harness = new BrokerHarness(options);
         _owned.Add(harness);
         var nats = new NatsConnection(new NatsOpts { Url = (await NatsServer.Shared).Url.ToString() });
         _owned.Add(nats);
