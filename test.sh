@@ -7,8 +7,9 @@ cd "$root"
 
 # 1. Debian packages the tests drive as real peers. Installed only when missing.
 # postgresql backs the storage-provider tests; nats-server (2.9, JetStream) and haproxy (2.6, TCP mode)
-# are for the cluster tests of issue 15 (checked to start as plain processes on loopback; no test
-# drives them yet). The tests never use a system service of these packages: they run their own processes.
+# are for the cluster tests of issue 15 (nats-server: started once per run below; haproxy: checked to
+# start as a plain process on loopback, no test drives it yet). The tests never use a system service
+# of these packages: they run their own processes.
 packages=(openssl curl mosquitto-clients python3 postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
@@ -37,12 +38,17 @@ fi
 #    starts one the same way when this variable is absent (dotnet test alone).
 log="$(mktemp)"
 pg_dir=""
+nats_dir=""
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
   rm -f "$log"
   if [ -n "$pg_dir" ]; then
     as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1
     rm -rf "$pg_dir"
+  fi
+  if [ -n "$nats_dir" ]; then
+    [ -f "$nats_dir/nats.pid" ] && kill "$(cat "$nats_dir/nats.pid")" 2>/dev/null
+    rm -rf "$nats_dir"
   fi
 }
 trap cleanup EXIT
@@ -67,6 +73,26 @@ if [ -z "$pg_port" ] \
   echo "test.sh: could not start PostgreSQL (see $pg_dir/server.log)"; echo "0 passed, 1 failed"; exit 1
 fi
 export RAMPART_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=rampart;Password=$pg_password;Database=postgres;Timeout=10"
+
+# 3b. nats-server for the cluster tests: one core-NATS server for the whole run on a free loopback
+#     port, its PID file and log in a temporary directory. Tests read RAMPART_TEST_NATS (and give
+#     their nodes a subject prefix each); tests/Rampart.Testing/Servers/NatsServer.cs starts one the
+#     same way when it is absent.
+nats_dir="$(mktemp -d /tmp/rt-nats-XXXXXX)"
+nats_port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if [ "$candidate" != "$pg_port" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then nats_port=$candidate; break; fi
+done
+[ -n "$nats_port" ] && nats-server -a 127.0.0.1 -p "$nats_port" -P "$nats_dir/nats.pid" -l "$nats_dir/server.log" >/dev/null 2>&1 &
+for _ in $(seq 1 100); do
+  [ -n "$nats_port" ] && (exec 3<>"/dev/tcp/127.0.0.1/$nats_port") 2>/dev/null && break
+  sleep 0.1
+done
+if [ -z "$nats_port" ] || ! (exec 3<>"/dev/tcp/127.0.0.1/$nats_port") 2>/dev/null; then
+  echo "test.sh: could not start nats-server (see $nats_dir/server.log)"; echo "0 passed, 1 failed"; exit 1
+fi
+export RAMPART_TEST_NATS="nats://127.0.0.1:$nats_port"
 
 # 4. Build once, then run every test project (they share the build).
 if ! dotnet build Rampart.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then

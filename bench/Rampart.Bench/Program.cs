@@ -18,6 +18,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-load"] = MqttLoadBench.LoadAsync,
     ["mqtt-broker"] = MqttBrokerBench.RunAsync,
     ["mqtt-revoke"] = MqttRevocationBench.RunAsync,
+    ["mqtt-revoke-cluster"] = ClusterRevocationBench.RunAsync,
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
     ["sim-storm"] = SimStormBench.RunAsync,
     ["lms"] = LmsBench.RunAsync,

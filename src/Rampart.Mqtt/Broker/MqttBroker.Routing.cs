@@ -49,7 +49,7 @@ public sealed partial class MqttBroker
                     continue;
                 }
 
-                isNew = _tree.Add(request.Filter, session, new Subscription(request.MaximumQoS, request.NoLocal, request.RetainAsPublished, subscriptionId));
+                isNew = TreeAdd(request.Filter, session, new Subscription(request.MaximumQoS, request.NoLocal, request.RetainAsPublished, subscriptionId));
             }
 
             codes[i] = (MqttReasonCode)(byte)request.MaximumQoS;
@@ -91,7 +91,7 @@ public sealed partial class MqttBroker
         {
             for (var i = 0; i < codes.Length; i++)
             {
-                codes[i] = _tree.Remove(unsubscribe.Filters[i], connection.Session) ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted;
+                codes[i] = TreeRemove(unsubscribe.Filters[i], connection.Session) ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted;
             }
         }
 
@@ -114,11 +114,19 @@ public sealed partial class MqttBroker
             }
         }
 
+        var fabric = _fabric;
+        fabric?.OnPublished(message);
+        Fanout(message, from, shared: fabric is null);
+    }
+
+    // Delivers to the local subscriptions; shared groups only when no fabric serves them.
+    private void Fanout(MqttMessage message, MqttSession? from, bool shared)
+    {
         var matches = t_matches ??= [];
         matches.Clear();
         lock (_treeLock)
         {
-            _tree.Match(message.Topic, Collect);
+            _tree.Match(message.Topic, Collect, shared);
         }
 
         if (matches.Count == 1)

@@ -140,6 +140,7 @@ public sealed partial class MqttBroker
             connection.Send(Outbound.Control(connAck));
             session.Attach(connection, v5 ? connect.Properties.ReceiveMaximum ?? ushort.MaxValue : ushort.MaxValue, now);
             connection.Policy.OnConnected(present, tookOverFrom);
+            _fabric?.OnSessionOpened(clientId, principal);
         }
 
         return null;
@@ -158,7 +159,7 @@ public sealed partial class MqttBroker
         {
             foreach (var filter in _tree.FiltersOf(session).ToArray())
             {
-                if (!policy.MayKeepSubscription(filter) && _tree.Remove(filter, session))
+                if (!policy.MayKeepSubscription(filter) && TreeRemove(filter, session))
                 {
                     removed++;
                 }
@@ -283,7 +284,7 @@ public sealed partial class MqttBroker
 
         lock (_treeLock)
         {
-            _tree.RemoveAll(session);
+            TreeRemoveAll(session);
         }
 
         if (session.Will is { } pending)

@@ -90,23 +90,38 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
     /// shared group (for the member whose turn it is). A subscriber with several matching filters is
     /// called once per filter; the broker merges them (§3.3.4).
     /// </summary>
-    public void Match(string topic, Action<TSubscriber, TOptions> deliver) =>
+    /// <param name="shared">False to skip shared groups (a cluster fabric serves them).</param>
+    public void Match(string topic, Action<TSubscriber, TOptions> deliver, bool shared = true) =>
 
         // §4.7.2: filters starting with a wildcard do not match topics starting with "$".
-        Visit(_root, topic, exhausted: false, 0, deliver, dollar: topic.StartsWith('$'));
+        Visit(_root, topic, exhausted: false, 0, deliver, dollar: topic.StartsWith('$'), shared);
+
+    /// <summary>The member of the shared subscription <paramref name="sharedFilter"/> whose turn it is; false when it has none.</summary>
+    public bool TryTakeShared(string sharedFilter, out TSubscriber subscriber, out TOptions options)
+    {
+        if (MqttTopics.TryParseShared(sharedFilter, out _, out _) && Walk(sharedFilter, create: false) is { Group: { } group } found
+            && found.Node.Shared.TryGetValue(group, out var members) && members.Members.Count > 0)
+        {
+            (subscriber, options) = members.Next();
+            return true;
+        }
+
+        (subscriber, options) = (default!, default!);
+        return false;
+    }
 
     // Walks the levels of the topic as slices of it (this runs for every PUBLISH: nothing is allocated).
-    private static void Visit(Node node, ReadOnlySpan<char> rest, bool exhausted, int depth, Action<TSubscriber, TOptions> deliver, bool dollar)
+    private static void Visit(Node node, ReadOnlySpan<char> rest, bool exhausted, int depth, Action<TSubscriber, TOptions> deliver, bool dollar, bool shared)
     {
         var wildcardsAllowed = !(dollar && depth == 0);
         if (wildcardsAllowed && node.Children.TryGetValue("#", out var all))
         {
-            Deliver(all, deliver);
+            Deliver(all, deliver, shared);
         }
 
         if (exhausted)
         {
-            Deliver(node, deliver);
+            Deliver(node, deliver, shared);
             return;
         }
 
@@ -115,20 +130,25 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
         var next = slash < 0 ? [] : rest[(slash + 1)..];
         if (node.ByLevel.TryGetValue(level, out var exact))
         {
-            Visit(exact, next, slash < 0, depth + 1, deliver, dollar);
+            Visit(exact, next, slash < 0, depth + 1, deliver, dollar, shared);
         }
 
         if (wildcardsAllowed && node.Children.TryGetValue("+", out var one))
         {
-            Visit(one, next, slash < 0, depth + 1, deliver, dollar);
+            Visit(one, next, slash < 0, depth + 1, deliver, dollar, shared);
         }
     }
 
-    private static void Deliver(Node node, Action<TSubscriber, TOptions> deliver)
+    private static void Deliver(Node node, Action<TSubscriber, TOptions> deliver, bool shared)
     {
         foreach (var (subscriber, options) in node.Subscribers)
         {
             deliver(subscriber, options);
+        }
+
+        if (!shared)
+        {
+            return;
         }
 
         foreach (var group in node.Shared.Values)

@@ -5,7 +5,7 @@ using Rampart.Storage;
 
 namespace Rampart.Server.Health;
 
-/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (it can do its work: its storage answers, at the expected schema).</summary>
+/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (it can do its work: its storage answers, at the expected schema, and a cluster node's NATS is connected).</summary>
 public static class HealthEndpoints
 {
     /// <summary>How long /readyz waits for the database before calling it unreachable (a load balancer polls it).</summary>
@@ -15,8 +15,14 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => TypedResults.Text("ok\n"));
-        endpoints.MapGet("/readyz", async Task<IResult> (NodeStores stores, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/readyz", async Task<IResult> (NodeStores stores, HttpContext context, CancellationToken cancellationToken) =>
         {
+            // A cluster node is ready only while its NATS connection is open (issue 15, "Operations").
+            if (context.RequestServices.GetService(typeof(Cluster.ClusterNode)) is Cluster.ClusterNode { Connected: false })
+            {
+                return TypedResults.Json(new Readiness("not-ready", "NATS unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(StorageProbeTimeout);
             var (reachable, version, latest) = await ProbeAsync(stores, deadline.Token);

@@ -1,9 +1,8 @@
 namespace Rampart.Server.Hosting;
 
 /// <summary>
-/// Settings of a node in a cluster (section <c>Rampart:Cluster</c>). Reserved: the NATS fabric
-/// between nodes (issue 15, items 3 and 4) is not built yet, so <see cref="Nats"/> is validated
-/// and otherwise unused (docs/scale-out.md, "Next").
+/// Settings of a node in a cluster (section <c>Rampart:Cluster</c>): the NATS fabric between nodes
+/// (docs/scale-out.md, "Cluster fabric (NATS)"). Without <see cref="Nats"/> the node is alone.
 /// </summary>
 public sealed class ClusterOptions
 {
@@ -12,4 +11,13 @@ public sealed class ClusterOptions
 
     /// <summary>NATS server URLs, comma separated (<c>nats://host:4222</c> or <c>tls://host:4222</c>); none for a single node.</summary>
     public string? Nats { get; set; }
+
+    /// <summary>This node's id on the fabric (A-Z a-z 0-9 _ -, up to 64); a fresh one per start when unset.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>First token of every subject the cluster uses; nodes of one cluster share it (default <c>rampart</c>).</summary>
+    public string? Prefix { get; set; }
+
+    /// <summary>A NATS credentials file (<c>.creds</c>: user JWT and nkey seed) for production; none on a trusted loopback.</summary>
+    public string? CredentialsFile { get; set; }
 }

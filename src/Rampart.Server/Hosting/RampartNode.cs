@@ -31,6 +31,7 @@ using System.Text.Json.Serialization;
 using Rampart.Server.Tls;
 using Rampart.Server.Gateway;
 using Rampart.Server.Detection;
+using Rampart.Server.Cluster;
 using Rampart.Server.Updates;
 using System.Net;
 
@@ -203,6 +204,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddOpenApi("v1");
         builder.Services.AddRampartGateway(gateway);
         builder.Services.AddRampartDetection(configuration);
+        builder.Services.AddRampartCluster(configuration);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();

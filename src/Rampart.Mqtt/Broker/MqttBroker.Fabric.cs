@@ -1,0 +1,125 @@
+using Rampart.Mqtt.Protocol;
+
+namespace Rampart.Mqtt.Broker;
+
+/// <summary>
+/// The broker's side of a cluster fabric (<see cref="IBrokerFabric"/>). With a fabric attached,
+/// shared subscriptions are served only through it (its queue groups pick one member across the
+/// cluster, this node's included), so a message never reaches a group twice.
+/// </summary>
+public sealed partial class MqttBroker
+{
+    private IBrokerFabric? _fabric;
+
+    /// <summary>Joins this broker to a fabric; once, before the first connection.</summary>
+    public void AttachFabric(IBrokerFabric fabric)
+    {
+        lock (_connectLock)
+        {
+            if (_fabric is not null || !_sessions.IsEmpty || ConnectionCount > 0)
+            {
+                throw new InvalidOperationException("a fabric is attached once, before the first connection");
+            }
+
+            _fabric = fabric;
+        }
+    }
+
+    /// <summary>
+    /// Delivers a message published on another node to the local plain subscriptions that match it
+    /// (each admitted by its subscriber's policy when it subscribed). Not stored as retained and not
+    /// shown to observers: the publishing node did both.
+    /// </summary>
+    public void DeliverRemote(MqttMessage message) => Fanout(message, from: null, shared: false);
+
+    /// <summary>
+    /// Delivers a message the fabric's queue group gave this node for the shared subscription
+    /// <paramref name="sharedFilter"/> (<c>$share/G/F</c>) to one local member of it, in turn (5.0 §4.8.2).
+    /// False when the group has no local member any more.
+    /// </summary>
+    public bool DeliverRemoteShared(string sharedFilter, MqttMessage message)
+    {
+        MqttSession session;
+        Subscription options;
+        lock (_treeLock)
+        {
+            if (!_tree.TryTakeShared(sharedFilter, out session!, out options))
+            {
+                return false;
+            }
+        }
+
+        Deliver(session, message, options.MaximumQoS, options.RetainAsPublished && message.Retain, options.SubscriptionId == 0 ? Delivery.NoIds : [options.SubscriptionId]);
+        return true;
+    }
+
+    /// <summary>
+    /// Stores (or, with an empty payload, clears — §3.3.1.3) a retained message set on another node,
+    /// so a later subscriber here gets it at SUBSCRIBE. Not delivered now: live subscribers got the
+    /// message itself. False when the store is full.
+    /// </summary>
+    public bool StoreRemoteRetained(MqttMessage message) => message.Retain && _retained.Set(message);
+
+    /// <summary>
+    /// The session <paramref name="clientId"/> of <paramref name="principal"/> was opened on another
+    /// node (5.0 §3.1.4 step 3): the connection here is told 0x8E Session taken over and closed, and
+    /// the session here ends (its state does not move; its will is dropped, since the client is alive
+    /// elsewhere). A session of another identity is left alone. False when there was none.
+    /// </summary>
+    public bool CloseTakenOver(string clientId, string principal)
+    {
+        lock (_connectLock)
+        {
+            if (!_sessions.TryGetValue(clientId, out var session) || session.Ended || !string.Equals(session.Owner, principal, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            session.Will?.Timer?.Dispose();
+            session.Will = null;
+            if (session.Connection is { } connection)
+            {
+                connection.Will = null;
+                connection.WillSettled = true;
+                session.Detach(connection);
+                connection.Close(MqttReasonCode.SessionTakenOver, "the session was taken over on another node");
+            }
+
+            EndSession(session);
+            return true;
+        }
+    }
+
+    // Called under the tree lock, so the fabric sees each filter's changes in order.
+    private bool TreeAdd(string filter, MqttSession session, Subscription options)
+    {
+        var isNew = _tree.Add(filter, session, options);
+        if (isNew)
+        {
+            _fabric?.OnInterestChanged(filter, added: true);
+        }
+
+        return isNew;
+    }
+
+    // Called under the tree lock.
+    private bool TreeRemove(string filter, MqttSession session)
+    {
+        var removed = _tree.Remove(filter, session);
+        if (removed)
+        {
+            _fabric?.OnInterestChanged(filter, added: false);
+        }
+
+        return removed;
+    }
+
+    // Called under the tree lock.
+    private void TreeRemoveAll(MqttSession session)
+    {
+        foreach (var filter in _tree.FiltersOf(session).ToArray())
+        {
+            TreeRemove(filter, session);
+        }
+    }
+}

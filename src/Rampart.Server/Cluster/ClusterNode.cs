@@ -1,0 +1,149 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using Rampart.Cluster.Control;
+using Rampart.Cluster.Fabric;
+using Rampart.Fleet.Monitoring;
+using Rampart.Server.Gateway;
+using Rampart.Server.Hosting;
+
+namespace Rampart.Server.Cluster;
+
+/// <summary>
+/// This node on the cluster fabric: one NATS connection, the broker fabric (MQTT across nodes,
+/// session takeover) and the fleet control relay (revocation, retirement, quarantine on whichever
+/// node holds the session). Started before the listeners open, so no session misses it; a node whose
+/// NATS is unreachable at start refuses to start, naming the servers.
+/// </summary>
+public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    private readonly ClusterSettings _settings;
+    private readonly MqttGateway _gateway;
+    private readonly GatewayControl _control;
+    private readonly FleetEventStream _stream;
+    private readonly ILoggerFactory _loggers;
+    private NatsConnection? _nats;
+    private NatsBrokerFabric? _fabric;
+    private FleetControlRelay? _relay;
+
+    public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers)
+    {
+        _settings = settings;
+        _gateway = gateway;
+        _control = control;
+        _stream = stream;
+        _loggers = loggers;
+    }
+
+    /// <summary>The broker fabric, once started.</summary>
+    public NatsBrokerFabric? Fabric => _fabric;
+
+    /// <summary>True while the NATS connection is open.</summary>
+    public bool Connected => _nats?.ConnectionState == NatsConnectionState.Open;
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var logger = _loggers.CreateLogger<ClusterNode>();
+        _nats = new NatsConnection(new NatsOpts
+        {
+            Url = string.Join(',', _settings.Nats.Select(uri => uri.ToString().TrimEnd('/'))),
+            Name = "rampart-" + _settings.NodeId,
+            ConnectTimeout = ConnectTimeout,
+            AuthOpts = _settings.CredentialsFile is { } creds ? new NatsAuthOpts { CredsFile = creds } : NatsAuthOpts.Default,
+            LoggerFactory = _loggers,
+
+            // Queue groups must hear this node's own messages (a member here may be the one chosen).
+            Echo = true,
+        });
+        try
+        {
+            await _nats.ConnectAsync();
+        }
+        catch (NatsException exception)
+        {
+            await _nats.DisposeAsync();
+            throw new NodeStartupException($"{ClusterOptions.Section}:Nats: no NATS server reachable at {string.Join(", ", _settings.Nats)} ({exception.Message})", exception);
+        }
+
+        var options = new ClusterFabricOptions { NodeId = _settings.NodeId, Prefix = _settings.Prefix };
+        _fabric = new NatsBrokerFabric(_nats, _gateway.Broker, options, _loggers.CreateLogger<NatsBrokerFabric>());
+        await _fabric.StartAsync(cancellationToken);
+        _relay = new FleetControlRelay(_nats, _stream, _control.Apply, _settings.NodeId, _settings.Prefix, _loggers.CreateLogger<FleetControlRelay>());
+        await _relay.StartAsync(cancellationToken);
+        LogJoined(logger, _settings.NodeId, _settings.Prefix, string.Join(", ", _settings.Nats));
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
+            _relay = null;
+        }
+
+        if (_fabric is not null)
+        {
+            await _fabric.DisposeAsync();
+            _fabric = null;
+        }
+
+        if (_nats is not null)
+        {
+            await _nats.DisposeAsync();
+            _nats = null;
+        }
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "cluster fabric joined as node {NodeId} (prefix {Prefix}) on {Servers}")]
+    private static partial void LogJoined(ILogger logger, string nodeId, string prefix, string servers);
+}
+
+/// <summary>The validated cluster settings of a node.</summary>
+public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, string Prefix, string? CredentialsFile)
+{
+    /// <summary>Reads <c>Rampart:Cluster</c>; null for a node alone (no NATS).</summary>
+    public static ClusterSettings? From(IConfiguration configuration)
+    {
+        var nats = StorageSettings.From(configuration).Nats;
+        if (nats.Count == 0)
+        {
+            return null;
+        }
+
+        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var settings = new ClusterSettings(nats, cluster.NodeId ?? Environment.MachineName.ToLowerInvariant().Replace('.', '-') + "-" + Guid.NewGuid().ToString("N")[..8],
+            cluster.Prefix ?? "rampart", cluster.CredentialsFile);
+        var problem = new ClusterFabricOptions { NodeId = settings.NodeId, Prefix = settings.Prefix }.Problem();
+        if (problem is null && settings.CredentialsFile is { } creds && !File.Exists(creds))
+        {
+            problem = "CredentialsFile: no such file";
+        }
+
+        return problem is null ? settings : throw new NodeStartupException($"invalid settings: {ClusterOptions.Section}:{problem}");
+    }
+}
+
+/// <summary>Registers the cluster fabric when <c>Rampart:Cluster:Nats</c> is set.</summary>
+public static class ClusterServiceCollectionExtensions
+{
+    public static IServiceCollection AddRampartCluster(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (ClusterSettings.From(configuration) is not { } settings)
+        {
+            return services;
+        }
+
+        services.AddSingleton(settings);
+        services.AddSingleton<ClusterNode>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClusterNode>());
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+using Rampart.Server.Hosting;
+using Rampart.Testing;
+
+namespace Rampart.Server.Tests.Cluster;
+
+public sealed class ClusterStartupTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_node_whose_NATS_is_unreachable_refuses_to_start_naming_the_server()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
+        {
+            ["Rampart:Cluster:Nats"] = $"nats://127.0.0.1:{port}",
+        }));
+        Assert.Contains($"no NATS server reachable at nats://127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Rampart:Cluster:NodeId", "node a", "NodeId")]
+    [InlineData("Rampart:Cluster:Prefix", "rampart.x", "Prefix")]
+    [InlineData("Rampart:Cluster:CredentialsFile", "/nonexistent/node.creds", "CredentialsFile")]
+    public async Task Invalid_cluster_settings_stop_the_start_with_the_setting_named(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
+        {
+            ["Rampart:Cluster:Nats"] = "nats://127.0.0.1:4222",
+            [key] = value,
+        }));
+        Assert.Contains("Rampart:Cluster:" + named, error.Message, StringComparison.Ordinal);
+    }
+}
