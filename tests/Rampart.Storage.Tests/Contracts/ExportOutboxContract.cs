@@ -30,6 +30,18 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     }
 
     [Fact]
+    public async Task A_round_read_before_a_later_one_was_enqueued_does_not_move_the_cursor_back()
+    {
+        var bounds = new OutboxBounds(100, TimeSpan.FromDays(1));
+
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 6, Records("webhook:a", 1, 6), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+
+        Assert.Equal(6, await Outbox.GetCursorAsync(OutboxSources.SecurityEvents, CancellationToken.None));
+        Assert.Equal(6, (await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task A_full_destination_drops_its_oldest_records_and_counts_them_without_touching_another()
     {
         var bounds = new OutboxBounds(3, TimeSpan.FromDays(1));

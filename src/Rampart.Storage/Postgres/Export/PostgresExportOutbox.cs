@@ -23,8 +23,11 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
         "INSERT INTO export_outbox (destination, record_id, enqueued_ms, payload) " +
         "SELECT d, r, @now, p FROM unnest(@d, @r, @p) WITH ORDINALITY AS e(d, r, p, n) ORDER BY n ON CONFLICT (destination, record_id) DO NOTHING";
 
+    // Never backwards: a node that read an older batch than another one enqueued must not rewind
+    // the shared cursor (that would enqueue delivered records again).
     private const string MoveCursor =
-        "INSERT INTO export_cursors (source, position) VALUES (@s, @p) ON CONFLICT (source) DO UPDATE SET position = excluded.position";
+        "INSERT INTO export_cursors (source, position) VALUES (@s, @p) " +
+        "ON CONFLICT (source) DO UPDATE SET position = GREATEST(export_cursors.position, excluded.position)";
 
     private const string DropOlder = "DELETE FROM export_outbox WHERE destination = @d AND enqueued_ms < @cutoff";
     private const string DropOldest =
