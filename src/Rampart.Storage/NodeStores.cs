@@ -1,3 +1,6 @@
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Export;
+using Rampart.Detection.Profiles;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -48,6 +51,15 @@ public abstract class NodeStores : IAsyncDisposable
     public abstract IReleaseStore Releases { get; }
 
     public abstract IRolloutStore Rollouts { get; }
+
+    /// <summary>Detection's alerts (issue 14).</summary>
+    public abstract IAlertStore Alerts { get; }
+
+    /// <summary>The static rules document operators set through the API (the same store as <see cref="Alerts"/>).</summary>
+    public abstract IRuleDocumentStore DetectionRules { get; }
+
+    /// <summary>The export outbox (docs/export.md).</summary>
+    public abstract IExportOutbox ExportOutbox { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

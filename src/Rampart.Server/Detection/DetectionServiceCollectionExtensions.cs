@@ -7,7 +7,7 @@ using Rampart.Detection.Profiles;
 using Rampart.Detection.Response;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
-using Rampart.Storage.Detection;
+using Rampart.Storage;
 
 namespace Rampart.Server.Detection;
 
@@ -21,9 +21,9 @@ public static class DetectionServiceCollectionExtensions
         services.AddSingleton(settings.Detection);
         services.AddSingleton(settings.Response);
         services.AddSingleton<DetectionMeter>();
-        services.AddSingleton<SqliteAlertStore>();
-        services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<SqliteAlertStore>());
-        services.AddSingleton<IRuleDocumentStore>(provider => provider.GetRequiredService<SqliteAlertStore>());
+        // The node's storage provider's stores (SQLite or PostgreSQL), like every other store.
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Alerts);
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().DetectionRules);
         services.AddSingleton<AlertService>();
         services.AddSingleton(provider => new BehaviourCollector(settings.Detection, provider.GetRequiredService<TrafficCounters>()));
         services.AddSingleton(provider => new DetectionEngine(settings.Detection, RuleSet.Empty, provider.GetRequiredService<IDeviceStore>(), provider.GetRequiredService<DetectionMeter>()));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Rampart.Detection.Export;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Auth;
-using Rampart.Storage.Export;
+using Rampart.Storage;
 
 namespace Rampart.Server.Export;
 
@@ -20,7 +20,8 @@ public static class ExportServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRampartExport(this IServiceCollection services)
     {
-        services.AddSingleton<IExportOutbox, SqliteExportOutbox>();
+        // The node's storage provider's outbox (SQLite or PostgreSQL), like every other store.
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().ExportOutbox);
         services.AddSingleton<ExportFigures>();
         services.AddSingleton<IReadOnlyList<IExportSender>>(provider => Senders(
             provider.GetRequiredService<IOptions<ExportOptions>>().Value, provider.GetRequiredService<TimeProvider>()));

@@ -15,8 +15,9 @@ public sealed class SqliteExportOutbox(SqliteDatabase database) : IExportOutbox
     private const string EnsureDestination = "INSERT INTO export_destinations (name) VALUES ($d) ON CONFLICT (name) DO NOTHING";
     private const string InsertRow =
         "INSERT INTO export_outbox (destination, record_id, enqueued_ms, payload) VALUES ($d, $r, $now, $p) ON CONFLICT (destination, record_id) DO NOTHING";
+    // Never backwards (as on PostgreSQL, where several nodes move one cursor).
     private const string MoveCursor =
-        "INSERT INTO export_cursors (source, position) VALUES ($s, $p) ON CONFLICT (source) DO UPDATE SET position = excluded.position";
+        "INSERT INTO export_cursors (source, position) VALUES ($s, $p) ON CONFLICT (source) DO UPDATE SET position = max(export_cursors.position, excluded.position)";
     private const string DropOlder = "DELETE FROM export_outbox WHERE destination = $d AND enqueued_ms < $cutoff";
     private const string DropOldest =
         "DELETE FROM export_outbox WHERE id IN (SELECT id FROM export_outbox WHERE destination = $d ORDER BY id LIMIT $excess)";

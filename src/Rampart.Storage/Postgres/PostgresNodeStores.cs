@@ -1,3 +1,6 @@
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Export;
+using Rampart.Detection.Profiles;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -10,7 +13,9 @@ using Rampart.Fleet.Vendors;
 using Rampart.Storage.Postgres.Approvals;
 using Rampart.Storage.Postgres.Audit;
 using Rampart.Storage.Postgres.Certificates;
+using Rampart.Storage.Postgres.Detection;
 using Rampart.Storage.Postgres.Enrollment;
+using Rampart.Storage.Postgres.Export;
 using Rampart.Storage.Postgres.Inventory;
 using Rampart.Storage.Postgres.Monitoring;
 using Rampart.Storage.Postgres.Operators;
@@ -22,6 +27,8 @@ namespace Rampart.Storage.Postgres;
 /// <summary>Every store on the cluster's PostgreSQL database.</summary>
 public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
+    private readonly PostgresAlertStore _alerts = new(database);
+
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
 
@@ -69,6 +76,15 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IRolloutStore Rollouts { get; } = new PostgresRolloutStore(database);
+
+    /// <inheritdoc />
+    public override IAlertStore Alerts => _alerts;
+
+    /// <inheritdoc />
+    public override IRuleDocumentStore DetectionRules => _alerts;
+
+    /// <inheritdoc />
+    public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

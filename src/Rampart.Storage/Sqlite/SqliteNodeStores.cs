@@ -1,3 +1,6 @@
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Export;
+using Rampart.Detection.Profiles;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -10,7 +13,9 @@ using Rampart.Fleet.Vendors;
 using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
+using Rampart.Storage.Detection;
 using Rampart.Storage.Enrollment;
+using Rampart.Storage.Export;
 using Rampart.Storage.Inventory;
 using Rampart.Storage.Migrations;
 using Rampart.Storage.Monitoring;
@@ -23,6 +28,8 @@ namespace Rampart.Storage.Sqlite;
 /// <summary>Every store on the node's embedded SQLite file.</summary>
 public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
+    private readonly SqliteAlertStore _alerts = new(database);
+
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
 
@@ -70,6 +77,15 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IRolloutStore Rollouts { get; } = new SqliteRolloutStore(database);
+
+    /// <inheritdoc />
+    public override IAlertStore Alerts => _alerts;
+
+    /// <inheritdoc />
+    public override IRuleDocumentStore DetectionRules => _alerts;
+
+    /// <inheritdoc />
+    public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -14,6 +14,10 @@ public sealed class SqliteUpdateStoreTests : UpdateStoreContract<SqliteProvider>
 
 public sealed class SqliteSecurityEventStoreTests : SecurityEventStoreContract<SqliteProvider>;
 
+public sealed class SqliteAlertStoreTests : AlertStoreContract<SqliteProvider>;
+
+public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvider>;
+
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
@@ -25,3 +29,7 @@ public sealed class PostgresCredentialStoreTests : CredentialStoreContract<Postg
 public sealed class PostgresUpdateStoreTests : UpdateStoreContract<PostgresProvider>;
 
 public sealed class PostgresSecurityEventStoreTests : SecurityEventStoreContract<PostgresProvider>;
+
+public sealed class PostgresAlertStoreTests : AlertStoreContract<PostgresProvider>;
+
+public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresProvider>;

@@ -13,6 +13,9 @@ public interface IStoreProvider : IAsyncDisposable
     /// <summary>Every store on a new database, migrated.</summary>
     Task<NodeStores> OpenAsync();
 
+    /// <summary>Every store again on the database <see cref="OpenAsync"/> made, with connections of its own: a second node.</summary>
+    NodeStores OpenSecondNode();
+
     /// <summary>Runs raw SQL outside any store (what someone with database access could do).</summary>
     Task ExecuteRawAsync(string sql);
 }
@@ -30,6 +33,8 @@ public sealed class SqliteProvider : IStoreProvider
         await stores.MigrateAsync(CancellationToken.None);
         return stores;
     }
+
+    public NodeStores OpenSecondNode() => new SqliteNodeStores(new SqliteDatabase(_database!.Path));
 
     public async Task ExecuteRawAsync(string sql)
     {
@@ -62,6 +67,8 @@ public sealed class PostgresProvider : IStoreProvider
         await stores.MigrateAsync(CancellationToken.None);
         return stores;
     }
+
+    public NodeStores OpenSecondNode() => new PostgresNodeStores(new PostgresDatabase(ConnectionString));
 
     public async Task ExecuteRawAsync(string sql)
     {

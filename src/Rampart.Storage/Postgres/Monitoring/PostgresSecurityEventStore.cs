@@ -17,9 +17,19 @@ public sealed class PostgresSecurityEventStore(PostgresDatabase database) : ISec
     /// <inheritdoc />
     public async Task AppendManyAsync(IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
     {
-        // One statement: atomic on its own.
+        // Under the chain lock, like the events of audited changes: every insert into security_events
+        // then draws its ids and commits before the next one starts, so ids become visible in order
+        // and a reader that continues after the last id it saw (the export cursor) skips none. Without
+        // it an id drawn earlier could commit after a later one the reader already passed.
         await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertAsync(sql => connection.Command(sql), events);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var take = connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction).With("key", PostgresStoreTransaction.ChainLockKey))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await InsertAsync(sql => connection.Command(sql, transaction), events);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Inserts events in one statement, on a command from <paramref name="newCommand"/> (the audit writer's transaction, or a connection of its own).</summary>

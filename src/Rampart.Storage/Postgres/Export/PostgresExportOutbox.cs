@@ -1,0 +1,182 @@
+using Npgsql;
+using Rampart.Detection.Export;
+using Rampart.Storage.Postgres.Audit;
+
+namespace Rampart.Storage.Postgres.Export;
+
+/// <summary>
+/// The export outbox in PostgreSQL. Each method is one transaction that first takes the outbox's
+/// advisory lock (<c>pg_advisory_xact_lock</c>, released by its commit or rollback): writers on
+/// every node run one after another, as SQLite's BEGIN IMMEDIATE orders one node's, so the cursor,
+/// the rows and the counters never disagree and two nodes enqueueing the same round cannot deadlock
+/// on each other's rows. The unique (destination, record_id) makes a repeated round add nothing.
+/// </summary>
+public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOutbox
+{
+    /// <summary>The advisory lock key of the outbox: "rampexpo" in ASCII, fixed forever.</summary>
+    public const long OutboxLockKey = 0x72616D706578706F;
+
+    private const string EnsureDestination = "INSERT INTO export_destinations (name) VALUES (@d) ON CONFLICT (name) DO NOTHING";
+
+    // One statement for the whole batch; unnest keeps the array order, so ids follow the entries.
+    private const string InsertRows =
+        "INSERT INTO export_outbox (destination, record_id, enqueued_ms, payload) " +
+        "SELECT d, r, @now, p FROM unnest(@d, @r, @p) WITH ORDINALITY AS e(d, r, p, n) ORDER BY n ON CONFLICT (destination, record_id) DO NOTHING";
+
+    // Never backwards: a node that read an older batch than another one enqueued must not rewind
+    // the shared cursor (that would enqueue delivered records again).
+    private const string MoveCursor =
+        "INSERT INTO export_cursors (source, position) VALUES (@s, @p) " +
+        "ON CONFLICT (source) DO UPDATE SET position = GREATEST(export_cursors.position, excluded.position)";
+
+    private const string DropOlder = "DELETE FROM export_outbox WHERE destination = @d AND enqueued_ms < @cutoff";
+    private const string DropOldest =
+        "DELETE FROM export_outbox WHERE id IN (SELECT id FROM export_outbox WHERE destination = @d ORDER BY id LIMIT @excess)";
+
+    private const string CountDrops = "UPDATE export_destinations SET dropped = dropped + @n WHERE name = @d";
+
+    /// <inheritdoc />
+    public async Task<long> GetCursorAsync(string source, CancellationToken cancellationToken) =>
+        await database.ScalarAsync("SELECT position FROM export_cursors WHERE source = @s", cancellationToken, ("s", source)) is long position ? position : 0;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, long>> EnqueueAsync(
+        string source, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+        var destinations = entries.Select(entry => entry.Destination).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var destination in destinations)
+        {
+            await RunAsync(connection, transaction, EnsureDestination, cancellationToken, ("d", destination));
+        }
+
+        if (entries.Count > 0)
+        {
+            await using var insert = connection.Command(InsertRows, transaction);
+            PostgresAuditStore.AddText(insert, "d", entries.Select(entry => entry.Destination));
+            PostgresAuditStore.AddText(insert, "r", entries.Select(entry => entry.RecordId));
+            PostgresAuditStore.AddText(insert, "p", entries.Select(entry => entry.Payload));
+            insert.Parameters.AddWithValue("now", now.ToUnixMs());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var drops = await BoundAsync(connection, transaction, destinations, bounds, now, cancellationToken);
+        await RunAsync(connection, transaction, MoveCursor, cancellationToken, ("s", source), ("p", cursor));
+        await transaction.CommitAsync(cancellationToken);
+        return drops;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, long>> ExpireAsync(OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+        var destinations = new List<string>();
+        await using (var names = connection.Command("SELECT name FROM export_destinations ORDER BY name", transaction))
+        await using (var reader = await names.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                destinations.Add(reader.GetString(0));
+            }
+        }
+
+        var drops = await BoundAsync(connection, transaction, destinations, bounds, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return drops;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OutboxItem>> PeekAsync(string destination, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            "SELECT id, destination, record_id, enqueued_ms, payload FROM export_outbox WHERE destination = @d ORDER BY id LIMIT @limit",
+            reader => new OutboxItem(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), PostgresCommands.FromUnixMs(reader.GetInt64(3)), reader.GetString(4)),
+            cancellationToken, ("d", destination), ("limit", limit));
+
+    /// <inheritdoc />
+    public async Task MarkDeliveredAsync(string destination, long throughId, int count, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+
+        // Count what is removed, not what the caller sent: rows the bounds dropped meanwhile are counted as drops already.
+        var removed = await RunAsync(connection, transaction, "DELETE FROM export_outbox WHERE destination = @d AND id <= @through", cancellationToken,
+            ("d", destination), ("through", throughId));
+        await RunAsync(connection, transaction,
+            "UPDATE export_destinations SET delivered = delivered + @n, failed_attempts = 0, next_attempt_ms = NULL, last_delivered_ms = @now WHERE name = @d",
+            cancellationToken, ("d", destination), ("n", (long)Math.Min(removed, count)), ("now", now.ToUnixMs()));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task MarkFailedAsync(string destination, string error, DateTimeOffset nextAttempt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+        await RunAsync(connection, transaction, EnsureDestination, cancellationToken, ("d", destination));
+        await RunAsync(connection, transaction,
+            "UPDATE export_destinations SET failed_attempts = failed_attempts + 1, next_attempt_ms = @next, last_error = @e, last_error_ms = @now WHERE name = @d",
+            cancellationToken, ("d", destination), ("next", nextAttempt.ToUnixMs()), ("e", error), ("now", now.ToUnixMs()));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DestinationStatus>> StatusAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            """
+            SELECT d.name, (SELECT COUNT(*) FROM export_outbox o WHERE o.destination = d.name), d.delivered, d.dropped,
+                   d.failed_attempts, d.last_error, d.last_error_ms, d.last_delivered_ms, d.next_attempt_ms
+            FROM export_destinations d ORDER BY d.name
+            """,
+            reader => new DestinationStatus(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.FromUnixMs(6), reader.FromUnixMs(7), reader.FromUnixMs(8)),
+            cancellationToken);
+
+    private static async Task<NpgsqlTransaction> BeginLockedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await RunAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", OutboxLockKey));
+        return transaction;
+    }
+
+    // The bounds, oldest first: first what waited too long, then what exceeds the row limit.
+    private static async Task<Dictionary<string, long>> BoundAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<string> destinations, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var drops = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var destination in destinations)
+        {
+            long dropped = await RunAsync(connection, transaction, DropOlder, cancellationToken, ("d", destination), ("cutoff", (now - bounds.MaxAge).ToUnixMs()));
+            await using (var count = connection.Command("SELECT COUNT(*) FROM export_outbox WHERE destination = @d", transaction).With("d", destination))
+            {
+                var excess = (long)(await count.ExecuteScalarAsync(cancellationToken))! - bounds.MaxRows;
+                if (excess > 0)
+                {
+                    dropped += await RunAsync(connection, transaction, DropOldest, cancellationToken, ("d", destination), ("excess", excess));
+                }
+            }
+
+            if (dropped > 0)
+            {
+                await RunAsync(connection, transaction, CountDrops, cancellationToken, ("d", destination), ("n", dropped));
+                drops[destination] = dropped;
+            }
+        }
+
+        return drops;
+    }
+
+    private static async Task<int> RunAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.Command(sql, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.With(name, value);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
