@@ -1,6 +1,7 @@
 using Rampart.Detection.Metrics;
 using Rampart.Detection.Profiles;
 using Rampart.Testing;
+using Rampart.Fleet.Gateway;
 
 namespace Rampart.Detection.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipelines;
 using Rampart.Detection;
 using Rampart.Detection.Metrics;
 using Rampart.Fleet.Gateway;
@@ -71,47 +70,13 @@ internal static class DetectionOverheadBench
         using var stop = new CancellationTokenSource();
         var collector = new BehaviourCollector(new DetectionOptions(), new TrafficCounters());
         using var observation = detection ? broker.Observe("#", collector.Observe) : null;
-        var (subscriberIn, subscriberOut) = Open(broker, "service:bench", stop.Token);
         var expected = (long)publishers * messages;
-        var decoder = new MqttDecoder(uint.MaxValue) { Version = MqttProtocolVersion.V500 };
-        using var encoder = new MqttEncoder();
-        encoder.Encode(new ConnectPacket { ClientId = "sub" }, MqttProtocolVersion.V500, subscriberOut);
-        encoder.Encode(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", MqttQualityOfService.AtMostOnce)]), MqttProtocolVersion.V500, subscriberOut);
-        await subscriberOut.FlushAsync();
-        long received = 0;
-        var subscribed = new TaskCompletionSource();
-        var reading = Task.Run(async () =>
-        {
-            while (received < expected)
-            {
-                var result = await subscriberIn.ReadAsync();
-                var buffer = result.Buffer;
-                while (decoder.TryDecode(buffer, out var packet, out var consumed, out _) == MqttDecodeStatus.Complete)
-                {
-                    buffer = buffer.Slice(consumed);
-                    if (packet is SubAckPacket)
-                    {
-                        subscribed.TrySetResult();
-                    }
-                    else if (packet is PublishPacket)
-                    {
-                        received++;
-                    }
-                }
-
-                subscriberIn.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        });
-        await subscribed.Task;
+        var subscriber = await BrokerFanIn.SubscribeAsync(broker, new PrincipalPolicy("service:bench"), expected, stop.Token);
         var payload = new byte[64];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         await Task.WhenAll(Enumerable.Range(0, publishers).Select(index => Task.Run(async () =>
         {
-            var (_, output) = Open(broker, $"device:pub-{index}", stop.Token);
+            var (_, output) = BrokerFanIn.Open(broker, new PrincipalPolicy($"device:pub-{index}"), stop.Token);
             using var publisherEncoder = new MqttEncoder();
             publisherEncoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
             for (var i = 1; i <= messages; i++)
@@ -125,25 +90,10 @@ internal static class DetectionOverheadBench
 
             await output.FlushAsync();
         })));
-        var seen = -1L;
-        while (!reading.IsCompleted && Interlocked.Read(ref received) != seen)
-        {
-            seen = Interlocked.Read(ref received);
-            await Task.WhenAny(reading, Task.Delay(1000));
-        }
-
+        await subscriber.DrainAsync();
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         await stop.CancelAsync();
-        return used.TotalMicroseconds / Math.Max(1, Interlocked.Read(ref received));
-    }
-
-    private static (PipeReader FromBroker, PipeWriter ToBroker) Open(MqttBroker broker, string principal, CancellationToken cancellationToken)
-    {
-        var toBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        var fromBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        var policy = new PrincipalPolicy(principal);
-        _ = broker.RunConnectionAsync(new BenchDuplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(policy), cancellationToken);
-        return (fromBroker.Reader, toBroker.Writer);
+        return used.TotalMicroseconds / Math.Max(1, subscriber.Received);
     }
 
     // The bench's allow-all policy under a device's name, so the observer sees a device publishing.

@@ -1,4 +1,5 @@
 using Rampart.Detection.Metrics;
+using Rampart.Fleet.Gateway;
 
 namespace Rampart.Bench.Detection;
 

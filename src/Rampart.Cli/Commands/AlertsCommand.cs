@@ -152,7 +152,8 @@ internal static class AlertsCommand
         var target = new AdminTarget();
         var device = new Argument<string>("DEVICE");
         var reason = new Option<string>("--reason") { Description = "Why it may go back to work", Required = true };
-        var release = target.AddTo(new Command("release", "Release a quarantined device: it must have reported, since its quarantine, the measurement of the release it runs.") { device, reason });
+        var release = target.AddTo(new Command("release", "Release a quarantined device (same check as `rampart device release`): it must have reported, since its quarantine, "
+            + "the firmware measurement of its installed release (its last update report, else the inventory's firmware version); with no installed release recorded it stays quarantined.") { device, reason });
         release.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var released = await target.SendAsync<Rampart.Server.Api.DeviceResponse>(parse, HttpMethod.Post, $"api/v1/detection/release/{Uri.EscapeDataString(parse.GetValue(device)!)}", cancellationToken,

@@ -24,11 +24,12 @@ internal static class DemoCommand
         var devices = new Option<int>("--devices") { Description = "Simulated devices (default 200)", DefaultValueFactory = _ => 200 };
         var duration = new Option<int?>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)" };
         var rollout = new Option<bool>("--rollout") { Description = "Once the fleet is up, sign a firmware release, promote it (four-eyes) and roll it out in waves" };
+        var waitReady = RunClock.WaitReadyOption();
         var attack = new Option<bool>("--attack") { Description = "When the fleet has run, attack the node with rampart attack's battery and show which controls held" };
         var profiles = new SimulationProfiles();
         var command = profiles.AddTo(new Command("demo", "Start a throwaway node and a simulated fleet (some devices misbehave) and watch Rampart contain them.")
         {
-            devices, duration, rollout, attack,
+            devices, duration, waitReady, rollout, attack,
         });
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -36,6 +37,8 @@ internal static class DemoCommand
             {
                 throw new Server.Admin.AdminCommandException($"--duration: must be at least 1 second (it is {seconds})");
             }
+
+            RunClock.Check(parse.GetValue(waitReady));
 
             var count = Math.Clamp(parse.GetValue(devices), 1, 10_000);
             var misbehaving = profiles.Counts(parse, defaultEach: Math.Max(1, count / 40), count);
@@ -54,7 +57,7 @@ internal static class DemoCommand
             try
             {
                 await using var node = await RampartNode.StartAsync(configuration, TextWriter.Null, cancellationToken);
-                var code = await RunAsync(node, data, count, misbehaving, parse.GetValue(duration), parse.GetValue(rollout), cancellationToken);
+                var code = await RunAsync(node, data, count, misbehaving, (parse.GetValue(duration), parse.GetValue(waitReady)), parse.GetValue(rollout), cancellationToken);
                 return parse.GetValue(attack) ? await AttackAsync(node, cancellationToken) : code;
             }
             finally
@@ -67,7 +70,7 @@ internal static class DemoCommand
     }
 
     private static async Task<int> RunAsync(
-        RampartNode node, string data, int count, Dictionary<Misbehaviour, int> misbehaving, int? duration, bool rollout, CancellationToken cancellationToken)
+        RampartNode node, string data, int count, Dictionary<Misbehaviour, int> misbehaving, (int? Duration, int? WaitReady) clock, bool rollout, CancellationToken cancellationToken)
     {
         AnsiConsole.MarkupLine($"[bold]Rampart demo[/]: node on [blue]{node.HttpsUri}[/] (MQTT [blue]{node.MqttEndPoint}[/]), data in {data}");
         AnsiConsole.MarkupLine($"Watch it from another terminal: [grey]rampart events tail --data {data}[/], [grey]rampart device list --data {data}[/]");
@@ -106,11 +109,11 @@ internal static class DemoCommand
         }, CancellationToken.None);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (duration is { } seconds)
-        {
-            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-        }
-
+        var updates = new DemoRollout(services, options.Model);
+        var enrolling = count - misbehaving.GetValueOrDefault(Misbehaviour.DefaultCreds);
+        var over = RunClock.StopWhenOverAsync(stop, clock.Duration, clock.WaitReady,
+            () => simulation.Stats.Enrolled + simulation.Stats.EnrollFailures >= enrolling && simulation.Stats.Connected >= simulation.Stats.Enrolled,
+            rollout ? updates.EndedAsync : null);
         var running = simulation.RunAsync(stop.Token);
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
@@ -125,7 +128,6 @@ internal static class DemoCommand
         });
 
         var report = new SimulationReport(simulation, count);
-        var updates = new DemoRollout(services, options.Model);
         if (rollout && !running.IsCompleted)
         {
             await updates.StartAsync(count, stop.Token);
@@ -152,6 +154,7 @@ internal static class DemoCommand
             shown = seen.Count;
         }
 
+        await over;
         Summary(simulation, [.. seen], misbehaving);
         if (await updates.StatusAsync(CancellationToken.None) is { } final)
         {

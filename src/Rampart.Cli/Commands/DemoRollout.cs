@@ -44,6 +44,11 @@ internal sealed class DemoRollout(IServiceProvider services, string model)
             $"{policy.RatePerMinute}/min, aborts above {policy.AbortFailurePercent} % failed after {policy.MinimumExecuted}");
     }
 
+    /// <summary>True once the rollout has started and reached an end (completed, aborted, cancelled).</summary>
+    public async Task<bool> EndedAsync() =>
+        Id is { } id && (await services.GetRequiredService<RolloutService>().StatusAsync(id, CancellationToken.None)).Rollout.State
+            is RolloutState.Completed or RolloutState.Aborted or RolloutState.Cancelled;
+
     /// <summary>One status line.</summary>
     public async Task<string?> StatusAsync(CancellationToken cancellationToken)
     {

@@ -153,7 +153,9 @@ internal static class DeviceCommand
 
     private static Command Quarantine() => WithReason("quarantine", "Confine an active device: its sessions lose their permissions.", "quarantined");
 
-    private static Command Release() => WithReason("release", "Release a quarantined device back to active.", "released");
+    private static Command Release() => WithReason("release",
+        "Release a quarantined device back to active. It must have reported, since its quarantine, the firmware measurement of its installed release "
+        + "(its last update report, else the inventory's firmware version); with no installed release recorded it stays quarantined (409 with the reason).", "released");
 
     private static Command WithReason(string name, string description, string done)
     {

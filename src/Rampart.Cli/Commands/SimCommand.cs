@@ -21,16 +21,18 @@ internal static class SimCommand
         var root = new Option<FileInfo?>("--root") { Description = "Rampart's root CA (default: DATA/ca-root.crt.pem)" };
         var prefix = new Option<string>("--prefix") { Description = "Device id prefix (default sim)", DefaultValueFactory = _ => "sim" };
         var interval = new Option<double>("--interval") { Description = "Seconds between a device's telemetry messages (default 5)", DefaultValueFactory = _ => 5 };
+        var waitReady = RunClock.WaitReadyOption();
         var profiles = new SimulationProfiles();
         var command = target.AddTo(profiles.AddTo(new Command("sim", "Simulate a fleet: devices enroll over EST, connect over mutual TLS, send telemetry; some misbehave.")
         {
-            devices, duration, https, mqtt, root, prefix, interval,
+            devices, duration, waitReady, https, mqtt, root, prefix, interval,
         }));
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var (host, port) = HostPort(parse.GetValue(mqtt)!);
             var rootFile = parse.GetValue(root)?.FullName ?? Path.Combine(CommonOptions.ResolveData(parse.GetValue(target.Data)), "ca-root.crt.pem");
             CheckSettings(parse.GetValue(devices), parse.GetValue(interval), parse.GetValue(duration), parse.GetValue(prefix)!, rootFile);
+            RunClock.Check(parse.GetValue(waitReady));
             var options = new SimulationOptions
             {
                 EstServer = HttpsUri(parse.GetValue(https)!),
@@ -44,10 +46,9 @@ internal static class SimCommand
             };
             var simulation = new FleetSimulation(options, new ApiProvisioner(target, parse));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (parse.GetValue(duration) is { } seconds)
-            {
-                stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-            }
+            var enrolling = options.Devices - options.Misbehaving.GetValueOrDefault(Misbehaviour.DefaultCreds);
+            var clock = RunClock.StopWhenOverAsync(stop, parse.GetValue(duration), parse.GetValue(waitReady),
+                () => simulation.Stats.Enrolled + simulation.Stats.EnrollFailures >= enrolling && simulation.Stats.Connected >= simulation.Stats.Enrolled);
 
             var report = new SimulationReport(simulation, options.Devices);
             var running = simulation.RunAsync(stop.Token);
@@ -57,6 +58,7 @@ internal static class SimCommand
                 Console.WriteLine(report.Status());
             }
 
+            await clock;
             await running; // a failure of the simulation itself (not of a device) is reported, not swallowed
             return 0;
         }));

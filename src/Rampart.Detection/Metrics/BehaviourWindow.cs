@@ -1,3 +1,4 @@
+using Rampart.Fleet.Gateway;
 namespace Rampart.Detection.Metrics;
 
 /// <summary>

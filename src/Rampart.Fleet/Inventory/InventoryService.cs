@@ -107,19 +107,35 @@ public sealed class InventoryService(
         await ChangeAsync(id, DeviceState.Active, DeviceState.Quarantined, "device.quarantined", reason, actor, DeviceAccessChange.Quarantined, cancellationToken);
     }
 
-    /// <summary>Releases a quarantined device back to active.</summary>
-    public async Task ReleaseAsync(string id, string reason, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Releases a quarantined device back to active once <paramref name="proof"/> accepts it (issue 14,
+    /// item 5: a fresh posture matching its installed release, plus this operator); its refusal stands.
+    /// </summary>
+    public async Task ReleaseAsync(string id, string reason, string actor, IQuarantineReleaseCheck proof, CancellationToken cancellationToken)
     {
-        await ChangeAsync(id, DeviceState.Quarantined, DeviceState.Active, "device.released", reason, actor, DeviceAccessChange.Released, cancellationToken);
+        await ChangeAsync(id, DeviceState.Quarantined, DeviceState.Active, "device.released", reason, actor, DeviceAccessChange.Released, cancellationToken, proof);
     }
 
     private async Task ChangeAsync(
-        string id, DeviceState from, DeviceState to, string action, string reason, string actor, DeviceAccessChange change, CancellationToken cancellationToken)
+        string id, DeviceState from, DeviceState to, string action, string reason, string actor, DeviceAccessChange change, CancellationToken cancellationToken,
+        IQuarantineReleaseCheck? proof = null)
     {
         var device = await GetAsync(id, cancellationToken);
         if (reason.Length is 0 or > DeviceIds.MaxAttributeLength * 4)
         {
             throw new FleetException(FleetErrorKind.Invalid, "a reason of 1 to 512 characters is required");
+        }
+
+        var details = new Dictionary<string, string> { ["reason"] = reason };
+        if (proof is not null)
+        {
+            if (device.State != from)
+            {
+                throw new FleetException(FleetErrorKind.Conflict,
+                    $"device {id} is {device.State.ToString().ToLowerInvariant()}; it must be {from.ToString().ToLowerInvariant()} to become {to.ToString().ToLowerInvariant()}");
+            }
+
+            details["proof"] = await proof.ProveAsync(device, cancellationToken);
         }
 
         await audit.CommitAsync(async (transaction, commit) =>
@@ -130,7 +146,7 @@ public sealed class InventoryService(
                     $"device {id} is {device.State.ToString().ToLowerInvariant()}; it must be {from.ToString().ToLowerInvariant()} to become {to.ToString().ToLowerInvariant()}");
             }
 
-            return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, new Dictionary<string, string> { ["reason"] = reason }));
+            return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, action, $"device/{id}", AuditOutcome.Success, details));
         }, cancellationToken);
         await stream.PublishAsync(new DeviceAccessChanged(time.GetUtcNow(), id, change, reason), CancellationToken.None); // committed: live control must follow
     }

@@ -57,10 +57,12 @@ public static class DeviceEndpoints
             return TypedResults.Ok(DeviceResponse.From(await inventory.GetAsync(id, cancellationToken)));
         }).RequirePermission(Permissions.DevicesQuarantine);
 
-        devices.MapPost("/{id}/release", async (string id, ReasonRequest body, HttpContext context, InventoryService inventory, CancellationToken cancellationToken) =>
+        // The same proof as POST /detection/release/{id} (issue 14, item 5): a fresh posture matching the installed release.
+        devices.MapPost("/{id}/release", async (string id, ReasonRequest body, HttpContext context, InventoryService inventory,
+            Rampart.Detection.Response.QuarantineRelease proof, CancellationToken cancellationToken) =>
         {
             await VisibleAsync(id, context, inventory, cancellationToken);
-            await inventory.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), cancellationToken);
+            await inventory.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), proof, cancellationToken);
             return TypedResults.Ok(DeviceResponse.From(await inventory.GetAsync(id, cancellationToken)));
         }).RequirePermission(Permissions.DevicesQuarantine);
 

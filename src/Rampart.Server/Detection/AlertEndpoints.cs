@@ -78,7 +78,7 @@ public static class AlertEndpoints
 
         // Release from quarantine with proof: a fresh posture whose measurement matches the installed release, plus this operator.
         api.MapPost("/detection/release/{id}", async (string id, Rampart.Server.Api.ReasonRequest body, HttpContext context, InventoryService inventory,
-            QuarantineRelease release, CancellationToken cancellationToken) =>
+            QuarantineRelease proof, CancellationToken cancellationToken) =>
         {
             await Rampart.Server.Api.DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
             if (body.Reason.Length is 0 or > AlertService.MaxReasonLength)
@@ -86,7 +86,8 @@ public static class AlertEndpoints
                 throw new FleetException(FleetErrorKind.Invalid, $"a reason of 1 to {AlertService.MaxReasonLength} characters is required");
             }
 
-            return TypedResults.Ok(Rampart.Server.Api.DeviceResponse.From(await release.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), cancellationToken)));
+            await inventory.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), proof, cancellationToken);
+            return TypedResults.Ok(Rampart.Server.Api.DeviceResponse.From(await inventory.GetAsync(id, cancellationToken)));
         }).RequirePermission(Permissions.DevicesQuarantine);
 
         var rules = api.MapGroup("/detection/rules");

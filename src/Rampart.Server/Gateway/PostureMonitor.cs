@@ -82,17 +82,17 @@ public sealed class PostureMonitor(MqttGateway gateway, IDeviceStore devices, Ti
         }
 
         var previous = _last.GetValueOrDefault(deviceId);
-        if (facts.Measurement is not null && previous.Measurement is not null && facts.Version == previous.Version && facts.Measurement != previous.Measurement)
+        if (facts.Measurement is not null && previous.Measurement is not null && facts.FirmwareVersion == previous.Version && facts.Measurement != previous.Measurement)
         {
             Record("device.firmware-measurement-changed", SecuritySeverity.High, deviceId, new()
             {
-                ["firmware-version"] = facts.Version ?? "-",
+                ["firmware-version"] = facts.FirmwareVersion ?? "-",
                 ["previous"] = previous.Measurement,
                 ["reported"] = facts.Measurement,
             });
         }
 
-        _last[deviceId] = (facts.Version, facts.Measurement ?? previous.Measurement);
+        _last[deviceId] = (facts.FirmwareVersion, facts.Measurement ?? previous.Measurement);
 
         var device = await devices.GetAsync(deviceId, cancellationToken);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -101,33 +101,11 @@ public sealed class PostureMonitor(MqttGateway gateway, IDeviceStore devices, Ti
             Record("device.unsupported-firmware", SecuritySeverity.Warning, deviceId, new()
             {
                 ["support-until"] = supportUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["firmware-version"] = facts.Version ?? "-",
+                ["firmware-version"] = facts.FirmwareVersion ?? "-",
             });
         }
     }
 
     private void Record(string kind, SecuritySeverity severity, string? deviceId, Dictionary<string, string> details) =>
         gateway.Events.Record(kind, severity, deviceId, null, details);
-
-    private sealed record PostureFacts(string? Version, string? Measurement, IReadOnlyList<string> TamperFlags)
-    {
-        public static PostureFacts Parse(ReadOnlySpan<byte> json)
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-            using var document = JsonDocument.ParseValue(ref reader);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new JsonException("a posture report is a JSON object");
-            }
-
-            var flags = root.TryGetProperty("tamperFlags", out var tamper) && tamper.ValueKind == JsonValueKind.Array
-                ? tamper.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String).Select(f => f.GetString()!).Take(16).ToArray()
-                : [];
-            return new PostureFacts(Text(root, "firmwareVersion"), Text(root, "firmwareMeasurement"), flags);
-        }
-
-        private static string? Text(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-    }
 }

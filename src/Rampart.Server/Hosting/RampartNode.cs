@@ -190,6 +190,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddHostedService(provider => provider.GetRequiredService<NodeLifecycle>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<FleetExceptionHandler>();
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true); // a body that does not bind gets its reason (FleetExceptionHandler), not an empty 400
         builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

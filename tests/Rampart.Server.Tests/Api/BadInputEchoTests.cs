@@ -38,6 +38,41 @@ public sealed class BadInputEchoTests : NodeTestBase
         Assert.Equal(HttpStatusCode.BadRequest, dots.StatusCode);
     }
 
+    [Theory]
+    [InlineData("api/v1/devices", """{"model":"m"}""", "'id'")]
+    [InlineData("api/v1/devices", """{"id":5}""", "$.id")]
+    [InlineData("api/v1/devices", """{"id":""", "request body")]
+    [InlineData("api/v1/devices", """[1,2]""", "request body")]
+    [InlineData("api/v1/auth/login", """{"user":"bob"}""", "'password'")]
+    [InlineData("api/v1/auth/login", """{"user":"bob","password":null}""", "password")]
+    public async Task A_bad_json_body_is_answered_400_with_a_problem_that_names_the_field_and_no_stack_trace(string path, string body, string named)
+    {
+        using var client = await OperatorClientAsync();
+
+        using var response = await client.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        var detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains(named, detail, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\bat [\w.]+\(", text); // no stack frame
+        Assert.DoesNotContain("exception", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Rampart.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_json_body_over_the_limit_stays_413()
+    {
+        using var client = await OperatorClientAsync();
+        var body = "{\"id\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
+
+        using var response = await client.PostAsync("api/v1/devices", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
     private async Task<HttpClient> OperatorClientAsync()
     {
         var services = Node.Node.Services;

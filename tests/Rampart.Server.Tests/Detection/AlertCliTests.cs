@@ -62,7 +62,9 @@ public sealed class AlertCliTests : IDisposable
         await RampartCli.RunAsync("device", "add", "cam-4", "--model", "cam", "--data", data);
 
         var notQuarantined = await RampartCli.RunAsync("alerts", "release", "cam-4", "--reason", "fixed", "--data", data);
+        var inventoryPath = await RampartCli.RunAsync("device", "release", "cam-4", "--reason", "fixed", "--data", data);
 
-        Assert.Equal((2, "rampart: device cam-4 is registered, not quarantined"), (notQuarantined.ExitCode, notQuarantined.Output.Trim()));
+        Assert.Equal((2, "rampart: device cam-4 is registered; it must be quarantined to become active"), (notQuarantined.ExitCode, notQuarantined.Output.Trim()));
+        Assert.Equal((notQuarantined.ExitCode, notQuarantined.Output), (inventoryPath.ExitCode, inventoryPath.Output));
     }
 }

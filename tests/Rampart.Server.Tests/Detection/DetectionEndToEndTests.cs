@@ -11,6 +11,7 @@ using Rampart.Device.Posture;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Protocol;
+using Rampart.Server.Tests.EndToEnd;
 using Rampart.Server.Tests.Gateway;
 using Rampart.Testing;
 
@@ -56,24 +57,35 @@ public sealed class DetectionEndToEndTests
         Assert.Contains(events, e => e.Event.Kind == "alert.opened" && e.Event.Details["detector"] == "novelty.listening-port");
         Assert.Contains(events, e => e.Event.Kind == "response.quarantine" && e.Event.Details["alert"] == alert.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        // Release needs proof: no known release for what it runs, then a measurement that is not the release's, then the right one.
+        // Release needs proof, whichever command asks: the inventory's `device release` is refused like `alerts release`.
         var release = node.Get<QuarantineRelease>();
-        var stale = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
-        Assert.Contains("has sent no posture report with its firmware version and measurement since it was quarantined", stale.Message, StringComparison.Ordinal);
+        var inventory = node.Get<InventoryService>();
+        var stale = await RampartCli.RunAsync("device", "release", "e2e-1", "--reason", "fixed", "--data", node.Node.Node.DataDirectory);
+        Assert.True(stale.ExitCode == 2, stale.Output);
+        Assert.Contains("has sent no posture report with its firmware measurement since it was quarantined", stale.Output, StringComparison.Ordinal);
+        Assert.Equal(DeviceState.Quarantined, (await inventory.GetAsync("e2e-1", CancellationToken.None)).State);
         await Eventually.HoldsAsync(async () =>
         {
             await device.ReportPostureAsync(Posture([443]));
-            var refused = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
+            var refused = await Assert.ThrowsAsync<FleetException>(() => inventory.ReleaseAsync("e2e-1", "fixed", "officer", release, CancellationToken.None));
+            return refused.Message.Contains("no installed release is known for device e2e-1", StringComparison.Ordinal);
+        }, "a fresh posture of a device with no installed release recorded is refused");
+
+        // The device reports what it has installed (the SDK's updater does so when it starts).
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/e2e-1/state", """{"update":{"installed":{"version":"2.1.0","svn":1}}}"""u8.ToArray()));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var refused = await Assert.ThrowsAsync<FleetException>(() => inventory.ReleaseAsync("e2e-1", "fixed", "officer", release, CancellationToken.None));
             return refused.Message.Contains("no release 2.1.0 of model sensor is known", StringComparison.Ordinal);
-        }, "a fresh posture is judged against the release it names");
+        }, "a fresh posture is judged against the installed release");
         await AddReleaseAsync(node, "sensor", "2.1.0", imageSha256: new string('b', 64));
         await Eventually.HoldsAsync(async () =>
         {
             await device.ReportPostureAsync(Posture([443]));
-            var refused = await Assert.ThrowsAsync<FleetException>(() => release.ReleaseAsync("e2e-1", "fixed", "officer", CancellationToken.None));
-            return refused.Message.Contains("stays quarantined", StringComparison.Ordinal);
+            var refused = await RampartCli.RunAsync("alerts", "release", "e2e-1", "--reason", "fixed", "--data", node.Node.Node.DataDirectory);
+            return refused.ExitCode == 2 && refused.Output.Contains("stays quarantined", StringComparison.Ordinal);
         }, "a posture since the quarantine is judged against the release");
-        Assert.Equal(DeviceState.Quarantined, (await node.Get<InventoryService>().GetAsync("e2e-1", CancellationToken.None)).State);
+        Assert.Equal(DeviceState.Quarantined, (await inventory.GetAsync("e2e-1", CancellationToken.None)).State);
 
         var released = default(Rampart.Fleet.Inventory.Device);
         await Eventually.HoldsAsync(async () =>
@@ -81,7 +93,8 @@ public sealed class DetectionEndToEndTests
             await device.ReportPostureAsync(Posture([443], measurement: "sha256:" + new string('b', 64)));
             try
             {
-                released = await release.ReleaseAsync("e2e-1", "telnet removed, firmware re-flashed", "officer", CancellationToken.None);
+                await inventory.ReleaseAsync("e2e-1", "telnet removed, firmware re-flashed", "officer", release, CancellationToken.None);
+                released = await inventory.GetAsync("e2e-1", CancellationToken.None);
                 return true;
             }
             catch (FleetException exception) when (exception.Kind == FleetErrorKind.Conflict)

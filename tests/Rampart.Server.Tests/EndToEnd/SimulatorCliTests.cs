@@ -54,8 +54,8 @@ public sealed partial class SimulatorCliTests : IDisposable
     public async Task The_demo_rollout_is_signed_promoted_by_two_people_and_aborts_when_its_canary_fails()
     {
         var (exit, output) = await RunningProcess.RunAsync("dotnet",
-            [RampartCli.Dll, "demo", "--devices", "12", "--duration", "25", "--rollout", "--bad-update", "100%",
-                "--flood", "0", "--scanner", "0", "--clone", "0", "--tamper", "0", "--stale", "0", "--default-creds", "0"], TimeSpan.FromSeconds(120));
+            [RampartCli.Dll, "demo", "--devices", "12", "--duration", "10", "--wait-ready", "240", "--rollout", "--bad-update", "100%",
+                "--flood", "0", "--scanner", "0", "--clone", "0", "--tamper", "0", "--stale", "0", "--default-creds", "0"], TimeSpan.FromSeconds(300));
 
         Assert.True(exit == 0, output);
         Assert.Contains("Release demo-sensor-2.0.0 signed (ECDSA P-256 + LMS)", output, StringComparison.Ordinal);
@@ -72,8 +72,9 @@ public sealed partial class SimulatorCliTests : IDisposable
         var https = await RampartCli.WaitUntilReadyAsync(serve);
         var mqtt = MqttAddress().Match(serve.Output).Groups[1].Value;
 
-        var (exit, output) = await RampartCli.RunAsync("sim", "--data", data, "--https", https.ToString(), "--mqtt", mqtt, "--devices", "6", "--scanner", "1",
-            "--interval", "1", "--duration", "8");
+        // The 8 seconds start once all six are enrolled and connected (a busy machine enrolls slowly); the process is given longer than that bound.
+        var (exit, output) = await RunningProcess.RunAsync("dotnet", [RampartCli.Dll, "sim", "--data", data, "--https", https.ToString(), "--mqtt", mqtt, "--devices", "6",
+            "--scanner", "1", "--interval", "1", "--duration", "8", "--wait-ready", "180"], TimeSpan.FromSeconds(240));
 
         Assert.True(exit == 0, output);
         Assert.Contains("enrolled 6/6  connected 6", output, StringComparison.Ordinal);

@@ -77,7 +77,12 @@ public sealed class RevocationAndLifecycleTests : IAsyncLifetime
         await inventory.QuarantineAsync("d1", "tamper report", "local-admin", CancellationToken.None);
         var quarantined = (await inventory.GetAsync("d1", CancellationToken.None)).State;
         await Assert.ThrowsAsync<FleetException>(() => inventory.QuarantineAsync("d1", "again", "t", CancellationToken.None));
-        await inventory.ReleaseAsync("d1", "re-attested", "local-admin", CancellationToken.None);
+        var unproven = await Assert.ThrowsAsync<FleetException>(() => inventory.ReleaseAsync("d1", "re-attested", "local-admin",
+            new Rampart.Server.Tests.Gateway.OperatorVerifiedRelease("device d1 has sent no posture report"), CancellationToken.None));
+        Assert.Equal(FleetErrorKind.Conflict, unproven.Kind);
+        Assert.Contains("has sent no posture report", unproven.Message, StringComparison.Ordinal);
+        Assert.Equal(DeviceState.Quarantined, (await inventory.GetAsync("d1", CancellationToken.None)).State);
+        await inventory.ReleaseAsync("d1", "re-attested", "local-admin", Rampart.Server.Tests.Gateway.OperatorVerifiedRelease.Instance, CancellationToken.None);
 
         Assert.Equal(DeviceState.Quarantined, quarantined);
         Assert.Equal(DeviceState.Active, (await inventory.GetAsync("d1", CancellationToken.None)).State);

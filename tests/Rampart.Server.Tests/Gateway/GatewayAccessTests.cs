@@ -157,7 +157,7 @@ public sealed class GatewayAccessTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(await client.NothingWithinAsync(Quiet), "a quarantined device still received commands");
         Assert.False(client.Closed);
 
-        await _node.Get<InventoryService>().ReleaseAsync(device.Id, "cleared", "test", CancellationToken.None);
+        await _node.Get<InventoryService>().ReleaseAsync(device.Id, "cleared", "test", OperatorVerifiedRelease.Instance, CancellationToken.None);
         await _node.EventAsync("gateway.permissions-changed", e => e.DeviceId == device.Id && e.Details["template"] == "device");
         await client.SendAsync(Publish($"devices/{device.Id}/telemetry/t", id: 3));
         Assert.Equal(MqttReasonCode.Success, (await client.ExpectAsync<PublishResponsePacket>()).ReasonCode);

@@ -102,7 +102,7 @@ public sealed class GatewayOfflineSessionTests : IAsyncLifetime
         await inventory.QuarantineAsync(device.Id, "suspicious traffic", "test", CancellationToken.None);
         var quarantined = await _node.EventAsync("gateway.permissions-changed", e => e.DeviceId == device.Id && e.Details["template"] == "quarantine");
         Assert.Equal("1", quarantined.Details["subscriptions-dropped"]);
-        await inventory.ReleaseAsync(device.Id, "cleared", "test", CancellationToken.None);
+        await inventory.ReleaseAsync(device.Id, "cleared", "test", OperatorVerifiedRelease.Instance, CancellationToken.None);
         await _node.EventAsync("gateway.permissions-changed", e => e.DeviceId == device.Id && e.Details["template"] == "device");
 
         await using var backend = await _node.ConnectAsync(await _node.ServiceAsync("ingest"));

@@ -103,10 +103,22 @@ internal sealed partial class CrashLoad(Uri https, string adminSocket, X509Certi
                 break;
 
             case CrashOperation.Quarantine when enrolled.Count > 0:
-                var (quarantined, _) = enrolled[random.Next(enrolled.Count)];
+                var (quarantined, quarantinedCertificate) = Take(enrolled, random);
+                quarantinedCertificate.Dispose();
                 await admin.SendAsync<DeviceResponse>(HttpMethod.Post, $"api/v1/devices/{quarantined}/quarantine", stop, new ReasonRequest("crash test"));
                 Acknowledge(ledger.Quarantined, quarantined);
-                await admin.SendAsync<DeviceResponse>(HttpMethod.Post, $"api/v1/devices/{quarantined}/release", stop, new ReasonRequest("crash test"));
+
+                // A release needs a posture matching the installed release (issue 14); this load sends none, so the device stays confined.
+                try
+                {
+                    await admin.SendAsync<DeviceResponse>(HttpMethod.Post, $"api/v1/devices/{quarantined}/release", stop, new ReasonRequest("crash test"));
+                    throw new InvalidOperationException($"device {quarantined} was released without a posture report");
+                }
+                catch (AdminCommandException refused) when (refused.Message.Contains("has sent no posture report", StringComparison.Ordinal))
+                {
+                    // Refused, as it must be.
+                }
+
                 break;
 
             case CrashOperation.Retire when enrolled.Count > 0:

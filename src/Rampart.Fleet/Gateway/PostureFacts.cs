@@ -1,9 +1,10 @@
 using System.Text.Json;
 
-namespace Rampart.Detection.Metrics;
+namespace Rampart.Fleet.Gateway;
 
 /// <summary>
-/// The facts of a posture report on <c>devices/{id}/state</c> that detection reads (the device SDK's
+/// The facts of a posture report on <c>devices/{id}/state</c> — one parser for the posture monitor and
+/// detection (issue 14) — (the device SDK's
 /// PostureReport, plus the optional <c>establishedConnections</c> and <c>destinations</c> a richer
 /// agent reports). Bounded: at most <see cref="MaxItems"/> ports, destinations and flags are read.
 /// </summary>
