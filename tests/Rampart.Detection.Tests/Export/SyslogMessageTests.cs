@@ -68,7 +68,7 @@ public sealed class SyslogMessageTests
     [Fact]
     public void A_checkpoint_carries_what_verifies_it()
     {
-        var checkpoint = new Fleet.Audit.AuditCheckpoint(3000, Enumerable.Repeat((byte)0xab, 32).ToArray(), Time, "0123456789abcdef0123456789abcdef", [1, 2, 3]);
+        var checkpoint = new Rampart.Fleet.Audit.AuditCheckpoint(3000, Enumerable.Repeat((byte)0xab, 32).ToArray(), Time, "0123456789abcdef0123456789abcdef", [1, 2, 3]);
         var format = new SyslogMessage(new SyslogDestinationOptions(), "node-1", 1);
 
         var parsed = Rfc5424Parser.Parse(format.Format(ExportRecord.Of(checkpoint)));
