@@ -82,8 +82,8 @@ public sealed class DeviceProfile
     /// <summary>Consecutive windows each static rule held (by rule index; grown with the rule set).</summary>
     public byte[] Streaks { get; set; } = [];
 
-    /// <summary>The rule set version <see cref="Streaks"/> belong to.</summary>
-    public int StreaksVersion { get; set; }
+    /// <summary>The rule set <see cref="Streaks"/> belong to (shared by every profile, not copied).</summary>
+    public Profiles.RuleSet? StreaksRules { get; set; }
 
     /// <summary>The last windows' values, newest at <see cref="Windows"/> − 1 (ring of <c>retainedWindows</c>; float, in metric order).</summary>
     public float[] History { get; }
