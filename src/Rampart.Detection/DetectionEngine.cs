@@ -8,11 +8,11 @@ using Rampart.Fleet.Inventory;
 namespace Rampart.Detection;
 
 /// <summary>
-/// Judges closed windows: 1. finds or creates the device's profile and its cohort (model and the
-/// firmware version it reports), 2. fills the metrics that need the profile (new source addresses),
+/// Judges closed windows: 1. finds or creates the device's profile (least recently judged evicted past
+/// the limit) and its cohort (model and firmware version from the inventory), 2. fills the metrics that need the profile (new source addresses),
 /// 3. runs every detector, 4. learns the window into the own and cohort baselines only if nothing was
-/// found (gated: an attack is never learned as normal), 5. learns novel facts (addresses, ports,
-/// destinations, measurement) and keeps the window as history. Single writer: the host calls it from
+/// found (gated: an attack is never learned as normal), 5. learns novel facts that raised nothing
+/// (addresses, ports but never risky ones, destinations; the measurement) and keeps the window as history. Single writer: the host calls it from
 /// one loop; readers (the API) take the same lock.
 /// </summary>
 public sealed class DetectionEngine
@@ -291,8 +291,10 @@ public sealed class DetectionEngine
             }
         }
 
-        // The measurement is kept with the version the inventory recorded when it was seen (what an update is judged by).
-        if (!Raised(MeasurementChangedDetector.DetectorName) && posture.Measurement is { } measurement)
+        // The measurement is the last reported one (what a quarantine release checks), kept with the version the
+        // inventory recorded when it was seen (what an update is judged by). A changed measurement is reported
+        // once per change: a re-flash to the same version is confirmed by the release check, not alerted for ever.
+        if (posture.Measurement is { } measurement)
         {
             profile.Measurement = measurement.Length > MaxFactLength ? measurement[..MaxFactLength] : measurement;
             profile.MeasuredVersion = profile.Facts?.FirmwareVersion;

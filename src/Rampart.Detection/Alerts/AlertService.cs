@@ -8,8 +8,9 @@ namespace Rampart.Detection.Alerts;
 /// <summary>
 /// Turns findings into alerts and moves alerts through their lifecycle (issue 14, item 4). One alert is
 /// active per device and detector: a new finding joins it (last seen, occurrences, evidence; a higher
-/// severity escalates it; a suppression that has run out reopens it). Every change commits with its
-/// audit entry and its security event in one transaction, and the event is published once durable.
+/// severity escalates it, reopening even a suppressed alert; a suppression that has run out reopens it).
+/// A window's findings commit in one transaction with an audit entry per change and one for all repeat
+/// sightings (docs/detection.md, "Alerts"); events are published once durable.
 /// </summary>
 public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEvents events, DetectionMeter? meter = null)
 {
