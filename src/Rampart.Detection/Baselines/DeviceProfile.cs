@@ -116,7 +116,7 @@ public sealed class DeviceProfile
     /// <summary>Bytes held for this device, every baseline and set included (issue 14: target ≤ 2 KiB).</summary>
     public int ApproximateBytes =>
         96 + (2 * MetricBaseline.ApproximateBytes) + ((Level.Length * sizeof(float)) + 24) + Sources.ApproximateBytes + Ports.ApproximateBytes + Destinations.ApproximateBytes
-        + (RebootHistory + 24) + (Streaks.Length + 24) + ((History.Length * sizeof(float)) + 24) + ((Measurement?.Length ?? 0) * 2) + 24;
+        + (RebootHistory + 24) + (Streaks.Length + 24) + ((History.Length * sizeof(float)) + 24) + ((Measurement?.Length ?? 0) * 2) + 24 + 48; // 48: the recency list node
 
     /// <summary>Records this window's restarts in the ring and returns the total over the ring.</summary>
     public int RecordReboots(int count)
