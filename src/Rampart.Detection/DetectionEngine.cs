@@ -8,11 +8,11 @@ using Rampart.Fleet.Inventory;
 namespace Rampart.Detection;
 
 /// <summary>
-/// Judges closed windows: 1. finds or creates the device's profile and its cohort (model and the
-/// firmware version it reports), 2. fills the metrics that need the profile (new source addresses),
+/// Judges closed windows: 1. finds or creates the device's profile (least recently judged evicted past
+/// the limit) and its cohort (model and firmware version from the inventory), 2. fills the metrics that need the profile (new source addresses),
 /// 3. runs every detector, 4. learns the window into the own and cohort baselines only if nothing was
-/// found (gated: an attack is never learned as normal), 5. learns novel facts (addresses, ports,
-/// destinations, measurement) and keeps the window as history. Single writer: the host calls it from
+/// found (gated: an attack is never learned as normal), 5. learns novel facts that raised nothing
+/// (addresses, ports but never risky ones, destinations; the measurement) and keeps the window as history. Single writer: the host calls it from
 /// one loop; readers (the API) take the same lock.
 /// </summary>
 public sealed class DetectionEngine
@@ -20,15 +20,24 @@ public sealed class DetectionEngine
     /// <summary>Windows after which a profile's inventory facts are read again.</summary>
     public const int FactsRefreshWindows = 10;
 
+    /// <summary>Most cohorts kept (model × firmware version pairs the inventory records).</summary>
+    public const int MaxCohorts = 10_000;
+
+    /// <summary>Longest reported measurement or version kept in a profile.</summary>
+    public const int MaxFactLength = 128;
+
     private readonly DetectionOptions _options;
     private readonly IReadOnlyList<IDetector> _detectors;
     private readonly IDeviceStore? _devices;
     private readonly DetectionMeter? _meter;
     private readonly Dictionary<string, DeviceProfile> _profiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Cohort> _cohorts = new(StringComparer.Ordinal);
+    private readonly LinkedList<DeviceProfile> _recency = new();
     private readonly Lock _lock = new();
     private RuleSet _rules;
-    private long _unprofiled;
+    private long _evicted;
+    private long _withoutCohort;
+    private long _unknown;
 
     public DetectionEngine(DetectionOptions options, RuleSet rules, IDeviceStore? devices = null, DetectionMeter? meter = null, IEnumerable<IDetector>? extra = null)
     {
@@ -78,8 +87,14 @@ public sealed class DetectionEngine
         }
     }
 
-    /// <summary>Windows of devices past <see cref="DetectionOptions.MaxDevices"/> profiles, not judged.</summary>
-    public long Unprofiled => Interlocked.Read(ref _unprofiled);
+    /// <summary>Profiles evicted (least recently judged first) to make room past <see cref="DetectionOptions.MaxDevices"/>.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    /// <summary>Windows judged without a cohort because <see cref="MaxCohorts"/> cohorts exist.</summary>
+    public long WithoutCohort => Interlocked.Read(ref _withoutCohort);
+
+    /// <summary>Windows of ids the inventory does not know, dropped unjudged (only with an inventory).</summary>
+    public long Unknown => Interlocked.Read(ref _unknown);
 
     /// <summary>Judges windows; returns the findings (already gated out of the baselines).</summary>
     public async Task<IReadOnlyList<Finding>> EvaluateAsync(IReadOnlyList<BehaviourWindow> windows, CancellationToken cancellationToken)
@@ -100,7 +115,7 @@ public sealed class DetectionEngine
             if (profiles[i] is { } profile && _devices is not null && (profile.Facts is null || profile.FactsAge >= FactsRefreshWindows))
             {
                 var device = DeviceIds.CanName(profile.DeviceId) ? await _devices.GetAsync(profile.DeviceId, cancellationToken) : null;
-                profile.Facts = device is null ? new DeviceFacts(null, null, null, []) : new DeviceFacts(device.Model, device.FirmwareVersion, device.Zone, device.Tags);
+                profile.Facts = device is null ? DeviceFacts.NotInInventory : new DeviceFacts(device.Model, device.FirmwareVersion, device.Zone, device.Tags);
                 profile.FactsAge = 0;
             }
         }
@@ -116,12 +131,22 @@ public sealed class DetectionEngine
                     continue;
                 }
 
+                // An id the inventory does not know is not a device: not judged, not learned into any cohort
+                // (the lookup is cached in the profile and read again every few windows).
+                if (profile.Facts is { Known: false })
+                {
+                    profile.FactsAge++;
+                    _unknown++;
+                    continue;
+                }
+
                 found.Clear();
                 Judge(windows[i], profile, found);
                 findings.AddRange(found);
             }
 
             _meter?.Devices(_profiles.Count);
+            _meter?.Engine(_evicted, _unknown, _withoutCohort);
         }
 
         _meter?.Findings.Add(findings.Count);
@@ -151,36 +176,56 @@ public sealed class DetectionEngine
     {
         if (_profiles.TryGetValue(deviceId, out var profile))
         {
+            // Most recently judged last: the least recently judged profile is the first evicted.
+            _recency.Remove(profile.Recency);
+            _recency.AddLast(profile.Recency);
             return profile;
         }
 
         if (_profiles.Count >= _options.MaxDevices)
         {
-            Interlocked.Increment(ref _unprofiled);
-            return null;
+            // Full: the profile judged longest ago makes room (a live device is never starved by departed ones).
+            var oldest = _recency.First!.Value;
+            _recency.RemoveFirst();
+            _profiles.Remove(oldest.DeviceId);
+            _evicted++;
         }
 
         profile = new DeviceProfile(deviceId, span: 60, _options.RetainedWindows);
         _profiles[deviceId] = profile;
+        _recency.AddLast(profile.Recency);
         return profile;
+    }
+
+    private Cohort? CohortFor(string key)
+    {
+        if (_cohorts.TryGetValue(key, out var cohort))
+        {
+            return cohort;
+        }
+
+        if (_cohorts.Count >= MaxCohorts)
+        {
+            // Bounded: past the limit a device is judged by its own baseline only (counted, exported).
+            _withoutCohort++;
+            return null;
+        }
+
+        cohort = new Cohort(key, span: 1000);
+        _cohorts[key] = cohort;
+        return cohort;
     }
 
     private void Judge(BehaviourWindow window, DeviceProfile profile, List<Finding> found)
     {
         profile.FactsAge++;
 
-        // 1. The cohort: the model, and the firmware the device says it runs (else the inventory's).
-        var version = window.Posture?.FirmwareVersion ?? profile.FirmwareVersion ?? profile.Facts?.FirmwareVersion;
-        var key = Cohort.KeyOf(profile.Facts?.Model, version);
+        // 1. The cohort: the model and the firmware version the inventory records for the device — never
+        // the version it reports, which a compromised device chooses (docs/detection.md, "Poisoning defences").
+        var key = Cohort.KeyOf(profile.Facts?.Model, profile.Facts?.FirmwareVersion);
         if (profile.Cohort?.Key != key)
         {
-            if (!_cohorts.TryGetValue(key, out var cohort))
-            {
-                cohort = new Cohort(key, span: 1000);
-                _cohorts[key] = cohort;
-            }
-
-            profile.Cohort = cohort;
+            profile.Cohort = CohortFor(key);
         }
 
         // 2. Metrics that need what the device was seen with.
@@ -201,35 +246,62 @@ public sealed class DetectionEngine
         if (found.Count == 0)
         {
             profile.Own.Learn(window);
-            profile.Cohort.Baseline.Learn(window);
+            profile.Cohort?.Learn(profile.DeviceId, window);
             profile.Reference.Learn(window, within: 3);
         }
 
-        // 5. Facts: a novelty is reported once and then known (its alert stays until a person resolves it).
-        foreach (var source in window.Sources)
+        // 5. Facts: a fact that raised a finding is never learned (else a novelty reported once would be
+        // normal for ever: the port reopened after a release would raise nothing), and a risky port never is.
+        LearnFacts(window, profile, found);
+        profile.Retain(window);
+        profile.Windows++;
+    }
+
+    private static void LearnFacts(BehaviourWindow window, DeviceProfile profile, List<Finding> found)
+    {
+        bool Raised(string detector) => found.Exists(f => f.Detector == detector);
+
+        if (!Raised(NewSourceDetector.DetectorName))
         {
-            profile.Sources.Add(source);
+            foreach (var source in window.Sources)
+            {
+                profile.Sources.Add(source);
+            }
         }
 
-        if (window.Posture is { } posture)
+        if (window.Posture is not { } posture)
         {
-            foreach (var port in posture.ListeningPorts)
+            return;
+        }
+
+        // On the first report only risky ports can raise the finding, and those are never learned: the rest are the device's normal.
+        if (profile.Postures == 0 || !Raised(NewListeningPortDetector.DetectorName))
+        {
+            foreach (var port in posture.ListeningPorts.Where(port => !NewListeningPortDetector.Risky.Contains(port)))
             {
                 profile.Ports.Add(port);
             }
+        }
 
+        if (!Raised(NewDestinationDetector.DetectorName))
+        {
             foreach (var destination in posture.Destinations ?? [])
             {
                 profile.Destinations.Add(destination);
             }
-
-            profile.Measurement = posture.Measurement ?? profile.Measurement;
-            profile.FirmwareVersion = posture.FirmwareVersion ?? profile.FirmwareVersion;
-            profile.PostureWindowStart = window.Start;
-            profile.Postures++;
         }
 
-        profile.Retain(window);
-        profile.Windows++;
+        // The measurement is the last reported one (what a quarantine release checks), kept with the version the
+        // inventory recorded when it was seen (what an update is judged by). A changed measurement is reported
+        // once per change: a re-flash to the same version is confirmed by the release check, not alerted for ever.
+        if (posture.Measurement is { } measurement)
+        {
+            profile.Measurement = measurement.Length > MaxFactLength ? measurement[..MaxFactLength] : measurement;
+            profile.MeasuredVersion = profile.Facts?.FirmwareVersion;
+        }
+
+        profile.FirmwareVersion = posture.FirmwareVersion is { } version ? (version.Length > MaxFactLength ? version[..MaxFactLength] : version) : profile.FirmwareVersion;
+        profile.PostureWindowStart = window.Start;
+        profile.Postures++;
     }
 }

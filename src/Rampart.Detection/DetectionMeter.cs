@@ -16,6 +16,9 @@ public sealed class DetectionMeter : IDisposable
     private readonly Meter _meter = new(Name, "1.0");
     private readonly long[] _open = new long[Enum.GetValues<AlertSeverity>().Length];
     private long _devices;
+    private long _evicted;
+    private long _unknown;
+    private long _withoutCohort;
 
     public DetectionMeter()
     {
@@ -27,6 +30,9 @@ public sealed class DetectionMeter : IDisposable
             new Measurement<long>(Interlocked.Read(ref _open[(int)severity]), new KeyValuePair<string, object?>("severity", severity.ToString().ToLowerInvariant()))),
             description: "Alerts open, acknowledged or suppressed (not resolved), by severity");
         _meter.CreateObservableGauge("rampart.detection.devices", () => Interlocked.Read(ref _devices), description: "Devices with a behaviour profile");
+        _meter.CreateObservableCounter("rampart.detection.profiles.evicted", () => Interlocked.Read(ref _evicted), description: "Profiles evicted, least recently judged first, to make room past Detection:MaxDevices");
+        _meter.CreateObservableCounter("rampart.detection.windows.unknown-device", () => Interlocked.Read(ref _unknown), description: "Windows of ids the inventory does not know, not judged");
+        _meter.CreateObservableCounter("rampart.detection.windows.without-cohort", () => Interlocked.Read(ref _withoutCohort), description: "Windows judged without a cohort (cohort table full)");
     }
 
     /// <summary>The meter itself (for listeners in tests; exporters find it by <see cref="Name"/>).</summary>
@@ -50,6 +56,14 @@ public sealed class DetectionMeter : IDisposable
     }
 
     public void Devices(long count) => Interlocked.Exchange(ref _devices, count);
+
+    /// <summary>Sets the engine's running totals (evicted profiles, windows of unknown ids, windows without a cohort).</summary>
+    public void Engine(long evicted, long unknown, long withoutCohort)
+    {
+        Interlocked.Exchange(ref _evicted, evicted);
+        Interlocked.Exchange(ref _unknown, unknown);
+        Interlocked.Exchange(ref _withoutCohort, withoutCohort);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

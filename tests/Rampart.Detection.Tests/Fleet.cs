@@ -16,11 +16,11 @@ internal sealed class Fleet
 
     private readonly Random _random;
 
-    public Fleet(int seed = 7, DetectionOptions? options = null, IReadOnlyList<StaticRule>? rules = null)
+    public Fleet(int seed = 7, DetectionOptions? options = null, IReadOnlyList<StaticRule>? rules = null, Rampart.Fleet.Inventory.IDeviceStore? devices = null, DetectionMeter? meter = null)
     {
         _random = new Random(seed);
         Options = options ?? new DetectionOptions();
-        Engine = new DetectionEngine(Options, new RuleSet(rules ?? RuleSet.BuiltIn, 1));
+        Engine = new DetectionEngine(Options, new RuleSet(rules ?? RuleSet.BuiltIn, 1), devices, meter);
         Clock = new ManualTimeProvider();
     }
 

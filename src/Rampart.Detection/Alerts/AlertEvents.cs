@@ -47,6 +47,17 @@ public static class AlertEvents
     public static AuditRecord Record(string actor, AlertChangeKind change, Alert alert) =>
         new(actor, KindOf(change), $"alert/{alert.Id}", AuditOutcome.Success, Details(alert).Append(new("device", alert.DeviceId)).ToDictionary());
 
+    /// <summary>Most alert ids one sightings entry names (the count covers the rest).</summary>
+    public const int MaxSightingsNamed = 64;
+
+    /// <summary>One entry for a window's repeat sightings (last seen and occurrences moved on; no state changed).</summary>
+    public static AuditRecord Sightings(string actor, IReadOnlyList<Alert> seen) =>
+        new(actor, KindOf(AlertChangeKind.Seen), "alerts", AuditOutcome.Success, new Dictionary<string, string>
+        {
+            ["count"] = seen.Count.ToString(CultureInfo.InvariantCulture),
+            ["alerts"] = string.Join(",", seen.Take(MaxSightingsNamed).Select(a => a.Id.ToString(CultureInfo.InvariantCulture))),
+        });
+
     public static SecurityEvent Event(DateTimeOffset time, AlertChangeKind change, Alert alert) =>
         new(time, KindOf(change), SeverityOf(alert.Severity), alert.DeviceId, null, Details(alert));
 }

@@ -8,8 +8,9 @@ namespace Rampart.Detection.Alerts;
 /// <summary>
 /// Turns findings into alerts and moves alerts through their lifecycle (issue 14, item 4). One alert is
 /// active per device and detector: a new finding joins it (last seen, occurrences, evidence; a higher
-/// severity escalates it; a suppression that has run out reopens it). Every change commits with its
-/// audit entry and its security event in one transaction, and the event is published once durable.
+/// severity escalates it, reopening even a suppressed alert; a suppression that has run out reopens it).
+/// A window's findings commit in one transaction with an audit entry per change and one for all repeat
+/// sightings (docs/detection.md, "Alerts"); events are published once durable.
 /// </summary>
 public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEvents events, DetectionMeter? meter = null)
 {
@@ -26,11 +27,35 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
     public async Task<IReadOnlyList<AlertChange>> RaiseAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
     {
         // One per device and detector: the most severe of the window.
-        var distinct = findings.GroupBy(f => (f.DeviceId, f.Detector)).Select(g => g.MaxBy(f => f.Severity)!);
-        var changes = await Task.WhenAll(distinct.Select(finding => audit.CommitAsync((transaction, commit) => RaiseAsync(transaction, finding, commit), cancellationToken)));
-        await PublishAsync(changes.SelectMany(c => c.Events).ToArray());
+        var distinct = findings.GroupBy(f => (f.DeviceId, f.Detector)).Select(g => g.MaxBy(f => f.Severity)!).ToArray();
+        if (distinct.Length == 0)
+        {
+            return [];
+        }
+
+        // The whole window in one transaction (docs/detection.md, "Alerts"): one entry per opened, escalated
+        // or reopened alert, and the window's repeat sightings in a single alert.seen entry, not one each.
+        var outcome = await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var changes = new List<AlertChange>(distinct.Length);
+            foreach (var finding in distinct)
+            {
+                changes.Add(await RaiseAsync(transaction, finding, commit));
+            }
+
+            var records = changes.Where(c => c.Kind != AlertChangeKind.Seen).Select(c => AlertEvents.Record(Actor, c.Kind, c.Alert)).ToList();
+            var seen = changes.Where(c => c.Kind == AlertChangeKind.Seen).Select(c => c.Alert).ToArray();
+            if (seen.Length > 0)
+            {
+                records.Add(AlertEvents.Sightings(Actor, seen));
+            }
+
+            var events = changes.Where(c => c.Kind != AlertChangeKind.Seen).Select(c => AlertEvents.Event(transaction.Now, c.Kind, c.Alert)).ToArray();
+            return AuditedOutcome<IReadOnlyList<AlertChange>>.Done(changes, records, events);
+        }, cancellationToken);
+        await PublishAsync(outcome.Events);
         await RefreshMeterAsync(cancellationToken);
-        return changes.Select(c => c.Value).ToArray();
+        return outcome.Value;
     }
 
     public Task<Alert> GetAsync(long id, CancellationToken cancellationToken) => FoundAsync(store.GetAsync(id, cancellationToken), id);
@@ -98,7 +123,7 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
         }
     }
 
-    private async ValueTask<AuditedOutcome<AlertChange>> RaiseAsync(IStoreTransaction transaction, Finding finding, CancellationToken cancellationToken)
+    private async Task<AlertChange> RaiseAsync(IStoreTransaction transaction, Finding finding, CancellationToken cancellationToken)
     {
         var now = transaction.Now;
         var summary = finding.Summary.Length > MaxReasonLength ? finding.Summary[..MaxReasonLength] : finding.Summary;
@@ -108,7 +133,7 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
             var alert = new Alert(0, finding.DeviceId, finding.Detector, finding.Severity, AlertState.Open, summary, finding.Evidence,
                 finding.Time, finding.Time, 1, null, null, Actor, now, null);
             alert = alert with { Id = await store.AddAsync(transaction, alert, cancellationToken) };
-            return Done(new AlertChange(alert, AlertChangeKind.Opened), now);
+            return new AlertChange(alert, AlertChangeKind.Opened);
         }
 
         var joined = active with
@@ -123,24 +148,20 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
         {
             change = new(joined with { State = AlertState.Open, SuppressedUntil = null, Severity = Max(active.Severity, finding.Severity), ChangedBy = Actor, Changed = now }, AlertChangeKind.Opened);
         }
-        else if (finding.Severity > active.Severity && active.State != AlertState.Suppressed)
+        else if (finding.Severity > active.Severity)
         {
-            change = new(joined with { Severity = finding.Severity, State = AlertState.Open, ChangedBy = Actor, Changed = now }, AlertChangeKind.Escalated);
+            // More severe than what was acknowledged or suppressed: a person decided about the lesser
+            // finding, not this one, so it reopens (a suppression never swallows an escalation).
+            change = new(joined with { Severity = finding.Severity, State = AlertState.Open, SuppressedUntil = null, ChangedBy = Actor, Changed = now }, AlertChangeKind.Escalated);
         }
         else
         {
-            // A suppressed alert keeps the highest severity it saw, for when it reopens.
-            change = new(joined with { Severity = Max(active.Severity, finding.Severity) }, AlertChangeKind.Seen);
+            change = new(joined, AlertChangeKind.Seen);
         }
 
         await store.UpdateAsync(transaction, change.Alert, cancellationToken);
-        return Done(change, now);
+        return change;
     }
-
-    // Every change is audited; a repeat sighting is not an alert change, so it publishes no event.
-    private static AuditedOutcome<AlertChange> Done(AlertChange change, DateTimeOffset now) => change.Kind == AlertChangeKind.Seen
-        ? AuditedOutcome<AlertChange>.Done(change, AlertEvents.Record(Actor, change.Kind, change.Alert))
-        : AuditedOutcome<AlertChange>.Done(change, AlertEvents.Record(Actor, change.Kind, change.Alert), AlertEvents.Event(now, change.Kind, change.Alert));
 
     private async Task<Alert> ChangeAsync(
         long id, string actor, AlertChangeKind kind, string? reason, bool required, Func<Alert, DateTimeOffset, Alert> change, CancellationToken cancellationToken)

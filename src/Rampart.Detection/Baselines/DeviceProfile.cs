@@ -5,14 +5,22 @@ namespace Rampart.Detection.Baselines;
 /// with (addresses, ports, destinations), the facts sequences compare (firmware measurement, recent
 /// restarts), rule streaks and its inventory facts. Bounded: see <see cref="ApproximateBytes"/>.
 /// </summary>
-public sealed class DeviceProfile(string deviceId, int span, int retainedWindows)
+public sealed class DeviceProfile
 {
+    public DeviceProfile(string deviceId, int span, int retainedWindows)
+    {
+        DeviceId = deviceId;
+        Own = new(span);
+        History = new float[retainedWindows * Metrics.BehaviourMetrics.Count];
+        Recency = new(this);
+    }
+
     /// <summary>Windows of restart counts kept for the reboot-loop detector.</summary>
     public const int RebootHistory = 10;
 
-    public string DeviceId { get; } = deviceId;
+    public string DeviceId { get; }
 
-    public MetricBaseline Own { get; } = new(span);
+    public MetricBaseline Own { get; }
 
     /// <summary>
     /// The device's long reference (a day of windows), which learns a metric only while it stays near it:
@@ -59,6 +67,12 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
 
     public string? Measurement { get; set; }
 
+    /// <summary>The firmware version the inventory recorded when <see cref="Measurement"/> was learned (what an update is judged by).</summary>
+    public string? MeasuredVersion { get; set; }
+
+    /// <summary>This profile's place in the engine's recency list (least recently judged first, evicted first).</summary>
+    internal LinkedListNode<DeviceProfile> Recency { get; }
+
     /// <summary>The start of the window the last posture report came in (what "a fresh report" is judged by).</summary>
     public DateTimeOffset? PostureWindowStart { get; set; }
 
@@ -68,11 +82,11 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
     /// <summary>Consecutive windows each static rule held (by rule index; grown with the rule set).</summary>
     public byte[] Streaks { get; set; } = [];
 
-    /// <summary>The rule set version <see cref="Streaks"/> belong to.</summary>
-    public int StreaksVersion { get; set; }
+    /// <summary>The rule set <see cref="Streaks"/> belong to (shared by every profile, not copied).</summary>
+    public Profiles.RuleSet? StreaksRules { get; set; }
 
     /// <summary>The last windows' values, newest at <see cref="Windows"/> − 1 (ring of <c>retainedWindows</c>; float, in metric order).</summary>
-    public float[] History { get; } = new float[retainedWindows * Metrics.BehaviourMetrics.Count];
+    public float[] History { get; }
 
     /// <summary>The end of the last window seen.</summary>
     public DateTimeOffset LastWindowEnd { get; set; }
@@ -102,7 +116,7 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
     /// <summary>Bytes held for this device, every baseline and set included (issue 14: target ≤ 2 KiB).</summary>
     public int ApproximateBytes =>
         96 + (2 * MetricBaseline.ApproximateBytes) + ((Level.Length * sizeof(float)) + 24) + Sources.ApproximateBytes + Ports.ApproximateBytes + Destinations.ApproximateBytes
-        + (RebootHistory + 24) + (Streaks.Length + 24) + ((History.Length * sizeof(float)) + 24) + ((Measurement?.Length ?? 0) * 2) + 24;
+        + (RebootHistory + 24) + (Streaks.Length + 24) + ((History.Length * sizeof(float)) + 24) + ((Measurement?.Length ?? 0) * 2) + 24 + 48; // 48: the recency list node
 
     /// <summary>Records this window's restarts in the ring and returns the total over the ring.</summary>
     public int RecordReboots(int count)
@@ -119,4 +133,8 @@ public sealed class DeviceProfile(string deviceId, int span, int retainedWindows
 }
 
 /// <summary>What the inventory says about a device, as detectors scope by it.</summary>
-public sealed record DeviceFacts(string? Model, string? FirmwareVersion, string? Zone, IReadOnlyList<string> Tags);
+public sealed record DeviceFacts(string? Model, string? FirmwareVersion, string? Zone, IReadOnlyList<string> Tags, bool Known = true)
+{
+    /// <summary>The inventory has no device of this id.</summary>
+    public static DeviceFacts NotInInventory { get; } = new(null, null, null, [], Known: false);
+}

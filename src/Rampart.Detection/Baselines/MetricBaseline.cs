@@ -21,6 +21,13 @@ public sealed class MetricBaseline(int span)
     /// <summary>Samples after which <see cref="Learn(BehaviourWindow, float)"/> starts refusing values far above the mean.</summary>
     public const int Settled = 10;
 
+    /// <summary>
+    /// Spreads a learned deviation is clipped to once settled (winsorising, docs/detection.md "Poisoning
+    /// defences"): a window just under the alert threshold k·σ would otherwise grow σ² by about
+    /// α·k² per window (×1.48 at k = 6, α = 1/60); clipped at c it grows by at most α·(c² − 1), 13 % at c = 3.
+    /// </summary>
+    public const float Clip = 3f;
+
     /// <summary>Windows (or, for a cohort, device windows) learned.</summary>
     public int Samples { get; private set; }
 
@@ -63,9 +70,16 @@ public sealed class MetricBaseline(int span)
 
             // EWMA mean and variance: diff = x − μ; μ += α·diff; σ² = (1 − α)(σ² + α·diff²).
             var diff = x - _state[i];
-            if (settled && diff > within * Math.Max(MathF.Sqrt(Math.Max(0, _state[i + 1])), Math.Max(0.1f * Math.Abs(_state[i]), 1f)))
+            var spread = Math.Max(MathF.Sqrt(Math.Max(0, _state[i + 1])), Math.Max(0.1f * Math.Abs(_state[i]), 1f));
+            if (settled && diff > within * spread)
             {
                 continue;
+            }
+
+            if (settled)
+            {
+                diff = Math.Clamp(diff, -Clip * spread, Clip * spread);
+                x = _state[i] + diff;
             }
 
             var increment = alpha * diff;

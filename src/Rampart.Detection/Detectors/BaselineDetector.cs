@@ -31,6 +31,11 @@ public sealed class BaselineDetector(BehaviourMetric metric, float floor, AlertS
 
     public BehaviourMetric Metric => metric;
 
+    /// <summary>The smallest spread this metric is judged by.</summary>
+    public float Floor => floor;
+
+    public AlertSeverity Severity => severity;
+
     public void Evaluate(DetectionContext context, List<Finding> findings)
     {
         var value = context.Window[metric];

@@ -11,14 +11,13 @@ namespace Rampart.Detection.Detectors;
 /// </summary>
 public sealed class DriftDetector(BehaviourMetric metric, float floor, AlertSeverity severity) : IDetector
 {
-    /// <summary>The metrics watched for drift, with the smallest spread each is judged by.</summary>
+    /// <summary>
+    /// Every metric the baseline detector judges is watched for drift too (docs/detection.md, "Drift"):
+    /// a metric judged per window but not for drift could be walked up, window by window just under the
+    /// threshold, without limit. The floors are an eighth of the baseline detector's (a level, not a window).
+    /// </summary>
     public static IReadOnlyList<DriftDetector> Defaults { get; } =
-    [
-        new(BehaviourMetric.BytesIn, 64, AlertSeverity.High),
-        new(BehaviourMetric.MessagesIn, 2, AlertSeverity.Medium),
-        new(BehaviourMetric.BytesOut, 64, AlertSeverity.Medium),
-        new(BehaviourMetric.MessagesOut, 2, AlertSeverity.Medium),
-    ];
+        BaselineDetector.Defaults.Select(baseline => new DriftDetector(baseline.Metric, Math.Max(2, baseline.Floor / 8), baseline.Severity)).ToArray();
 
     public string Name { get; } = "drift." + metric.Name();
 

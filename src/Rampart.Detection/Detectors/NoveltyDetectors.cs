@@ -6,7 +6,9 @@ namespace Rampart.Detection.Detectors;
 /// </summary>
 public sealed class NewSourceDetector : IDetector
 {
-    public string Name => "novelty.source-address";
+    public const string DetectorName = "novelty.source-address";
+
+    public string Name => DetectorName;
 
     public void Evaluate(DetectionContext context, List<Finding> findings)
     {
@@ -29,13 +31,17 @@ public sealed class NewSourceDetector : IDetector
 /// A listening port the device did not have before (a telnet or debug service appearing is the classic
 /// backdoor). Ports that are a known backdoor or cleartext-admin service are judged from the first
 /// report; any other port only once the device has reported before (its first ports are its normal).
+/// A port that raised this finding is never learned, and a risky port is never learned at all: it is
+/// reported in every window it stays open (the alert joins those sightings), and again after a release.
 /// </summary>
 public sealed class NewListeningPortDetector : IDetector
 {
-    /// <summary>Ports no fleet device should open: telnet, Mirai's alternate telnet, FTP, adb, common shells and IRC.</summary>
+    /// <summary>Ports no fleet device should open and none is ever learned (docs/detection.md, "Risky ports"): FTP 21, telnet 23, Mirai's alternate telnet 2323, adb 5555, shells 4444, 1337, 31337, IRC 6667.</summary>
     public static IReadOnlySet<int> Risky { get; } = new HashSet<int> { 21, 23, 2323, 4444, 5555, 6667, 1337, 31337 };
 
-    public string Name => "novelty.listening-port";
+    public const string DetectorName = "novelty.listening-port";
+
+    public string Name => DetectorName;
 
     public void Evaluate(DetectionContext context, List<Finding> findings)
     {
@@ -63,7 +69,9 @@ public sealed class NewListeningPortDetector : IDetector
 /// </summary>
 public sealed class NewDestinationDetector : IDetector
 {
-    public string Name => "novelty.destination";
+    public const string DetectorName = "novelty.destination";
+
+    public string Name => DetectorName;
 
     public void Evaluate(DetectionContext context, List<Finding> findings)
     {

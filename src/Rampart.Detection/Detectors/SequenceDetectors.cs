@@ -23,21 +23,28 @@ public sealed class RebootLoopDetector(int restarts = 3) : IDetector
 }
 
 /// <summary>
-/// The firmware measurement changed while the reported version did not: the image was altered without
-/// an update (threat model, "Physical tampering"). A version change with a new measurement is an update.
+/// The firmware measurement changed while the version the inventory records as installed did not: the
+/// image was altered without an update (threat model, "Physical tampering"). Only a change of the
+/// server's record counts as an update — the version the device reports is what an implant would change
+/// along with the image. Only for a device whose inventory records no version is the reported version
+/// used (a weaker check, docs/detection.md "Sequences").
 /// </summary>
 public sealed class MeasurementChangedDetector : IDetector
 {
-    public string Name => "sequence.measurement-changed";
+    public const string DetectorName = "sequence.measurement-changed";
+
+    public string Name => DetectorName;
 
     public void Evaluate(DetectionContext context, List<Finding> findings)
     {
         var posture = context.Window.Posture;
         var profile = context.Profile;
-        if (posture?.Measurement is { } measurement && profile.Measurement is { } previous && measurement != previous && posture.FirmwareVersion == profile.FirmwareVersion)
+        var installed = profile.Facts?.FirmwareVersion;
+        var updated = installed is null && profile.MeasuredVersion is null ? posture?.FirmwareVersion != profile.FirmwareVersion : installed != profile.MeasuredVersion;
+        if (posture?.Measurement is { } measurement && profile.Measurement is { } previous && measurement != previous && !updated)
         {
-            findings.Add(context.Finding(Name, AlertSeverity.Critical, $"firmware measurement changed without an update (version {posture.FirmwareVersion ?? "-"})",
-                new() { ["firmware-version"] = posture.FirmwareVersion ?? "-", ["previous"] = previous, ["reported"] = measurement }));
+            findings.Add(context.Finding(Name, AlertSeverity.Critical, $"firmware measurement changed without an update (installed version {installed ?? "-"})",
+                new() { ["installed-version"] = installed ?? "-", ["reported-version"] = posture.FirmwareVersion ?? "-", ["previous"] = previous, ["reported"] = measurement }));
         }
     }
 }

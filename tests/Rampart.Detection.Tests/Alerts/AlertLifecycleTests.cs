@@ -67,7 +67,7 @@ public sealed class AlertLifecycleTests : IAsyncLifetime
         var suppressed = await _harness.Alerts.SuppressAsync(id, "bob", _harness.Clock.GetUtcNow().AddHours(1), "pen test until noon", CancellationToken.None);
         _harness.Published();
 
-        var during = await _harness.Alerts.RaiseAsync([_harness.Finding("d1", "gateway.scanner", AlertSeverity.Critical)], CancellationToken.None);
+        var during = await _harness.Alerts.RaiseAsync([_harness.Finding("d1", "gateway.scanner", AlertSeverity.High)], CancellationToken.None);
         _harness.Clock.Advance(TimeSpan.FromHours(1));
         var after = await _harness.Alerts.RaiseAsync([_harness.Finding("d1", "gateway.scanner")], CancellationToken.None);
 
@@ -77,7 +77,7 @@ public sealed class AlertLifecycleTests : IAsyncLifetime
         Assert.Equal(AlertChangeKind.Opened, after[0].Kind);
         Assert.Equal(id, after[0].Alert.Id);
         Assert.Equal(AlertState.Open, after[0].Alert.State);
-        Assert.Equal(AlertSeverity.Critical, after[0].Alert.Severity);
+        Assert.Equal(AlertSeverity.High, after[0].Alert.Severity);
         Assert.Equal(["alert.opened"], _harness.Published().Select(e => e.Kind));
     }
 

@@ -3,7 +3,7 @@ namespace Rampart.Detection.Tests.Detectors;
 public sealed class NoveltyDetectorTests
 {
     [Fact]
-    public async Task A_telnet_port_appearing_on_a_device_is_reported_once_as_high()
+    public async Task A_telnet_port_appearing_on_a_device_is_reported_as_high_in_every_window_it_stays_open()
     {
         var fleet = new Fleet();
         Assert.Empty(await fleet.JudgeAsync(fleet.Normal("d1", posture: Fleet.Posture(ports: [443]))));
@@ -15,7 +15,7 @@ public sealed class NoveltyDetectorTests
         Assert.Equal("novelty.listening-port", finding.Detector);
         Assert.Equal(Detection.Detectors.AlertSeverity.High, finding.Severity);
         Assert.Equal("23", finding.Evidence["new-ports"]);
-        Assert.Empty(await fleet.JudgeAsync(fleet.Normal("d1", posture: Fleet.Posture(ports: [443, 23]))));
+        Assert.Equal("23", Assert.Single(await fleet.JudgeAsync(fleet.Normal("d1", posture: Fleet.Posture(ports: [443, 23])))).Evidence["new-ports"]);
     }
 
     [Fact]
