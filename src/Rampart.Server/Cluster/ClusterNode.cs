@@ -127,8 +127,18 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
             problem = "CredentialsFile: no such file";
         }
 
+        // Secure by default: whoever can publish under the cluster prefix can inject messages into
+        // every node and cut sessions off, so a fabric beyond loopback needs TLS and credentials.
+        if (problem is null && nats.FirstOrDefault(uri => !IsLoopback(uri)) is { } remote && (remote.Scheme != "tls" || settings.CredentialsFile is null))
+        {
+            problem = $"Nats: {remote.Host} is not on loopback, so the fabric needs tls:// URLs and a CredentialsFile (per-node NATS credentials); see docs/scale-out.md";
+        }
+
         return problem is null ? settings : throw new NodeStartupException($"invalid settings: {ClusterOptions.Section}:{problem}");
     }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 }
 
 /// <summary>Registers the cluster fabric when <c>Rampart:Cluster:Nats</c> is set.</summary>

@@ -18,11 +18,12 @@ namespace Rampart.Detection.Tests.Alerts;
 /// <summary>Alerts over the real pieces: a migrated SQLite database, the audit log writer, the event store and stream.</summary>
 internal sealed class AlertHarness : IAsyncDisposable
 {
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory _directory;
     private readonly AuditSigningKey _key = new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
-    private AlertHarness(SqliteDatabase database)
+    private AlertHarness(TempDirectory directory, SqliteDatabase database)
     {
+        _directory = directory;
         Database = database;
         AuditStore = new SqliteAuditStore(database);
         Audit = new AuditLog(AuditStore, _key, Clock, Options.Create(new AuditOptions()), NullLogger<AuditLog>.Instance);
@@ -60,7 +61,7 @@ internal sealed class AlertHarness : IAsyncDisposable
         var directory = new TempDirectory();
         var database = new SqliteDatabase(directory.Sub("node.db"));
         await new MigrationRunner(database).ApplyAsync();
-        var harness = new AlertHarness(database);
+        var harness = new AlertHarness(directory, database);
         await harness.Audit.StartAsync(CancellationToken.None);
         return harness;
     }

@@ -41,4 +41,25 @@ public sealed class ClusterStartupTests : IDisposable
         }));
         Assert.Contains("Rampart:Cluster:" + named, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("nats://10.0.0.7:4222", null)]
+    [InlineData("tls://nats.example.net:4222", null)]
+    [InlineData("nats://nats.example.net:4222", "node.creds")]
+    public async Task A_fabric_beyond_loopback_without_TLS_and_credentials_stops_the_start(string url, string? credentials)
+    {
+        string? creds = null;
+        if (credentials is not null)
+        {
+            creds = _temp.Sub(credentials);
+            await File.WriteAllTextAsync(creds, "not read: the start stops before connecting");
+        }
+
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>
+        {
+            ["Rampart:Cluster:Nats"] = url,
+            ["Rampart:Cluster:CredentialsFile"] = creds,
+        }));
+        Assert.Contains("is not on loopback, so the fabric needs tls:// URLs and a CredentialsFile", error.Message, StringComparison.Ordinal);
+    }
 }
