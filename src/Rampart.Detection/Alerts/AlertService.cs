@@ -77,6 +77,35 @@ public sealed class AlertService(IAlertStore store, IAuditLog audit, SecurityEve
             ? alert with { State = AlertState.Resolved, SuppressedUntil = null }
             : throw Conflict(alert, "the alert is resolved already"), cancellationToken);
 
+    /// <summary>
+    /// Resolves every active alert of <paramref name="deviceId"/>: a device released from quarantine is
+    /// judged afresh, so a finding after the release opens a new alert and the response acts again
+    /// (joining the old alert as a sighting, it would not). Returns how many were resolved.
+    /// </summary>
+    public async Task<int> ResolveDeviceAsync(string deviceId, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var resolved = 0;
+        foreach (var alert in await store.ListAsync(new AlertQuery(DeviceId: deviceId, Limit: AlertQuery.MaxLimit), cancellationToken))
+        {
+            if (!alert.Active)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ResolveAsync(alert.Id, actor, reason, cancellationToken);
+                resolved++;
+            }
+            catch (FleetException exception) when (exception.Kind == FleetErrorKind.Conflict)
+            {
+                // A person resolved it meanwhile.
+            }
+        }
+
+        return resolved;
+    }
+
     /// <summary>Findings join the alert silently until <paramref name="until"/>; after that the next one reopens it.</summary>
     public Task<Alert> SuppressAsync(long id, string actor, DateTimeOffset until, string reason, CancellationToken cancellationToken) =>
         ChangeAsync(id, actor, AlertChangeKind.Suppressed, reason, required: true, (alert, now) =>

@@ -22,6 +22,7 @@ public sealed partial class DetectionHost(
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _pass = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DeviceAccessChanged> _released = new();
     private FleetEventSubscription? _subscription;
     private IDisposable? _observation;
     private Task _events = Task.CompletedTask;
@@ -77,6 +78,13 @@ public sealed partial class DetectionHost(
         await _pass.WaitAsync(cancellationToken);
         try
         {
+            // Releases first: the device's alerts are resolved before this window is judged, so what it
+            // does after the release opens new alerts (and the response acts on them).
+            while (_released.TryDequeue(out var released))
+            {
+                await alerts.ResolveDeviceAsync(released.DeviceId, "rampart", $"released from quarantine ({released.Reason})", cancellationToken);
+            }
+
             var end = time.GetUtcNow();
             var windows = collector.Close(_windowStart, end);
             _windowStart = end;
@@ -135,6 +143,10 @@ public sealed partial class DetectionHost(
                 if (fleetEvent is SecurityEventRecorded recorded)
                 {
                     collector.Observe(recorded.Event);
+                }
+                else if (fleetEvent is DeviceAccessChanged { Change: DeviceAccessChange.Released } released)
+                {
+                    _released.Enqueue(released);
                 }
             }
             catch (Exception exception)

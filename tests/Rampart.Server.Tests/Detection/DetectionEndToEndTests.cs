@@ -105,6 +105,16 @@ public sealed class DetectionEndToEndTests
         Assert.Equal(DeviceState.Active, released!.State);
         await Eventually.HoldsAsync(async () => await device.PublishAsync("devices/e2e-1/telemetry/temp", "2"u8.ToArray()) == MqttReasonCode.Success,
             "the live session gets its permissions back");
+
+        // The release resolved the old alert: the device opening telnet again is a new alert, contained again.
+        await Eventually.HoldsAsync(async () => (await alerts.GetAsync(alert.Id, CancellationToken.None)).State == AlertState.Resolved,
+            "the release resolves the device's alert");
+        Assert.Equal(MqttReasonCode.Success, await device.ReportPostureAsync(Posture([443, 23], measurement: "sha256:" + new string('b', 64))));
+        await Eventually.HoldsAsync(async () => (await inventory.GetAsync("e2e-1", CancellationToken.None)).State == DeviceState.Quarantined,
+            "a released device that misbehaves again is quarantined again");
+        var again = (await alerts.ListAsync(new AlertQuery(DeviceId: "e2e-1"), CancellationToken.None)).Single(a => a.Active);
+        Assert.NotEqual(alert.Id, again.Id);
+        Assert.Equal("quarantined", again.Response);
     }
 
     private static async Task AddReleaseAsync(GatewayNode node, string model, string version, string imageSha256)
