@@ -12,6 +12,15 @@ cd "$root"
 # of these packages: they run their own processes.
 packages=(openssl curl mosquitto-clients python3 postgresql nats-server haproxy)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+# Each capability lists the Debian packages its tests drive in tests/packages/NAME.list (one per line,
+# '#' starts a comment), so adding a capability never edits the line above.
+for list in tests/packages/*.list; do
+  [ -f "$list" ] || continue
+  while read -r package _; do
+    case "$package" in ''|'#'*) continue ;; esac
+    packages+=("$package")
+  done < "$list"
+done
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
