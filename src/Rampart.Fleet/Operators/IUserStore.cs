@@ -1,4 +1,5 @@
 using Rampart.Fleet.Audit;
+using Rampart.Fleet.Operators.Passwords;
 
 namespace Rampart.Fleet.Operators;
 
@@ -22,6 +23,12 @@ public interface IUserStore
 
     /// <summary>Records a login: success resets failures and records the TOTP step (refusing a replayed step); failure counts up.</summary>
     Task<bool> RecordLoginAsync(IStoreTransaction transaction, string name, bool success, long totpStep, DateTimeOffset? lockUntil, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the stored password hash if it is still <paramref name="expected"/> (its storage form):
+    /// false when it changed meanwhile (another login rehashed it first), so the newer one stays.
+    /// </summary>
+    Task<bool> ReplacePasswordAsync(IStoreTransaction transaction, string name, string expected, PasswordHash replacement, CancellationToken cancellationToken);
 
     /// <summary>Disables the user; false if unknown or already disabled.</summary>
     Task<bool> DisableAsync(IStoreTransaction transaction, string name, CancellationToken cancellationToken);

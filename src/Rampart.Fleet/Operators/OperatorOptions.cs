@@ -21,6 +21,18 @@ public sealed class OperatorOptions
     /// <summary>Longest lifetime of an API token.</summary>
     public TimeSpan MaximumTokenLifetime { get; set; } = TimeSpan.FromDays(365);
 
-    /// <summary>PBKDF2 iterations for new password hashes; never below 600,000.</summary>
-    public int PasswordIterations { get; set; } = Passwords.PasswordHash.DefaultIterations;
+    /// <summary>Argon2id memory per password hash in KiB (RFC 9106 m); never below OWASP's 19 MiB (19456).</summary>
+    public int PasswordMemoryKiB { get; set; } = Passwords.Argon2Parameters.OwaspMinimum.MemoryKiB;
+
+    /// <summary>Argon2id passes (RFC 9106 t); never below OWASP's 2.</summary>
+    public int PasswordPasses { get; set; } = Passwords.Argon2Parameters.OwaspMinimum.Passes;
+
+    /// <summary>Argon2id lanes (RFC 9106 p); OWASP's parameters use 1.</summary>
+    public int PasswordParallelism { get; set; } = Passwords.Argon2Parameters.OwaspMinimum.Parallelism;
+
+    /// <summary>Password hashes computed at once; 0 sizes it from memory (an eighth of what the process may use, over one hash's memory).</summary>
+    public int ConcurrentPasswordHashes { get; set; }
+
+    /// <summary>How long a login waits for a free hashing slot before it is answered 429.</summary>
+    public TimeSpan PasswordHashWait { get; set; } = TimeSpan.FromSeconds(2);
 }

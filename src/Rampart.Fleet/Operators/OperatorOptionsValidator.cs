@@ -15,6 +15,10 @@ public sealed class OperatorOptionsValidator : IValidateOptions<OperatorOptions>
             .Positive(nameof(options.LockoutDuration), options.LockoutDuration, TimeSpan.FromDays(7))
             .Positive(nameof(options.SessionLifetime), options.SessionLifetime, TimeSpan.FromDays(30))
             .Positive(nameof(options.MaximumTokenLifetime), options.MaximumTokenLifetime, TimeSpan.FromDays(3650))
-            .Between(nameof(options.PasswordIterations), options.PasswordIterations, PasswordHash.DefaultIterations, 10_000_000)
+            .Between(nameof(options.PasswordMemoryKiB), options.PasswordMemoryKiB, Argon2Parameters.OwaspMinimum.MemoryKiB, Argon2Parameters.MaximumMemoryKiB)
+            .Between(nameof(options.PasswordPasses), options.PasswordPasses, Argon2Parameters.OwaspMinimum.Passes, Argon2Parameters.MaximumPasses)
+            .Between(nameof(options.PasswordParallelism), options.PasswordParallelism, 1, Argon2Parameters.MaximumParallelism)
+            .Between(nameof(options.ConcurrentPasswordHashes), options.ConcurrentPasswordHashes, 0, PasswordHasher.MaximumSlots)
+            .Positive(nameof(options.PasswordHashWait), options.PasswordHashWait, TimeSpan.FromSeconds(30))
             .Result();
 }

@@ -27,9 +27,11 @@ public sealed class UserService
     private readonly TimeProvider _time;
     private readonly OperatorOptions _options;
     private readonly FailureBackoff _backoff;
+    private readonly PasswordHasher _hasher;
 
-    public UserService(IUserStore users, SetupTokenService setup, IAuditLog audit, SecretBox box, TimeProvider time, IOptions<OperatorOptions> options)
+    public UserService(IUserStore users, SetupTokenService setup, IAuditLog audit, SecretBox box, TimeProvider time, IOptions<OperatorOptions> options, PasswordHasher hasher)
     {
+        _hasher = hasher;
         _users = users;
         _setup = setup;
         _audit = audit;
@@ -91,7 +93,7 @@ public sealed class UserService
 
         var role = OperatorRole.Find(grant.Role)!;
         var secret = role.RequiresTotp ? RandomNumberGenerator.GetBytes(20) : null;
-        var user = new OperatorUser(grant.Name, role.Name, grant.Sites, grant.Zones, PasswordHash.Create(password, Math.Max(_options.PasswordIterations, PasswordHash.DefaultIterations)),
+        var user = new OperatorUser(grant.Name, role.Name, grant.Sites, grant.Zones, await _hasher.HashAsync(password, cancellationToken),
             secret is null ? null : _box.Seal(secret, Encoding.UTF8.GetBytes(grant.Name)), Activated: false, Disabled: false, 0, null, 0, _time.GetUtcNow());
         // The pending account and what follows from it (activation, or the TOTP secret issued) in one transaction.
         await _audit.CommitAsync(async (transaction, commit) =>
@@ -144,14 +146,14 @@ public sealed class UserService
         var user = OperatorNames.IsValid(name) ? await _users.GetAsync(name, cancellationToken) : null;
         if (user is null)
         {
-            PasswordHash.Decoy.Verify(password); // the same work as for a real user
+            await _hasher.VerifyAsync(null, password, cancellationToken); // the same work as for a real user
             return await FailAsync(name, source, "unknown user", null, cancellationToken);
         }
 
         // The password is checked before the lock, and a locked account answers as a wrong password
         // does (same message, same work): otherwise the answer would tell a guesser which names exist
         // and which of them it has locked. The audit entry keeps the real reason.
-        var passwordMatches = user.Password.Verify(password);
+        var passwordMatches = await _hasher.VerifyAsync(user.Password, password, cancellationToken);
         if (user.LockedUntil is { } locked && locked > now)
         {
             return await FailAsync(name, source, "account locked", user, cancellationToken);
@@ -179,12 +181,23 @@ public sealed class UserService
             return await FailAsync(name, source, user.Disabled ? "disabled" : "not activated", user, cancellationToken);
         }
 
-        // The recorded TOTP step (replay protection) and the login's audit entry in one transaction.
+        // A hash older or cheaper than today's Argon2id cost is replaced now, while the password is
+        // at hand (it is never stored): derived before the transaction so the slow part holds no lock.
+        var rehashed = _hasher.NeedsRehash(user.Password) ? await _hasher.HashAsync(password, cancellationToken) : null;
+
+        // The recorded TOTP step (replay protection), the rehash and their audit entries in one transaction.
         var recorded = await _audit.CommitAsync(async (transaction, commit) =>
-            await _users.RecordLoginAsync(transaction, name, true, step, null, commit)
-                ? AuditedOutcome<bool>.Done(true, new AuditRecord(name, "user.login", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string> { ["source"] = source }))
-                : AuditedOutcome<bool>.Nothing(false),
-            cancellationToken);
+        {
+            if (!await _users.RecordLoginAsync(transaction, name, true, step, null, commit))
+            {
+                return AuditedOutcome<bool>.Nothing(false);
+            }
+
+            var login = new AuditRecord(name, "user.login", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string> { ["source"] = source });
+            return rehashed is not null && await _users.ReplacePasswordAsync(transaction, name, user.Password.Encode(), rehashed, commit)
+                ? AuditedOutcome<bool>.Done(true, [login, Rehashed(name, user.Password, rehashed)], [])
+                : AuditedOutcome<bool>.Done(true, login);
+        }, cancellationToken);
         if (!recorded.Value)
         {
             return await FailAsync(name, source, "TOTP code replayed", user, cancellationToken);
@@ -216,6 +229,13 @@ public sealed class UserService
     /// <summary>The identity of an active user, or null (unknown, disabled, not activated).</summary>
     public async Task<OperatorUser?> GetActiveAsync(string name, CancellationToken cancellationToken) =>
         await _users.GetAsync(name, cancellationToken) is { Activated: true, Disabled: false } user ? user : null;
+
+    private static AuditRecord Rehashed(string name, PasswordHash old, PasswordHash replacement) =>
+        new("node", "user.password-rehashed", $"user/{name}", AuditOutcome.Success, new Dictionary<string, string>
+        {
+            ["from"] = old.Algorithm,
+            ["to"] = replacement is Argon2idPasswordHash argon ? $"{argon.Algorithm} {argon.Parameters}" : replacement.Algorithm,
+        });
 
     private async Task<OperatorIdentity> FailAsync(string name, string source, string reason, OperatorUser? user, CancellationToken cancellationToken)
     {

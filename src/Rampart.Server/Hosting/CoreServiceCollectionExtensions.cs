@@ -50,6 +50,7 @@ public static class CoreServiceCollectionExtensions
 
         // Operators and four-eyes approvals.
         services.AddSingleton(new SecretBox(keys.SecretBoxKey));
+        services.AddSingleton<Fleet.Operators.Passwords.PasswordHasher>();
         services.AddSingleton<UserService>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<BulkRevocation>();

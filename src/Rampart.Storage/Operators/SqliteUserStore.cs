@@ -50,6 +50,11 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
                 cancellationToken, ("$lock", lockUntil?.ToUnixMs()), ("$name", name))) == 1;
 
     /// <inheritdoc />
+    public async Task<bool> ReplacePasswordAsync(IStoreTransaction transaction, string name, string expected, PasswordHash replacement, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE users SET password_hash = $replacement WHERE name = $name AND password_hash = $expected", cancellationToken,
+            ("$replacement", replacement.Encode()), ("$name", name), ("$expected", expected)) == 1;
+
+    /// <inheritdoc />
     public async Task<bool> DisableAsync(IStoreTransaction transaction, string name, CancellationToken cancellationToken) =>
         await transaction.ExecuteAsync("UPDATE users SET disabled = 1 WHERE name = $name AND disabled = 0", cancellationToken, ("$name", name)) == 1;
 

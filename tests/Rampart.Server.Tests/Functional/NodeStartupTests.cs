@@ -86,7 +86,7 @@ public sealed class NodeStartupTests : IDisposable
     [Theory]
     [InlineData("Rampart:Audit:MaxBatchSize", "0", "Rampart:Audit:MaxBatchSize must be 1 to 65536 (it is 0)")]
     [InlineData("Rampart:Audit:MaxBatchSize", "lots", "'Rampart:Audit:MaxBatchSize' to type 'System.Int32'")]
-    [InlineData("Rampart:Operators:PasswordIterations", "1000", "Rampart:Operators:PasswordIterations must be 600000 to 10000000 (it is 1000)")]
+    [InlineData("Rampart:Operators:PasswordMemoryKiB", "4096", "Rampart:Operators:PasswordMemoryKiB must be 19456 to 1048576 (it is 4096)")]
     [InlineData("Rampart:Rollouts:Tick", "00:00:00", "Rampart:Rollouts:Tick must be above 0")]
     [InlineData("Rampart:Enrollment:RenewalWindowFraction", "1.5", "Rampart:Enrollment:RenewalWindowFraction must be above 0 and at most 1 (it is 1.5)")]
     public async Task Bad_fleet_settings_stop_the_node_at_start_with_the_setting_named(string key, string value, string expected)

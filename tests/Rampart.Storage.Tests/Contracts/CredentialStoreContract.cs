@@ -40,7 +40,7 @@ public abstract class CredentialStoreContract<TProvider> : StoreContract<TProvid
     [Fact]
     public async Task An_operator_is_pending_until_activated_and_logins_lock_and_unlock()
     {
-        var user = new OperatorUser("alice", "admin", ["s1"], [], PasswordHash.Create("correct horse", iterations: 1000), [7], false, false, 0, null, 0, Start);
+        var user = new OperatorUser("alice", "admin", ["s1"], [], Pbkdf2PasswordHash.Create("correct horse", iterations: 1000), [7], false, false, 0, null, 0, Start);
         Assert.True(await AuditedAsync(t => Stores.Users.TryPutPendingAsync(t, user, CancellationToken.None)));
         Assert.False(await Stores.Users.AnyAdminAsync(CancellationToken.None));
         await AuditedAsync(async t =>
@@ -54,6 +54,12 @@ public abstract class CredentialStoreContract<TProvider> : StoreContract<TProvid
         var locked = await Stores.Users.GetAsync("alice", CancellationToken.None);
         Assert.Equal((true, "admin", 1, Start.AddMinutes(15)), (locked!.Activated, locked.Role, locked.FailedLogins, locked.LockedUntil));
         Assert.True(locked.Password.Verify("correct horse"));
+
+        // A rehash replaces the hash only if it is still the one read (a second, racing rehash loses).
+        var argon = Argon2idPasswordHash.Create("correct horse", Argon2Parameters.OwaspMinimum);
+        Assert.True(await AuditedAsync(t => Stores.Users.ReplacePasswordAsync(t, "alice", locked.Password.Encode(), argon, CancellationToken.None)));
+        Assert.False(await AuditedAsync(t => Stores.Users.ReplacePasswordAsync(t, "alice", locked.Password.Encode(), argon, CancellationToken.None)));
+        Assert.Equal(argon.Encode(), (await Stores.Users.GetAsync("alice", CancellationToken.None))!.Password.Encode());
 
         Assert.False(await AuditedAsync(t => Stores.Users.RecordLoginAsync(t, "alice", true, 5, null, CancellationToken.None)));
         Assert.True(await AuditedAsync(t => Stores.Users.RecordLoginAsync(t, "alice", true, 6, null, CancellationToken.None)));
@@ -69,7 +75,7 @@ public abstract class CredentialStoreContract<TProvider> : StoreContract<TProvid
     public async Task An_invitation_and_an_api_token_are_found_by_hash_and_used_or_revoked_once()
     {
         await AuditedAsync(t => Stores.Users.TryPutPendingAsync(t,
-            new OperatorUser("bob", "operator", [], ["z"], PasswordHash.Create("pw", iterations: 1000), null, true, false, 0, null, 0, Start), CancellationToken.None));
+            new OperatorUser("bob", "operator", [], ["z"], Pbkdf2PasswordHash.Create("pw", iterations: 1000), null, true, false, 0, null, 0, Start), CancellationToken.None));
         await AuditedAsync(async t =>
         {
             await Stores.Users.AddInvitationAsync(t, new Invitation(0, [4], "carol", "viewer", [], [], "bob", Start.AddDays(1)), CancellationToken.None);

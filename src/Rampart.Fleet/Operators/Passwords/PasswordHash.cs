@@ -1,48 +1,30 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Rampart.Fleet.Operators.Passwords;
 
 /// <summary>
-/// PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) with a 16-byte random salt and at least 600,000 iterations
-/// (OWASP 2023); no Argon2 implementation is available here. The iteration count is stored with
-/// the hash, so it can be raised later without invalidating existing passwords.
+/// A stored operator password hash. New hashes are Argon2id (<see cref="Argon2idPasswordHash"/>,
+/// RFC 9106); hashes written before it are PBKDF2-HMAC-SHA256 (<see cref="Pbkdf2PasswordHash"/>) and
+/// are replaced by Argon2id at the next successful login (<see cref="PasswordHasher"/>).
 /// </summary>
-public sealed record PasswordHash(int Iterations, byte[] Salt, byte[] Hash)
+public abstract record PasswordHash
 {
-    /// <summary>Iterations for new hashes.</summary>
-    public const int DefaultIterations = 600_000;
+    /// <summary>The algorithm name as stored (<c>argon2id</c>, <c>pbkdf2-sha256</c>).</summary>
+    public abstract string Algorithm { get; }
 
-    /// <summary>Hashes a new password.</summary>
-    public static PasswordHash Create(string password, int iterations = DefaultIterations)
-    {
-        var salt = RandomNumberGenerator.GetBytes(16);
-        return new PasswordHash(iterations, salt, Derive(password, salt, iterations));
-    }
+    /// <summary>Checks a presented password in constant time (the comparison; the derivation is the same work for any input).</summary>
+    public abstract bool Verify(string? presented);
 
-    /// <summary>Checks a presented password in constant time.</summary>
-    public bool Verify(string? presented) =>
-        presented is { Length: > 0 and <= PasswordPolicy.MaximumLength }
-        && CryptographicOperations.FixedTimeEquals(Derive(presented, Salt, Iterations), Hash);
+    /// <summary>The storage form.</summary>
+    public abstract string Encode();
 
-    /// <summary>Storage form: <c>pbkdf2-sha256$iterations$salt$hash</c> (base64).</summary>
-    public string Encode() => $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(Salt)}${Convert.ToBase64String(Hash)}";
+    /// <summary>True when this hash is not Argon2id with at least <paramref name="wanted"/>'s cost: rehash at the next successful login.</summary>
+    public abstract bool IsWeakerThan(Argon2Parameters wanted);
 
-    /// <summary>Reads the storage form.</summary>
-    public static PasswordHash Decode(string encoded)
-    {
-        var parts = encoded.Split('$');
-        if (parts.Length != 4 || parts[0] != "pbkdf2-sha256")
-        {
-            throw new FormatException("not a pbkdf2-sha256 password hash");
-        }
+    /// <summary>Reads either storage form; throws <see cref="FormatException"/> for anything else.</summary>
+    public static PasswordHash Decode(string encoded) =>
+        encoded.StartsWith(Argon2idPasswordHash.Prefix, StringComparison.Ordinal) ? Argon2idPasswordHash.Decode(encoded)
+        : encoded.StartsWith(Pbkdf2PasswordHash.Prefix, StringComparison.Ordinal) ? Pbkdf2PasswordHash.Decode(encoded)
+        : throw new FormatException("not an argon2id or pbkdf2-sha256 password hash");
 
-        return new PasswordHash(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), Convert.FromBase64String(parts[2]), Convert.FromBase64String(parts[3]));
-    }
-
-    /// <summary>A hash of nothing, to spend the same time on unknown users as on known ones.</summary>
-    public static PasswordHash Decoy { get; } = Create("decoy-" + Guid.NewGuid());
-
-    private static byte[] Derive(string password, byte[] salt, int iterations) =>
-        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+    /// <summary>True for a presented password that is worth deriving: not empty and within the policy's maximum length.</summary>
+    protected static bool Presentable(string? presented) => presented is { Length: > 0 and <= PasswordPolicy.MaximumLength };
 }

@@ -11,7 +11,7 @@ public static class PasswordPolicy
     /// <summary>Shortest password accepted.</summary>
     public const int MinimumLength = 12;
 
-    /// <summary>Longest password accepted (PBKDF2 hashes any length; this bounds the work).</summary>
+    /// <summary>Longest password accepted (Argon2id hashes any length; this bounds the work).</summary>
     public const int MaximumLength = 256;
 
     private static readonly HashSet<string> _known = LoadKnown();
