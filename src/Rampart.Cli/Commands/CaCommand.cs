@@ -1,13 +1,17 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
+using Rampart.Pki.Keys.Pkcs11;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Hosting;
 using Rampart.Server.Keys;
 
 namespace Rampart.Cli.Commands;
 
-/// <summary><c>rampart ca import</c>: use an existing root and issuing CA instead of creating one.</summary>
+/// <summary>
+/// <c>rampart ca import</c>: use an existing root and issuing CA instead of creating one.
+/// <c>rampart ca init</c>: create the CA (and the audit key) of a new data directory, optionally inside a PKCS#11 token.
+/// </summary>
 internal static class CaCommand
 {
     public static Command Create()
@@ -36,6 +40,46 @@ internal static class CaCommand
             Console.WriteLine($"CA imported into {directoryPath} (root sha256 {fingerprint})");
             return 0;
         }));
-        return new Command("ca", "Rampart's certificate authority.") { import };
+        return new Command("ca", "Rampart's certificate authority.") { import, Init() };
+    }
+
+    private static Command Init()
+    {
+        var data = CommonOptions.Data();
+        var module = new Option<FileInfo?>("--pkcs11-module") { Description = "PKCS#11 module (the HSM vendor's shared library) to generate and hold the keys", HelpName = "PATH" };
+        var token = new Option<string?>("--token-label") { Description = "Label of the token in that module", HelpName = "L" };
+        var pinFile = new Option<FileInfo?>("--pin-file")
+        {
+            Description = $"File holding the token's user PIN (else ${Pkcs11Settings.PinEnvironmentVariable}); the PIN itself is never a flag",
+            HelpName = "F",
+        };
+        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile };
+        init.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var directoryPath = CommonOptions.ResolveData(parse.GetValue(data));
+            var settings = KeyStorageSettings.Files;
+            if (parse.GetValue(module) is { } modulePath)
+            {
+                var label = parse.GetValue(token) is { Length: > 0 } given ? given : throw new NodeStartupException("--pkcs11-module needs --token-label");
+                settings = new KeyStorageSettings(new Pkcs11Settings(modulePath.FullName, label, parse.GetValue(pinFile)?.FullName));
+            }
+            else if (parse.GetValue(token) is not null || parse.GetValue(pinFile) is not null)
+            {
+                throw new NodeStartupException("--token-label and --pin-file need --pkcs11-module");
+            }
+
+            var fingerprint = CaInitializer.Initialize(directoryPath, settings, TimeProvider.System);
+            await using var node = await OfflineNode.OpenAsync(directoryPath, cancellationToken, initialize: true, storage: CommonOptions.ResolveStorage());
+            await node.Services.GetRequiredService<IAuditLog>().AppendAsync(new AuditRecord(Server.Admin.LocalAdminConnection.Actor, "ca.initialized", "ca",
+                AuditOutcome.Success, new Dictionary<string, string>
+                {
+                    ["root-sha256"] = fingerprint,
+                    ["keys"] = settings.Pkcs11 is { } pkcs11 ? $"pkcs11 token '{pkcs11.TokenLabel}'" : "files",
+                }), cancellationToken);
+            Console.WriteLine($"CA created in {directoryPath} (root sha256 {fingerprint}); keys held in {settings.Pkcs11?.ToString() ?? "files in keys/"}");
+            Console.WriteLine($"start the node with: rampart serve --data {directoryPath}");
+            return 0;
+        }));
+        return init;
     }
 }

@@ -20,32 +20,44 @@ public sealed class CertificateAuthority : IDisposable
 
     /// <summary>Wraps an existing pair; <paramref name="issuing"/> must carry its private key.</summary>
     public CertificateAuthority(X509Certificate2 root, X509Certificate2 issuing)
+        : this(root, issuing, issuing.HasPrivateKey
+            ? issuing.GetECDsaPrivateKey() ?? throw new ArgumentException("the issuing CA must hold an ECDSA key", nameof(issuing))
+            : throw new ArgumentException("the issuing CA certificate must carry its private key", nameof(issuing)))
     {
-        if (!issuing.HasPrivateKey)
-        {
-            throw new ArgumentException("the issuing CA certificate must carry its private key", nameof(issuing));
-        }
+    }
 
+    /// <summary>
+    /// Wraps an existing pair whose issuing key is held apart from the certificate — in a PKCS#11
+    /// token (<see cref="Keys.Pkcs11.Pkcs11ECDsa"/>) or any other <see cref="ECDsa"/>. The authority takes
+    /// ownership of <paramref name="issuingKey"/>, which must match the certificate's public key.
+    /// </summary>
+    public CertificateAuthority(X509Certificate2 root, X509Certificate2 issuing, ECDsa issuingKey)
+    {
         if (!IsSignedBy(issuing, root))
         {
             throw new ArgumentException("the issuing CA was not issued by the given root", nameof(issuing));
         }
 
-        using (var issuingKey = issuing.GetECDsaPublicKey())
-        using (var rootKey = root.GetECDsaPublicKey())
+        using (var issuingPublic = issuing.GetECDsaPublicKey())
+        using (var rootPublic = root.GetECDsaPublicKey())
         {
-            if (issuingKey is null || rootKey is null)
+            if (issuingPublic is null || rootPublic is null)
             {
                 throw new ArgumentException("the CA certificates must hold ECDSA keys");
+            }
+
+            if (!issuingPublic.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(issuingKey.ExportSubjectPublicKeyInfo()))
+            {
+                throw new ArgumentException("the issuing key does not match the issuing CA certificate", nameof(issuingKey));
             }
         }
 
         Root = root;
         Issuing = issuing;
 
-        // Taken out of the certificate once: extracting the private key (and recomputing the
-        // authority key identifier) per issuance cost more than the signature itself.
-        _issuingKey = issuing.GetECDsaPrivateKey()!;
+        // Kept once: extracting the private key (and recomputing the authority key identifier) per
+        // issuance cost more than the signature itself.
+        _issuingKey = issuingKey;
         _signer = X509SignatureGenerator.CreateForECDsa(_issuingKey);
         _authorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false);
     }
@@ -73,18 +85,40 @@ public sealed class CertificateAuthority : IDisposable
     public static (CertificateAuthority Authority, ECDsa RootKey) Create(string name, DateTimeOffset now)
     {
         var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        var rootRequest = new CertificateRequest($"CN={name} Root CA, O=Rampart", rootKey, HashAlgorithmName.SHA384);
-        AddCaExtensions(rootRequest, pathLength: 1);
-        using var rootWithKey = rootRequest.CreateSelfSigned(now.AddMinutes(-5), now + RootValidity);
+        var issuingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (root, issuingPublic) = CreateCertificates(name, now, rootKey, issuingKey);
+        using (issuingPublic)
+        {
+            return (new CertificateAuthority(root, issuingPublic.CopyWithPrivateKey(issuingKey), issuingKey), rootKey);
+        }
+    }
 
-        using var issuingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    /// <summary>
+    /// A new root and issuing CA over keys generated elsewhere (a P-384 root and a P-256 issuing key,
+    /// e.g. inside a PKCS#11 token): only signatures are asked of the keys, never their private halves.
+    /// The authority takes ownership of <paramref name="issuingKey"/>; the caller keeps the root key.
+    /// </summary>
+    public static CertificateAuthority Create(string name, DateTimeOffset now, ECDsa rootKey, ECDsa issuingKey)
+    {
+        var (root, issuing) = CreateCertificates(name, now, rootKey, issuingKey);
+        return new CertificateAuthority(root, issuing, issuingKey);
+    }
+
+    private static (X509Certificate2 Root, X509Certificate2 Issuing) CreateCertificates(string name, DateTimeOffset now, ECDsa rootKey, ECDsa issuingKey)
+    {
+        // Self-issued through a signature generator rather than CreateSelfSigned, which would copy the
+        // private key into the certificate object (impossible for a key that cannot leave its token).
+        var rootSigner = X509SignatureGenerator.CreateForECDsa(rootKey);
+        var rootName = new X500DistinguishedName($"CN={name} Root CA, O=Rampart");
+        var rootRequest = new CertificateRequest(rootName, rootKey, HashAlgorithmName.SHA384);
+        AddCaExtensions(rootRequest, pathLength: 1);
+        var root = rootRequest.Create(rootName, rootSigner, now.AddMinutes(-5), now + RootValidity, SerialNumbers.New());
+
         var issuingRequest = new CertificateRequest($"CN={name} Issuing CA, O=Rampart", issuingKey, HashAlgorithmName.SHA384);
         AddCaExtensions(issuingRequest, pathLength: 0);
-        issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(rootWithKey, true, false));
-        using var issuingPublic = issuingRequest.Create(rootWithKey, now.AddMinutes(-5), now + IssuingValidity, SerialNumbers.New());
-        var issuing = issuingPublic.CopyWithPrivateKey(issuingKey);
-        var root = X509CertificateLoader.LoadCertificate(rootWithKey.RawData);
-        return (new CertificateAuthority(root, issuing), rootKey);
+        issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        var issuing = issuingRequest.Create(rootName, rootSigner, now.AddMinutes(-5), now + IssuingValidity, SerialNumbers.New());
+        return (root, issuing);
     }
 
     /// <summary>Signs a template the profiles built. The template's serial must be fresh.</summary>
@@ -116,7 +150,11 @@ public sealed class CertificateAuthority : IDisposable
             builder.AddEntry(Convert.FromHexString(entry.SerialHex), entry.RevokedAt, entry.Reason);
         }
 
-        return builder.Build(Issuing, number, nextUpdate, HashAlgorithmName.SHA256, null, thisUpdate);
+        // The generator overload, so the issuing key need not be attached to the certificate (it may be in a token).
+        lock (_signing)
+        {
+            return builder.Build(Issuing.SubjectName, _signer, number, nextUpdate, HashAlgorithmName.SHA256, _authorityKeyIdentifier, thisUpdate);
+        }
     }
 
     // Names can collide; only the root's signature proves the link (RFC 5280 §6.1.3 (a)(1)).

@@ -5,6 +5,7 @@ using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Enrollment;
 using Rampart.Pki.Authority;
+using Rampart.Pki.Keys;
 using Rampart.Pki.Profiles;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Hosting;
@@ -25,14 +26,18 @@ public sealed class NodeKeyring : IDisposable
 
     private readonly X509Certificate2? _tlsCertificate;
 
-    private NodeKeyring(AuditSigningKey auditKey, byte[] secretBoxKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
+    private NodeKeyring(ISigningKeyProvider provider, AuditSigningKey auditKey, byte[] secretBoxKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
     {
+        KeyProvider = provider;
         AuditKey = auditKey;
         SecretBoxKey = secretBoxKey;
         Authority = authority;
         _tlsCertificate = tlsCertificate;
         Created = created;
     }
+
+    /// <summary>Where the CA and audit keys are held (files in <c>keys/</c> or a PKCS#11 token).</summary>
+    public ISigningKeyProvider KeyProvider { get; }
 
     /// <summary>Signs audit checkpoints.</summary>
     public AuditSigningKey AuditKey { get; }
@@ -61,19 +66,22 @@ public sealed class NodeKeyring : IDisposable
         NodeDataDirectory directory, ServerNames? names, ICertificateStore certificates, TimeProvider time, CancellationToken cancellationToken)
     {
         var created = new List<string>();
-        var auditKey = LoadOrCreateAuditKey(directory, created);
+        var provider = KeyStorageSettings.Load(directory).Open(directory);
+        AuditSigningKey? auditKey = null;
         CertificateAuthority? authority = null;
         try
         {
-            authority = CaFiles.LoadOrCreate(directory, time, created);
+            auditKey = LoadOrCreateAuditKey(directory, provider, created);
+            authority = CaFiles.LoadOrCreate(directory, provider, time, created);
             var secretBoxKey = LoadOrCreateSecretBoxKey(directory, created);
             var certificate = names is null ? null : await LoadOrIssueTlsCertificateAsync(directory, authority, names, certificates, time, created, cancellationToken);
-            return new NodeKeyring(auditKey, secretBoxKey, authority, certificate, created);
+            return new NodeKeyring(provider, auditKey, secretBoxKey, authority, certificate, created);
         }
         catch
         {
             authority?.Dispose();
-            auditKey.Dispose();
+            auditKey?.Dispose();
+            provider.Dispose();
             throw;
         }
     }
@@ -98,20 +106,31 @@ public sealed class NodeKeyring : IDisposable
     public static string Fingerprint(X509Certificate2 certificate) =>
         string.Join(':', Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)).Chunk(2).Select(pair => new string(pair)));
 
-    private static AuditSigningKey LoadOrCreateAuditKey(NodeDataDirectory directory, List<string> created)
+    private static AuditSigningKey LoadOrCreateAuditKey(NodeDataDirectory directory, ISigningKeyProvider provider, List<string> created)
     {
-        var key = ECDsa.Create();
+        ECDsa key;
         try
         {
-            if (File.Exists(directory.AuditKeyPath))
+            if (provider.Exists(KeyNames.Audit))
             {
-                KeyFiles.ImportPrivateKey(key, directory.AuditKeyPath, expectedBits: 256);
+                key = provider.Open(KeyNames.Audit);
             }
             else
             {
-                key.GenerateKey(ECCurve.NamedCurves.nistP256);
-                OwnerOnlyFile.WriteAtomically(directory.AuditKeyPath, Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
+                key = provider.Generate(KeyNames.Audit, ECCurve.NamedCurves.nistP256);
                 created.Add("audit-key");
+            }
+        }
+        catch (KeyProviderException exception)
+        {
+            throw new NodeStartupException($"the audit signing key cannot be loaded: {exception.Message}", exception);
+        }
+
+        try
+        {
+            if (key.KeySize != 256)
+            {
+                throw new NodeStartupException($"the audit signing key ({provider.Location}) is not an ECDSA P-256 key");
             }
 
             // The public half beside the database, so it can be copied to wherever verifiers keep it.
@@ -189,5 +208,6 @@ public sealed class NodeKeyring : IDisposable
         AuditKey.Dispose();
         Authority.Dispose();
         _tlsCertificate?.Dispose();
+        KeyProvider.Dispose();
     }
 }

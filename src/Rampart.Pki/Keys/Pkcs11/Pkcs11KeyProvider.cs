@@ -1,0 +1,213 @@
+using System.Security.Cryptography;
+using System.Text;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace Rampart.Pki.Keys.Pkcs11;
+
+/// <summary>
+/// Keys in a PKCS#11 token (PKCS#11 v2.40 base specification). Opening finds the token by label and
+/// logs in as the user; each key is an EC key pair labelled <c>rampart-NAME</c>, generated inside the
+/// token with <c>CKA_SENSITIVE</c> true and <c>CKA_EXTRACTABLE</c> false, so the private half never
+/// leaves it: signatures are computed by the token (<c>CKM_ECDSA</c> over a hash the node computes).
+/// One logged-in session serves every key; operations on it are serialised (§5.6: a session is not
+/// for concurrent use).
+/// </summary>
+public sealed class Pkcs11KeyProvider : ISigningKeyProvider
+{
+    /// <summary>Label prefix of Rampart's objects in the token.</summary>
+    public const string LabelPrefix = "rampart-";
+
+    private readonly ISession _session;
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    private Pkcs11KeyProvider(Pkcs11Settings settings, ISession session)
+    {
+        Settings = settings;
+        _session = session;
+    }
+
+    /// <summary>The token this provider is logged in to.</summary>
+    public Pkcs11Settings Settings { get; }
+
+    /// <inheritdoc />
+    public KeyLocation Location => KeyLocation.Pkcs11;
+
+    /// <summary>
+    /// Loads the module, finds the token and logs in with the PIN from <paramref name="settings"/>.
+    /// Every failure — module missing, token absent, wrong or locked PIN — is a
+    /// <see cref="KeyProviderException"/> saying which, never the PIN.
+    /// </summary>
+    public static Pkcs11KeyProvider Open(Pkcs11Settings settings)
+    {
+        if (!File.Exists(settings.Module))
+        {
+            throw new KeyProviderException($"the PKCS#11 module {settings.Module} does not exist");
+        }
+
+        var pin = settings.ReadPin();
+        var loaded = false;
+        ISession? session = null;
+        try
+        {
+            var library = Pkcs11Library.Acquire(settings.Module);
+            loaded = true;
+            var slots = library.GetSlotList(SlotsType.WithTokenPresent);
+            var labels = slots.Select(slot => slot.GetTokenInfo().Label.Trim()).ToArray();
+            var slot = slots.Where((_, i) => labels[i] == settings.TokenLabel).FirstOrDefault()
+                ?? throw new KeyProviderException($"no PKCS#11 token labelled '{settings.TokenLabel}' is present in {settings.Module}" +
+                    (labels.Length == 0 ? " (no token at all)" : $" (present: {string.Join(", ", labels.Select(label => $"'{label}'"))})"));
+            session = slot.OpenSession(SessionType.ReadWrite);
+            session.Login(CKU.CKU_USER, Encoding.UTF8.GetBytes(pin));
+            return new Pkcs11KeyProvider(settings, session);
+        }
+        catch (Exception exception)
+        {
+            session?.Dispose();
+            if (loaded)
+            {
+                Pkcs11Library.Release(settings.Module);
+            }
+
+            throw exception is KeyProviderException ? exception : new KeyProviderException(Explain(settings, exception), exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Exists(string name)
+    {
+        lock (_lock)
+        {
+            return Find(name, CKO.CKO_PRIVATE_KEY) is not null;
+        }
+    }
+
+    /// <inheritdoc />
+    public ECDsa Generate(string name, ECCurve curve)
+    {
+        var parameters = NamedCurve.EcParameters(curve);
+        var label = LabelPrefix + name;
+        var id = RandomNumberGenerator.GetBytes(16);
+        var attributes = Pkcs11Library.Factories.ObjectAttributeFactory;
+        lock (_lock)
+        {
+            if (Find(name, CKO.CKO_PRIVATE_KEY) is not null)
+            {
+                throw new KeyProviderException($"{Settings} holds a key labelled '{label}' already");
+            }
+
+            List<IObjectAttribute> publicTemplate =
+            [
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_PRIVATE, false),
+                attributes.Create(CKA.CKA_LABEL, label),
+                attributes.Create(CKA.CKA_ID, id),
+                attributes.Create(CKA.CKA_EC_PARAMS, parameters),
+                attributes.Create(CKA.CKA_VERIFY, true),
+            ];
+            List<IObjectAttribute> privateTemplate =
+            [
+                attributes.Create(CKA.CKA_TOKEN, true),
+                attributes.Create(CKA.CKA_PRIVATE, true),
+                attributes.Create(CKA.CKA_LABEL, label),
+                attributes.Create(CKA.CKA_ID, id),
+                attributes.Create(CKA.CKA_SIGN, true),
+                // PKCS#11 §4.9: sensitive keys never reveal CKA_VALUE; unextractable keys cannot be wrapped out.
+                attributes.Create(CKA.CKA_SENSITIVE, true),
+                attributes.Create(CKA.CKA_EXTRACTABLE, false),
+            ];
+            using var mechanism = Pkcs11Library.Factories.MechanismFactory.Create(CKM.CKM_EC_KEY_PAIR_GEN);
+            try
+            {
+                _session.GenerateKeyPair(mechanism, publicTemplate, privateTemplate, out _, out _);
+            }
+            catch (Pkcs11Exception exception)
+            {
+                throw new KeyProviderException($"{Settings} could not generate key '{label}': {exception.RV}", exception);
+            }
+        }
+
+        return Open(name);
+    }
+
+    /// <inheritdoc />
+    public ECDsa Open(string name)
+    {
+        lock (_lock)
+        {
+            var privateKey = Find(name, CKO.CKO_PRIVATE_KEY) ?? throw new KeyProviderException($"{Settings} holds no key labelled '{LabelPrefix}{name}'");
+            var publicKey = Find(name, CKO.CKO_PUBLIC_KEY) ?? throw new KeyProviderException($"{Settings} holds no public key labelled '{LabelPrefix}{name}'");
+            var values = _session.GetAttributeValue(publicKey, [CKA.CKA_EC_PARAMS, CKA.CKA_EC_POINT]);
+            var parameters = new ECParameters { Curve = NamedCurve.FromEcParameters(values[0].GetValueAsByteArray()), Q = NamedCurve.PointFromEcPoint(values[1].GetValueAsByteArray()) };
+            return new Pkcs11ECDsa(this, privateKey, parameters, name);
+        }
+    }
+
+    /// <summary>The private key's protection attributes as the token reports them (for the inventory and the extraction test).</summary>
+    public (bool Sensitive, bool Extractable, bool NeverExtractable) Protection(string name)
+    {
+        lock (_lock)
+        {
+            var key = Find(name, CKO.CKO_PRIVATE_KEY) ?? throw new KeyProviderException($"{Settings} holds no key labelled '{LabelPrefix}{name}'");
+            var values = _session.GetAttributeValue(key, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE, CKA.CKA_NEVER_EXTRACTABLE]);
+            return (values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool());
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the logged-in session, serialised with every other use.</summary>
+    internal T WithSession<T>(Func<ISession, T> operation)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return operation(_session);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                _session.Logout();
+            }
+            catch (Pkcs11Exception)
+            {
+                // Already logged out or the token is gone: nothing to undo.
+            }
+
+            _session.Dispose();
+            Pkcs11Library.Release(Settings.Module);
+        }
+    }
+
+    private IObjectHandle? Find(string name, CKO kind)
+    {
+        var attributes = Pkcs11Library.Factories.ObjectAttributeFactory;
+        var found = _session.FindAllObjects([attributes.Create(CKA.CKA_CLASS, kind), attributes.Create(CKA.CKA_LABEL, LabelPrefix + name)]);
+        return found.Count switch
+        {
+            0 => null,
+            1 => found[0],
+            _ => throw new KeyProviderException($"{Settings} holds {found.Count} objects labelled '{LabelPrefix}{name}'; remove the extra ones"),
+        };
+    }
+
+    private static string Explain(Pkcs11Settings settings, Exception exception) => exception switch
+    {
+        Pkcs11Exception { RV: CKR.CKR_PIN_INCORRECT } => $"the PIN for {settings} is wrong",
+        Pkcs11Exception { RV: CKR.CKR_PIN_LOCKED } => $"the PIN for {settings} is locked; unlock it with the security officer PIN",
+        Pkcs11Exception { RV: CKR.CKR_TOKEN_NOT_PRESENT or CKR.CKR_DEVICE_REMOVED } => $"{settings} is not present",
+        Pkcs11Exception pkcs11 => $"{settings} refused: {pkcs11.Method} returned {pkcs11.RV}",
+        _ => $"the PKCS#11 module {settings.Module} cannot be used: {exception.Message}",
+    };
+}
