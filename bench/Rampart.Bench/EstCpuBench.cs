@@ -20,7 +20,7 @@ namespace Rampart.Bench;
 /// </summary>
 internal static class EstCpuBench
 {
-    /// <summary><c>est-cpu [--devices 3000] [--warmup 300] [--handshakes 1500] [--concurrency 8]</c>.</summary>
+    /// <summary><c>est-cpu [--devices 3000] [--warmup 300] [--handshakes 1500] [--concurrency 8] [--hsm]</c> (--hsm: CA key in a SoftHSM2 token).</summary>
     public static async Task RunAsync(string[] args)
     {
         var arguments = new BenchArguments(args);
@@ -28,9 +28,15 @@ internal static class EstCpuBench
         var warmup = arguments.Int("warmup", 300);
         var handshakes = arguments.Int("handshakes", 1500);
         var concurrency = arguments.Int("concurrency", 8);
+        var hsm = arguments.Flag("hsm");
         var data = BenchNode.NewDataDirectory("est-cpu");
         try
         {
+            if (hsm)
+            {
+                await HsmBenchSetup.InitializeAsync(data);
+            }
+
             using var node = await NodeProcess.StartAsync(data);
             var work = await RegisterAsync(node, devices + warmup, concurrency);
             using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca-root.crt.pem"));
@@ -60,7 +66,7 @@ internal static class EstCpuBench
 
             // Again at the end: the spread between the two is the noise of this machine (tiering, other load).
             rows.Add(await MeasureAsync(node, "tls-handshake again, after everything", handshakes, concurrency, _ => HandshakeAsync(node.HttpsUri, root)));
-            Console.WriteLine($"est-cpu devices={devices} concurrency={concurrency} (node pid {node.Id}; CPU from /proc/PID/stat, 10 ms ticks)");
+            Console.WriteLine($"est-cpu devices={devices} concurrency={concurrency} {HsmBenchSetup.Describe(hsm)} (node pid {node.Id}; CPU from /proc/PID/stat, 10 ms ticks)");
             Console.WriteLine($"{"phase",-52} {"ops",6} {"ops/s",7} {"server ms/op",13} {"client ms/op",13}");
             rows.ForEach(Console.WriteLine);
             await node.StopAsync();
