@@ -25,6 +25,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     ReleaseCommand.Create(),
     RolloutCommand.Create(),
     KeysCommand.Create(),
+    CryptoCommand.Create(),
     SimCommand.Create(),
     DemoCommand.Create(),
     AttackCommand.Create(),

@@ -18,7 +18,7 @@ public sealed class KeyProtector
     /// <summary>PBKDF2 iterations (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).</summary>
     public const int Iterations = 600_000;
 
-    private const string SealedHeader = "RAMPART SEALED SECRET v1";
+    internal const string SealedHeader = "RAMPART SEALED SECRET v1";
     private readonly string? _passphrase;
 
     public KeyProtector(string? passphrase)

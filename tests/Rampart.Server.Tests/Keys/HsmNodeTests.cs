@@ -70,6 +70,13 @@ public sealed class HsmNodeTests : IDisposable
         // Audit checkpoints are signed by the token's audit key: its public half is the one published beside the database.
         using var published = NodeKeyring.LoadAuditPublicKey(Path.Combine(data, "audit-signing.pub.pem"));
         Assert.Equal(AuditSigningKey.KeyIdOf(published), services.GetRequiredService<AuditSigningKey>().KeyId);
+
+        // The inventory, read beside the running node, says where each key is.
+        var inventory = Rampart.Server.Keys.Inventory.CryptoInventory.Read(data).ToDictionary(item => item.Class);
+        Assert.Equal(("pkcs11", "pkcs11", "pkcs11"), (inventory["ca-root"].Location, inventory["ca-issuing"].Location, inventory["audit-signing"].Location));
+        Assert.Contains($"token '{token.Label}'", inventory["ca-issuing"].Where, StringComparison.Ordinal);
+        Assert.Equal(("file", "ECDSA P-256"), (inventory["tls-server"].Location, inventory["tls-server"].Algorithm));
+        Assert.Equal(new DateTimeOffset(authority.Issuing.NotAfter.ToUniversalTime()), inventory["ca-issuing"].Expires);
     }
 
     [Fact]
