@@ -18,6 +18,19 @@ public sealed class ResponseOptions
     /// <summary>The guard rail's sliding period; default 10 minutes.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Severities with a budget of their own per <see cref="Period"/> (e.g. <c>{"Critical": 10}</c>):
+    /// alerts of a listed severity draw only from it, the others share <see cref="MaxAutomaticContainments"/>.
+    /// Default: none (one shared budget).
+    /// </summary>
+    public Dictionary<AlertSeverity, int> MaxAutomaticContainmentsBySeverity { get; set; } = [];
+
+    /// <summary>The least alert severity at which a <c>Revoke</c> rule revokes on its own (within the budget); below it, a four-eyes request is filed. Default critical.</summary>
+    public AlertSeverity AutomaticRevokeMinimumSeverity { get; set; } = AlertSeverity.Critical;
+
+    /// <summary>The limits the <c>TightenLimits</c> action sets.</summary>
+    public TightenedLimitsOptions Tightened { get; set; } = new();
+
     /// <summary>The rules in force (the default when none are configured).</summary>
     public IReadOnlyList<ResponseRule> Effective => Rules.Count > 0 ? Rules : [new ResponseRule { Detectors = ["*"], MinimumSeverity = AlertSeverity.High, Action = ResponseAction.Quarantine }];
 
@@ -31,6 +44,19 @@ public sealed class ResponseOptions
         if (Period < TimeSpan.FromSeconds(1) || Period > TimeSpan.FromDays(1))
         {
             yield return "Detection:Response:Period must be 1 s to 1 day";
+        }
+
+        foreach (var (severity, limit) in MaxAutomaticContainmentsBySeverity)
+        {
+            if (limit is < 0 or > 10_000)
+            {
+                yield return $"Detection:Response:MaxAutomaticContainmentsBySeverity:{severity} must be 0 to 10,000";
+            }
+        }
+
+        if (Tightened.ToOverride().Problem() is { } tightened)
+        {
+            yield return $"Detection:Response:Tightened: {tightened}";
         }
 
         for (var i = 0; i < Rules.Count; i++)

@@ -17,7 +17,7 @@ namespace Rampart.Server.Detection;
 /// counted, and the next window goes on.
 /// </summary>
 public sealed partial class DetectionHost(
-    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response,
+    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits,
     FleetEventStream stream, MqttGateway gateway, TimeProvider time, ILogger<DetectionHost> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -43,6 +43,9 @@ public sealed partial class DetectionHost(
     {
         await rules.LoadAsync(cancellationToken);
         await alerts.RefreshMeterAsync(cancellationToken);
+
+        // Tightened limits outlive a restart: applied before the listeners open.
+        await limits.SyncAsync(cancellationToken);
         if (!settings.Detection.Enabled)
         {
             return;
@@ -84,6 +87,10 @@ public sealed partial class DetectionHost(
             {
                 await alerts.ResolveDeviceAsync(released.DeviceId, "rampart", $"released from quarantine ({released.Reason})", cancellationToken);
             }
+
+            // Tightened limits follow their alerts (resolved by a person or by the release above) and the
+            // store (another node's, a restart): restored or applied before the window is judged.
+            await limits.SyncAsync(cancellationToken);
 
             var end = time.GetUtcNow();
             var windows = collector.Close(_windowStart, end);

@@ -152,10 +152,10 @@ public sealed class DetectionEndToEndTests
         Assert.Equal(DeviceState.Active, (await node.Get<InventoryService>().GetAsync("calm-1", CancellationToken.None)).State);
     }
 
-    private static PostureReport Posture(int[] ports, string? measurement = null) =>
+    internal static PostureReport Posture(int[] ports, string? measurement = null) =>
         new("2.1.0", 3, TimeSpan.FromHours(5), ports, [], DateTimeOffset.UtcNow, measurement ?? "sha256:" + new string('a', 64));
 
-    private static DeviceConnectionOptions Options(GatewayNode node, string id, X509Certificate2 certificate) => new()
+    internal static DeviceConnectionOptions Options(GatewayNode node, string id, X509Certificate2 certificate) => new()
     {
         DeviceId = id,
         Host = "127.0.0.1",
