@@ -64,6 +64,19 @@ public sealed class ResponseOptions
             if (Rules[i].Detectors.Count == 0 || Rules[i].Detectors.Any(d => d.Length is 0 or > 128))
             {
                 yield return $"Detection:Response:Rules:{i}:Detectors must name at least one detector (or \"*\"; \"rule.*\" matches a prefix)";
+                continue;
+            }
+
+            // First match wins: a later rule that an earlier one covers entirely, with another action, is a
+            // contradiction in the policy (the operator meant it to act, and it never would).
+            for (var earlier = 0; earlier < i; earlier++)
+            {
+                if (Rules[earlier].Action != Rules[i].Action && Rules[earlier].Covers(Rules[i]))
+                {
+                    yield return $"Detection:Response:Rules:{i} ({Rules[i].Action} from {Rules[i].MinimumSeverity} on {string.Join(", ", Rules[i].Detectors)}) never applies: " +
+                        $"Rules:{earlier} ({Rules[earlier].Action} from {Rules[earlier].MinimumSeverity} on {string.Join(", ", Rules[earlier].Detectors)}) matches every alert it would, and the first match wins";
+                    break;
+                }
             }
         }
     }
@@ -80,6 +93,14 @@ public sealed class ResponseRule
 
     public ResponseAction Action { get; set; } = ResponseAction.Notify;
 
+    /// <summary>True when every alert <paramref name="later"/> matches, this rule matches too.</summary>
+    public bool Covers(ResponseRule later) =>
+        MinimumSeverity <= later.MinimumSeverity && later.Detectors.All(pattern => Detectors.Any(mine => Includes(mine, pattern)));
+
     public bool Matches(string detector, AlertSeverity severity) =>
         severity >= MinimumSeverity && Detectors.Any(d => d == "*" || d == detector || (d.EndsWith('*') && detector.StartsWith(d[..^1], StringComparison.Ordinal)));
+
+    // Whether pattern `mine` matches every detector pattern `other` matches.
+    private static bool Includes(string mine, string other) =>
+        mine == "*" || mine == other || (mine.EndsWith('*') && other.StartsWith(mine[..^1], StringComparison.Ordinal));
 }

@@ -17,7 +17,7 @@ namespace Rampart.Server.Detection;
 /// counted, and the next window goes on.
 /// </summary>
 public sealed partial class DetectionHost(
-    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits,
+    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits, IWindowStore stored,
     FleetEventStream stream, MqttGateway gateway, TimeProvider time, ILogger<DetectionHost> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -52,6 +52,13 @@ public sealed partial class DetectionHost(
         }
 
         _windowStart = time.GetUtcNow();
+
+        // The windows closed before a restart go back into the profiles (history and recent level).
+        if (settings.Detection.WindowRetention > TimeSpan.Zero)
+        {
+            engine.Restore(await stored.RecentAsync(_windowStart - settings.Detection.WindowRetention, settings.Detection.RetainedWindows, cancellationToken));
+        }
+
         _subscription = stream.Subscribe();
         _observation = gateway.Broker.Observe("#", collector.Observe);
         _events = Task.Run(() => FollowAsync(_subscription), CancellationToken.None);
@@ -96,6 +103,11 @@ public sealed partial class DetectionHost(
             var windows = collector.Close(_windowStart, end);
             _windowStart = end;
             var findings = await engine.EvaluateAsync(windows, cancellationToken);
+            if (settings.Detection.WindowRetention > TimeSpan.Zero)
+            {
+                await stored.AppendAsync(windows.Select(StoredWindow.Of).ToArray(), cancellationToken);
+                await stored.DeleteBeforeAsync(end - settings.Detection.WindowRetention, cancellationToken);
+            }
             if (end - _retainedAt >= TimeSpan.FromHours(1))
             {
                 _retainedAt = end;

@@ -31,6 +31,7 @@ public static class DetectionServiceCollectionExtensions
         services.AddSingleton<DetectionRules>();
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().LimitOverrides);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().ContainmentBudget);
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().BehaviourWindows);
         services.AddSingleton<ILiveLimits, GatewayLiveLimits>();
         services.AddSingleton<LimitOverrides>();
         services.AddSingleton<ContainmentBudget>();

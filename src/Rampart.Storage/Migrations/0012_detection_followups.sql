@@ -53,3 +53,15 @@ CREATE TABLE containment_budget (
 ) STRICT;
 CREATE INDEX containment_budget_pool ON containment_budget (pool, taken_ms);
 CREATE INDEX containment_budget_alert ON containment_budget (alert_id);
+
+-- 4. Closed behaviour windows (issue 14, item 1: "stored compactly, bounded retention"): the metric
+--    values as one blob of little-endian floats (68 bytes for 17 metrics), deleted past
+--    Detection:WindowRetention (default 1 hour). A restart puts the newest back into the profiles.
+CREATE TABLE behaviour_windows (
+    device_id TEXT    NOT NULL,
+    start_ms  INTEGER NOT NULL,
+    end_ms    INTEGER NOT NULL,
+    metrics   BLOB    NOT NULL,
+    PRIMARY KEY (device_id, start_ms)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX behaviour_windows_end ON behaviour_windows (end_ms);

@@ -1,5 +1,6 @@
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
+using Rampart.Detection.Metrics;
 using Rampart.Detection.Profiles;
 using Rampart.Detection.Response;
 using Rampart.Fleet.Approvals;
@@ -94,6 +95,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IContainmentBudgetStore ContainmentBudget => _response;
+
+    /// <inheritdoc />
+    public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -20,6 +20,8 @@ public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvide
 
 public sealed class SqliteResponseStoreTests : ResponseStoreContract<SqliteProvider>;
 
+public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>;
+
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
@@ -37,3 +39,5 @@ public sealed class PostgresAlertStoreTests : AlertStoreContract<PostgresProvide
 public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresProvider>;
 
 public sealed class PostgresResponseStoreTests : ResponseStoreContract<PostgresProvider>;
+
+public sealed class PostgresWindowStoreTests : WindowStoreContract<PostgresProvider>;

@@ -24,3 +24,14 @@ CREATE TABLE containment_budget (
 );
 CREATE INDEX containment_budget_pool ON containment_budget (pool, taken_ms);
 CREATE INDEX containment_budget_alert ON containment_budget (alert_id);
+
+-- Closed behaviour windows: the metric values as one bytea of little-endian floats, deleted past
+-- Detection:WindowRetention. A restart puts the newest back into the profiles.
+CREATE TABLE behaviour_windows (
+    device_id TEXT COLLATE "C" NOT NULL,
+    start_ms  BIGINT NOT NULL,
+    end_ms    BIGINT NOT NULL,
+    metrics   BYTEA  NOT NULL,
+    PRIMARY KEY (device_id, start_ms)
+);
+CREATE INDEX behaviour_windows_end ON behaviour_windows (end_ms);
