@@ -154,6 +154,28 @@ public sealed class DetectionEngine
         return findings;
     }
 
+    /// <summary>
+    /// Puts windows stored before a restart back (oldest first): the device's retained history and its
+    /// recent level, as if seen. Nothing is judged and no baseline learns from them: they were judged
+    /// when they closed, and what they taught the baselines then is not stored.
+    /// </summary>
+    public void Restore(IReadOnlyList<StoredWindow> windows)
+    {
+        lock (_lock)
+        {
+            foreach (var stored in windows.OrderBy(w => w.End))
+            {
+                if (ProfileFor(stored.DeviceId) is { } profile && stored.End > profile.LastWindowEnd)
+                {
+                    var window = stored.ToWindow();
+                    profile.Track(window);
+                    profile.Retain(window);
+                    profile.Windows++;
+                }
+            }
+        }
+    }
+
     /// <summary>A device's profile (for the API's evidence and the bench's memory figure); read under the engine's lock.</summary>
     public T? Read<T>(string deviceId, Func<DeviceProfile, T> read)
     {

@@ -18,6 +18,9 @@ public sealed class DetectionOptions
     /// <summary>Recent windows kept per device as evidence; default 10.</summary>
     public int RetainedWindows { get; set; } = 10;
 
+    /// <summary>How long closed windows stay in the database (<see cref="Metrics.IWindowStore"/>); default 1 hour, zero to keep none.</summary>
+    public TimeSpan WindowRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Windows a device's own baseline needs before it judges the device instead of its cohort; default 30.</summary>
     public int OwnBaselineAfterWindows { get; set; } = 30;
 
@@ -44,6 +47,11 @@ public sealed class DetectionOptions
         if (MaxDevices is < 1 or > 10_000_000)
         {
             yield return "Detection:MaxDevices must be 1 to 10,000,000";
+        }
+
+        if (WindowRetention < TimeSpan.Zero || WindowRetention > TimeSpan.FromDays(7))
+        {
+            yield return "Detection:WindowRetention must be 0 to 7 days";
         }
 
         if (EvictIdleAfterWindows < 1 || RetainedWindows is < 1 or > 1000 || OwnBaselineAfterWindows is < 1 or > 10_000)

@@ -1,6 +1,8 @@
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
+using Rampart.Detection.Metrics;
 using Rampart.Detection.Profiles;
+using Rampart.Detection.Response;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -60,6 +62,15 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>The export outbox (docs/export.md).</summary>
     public abstract IExportOutbox ExportOutbox { get; }
+
+    /// <summary>Tightened limits per device (the "tighten limits" response; issue 14).</summary>
+    public abstract ILimitOverrideStore LimitOverrides { get; }
+
+    /// <summary>The response guard rail's containments, shared by the cluster's nodes (issue 14).</summary>
+    public abstract IContainmentBudgetStore ContainmentBudget { get; }
+
+    /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
+    public abstract IWindowStore BehaviourWindows { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

@@ -31,13 +31,16 @@ public sealed class DeviceProfile
     /// <summary>The recent level of each metric: an EWMA over about ten windows, learned from every window.</summary>
     public float[] Level { get; } = new float[Metrics.BehaviourMetrics.Count];
 
-    /// <summary>Moves <see cref="Level"/> towards this window (α = 0.1; the first window sets it).</summary>
+    /// <summary>The level's EWMA weight α (about ten windows).</summary>
+    public const float LevelWeight = 0.1f;
+
+    /// <summary>Moves <see cref="Level"/> towards this window (α = <see cref="LevelWeight"/>; the first window sets it).</summary>
     public void Track(Metrics.BehaviourWindow window)
     {
         var values = window.Values;
         for (var m = 0; m < Level.Length; m++)
         {
-            Level[m] = Windows == 0 ? values[m] : Level[m] + (0.1f * (values[m] - Level[m]));
+            Level[m] = Windows == 0 ? values[m] : Level[m] + (LevelWeight * (values[m] - Level[m]));
         }
     }
 

@@ -20,6 +20,7 @@ public sealed partial class ExportOptionsValidator : IValidateOptions<ExportOpti
         var checks = new SettingChecks(ExportOptions.Section);
         var outbox = options.Outbox;
         checks.Between("Outbox:MaxRowsPerDestination", outbox.MaxRowsPerDestination, 1, 100_000_000)
+            .Between("Outbox:MaxCheckpointRowsPerDestination", outbox.MaxCheckpointRowsPerDestination, 1, 100_000_000)
             .Positive("Outbox:MaxAge", outbox.MaxAge, TimeSpan.FromDays(365))
             .Between("Outbox:BatchSize", outbox.BatchSize, 1, 10_000)
             .Positive("Outbox:InitialBackoff", outbox.InitialBackoff, TimeSpan.FromHours(1))

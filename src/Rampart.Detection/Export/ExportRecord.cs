@@ -67,13 +67,16 @@ public sealed record ExportRecord
         Details = stored.Event.Details,
     };
 
+    /// <summary>How a checkpoint's record id starts (the outbox bounds checkpoints apart from events by it).</summary>
+    public const string CheckpointIdPrefix = "checkpoint-";
+
     /// <summary>
     /// The record of a signed checkpoint: enough for the collector's copy to prove what the chain
     /// held (verify the signature over <see cref="AuditCheckpoint.SignedBytes"/> with the audit public key).
     /// </summary>
     public static ExportRecord Of(AuditCheckpoint checkpoint) => new()
     {
-        Id = "checkpoint-" + checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Id = CheckpointIdPrefix + checkpoint.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Type = CheckpointType,
         Time = checkpoint.Time,
         Kind = "audit.checkpoint",

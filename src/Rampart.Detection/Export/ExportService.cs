@@ -40,7 +40,7 @@ public sealed class ExportService(
     private readonly Dictionary<string, (long Pending, DateTimeOffset LastReport)> _drops = new(StringComparer.Ordinal);
     private DateTimeOffset _lastExpiry;
 
-    private OutboxBounds Bounds => new(_outbox.MaxRowsPerDestination, _outbox.MaxAge);
+    private OutboxBounds Bounds => new(_outbox.MaxRowsPerDestination, _outbox.MaxAge, _outbox.MaxCheckpointRowsPerDestination);
 
     /// <summary>The configured destinations' outbox names.</summary>
     public IReadOnlyList<string> Destinations => _senders.Select(sender => sender.Destination).ToArray();

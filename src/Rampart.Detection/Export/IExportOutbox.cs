@@ -51,8 +51,12 @@ public sealed record OutboxEntry(string Destination, string RecordId, string Pay
 /// <summary>A queued record.</summary>
 public sealed record OutboxItem(long Id, string Destination, string RecordId, DateTimeOffset Enqueued, string Payload);
 
-/// <summary>How much one destination may hold.</summary>
-public sealed record OutboxBounds(int MaxRows, TimeSpan MaxAge);
+/// <summary>
+/// How much one destination may hold: <paramref name="MaxRows"/> events and, apart from them,
+/// <paramref name="MaxCheckpointRows"/> audit checkpoints (a flood of events must not push out the
+/// checkpoints that make a truncated log detectable; they are few, one per audit checkpoint interval).
+/// </summary>
+public sealed record OutboxBounds(int MaxRows, TimeSpan MaxAge, int MaxCheckpointRows = OutboxOptions.DefaultMaxCheckpointRows);
 
 /// <summary>What <c>rampart export status</c> and the metrics show for one destination.</summary>
 public sealed record DestinationStatus(

@@ -6,6 +6,15 @@ public sealed class OutboxOptions
     /// <summary>Records kept per destination while it is unreachable; beyond this the oldest are dropped (and counted).</summary>
     public int MaxRowsPerDestination { get; set; } = 100_000;
 
+    /// <summary>The default of <see cref="MaxCheckpointRowsPerDestination"/>.</summary>
+    public const int DefaultMaxCheckpointRows = 10_000;
+
+    /// <summary>
+    /// Audit checkpoints kept per destination, counted apart from the events (whose flood cannot drop
+    /// them); at the default checkpoint interval (1,000 entries) that is ten million audit entries' worth.
+    /// </summary>
+    public int MaxCheckpointRowsPerDestination { get; set; } = DefaultMaxCheckpointRows;
+
     /// <summary>Records older than this are dropped (and counted) even when there is room.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
 

@@ -78,7 +78,7 @@ public sealed class BehaviourCollector
         }
     }
 
-    /// <summary>A security event from the fleet stream: sessions, source addresses and the refusals detectors count.</summary>
+    /// <summary>A security event from the fleet stream: sessions, source addresses and the refusals detectors count (for devices the gateway authenticated).</summary>
     public void Observe(SecurityEvent securityEvent)
     {
         if (securityEvent.DeviceId is not { } deviceId || !securityEvent.Kind.StartsWith("gateway.", StringComparison.Ordinal) && !securityEvent.Kind.StartsWith("device.", StringComparison.Ordinal))
@@ -86,7 +86,18 @@ public sealed class BehaviourCollector
             return;
         }
 
-        if (For(deviceId) is not { } accumulator)
+        // Only a session the gateway authenticated makes a device followed (its id is the certificate's).
+        // Other events count for devices followed already: a report another principal made in a
+        // device's name (device.report-not-attributed) names an id nobody proved, and is not that
+        // device's behaviour; let such ids create entries and a service could fill the collector with
+        // made-up devices until real ones went untracked.
+        if (securityEvent.Kind == "device.report-not-attributed")
+        {
+            return;
+        }
+
+        var accumulator = securityEvent.Kind == "gateway.connected" ? For(deviceId) : _devices.GetValueOrDefault(deviceId);
+        if (accumulator is null)
         {
             return;
         }

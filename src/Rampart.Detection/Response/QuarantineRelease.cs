@@ -10,11 +10,13 @@ namespace Rampart.Detection.Response;
 /// <see cref="InventoryService.ReleaseAsync"/> by <c>rampart device release</c> and <c>rampart alerts release</c>
 /// alike): the device must have sent a posture report since it was quarantined whose firmware
 /// measurement is the image hash (<c>sha256:&lt;hex&gt;</c>) of its installed release. The installed
-/// release is what the hub recorded, not what the posture claims: the version of the device's last
-/// update report (<c>{"update": {"installed": …}}</c>, sent by the SDK's updater when it starts), else
-/// the inventory's firmware version. A device with no installed release recorded — or whose release
-/// is not in the release store, or with no model — cannot be checked and stays quarantined: a device
-/// that cannot show the firmware it should run stays confined, whoever asks.
+/// release is what the node knows, never the device's word alone: the inventory's firmware version,
+/// which a rollout sets when the device's update of the release the node offered it succeeded (the
+/// rollout engine checks the reported version and security version against that release). The
+/// device's own update report (<c>{"update": {"installed": …}}</c>) must agree with it; a device that
+/// reports a version the node never installed, with no installed release known, with no model, or
+/// whose release is not in the release store, stays quarantined: a device that cannot show the
+/// firmware it should run stays confined, whoever asks.
 /// </summary>
 public sealed class QuarantineRelease(IReleaseStore releases, IRolloutStore rollouts, DetectionEngine engine) : IQuarantineReleaseCheck
 {
@@ -29,11 +31,21 @@ public sealed class QuarantineRelease(IReleaseStore releases, IRolloutStore roll
                 $"device {deviceId} has sent no posture report with its firmware measurement since it was quarantined at {device.Updated:u}; it must report before it can be released");
         }
 
-        var installed = (await rollouts.ReportedFirmwareAsync([deviceId], cancellationToken)).TryGetValue(deviceId, out var runs) ? runs.Version : device.FirmwareVersion;
+        var claimed = (await rollouts.ReportedFirmwareAsync([deviceId], cancellationToken)).TryGetValue(deviceId, out var runs) ? runs.Version : null;
+        var installed = device.FirmwareVersion;
         if (installed is null || device.Model is null)
         {
+            var why = device.Model is null ? "it has no model"
+                : claimed is not null ? $"its own update report says {Echo.Of(claimed)}, but no rollout of this node installed a release on it"
+                : "no rollout of this node installed a release on it";
             throw new FleetException(FleetErrorKind.Conflict,
-                $"no installed release is known for device {deviceId} ({(device.Model is null ? "it has no model" : "no update report, no firmware version in the inventory")}): its measurement cannot be checked and it stays quarantined");
+                $"no installed release is known for device {deviceId} ({why}): its measurement cannot be checked and it stays quarantined");
+        }
+
+        if (claimed is not null && !string.Equals(claimed, installed, StringComparison.Ordinal))
+        {
+            throw new FleetException(FleetErrorKind.Conflict,
+                $"device {deviceId} reports it runs {Echo.Of(claimed)}, not {Echo.Of(installed)} that its last successful rollout installed: it stays quarantined until the two agree");
         }
 
         var release = await releases.GetAsync(Release.IdOf(device.Model, installed), cancellationToken)

@@ -14,6 +14,12 @@ public enum ResponseAction
 
     /// <summary>Revoke the device's certificates: always a person's decision beyond the budget, with four eyes.</summary>
     Revoke,
+
+    /// <summary>
+    /// Lower the device's publish limits (<see cref="ResponseOptions.Tightened"/>) on its live session at
+    /// once, persisted until the alert is resolved or the device released (docs/detection.md, "Tighten limits").
+    /// </summary>
+    TightenLimits,
 }
 
 /// <summary>What the node does to contain a device; the host implements it over the inventory, the CA and the gateway.</summary>
@@ -27,4 +33,7 @@ public interface IContainmentActions
 
     /// <summary>Ends the device's live session; false when it had none.</summary>
     Task<bool> DisconnectAsync(string deviceId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Tightens the device's publish limits for the alert (persisted, audited, applied live); false when they are tightened already.</summary>
+    Task<bool> TightenLimitsAsync(string deviceId, long alertId, string reason, CancellationToken cancellationToken);
 }

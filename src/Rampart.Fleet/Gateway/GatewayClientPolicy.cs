@@ -115,9 +115,9 @@ public sealed class GatewayClientPolicy : IMqttClientPolicy
         switch (_limits.TryPublish(bytes))
         {
             case PublishBudget.MessageRate:
-                return LimitHit("message-rate", $"more than {_options.DeviceMessagesPerSecond} messages/s", MqttReasonCode.MessageRateTooHigh);
+                return LimitHit("message-rate", $"more than {_limits.Override?.MessagesPerSecond ?? _options.DeviceMessagesPerSecond} messages/s", MqttReasonCode.MessageRateTooHigh);
             case PublishBudget.ByteRate:
-                return LimitHit("byte-rate", $"more than {_options.DeviceBytesPerSecond} bytes/s", MqttReasonCode.QuotaExceeded);
+                return LimitHit("byte-rate", $"more than {_limits.Override?.BytesPerSecond ?? _options.DeviceBytesPerSecond} bytes/s", MqttReasonCode.QuotaExceeded);
             default:
                 _traffic.MessageIn(bytes);
                 return Admission.Allowed;

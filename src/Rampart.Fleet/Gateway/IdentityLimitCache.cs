@@ -11,6 +11,7 @@ namespace Rampart.Fleet.Gateway;
 public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, IdentityLimits> _byPrincipal = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LimitOverride> _overrides = new(StringComparer.Ordinal);
     private readonly Lock _evictionLock = new();
     private long _evicted;
 
@@ -30,7 +31,7 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
 
         lock (_evictionLock)
         {
-            limits = _byPrincipal.GetOrAdd(principal, _ => new IdentityLimits(kind, options, time));
+            limits = _byPrincipal.GetOrAdd(principal, _ => Create(principal, kind));
             EvictIfFull(keep: limits);
             return limits;
         }
@@ -50,7 +51,7 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
             var limits = _byPrincipal.GetOrAdd(principal, _ =>
             {
                 added = true;
-                return new IdentityLimits(kind, options, time);
+                return Create(principal, kind);
             });
             limits.Opened();
             if (added)
@@ -60,6 +61,46 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
 
             return limits;
         }
+    }
+
+    /// <summary>Identities whose limits are tightened now, with the override.</summary>
+    public IReadOnlyDictionary<string, LimitOverride> Overrides => _overrides.ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Tightens (or, with null, restores) the limits of <paramref name="principal"/>: applied at once to
+    /// its entry, whose live connections share it, and kept apart from the entries so that eviction
+    /// of an idle identity does not lose it (a new entry starts tightened).
+    /// </summary>
+    public void SetOverride(string principal, LimitOverride? limits)
+    {
+        lock (_evictionLock)
+        {
+            if (limits is null)
+            {
+                _overrides.TryRemove(principal, out _);
+            }
+            else
+            {
+                _overrides[principal] = limits;
+            }
+
+            if (_byPrincipal.TryGetValue(principal, out var entry))
+            {
+                entry.Tighten(limits);
+            }
+        }
+    }
+
+    // Called under the eviction lock.
+    private IdentityLimits Create(string principal, ClientKind kind)
+    {
+        var limits = new IdentityLimits(kind, options, time);
+        if (_overrides.TryGetValue(principal, out var tightened))
+        {
+            limits.Tighten(tightened);
+        }
+
+        return limits;
     }
 
     // Called under the eviction lock.

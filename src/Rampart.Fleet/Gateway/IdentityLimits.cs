@@ -16,6 +16,7 @@ public sealed class IdentityLimits
     private readonly TokenBucket? _bytes;
     private readonly TokenBucket? _connects;
     private readonly TokenBucket _events;
+    private Tightened? _tightened;
     private long _windowStart;
     private int _denials;
     private int _limitHits;
@@ -45,6 +46,22 @@ public sealed class IdentityLimits
     /// <summary>When the identity last used its limits (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long LastUsed => Interlocked.Read(ref _lastUsed);
 
+    /// <summary>The live override of this device's publish limits (the "tighten limits" response), or null.</summary>
+    public LimitOverride? Override => Volatile.Read(ref _tightened)?.Limits;
+
+    /// <summary>
+    /// Sets or clears the override. It takes effect at the next PUBLISH of every connection of the
+    /// identity (they share this object); its buckets start full, like a new connection's. Services
+    /// have no publish limits and ignore it.
+    /// </summary>
+    public void Tighten(LimitOverride? limits)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _tightened, limits is null ? null : new Tightened(limits, _time));
+        }
+    }
+
     /// <summary>Charges one message of <paramref name="bytes"/>: both buckets are checked before either is charged, so a refused message costs nothing.</summary>
     public PublishBudget TryPublish(int bytes)
     {
@@ -55,18 +72,22 @@ public sealed class IdentityLimits
 
         lock (_lock)
         {
-            if (!_messages.Has(1))
+            // A tightened identity is charged on both its override and the defaults (it can only lose).
+            var tightened = _tightened;
+            if (!_messages.Has(1) || (tightened is not null && !tightened.Messages.Has(1)))
             {
                 return PublishBudget.MessageRate;
             }
 
-            if (!_bytes.Has(bytes))
+            if (!_bytes.Has(bytes) || (tightened is not null && !tightened.Bytes.Has(bytes)))
             {
                 return PublishBudget.ByteRate;
             }
 
             _messages.Take(1);
             _bytes.Take(bytes);
+            tightened?.Messages.Take(1);
+            tightened?.Bytes.Take(bytes);
             return PublishBudget.Within;
         }
     }
@@ -113,6 +134,15 @@ public sealed class IdentityLimits
     {
         Interlocked.Decrement(ref _connections);
         Touch();
+    }
+
+    private sealed class Tightened(LimitOverride limits, TimeProvider time)
+    {
+        public LimitOverride Limits { get; } = limits;
+
+        public TokenBucket Messages { get; } = new(limits.MessagesPerSecond, limits.MessageBurst, time);
+
+        public TokenBucket Bytes { get; } = new(limits.BytesPerSecond, limits.ByteBurst, time);
     }
 
     private void Touch() => Interlocked.Exchange(ref _lastUsed, _time.GetTimestamp());

@@ -16,4 +16,11 @@ public interface IDeviceStore
 
     /// <summary>Moves the device to <paramref name="to"/> only from one of <paramref name="from"/>; false otherwise.</summary>
     Task<bool> TryChangeStateAsync(IStoreTransaction transaction, string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the firmware the node knows the device runs (a rollout's update that succeeded with the
+    /// release it offered); false when there is no such device. Leaves the state's time alone: it is
+    /// when the device was last quarantined or released, which the release check reads.
+    /// </summary>
+    Task<bool> SetFirmwareVersionAsync(IStoreTransaction transaction, string id, string version, CancellationToken cancellationToken);
 }

@@ -17,7 +17,7 @@ namespace Rampart.Server.Detection;
 /// counted, and the next window goes on.
 /// </summary>
 public sealed partial class DetectionHost(
-    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response,
+    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits, IWindowStore stored,
     FleetEventStream stream, MqttGateway gateway, TimeProvider time, ILogger<DetectionHost> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -43,12 +43,22 @@ public sealed partial class DetectionHost(
     {
         await rules.LoadAsync(cancellationToken);
         await alerts.RefreshMeterAsync(cancellationToken);
+
+        // Tightened limits outlive a restart: applied before the listeners open.
+        await limits.SyncAsync(cancellationToken);
         if (!settings.Detection.Enabled)
         {
             return;
         }
 
         _windowStart = time.GetUtcNow();
+
+        // The windows closed before a restart go back into the profiles (history and recent level).
+        if (settings.Detection.WindowRetention > TimeSpan.Zero)
+        {
+            engine.Restore(await stored.RecentAsync(_windowStart - settings.Detection.WindowRetention, settings.Detection.RetainedWindows, cancellationToken));
+        }
+
         _subscription = stream.Subscribe();
         _observation = gateway.Broker.Observe("#", collector.Observe);
         _events = Task.Run(() => FollowAsync(_subscription), CancellationToken.None);
@@ -85,10 +95,19 @@ public sealed partial class DetectionHost(
                 await alerts.ResolveDeviceAsync(released.DeviceId, "rampart", $"released from quarantine ({released.Reason})", cancellationToken);
             }
 
+            // Tightened limits follow their alerts (resolved by a person or by the release above) and the
+            // store (another node's, a restart): restored or applied before the window is judged.
+            await limits.SyncAsync(cancellationToken);
+
             var end = time.GetUtcNow();
             var windows = collector.Close(_windowStart, end);
             _windowStart = end;
             var findings = await engine.EvaluateAsync(windows, cancellationToken);
+            if (settings.Detection.WindowRetention > TimeSpan.Zero)
+            {
+                await stored.AppendAsync(windows.Select(StoredWindow.Of).ToArray(), cancellationToken);
+                await stored.DeleteBeforeAsync(end - settings.Detection.WindowRetention, cancellationToken);
+            }
             if (end - _retainedAt >= TimeSpan.FromHours(1))
             {
                 _retainedAt = end;

@@ -11,9 +11,10 @@ namespace Rampart.Server.Detection;
 /// <summary>
 /// Containment over the node's existing controls: quarantine is the inventory's audited state change
 /// (live sessions get the quarantine permissions through the gateway's live control, without a
-/// reconnect), revocation the CA's, disconnect the broker's.
+/// reconnect), revocation the CA's, disconnect the broker's, tightened limits the gateway's per-identity
+/// limits (<see cref="LimitOverrides"/>).
 /// </summary>
-public sealed class GatewayContainment(InventoryService inventory, RevocationService revocation, MqttGateway gateway) : IContainmentActions
+public sealed class GatewayContainment(InventoryService inventory, RevocationService revocation, MqttGateway gateway, LimitOverrides limits) : IContainmentActions
 {
     /// <inheritdoc />
     public async Task<bool> QuarantineAsync(string deviceId, string reason, CancellationToken cancellationToken)
@@ -35,4 +36,8 @@ public sealed class GatewayContainment(InventoryService inventory, RevocationSer
     /// <inheritdoc />
     public Task<bool> DisconnectAsync(string deviceId, string reason, CancellationToken cancellationToken) =>
         Task.FromResult(gateway.Broker.Disconnect(deviceId, MqttReasonCode.AdministrativeAction, reason));
+
+    /// <inheritdoc />
+    public Task<bool> TightenLimitsAsync(string deviceId, long alertId, string reason, CancellationToken cancellationToken) =>
+        limits.TightenAsync(deviceId, alertId, reason, cancellationToken);
 }

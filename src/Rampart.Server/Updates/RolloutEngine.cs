@@ -24,7 +24,7 @@ namespace Rampart.Server.Updates;
 /// <c>devices/{id}/state</c> move only its own row, only forward.
 /// </summary>
 public sealed partial class RolloutEngine(
-    MqttGateway gateway, RolloutNotifier notifier, IRolloutStore store, IReleaseStore releases, IAuditLog audit, SecurityEvents events,
+    MqttGateway gateway, RolloutNotifier notifier, IRolloutStore store, IReleaseStore releases, Rampart.Fleet.Inventory.IDeviceStore devices, IAuditLog audit, SecurityEvents events,
     IOptions<RolloutOptions> options, TimeProvider time, ILogger<RolloutEngine> logger) : BackgroundService
 {
     private static readonly RolloutDeviceState[] Unfinished = [RolloutDeviceState.Notified, RolloutDeviceState.Downloading, RolloutDeviceState.Installing];
@@ -265,15 +265,15 @@ public sealed partial class RolloutEngine(
 
         // Success counts only when the device then runs the release.
         var detail = report.Detail;
-        if (state == RolloutDeviceState.Succeeded && await releases.GetAsync(rollout.ReleaseId, cancellationToken) is { } release
-            && (report.InstalledVersion != release.Version || report.InstalledSecurityVersion != release.SecurityVersion))
+        var offered = state == RolloutDeviceState.Succeeded ? await releases.GetAsync(rollout.ReleaseId, cancellationToken) : null;
+        if (offered is not null && (report.InstalledVersion != offered.Version || report.InstalledSecurityVersion != offered.SecurityVersion))
         {
             (state, detail) = (RolloutDeviceState.Failed, $"reported success but runs {report.InstalledVersion} (svn {report.InstalledSecurityVersion})");
         }
 
         if (state.IsTerminal())
         {
-            await FinishAsync(rollout, deviceId, state, detail, cancellationToken);
+            await FinishAsync(rollout, deviceId, state, detail, cancellationToken, state == RolloutDeviceState.Succeeded ? offered?.Version : null);
         }
         else
         {
@@ -282,7 +282,7 @@ public sealed partial class RolloutEngine(
         }
     }
 
-    private async Task FinishAsync(Rollout rollout, string deviceId, RolloutDeviceState state, string? detail, CancellationToken cancellationToken)
+    private async Task FinishAsync(Rollout rollout, string deviceId, RolloutDeviceState state, string? detail, CancellationToken cancellationToken, string? installed = null)
     {
         // A failed or rolled-back update is a security event too: an image that does not run, or one a device refused.
         var failed = state.IsFailure()
@@ -295,10 +295,23 @@ public sealed partial class RolloutEngine(
             new Dictionary<string, string> { ["rollout"] = rollout.Id.ToString(CultureInfo.InvariantCulture), ["release"] = rollout.ReleaseId, ["detail"] = detail ?? "-" });
 
         // The device's result, its entry and its event commit together (a result is never recorded without its entry).
+        // A success also sets the inventory's firmware version to the release the node offered (issue 14:
+        // what detection and the quarantine release check trust, not the device's own report).
         var moved = await audit.CommitAsync(async (transaction, token) =>
-            await store.TryMoveDeviceAsync(transaction, rollout.Id, deviceId, Unfinished, state, detail, token)
-                ? AuditedOutcome<bool>.Done(true, [record], failed is null ? [] : [failed])
-                : AuditedOutcome<bool>.Nothing(false), cancellationToken);
+        {
+            if (!await store.TryMoveDeviceAsync(transaction, rollout.Id, deviceId, Unfinished, state, detail, token))
+            {
+                return AuditedOutcome<bool>.Nothing(false);
+            }
+
+            if (installed is not null)
+            {
+                await devices.SetFirmwareVersionAsync(transaction, deviceId, installed, token);
+                record = record with { Details = new Dictionary<string, string>(record.Details!) { ["firmware-version"] = installed } };
+            }
+
+            return AuditedOutcome<bool>.Done(true, [record], failed is null ? [] : [failed]);
+        }, cancellationToken);
         if (moved.Value && failed is not null)
         {
             await events.PublishCommittedAsync([failed], cancellationToken);

@@ -19,8 +19,10 @@ public sealed class SqliteExportOutbox(SqliteDatabase database) : IExportOutbox
     private const string MoveCursor =
         "INSERT INTO export_cursors (source, position) VALUES ($s, $p) ON CONFLICT (source) DO UPDATE SET position = max(export_cursors.position, excluded.position)";
     private const string DropOlder = "DELETE FROM export_outbox WHERE destination = $d AND enqueued_ms < $cutoff";
+    // Events and checkpoints are bounded apart ($c: the checkpoint rows or the others), so a flood of events never drops a checkpoint.
+    private const string OfClass = $"(record_id LIKE '{ExportRecord.CheckpointIdPrefix}%') = $c";
     private const string DropOldest =
-        "DELETE FROM export_outbox WHERE id IN (SELECT id FROM export_outbox WHERE destination = $d ORDER BY id LIMIT $excess)";
+        $"DELETE FROM export_outbox WHERE id IN (SELECT id FROM export_outbox WHERE destination = $d AND {OfClass} ORDER BY id LIMIT $excess)";
     private const string CountDrops = "UPDATE export_destinations SET dropped = dropped + $n WHERE name = $d";
 
     /// <inheritdoc />
@@ -135,12 +137,14 @@ public sealed class SqliteExportOutbox(SqliteDatabase database) : IExportOutbox
         foreach (var destination in destinations)
         {
             long dropped = await RunAsync(connection, transaction, DropOlder, cancellationToken, ("$d", destination), ("$cutoff", (now - bounds.MaxAge).ToUnixMs()));
-            await using (var count = connection.Command("SELECT COUNT(*) FROM export_outbox WHERE destination = $d", transaction).With("$d", destination))
+            foreach (var (checkpoints, limit) in new[] { (false, bounds.MaxRows), (true, bounds.MaxCheckpointRows) })
             {
-                var excess = (long)(await count.ExecuteScalarAsync(cancellationToken))! - bounds.MaxRows;
+                await using var count = connection.Command($"SELECT COUNT(*) FROM export_outbox WHERE destination = $d AND {OfClass}", transaction)
+                    .With("$d", destination).With("$c", checkpoints);
+                var excess = (long)(await count.ExecuteScalarAsync(cancellationToken))! - limit;
                 if (excess > 0)
                 {
-                    dropped += await RunAsync(connection, transaction, DropOldest, cancellationToken, ("$d", destination), ("$excess", excess));
+                    dropped += await RunAsync(connection, transaction, DropOldest, cancellationToken, ("$d", destination), ("$c", checkpoints), ("$excess", excess));
                 }
             }
 

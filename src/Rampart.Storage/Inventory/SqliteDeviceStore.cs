@@ -44,6 +44,10 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
             cancellationToken,
             ("$to", StateName(to)), ("$now", now.ToUnixMs()), ("$id", id), ("$from", JsonSerializer.Serialize(from.Select(StateName)))) == 1;
 
+    /// <inheritdoc />
+    public async Task<bool> SetFirmwareVersionAsync(IStoreTransaction transaction, string id, string version, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE devices SET firmware_version = $v WHERE id = $id", cancellationToken, ("$v", version), ("$id", id)) == 1;
+
     private static string StateName(DeviceState state) => state.ToString().ToLowerInvariant();
 
     private static Device Read(SqliteDataReader reader) => new(

@@ -1,6 +1,8 @@
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
+using Rampart.Detection.Metrics;
 using Rampart.Detection.Profiles;
+using Rampart.Detection.Response;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -28,6 +30,7 @@ namespace Rampart.Storage.Postgres;
 public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
     private readonly PostgresAlertStore _alerts = new(database);
+    private readonly PostgresResponseStore _response = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -85,6 +88,15 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
+
+    /// <inheritdoc />
+    public override ILimitOverrideStore LimitOverrides => _response;
+
+    /// <inheritdoc />
+    public override IContainmentBudgetStore ContainmentBudget => _response;
+
+    /// <inheritdoc />
+    public override IWindowStore BehaviourWindows { get; } = new PostgresWindowStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -1,6 +1,8 @@
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
+using Rampart.Detection.Metrics;
 using Rampart.Detection.Profiles;
+using Rampart.Detection.Response;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
@@ -29,6 +31,7 @@ namespace Rampart.Storage.Sqlite;
 public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
     private readonly SqliteAlertStore _alerts = new(database);
+    private readonly SqliteResponseStore _response = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -86,6 +89,15 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
+
+    /// <inheritdoc />
+    public override ILimitOverrideStore LimitOverrides => _response;
+
+    /// <inheritdoc />
+    public override IContainmentBudgetStore ContainmentBudget => _response;
+
+    /// <inheritdoc />
+    public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

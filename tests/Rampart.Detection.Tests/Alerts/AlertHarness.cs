@@ -84,6 +84,10 @@ internal sealed class AlertHarness : IAsyncDisposable
         return events;
     }
 
+    /// <summary>The guard rail over this database (two harness budgets on one file are two nodes on one store).</summary>
+    public Rampart.Detection.Response.ContainmentBudget Budget(Rampart.Detection.Response.ResponseOptions options) =>
+        new(new SqliteResponseStore(Database), Audit, options, Clock);
+
     public async Task<List<AuditEntry>> AuditEntriesAsync()
     {
         var entries = new List<AuditEntry>();

@@ -42,7 +42,8 @@ public sealed class DetectionMeterTests : IAsyncLifetime
 
         var changes = await _harness.Alerts.RaiseAsync(
             [_harness.Finding("d1", "a", AlertSeverity.High), _harness.Finding("d2", "a", AlertSeverity.High), _harness.Finding("d3", "a", AlertSeverity.Low)], CancellationToken.None);
-        await new ResponseEngine(new ResponseOptions(), new RecordingContainment(), _harness.Alerts, _harness.Clock, _harness.Meter).HandleAsync(changes, CancellationToken.None);
+        var options = new ResponseOptions();
+        await new ResponseEngine(options, new RecordingContainment(), _harness.Alerts, _harness.Budget(options), meter: _harness.Meter).HandleAsync(changes, CancellationToken.None);
         listener.RecordObservableInstruments();
 
         Assert.Equal("Rampart.Detection", _harness.Meter.Meter.Name);

@@ -27,4 +27,10 @@ internal sealed class RecordingContainment : IContainmentActions
         Done.Add(("disconnect", deviceId, reason));
         return Task.FromResult(true);
     }
+
+    public Task<bool> TightenLimitsAsync(string deviceId, long alertId, string reason, CancellationToken cancellationToken)
+    {
+        Done.Add(("tighten-limits", deviceId, reason));
+        return Task.FromResult(true);
+    }
 }

@@ -71,7 +71,22 @@ public sealed class DetectionEndToEndTests
             return refused.Message.Contains("no installed release is known for device e2e-1", StringComparison.Ordinal);
         }, "a fresh posture of a device with no installed release recorded is refused");
 
-        // The device reports what it has installed (the SDK's updater does so when it starts).
+        // The device reports what it has installed (the SDK's updater does so when it starts): its word alone is not enough.
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/e2e-1/state", """{"update":{"installed":{"version":"2.1.0","svn":1}}}"""u8.ToArray()));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var refused = await Assert.ThrowsAsync<FleetException>(() => inventory.ReleaseAsync("e2e-1", "fixed", "officer", release, CancellationToken.None));
+            return refused.Message.Contains("its own update report says 2.1.0, but no rollout of this node installed a release on it", StringComparison.Ordinal);
+        }, "the device's own update report is not trusted alone");
+
+        // What a successful rollout of 2.1.0 records (RolloutFirmwareTests shows a rollout doing it); a report of another version disagrees.
+        await SetFirmwareAsync(node, "e2e-1", "2.1.0");
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/e2e-1/state", """{"update":{"installed":{"version":"9.9.9","svn":1}}}"""u8.ToArray()));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var refused = await Assert.ThrowsAsync<FleetException>(() => inventory.ReleaseAsync("e2e-1", "fixed", "officer", release, CancellationToken.None));
+            return refused.Message.Contains("reports it runs 9.9.9, not 2.1.0 that its last successful rollout installed", StringComparison.Ordinal);
+        }, "a report that disagrees with the installed release is refused");
         Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/e2e-1/state", """{"update":{"installed":{"version":"2.1.0","svn":1}}}"""u8.ToArray()));
         await Eventually.HoldsAsync(async () =>
         {
@@ -117,6 +132,12 @@ public sealed class DetectionEndToEndTests
         Assert.Equal("quarantined", again.Response);
     }
 
+    internal static async Task SetFirmwareAsync(GatewayNode node, string deviceId, string version) =>
+        await node.Get<IAuditLog>().CommitAsync(async (transaction, commit) =>
+            await node.Get<IDeviceStore>().SetFirmwareVersionAsync(transaction, deviceId, version, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord("test", "device.firmware-recorded", $"device/{deviceId}", AuditOutcome.Success))
+                : throw new InvalidOperationException("no such device"));
+
     private static async Task AddReleaseAsync(GatewayNode node, string model, string version, string imageSha256)
     {
         var record = new Release(Release.IdOf(model, version), model, version, 1, [], "image", "manifest", imageSha256, 1, null, ReleaseStatus.Production, "test",
@@ -152,10 +173,10 @@ public sealed class DetectionEndToEndTests
         Assert.Equal(DeviceState.Active, (await node.Get<InventoryService>().GetAsync("calm-1", CancellationToken.None)).State);
     }
 
-    private static PostureReport Posture(int[] ports, string? measurement = null) =>
+    internal static PostureReport Posture(int[] ports, string? measurement = null) =>
         new("2.1.0", 3, TimeSpan.FromHours(5), ports, [], DateTimeOffset.UtcNow, measurement ?? "sha256:" + new string('a', 64));
 
-    private static DeviceConnectionOptions Options(GatewayNode node, string id, X509Certificate2 certificate) => new()
+    internal static DeviceConnectionOptions Options(GatewayNode node, string id, X509Certificate2 certificate) => new()
     {
         DeviceId = id,
         Host = "127.0.0.1",

@@ -61,6 +61,22 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     }
 
     [Fact]
+    public async Task A_flood_of_events_drops_events_but_never_the_audit_checkpoints_which_have_a_bound_of_their_own()
+    {
+        var bounds = new OutboxBounds(3, TimeSpan.FromDays(1), MaxCheckpointRows: 2);
+        var checkpoints = Enumerable.Range(1, 3).Select(i => new OutboxEntry("syslog:a", ExportRecord.CheckpointIdPrefix + i, "{}")).ToArray();
+
+        await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 2, checkpoints[..2], bounds, Now, CancellationToken.None);
+        var flood = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 50, Records("syslog:a", 1, 50), bounds, Now, CancellationToken.None);
+        var third = await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 3, checkpoints[2..], bounds, Now, CancellationToken.None);
+
+        Assert.Equal(47, flood["syslog:a"]);
+        Assert.Equal(1, third["syslog:a"]);
+        Assert.Equal(["checkpoint-2", "event-48", "event-49", "event-50", "checkpoint-3"],
+            (await Outbox.PeekAsync("syslog:a", 10, CancellationToken.None)).Select(item => item.RecordId));
+    }
+
+    [Fact]
     public async Task Records_that_waited_longer_than_the_maximum_age_are_dropped_and_counted()
     {
         var bounds = new OutboxBounds(100, TimeSpan.FromHours(1));

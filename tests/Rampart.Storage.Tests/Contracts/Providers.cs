@@ -18,6 +18,10 @@ public sealed class SqliteAlertStoreTests : AlertStoreContract<SqliteProvider>;
 
 public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvider>;
 
+public sealed class SqliteResponseStoreTests : ResponseStoreContract<SqliteProvider>;
+
+public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>;
+
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
@@ -33,3 +37,7 @@ public sealed class PostgresSecurityEventStoreTests : SecurityEventStoreContract
 public sealed class PostgresAlertStoreTests : AlertStoreContract<PostgresProvider>;
 
 public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresProvider>;
+
+public sealed class PostgresResponseStoreTests : ResponseStoreContract<PostgresProvider>;
+
+public sealed class PostgresWindowStoreTests : WindowStoreContract<PostgresProvider>;

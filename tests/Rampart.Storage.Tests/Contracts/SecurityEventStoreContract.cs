@@ -40,4 +40,21 @@ public abstract class SecurityEventStoreContract<TProvider> : StoreContract<TPro
 
         Assert.Equal(["quarantine"], (await Stores.SecurityEvents.ListAsync("d9", 10, CancellationToken.None)).Select(e => e.Event.Kind));
     }
+
+    [Fact]
+    public async Task An_id_is_never_handed_out_again_after_retention_deleted_the_newest_events()
+    {
+        // The newest ids carry the oldest times, so retention deletes the top of the id range.
+        await Stores.SecurityEvents.AppendManyAsync([At(10, "kept"), At(0, "old-1"), At(1, "old-2")], CancellationToken.None);
+        var before = await Stores.SecurityEvents.ListAsync(null, 10, CancellationToken.None);
+        var highest = before.Max(e => e.Id);
+        Assert.Equal(2, await Stores.SecurityEvents.DeleteOlderThanAsync(Start.AddDays(5), CancellationToken.None));
+
+        await Stores.SecurityEvents.AppendManyAsync([At(11, "after")], CancellationToken.None);
+
+        // A reader whose cursor reached the deleted ids still sees the new event, and no id came back.
+        var after = Assert.Single(await Stores.SecurityEvents.ListAfterAsync(highest, null, 10, CancellationToken.None));
+        Assert.Equal("after", after.Event.Kind);
+        Assert.True(after.Id > highest, $"id {after.Id} repeats one of 1..{highest}");
+    }
 }
