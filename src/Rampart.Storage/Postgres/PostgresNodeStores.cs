@@ -28,6 +28,7 @@ namespace Rampart.Storage.Postgres;
 public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
     private readonly PostgresAlertStore _alerts = new(database);
+    private readonly Rampart.Storage.Postgres.Privacy.PostgresPrivacyStore _privacy = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -85,6 +86,15 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Retention.IRetentionStore Retention => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

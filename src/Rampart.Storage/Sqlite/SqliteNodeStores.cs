@@ -29,6 +29,7 @@ namespace Rampart.Storage.Sqlite;
 public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
     private readonly SqliteAlertStore _alerts = new(database);
+    private readonly Rampart.Storage.Privacy.SqlitePrivacyStore _privacy = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -86,6 +87,15 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Retention.IRetentionStore Retention => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);
