@@ -26,8 +26,15 @@ public sealed class PrivacyDeliveryFilter(PrivacyPolicy policy, SubjectDirectory
             return DeliveryDecision.Unchanged;
         }
 
+        var subject = family.Class == DataClass.Operational ? null : subjects.Find(message.Topic.AsSpan()[deviceRange]);
+        if (subject is null && !policy.HasRules(family))
+        {
+            // The path of every topic without rules from a device no subject owns: a span scan and one hash lookup.
+            return DeliveryDecision.Unchanged;
+        }
+
         var service = policy.Service(principal);
-        if (family.Class != DataClass.Operational && subjects.Find(message.Topic.AsSpan()[deviceRange]) is { } subject)
+        if (subject is not null)
         {
             if (!policy.MayTransfer(subject.Region, service?.Region))
             {

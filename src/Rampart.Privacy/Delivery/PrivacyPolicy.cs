@@ -15,6 +15,7 @@ public sealed class PrivacyPolicy
     private readonly Dictionary<string, ServicePolicy> _byPrincipal = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _destinations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _siteRegions = new(StringComparer.Ordinal);
+    private readonly HashSet<TopicFamily> _ruled = new(ReferenceEqualityComparer.Instance);
 
     public PrivacyPolicy(PrivacyOptions options, Pseudonyms pseudonyms)
     {
@@ -88,6 +89,7 @@ public sealed class PrivacyPolicy
                 throw new InvalidOperationException($"Rampart:Privacy:Minimise:{i} has no Drop, Round, Bucket or Pseudonymise field");
             }
 
+            _ruled.Add(family);
             var byFamily = rules.TryGetValue(rule.Service, out var held) ? held : rules[rule.Service] = [];
             if (!byFamily.TryAdd(family, minimiser))
             {
@@ -115,6 +117,9 @@ public sealed class PrivacyPolicy
 
     /// <summary>The service whose principal is <paramref name="principal"/> (<c>service:NAME</c>), or null.</summary>
     public ServicePolicy? Service(string principal) => _byPrincipal.TryGetValue(principal, out var service) ? service : null;
+
+    /// <summary>True when some service has minimisation rules for <paramref name="family"/> (a family without any skips the service lookup).</summary>
+    public bool HasRules(TopicFamily family) => _ruled.Contains(family);
 
     /// <summary>The region a site lies in, or null.</summary>
     public string? RegionOfSite(string? site) => site is not null && _siteRegions.TryGetValue(site, out var region) ? region : null;

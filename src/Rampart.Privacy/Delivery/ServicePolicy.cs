@@ -15,6 +15,8 @@ public sealed class ServicePolicy(string name, string? region, IReadOnlyDictiona
         ConsentBasis, "contract", "legal-obligation", "vital-interests", "public-task", "legitimate-interests",
     };
 
+    // By reference: families are created once per policy, and a record's hash would hash its strings on every delivery.
+    private readonly Dictionary<TopicFamily, Minimiser>? _rules = rules.Count == 0 ? null : new(rules, ReferenceEqualityComparer.Instance);
     private readonly string[] _consentPurposes = [.. purposes.Where(p => p.Value == ConsentBasis).Select(p => p.Key)];
     private readonly bool _otherBasis = purposes.Any(p => p.Value != ConsentBasis);
 
@@ -30,7 +32,7 @@ public sealed class ServicePolicy(string name, string? region, IReadOnlyDictiona
     public byte[] PseudonymKey { get; } = pseudonymKey;
 
     /// <summary>Its rules for <paramref name="family"/>, or null.</summary>
-    public Minimiser? RulesFor(TopicFamily family) => rules.TryGetValue(family, out var minimiser) ? minimiser : null;
+    public Minimiser? RulesFor(TopicFamily family) => _rules is not null && _rules.TryGetValue(family, out var minimiser) ? minimiser : null;
 
     /// <summary>
     /// True when a subject who consented to <paramref name="consented"/> may have personal data reach
