@@ -4,7 +4,6 @@ using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Tests.EndToEnd;
 using Rampart.Server.Tests.Gateway;
-using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Privacy;
 
@@ -121,7 +120,7 @@ public sealed class PrivacyRequestTests : IAsyncLifetime
         var sent = 0;
         var streaming = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested && sent < 2000)
+            while (!stop.IsCancellationRequested)
             {
                 await PrivacyNode.PublishAsync(client, topic, (sent++).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 await Task.Delay(10);
@@ -131,8 +130,11 @@ public sealed class PrivacyRequestTests : IAsyncLifetime
         Assert.Equal("0", await PrivacyNode.NextPayloadAsync(support, topic));
         Assert.Contains("20 subject keys re-wrapped", await CliAsync("privacy", "kek", "rotate"), StringComparison.Ordinal);
         var afterRotation = Volatile.Read(ref sent);
-        await Eventually.HoldsAsync(async () => int.Parse(await PrivacyNode.NextPayloadAsync(support, topic), System.Globalization.CultureInfo.InvariantCulture) > afterRotation,
-            "readings still flow after the rotation");
+        // Read on through what was queued during the rotation until a reading sent after it arrives.
+        while (int.Parse(await PrivacyNode.NextPayloadAsync(support, topic), System.Globalization.CultureInfo.InvariantCulture) <= afterRotation)
+        {
+        }
+
         await stop.CancelAsync();
         await streaming;
 
