@@ -28,6 +28,9 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["detection-recall"] = Rampart.Bench.Detection.DetectionBench.RecallAsync,
     ["detection-memory"] = Rampart.Bench.Detection.DetectionBench.MemoryAsync,
     ["detection-overhead"] = Rampart.Bench.Detection.DetectionOverheadBench.RunAsync,
+    ["privacy-minimise"] = PrivacyBench.MinimiseAsync,
+    ["privacy-overhead"] = PrivacyBench.OverheadAsync,
+    ["privacy-kek-rotation"] = PrivacyBench.KekRotationAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

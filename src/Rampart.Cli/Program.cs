@@ -29,6 +29,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     SimCommand.Create(),
     DemoCommand.Create(),
     AttackCommand.Create(),
+    PrivacyCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

@@ -71,6 +71,14 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
     public abstract IWindowStore BehaviourWindows { get; }
+    /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
+    public abstract Rampart.Privacy.Subjects.ISubjectStore Subjects { get; }
+
+    /// <summary>Retention periods and their enforcement (issue 19; the same store as <see cref="Subjects"/>).</summary>
+    public abstract Rampart.Privacy.Retention.IRetentionStore Retention { get; }
+
+    /// <summary>The live schema, for the record of processing (issue 19; the same store as <see cref="Subjects"/>).</summary>
+    public abstract Rampart.Privacy.Classification.IStoredColumns StoredColumns { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

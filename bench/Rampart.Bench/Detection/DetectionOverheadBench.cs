@@ -97,7 +97,7 @@ internal static class DetectionOverheadBench
     }
 
     // The bench's allow-all policy under a device's name, so the observer sees a device publishing.
-    private sealed class PrincipalPolicy(string principal) : IMqttClientPolicy
+    internal sealed class PrincipalPolicy(string principal) : IMqttClientPolicy
     {
         private static readonly AllowAllPolicy Allow = AllowAllPolicy.Instance;
 

@@ -185,8 +185,28 @@ public sealed partial class MqttBroker
         merged.Clear();
     }
 
-    private static void Deliver(MqttSession session, MqttMessage message, MqttQualityOfService maximumQoS, bool retain, IReadOnlyList<uint> subscriptionIds)
+    private IDeliveryFilter? _deliveryFilter;
+
+    /// <summary>Sets (or, with null, removes) the filter asked before every delivery to a session (<see cref="IDeliveryFilter"/>).</summary>
+    public void UseDeliveryFilter(IDeliveryFilter? filter) => Volatile.Write(ref _deliveryFilter, filter);
+
+    private void Deliver(MqttSession session, MqttMessage message, MqttQualityOfService maximumQoS, bool retain, IReadOnlyList<uint> subscriptionIds)
     {
+        if (Volatile.Read(ref _deliveryFilter) is { } filter && session.CurrentPolicy is { } subscriber)
+        {
+            var decision = filter.Decide(message, subscriber);
+            if (decision.Verdict == DeliveryVerdict.Refuse)
+            {
+                subscriber.OnDropped(decision.Reason ?? "delivery-refused");
+                return;
+            }
+
+            if (decision.Verdict == DeliveryVerdict.Transform)
+            {
+                message = message.WithPayload(decision.Payload);
+            }
+        }
+
         var qos = (MqttQualityOfService)Math.Min((byte)message.QoS, (byte)maximumQoS);
         var delivery = new Delivery(message, qos, retain, subscriptionIds);
         if (qos == MqttQualityOfService.AtMostOnce)

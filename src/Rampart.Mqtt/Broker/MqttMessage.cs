@@ -36,6 +36,9 @@ public sealed class MqttMessage(string topic, ReadOnlyMemory<byte> payload, Mqtt
     /// <summary>True when it has expired by <paramref name="now"/>.</summary>
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
 
+    /// <summary>The same message with another payload (a delivery filter's transform, <see cref="IDeliveryFilter"/>).</summary>
+    public MqttMessage WithPayload(ReadOnlyMemory<byte> payload) => new(Topic, payload, QoS, Retain, Properties, SenderClientId, ExpiresAt, Publisher);
+
     /// <summary>The same message without its retain flag and with another QoS (retained copies and downgrades).</summary>
     public MqttMessage With(MqttQualityOfService qos, bool retain) =>
         qos == QoS && retain == Retain ? this : new MqttMessage(Topic, Payload, qos, retain, Properties, SenderClientId, ExpiresAt, Publisher);

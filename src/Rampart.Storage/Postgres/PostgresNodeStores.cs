@@ -31,6 +31,7 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
     private readonly PostgresAlertStore _alerts = new(database);
     private readonly PostgresResponseStore _response = new(database);
+    private readonly Rampart.Storage.Postgres.Privacy.PostgresPrivacyStore _privacy = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -97,6 +98,13 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new PostgresWindowStore(database);
+    public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Retention.IRetentionStore Retention => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

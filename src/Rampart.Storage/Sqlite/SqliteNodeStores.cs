@@ -32,6 +32,7 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
     private readonly SqliteAlertStore _alerts = new(database);
     private readonly SqliteResponseStore _response = new(database);
+    private readonly Rampart.Storage.Privacy.SqlitePrivacyStore _privacy = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -98,6 +99,13 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
+    public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Retention.IRetentionStore Retention => _privacy;
+
+    /// <inheritdoc />
+    public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

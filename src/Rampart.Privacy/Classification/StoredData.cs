@@ -1,0 +1,91 @@
+using static Rampart.Privacy.Classification.DataClass;
+
+namespace Rampart.Privacy.Classification;
+
+/// <summary>
+/// Every field Rampart stores, classified in one place (GDPR art. 30 record of processing). A column
+/// the live schema has and this list does not is reported by the inventory as unclassified, never
+/// hidden. Retention names a key of <see cref="Retention.RetentionPolicy"/> where a job enforces it.
+/// </summary>
+public static class StoredData
+{
+    private const string Database = "node database (SQLite rampart.db, or PostgreSQL when scaled out)";
+    private const string WhileDevice = "while the device is in the inventory";
+    private const string Forever = "kept for the life of the node (evidence, append-only)";
+
+    /// <summary>Every stored field.</summary>
+    public static IReadOnlyList<HeldField> Fields { get; } =
+    [
+        .. Table("audit_entries", "evidence of every state change (art. 5(2) accountability, art. 32)", Forever,
+            operational: ["seq", "time_ms", "action", "target", "outcome", "prev_hash", "hash"], personal: ["actor", "details"]),
+        .. Table("audit_checkpoints", "signed checkpoints of the audit chain", Forever, operational: ["seq", "entry_hash", "time_ms", "key_id", "signature"]),
+        .. Table("setup_tokens", "first administrator setup (hashes only)", "until used or expired", operational: ["id", "token_hash", "created_ms", "expires_ms", "consumed_ms", "revoked_ms"]),
+        .. Table("node_settings", "node settings", "for the life of the node", operational: ["key", "value"]),
+        .. Table("devices", "the inventory", WhileDevice,
+            operational: ["id", "model", "vendor", "hardware_rev", "firmware_version", "zone", "tags", "state", "support_until", "created_ms", "updated_ms"], personal: ["site"]),
+        .. Table("certificates", "device and service identities", "until expiry plus the CRL's life", operational: ["serial", "profile", "subject", "key_sha256", "not_before_ms", "not_after_ms", "revoked_ms", "revocation_reason", "der"]),
+        .. Table("bootstrap_tokens", "enrollment (hashes only)", "until used or expired", operational: ["id", "device_id", "token_hash", "created_ms", "expires_ms", "used_ms", "revoked_ms"]),
+        .. Table("crls", "revocation lists", "until superseded", operational: ["number", "this_update_ms", "next_update_ms", "der"]),
+        .. Table("vendor_trust", "manufacturer CAs", "until removed", operational: ["fingerprint", "name", "der", "added_ms"]),
+        .. Table("security_events", "security monitoring (art. 32); source addresses are personal data", "security-events",
+            operational: ["id", "time_ms", "kind", "severity", "device_id"], personal: ["source", "details"]),
+        .. Table("users", "operator accounts", "until the account is removed",
+            operational: ["role", "sites", "zones", "activated", "disabled", "failed_logins", "locked_until_ms", "last_totp_step", "created_ms"], personal: ["name"],
+            sensitive: ["password_hash"], encrypted: ["totp_sealed"]),
+        .. Table("invitations", "operator invitations", "invitations",
+            operational: ["id", "token_hash", "role", "sites", "zones", "expires_ms", "used_ms"], personal: ["user_name", "invited_by"]),
+        .. Table("api_tokens", "operator automation tokens (hashes only)", "until revoked or expired",
+            operational: ["id", "name", "token_hash", "scopes", "created_ms", "expires_ms", "revoked_ms"], personal: ["user_name"]),
+        .. Table("approvals", "four-eyes requests", "approvals",
+            operational: ["id", "operation", "summary", "payload", "permission", "requested_ms", "expires_ms", "status", "decided_ms", "result"], personal: ["requested_by", "decided_by"]),
+        .. Table("releases", "firmware releases", "for the life of the node",
+            operational: ["id", "model", "version", "svn", "hardware", "image_target", "manifest_target", "image_sha256", "image_length", "sbom_sha256", "status", "created_ms", "promoted_ms"],
+            personal: ["created_by", "promoted_by"]),
+        .. Table("rollouts", "staged rollouts", "for the life of the node",
+            operational: ["id", "release_id", "selector", "policy", "state", "reason", "current_wave", "wave_count", "created_ms", "updated_ms"], personal: ["created_by"]),
+        .. Table("rollout_devices", "rollout progress per device", "for the life of the node", operational: ["rollout_id", "device_id", "position", "wave", "state", "detail", "notified_ms", "updated_ms"]),
+        .. Table("device_firmware", "what each device runs", WhileDevice, operational: ["device_id", "version", "svn", "reported_ms"]),
+        .. Table("alerts", "detection alerts", "for the life of the node",
+            operational: ["id", "device_id", "detector", "severity", "state", "summary", "evidence", "first_seen_ms", "last_seen_ms", "occurrences", "suppressed_until_ms", "reason", "changed_ms", "response"],
+            personal: ["changed_by"]),
+        .. Table("detection_rules", "detection rules", "until replaced", operational: ["id", "document", "updated_ms"], personal: ["updated_by"]),
+        .. Table("export_cursors", "SIEM export progress", "for the life of the node", operational: ["source", "position"]),
+        .. Table("export_destinations", "SIEM export status", "for the life of the node",
+            operational: ["name", "delivered", "dropped", "failed_attempts", "next_attempt_ms", "last_error", "last_error_ms", "last_delivered_ms"]),
+        .. Table("export_outbox", "events waiting for a SIEM (hold source addresses)", "until delivered, or dropped past the export's age bound",
+            operational: ["id", "destination", "record_id", "enqueued_ms"], personal: ["payload"]),
+        .. Table("schema_migrations", "which migrations the database has", "for the life of the node", operational: ["version", "name", "checksum", "applied_ms"]),
+        .. Table("privacy_subjects", "data subjects (persons, households); the subject id is stored only as a keyed pseudonym", "until erased",
+            operational: ["created_ms"], personal: ["pseudonym", "region"], encrypted: ["sealed"]),
+        .. Table("privacy_subject_keys", "each subject's data key, wrapped by the key-encryption key", "until erased (crypto-shredding)",
+            operational: ["pseudonym", "kek_version"], encrypted: ["wrapped_key"]),
+        .. Table("privacy_subject_devices", "which devices belong to which subject", "until erased", operational: ["device_id"], personal: ["pseudonym"]),
+        .. Table("privacy_consents", "consents per purpose (art. 7(1): the controller can show consent)", "until erased; withdrawn ones: consents-withdrawn",
+            operational: ["purpose", "granted", "changed_ms"], personal: ["pseudonym"]),
+        .. Table("privacy_retention", "retention periods per data category", "for the life of the node", operational: ["category", "days", "changed_ms"]),
+    ];
+
+    private static IEnumerable<HeldField> Table(
+        string table, string purpose, string retention, string[] operational, string[]? personal = null, string[]? sensitive = null, string[]? encrypted = null)
+    {
+        foreach (var column in operational)
+        {
+            yield return new HeldField(table, column, Operational, purpose, Database, retention);
+        }
+
+        foreach (var column in personal ?? [])
+        {
+            yield return new HeldField(table, column, Personal, purpose, Database, retention);
+        }
+
+        foreach (var column in sensitive ?? [])
+        {
+            yield return new HeldField(table, column, Sensitive, purpose, Database, retention);
+        }
+
+        foreach (var column in encrypted ?? [])
+        {
+            yield return new HeldField(table, column, Sensitive, purpose, Database, retention, EncryptedAtRest: true);
+        }
+    }
+}
