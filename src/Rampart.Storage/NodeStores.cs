@@ -1,3 +1,4 @@
+using Rampart.Adapters.Credentials;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
 using Rampart.Detection.Profiles;
@@ -60,6 +61,9 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>The export outbox (docs/export.md).</summary>
     public abstract IExportOutbox ExportOutbox { get; }
+
+    /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
+    public abstract IDeviceCredentialStore DeviceCredentials { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using Rampart.Adapters.Credentials;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
 using Rampart.Detection.Profiles;
@@ -10,6 +11,7 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.Storage.Adapters;
 using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
@@ -86,6 +88,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
+
+    /// <inheritdoc />
+    public override IDeviceCredentialStore DeviceCredentials { get; } = new SqliteDeviceCredentialStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -33,3 +33,7 @@ public sealed class PostgresSecurityEventStoreTests : SecurityEventStoreContract
 public sealed class PostgresAlertStoreTests : AlertStoreContract<PostgresProvider>;
 
 public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresProvider>;
+
+public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreContract<SqliteProvider>;
+
+public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;
