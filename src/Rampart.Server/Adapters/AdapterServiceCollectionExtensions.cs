@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rampart.Adapters.Coap;
 using Rampart.Adapters.Credentials;
 using Rampart.Adapters.FrontDoors;
 using Rampart.Adapters.Identity;
@@ -41,8 +42,19 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton<LegacyDevices>();
         services.AddSingleton<DeviceCredentials>();
         services.AddSingleton<FrontDoorHost>();
+        services.AddSingleton(BindCoap(configuration));
+        services.AddSingleton<CoapHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<CoapHost>());
         services.AddHostedService<AdapterControl>();
         return services;
+    }
+
+    private static CoapListenerOptions BindCoap(IConfiguration configuration)
+    {
+        var options = new CoapListenerOptions();
+        configuration.GetSection(AdapterOptions.Section + ":Coap").Bind(options);
+        var problems = options.Problems().ToArray();
+        return problems.Length > 0 ? throw new Hosting.NodeStartupException("invalid settings:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems)) : options;
     }
 
     /// <summary>Maps <c>/device/v1</c> (the HTTPS device API and the legacy adapter) and the credential endpoints under <c>/api/v1</c>.</summary>
