@@ -28,6 +28,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     SimCommand.Create(),
     DemoCommand.Create(),
     AttackCommand.Create(),
+    AdapterCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

@@ -247,7 +247,20 @@ public sealed partial class CoapListener : IAsyncDisposable
             resolve = cancellationToken => _certificates.ResolveAsync(certificate, FrontDoorNames.Coap, chainVerified: false, cancellationToken);
         }
 
-        var resolution = await resolve(_stop.Token);
+        FrontDoorResolution resolution;
+        try
+        {
+            resolution = await resolve(_stop.Token);
+        }
+        catch (Exception exception)
+        {
+            // The stores failed (or a logic bug): the session is not served, and the failure is visible.
+            LogEstablishFailed(_logger, source, exception);
+            Forget(peer);
+            dtls.Close();
+            return;
+        }
+
         if (resolution.Identity is not { } identity)
         {
             _gateway.Refusals.Record(source, resolution.Refusal!.Code, resolution.Refusal.Message, clientId: server.PskIdentity);
@@ -284,6 +297,9 @@ public sealed partial class CoapListener : IAsyncDisposable
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "CoAP DTLS session from {Source} as {Principal} ({Credential})")]
     private static partial void LogEstablished(ILogger logger, string source, string principal, string credential);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "CoAP DTLS session from {Source} could not be resolved to an identity")]
+    private static partial void LogEstablishFailed(ILogger logger, string source, Exception exception);
 
     private sealed class Peer(PeerTransport transport)
     {
