@@ -88,7 +88,7 @@ internal static class CoapDtlsBench
         var (_, token) = await services.GetRequiredService<InventoryService>().AddAsync(new NewDevice(id), "bench", CancellationToken.None);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var result = await services.GetRequiredService<EnrollmentService>().EnrollAsync(EstOperation.Enroll, new EstCredentials(id, token.Token, null, "127.0.0.1"),
-            new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequest(), CancellationToken.None);
+            new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequest(), CancellationToken.None);
         var withKey = result.Certificate!.CopyWithPrivateKey(key);
         return (id, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
     }

@@ -8,7 +8,7 @@ namespace Rampart.Server.Adapters;
 /// The front doors' settings: <c>Rampart:Adapters</c> and the CoAP listener <c>Rampart:Coap</c>
 /// (<c>--coap</c>, default <see cref="DefaultCoap"/>), checked before anything binds.
 /// </summary>
-internal sealed record AdapterSettings(AdapterOptions Options, EndpointAddress Coap, bool CoapExplicit)
+public sealed record AdapterSettings(AdapterOptions Options, EndpointAddress Coap, bool CoapExplicit)
 {
     /// <summary>The CoAP-over-DTLS listener when none is set (RFC 7252 §12.7: 5684 is coaps).</summary>
     public const string DefaultCoap = "127.0.0.1:5684";

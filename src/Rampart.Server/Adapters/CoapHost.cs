@@ -18,7 +18,7 @@ namespace Rampart.Server.Adapters;
 /// another node on this host holds already is logged and skipped, as a second node on one host is
 /// how tests and demos run.
 /// </summary>
-internal sealed partial class CoapHost(
+public sealed partial class CoapHost(
     AdapterSettings settings, CoapListenerOptions options, DeviceLinks links, PskDevices psks, CertificateDevices certificates, AdapterGateway gateway,
     NodeKeyring keys, ILoggerFactory loggers, TimeProvider time) : IHostedService, IAsyncDisposable
 {
