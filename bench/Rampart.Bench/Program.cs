@@ -31,6 +31,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["privacy-minimise"] = PrivacyBench.MinimiseAsync,
     ["privacy-overhead"] = PrivacyBench.OverheadAsync,
     ["privacy-kek-rotation"] = PrivacyBench.KekRotationAsync,
+    ["coap-dtls"] = CoapDtlsBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -30,6 +30,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     DemoCommand.Create(),
     AttackCommand.Create(),
     PrivacyCommand.Create(),
+    AdapterCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

@@ -1,3 +1,4 @@
+using Rampart.Adapters.Credentials;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
 using Rampart.Detection.Metrics;
@@ -79,6 +80,8 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>The live schema, for the record of processing (issue 19; the same store as <see cref="Subjects"/>).</summary>
     public abstract Rampart.Privacy.Classification.IStoredColumns StoredColumns { get; }
+    /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
+    public abstract IDeviceCredentialStore DeviceCredentials { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

@@ -11,10 +11,11 @@ internal static class ServeCommand
         var data = CommonOptions.Data();
         var https = new Option<string?>("--https") { Description = "HTTPS listener (EST, TUF, API) (default: 127.0.0.1:8443)", HelpName = "ADDR:PORT" };
         var mqtt = new Option<string?>("--mqtt") { Description = "MQTT over mutual TLS listener (default: 127.0.0.1:8883)", HelpName = "ADDR:PORT" };
+        var coap = new Option<string?>("--coap") { Description = "CoAP over DTLS 1.2 listener, UDP (default: 127.0.0.1:5684)", HelpName = "ADDR:PORT" };
         var logFormat = new Option<string?>("--log-format") { Description = "text or json (default: text)", HelpName = "FORMAT" };
         var command = new Command("serve", "Run a Rampart node on a data directory (initialised on first start).")
         {
-            data, https, mqtt, logFormat,
+            data, https, mqtt, coap, logFormat,
         };
 
         command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
@@ -24,6 +25,7 @@ internal static class ServeCommand
                 [nameof(NodeOptions.DataDirectory)] = parse.GetValue(data),
                 [nameof(NodeOptions.Https)] = parse.GetValue(https),
                 [nameof(NodeOptions.Mqtt)] = parse.GetValue(mqtt),
+                [nameof(NodeOptions.Coap)] = parse.GetValue(coap),
                 [nameof(NodeOptions.LogFormat)] = parse.GetValue(logFormat),
             });
             await using var node = await RampartNode.StartAsync(configuration, Console.Out, cancellationToken);

@@ -19,6 +19,9 @@ public sealed class NodeOptions
     /// <summary>MQTT over mutual TLS listener as ADDR:PORT (used by the gateway).</summary>
     public string Mqtt { get; set; } = "127.0.0.1:8883";
 
+    /// <summary>CoAP over DTLS 1.2 listener (UDP) as ADDR:PORT (docs/adapters.md); port 0 picks a free one.</summary>
+    public string Coap { get; set; } = "127.0.0.1:5684";
+
     /// <summary><c>text</c> (one line per event) or <c>json</c> (one JSON object per line).</summary>
     public string LogFormat { get; set; } = "text";
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rampart.Fleet.Audit;
+using Rampart.Server.Adapters;
 using Rampart.Server.Admin;
 using Rampart.Server.Audit;
 using Rampart.Server.DataDirectory;
@@ -211,6 +212,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();
         builder.Services.AddRampartPrivacy(configuration, directory.KeysDirectory);
+        builder.Services.AddRampartAdapters(configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -297,6 +299,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapAdminApi();
         app.MapRampartMetrics();
         app.MapPrivacy();
+        app.MapAdapters();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }

@@ -1,3 +1,4 @@
+using Rampart.Adapters.Credentials;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
 using Rampart.Detection.Metrics;
@@ -12,6 +13,7 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.Storage.Postgres.Adapters;
 using Rampart.Storage.Postgres.Approvals;
 using Rampart.Storage.Postgres.Audit;
 using Rampart.Storage.Postgres.Certificates;
@@ -105,6 +107,7 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
+    public override IDeviceCredentialStore DeviceCredentials { get; } = new PostgresDeviceCredentialStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Rampart.Adapters.Credentials;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Export;
 using Rampart.Detection.Metrics;
@@ -12,6 +13,7 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.Storage.Adapters;
 using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
@@ -106,6 +108,7 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
+    public override IDeviceCredentialStore DeviceCredentials { get; } = new SqliteDeviceCredentialStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

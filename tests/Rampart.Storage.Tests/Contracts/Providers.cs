@@ -41,3 +41,6 @@ public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresPro
 public sealed class PostgresResponseStoreTests : ResponseStoreContract<PostgresProvider>;
 
 public sealed class PostgresWindowStoreTests : WindowStoreContract<PostgresProvider>;
+public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreContract<SqliteProvider>;
+
+public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;

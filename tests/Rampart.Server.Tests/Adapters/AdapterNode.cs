@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Rampart.Adapters.Links;
+using Rampart.Mqtt.Broker;
+using Rampart.Server.Tests.Gateway;
+using Rampart.Testing;
+
+namespace Rampart.Server.Tests.Adapters;
+
+/// <summary>
+/// One node for a class of front-door tests (xUnit class fixture), its CoAP listener on a free UDP
+/// port, and every message the broker routes under <c>devices/</c>, seen in process with its
+/// publisher and properties.
+/// </summary>
+public sealed class AdapterNode : IAsyncLifetime
+{
+    private IDisposable? _observer;
+
+    internal GatewayNode Node { get; private set; } = null!;
+
+    /// <summary>Routed messages by topic, in order.</summary>
+    public ConcurrentQueue<MqttMessage> Routed { get; } = new();
+
+    public string Https => Node.Node.Node.HttpsUri.ToString().TrimEnd('/');
+
+    public async Task InitializeAsync()
+    {
+        Node = await GatewayNode.StartAsync(new Dictionary<string, string?>
+        {
+            ["Rampart:Coap"] = "127.0.0.1:0",
+            ["Rampart:Adapters:LegacyMessageBurst"] = "3",
+        });
+        _observer = Node.Get<Server.Gateway.MqttGateway>().Broker.Observe("devices/#", Routed.Enqueue);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _observer?.Dispose();
+        await Node.DisposeAsync();
+    }
+
+    /// <summary>Waits for a routed message on <paramref name="topic"/>.</summary>
+    public async Task<MqttMessage> RoutedAsync(string topic)
+    {
+        MqttMessage? found = null;
+        await Eventually.HoldsAsync(() => Task.FromResult((found = Routed.FirstOrDefault(m => m.Topic == topic)) is not null), $"a message on {topic}");
+        return found!;
+    }
+
+    /// <summary>Waits until the device's broker link is open (its command subscription is in place).</summary>
+    public Task LinkOpenAsync(string deviceId) =>
+        Eventually.HoldsAsync(() => Task.FromResult(Node.Get<DeviceLinks>().Find(deviceId) is not null), $"the link of {deviceId}");
+
+    /// <summary>curl with the device's certificate and the node's root; <c>-w</c> prints the status last.</summary>
+    internal async Task<(int Status, string Body)> CurlAsync(EnrolledIdentity? device, string method, string path, params string[] extra)
+    {
+        string[] identity = device is null ? [] : ["--cert", device.CertificatePath, "--key", device.KeyPath];
+        var (exit, output) = await RunningProcess.RunAsync("curl",
+            ["-sS", "--cacert", Node.RootPemPath, .. identity, "-X", method, "-w", "\n%{http_code}", .. extra, Https + path], TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, output);
+        var split = output.TrimEnd().LastIndexOf('\n');
+        return (int.Parse(output[(split + 1)..].Trim(), CultureInfo.InvariantCulture), split < 0 ? string.Empty : output[..split]);
+    }
+}
