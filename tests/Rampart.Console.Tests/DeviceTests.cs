@@ -45,7 +45,7 @@ public sealed class DeviceTests(ConsoleFixture fixture)
     }
 
     [Fact]
-    public async Task The_device_list_filters_by_state_and_id_prefix_and_pages_through_the_fleet()
+    public async Task The_device_list_filters_by_state_site_and_id_prefix_and_pages_through_the_fleet()
     {
         var inventory = fixture.Get<InventoryService>();
         var prefix = "lst" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
@@ -54,7 +54,7 @@ public sealed class DeviceTests(ConsoleFixture fixture)
             await inventory.AddAsync(new NewDevice($"{prefix}-{i:D3}", Site: i % 2 == 0 ? "plant-1" : "plant-2"), "test", CancellationToken.None);
         }
 
-        await inventory.QuarantineAsync($"{prefix}-007", "test", "test", CancellationToken.None);
+        await inventory.RetireAsync($"{prefix}-007", "test", CancellationToken.None);
         var viewer = await fixture.OperatorAsync("viewer");
         await using var session = await fixture.SignInAsync(viewer);
         var page = session.Page;
@@ -67,14 +67,14 @@ public sealed class DeviceTests(ConsoleFixture fixture)
         await session.ScreenshotAsync("devices");
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
         var second = await page.Locator("#devices tbody td:first-child").AllTextContentsAsync();
-        await session.GoAsync($"/devices?q={prefix}&state=quarantined");
-        var quarantined = await page.Locator("#devices tbody td:first-child").AllTextContentsAsync();
+        await session.GoAsync($"/devices?q={prefix}&state=retired");
+        var retired = await page.Locator("#devices tbody td:first-child").AllTextContentsAsync();
         await session.GoAsync($"/devices?q={prefix}&site=plant-2");
         var atSite = await page.Locator("#devices tbody td:first-child").AllTextContentsAsync();
 
         Assert.Equal(50, first);
         Assert.Equal(Enumerable.Range(50, 10).Select(i => $"{prefix}-{i:D3}"), second);
-        Assert.Equal([$"{prefix}-007"], quarantined);
+        Assert.Equal([$"{prefix}-007"], retired);
         Assert.Equal(30, atSite.Count);
         Assert.All(atSite, d => Assert.True(int.Parse(d[^3..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 1));
         session.AssertClean();

@@ -38,7 +38,7 @@ public sealed class ReleaseApprovalTests(ConsoleFixture fixture)
         var pending = approver.Page.Locator("#approvals tbody tr", new() { HasText = release.Id });
         await pending.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await approver.Page.Locator("dialog[open]").GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
-        await Assertions.Expect(pending.Locator(".approval-status")).ToContainTextAsync("approved");
+        await Assertions.Expect(pending.Locator(".approval-status")).ToContainTextAsync($"executed by {second.Name}");
 
         Assert.Equal(ReleaseStatus.Production, (await fixture.Get<ReleaseService>().GetAsync(release.Id, CancellationToken.None)).Status);
         approver.AssertClean();
