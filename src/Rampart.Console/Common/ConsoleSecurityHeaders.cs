@@ -26,6 +26,11 @@ public static class ConsoleSecurityHeaders
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), usb=(), serial=()";
-        headers.CacheControl = cacheable ? "no-cache" : "no-store";
+        // Pages carry an antiforgery token, which asks for exactly these (it would override anything else, with a warning).
+        headers.CacheControl = cacheable ? "no-cache" : "no-cache, no-store";
+        if (!cacheable)
+        {
+            headers.Pragma = "no-cache";
+        }
     }
 }

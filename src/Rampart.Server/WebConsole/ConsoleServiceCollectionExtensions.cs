@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Rampart.Storage;
 
 namespace Rampart.Server.WebConsole;
 
@@ -11,6 +12,7 @@ public static class ConsoleServiceCollectionExtensions
         // Static server rendering only: no circuits, no WebAssembly, no blazor.web.js (nothing for the CSP to allow).
         services.AddRazorComponents();
         services.AddSingleton<TrafficRate>();
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().FleetSummary);
         return services;
     }
 }

@@ -24,14 +24,24 @@ internal static class FleetPages
     /// <summary>Events and alerts the device page shows.</summary>
     public const int RecentOnDevicePage = 50;
 
+    /// <summary>"Expiring soon" on the overview.</summary>
+    public static readonly TimeSpan ExpiryWindow = TimeSpan.FromDays(30);
+
     public static void MapFleetPages(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", async (HttpContext context, MqttGateway gateway, TrafficRate rate, IAlertStore alerts, RolloutService rollouts, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/", async (HttpContext context, MqttGateway gateway, TrafficRate rate, IAlertStore alerts, RolloutService rollouts, IFleetSummaryStore summary,
+            TimeProvider time, CancellationToken cancellationToken) =>
         {
             var viewer = ConsolePages.Viewer(context);
+            var identity = viewer.Identity!;
             var open = viewer.Can(Permissions.EventsRead) ? await alerts.CountActiveAsync(cancellationToken) : null;
             var running = (await rollouts.ListAsync(cancellationToken)).Where(r => r.State is RolloutState.Running or RolloutState.Paused).ToArray();
-            var overview = new FleetOverview(null, gateway.Broker.ConnectionCount, rate.Sample(), open, running, null, TimeSpan.FromDays(30));
+            var now = time.GetUtcNow();
+            var expiring = viewer.Can(Permissions.CertsRead)
+                ? await summary.CountCertificatesExpiringAsync(now, now + ExpiryWindow, identity.Sites, identity.Zones, cancellationToken)
+                : (long?)null;
+            var overview = new FleetOverview(await summary.CountByStateAsync(identity.Sites, identity.Zones, cancellationToken), gateway.Broker.ConnectionCount,
+                rate.Sample(), open, running, expiring, ExpiryWindow);
             return ConsolePages.Render<OverviewPage>(new { Viewer = viewer, Overview = overview });
         }).OperatorPage(Permissions.DevicesRead);
 

@@ -6,6 +6,8 @@ public sealed class SqliteAuditChainTests : AuditChainContract<SqliteProvider>;
 
 public sealed class SqliteInventoryStoreTests : InventoryStoreContract<SqliteProvider>;
 
+public sealed class SqliteFleetSummaryStoreTests : FleetSummaryStoreContract<SqliteProvider>;
+
 public sealed class SqliteCertificateStoreTests : CertificateStoreContract<SqliteProvider>;
 
 public sealed class SqliteCredentialStoreTests : CredentialStoreContract<SqliteProvider>;
@@ -21,6 +23,8 @@ public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvide
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
+
+public sealed class PostgresFleetSummaryStoreTests : FleetSummaryStoreContract<PostgresProvider>;
 
 public sealed class PostgresCertificateStoreTests : CertificateStoreContract<PostgresProvider>;
 
