@@ -114,6 +114,16 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify the chain now" }).ClickAsync();
         await Assertions.Expect(page.Locator(".verdict-ok")).ToContainTextAsync("Chain intact");
         await session.ScreenshotAsync("audit");
+
+        // Times: shown in the browser's zone (the context runs in Europe/Berlin, UTC+1 in December), UTC on hover, the same width.
+        var time = page.Locator("#audit time").First;
+        var utc = (await time.GetAttributeAsync("title"))!;
+        var shown = (await time.TextContentAsync())!;
+        var iso = DateTimeOffset.Parse((await time.GetAttributeAsync("datetime"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var berlin = TimeZoneInfo.ConvertTime(iso, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        Assert.Equal(iso.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC", utc);
+        Assert.Equal(berlin.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), shown);
+        Assert.Equal(utc.Length - " UTC".Length, shown.Length);
         session.AssertClean();
     }
 }
