@@ -32,6 +32,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["privacy-overhead"] = PrivacyBench.OverheadAsync,
     ["privacy-kek-rotation"] = PrivacyBench.KekRotationAsync,
     ["coap-dtls"] = CoapDtlsBench.RunAsync,
+    ["console-pages"] = ConsoleBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -37,6 +37,9 @@ public abstract class NodeStores : IAsyncDisposable
 
     public abstract IDeviceStore Devices { get; }
 
+    /// <summary>Inventory counts for the web console's overview (issue 22).</summary>
+    public abstract IFleetSummaryStore FleetSummary { get; }
+
     public abstract ICertificateStore Certificates { get; }
 
     public abstract ICrlStore Crls { get; }

@@ -118,7 +118,7 @@ public static class AlertEndpoints
         return await VisibleAsync(alert, context, inventory, cancellationToken) ? alert : throw new FleetException(FleetErrorKind.NotFound, $"no alert {id}");
     }
 
-    private static async Task<bool> VisibleAsync(Alert alert, HttpContext context, InventoryService inventory, CancellationToken cancellationToken)
+    internal static async Task<bool> VisibleAsync(Alert alert, HttpContext context, InventoryService inventory, CancellationToken cancellationToken)
     {
         var identity = OperatorClaims.Identity(context.User);
         if (identity.Sites.Count == 0 && identity.Zones.Count == 0)

@@ -33,6 +33,7 @@ using Rampart.Server.Tls;
 using Rampart.Server.Gateway;
 using Rampart.Server.Detection;
 using Rampart.Server.Cluster;
+using Rampart.Server.WebConsole;
 using Rampart.Server.Updates;
 using Rampart.Server.Privacy;
 using System.Net;
@@ -213,6 +214,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartMetrics();
         builder.Services.AddRampartPrivacy(configuration, directory.KeysDirectory);
         builder.Services.AddRampartAdapters(configuration);
+        builder.Services.AddRampartConsole();
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -300,6 +302,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapRampartMetrics();
         app.MapPrivacy();
         app.MapAdapters();
+        app.MapConsole();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }

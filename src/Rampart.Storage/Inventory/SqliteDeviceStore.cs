@@ -28,9 +28,12 @@ public sealed class SqliteDeviceStore(SqliteDatabase database) : IDeviceStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken) =>
         await database.QueryAsync(
-            $"SELECT {Columns} FROM devices WHERE id > $after AND ($state IS NULL OR state = $state) " +
-            "AND ($sites IS NULL OR site IN (SELECT value FROM json_each($sites))) AND ($zones IS NULL OR zone IN (SELECT value FROM json_each($zones))) " +
-            "ORDER BY id LIMIT $limit",
+            // Only the filters given, so the planner can walk the (state, id), (site, id) or (zone, id) index
+            // in id order ("$x IS NULL OR …" hides every index but the primary key).
+            $"SELECT {Columns} FROM devices WHERE id > $after" + (query.State is null ? string.Empty : " AND state = $state") +
+            (query.Sites is { Count: > 0 } ? " AND site IN (SELECT value FROM json_each($sites))" : string.Empty) +
+            (query.Zones is { Count: > 0 } ? " AND zone IN (SELECT value FROM json_each($zones))" : string.Empty) +
+            " ORDER BY id LIMIT $limit",
             Read,
             cancellationToken,
             ("$after", query.After ?? string.Empty), ("$state", query.State is { } state ? StateName(state) : null), ("$limit", query.Limit),

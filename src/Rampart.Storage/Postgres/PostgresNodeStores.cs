@@ -57,6 +57,9 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
     public override IDeviceStore Devices { get; } = new PostgresDeviceStore(database);
 
     /// <inheritdoc />
+    public override IFleetSummaryStore FleetSummary { get; } = new PostgresFleetSummaryStore(database);
+
+    /// <inheritdoc />
     public override ICertificateStore Certificates { get; } = new PostgresCertificateStore(database);
 
     /// <inheritdoc />

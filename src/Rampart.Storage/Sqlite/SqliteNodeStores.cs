@@ -58,6 +58,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
     public override IDeviceStore Devices { get; } = new SqliteDeviceStore(database);
 
     /// <inheritdoc />
+    public override IFleetSummaryStore FleetSummary { get; } = new SqliteFleetSummaryStore(database);
+
+    /// <inheritdoc />
     public override ICertificateStore Certificates { get; } = new SqliteCertificateStore(database);
 
     /// <inheritdoc />

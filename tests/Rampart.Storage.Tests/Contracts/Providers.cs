@@ -6,6 +6,8 @@ public sealed class SqliteAuditChainTests : AuditChainContract<SqliteProvider>;
 
 public sealed class SqliteInventoryStoreTests : InventoryStoreContract<SqliteProvider>;
 
+public sealed class SqliteFleetSummaryStoreTests : FleetSummaryStoreContract<SqliteProvider>;
+
 public sealed class SqliteCertificateStoreTests : CertificateStoreContract<SqliteProvider>;
 
 public sealed class SqliteCredentialStoreTests : CredentialStoreContract<SqliteProvider>;
@@ -25,6 +27,8 @@ public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
+
+public sealed class PostgresFleetSummaryStoreTests : FleetSummaryStoreContract<PostgresProvider>;
 
 public sealed class PostgresCertificateStoreTests : CertificateStoreContract<PostgresProvider>;
 

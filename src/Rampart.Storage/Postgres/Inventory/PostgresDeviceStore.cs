@@ -27,9 +27,11 @@ public sealed class PostgresDeviceStore(PostgresDatabase database) : IDeviceStor
     /// <inheritdoc />
     public async Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken) =>
         await database.QueryAsync(
-            $"SELECT {Columns} FROM devices WHERE id > @after AND (CAST(@state AS text) IS NULL OR state = @state) " +
-            "AND (CAST(@sites AS text) IS NULL OR site IN (SELECT value FROM json_array_elements_text(CAST(@sites AS json)))) AND (CAST(@zones AS text) IS NULL OR zone IN (SELECT value FROM json_array_elements_text(CAST(@zones AS json)))) " +
-            "ORDER BY id LIMIT @limit",
+            // Only the filters given, so the planner can use the (state, id), (site, id) and (zone, id) indexes.
+            $"SELECT {Columns} FROM devices WHERE id > @after" + (query.State is null ? string.Empty : " AND state = CAST(@state AS text)") +
+            (query.Sites is { Count: > 0 } ? " AND site IN (SELECT value FROM json_array_elements_text(CAST(@sites AS json)))" : string.Empty) +
+            (query.Zones is { Count: > 0 } ? " AND zone IN (SELECT value FROM json_array_elements_text(CAST(@zones AS json)))" : string.Empty) +
+            " ORDER BY id LIMIT @limit",
             Read,
             cancellationToken,
             ("@after", query.After ?? string.Empty), ("@state", query.State is { } state ? StateName(state) : null), ("@limit", query.Limit),

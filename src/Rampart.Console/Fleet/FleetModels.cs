@@ -1,0 +1,62 @@
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Detectors;
+using Rampart.Fleet.Certificates;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Updates.Rollouts;
+
+namespace Rampart.WebConsole.Fleet;
+
+/// <summary>The fleet at a glance. A null figure is one this node cannot count (said on the page, not shown as zero).</summary>
+public sealed record FleetOverview(
+    IReadOnlyDictionary<DeviceState, long>? DevicesByState,
+    int ConnectedNow,
+    double? MessagesPerSecond,
+    IReadOnlyDictionary<AlertSeverity, long>? OpenAlerts,
+    IReadOnlyList<Rollout>? RunningRollouts,
+    long? CertificatesExpiringSoon,
+    TimeSpan ExpiryWindow);
+
+/// <summary>The device list's filter (query string) and one page of it.</summary>
+public sealed record DeviceFilter(DeviceState? State, string? Search, string? Site, string? Zone, string? After)
+{
+    /// <summary>Devices per page.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>The query string of this filter starting after <paramref name="after"/>.</summary>
+    public string QueryFor(string? after)
+    {
+        var parts = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                parts.Add(name + "=" + Uri.EscapeDataString(value));
+            }
+        }
+
+        Add("state", State?.ToString().ToLowerInvariant());
+        Add("q", Search);
+        Add("site", Site);
+        Add("zone", Zone);
+        Add("after", after);
+        return parts.Count == 0 ? string.Empty : "?" + string.Join('&', parts);
+    }
+}
+
+/// <summary>A page of devices and the id to continue after (null: the last page).</summary>
+public sealed record DeviceListing(DeviceFilter Filter, IReadOnlyList<Device> Devices, string? Next, IReadOnlySet<string> Connected);
+
+/// <summary>A device's MQTT traffic since the node started.</summary>
+public sealed record DeviceTraffic(
+    bool Connected, long MessagesIn, long BytesIn, long MessagesOut, long BytesOut, long AuthorizationFailures, long LimitHits, long Dropped,
+    long Disconnects, IReadOnlyCollection<string> Sources);
+
+/// <summary>Everything the device page shows. A null section is one the viewer lacks the permission for.</summary>
+public sealed record DeviceDetail(
+    Device Device,
+    DeviceTraffic Traffic,
+    IReadOnlyList<IssuedCertificate>? Certificates,
+    IReadOnlyList<StoredSecurityEvent>? Events,
+    IReadOnlyList<Alert>? Alerts,
+    ReportedFirmware? Firmware);

@@ -1,0 +1,130 @@
+using Microsoft.Playwright;
+
+namespace Rampart.Console.Tests;
+
+/// <summary>
+/// One browser context and page, watched for what must never happen: a CSP violation reported on the
+/// console, a JavaScript dialog, a request to anywhere but the node.
+/// </summary>
+public sealed class ConsoleSession : IAsyncDisposable
+{
+    private readonly List<string> _violations = [];
+    private readonly List<string> _dialogs = [];
+    private readonly List<string> _foreign = [];
+    private readonly List<string> _errors = [];
+
+    private ConsoleSession(IBrowserContext context, IPage page, Uri node)
+    {
+        Context = context;
+        Page = page;
+        Node = node;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public Uri Node { get; }
+
+    public IReadOnlyList<string> CspViolations => _violations;
+
+    public IReadOnlyList<string> Dialogs => _dialogs;
+
+    public IReadOnlyList<string> ForeignRequests => _foreign;
+
+    public static async Task<ConsoleSession> OpenAsync(IBrowserContext context, Uri node)
+    {
+        var page = await context.NewPageAsync();
+        var session = new ConsoleSession(context, page, node);
+        page.Console += (_, message) =>
+        {
+            lock (session._violations)
+            {
+                if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || message.Text.Contains("Trusted Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    session._violations.Add(message.Text);
+                }
+                else if (message.Type == "error" && !message.Text.Contains("Failed to load resource", StringComparison.Ordinal))
+                {
+                    session._errors.Add(message.Text);
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (session._violations)
+            {
+                session._errors.Add(error);
+            }
+        };
+        page.Dialog += async (_, dialog) =>
+        {
+            lock (session._violations)
+            {
+                session._dialogs.Add(dialog.Type + ": " + dialog.Message);
+            }
+
+            await dialog.DismissAsync();
+        };
+        page.Request += (_, request) =>
+        {
+            var url = new Uri(request.Url);
+            if (url.Scheme is not ("https" or "data" or "blob" or "about") || (url.Scheme == "https" && url.Authority != node.Authority))
+            {
+                lock (session._violations)
+                {
+                    session._foreign.Add(request.Url);
+                }
+            }
+        };
+        return session;
+    }
+
+    public async Task SignInAsync(OperatorAccount account, int totpOffset = 1)
+    {
+        await Page.GotoAsync("/signin");
+        await Page.GetByLabel("User name").FillAsync(account.Name);
+        await Page.GetByLabel("Password").FillAsync(ConsoleFixture.Password);
+        if (account.TotpSecret is { } secret)
+        {
+            await Page.GetByLabel("One-time code").FillAsync(ConsoleFixture.Code(secret, totpOffset));
+        }
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+    }
+
+    /// <summary>Goes to <paramref name="path"/> and returns the main document's response.</summary>
+    public async Task<IResponse> GoAsync(string path) =>
+        await Page.GotoAsync(path) ?? throw new InvalidOperationException($"no response for {path}");
+
+    /// <summary>Calls the API from inside the page as its script does (cookie session, optionally the antiforgery token); returns the status.</summary>
+    public Task<int> FetchStatusAsync(string path, string method = "POST", string body = "{}", bool antiforgery = true) =>
+        Page.EvaluateAsync<int>(
+            """
+            async ([path, method, body, antiforgery]) => {
+              const headers = { 'Content-Type': 'application/json' };
+              if (antiforgery) headers['X-XSRF-TOKEN'] = document.querySelector('meta[name="rampart-xsrf"]').content;
+              const response = await fetch(path, { method, headers, body: method === 'GET' ? undefined : body, credentials: 'same-origin' });
+              return response.status;
+            }
+            """,
+            new object[] { path, method, body, antiforgery });
+
+    public Task ScreenshotAsync(string name) =>
+        Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleFixture.Artefacts, name + ".png"), FullPage = true });
+
+    /// <summary>Nothing the console must never do happened in this session.</summary>
+    public void AssertClean()
+    {
+        lock (_violations)
+        {
+            Assert.True(_violations.Count == 0, "CSP violations: " + string.Join(" | ", _violations));
+            Assert.True(_dialogs.Count == 0, "dialogs: " + string.Join(" | ", _dialogs));
+            Assert.True(_foreign.Count == 0, "requests beyond the node: " + string.Join(" | ", _foreign));
+            Assert.True(_errors.Count == 0, "script errors: " + string.Join(" | ", _errors));
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
