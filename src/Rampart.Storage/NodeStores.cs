@@ -75,6 +75,7 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
     public abstract IWindowStore BehaviourWindows { get; }
+
     /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
     public abstract Rampart.Privacy.Subjects.ISubjectStore Subjects { get; }
 
@@ -83,6 +84,7 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>The live schema, for the record of processing (issue 19; the same store as <see cref="Subjects"/>).</summary>
     public abstract Rampart.Privacy.Classification.IStoredColumns StoredColumns { get; }
+
     /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
     public abstract IDeviceCredentialStore DeviceCredentials { get; }
 
