@@ -28,6 +28,7 @@ namespace Rampart.Storage.Postgres;
 public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
     private readonly PostgresAlertStore _alerts = new(database);
+    private readonly Rampart.Storage.Postgres.Posture.PostgresPostureStore _posture = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -85,6 +86,21 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IPostureReportStore PostureReports => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Zones.IConfinementStore Confinements => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

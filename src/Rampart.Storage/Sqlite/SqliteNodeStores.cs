@@ -29,6 +29,7 @@ namespace Rampart.Storage.Sqlite;
 public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
     private readonly SqliteAlertStore _alerts = new(database);
+    private readonly Rampart.Storage.Posture.SqlitePostureStore _posture = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -86,6 +87,21 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IPostureReportStore PostureReports => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Zones.IConfinementStore Confinements => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);
