@@ -33,6 +33,7 @@ using Rampart.Server.Gateway;
 using Rampart.Server.Detection;
 using Rampart.Server.Cluster;
 using Rampart.Server.Updates;
+using Rampart.Server.Posture;
 using System.Net;
 
 namespace Rampart.Server.Hosting;
@@ -209,6 +210,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartUpdates(directory.Root, configuration);
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();
+        builder.Services.AddRampartPosture(configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -294,6 +296,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapTufEndpoints();
         app.MapAdminApi();
         app.MapRampartMetrics();
+        app.MapPosture();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }
