@@ -9,6 +9,12 @@ public sealed class FleetAuditOptions
     /// <summary>Time between scheduled runs: daily by default.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How often the schedules (audit, automatic confinement) are looked at against the node's clock. The
+    /// schedules themselves follow the clock, so a test's manual clock moves them; this is only the polling period.
+    /// </summary>
+    public TimeSpan Poll { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A CA certificate expiring within this many days is a finding.</summary>
     public int CaExpiryDays { get; set; } = 90;
 
@@ -35,6 +41,11 @@ public sealed class FleetAuditOptions
         if (Interval < TimeSpan.FromMinutes(1))
         {
             yield return "Posture:Audit:Interval must be at least one minute";
+        }
+
+        if (Poll < TimeSpan.FromMilliseconds(50) || Poll > TimeSpan.FromHours(1))
+        {
+            yield return "Posture:Audit:Poll must be between 50 ms and one hour";
         }
 
         if (new[] { CaExpiryDays, DeviceCertificateExpiryDays, DeviceCertificateMaxAgeDays, NeverUpdatedDays, LongQuarantineDays, TokenExpiryHours, ConflictingSessionTakeovers }.Any(v => v < 1))

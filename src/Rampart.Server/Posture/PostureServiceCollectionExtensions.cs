@@ -48,7 +48,6 @@ public static class PostureServiceCollectionExtensions
         services.AddSingleton(provider => new FleetAuditService(
             provider.GetRequiredService<FleetEvidenceLoader>(), provider.GetRequiredService<IFleetAuditStore>(), provider.GetRequiredService<IAuditLog>(),
             () => Environment(provider, settings.Zones), settings.Audit, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<FleetAuditScheduler>();
         services.AddHostedService<PostureHost>();
         services.AddHostedService<PostureReportCollector>();
         return services;
