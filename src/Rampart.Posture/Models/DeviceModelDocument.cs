@@ -55,8 +55,9 @@ public static class DeviceModelDocument
             throw new DeviceModelException(problems.Count > 0 ? problems : ["/: does not match the device model schema"]);
         }
 
+        CheckDates(document.RootElement);
         var model = document.RootElement.Deserialize<DeviceModel>(Json) ?? throw new DeviceModelException(["/: empty document"]);
-        return Checked(model, document.RootElement);
+        return model with { HardwareRevisions = model.HardwareRevisions ?? [] };
     }
 
     /// <summary>The model as JSON, in the schema's form (what the store keeps).</summary>
@@ -66,15 +67,13 @@ public static class DeviceModelDocument
     public static DeviceModel FromJson(string json) => JsonSerializer.Deserialize<DeviceModel>(json, Json) ?? throw new JsonException("empty model");
 
     // What the schema cannot say: a calendar date that exists.
-    private static DeviceModel Checked(DeviceModel model, JsonElement root)
+    private static void CheckDates(JsonElement root)
     {
         if (root.GetProperty("capabilities").GetProperty("update").TryGetProperty("supportUntil", out var until)
             && !DateOnly.TryParseExact(until.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
         {
             throw new DeviceModelException(["/capabilities/update/supportUntil: not a calendar date (yyyy-MM-dd)"]);
         }
-
-        return model with { HardwareRevisions = model.HardwareRevisions ?? [] };
     }
 
     private static JsonNode? ParseJson(string text)

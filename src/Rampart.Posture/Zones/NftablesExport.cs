@@ -28,7 +28,7 @@ public static class NftablesExport
             names[zone.Name] = name;
             foreach (var (family, type) in new[] { (AddressFamily.InterNetwork, "ipv4_addr"), (AddressFamily.InterNetworkV6, "ipv6_addr") })
             {
-                var networks = zone.Networks.Select(IPNetwork.Parse).Where(n => n.BaseAddress.AddressFamily == family).Select(n => n.ToString()).ToArray();
+                var networks = zone.Networks.Select(ZoneNetworks.Parse).Where(n => n.BaseAddress.AddressFamily == family).Select(n => n.ToString()).ToArray();
                 text.AppendLine(CultureInfo.InvariantCulture, $"  set {name}_{(family == AddressFamily.InterNetwork ? "v4" : "v6")} {{");
                 text.AppendLine(CultureInfo.InvariantCulture, $"    type {type}");
                 text.AppendLine("    flags interval");

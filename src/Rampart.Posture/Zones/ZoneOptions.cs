@@ -40,7 +40,7 @@ public sealed class ZoneOptions
         {
             foreach (var network in zone.Networks)
             {
-                if (!System.Net.IPNetwork.TryParse(network, out _))
+                if (!ZoneNetworks.TryParse(network, out _))
                 {
                     yield return $"Posture:Zones:Zones:{name}:Networks: '{network}' is not an address or CIDR block";
                 }

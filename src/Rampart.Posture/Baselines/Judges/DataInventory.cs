@@ -12,7 +12,7 @@ public sealed class DataInventory : IJudge
     public Judgement Judge(PostureSubject subject) => subject.Model?.Capabilities.DataCollected switch
     {
         null when subject.Model is null => Judgement.NotAssessable("no model declaration"),
-        null => Judgement.NotAssessable("the model does not declare the data it collects"),
+        null => Judgement.Fail(EvidenceSource.Declaration, "the model does not document the data it collects"),
         var data => Judgement.Pass(EvidenceSource.Declaration, data.Count == 0 ? "the model declares it collects no data"
             : $"collects {string.Join(", ", data.Select(d => d.Personal ? d.Name + " (personal)" : d.Name))}"),
     };

@@ -24,10 +24,14 @@ public sealed class Managed(string what) : IJudge
 
     public string Describes => "an enrolled device: " + what;
 
+    // An enrolled device whose certificates are all revoked or expired can no longer be reached through
+    // the gateway: nothing of this holds for it any more.
     public Judgement Judge(PostureSubject subject) => subject.Device switch
     {
         null => Judgement.NotAssessable("no device: only an enrolled device shows this"),
         { State: DeviceState.Registered } => Judgement.NotAssessable("not enrolled yet"),
+        _ when subject.Certificates.Count == 0 => Judgement.NotAssessable("no certificate from Rampart's CA is on record"),
+        { } device when subject.LiveCertificate is null => Judgement.Fail(EvidenceSource.Rampart, $"{device.Id} holds no live certificate: it is outside Rampart's management"),
         var device => Judgement.Pass(EvidenceSource.Rampart, $"{device.Id} is enrolled: {what}"),
     };
 }
