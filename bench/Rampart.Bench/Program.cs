@@ -33,6 +33,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["privacy-kek-rotation"] = PrivacyBench.KekRotationAsync,
     ["coap-dtls"] = CoapDtlsBench.RunAsync,
     ["console-pages"] = ConsoleBench.RunAsync,
+    ["posture-fleet"] = PostureBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -31,6 +31,10 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     AttackCommand.Create(),
     PrivacyCommand.Create(),
     AdapterCommand.Create(),
+    ModelCommand.Create(),
+    BaselineCommand.Create(),
+    AuditFleetCommand.Create(),
+    ZonesCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

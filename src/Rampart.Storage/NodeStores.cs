@@ -87,6 +87,20 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
     public abstract IDeviceCredentialStore DeviceCredentials { get; }
+    /// <summary>Fleet posture's device models (issue 18; the stores below are one object per provider).</summary>
+    public abstract Rampart.Posture.Models.IDeviceModelStore DeviceModels { get; }
+
+    /// <summary>The last posture each device reported.</summary>
+    public abstract Rampart.Posture.Evidence.IPostureReportStore PostureReports { get; }
+
+    /// <summary>Devices confined to the confined zone.</summary>
+    public abstract Rampart.Posture.Zones.IConfinementStore Confinements { get; }
+
+    /// <summary>Fleet audit runs, suppressions and posture snapshots.</summary>
+    public abstract Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits { get; }
+
+    /// <summary>Bulk reads for whole-fleet posture evaluation.</summary>
+    public abstract Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

@@ -23,6 +23,7 @@ public sealed class EnrollmentService
     private readonly SecurityEvents _events;
     private readonly FailureBackoff _backoff;
     private readonly CertificateProfile _profile;
+    private readonly IReadOnlyList<IEnrollmentPolicy> _policies;
 
     // Which states may enroll, re-checked inside the transaction (DeviceStates decides the refusal message before it).
     private static readonly DeviceState[] _firstEnrollmentStates = [DeviceState.Registered, DeviceState.Active];
@@ -35,8 +36,10 @@ public sealed class EnrollmentService
         IAuditLog audit,
         SecurityEvents events,
         TimeProvider time,
-        IOptions<EnrollmentOptions> options)
+        IOptions<EnrollmentOptions> options,
+        IEnumerable<IEnrollmentPolicy>? policies = null)
     {
+        _policies = policies?.ToArray() ?? [];
         _authorizers = authorizers.ToArray();
         _issuer = issuer;
         _devices = devices;
@@ -81,6 +84,14 @@ public sealed class EnrollmentService
         if (_backoff.RetryAfter("device:" + deviceId) is { } deviceWait)
         {
             return EnrollmentResult.Refused(RateLimited(deviceWait, deviceId));
+        }
+
+        foreach (var policy in _policies)
+        {
+            if (await policy.CheckAsync(operation, deviceId, cancellationToken) is { } policyRefusal)
+            {
+                return await RefuseAsync(operation, credentials, policyRefusal, cancellationToken);
+            }
         }
 
         var (request, malformed) = CsrReader.Read(csrDer.Span);

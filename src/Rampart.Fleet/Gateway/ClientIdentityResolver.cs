@@ -18,7 +18,8 @@ public sealed class ClientIdentityResolver(
     ICertificateStore certificates,
     IDeviceStore devices,
     IReadOnlyDictionary<string, ServicePermissions> services,
-    TimeProvider time)
+    TimeProvider time,
+    IReadOnlyList<IDeviceTemplatePolicy>? templates = null)
 {
     private readonly LiveCertificates _live = new(authority, certificates, time);
 
@@ -48,7 +49,7 @@ public sealed class ClientIdentityResolver(
         var device = await devices.GetAsync(record.Subject, cancellationToken);
         var template = device?.State switch
         {
-            DeviceState.Active => PermissionTemplate.Device,
+            DeviceState.Active => templates?.Select(policy => policy.TemplateFor(device!)).FirstOrDefault(t => t is not null) ?? PermissionTemplate.Device,
             DeviceState.Quarantined => PermissionTemplate.Quarantine,
             _ => null,
         };

@@ -42,7 +42,8 @@ public sealed partial class MqttGateway : IDisposable
 
     public MqttGateway(
         IOptions<GatewayOptions> options, IOptions<BrokerOptions> brokerOptions, CertificateAuthority authority, ICertificateStore certificates,
-        IDeviceStore devices, ServiceClientIds serviceIds, GatewayEventTap events, TrafficCounters traffic, TimeProvider time, ILogger<MqttGateway> logger)
+        IDeviceStore devices, ServiceClientIds serviceIds, GatewayEventTap events, TrafficCounters traffic, TimeProvider time, ILogger<MqttGateway> logger,
+        IEnumerable<IDeviceTemplatePolicy>? templates = null)
     {
         _options = options.Value;
         _authority = authority;
@@ -56,7 +57,7 @@ public sealed partial class MqttGateway : IDisposable
         Limits = new IdentityLimitCache(_options, time);
         Refusals = new RefusalRecorder(_options, events, time, logger);
         _services = _options.ServicePermissions();
-        _resolver = new ClientIdentityResolver(authority, certificates, devices, _services, time);
+        _resolver = new ClientIdentityResolver(authority, certificates, devices, _services, time, templates?.ToArray());
     }
 
     public MqttBroker Broker { get; }

@@ -36,6 +36,7 @@ using Rampart.Server.Cluster;
 using Rampart.Server.WebConsole;
 using Rampart.Server.Updates;
 using Rampart.Server.Privacy;
+using Rampart.Server.Posture;
 using System.Net;
 
 namespace Rampart.Server.Hosting;
@@ -215,6 +216,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartPrivacy(configuration, directory.KeysDirectory);
         builder.Services.AddRampartAdapters(configuration);
         builder.Services.AddRampartConsole();
+        builder.Services.AddRampartPosture(configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -303,6 +305,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapPrivacy();
         app.MapAdapters();
         app.MapConsole();
+        app.MapPosture();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }

@@ -34,6 +34,7 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
     private readonly PostgresAlertStore _alerts = new(database);
     private readonly PostgresResponseStore _response = new(database);
     private readonly Rampart.Storage.Postgres.Privacy.PostgresPrivacyStore _privacy = new(database);
+    private readonly Rampart.Storage.Postgres.Posture.PostgresPostureStore _posture = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -111,6 +112,19 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
     /// <inheritdoc />
     public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
     public override IDeviceCredentialStore DeviceCredentials { get; } = new PostgresDeviceCredentialStore(database);
+    public override Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IPostureReportStore PostureReports => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Zones.IConfinementStore Confinements => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -35,6 +35,7 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
     private readonly SqliteAlertStore _alerts = new(database);
     private readonly SqliteResponseStore _response = new(database);
     private readonly Rampart.Storage.Privacy.SqlitePrivacyStore _privacy = new(database);
+    private readonly Rampart.Storage.Posture.SqlitePostureStore _posture = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -112,6 +113,19 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
     /// <inheritdoc />
     public override Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
     public override IDeviceCredentialStore DeviceCredentials { get; } = new SqliteDeviceCredentialStore(database);
+    public override Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IPostureReportStore PostureReports => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Zones.IConfinementStore Confinements => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

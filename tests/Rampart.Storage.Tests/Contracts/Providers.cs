@@ -23,6 +23,7 @@ public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvide
 public sealed class SqliteResponseStoreTests : ResponseStoreContract<SqliteProvider>;
 
 public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>;
+public sealed class SqlitePostureStoreTests : PostureStoreContract<SqliteProvider>;
 
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
@@ -48,3 +49,4 @@ public sealed class PostgresWindowStoreTests : WindowStoreContract<PostgresProvi
 public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreContract<SqliteProvider>;
 
 public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;
+public sealed class PostgresPostureStoreTests : PostureStoreContract<PostgresProvider>;

@@ -1,0 +1,32 @@
+using Rampart.Fleet.Audit;
+using Rampart.Posture.Risk;
+
+namespace Rampart.Posture.FleetAudit;
+
+/// <summary>Audit runs (every run kept), suppressions and fleet posture snapshots. Writes run inside their audited transaction.</summary>
+public interface IFleetAuditStore
+{
+    /// <summary>Stores a run; returns its id.</summary>
+    Task<long> AddRunAsync(IStoreTransaction transaction, AuditRun run, CancellationToken cancellationToken);
+
+    /// <summary>The run, or null.</summary>
+    Task<AuditRun?> GetRunAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>The run before <paramref name="id"/>, or null.</summary>
+    Task<AuditRun?> PreviousRunAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Runs, newest first.</summary>
+    Task<IReadOnlyList<AuditRun>> ListRunsAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stores a suppression; returns its id.</summary>
+    Task<long> AddSuppressionAsync(IStoreTransaction transaction, Suppression suppression, CancellationToken cancellationToken);
+
+    /// <summary>Suppressions whose end is after <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Suppression>> ActiveSuppressionsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Stores the fleet's posture at one time (inside the run's transaction).</summary>
+    Task AddSnapshotAsync(IStoreTransaction transaction, PostureSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>Snapshots since <paramref name="since"/>, oldest first.</summary>
+    Task<IReadOnlyList<PostureSnapshot>> SnapshotsAsync(DateTimeOffset since, CancellationToken cancellationToken);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Errors;
+using Rampart.Fleet.Inventory;
+using Rampart.Posture.Evidence;
+
+namespace Rampart.Posture.Zones;
+
+/// <summary>
+/// Confinement (issue 18, item 5): devices whose support has ended, marked legacy, or running firmware
+/// with a known critical vulnerability are moved to the confined zone automatically; an operator may
+/// confine or release any device. Every change is audited; a device an operator released is not confined
+/// again automatically. After each change <see cref="Changed"/> tells the gateway (live sessions reconnect
+/// under the new template).
+/// </summary>
+public sealed class ConfinementService(IConfinementStore store, IDeviceStore devices, ConfinedTemplates templates, ZoneOptions options, IAuditLog audit)
+{
+    /// <summary>The actor of automatic confinement.</summary>
+    public const string Actor = "system:zones";
+
+    /// <summary>Called after a confinement or release committed (device id, confined now).</summary>
+    public event Action<string, bool>? Changed;
+
+    /// <summary>Loads the confined devices for the gateway (at start).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        foreach (var confinement in await store.ListAsync(cancellationToken))
+        {
+            templates.Set(confinement.DeviceId, confinement.Active);
+        }
+    }
+
+    public Task<IReadOnlyList<Confinement>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    /// <summary>Confines one device now; false when it is confined already.</summary>
+    public async Task<bool> ConfineAsync(string deviceId, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var device = await Existing(deviceId, cancellationToken);
+        CheckReason(reason);
+        var confined = (await audit.CommitAsync(async (transaction, commit) =>
+        {
+            var done = await store.TryConfineAsync(transaction, new Confinement(device.Id, reason, actor, transaction.Now), commit);
+            return done
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "device.confined", $"device/{device.Id}", AuditOutcome.Success, new Dictionary<string, string>
+                {
+                    ["zone"] = options.ConfinedZone,
+                    ["from-zone"] = device.Zone ?? "-",
+                    ["reason"] = reason,
+                }))
+                : AuditedOutcome<bool>.Nothing(false);
+        }, cancellationToken)).Value;
+        if (confined)
+        {
+            templates.Set(device.Id, true);
+            Changed?.Invoke(device.Id, true);
+        }
+
+        return confined;
+    }
+
+    /// <summary>An operator releases a confined device back to its inventory zone.</summary>
+    public async Task ReleaseAsync(string deviceId, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var device = await Existing(deviceId, cancellationToken);
+        CheckReason(reason);
+        await audit.CommitAsync(async (transaction, commit) =>
+            await store.TryReleaseAsync(transaction, device.Id, actor, reason, transaction.Now, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "device.confinement-released", $"device/{device.Id}", AuditOutcome.Success, new Dictionary<string, string>
+                {
+                    ["zone"] = device.Zone ?? "-",
+                    ["reason"] = reason,
+                }))
+                : throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} is not confined"), cancellationToken);
+        templates.Set(device.Id, false);
+        Changed?.Invoke(device.Id, false);
+    }
+
+    /// <summary>Confines every device that should be and is not (nor was released by an operator); returns the ids confined.</summary>
+    public async Task<IReadOnlyList<string>> ConfineDueAsync(FleetEvidence evidence, CancellationToken cancellationToken)
+    {
+        var confined = new List<string>();
+        foreach (var device in evidence.Devices.Where(d => d.State != DeviceState.Retired && !evidence.Confinements.ContainsKey(d.Id)))
+        {
+            if (Why(evidence.SubjectOf(device)) is { } reason && await ConfineAsync(device.Id, reason, Actor, cancellationToken))
+            {
+                confined.Add(device.Id);
+            }
+        }
+
+        return confined;
+    }
+
+    /// <summary>Why the device must be confined, or null.</summary>
+    public string? Why(PostureSubject subject)
+    {
+        if (options.ConfineUnsupported && subject.SupportUntil is { } until && until < subject.Today)
+        {
+            return "support ended on " + until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        }
+
+        if (options.ConfineLegacy && subject.Device is { } device && device.Tags.Contains(options.LegacyTag, StringComparer.Ordinal))
+        {
+            return $"marked {options.LegacyTag}";
+        }
+
+        return options.ConfineCriticalVulnerabilities && subject.Exposure is { Assessable: true, Critical: > 0 } exposure
+            ? $"{exposure.Critical} known critical vulnerabilities ({exposure.Source})"
+            : null;
+    }
+
+    private async Task<Device> Existing(string deviceId, CancellationToken cancellationToken) =>
+        (DeviceIds.CanName(deviceId) ? await devices.GetAsync(deviceId, cancellationToken) : null)
+        ?? throw new FleetException(FleetErrorKind.NotFound, $"no device {Echo.Of(deviceId)}");
+
+    private static void CheckReason(string reason)
+    {
+        if (reason.Length is 0 or > 512 || reason.Any(char.IsControl))
+        {
+            throw new FleetException(FleetErrorKind.Invalid, "a reason of 1 to 512 printable characters is required");
+        }
+    }
+}
