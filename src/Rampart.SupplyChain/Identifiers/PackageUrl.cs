@@ -27,7 +27,7 @@ public sealed record PackageUrl(string Type, string? Namespace, string Name, str
         rest = Cut(rest, '?');
         string? version = null;
         var at = rest.LastIndexOf('@');
-        if (at >= 0)
+        if (at > rest.LastIndexOf('/'))
         {
             version = Unescape(rest[(at + 1)..]);
             rest = rest[..at];
