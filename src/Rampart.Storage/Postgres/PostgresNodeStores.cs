@@ -10,6 +10,8 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.SupplyChain.Stores;
+using Rampart.Storage.Postgres.SupplyChain;
 using Rampart.Storage.Postgres.Approvals;
 using Rampart.Storage.Postgres.Audit;
 using Rampart.Storage.Postgres.Certificates;
@@ -28,6 +30,7 @@ namespace Rampart.Storage.Postgres;
 public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 {
     private readonly PostgresAlertStore _alerts = new(database);
+    private readonly PostgresSupplyChainStore _supplyChain = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -85,6 +88,18 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
+
+    /// <inheritdoc />
+    public override ISbomStore Sboms => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVulnerabilityStore Vulnerabilities => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVexStore Vex => _supplyChain;
+
+    /// <inheritdoc />
+    public override IExposureStore Exposure => _supplyChain;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

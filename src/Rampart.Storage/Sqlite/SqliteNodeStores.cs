@@ -10,6 +10,8 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.SupplyChain.Stores;
+using Rampart.Storage.SupplyChain;
 using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
@@ -29,6 +31,7 @@ namespace Rampart.Storage.Sqlite;
 public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 {
     private readonly SqliteAlertStore _alerts = new(database);
+    private readonly SqliteSupplyChainStore _supplyChain = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -86,6 +89,18 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
+
+    /// <inheritdoc />
+    public override ISbomStore Sboms => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVulnerabilityStore Vulnerabilities => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVexStore Vex => _supplyChain;
+
+    /// <inheritdoc />
+    public override IExposureStore Exposure => _supplyChain;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -18,6 +18,8 @@ public sealed class SqliteAlertStoreTests : AlertStoreContract<SqliteProvider>;
 
 public sealed class SqliteExportOutboxTests : ExportOutboxContract<SqliteProvider>;
 
+public sealed class SqliteSupplyChainStoreTests : SupplyChainStoreContract<SqliteProvider>;
+
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
@@ -33,3 +35,5 @@ public sealed class PostgresSecurityEventStoreTests : SecurityEventStoreContract
 public sealed class PostgresAlertStoreTests : AlertStoreContract<PostgresProvider>;
 
 public sealed class PostgresExportOutboxTests : ExportOutboxContract<PostgresProvider>;
+
+public sealed class PostgresSupplyChainStoreTests : SupplyChainStoreContract<PostgresProvider>;
