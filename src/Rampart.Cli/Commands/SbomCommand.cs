@@ -31,9 +31,9 @@ internal static class SbomCommand
         // Every usage error is exit 2 here, not the parser's 1: 1 means "a violation" to a CI pipeline.
         command.Action = new CheckAction(parse =>
         {
-            if (parse.Errors.Count > 0)
+            if (parse.Errors.Count > 0 || parse.UnmatchedTokens.Count > 0)
             {
-                return Fail(string.Join("; ", parse.Errors.Select(e => e.Message)));
+                return Fail(string.Join("; ", parse.Errors.Select(e => e.Message).Concat(parse.UnmatchedTokens.Select(t => $"unknown argument '{t}'"))));
             }
 
             if (parse.GetValue(file) is not { } path)

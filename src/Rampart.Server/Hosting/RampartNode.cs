@@ -33,6 +33,7 @@ using Rampart.Server.Gateway;
 using Rampart.Server.Detection;
 using Rampart.Server.Cluster;
 using Rampart.Server.Updates;
+using Rampart.Server.SupplyChain;
 using System.Net;
 
 namespace Rampart.Server.Hosting;
@@ -207,6 +208,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartDetection(configuration);
         builder.Services.AddRampartCluster(configuration);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
+        builder.Services.AddRampartSupplyChain(configuration);
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();
 
@@ -293,6 +295,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapCrlEndpoint();
         app.MapTufEndpoints();
         app.MapAdminApi();
+        app.MapSupplyChain();
         app.MapRampartMetrics();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;

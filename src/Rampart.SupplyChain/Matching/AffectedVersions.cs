@@ -192,7 +192,8 @@ internal static class AffectedVersions
         entry.Ranges.Where(r => r.Type != "GIT").SelectMany(r => r.Events).FirstOrDefault(e => e.Kind == "fixed")?.Version;
 
     private static string Describe(CveVersion item) =>
-        item.LessThan is not null ? $"the range {item.Version} to below {item.LessThan}"
+        item.LessThan is not null && (item.Version is "0" or "*" or "n/a" || item.Version == item.LessThan) ? $"the range below {item.LessThan}"
+        : item.LessThan is not null ? $"the range {item.Version} to below {item.LessThan}"
         : item.LessThanOrEqual is not null ? $"the range {item.Version} to {item.LessThanOrEqual}"
         : $"the listed version {item.Version}";
 }
