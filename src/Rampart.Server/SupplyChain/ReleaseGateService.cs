@@ -15,7 +15,7 @@ namespace Rampart.Server.SupplyChain;
 /// the VEX statements for the release and its model — and asks the rules. With
 /// <see cref="SupplyChainOptions.EnforceGate"/> off it refuses nothing.
 /// </summary>
-public sealed class ReleaseGateService(ReleaseSboms releaseSboms, ISbomStore sboms, IVexStore vex, SupplyChainService service, TufRepository repository,
+public sealed class ReleaseGateService(ReleaseSboms releaseSboms, NodeStoresView stores, SupplyChainService service, TufRepository repository,
     FirmwareSigningKeys keys, SupplyChainOptions options) : IReleasePromotionGate
 {
     /// <inheritdoc />
@@ -25,7 +25,7 @@ public sealed class ReleaseGateService(ReleaseSboms releaseSboms, ISbomStore sbo
     /// <summary>The gate's verdict on a release, whether or not it is enforced.</summary>
     public async Task<(IReadOnlyList<string> Refusals, IReadOnlyList<Assessment> Assessments)> EvaluateAsync(Release release, CancellationToken cancellationToken)
     {
-        var sbom = await sboms.GetAsync(SbomScope.Release(release.Id), cancellationToken);
+        var sbom = await stores.Sboms.GetAsync(SbomScope.Release(release.Id), cancellationToken);
         if (release.SbomSha256 is not null && sbom?.Sha256 != release.SbomSha256)
         {
             sbom = await releaseSboms.IndexAsync(release, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class ReleaseGateService(ReleaseSboms releaseSboms, ISbomStore sbo
         IReadOnlyList<Assessment> assessments = [];
         if (sbom is { Problem: null })
         {
-            var statements = (await vex.ListAsync(cancellationToken))
+            var statements = (await stores.Vex.ListAsync(cancellationToken))
                 .Where(v => v.Scope == SbomScope.Release(release.Id) || v.Scope == SbomScope.Model(release.Model)).Select(v => v.Statement).ToArray();
             assessments = Assessment.Of(sbom.Components, await service.IndexAsync(cancellationToken), statements, service.Policy);
         }
