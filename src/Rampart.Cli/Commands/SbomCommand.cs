@@ -10,7 +10,7 @@ namespace Rampart.Cli.Commands;
 /// <summary><c>rampart sbom check|base|components|devices</c>: SBOMs, checked offline for CI or held by a node.</summary>
 internal static class SbomCommand
 {
-    public static Command Create() => new("sbom", "SBOMs (CycloneDX 1.2–1.6, SPDX 2.2/2.3 JSON): check one offline, or what a node knows runs where.")
+    public static Command Create() => new("sbom", "SBOMs (CycloneDX 1.2–1.7, SPDX 2.2/2.3 JSON): check one offline, or what a node knows runs where.")
     {
         Check(), SbomNodeCommands.Base(), SbomNodeCommands.Components(), SbomNodeCommands.Devices(),
     };

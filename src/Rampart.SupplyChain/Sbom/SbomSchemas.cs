@@ -7,14 +7,14 @@ namespace Rampart.SupplyChain.Sbom;
 
 /// <summary>
 /// The official JSON schemas, shipped as resources (Sbom/Schemas/SOURCE.md) and resolved offline: the
-/// CycloneDX BOM schemas <c>$ref</c> <c>spdx.schema.json</c> and <c>jsf-0.82.schema.json</c> by their
+/// CycloneDX BOM schemas <c>$ref</c> <c>spdx.schema.json</c>, <c>jsf-0.82.schema.json</c> (and 1.7 <c>cryptography-defs.schema.json</c>) by their
 /// <c>$id</c>, which are registered in a registry of our own that never fetches (so validation cannot
 /// reach the network, and no other code's schemas can shadow these).
 /// </summary>
 public static class SbomSchemas
 {
-    /// <summary>CycloneDX versions read (1.0 and 1.1 had no JSON form; 1.7 is not supported yet).</summary>
-    public static IReadOnlyList<string> CycloneDxVersions { get; } = ["1.2", "1.3", "1.4", "1.5", "1.6"];
+    /// <summary>CycloneDX versions read (1.0 and 1.1 had no JSON form).</summary>
+    public static IReadOnlyList<string> CycloneDxVersions { get; } = ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7"];
 
     /// <summary>SPDX versions read.</summary>
     public static IReadOnlyList<string> SpdxVersions { get; } = ["2.2", "2.3"];
@@ -88,7 +88,7 @@ public static class SbomSchemas
         // Never fetch a $ref from the network: an unknown reference is a build error here.
         var registry = new SchemaRegistry { Fetch = (uri, _) => throw new InvalidOperationException($"schema {uri} is not shipped with Rampart") };
         var options = new BuildOptions { SchemaRegistry = registry };
-        foreach (var dependency in new[] { "spdx.schema.json", "jsf-0.82.schema.json" })
+        foreach (var dependency in new[] { "spdx.schema.json", "jsf-0.82.schema.json", "cryptography-defs.schema.json" })
         {
             Built[dependency] = JsonSchema.FromText(Resource(dependency), options);
         }
