@@ -28,6 +28,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["detection-recall"] = Rampart.Bench.Detection.DetectionBench.RecallAsync,
     ["detection-memory"] = Rampart.Bench.Detection.DetectionBench.MemoryAsync,
     ["detection-overhead"] = Rampart.Bench.Detection.DetectionOverheadBench.RunAsync,
+    ["supply-chain"] = SupplyChainBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

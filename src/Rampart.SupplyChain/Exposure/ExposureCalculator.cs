@@ -44,7 +44,8 @@ public static class ExposureCalculator
             byScope[scope] = Assessment.Of(components, index, picture.VexFor(scope, model), policy);
         }
 
-        // 3. Which releases of a model leave a vulnerability open, newest first.
+        // 3. Which releases of a model leave a vulnerability open, newest first (a set per scope: a lookup, not a scan, per line).
+        var openByScope = byScope.ToDictionary(p => p.Key, p => p.Value.Where(a => a.Open).Select(a => a.Finding.Vulnerability.Id).ToHashSet(StringComparer.Ordinal));
         var releasesByModel = picture.Releases.GroupBy(r => r.Model, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Created).ToArray(), StringComparer.Ordinal);
         string? FixedBy(string vulnerability, string? model, SbomScope scope)
@@ -57,7 +58,7 @@ public static class ExposureCalculator
             foreach (var release in releases)
             {
                 var candidate = SbomScope.Release(release.Id);
-                if (candidate != scope && byScope.TryGetValue(candidate, out var found) && !found.Any(a => a.Open && a.Finding.Vulnerability.Id == vulnerability))
+                if (candidate != scope && openByScope.TryGetValue(candidate, out var open) && !open.Contains(vulnerability))
                 {
                     return release.Id;
                 }
