@@ -34,6 +34,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["coap-dtls"] = CoapDtlsBench.RunAsync,
     ["console-pages"] = ConsoleBench.RunAsync,
     ["posture-fleet"] = PostureBench.RunAsync,
+    ["supply-chain"] = SupplyChainBench.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -35,6 +35,9 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     BaselineCommand.Create(),
     AuditFleetCommand.Create(),
     ZonesCommand.Create(),
+    SbomCommand.Create(),
+    VulnsCommand.Create(),
+    ExposureCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

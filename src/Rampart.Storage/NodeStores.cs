@@ -13,6 +13,7 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.SupplyChain.Stores;
 
 namespace Rampart.Storage;
 
@@ -101,6 +102,17 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>Bulk reads for whole-fleet posture evaluation.</summary>
     public abstract Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence { get; }
+    /// <summary>Supply chain's SBOMs per release and model (issue 17).</summary>
+    public abstract ISbomStore Sboms { get; }
+
+    /// <summary>Supply chain's vulnerability records (the same store as <see cref="Sboms"/>).</summary>
+    public abstract IVulnerabilityStore Vulnerabilities { get; }
+
+    /// <summary>Supply chain's VEX statements.</summary>
+    public abstract IVexStore Vex { get; }
+
+    /// <summary>Supply chain's last computed exposure.</summary>
+    public abstract IExposureStore Exposure { get; }
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

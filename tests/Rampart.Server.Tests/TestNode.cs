@@ -29,6 +29,10 @@ internal sealed class TestNode : IAsyncDisposable
             ["Rampart:DataDirectory"] = dataDirectory,
             ["Rampart:Https"] = "127.0.0.1:0",
             ["Rampart:Mqtt"] = "127.0.0.1:0",
+
+            // The supply-chain release gate (on by default) refuses releases without a valid SBOM; tests of
+            // other capabilities promote SBOM-less releases. Supply chain's own tests turn it on.
+            ["Rampart:SupplyChain:EnforceGate"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -49,6 +49,7 @@ public static class ReleaseEndpoints
                 throw new FleetException(FleetErrorKind.Conflict, $"release {Echo.Of(id)} is {release.Status.ToString().ToLowerInvariant()} already");
             }
 
+            await promotion.CheckGatesAsync(release, cancellationToken);
             var approval = await approvals.RequestAsync(promotion.Name, release.Id,
                 $"promote {release.Id} (svn {release.SecurityVersion}, image sha256 {release.ImageSha256[..16]}…) to production", OperatorClaims.Identity(context.User), cancellationToken);
             return TypedResults.Accepted($"/api/v1/approvals/{approval.Id}", ApprovalEndpoints.From(approval));

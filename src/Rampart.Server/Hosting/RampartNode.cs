@@ -37,6 +37,7 @@ using Rampart.Server.WebConsole;
 using Rampart.Server.Updates;
 using Rampart.Server.Privacy;
 using Rampart.Server.Posture;
+using Rampart.Server.SupplyChain;
 using System.Net;
 
 namespace Rampart.Server.Hosting;
@@ -211,6 +212,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartDetection(configuration);
         builder.Services.AddRampartCluster(configuration);
         builder.Services.AddRampartUpdates(directory.Root, configuration);
+        builder.Services.AddRampartSupplyChain(configuration);
         builder.Services.AddRampartExport();
         builder.Services.AddRampartMetrics();
         builder.Services.AddRampartPrivacy(configuration, directory.KeysDirectory);
@@ -301,6 +303,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapCrlEndpoint();
         app.MapTufEndpoints();
         app.MapAdminApi();
+        app.MapSupplyChain();
         app.MapRampartMetrics();
         app.MapPrivacy();
         app.MapAdapters();

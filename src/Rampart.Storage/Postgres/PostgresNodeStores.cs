@@ -14,6 +14,8 @@ using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
 using Rampart.Storage.Postgres.Adapters;
+using Rampart.SupplyChain.Stores;
+using Rampart.Storage.Postgres.SupplyChain;
 using Rampart.Storage.Postgres.Approvals;
 using Rampart.Storage.Postgres.Audit;
 using Rampart.Storage.Postgres.Certificates;
@@ -35,6 +37,7 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
     private readonly PostgresResponseStore _response = new(database);
     private readonly Rampart.Storage.Postgres.Privacy.PostgresPrivacyStore _privacy = new(database);
     private readonly Rampart.Storage.Postgres.Posture.PostgresPostureStore _posture = new(database);
+    private readonly PostgresSupplyChainStore _supplyChain = new(database);
 
     /// <summary>The database (a connection pool).</summary>
     public PostgresDatabase Database { get; } = database;
@@ -125,6 +128,16 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
+    public override ISbomStore Sboms => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVulnerabilityStore Vulnerabilities => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVexStore Vex => _supplyChain;
+
+    /// <inheritdoc />
+    public override IExposureStore Exposure => _supplyChain;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -14,6 +14,8 @@ using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
 using Rampart.Storage.Adapters;
+using Rampart.SupplyChain.Stores;
+using Rampart.Storage.SupplyChain;
 using Rampart.Storage.Approvals;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
@@ -36,6 +38,7 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
     private readonly SqliteResponseStore _response = new(database);
     private readonly Rampart.Storage.Privacy.SqlitePrivacyStore _privacy = new(database);
     private readonly Rampart.Storage.Posture.SqlitePostureStore _posture = new(database);
+    private readonly SqliteSupplyChainStore _supplyChain = new(database);
 
     /// <summary>The database file.</summary>
     public SqliteDatabase Database { get; } = database;
@@ -126,6 +129,16 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
+    public override ISbomStore Sboms => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVulnerabilityStore Vulnerabilities => _supplyChain;
+
+    /// <inheritdoc />
+    public override IVexStore Vex => _supplyChain;
+
+    /// <inheritdoc />
+    public override IExposureStore Exposure => _supplyChain;
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

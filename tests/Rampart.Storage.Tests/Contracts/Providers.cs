@@ -24,6 +24,7 @@ public sealed class SqliteResponseStoreTests : ResponseStoreContract<SqliteProvi
 
 public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>;
 public sealed class SqlitePostureStoreTests : PostureStoreContract<SqliteProvider>;
+public sealed class SqliteSupplyChainStoreTests : SupplyChainStoreContract<SqliteProvider>;
 
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
@@ -50,3 +51,4 @@ public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreCont
 
 public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;
 public sealed class PostgresPostureStoreTests : PostureStoreContract<PostgresProvider>;
+public sealed class PostgresSupplyChainStoreTests : SupplyChainStoreContract<PostgresProvider>;

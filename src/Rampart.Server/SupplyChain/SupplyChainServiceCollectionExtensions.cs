@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rampart.Fleet.Approvals;
+using Rampart.Fleet.Updates;
+using Rampart.Storage;
+using Rampart.SupplyChain;
+
+namespace Rampart.Server.SupplyChain;
+
+/// <summary>Registers supply chain (issue 17): its stores, release SBOM indexing, imports, exposure and the release gate.</summary>
+public static class SupplyChainServiceCollectionExtensions
+{
+    public static IServiceCollection AddRampartSupplyChain(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new SupplyChainOptions();
+        configuration.GetSection("Rampart:SupplyChain").Bind(options);
+        services.AddSingleton(options);
+        services.AddSingleton(provider =>
+        {
+            var stores = provider.GetRequiredService<NodeStores>();
+            return new NodeStoresView(stores.Sboms, stores.Vulnerabilities, stores.Vex, stores.Exposure, stores.Releases, stores.Rollouts, stores.Devices);
+        });
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Sboms);
+        services.AddSingleton<ReleaseSboms>();
+        services.AddSingleton<SupplyChainService>();
+        services.AddSingleton<ReleaseGateService>();
+        services.AddSingleton<IReleasePromotionGate>(provider => provider.GetRequiredService<ReleaseGateService>());
+        services.AddSingleton<IApprovableOperation, GateOverride>();
+        return services;
+    }
+}

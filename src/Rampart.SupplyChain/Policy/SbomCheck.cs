@@ -1,0 +1,50 @@
+using Rampart.SupplyChain.Matching;
+using Rampart.SupplyChain.Sbom;
+using Rampart.SupplyChain.Vex;
+using Rampart.SupplyChain.Vulnerabilities;
+
+namespace Rampart.SupplyChain.Policy;
+
+/// <summary>
+/// <c>rampart sbom check</c>, for CI pipelines (no node): 1. the SBOM is read and validated, 2. matched
+/// against the records under the vulnerability path (if given), 3. VEX statements (if given) are
+/// attached, 4. every open finding at or above the fail-on severity is a violation.
+/// Exit 0 pass, 1 violation, 2 error (an unreadable or invalid SBOM, VEX or record).
+/// </summary>
+public static class SbomCheck
+{
+    public const int Pass = 0;
+    public const int Violation = 1;
+    public const int Error = 2;
+
+    /// <summary>Runs the check; throws <see cref="SbomException"/> or <see cref="VulnerabilityFormatException"/> for what exit code 2 reports.</summary>
+    public static SbomCheckResult Run(string sbomPath, string? vulnerabilityPath, string? vexPath, Severity failOn, SeverityPolicy policy)
+    {
+        var document = SbomReader.ReadFile(sbomPath);
+        var records = vulnerabilityPath is null ? [] : VulnerabilitySet.Load(vulnerabilityPath);
+        IReadOnlyList<VexStatement> vex = [];
+        if (vexPath is not null)
+        {
+            if (!File.Exists(vexPath))
+            {
+                throw SbomException.Of(string.Empty, $"{vexPath} does not exist");
+            }
+
+            vex = VexReader.Read(File.ReadAllBytes(vexPath));
+        }
+
+        var assessments = Assessment.Of(document.Components, new VulnerabilityIndex(records), vex, policy);
+        return new SbomCheckResult(document, records.Count, vulnerabilityPath is not null, assessments, failOn);
+    }
+}
+
+/// <summary>What a check found.</summary>
+public sealed record SbomCheckResult(SbomDocument Document, int Records, bool Matched, IReadOnlyList<Assessment> Assessments, Severity FailOn)
+{
+    /// <summary>Open findings at or above the fail-on severity.</summary>
+    public IEnumerable<Assessment> Violations => Assessments.Where(IsViolation);
+
+    public bool IsViolation(Assessment assessment) => assessment.Open && assessment.Severity >= FailOn;
+
+    public int ExitCode => Violations.Any() ? SbomCheck.Violation : SbomCheck.Pass;
+}
