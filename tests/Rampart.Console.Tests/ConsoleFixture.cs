@@ -51,6 +51,9 @@ public sealed partial class ConsoleFixture : IAsyncLifetime
             ["Rampart:DataDirectory"] = data,
             ["Rampart:Https"] = "127.0.0.1:0",
             ["Rampart:Mqtt"] = "127.0.0.1:0",
+            // These tests drive the console's approval flow with releases that carry no SBOM; the
+            // supply-chain release gate is tested on its own in Rampart.Server.Tests/SupplyChain.
+            ["Rampart:SupplyChain:EnforceGate"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
