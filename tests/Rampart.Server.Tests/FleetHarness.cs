@@ -28,6 +28,9 @@ internal sealed class FleetHarness : IAsyncDisposable
 
     public ManualTimeProvider Clock { get; }
 
+    /// <summary>The data directory the node opened.</summary>
+    public string DataDirectory => _temp.Sub("data");
+
     public IServiceProvider Services => _node.Services;
 
     public T Get<T>()

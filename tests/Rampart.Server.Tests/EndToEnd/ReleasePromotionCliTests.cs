@@ -15,7 +15,8 @@ public sealed class ReleasePromotionCliTests : IDisposable
     public async Task A_release_reaches_production_only_when_a_second_security_officer_approves_over_https()
     {
         var data = _temp.Sub("data");
-        using var node = RampartCli.Serve(data);
+        // This release carries no SBOM; the supply-chain gate in front of promotion has its own tests (SupplyChain/).
+        using var node = RampartCli.Serve(data, environment: new Dictionary<string, string> { ["RAMPART__SUPPLYCHAIN__ENFORCEGATE"] = "false" });
         var server = (await RampartCli.WaitUntilReadyAsync(node)).ToString();
         var sam = await SecurityOfficerAsync("sam", "harbour-violet-4-juniper-kite", data, server);
         var sue = await SecurityOfficerAsync("sue", "copper-lantern-8-thistle-fjord", data, server);

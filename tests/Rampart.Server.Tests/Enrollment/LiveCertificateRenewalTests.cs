@@ -25,9 +25,12 @@ public sealed class LiveCertificateRenewalTests : IAsyncLifetime
 
         // Same issuer, same serial, same subject — another key and no SAN: not the certificate this CA recorded.
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // Signed with the issuing CA's own key (read from the data directory: the authority keeps its key apart from the certificate).
         var authority = _fleet.Get<CertificateAuthority>();
+        using var issuingKey = ECDsa.Create();
+        issuingKey.ImportFromPem(await File.ReadAllTextAsync(Path.Combine(_fleet.DataDirectory, "keys", "ca-issuing.key.pem")));
         using var lookalike = new CertificateRequest("CN=d1", otherKey, HashAlgorithmName.SHA256)
-            .Create(authority.Issuing, current.NotBefore, current.NotAfter, Convert.FromHexString(current.SerialNumber));
+            .Create(authority.Issuing.SubjectName, X509SignatureGenerator.CreateForECDsa(issuingKey), current.NotBefore, current.NotAfter, Convert.FromHexString(current.SerialNumber));
 
         var result = await _fleet.EnrollAsync(new EstCredentials(null, null, lookalike, "192.0.2.1"), otherKey, EstOperation.Reenroll);
 

@@ -95,6 +95,10 @@ public static partial class CrashHarness
 
                 // Failed attempts are not the point here; keep the backoff out of the way of a refused retry.
                 ["RAMPART__ENROLLMENT__FREEAUTHENTICATIONFAILURES"] = "1000",
+
+                // The load promotes releases that carry no SBOM; the release gate has its own tests
+                // (Rampart.Server.Tests/SupplyChain), here it would refuse every promotion.
+                ["RAMPART__SUPPLYCHAIN__ENFORCEGATE"] = "false",
             });
 
     private static void SpinFor(TimeSpan delay)
