@@ -13,6 +13,19 @@ using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
+using Rampart.Storage.Adapters;
+using Rampart.Storage.Approvals;
+using Rampart.Storage.Certificates;
+using Rampart.Storage.Detection;
+using Rampart.Storage.Enrollment;
+using Rampart.Storage.Inventory;
+using Rampart.Storage.Operators;
+using Rampart.Storage.Posture;
+using Rampart.Storage.Privacy;
+using Rampart.Storage.Sql;
+using Rampart.Storage.SupplyChain;
+using Rampart.Storage.Updates;
+using Rampart.Storage.Vendors;
 using Rampart.SupplyChain.Stores;
 
 namespace Rampart.Storage;
@@ -20,10 +33,19 @@ namespace Rampart.Storage;
 /// <summary>
 /// Every store of one storage provider over one database: what the host registers, the tests run
 /// their contracts against, and the bench measures. The stores hold no state of their own (only the
-/// database), so one instance of each serves the whole process.
+/// database), so one instance of each serves the whole process. Each aggregate's store is one class
+/// over <see cref="IStoreDatabase"/>, whichever the provider; a provider adds its database, its
+/// migrations and what it alone implements.
 /// </summary>
-public abstract class NodeStores : IAsyncDisposable
+public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
 {
+    // One object per aggregate serves several of the interfaces below.
+    private readonly AlertStore _alerts = new(database);
+    private readonly ResponseStore _response = new(database);
+    private readonly PrivacyStore _privacy = new(database);
+    private readonly PostureStore _posture = new(database);
+    private readonly SupplyChainStore _supplyChain = new(database);
+
     /// <summary>The provider's name, as <c>Rampart:Storage:Provider</c> spells it.</summary>
     public abstract string Provider { get; }
 
@@ -32,87 +54,87 @@ public abstract class NodeStores : IAsyncDisposable
 
     public abstract IAuditStore Audit { get; }
 
-    public abstract ISetupTokenStore SetupTokens { get; }
+    public ISetupTokenStore SetupTokens { get; } = new SetupTokenStore(database);
 
     public abstract ISecurityEventStore SecurityEvents { get; }
 
-    public abstract IDeviceStore Devices { get; }
+    public IDeviceStore Devices { get; } = new DeviceStore(database);
 
     /// <summary>Inventory counts for the web console's overview (issue 22).</summary>
-    public abstract IFleetSummaryStore FleetSummary { get; }
+    public IFleetSummaryStore FleetSummary { get; } = new FleetSummaryStore(database);
 
-    public abstract ICertificateStore Certificates { get; }
+    public ICertificateStore Certificates { get; } = new CertificateStore(database);
 
-    public abstract ICrlStore Crls { get; }
+    public ICrlStore Crls { get; } = new CrlStore(database);
 
-    public abstract IBootstrapTokenStore BootstrapTokens { get; }
+    public IBootstrapTokenStore BootstrapTokens { get; } = new BootstrapTokenStore(database);
 
-    public abstract IVendorTrustStore VendorTrust { get; }
+    public IVendorTrustStore VendorTrust { get; } = new VendorTrustStore(database);
 
-    public abstract IUserStore Users { get; }
+    public IUserStore Users { get; } = new UserStore(database);
 
-    public abstract IApiTokenStore ApiTokens { get; }
+    public IApiTokenStore ApiTokens { get; } = new ApiTokenStore(database);
 
-    public abstract IApprovalStore Approvals { get; }
+    public IApprovalStore Approvals { get; } = new ApprovalStore(database);
 
-    public abstract IReleaseStore Releases { get; }
+    public IReleaseStore Releases { get; } = new ReleaseStore(database);
 
     public abstract IRolloutStore Rollouts { get; }
 
     /// <summary>Detection's alerts (issue 14).</summary>
-    public abstract IAlertStore Alerts { get; }
+    public IAlertStore Alerts => _alerts;
 
     /// <summary>The static rules document operators set through the API (the same store as <see cref="Alerts"/>).</summary>
-    public abstract IRuleDocumentStore DetectionRules { get; }
+    public IRuleDocumentStore DetectionRules => _alerts;
 
     /// <summary>The export outbox (docs/export.md).</summary>
     public abstract IExportOutbox ExportOutbox { get; }
 
     /// <summary>Tightened limits per device (the "tighten limits" response; issue 14).</summary>
-    public abstract ILimitOverrideStore LimitOverrides { get; }
+    public ILimitOverrideStore LimitOverrides => _response;
 
     /// <summary>The response guard rail's containments, shared by the cluster's nodes (issue 14).</summary>
-    public abstract IContainmentBudgetStore ContainmentBudget { get; }
+    public IContainmentBudgetStore ContainmentBudget => _response;
 
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
     public abstract IWindowStore BehaviourWindows { get; }
 
     /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
-    public abstract Rampart.Privacy.Subjects.ISubjectStore Subjects { get; }
+    public Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 
     /// <summary>Retention periods and their enforcement (issue 19; the same store as <see cref="Subjects"/>).</summary>
-    public abstract Rampart.Privacy.Retention.IRetentionStore Retention { get; }
+    public Rampart.Privacy.Retention.IRetentionStore Retention => _privacy;
 
     /// <summary>The live schema, for the record of processing (issue 19; the same store as <see cref="Subjects"/>).</summary>
-    public abstract Rampart.Privacy.Classification.IStoredColumns StoredColumns { get; }
+    public Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
     /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
-    public abstract IDeviceCredentialStore DeviceCredentials { get; }
+    public IDeviceCredentialStore DeviceCredentials { get; } = new DeviceCredentialStore(database);
     /// <summary>Fleet posture's device models (issue 18; the stores below are one object per provider).</summary>
-    public abstract Rampart.Posture.Models.IDeviceModelStore DeviceModels { get; }
+    public Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
 
     /// <summary>The last posture each device reported.</summary>
-    public abstract Rampart.Posture.Evidence.IPostureReportStore PostureReports { get; }
+    public Rampart.Posture.Evidence.IPostureReportStore PostureReports => _posture;
 
     /// <summary>Devices confined to the confined zone.</summary>
-    public abstract Rampart.Posture.Zones.IConfinementStore Confinements { get; }
+    public Rampart.Posture.Zones.IConfinementStore Confinements => _posture;
 
     /// <summary>Fleet audit runs, suppressions and posture snapshots.</summary>
-    public abstract Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits { get; }
+    public Rampart.Posture.FleetAudit.IFleetAuditStore FleetAudits => _posture;
 
     /// <summary>Bulk reads for whole-fleet posture evaluation.</summary>
-    public abstract Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence { get; }
+    public Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
     /// <summary>Supply chain's SBOMs per release and model (issue 17).</summary>
-    public abstract ISbomStore Sboms { get; }
+    public ISbomStore Sboms => _supplyChain;
 
     /// <summary>Supply chain's vulnerability records (the same store as <see cref="Sboms"/>).</summary>
-    public abstract IVulnerabilityStore Vulnerabilities { get; }
+    public IVulnerabilityStore Vulnerabilities => _supplyChain;
 
     /// <summary>Supply chain's VEX statements.</summary>
-    public abstract IVexStore Vex { get; }
+    public IVexStore Vex => _supplyChain;
 
     /// <summary>Supply chain's last computed exposure.</summary>
-    public abstract IExposureStore Exposure { get; }
+    public IExposureStore Exposure => _supplyChain;
 
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Npgsql;
+using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Postgres;
 
@@ -8,7 +10,7 @@ namespace Rampart.Storage.Postgres;
 /// (whatever the server's default), so a transaction that returned is in the server's WAL on disk
 /// (and on the synchronous standbys when the server is configured with them).
 /// </summary>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : IStoreDatabase, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
@@ -39,6 +41,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     /// <summary>True when every transaction is read-only.</summary>
     public bool ReadOnly { get; }
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect => PostgresDialect.Instance;
+
+    /// <inheritdoc />
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     /// <summary>An open connection from the pool.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => _source.OpenConnectionAsync(cancellationToken);

@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Text;
 using Npgsql;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Monitoring;
 using Rampart.Storage.Postgres.Audit;
 using Rampart.Storage.Postgres.Monitoring;
+using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Postgres;
 
@@ -20,7 +22,7 @@ namespace Rampart.Storage.Postgres;
 /// batch committed before it). A savepoint no statement followed is dropped unsent.
 /// </para>
 /// </summary>
-internal sealed class PostgresStoreTransaction : IAuditTransaction
+internal sealed class PostgresStoreTransaction : IAuditTransaction, ICommandTransaction
 {
     /// <summary>The advisory lock key of the audit chain: "rampart1" in ASCII, fixed forever.</summary>
     public const long ChainLockKey = 0x72616D7061727431;
@@ -82,6 +84,12 @@ internal sealed class PostgresStoreTransaction : IAuditTransaction
         _savepointAt = -1;
         return Connection.Command(text, Transaction);
     }
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect => PostgresDialect.Instance;
+
+    /// <inheritdoc />
+    DbCommand ICommandTransaction.Command(string sql) => Command(sql);
 
     /// <inheritdoc />
     public async Task<AuditChainHead?> ReadHeadAsync()

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Sqlite;
 
@@ -7,7 +9,7 @@ namespace Rampart.Storage.Sqlite;
 /// transaction that returned is on disk (WAL journal, fsync at commit) and survives a kill or a
 /// power cut; foreign keys are enforced.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IStoreDatabase
 {
     private readonly string _connectionString;
     private int _walChecked;
@@ -33,6 +35,15 @@ public sealed class SqliteDatabase
 
     /// <summary>True when opened only for reading (as <c>audit verify</c> does).</summary>
     public bool ReadOnly { get; }
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect => SqliteDialect.Instance;
+
+    /// <inheritdoc />
+    public string Target => Path;
+
+    /// <inheritdoc />
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     /// <summary>An open connection with Rampart's pragmas applied.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)

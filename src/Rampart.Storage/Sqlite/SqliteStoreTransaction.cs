@@ -1,8 +1,10 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Monitoring;
 using Rampart.Storage.Audit;
 using Rampart.Storage.Monitoring;
+using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Sqlite;
 
@@ -11,7 +13,7 @@ namespace Rampart.Storage.Sqlite;
 /// no other writer interleaves and no upgrade can deadlock). Stores that take an
 /// <see cref="IStoreTransaction"/> run their statements on <see cref="Connection"/> inside it.
 /// </summary>
-internal sealed class SqliteStoreTransaction : IAuditTransaction
+internal sealed class SqliteStoreTransaction : IAuditTransaction, ICommandTransaction
 {
     // One name is enough: works run one after another, never nested.
     private const string Savepoint = "work";
@@ -53,6 +55,12 @@ internal sealed class SqliteStoreTransaction : IAuditTransaction
 
     /// <summary>A command on this transaction.</summary>
     public SqliteCommand Command(string sql) => Connection.Command(sql, Transaction);
+
+    /// <inheritdoc />
+    public ISqlDialect Dialect => SqliteDialect.Instance;
+
+    /// <inheritdoc />
+    DbCommand ICommandTransaction.Command(string sql) => Command(sql);
 
     /// <inheritdoc />
     public Task SavepointAsync() => Transaction.SaveAsync(Savepoint);

@@ -10,8 +10,8 @@ using Rampart.Fleet.Operators;
 using Rampart.Server.Detection;
 using Rampart.Server.Export;
 using Rampart.Server.Tests.Export;
-using Rampart.Storage.Postgres.Detection;
-using Rampart.Storage.Postgres.Export;
+using Rampart.Storage;
+using Rampart.Storage.Postgres;
 using Rampart.Testing;
 using Rampart.Testing.Servers;
 
@@ -39,8 +39,10 @@ public sealed class PostgresDetectionExportTests : IDisposable
         settings["Rampart:Storage:ConnectionString"] = connectionString;
         var data = _temp.Sub("data");
         await using var node = await TestNode.StartAsync(data, settings);
-        Assert.IsType<PostgresAlertStore>(node.Node.Services.GetRequiredService<IAlertStore>());
-        Assert.IsType<PostgresExportOutbox>(node.Node.Services.GetRequiredService<IExportOutbox>());
+        var stores = node.Node.Services.GetRequiredService<NodeStores>();
+        Assert.IsType<PostgresNodeStores>(stores);
+        Assert.Same(stores.Alerts, node.Node.Services.GetRequiredService<IAlertStore>());
+        Assert.Same(stores.ExportOutbox, node.Node.Services.GetRequiredService<IExportOutbox>());
 
         var changes = await node.Node.Services.GetRequiredService<AlertService>().RaiseAsync(
             [new Finding("novelty.listening-port", "pg-sensor", AlertSeverity.High, "new listening port 23", new Dictionary<string, string> { ["new-ports"] = "23" }, DateTimeOffset.UtcNow)],

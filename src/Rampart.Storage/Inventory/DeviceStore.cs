@@ -1,0 +1,71 @@
+using System.Data.Common;
+using System.Text.Json;
+using Rampart.Fleet.Audit;
+using Rampart.Fleet.Inventory;
+using Rampart.Storage.Sql;
+
+namespace Rampart.Storage.Inventory;
+
+/// <summary>The inventory, on either provider.</summary>
+public class DeviceStore(IStoreDatabase database) : IDeviceStore
+{
+    private const string Columns = "id, model, vendor, hardware_rev, firmware_version, site, zone, tags, state, support_until, created_ms, updated_ms";
+
+    /// <inheritdoc />
+    public async Task<bool> TryAddAsync(IStoreTransaction transaction, Device device, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
+            $"INSERT INTO devices ({Columns}) VALUES (@id, @model, @vendor, @hw, @fw, @site, @zone, @tags, @state, @support, @created, @updated) ON CONFLICT (id) DO NOTHING",
+            cancellationToken,
+            ("id", device.Id), ("model", device.Model), ("vendor", device.Vendor), ("hw", device.HardwareRevision), ("fw", device.FirmwareVersion),
+            ("site", device.Site), ("zone", device.Zone), ("tags", JsonSerializer.Serialize(device.Tags)), ("state", StateName(device.State)),
+            ("support", device.SupportUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            ("created", device.Created.ToUnixMs()), ("updated", device.Updated.ToUnixMs())) == 1;
+
+    /// <inheritdoc />
+    public Task<Device?> GetAsync(string id, CancellationToken cancellationToken) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM devices WHERE id = @id", Read, cancellationToken, ("id", id));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Device>> ListAsync(DeviceQuery query, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            // Only the filters given, so the planner can use the (state, id), (site, id) and (zone, id) indexes.
+            $"SELECT {Columns} FROM devices WHERE id > @after" + (query.State is null ? string.Empty : " AND state = CAST(@state AS text)") +
+            (query.Sites is { Count: > 0 } ? $" AND site IN ({database.Dialect.JsonTextValues("sites")})" : string.Empty) +
+            (query.Zones is { Count: > 0 } ? $" AND zone IN ({database.Dialect.JsonTextValues("zones")})" : string.Empty) +
+            " ORDER BY id LIMIT @limit",
+            Read,
+            cancellationToken,
+            ("after", query.After ?? string.Empty), ("state", query.State is { } state ? StateName(state) : null), ("limit", query.Limit),
+            ("sites", query.Sites is { Count: > 0 } sites ? JsonSerializer.Serialize(sites) : null),
+            ("zones", query.Zones is { Count: > 0 } zones ? JsonSerializer.Serialize(zones) : null));
+
+    /// <inheritdoc />
+    public async Task<bool> TryChangeStateAsync(IStoreTransaction transaction, string id, IReadOnlyCollection<DeviceState> from, DeviceState to, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync(
+            $"UPDATE devices SET state = @to, updated_ms = @now WHERE id = @id AND state IN ({transaction.Dialect().JsonTextValues("from")})",
+            cancellationToken,
+            ("to", StateName(to)), ("now", now.ToUnixMs()), ("id", id), ("from", JsonSerializer.Serialize(from.Select(StateName)))) == 1;
+
+    /// <inheritdoc />
+    public async Task<bool> SetFirmwareVersionAsync(IStoreTransaction transaction, string id, string version, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE devices SET firmware_version = @v WHERE id = @id", cancellationToken, ("v", version), ("id", id)) == 1;
+
+    private static string StateName(DeviceState state) => state.ToString().ToLowerInvariant();
+
+    private static Device Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.IsDBNull(1) ? null : reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? [],
+        Enum.Parse<DeviceState>(reader.GetString(8), ignoreCase: true),
+        reader.IsDBNull(9) ? null : DateOnly.Parse(reader.GetString(9), System.Globalization.CultureInfo.InvariantCulture),
+        DbCommands.FromUnixMs(reader.GetInt64(10)),
+        DbCommands.FromUnixMs(reader.GetInt64(11)));
+}
+
+/// <summary>The store on a SQLite file, by the name callers outside Storage (tests, bench) know it.</summary>
+public sealed class SqliteDeviceStore(Sqlite.SqliteDatabase database) : DeviceStore(database);
