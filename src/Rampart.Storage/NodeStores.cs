@@ -15,10 +15,13 @@ using Rampart.Fleet.Updates;
 using Rampart.Fleet.Vendors;
 using Rampart.Storage.Adapters;
 using Rampart.Storage.Approvals;
+using Rampart.Storage.Audit;
 using Rampart.Storage.Certificates;
 using Rampart.Storage.Detection;
 using Rampart.Storage.Enrollment;
+using Rampart.Storage.Export;
 using Rampart.Storage.Inventory;
+using Rampart.Storage.Monitoring;
 using Rampart.Storage.Operators;
 using Rampart.Storage.Posture;
 using Rampart.Storage.Privacy;
@@ -52,11 +55,11 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Where the data is, for messages: a file path or host:port/database, never credentials.</summary>
     public abstract string Target { get; }
 
-    public abstract IAuditStore Audit { get; }
+    public IAuditStore Audit { get; } = new AuditStore(database);
 
     public ISetupTokenStore SetupTokens { get; } = new SetupTokenStore(database);
 
-    public abstract ISecurityEventStore SecurityEvents { get; }
+    public ISecurityEventStore SecurityEvents { get; } = new SecurityEventStore(database);
 
     public IDeviceStore Devices { get; } = new DeviceStore(database);
 
@@ -79,7 +82,7 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
 
     public IReleaseStore Releases { get; } = new ReleaseStore(database);
 
-    public abstract IRolloutStore Rollouts { get; }
+    public IRolloutStore Rollouts { get; } = new RolloutStore(database);
 
     /// <summary>Detection's alerts (issue 14).</summary>
     public IAlertStore Alerts => _alerts;
@@ -88,7 +91,7 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     public IRuleDocumentStore DetectionRules => _alerts;
 
     /// <summary>The export outbox (docs/export.md).</summary>
-    public abstract IExportOutbox ExportOutbox { get; }
+    public IExportOutbox ExportOutbox { get; } = new ExportOutbox(database);
 
     /// <summary>Tightened limits per device (the "tighten limits" response; issue 14).</summary>
     public ILimitOverrideStore LimitOverrides => _response;
@@ -97,7 +100,7 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     public IContainmentBudgetStore ContainmentBudget => _response;
 
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
-    public abstract IWindowStore BehaviourWindows { get; }
+    public IWindowStore BehaviourWindows { get; } = new WindowStore(database);
 
     /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
     public Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using Rampart.Fleet.Audit;
 using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Postgres;
@@ -47,6 +48,10 @@ public sealed class PostgresDatabase : IStoreDatabase, IAsyncDisposable
 
     /// <inheritdoc />
     async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IAuditTransaction> BeginAuditAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await PostgresStoreTransaction.BeginAsync(this, now, cancellationToken);
 
     /// <summary>An open connection from the pool.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => _source.OpenConnectionAsync(cancellationToken);

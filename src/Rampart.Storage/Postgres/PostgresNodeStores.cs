@@ -1,13 +1,3 @@
-using Rampart.Detection.Export;
-using Rampart.Detection.Metrics;
-using Rampart.Fleet.Audit;
-using Rampart.Fleet.Monitoring;
-using Rampart.Fleet.Updates;
-using Rampart.Storage.Postgres.Audit;
-using Rampart.Storage.Postgres.Detection;
-using Rampart.Storage.Postgres.Export;
-using Rampart.Storage.Postgres.Monitoring;
-using Rampart.Storage.Postgres.Updates;
 
 namespace Rampart.Storage.Postgres;
 
@@ -22,21 +12,6 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores(d
 
     /// <inheritdoc />
     public override string Target => Database.Target;
-
-    /// <inheritdoc />
-    public override IAuditStore Audit { get; } = new PostgresAuditStore(database);
-
-    /// <inheritdoc />
-    public override ISecurityEventStore SecurityEvents { get; } = new PostgresSecurityEventStore(database);
-
-    /// <inheritdoc />
-    public override IRolloutStore Rollouts { get; } = new PostgresRolloutStore(database);
-
-    /// <inheritdoc />
-    public override IExportOutbox ExportOutbox { get; } = new PostgresExportOutbox(database);
-
-    /// <inheritdoc />
-    public override IWindowStore BehaviourWindows { get; } = new PostgresWindowStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -3,8 +3,8 @@ using System.Text;
 using Npgsql;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Monitoring;
-using Rampart.Storage.Postgres.Audit;
-using Rampart.Storage.Postgres.Monitoring;
+using Rampart.Storage.Audit;
+using Rampart.Storage.Monitoring;
 using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Postgres;
@@ -24,14 +24,11 @@ namespace Rampart.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresStoreTransaction : IAuditTransaction, ICommandTransaction
 {
-    /// <summary>The advisory lock key of the audit chain: "rampart1" in ASCII, fixed forever.</summary>
-    public const long ChainLockKey = 0x72616D7061727431;
-
     // One name is enough: works run one after another, never nested.
     private const string Savepoint = "SAVEPOINT work; ";
 
     // A DO block returns no rows, so the statement it precedes still answers first.
-    private static readonly string LockChain = $"DO $$BEGIN PERFORM pg_advisory_xact_lock({ChainLockKey}); END$$; ";
+    private static readonly string LockChain = $"DO $$BEGIN PERFORM pg_advisory_xact_lock({StoreLocks.AuditChain}); END$$; ";
 
     private readonly StringBuilder _pending = new(LockChain);
     private int _savepointAt = -1;
@@ -140,10 +137,10 @@ internal sealed class PostgresStoreTransaction : IAuditTransaction, ICommandTran
     /// <inheritdoc />
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint, IReadOnlyList<SecurityEvent> events)
     {
-        await PostgresAuditStore.InsertAsync(Command, entries, checkpoint);
+        await AuditStore.InsertAsync(this, entries, checkpoint, CancellationToken.None);
         if (events.Count > 0)
         {
-            await PostgresSecurityEventStore.InsertAsync(Command, events);
+            await SecurityEventStore.InsertAsync(Dialect, Command, events, CancellationToken.None);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Rampart.Fleet.Audit;
 
 namespace Rampart.Storage.Sql;
 
@@ -21,6 +22,12 @@ public interface IStoreDatabase
 
     /// <summary>An open connection with the provider's session settings applied.</summary>
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Begins the audit writer's transaction: the chain's lock held from the start (BEGIN IMMEDIATE
+    /// on SQLite, the cluster-wide advisory lock on PostgreSQL); stores run their statements in it.
+    /// </summary>
+    Task<IAuditTransaction> BeginAuditAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>True when a trivial query answers: what <c>/readyz</c> asks.</summary>
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);

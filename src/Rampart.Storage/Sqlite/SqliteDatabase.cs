@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Rampart.Fleet.Audit;
 using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Sqlite;
@@ -44,6 +45,10 @@ public sealed class SqliteDatabase : IStoreDatabase
 
     /// <inheritdoc />
     async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IAuditTransaction> BeginAuditAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await SqliteStoreTransaction.BeginAsync(this, now, cancellationToken);
 
     /// <summary>An open connection with Rampart's pragmas applied.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)

@@ -1,14 +1,4 @@
-using Rampart.Detection.Export;
-using Rampart.Detection.Metrics;
-using Rampart.Fleet.Audit;
-using Rampart.Fleet.Monitoring;
-using Rampart.Fleet.Updates;
-using Rampart.Storage.Audit;
-using Rampart.Storage.Detection;
-using Rampart.Storage.Export;
 using Rampart.Storage.Migrations;
-using Rampart.Storage.Monitoring;
-using Rampart.Storage.Updates;
 
 namespace Rampart.Storage.Sqlite;
 
@@ -23,21 +13,6 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores(datab
 
     /// <inheritdoc />
     public override string Target => Database.Path;
-
-    /// <inheritdoc />
-    public override IAuditStore Audit { get; } = new SqliteAuditStore(database);
-
-    /// <inheritdoc />
-    public override ISecurityEventStore SecurityEvents { get; } = new SqliteSecurityEventStore(database);
-
-    /// <inheritdoc />
-    public override IRolloutStore Rollouts { get; } = new SqliteRolloutStore(database);
-
-    /// <inheritdoc />
-    public override IExportOutbox ExportOutbox { get; } = new SqliteExportOutbox(database);
-
-    /// <inheritdoc />
-    public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
 
     /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);

@@ -78,10 +78,10 @@ internal sealed class SqliteStoreTransaction : IAuditTransaction, ICommandTransa
     /// <inheritdoc />
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, AuditCheckpoint? checkpoint, IReadOnlyList<SecurityEvent> events)
     {
-        await SqliteAuditStore.InsertAsync(Connection, Transaction, entries, checkpoint);
+        await AuditStore.InsertAsync(this, entries, checkpoint, CancellationToken.None);
         if (events.Count > 0)
         {
-            await SqliteSecurityEventStore.InsertAsync(Connection, Transaction, events);
+            await SecurityEventStore.InsertAsync(Dialect, Command, events, CancellationToken.None);
         }
     }
 

@@ -1,33 +1,26 @@
-using Npgsql;
+using System.Data.Common;
 using Rampart.Detection.Export;
-using Rampart.Storage.Postgres.Audit;
+using Rampart.Storage.Sql;
 
-namespace Rampart.Storage.Postgres.Export;
+namespace Rampart.Storage.Export;
 
 /// <summary>
-/// The export outbox in PostgreSQL. Each method is one transaction that first takes the outbox's
-/// advisory lock (<c>pg_advisory_xact_lock</c>, released by its commit or rollback): writers on
-/// every node run one after another, as SQLite's BEGIN IMMEDIATE orders one node's, so the cursor,
-/// the rows and the counters never disagree and two nodes enqueueing the same round cannot deadlock
-/// on each other's rows. The unique (destination, record_id) makes a repeated round add nothing.
+/// The export outbox, on either provider. Each method is one transaction that holds the outbox's
+/// lock from its start (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock
+/// <see cref="StoreLocks.ExportOutbox"/>, released by the commit or rollback): writers on every node
+/// run one after another, so the cursor, the rows and the counters never disagree and two nodes
+/// enqueueing the same round cannot deadlock on each other's rows. The unique (destination,
+/// record_id) makes a repeated round add nothing.
 /// </summary>
-public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOutbox
+public class ExportOutbox(IStoreDatabase database) : IExportOutbox
 {
-    /// <summary>The advisory lock key of the outbox: "rampexpo" in ASCII, fixed forever.</summary>
-    public const long OutboxLockKey = 0x72616D706578706F;
-
     private const string EnsureDestination = "INSERT INTO export_destinations (name) VALUES (@d) ON CONFLICT (name) DO NOTHING";
-
-    // One statement for the whole batch; unnest keeps the array order, so ids follow the entries.
-    private const string InsertRows =
-        "INSERT INTO export_outbox (destination, record_id, enqueued_ms, payload) " +
-        "SELECT d, r, @now, p FROM unnest(@d, @r, @p) WITH ORDINALITY AS e(d, r, p, n) ORDER BY n ON CONFLICT (destination, record_id) DO NOTHING";
 
     // Never backwards: a node that read an older batch than another one enqueued must not rewind
     // the shared cursor (that would enqueue delivered records again).
-    private const string MoveCursor =
+    private readonly string _moveCursor =
         "INSERT INTO export_cursors (source, position) VALUES (@s, @p) " +
-        "ON CONFLICT (source) DO UPDATE SET position = GREATEST(export_cursors.position, excluded.position)";
+        $"ON CONFLICT (source) DO UPDATE SET position = {database.Dialect.Greatest("export_cursors.position", "excluded.position")}";
 
     private const string DropOlder = "DELETE FROM export_outbox WHERE destination = @d AND enqueued_ms < @cutoff";
     // Events and checkpoints are bounded apart (@c: the checkpoint rows or the others), so a flood of events never drops a checkpoint.
@@ -45,7 +38,7 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
     public async Task<IReadOnlyDictionary<string, long>> EnqueueAsync(
         string source, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
         var destinations = entries.Select(entry => entry.Destination).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var destination in destinations)
@@ -53,18 +46,20 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
             await RunAsync(connection, transaction, EnsureDestination, cancellationToken, ("d", destination));
         }
 
-        if (entries.Count > 0)
-        {
-            await using var insert = connection.Command(InsertRows, transaction);
-            PostgresAuditStore.AddText(insert, "d", entries.Select(entry => entry.Destination));
-            PostgresAuditStore.AddText(insert, "r", entries.Select(entry => entry.RecordId));
-            PostgresAuditStore.AddText(insert, "p", entries.Select(entry => entry.Payload));
-            insert.Parameters.AddWithValue("now", now.ToUnixMs());
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // One batch, ids in the entries' order.
+        var enqueued = now.ToUnixMs();
+        await database.Dialect.InsertRowsAsync(
+            sql => connection.Command(sql, transaction), "export_outbox",
+            [
+                new("destination", BatchType.Text, i => entries[i].Destination),
+                new("record_id", BatchType.Text, i => entries[i].RecordId),
+                new("enqueued_ms", BatchType.Integer, _ => enqueued),
+                new("payload", BatchType.Text, i => entries[i].Payload),
+            ],
+            entries.Count, "ON CONFLICT (destination, record_id) DO NOTHING", cancellationToken);
 
         var drops = await BoundAsync(connection, transaction, destinations, bounds, now, cancellationToken);
-        await RunAsync(connection, transaction, MoveCursor, cancellationToken, ("s", source), ("p", cursor));
+        await RunAsync(connection, transaction, _moveCursor, cancellationToken, ("s", source), ("p", cursor));
         await transaction.CommitAsync(cancellationToken);
         return drops;
     }
@@ -72,7 +67,7 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, long>> ExpireAsync(OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
         var destinations = new List<string>();
         await using (var names = connection.Command("SELECT name FROM export_destinations ORDER BY name", transaction))
@@ -93,13 +88,13 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
     public async Task<IReadOnlyList<OutboxItem>> PeekAsync(string destination, int limit, CancellationToken cancellationToken) =>
         await database.QueryAsync(
             "SELECT id, destination, record_id, enqueued_ms, payload FROM export_outbox WHERE destination = @d ORDER BY id LIMIT @limit",
-            reader => new OutboxItem(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), PostgresCommands.FromUnixMs(reader.GetInt64(3)), reader.GetString(4)),
+            reader => new OutboxItem(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DbCommands.FromUnixMs(reader.GetInt64(3)), reader.GetString(4)),
             cancellationToken, ("d", destination), ("limit", limit));
 
     /// <inheritdoc />
     public async Task MarkDeliveredAsync(string destination, long throughId, int count, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
 
         // Count what is removed, not what the caller sent: rows the bounds dropped meanwhile are counted as drops already.
@@ -114,7 +109,7 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
     /// <inheritdoc />
     public async Task MarkFailedAsync(string destination, string error, DateTimeOffset nextAttempt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
         await RunAsync(connection, transaction, EnsureDestination, cancellationToken, ("d", destination));
         await RunAsync(connection, transaction,
@@ -136,16 +131,16 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
                 reader.IsDBNull(5) ? null : reader.GetString(5), reader.FromUnixMs(6), reader.FromUnixMs(7), reader.FromUnixMs(8)),
             cancellationToken);
 
-    private static async Task<NpgsqlTransaction> BeginLockedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task<DbTransaction> BeginLockedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await RunAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", OutboxLockKey));
+        await database.Dialect.LockAsync(connection, transaction, StoreLocks.ExportOutbox, cancellationToken);
         return transaction;
     }
 
     // The bounds, oldest first: first what waited too long, then what exceeds the row limit.
     private static async Task<Dictionary<string, long>> BoundAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<string> destinations, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, IEnumerable<string> destinations, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var drops = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var destination in destinations)
@@ -155,7 +150,7 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
             {
                 await using var count = connection.Command($"SELECT COUNT(*) FROM export_outbox WHERE destination = @d AND {OfClass}", transaction)
                     .With("d", destination).With("c", checkpoints);
-                var excess = (long)(await count.ExecuteScalarAsync(cancellationToken))! - limit;
+                var excess = DbCommands.ToInt64(await count.ExecuteScalarAsync(cancellationToken)) - limit;
                 if (excess > 0)
                 {
                     dropped += await RunAsync(connection, transaction, DropOldest, cancellationToken, ("d", destination), ("c", checkpoints), ("excess", excess));
@@ -173,14 +168,12 @@ public sealed class PostgresExportOutbox(PostgresDatabase database) : IExportOut
     }
 
     private static async Task<int> RunAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+        DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = connection.Command(sql, transaction);
-        foreach (var (name, value) in parameters)
-        {
-            command.With(name, value);
-        }
-
+        await using var command = connection.Command(sql, transaction).Bind(parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
+
+/// <summary>The outbox on a SQLite file, by the name callers outside Storage (tests, bench) know it.</summary>
+public sealed class SqliteExportOutbox(Sqlite.SqliteDatabase database) : ExportOutbox(database);
