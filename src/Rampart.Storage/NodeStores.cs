@@ -93,6 +93,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>The export outbox (docs/export.md).</summary>
     public IExportOutbox ExportOutbox { get; } = new ExportOutbox(database);
 
+    /// <summary>Which node delivers each export destination when several share the outbox (issue 15).</summary>
+    public IExportLeaseStore ExportLeases { get; } = new ExportLeaseStore(database);
+
     /// <summary>Tightened limits per device (the "tighten limits" response; issue 14).</summary>
     public ILimitOverrideStore LimitOverrides => _response;
 

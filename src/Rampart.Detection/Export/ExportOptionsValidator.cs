@@ -27,6 +27,8 @@ public sealed partial class ExportOptionsValidator : IValidateOptions<ExportOpti
             .Positive("Outbox:MaxBackoff", outbox.MaxBackoff, TimeSpan.FromDays(1))
             .Require(outbox.MaxBackoff >= outbox.InitialBackoff, "Outbox:MaxBackoff", "must be at least Outbox:InitialBackoff")
             .Positive("Outbox:PollInterval", outbox.PollInterval, TimeSpan.FromMinutes(10))
+            .Positive("Outbox:LeaseDuration", outbox.LeaseDuration, TimeSpan.FromHours(1))
+            .Require(outbox.LeaseDuration > outbox.PollInterval, "Outbox:LeaseDuration", "must exceed Outbox:PollInterval (the holder renews once per round)")
             .Positive("Outbox:DropReportInterval", outbox.DropReportInterval, TimeSpan.FromDays(1));
 
         foreach (var (destination, syslog) in options.Syslog)

@@ -14,6 +14,9 @@ namespace Rampart.Detection.Export;
 /// 2. one delivery loop per destination sends its oldest records in order, removes what was
 ///    delivered, and after a failure waits with exponential backoff and jitter.
 /// Drops by the outbox bounds are counted in the store and reported as <c>export.dropped</c> events.
+/// With <paramref name="leases"/> (several nodes on one outbox, issue 15) a delivery loop sends only
+/// while this node holds its destination's lease, renewed every round; without, every destination
+/// is this node's alone (one node on SQLite).
 /// </summary>
 public sealed class ExportService(
     IExportOutbox outbox,
@@ -25,7 +28,8 @@ public sealed class ExportService(
     IOptions<ExportOptions> options,
     ExportFigures figures,
     TimeProvider time,
-    ILogger<ExportService> logger)
+    ILogger<ExportService> logger,
+    ExportLeaseHolder? leases = null)
 {
     /// <summary>The kind of the event that reports drops.</summary>
     public const string DroppedKind = "export.dropped";
@@ -69,6 +73,10 @@ public sealed class ExportService(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+        finally
+        {
+            await ReleaseLeasesAsync();
         }
     }
 
@@ -191,13 +199,23 @@ public sealed class ExportService(
 
     private async Task DeliverOnceAsync(IExportSender sender, CancellationToken cancellationToken)
     {
+        if (!await HoldLeaseAsync(sender.Destination, cancellationToken))
+        {
+            // Another node delivers this destination: look again after a poll interval, and take
+            // over (from the rows it left in the outbox) once its lease lapses.
+            await Task.Delay(_outbox.PollInterval, time, cancellationToken);
+            return;
+        }
+
         var status = figures.Latest.FirstOrDefault(s => s.Destination == sender.Destination)
             ?? (await StatusAsync(cancellationToken)).First(s => s.Destination == sender.Destination);
         var wait = status.NextAttempt - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            // Backing off: only the clock ends the wait, new records do not.
+            // Backing off: only the clock ends the wait, new records do not. The next round renews
+            // the lease before sending (the wait may outlast it).
             await Task.Delay(wait.Value, time, cancellationToken);
+            return;
         }
 
         // A window of several batches: a sender that confirms late (syslog) keeps writing ahead meanwhile.
@@ -228,6 +246,40 @@ public sealed class ExportService(
         }
 
         await StatusAsync(cancellationToken);
+    }
+
+    private async Task<bool> HoldLeaseAsync(string destination, CancellationToken cancellationToken)
+    {
+        if (leases is null)
+        {
+            return true;
+        }
+
+        var now = time.GetUtcNow();
+        return await leases.Store.TryHoldAsync(destination, leases.Holder, now, now + _outbox.LeaseDuration, cancellationToken);
+    }
+
+    private async Task ReleaseLeasesAsync()
+    {
+        if (leases is null)
+        {
+            return;
+        }
+
+        // A stopping node hands its destinations over at once instead of at expiry; when the
+        // database is unreachable the leases simply lapse.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        foreach (var sender in _senders)
+        {
+            try
+            {
+                await leases.Store.ReleaseAsync(sender.Destination, leases.Holder, deadline.Token);
+            }
+            catch (Exception exception)
+            {
+                ExportLog.LoopFailed(logger, "lease release", exception);
+            }
+        }
     }
 
     private void Count(IReadOnlyDictionary<string, long> drops)

@@ -30,6 +30,13 @@ public sealed class OutboxOptions
     /// <summary>How often the event store and the audit checkpoints are looked at when nothing signalled new events.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a node's hold on a destination lasts without renewal when several nodes share the
+    /// outbox (issue 15). The holder renews it every delivery round, so it must exceed the poll
+    /// interval and a send; a node that died is replaced after at most this long.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>At most one <c>export.dropped</c> event per destination per this period (the drops in between are summed into it).</summary>
     public TimeSpan DropReportInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -54,6 +54,7 @@ public static class StoredData
             operational: ["name", "delivered", "dropped", "failed_attempts", "next_attempt_ms", "last_error", "last_error_ms", "last_delivered_ms"]),
         .. Table("export_outbox", "events waiting for a SIEM (hold source addresses)", "until delivered, or dropped past the export's age bound",
             operational: ["id", "destination", "record_id", "enqueued_ms"], personal: ["payload"]),
+        .. Table("export_leases", "which node delivers each SIEM destination", "for the life of the node", operational: ["destination", "holder", "expires_ms"]),
         .. Table("schema_migrations", "which migrations the database has", "for the life of the node", operational: ["version", "name", "checksum", "applied_ms"]),
         .. Table("privacy_subjects", "data subjects (persons, households); the subject id is stored only as a keyed pseudonym", "until erased",
             operational: ["created_ms"], personal: ["pseudonym", "region"], encrypted: ["sealed"]),

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Rampart.Detection.Export;
 using Rampart.Fleet.Operators;
 using Rampart.Server.Auth;
+using Rampart.Server.Hosting;
 using Rampart.Storage;
 
 namespace Rampart.Server.Export;
@@ -25,8 +27,17 @@ public static class ExportServiceCollectionExtensions
         services.AddSingleton<ExportFigures>();
         services.AddSingleton<IReadOnlyList<IExportSender>>(provider => Senders(
             provider.GetRequiredService<IOptions<ExportOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ExportService>(
-            provider, provider.GetRequiredService<IReadOnlyList<IExportSender>>()));
+        services.AddSingleton(provider =>
+        {
+            // Nodes sharing one PostgreSQL outbox take turns per destination by lease (issue 15);
+            // a node alone on SQLite delivers every destination itself, without the extra write per round.
+            var senders = provider.GetRequiredService<IReadOnlyList<IExportSender>>();
+            var stores = provider.GetRequiredService<NodeStores>();
+            object[] given = stores.Provider == StorageProviders.Postgres
+                ? [senders, new ExportLeaseHolder(stores.ExportLeases, LeaseHolder(provider.GetRequiredService<IConfiguration>()))]
+                : [senders];
+            return ActivatorUtilities.CreateInstance<ExportService>(provider, given);
+        });
         services.AddHostedService<ExportHostedService>();
         return services;
     }
@@ -39,6 +50,10 @@ public static class ExportServiceCollectionExtensions
             .RequirePermission(Permissions.MetricsRead);
         return api;
     }
+
+    // Unique per running node, so two processes never share a hold; the configured node id first, for the operator reading export_leases.
+    private static string LeaseHolder(IConfiguration configuration) =>
+        (configuration[$"{ClusterOptions.Section}:NodeId"] ?? Environment.MachineName.ToLowerInvariant()) + "-" + Guid.NewGuid().ToString("N")[..8];
 
     private static IReadOnlyList<IExportSender> Senders(ExportOptions options, TimeProvider time) =>
     [

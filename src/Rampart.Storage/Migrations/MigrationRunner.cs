@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rampart.Storage.Sql;
 using Rampart.Storage.Sqlite;
 
 namespace Rampart.Storage.Migrations;

@@ -1,5 +1,6 @@
 using Npgsql;
 using Rampart.Storage.Migrations;
+using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Postgres;
 

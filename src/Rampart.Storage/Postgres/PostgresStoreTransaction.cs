@@ -73,13 +73,13 @@ internal sealed class PostgresStoreTransaction : IAuditTransaction, ICommandTran
     {
         if (_pending.Length == 0)
         {
-            return Connection.Command(sql, Transaction);
+            return new NpgsqlCommand(sql, Connection, Transaction);
         }
 
         var text = _pending.Append(sql).ToString();
         _pending.Clear();
         _savepointAt = -1;
-        return Connection.Command(text, Transaction);
+        return new NpgsqlCommand(text, Connection, Transaction);
     }
 
     /// <inheritdoc />

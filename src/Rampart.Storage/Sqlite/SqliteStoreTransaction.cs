@@ -54,7 +54,7 @@ internal sealed class SqliteStoreTransaction : IAuditTransaction, ICommandTransa
         ?? throw new ArgumentException($"a {transaction.GetType().Name} is not a SQLite store transaction", nameof(transaction));
 
     /// <summary>A command on this transaction.</summary>
-    public SqliteCommand Command(string sql) => Connection.Command(sql, Transaction);
+    public SqliteCommand Command(string sql) => new(sql, Connection, Transaction);
 
     /// <inheritdoc />
     public ISqlDialect Dialect => SqliteDialect.Instance;

@@ -52,3 +52,7 @@ public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreCont
 public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;
 public sealed class PostgresPostureStoreTests : PostureStoreContract<PostgresProvider>;
 public sealed class PostgresSupplyChainStoreTests : SupplyChainStoreContract<PostgresProvider>;
+
+public sealed class SqliteExportLeaseTests : ExportLeaseContract<SqliteProvider>;
+
+public sealed class PostgresExportLeaseTests : ExportLeaseContract<PostgresProvider>;
