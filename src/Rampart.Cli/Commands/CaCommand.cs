@@ -53,7 +53,14 @@ internal static class CaCommand
             Description = $"File holding the token's user PIN (else ${Pkcs11Settings.PinEnvironmentVariable}); the PIN itself is never a flag",
             HelpName = "F",
         };
-        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile };
+        var updateKeys = new Option<string>("--update-keys")
+        {
+            Description = "Where the TUF role keys and the firmware ECDSA key are generated with --pkcs11-module: token (default) or files (passphrase-protected, Rampart:Keys:PassphraseFile)",
+            HelpName = "token|files",
+            DefaultValueFactory = _ => "token",
+        };
+        updateKeys.AcceptOnlyFromAmong("token", "files");
+        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile, updateKeys };
         init.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var directoryPath = CommonOptions.ResolveData(parse.GetValue(data));
@@ -61,11 +68,11 @@ internal static class CaCommand
             if (parse.GetValue(module) is { } modulePath)
             {
                 var label = parse.GetValue(token) is { Length: > 0 } given ? given : throw new NodeStartupException("--pkcs11-module needs --token-label");
-                settings = new KeyStorageSettings(new Pkcs11Settings(modulePath.FullName, label, parse.GetValue(pinFile)?.FullName));
+                settings = new KeyStorageSettings(new Pkcs11Settings(modulePath.FullName, label, parse.GetValue(pinFile)?.FullName), parse.GetValue(updateKeys) == "token");
             }
-            else if (parse.GetValue(token) is not null || parse.GetValue(pinFile) is not null)
+            else if (parse.GetValue(token) is not null || parse.GetValue(pinFile) is not null || parse.GetResult(updateKeys) is { Implicit: false })
             {
-                throw new NodeStartupException("--token-label and --pin-file need --pkcs11-module");
+                throw new NodeStartupException("--token-label, --pin-file and --update-keys need --pkcs11-module");
             }
 
             var fingerprint = CaInitializer.Initialize(directoryPath, settings, TimeProvider.System);
@@ -75,6 +82,7 @@ internal static class CaCommand
                 {
                     ["root-sha256"] = fingerprint,
                     ["keys"] = settings.Pkcs11 is { } pkcs11 ? $"pkcs11 token '{pkcs11.TokenLabel}'" : "files",
+                    ["update-keys"] = settings.UpdateKeysInToken ? "pkcs11" : "files",
                 }), cancellationToken);
             Console.WriteLine($"CA created in {directoryPath} (root sha256 {fingerprint}); keys held in {settings.Pkcs11?.ToString() ?? "files in keys/"}");
             Console.WriteLine($"start the node with: rampart serve --data {directoryPath}");

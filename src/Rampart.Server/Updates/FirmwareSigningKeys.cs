@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Rampart.Pki.Keys;
 using Rampart.Server.Keys;
 using Rampart.Updates.Firmware;
 using Rampart.Updates.Lms;
@@ -8,14 +9,15 @@ using Rampart.Updates.Lms;
 namespace Rampart.Server.Updates;
 
 /// <summary>
-/// The two keys that sign firmware manifests: ECDSA P-256 (<c>keys/firmware-ecdsa.key.pem</c>) and LMS
+/// The two keys that sign firmware manifests: ECDSA P-256 (<c>keys/firmware-ecdsa.key.pem</c>, or generated
+/// in the node's PKCS#11 token: <see cref="UpdateKeys"/>) and LMS
 /// (LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8: 1,024 signatures; seed in <c>keys/firmware-lms.key</c>,
 /// next leaf in <c>keys/firmware-lms.state</c>, persisted durably before each signature is released).
 /// Created on first use (LMS key generation takes seconds), then loaded once per process. Devices pin
 /// both public keys (<c>GET /firmware/keys.json</c>) at provisioning, apart from the TUF root, so a
 /// compromise of the TUF targets key alone cannot sign firmware.
 /// </summary>
-public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, ILogger<FirmwareSigningKeys> logger) : IDisposable
+public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, UpdateKeys keys, ILogger<FirmwareSigningKeys> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private ECDsa? _ecdsa;
@@ -63,17 +65,7 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
         {
             if (_ecdsa is null)
             {
-                var path = Path.Combine(KeysDirectory, "firmware-ecdsa.key.pem");
-                if (File.Exists(path))
-                {
-                    _ecdsa = protector.LoadEcdsa(path);
-                }
-                else
-                {
-                    var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                    protector.SaveEcdsa(path, key);
-                    _ecdsa = key;
-                }
+                _ecdsa = keys.Exists(KeyNames.FirmwareEcdsa) ? keys.Open(KeyNames.FirmwareEcdsa) : keys.Create(KeyNames.FirmwareEcdsa);
             }
 
             if (_lms is null)

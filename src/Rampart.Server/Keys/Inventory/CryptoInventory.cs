@@ -45,8 +45,8 @@ public static class CryptoInventory
                 "manual: re-seal stored TOTP secrets under a new key (not automated)",
                 "none: AES-256 keeps 128-bit strength against Grover's algorithm"),
         };
-        items.AddRange(TufKeys(root, keys));
-        items.Add(FirmwareEcdsa(keys));
+        items.AddRange(TufKeys(root, keys, storage));
+        items.Add(FirmwareEcdsa(keys, storage));
         items.Add(FirmwareLms(keys));
         items.Add(new("device-certificates", "ECDSA P-256/P-384 or RSA-3072+ (device-held keys), signed ECDSA P-256 by ca-issuing", null, "device", "each device's key store (file or TPM)",
             true, null, null, "devices renew over EST (simplereenroll) within the renewal window of each certificate",
@@ -103,16 +103,25 @@ public static class CryptoInventory
             "ML-DSA-65 checkpoint signatures beside ECDSA (planned), then ML-DSA alone");
     }
 
-    private static IEnumerable<InventoryItem> TufKeys(string root, string keys)
+    // An update key without a file is in the token when the settings put update keys there (the
+    // inventory does not log in to look; the ceremony may have destroyed a root or targets key since).
+    private static (string Location, string? Where) UpdateKey(KeyStorageSettings storage, string keys, string name)
+    {
+        var file = FileKey(Path.Combine(keys, name + ".key.pem"));
+        return file.Location == "offline" && storage is { Pkcs11: { } token, UpdateKeysInToken: true }
+            ? ("pkcs11", $"token '{token.TokenLabel}' ({token.Module}), label {Pkcs11KeyLabel(name)}")
+            : file;
+    }
+
+    private static IEnumerable<InventoryItem> TufKeys(string root, string keys, KeyStorageSettings storage)
     {
         foreach (var role in new[] { "root", "targets", "snapshot", "timestamp" })
         {
-            var path = Path.Combine(keys, $"tuf-{role}.key.pem");
-            var (location, where) = FileKey(path);
+            var (location, where) = UpdateKey(storage, keys, KeyNames.Tuf(role));
             var expires = TufExpiry(root, role);
 
-            // No key file is a key moved off the node by the ceremony — unless the repository was never created.
-            location = location == "offline" && !Directory.Exists(Path.Combine(root, "tuf", "metadata")) ? "not created yet" : location;
+            // No key is a key moved off the node by the ceremony — unless the repository was never created.
+            location = location is "offline" or "pkcs11" && !Directory.Exists(Path.Combine(root, "tuf", "metadata")) ? "not created yet" : location;
             yield return new($"tuf-{role}", "ECDSA P-256 (ecdsa-sha2-nistp256)", 256, location, where, true, expires, expires,
                 role is "root" or "targets"
                     ? "offline ceremony: rampart keys root prepare / sign / import (thresholds of old and new root)"
@@ -151,10 +160,13 @@ public static class CryptoInventory
         }
     }
 
-    private static InventoryItem FirmwareEcdsa(string keys)
+    private static InventoryItem FirmwareEcdsa(string keys, KeyStorageSettings storage)
     {
-        var (location, where) = FileKey(Path.Combine(keys, "firmware-ecdsa.key.pem"));
-        return new("firmware-ecdsa", "ECDSA P-256", 256, location == "offline" ? "not created yet" : location, where, true, null, null,
+        var (location, where) = UpdateKey(storage, keys, KeyNames.FirmwareEcdsa);
+
+        // Both firmware keys are made together at the first release: no LMS key yet, no ECDSA key either.
+        location = location == "offline" || (location == "pkcs11" && !File.Exists(Path.Combine(keys, "firmware-lms.key"))) ? "not created yet" : location;
+        return new("firmware-ecdsa", "ECDSA P-256", 256, location, where, true, null, null,
             "devices pin it at provisioning: a new key needs a firmware release that carries it (signed by the old one)", EcdsaToMlDsa);
     }
 
