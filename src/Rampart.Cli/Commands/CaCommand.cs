@@ -40,7 +40,7 @@ internal static class CaCommand
             Console.WriteLine($"CA imported into {directoryPath} (root sha256 {fingerprint})");
             return 0;
         }));
-        return new Command("ca", "Rampart's certificate authority.") { import, Init() };
+        return new Command("ca", "Rampart's certificate authority.") { import, Init(), Rollover() };
     }
 
     private static Command Init()
@@ -89,5 +89,32 @@ internal static class CaCommand
             return 0;
         }));
         return init;
+    }
+
+    private static Command Rollover()
+    {
+        var data = CommonOptions.Data();
+        var overlap = new Option<int>("--overlap-days")
+        {
+            Description = "How long the replaced issuing CA stays trusted for the certificates it issued (default: 90, the device certificate validity)",
+            HelpName = "DAYS",
+            DefaultValueFactory = _ => (int)CaRollover.DefaultOverlap.TotalDays,
+        };
+        var rollover = new Command("rollover", "Replace the issuing CA of a stopped node with a new one from the same root; the old one stays trusted during the overlap.") { data, overlap };
+        rollover.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var days = parse.GetValue(overlap);
+            if (days is < 1 or > 3650)
+            {
+                throw new NodeStartupException("--overlap-days must be between 1 and 3650");
+            }
+
+            var result = await CaRollover.RolloverAsync(CommonOptions.ResolveData(parse.GetValue(data)), CommonOptions.ResolveStorage(),
+                Server.Admin.LocalAdminConnection.Actor, TimeProvider.System, TimeSpan.FromDays(days), cancellationToken);
+            Console.WriteLine($"issuing CA rolled over: {result.NewSubject} (sha256 {result.NewSha256}) now signs;");
+            Console.WriteLine($"{result.PreviousSubject} (sha256 {result.PreviousSha256}) stays trusted for its certificates until {result.PreviousTrustedUntil:u}");
+            return 0;
+        }));
+        return rollover;
     }
 }

@@ -9,6 +9,12 @@ public static class KeyNames
     /// <summary>The issuing CA key (P-256): signs every device, service and server certificate and the CRL.</summary>
     public const string IssuingCa = "ca-issuing";
 
+    /// <summary>The issuing CA key a rollover has generated and not yet installed as <see cref="IssuingCa"/>.</summary>
+    public const string IssuingCaNext = "ca-issuing-next";
+
+    /// <summary>The issuing CA key a rollover replaced: it signs only the CRL of its certificates during the overlap.</summary>
+    public const string IssuingCaPrevious = "ca-issuing-previous";
+
     /// <summary>The audit checkpoint key (P-256).</summary>
     public const string Audit = "audit-signing";
 

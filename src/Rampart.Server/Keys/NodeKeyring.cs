@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
-using Rampart.Fleet.Enrollment;
+using Rampart.Pki.Trust;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Keys;
 using Rampart.Pki.Profiles;
@@ -183,7 +183,8 @@ public sealed class NodeKeyring : IDisposable
         if (File.Exists(directory.TlsCertificatePath) && File.Exists(directory.TlsKeyPath))
         {
             var existing = KeyFiles.LoadCertificate(directory.TlsCertificatePath, directory.TlsKeyPath);
-            if (CaChain.IsIssuedBy(existing, authority)
+            // Issued by the current issuing CA (after a rollover the server certificate moves to the new one at once).
+            if (FixedRootChain.Verify(existing, authority.Root, [authority.Issuing])
                 && existing.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime > TlsRenewBefore
                 && names.MatchesCertificate(existing))
             {
