@@ -54,6 +54,23 @@ internal static class AuditCommand
             return Broken;
         }));
 
-        return new Command("audit", "The tamper-evident audit log.") { verify };
+        return new Command("audit", "The tamper-evident audit log.") { verify, RotateKey() };
+    }
+
+    private static Command RotateKey()
+    {
+        var data = CommonOptions.Data();
+        var rotate = new Command("rotate-key", "Replace the audit signing key of a stopped node; the log records the hand-over, so either key verifies all of it.") { data };
+        rotate.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var directory = CommonOptions.ResolveData(parse.GetValue(data));
+            var rotation = await AuditKeyRotator.RotateAsync(directory, CommonOptions.ResolveStorage(), Server.Admin.LocalAdminConnection.Actor, TimeProvider.System, cancellationToken);
+            Console.WriteLine(rotation.FinishedInterrupted
+                ? $"finished the interrupted audit key rotation: key {rotation.FromKeyId} -> {rotation.ToKeyId}"
+                : $"audit key rotated: {rotation.FromKeyId} -> {rotation.ToKeyId}");
+            Console.WriteLine($"new public key: {Path.Combine(directory, "audit-signing.pub.pem")} (keep a copy away from the node; the old one still verifies the whole log)");
+            return 0;
+        }));
+        return rotate;
     }
 }

@@ -40,7 +40,7 @@ internal static class CaCommand
             Console.WriteLine($"CA imported into {directoryPath} (root sha256 {fingerprint})");
             return 0;
         }));
-        return new Command("ca", "Rampart's certificate authority.") { import, Init() };
+        return new Command("ca", "Rampart's certificate authority.") { import, Init(), Rollover() };
     }
 
     private static Command Init()
@@ -53,7 +53,14 @@ internal static class CaCommand
             Description = $"File holding the token's user PIN (else ${Pkcs11Settings.PinEnvironmentVariable}); the PIN itself is never a flag",
             HelpName = "F",
         };
-        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile };
+        var updateKeys = new Option<string>("--update-keys")
+        {
+            Description = "Where the TUF role keys and the firmware ECDSA key are generated with --pkcs11-module: token (default) or files (passphrase-protected, Rampart:Keys:PassphraseFile)",
+            HelpName = "token|files",
+            DefaultValueFactory = _ => "token",
+        };
+        updateKeys.AcceptOnlyFromAmong("token", "files");
+        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile, updateKeys };
         init.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var directoryPath = CommonOptions.ResolveData(parse.GetValue(data));
@@ -61,11 +68,11 @@ internal static class CaCommand
             if (parse.GetValue(module) is { } modulePath)
             {
                 var label = parse.GetValue(token) is { Length: > 0 } given ? given : throw new NodeStartupException("--pkcs11-module needs --token-label");
-                settings = new KeyStorageSettings(new Pkcs11Settings(modulePath.FullName, label, parse.GetValue(pinFile)?.FullName));
+                settings = new KeyStorageSettings(new Pkcs11Settings(modulePath.FullName, label, parse.GetValue(pinFile)?.FullName), parse.GetValue(updateKeys) == "token");
             }
-            else if (parse.GetValue(token) is not null || parse.GetValue(pinFile) is not null)
+            else if (parse.GetValue(token) is not null || parse.GetValue(pinFile) is not null || parse.GetResult(updateKeys) is { Implicit: false })
             {
-                throw new NodeStartupException("--token-label and --pin-file need --pkcs11-module");
+                throw new NodeStartupException("--token-label, --pin-file and --update-keys need --pkcs11-module");
             }
 
             var fingerprint = CaInitializer.Initialize(directoryPath, settings, TimeProvider.System);
@@ -75,11 +82,39 @@ internal static class CaCommand
                 {
                     ["root-sha256"] = fingerprint,
                     ["keys"] = settings.Pkcs11 is { } pkcs11 ? $"pkcs11 token '{pkcs11.TokenLabel}'" : "files",
+                    ["update-keys"] = settings.UpdateKeysInToken ? "pkcs11" : "files",
                 }), cancellationToken);
             Console.WriteLine($"CA created in {directoryPath} (root sha256 {fingerprint}); keys held in {settings.Pkcs11?.ToString() ?? "files in keys/"}");
             Console.WriteLine($"start the node with: rampart serve --data {directoryPath}");
             return 0;
         }));
         return init;
+    }
+
+    private static Command Rollover()
+    {
+        var data = CommonOptions.Data();
+        var overlap = new Option<int>("--overlap-days")
+        {
+            Description = "How long the replaced issuing CA stays trusted for the certificates it issued (default: 90, the device certificate validity)",
+            HelpName = "DAYS",
+            DefaultValueFactory = _ => (int)CaRollover.DefaultOverlap.TotalDays,
+        };
+        var rollover = new Command("rollover", "Replace the issuing CA of a stopped node with a new one from the same root; the old one stays trusted during the overlap.") { data, overlap };
+        rollover.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var days = parse.GetValue(overlap);
+            if (days is < 1 or > 3650)
+            {
+                throw new NodeStartupException("--overlap-days must be between 1 and 3650");
+            }
+
+            var result = await CaRollover.RolloverAsync(CommonOptions.ResolveData(parse.GetValue(data)), CommonOptions.ResolveStorage(),
+                Server.Admin.LocalAdminConnection.Actor, TimeProvider.System, TimeSpan.FromDays(days), cancellationToken);
+            Console.WriteLine($"issuing CA rolled over: {result.NewSubject} (sha256 {result.NewSha256}) now signs;");
+            Console.WriteLine($"{result.PreviousSubject} (sha256 {result.PreviousSha256}) stays trusted for its certificates until {result.PreviousTrustedUntil:u}");
+            return 0;
+        }));
+        return rollover;
     }
 }

@@ -161,7 +161,7 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
         var image = await tuf.DownloadTargetAsync(directive.ImageTarget, cancellationToken);
 
         // 3. Both signatures, svn, image hash and length; then model, hardware and the directive itself.
-        var (manifest, refusal) = SignedManifest.Verify(signedManifest, options.ManifestEcdsaKey, options.ManifestLmsKey, installed.SecurityVersion, image);
+        var (manifest, refusal) = SignedManifest.Verify(signedManifest, options.ManifestEcdsaKey, options.ManifestLmsKey, options.ManifestMlDsa65Key ?? [], installed.SecurityVersion, image);
         refusal ??= manifest!.Model != options.Model ? $"the manifest is for model {manifest.Model}, not {options.Model}"
             : manifest.Hardware.Count > 0 && (options.HardwareRevision is null || !manifest.Hardware.Contains(options.HardwareRevision))
                 ? $"the image supports hardware {string.Join(", ", manifest.Hardware)}, not {options.HardwareRevision ?? "(unknown)"}"

@@ -40,6 +40,13 @@ public sealed class FirmwareUpdaterOptions
     /// <summary>The firmware manifest LMS (HSS) public key, pinned at provisioning.</summary>
     public required byte[] ManifestLmsKey { get; init; }
 
+    /// <summary>
+    /// The firmware manifest ML-DSA-65 public key (FIPS 204, 1,952 bytes; <c>mlDsa65</c> in
+    /// <c>/firmware/keys.json</c>), pinned at provisioning; when set, every manifest must carry a valid
+    /// ML-DSA-65 signature besides ECDSA and LMS. Null: the third signature is not checked.
+    /// </summary>
+    public byte[]? ManifestMlDsa65Key { get; init; }
+
     /// <summary>The A/B layout installs go to.</summary>
     public required AbSlots Slots { get; init; }
 

@@ -4,14 +4,18 @@ namespace Rampart.Fleet.Audit;
 
 /// <summary>
 /// Recomputes the audit chain from the first entry and checks every checkpoint, naming the first
-/// entry that does not verify.
+/// entry that does not verify. The chain may change keys (<see cref="AuditKeyRotation"/>): each
+/// checkpoint is checked against the key of its stretch of the log — the key a rotation entry hands
+/// over to, or the key it hands over from — and the key this verifier is given must be one of them,
+/// having signed a checkpoint of its own (unless it is the first), so trust in any one audit key
+/// extends across every rotation before and after it.
 /// </summary>
 public sealed class AuditVerifier
 {
     private readonly ECDsa _publicKey;
     private readonly string _keyId;
 
-    /// <summary>Verifies checkpoints against the given audit public key.</summary>
+    /// <summary>Verifies checkpoints against the given audit public key (any key the log has rotated through).</summary>
     public AuditVerifier(ECDsa publicKey)
     {
         _publicKey = publicKey;
@@ -21,50 +25,61 @@ public sealed class AuditVerifier
     /// <summary>Reads the whole log once, in sequence order.</summary>
     public async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken cancellationToken = default)
     {
-        // 1. Checkpoints first: one whose signature does not verify vouches for nothing.
         var checkpoints = new SortedDictionary<long, AuditCheckpoint>();
         await foreach (var checkpoint in store.ReadCheckpointsAsync(cancellationToken))
         {
-            if (!IsSignedByAuditKey(checkpoint))
-            {
-                return ForgedCheckpoint(checkpoint);
-            }
-
             checkpoints[checkpoint.Sequence] = checkpoint;
         }
 
-        return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), checkpoints, cancellationToken);
+        // Until a rotation entry says otherwise, the log's first key is taken to be the given one.
+        using var keys = new KeyEpochs(_publicKey, confirmed: false);
+        return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), checkpoints, keys, cancellationToken);
     }
 
     /// <summary>
     /// Verifies only what follows the given checkpoint (all of the log when it is null): what a node
-    /// checks at start before it signs a checkpoint over entries written before a crash.
+    /// checks at start before it signs a checkpoint over entries written before a crash. A checkpoint
+    /// by the previous key is accepted when it sits on the rotation entry that hands over to this one.
     /// </summary>
     public async Task<AuditVerification> VerifySinceAsync(IAuditStore store, AuditCheckpoint? checkpoint, CancellationToken cancellationToken = default)
     {
+        using var keys = new KeyEpochs(_publicKey, confirmed: true);
         if (checkpoint is null)
         {
-            return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), [], cancellationToken);
+            return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), [], keys, cancellationToken);
         }
 
-        if (!IsSignedByAuditKey(checkpoint))
+        if (!(checkpoint.KeyId == _keyId ? IsSignedBy(checkpoint, _publicKey) : await IsHandoverToThisKeyAsync(store, checkpoint, cancellationToken)))
         {
-            return ForgedCheckpoint(checkpoint);
+            return Forged(checkpoint, _keyId);
         }
 
-        var covered = new SortedDictionary<long, AuditCheckpoint> { [checkpoint.Sequence] = checkpoint };
-        return await WalkAsync(store, checkpoint.Sequence + 1, checkpoint.EntryHash, covered, cancellationToken);
+        var covered = new SortedDictionary<long, AuditCheckpoint>();
+        return await WalkAsync(store, checkpoint.Sequence + 1, checkpoint.EntryHash, covered, keys, cancellationToken);
     }
 
-    private static async Task<AuditVerification> WalkAsync(
+    private async Task<bool> IsHandoverToThisKeyAsync(IAuditStore store, AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        await foreach (var entry in store.ReadEntriesAsync(checkpoint.Sequence, cancellationToken))
+        {
+            using var handover = AuditKeyRotation.Read(entry, out _);
+            return entry.Sequence == checkpoint.Sequence && entry.Hash.AsSpan().SequenceEqual(checkpoint.EntryHash)
+                && handover is not null && handover.ToKeyId == _keyId && handover.FromKeyId == checkpoint.KeyId && IsSignedBy(checkpoint, handover.FromKey);
+        }
+
+        return false;
+    }
+
+    private async Task<AuditVerification> WalkAsync(
         IAuditStore store,
         long first,
         byte[] previous,
         SortedDictionary<long, AuditCheckpoint> checkpoints,
+        KeyEpochs keys,
         CancellationToken cancellationToken)
     {
-        // 2. Walk the chain: each entry must hash to what it says, link to the one before it,
-        //    follow it without a gap, and match any checkpoint signed at it.
+        // Walk the chain: each entry must hash to what it says, link to the one before it, follow it
+        // without a gap, and match any checkpoint signed at it, by the key of its stretch of the log.
         var expected = first;
         var lastCheckpoint = first - 1;
         var checkpointsVerified = 0;
@@ -88,8 +103,15 @@ public sealed class AuditVerifier
                         $"entry {entry.Sequence - 1} was rewritten: its hash changed and entry {entry.Sequence} no longer links to it");
             }
 
-            if (checkpoints.TryGetValue(entry.Sequence, out var signed))
+            var signed = checkpoints.GetValueOrDefault(entry.Sequence);
+            if (signed is not null)
             {
+                // 1. The signature, when this stretch's key is known; else it waits for the rotation that names the key.
+                if (!keys.Check(signed))
+                {
+                    return Forged(signed, keys.Current.Id);
+                }
+
                 if (!signed.EntryHash.AsSpan().SequenceEqual(entry.Hash))
                 {
                     return Broken(lastCheckpoint + 1,
@@ -100,12 +122,40 @@ public sealed class AuditVerifier
                 checkpointsVerified++;
             }
 
+            // 2. A rotation: the key it hands over from must be this stretch's and must have signed a
+            //    checkpoint at exactly this entry; from the next entry on, only the new key counts.
+            using (var handover = AuditKeyRotation.Read(entry, out var malformed))
+            {
+                if (malformed is not null)
+                {
+                    return Broken(entry.Sequence, malformed);
+                }
+
+                if (handover is not null && keys.Rotate(handover, signed) is { } refusal)
+                {
+                    return refusal.Checkpoint is { } forged ? Forged(forged, refusal.KeyId) : Broken(entry.Sequence, refusal.Problem);
+                }
+            }
+
             previous = entry.Hash;
             expected++;
         }
 
-        // 3. A checkpoint beyond the last entry proves that signed entries were cut off the end.
+        // 3. A checkpoint beyond the last entry proves that signed entries were cut off the end (if it is genuine).
         var last = expected - 1;
+        foreach (var beyond in checkpoints.Where(pair => pair.Key > last).Select(pair => pair.Value))
+        {
+            if (!keys.Check(beyond))
+            {
+                return Forged(beyond, keys.Current.Id);
+            }
+        }
+
+        if (keys.Finish() is { } unresolved)
+        {
+            return unresolved.Checkpoint is { } forged ? Forged(forged, unresolved.KeyId) : Broken(Math.Max(first, 1), unresolved.Problem);
+        }
+
         var signedUpTo = checkpoints.Count > 0 ? checkpoints.Keys.Max() : 0;
         if (signedUpTo > last)
         {
@@ -119,15 +169,123 @@ public sealed class AuditVerifier
             new(Math.Max(0, sequence - first), checkpointsVerified, sequence, problem);
     }
 
-    private AuditVerification ForgedCheckpoint(AuditCheckpoint checkpoint) =>
+    private static AuditVerification Forged(AuditCheckpoint checkpoint, string keyId) =>
         new(0, 0, checkpoint.Sequence,
-            $"checkpoint at entry {checkpoint.Sequence} is not signed by audit key {_keyId}: it was forged or altered");
+            $"checkpoint at entry {checkpoint.Sequence} is not signed by audit key {keyId}: it was forged or altered");
 
-    private bool IsSignedByAuditKey(AuditCheckpoint checkpoint) =>
-        checkpoint.KeyId == _keyId
-        && checkpoint.EntryHash.Length == AuditHash.Length
-        && _publicKey.VerifyData(
-            AuditCheckpoint.SignedBytes(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.Time),
-            checkpoint.Signature,
-            HashAlgorithmName.SHA256);
+    private static bool IsSignedBy(AuditCheckpoint checkpoint, ECDsa key) =>
+        checkpoint.EntryHash.Length == AuditHash.Length
+        && key.VerifyData(AuditCheckpoint.SignedBytes(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.Time), checkpoint.Signature, HashAlgorithmName.SHA256);
+
+    /// <summary>Why a rotation or the end of the walk does not verify: a checkpoint not signed by its key, or a problem in words.</summary>
+    private sealed record Refusal(AuditCheckpoint? Checkpoint, string KeyId, string Problem);
+
+    /// <summary>
+    /// The key of the stretch of log being walked, and the checkpoints of a stretch whose key is not
+    /// known yet (the given key may be a later one: then the first stretch's key comes from the first
+    /// rotation entry, and its checkpoints are checked then).
+    /// </summary>
+    private sealed class KeyEpochs(ECDsa anchor, bool confirmed) : IDisposable
+    {
+        private readonly string _anchorId = AuditSigningKey.KeyIdOf(anchor);
+        private readonly List<AuditCheckpoint> _waiting = [];
+        private readonly List<ECDsa> _owned = [];
+        private bool _confirmed = confirmed;
+        private bool _anchorSeen = confirmed;
+        private bool _anchorSigned = confirmed;
+        private int _epoch;
+
+        public (string Id, ECDsa Key) Current { get; private set; } = (AuditSigningKey.KeyIdOf(anchor), anchor);
+
+        // True when the checkpoint is signed by this stretch's key, or waits for the key to be known.
+        public bool Check(AuditCheckpoint checkpoint)
+        {
+            if (!_confirmed && checkpoint.KeyId != Current.Id)
+            {
+                _waiting.Add(checkpoint);
+                return true;
+            }
+
+            if (checkpoint.KeyId != Current.Id || !IsSignedBy(checkpoint, Current.Key))
+            {
+                return false;
+            }
+
+            _anchorSigned |= Current.Id == _anchorId;
+            return true;
+        }
+
+        public Refusal? Rotate(AuditKeyRotation.Handover handover, AuditCheckpoint? atRotation)
+        {
+            if (!_confirmed && _anchorSigned && handover.FromKeyId != _anchorId)
+            {
+                return new(null, _anchorId, $"the audit key rotation hands over from key {handover.FromKeyId}, but checkpoints before it are signed by key {_anchorId}");
+            }
+
+            if (!_confirmed)
+            {
+                // The first stretch was signed by the key this rotation hands over from; what waited is checked against it.
+                if (Resolve(handover.FromKeyId, handover.FromKey) is { } refusal)
+                {
+                    return refusal;
+                }
+            }
+            else if (handover.FromKeyId != Current.Id)
+            {
+                return new(null, Current.Id, $"the audit key rotation hands over from key {handover.FromKeyId}, but this part of the log is signed by key {Current.Id}");
+            }
+
+            if (atRotation is null || atRotation.KeyId != handover.FromKeyId)
+            {
+                return new(null, Current.Id, $"the audit key rotation to key {handover.ToKeyId} is not vouched for: key {handover.FromKeyId} signed no checkpoint at it");
+            }
+
+            var next = ECDsa.Create(handover.ToKey.ExportParameters(false));
+            _owned.Add(next);
+            Current = (handover.ToKeyId, next);
+            _anchorSeen |= Current.Id == _anchorId;
+            _epoch++;
+            return null;
+        }
+
+        public Refusal? Finish()
+        {
+            if (!_confirmed && Resolve(_anchorId, anchor) is { } refusal)
+            {
+                return refusal;
+            }
+
+            // A later key that never signed vouches for nothing before it: verify with the key that did.
+            return !_anchorSeen ? new(null, _anchorId, $"audit key {_anchorId} is not one of the keys this log was signed with (last: {Current.Id})")
+                : !_anchorSigned && _epoch > 0 ? new(null, _anchorId, $"audit key {_anchorId} has not signed a checkpoint yet; verify with the key before it (rampart audit verify --audit-key OLD.pem)")
+                : null;
+        }
+
+        private Refusal? Resolve(string id, ECDsa key)
+        {
+            var owned = ECDsa.Create(key.ExportParameters(false));
+            _owned.Add(owned);
+            Current = (id, owned);
+            _confirmed = true;
+            _anchorSeen |= id == _anchorId;
+            foreach (var checkpoint in _waiting)
+            {
+                if (!Check(checkpoint))
+                {
+                    return new(checkpoint, id, string.Empty);
+                }
+            }
+
+            _waiting.Clear();
+            return null;
+        }
+
+        public void Dispose()
+        {
+            foreach (var key in _owned)
+            {
+                key.Dispose();
+            }
+        }
+    }
 }

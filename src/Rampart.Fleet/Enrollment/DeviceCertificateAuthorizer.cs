@@ -57,7 +57,8 @@ public sealed class DeviceCertificateAuthorizer(
         var now = time.GetUtcNow();
         var lifetime = record.NotAfter - record.NotBefore;
         var opens = record.NotAfter - (lifetime * options.Value.RenewalWindowFraction);
-        if (now < opens)
+        // A certificate of the issuing CA a rollover replaced may renew at once: devices move to the new CA during the overlap.
+        if (now < opens && !authority.NamesPreviousIssuer(presented))
         {
             return Refuse(EnrollmentRefusalKind.Forbidden, "outside-renewal-window",
                 $"renewal window is {opens:O} to {record.NotAfter:O} (the last {options.Value.RenewalWindowFraction:P0} of validity)", record.Subject);

@@ -75,6 +75,22 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The issuing CA, with its private key.</summary>
     public X509Certificate2 Issuing { get; }
 
+    /// <summary>
+    /// The issuing CA a rollover replaced, with its key, while its overlap lasts: the certificates it
+    /// issued stay trusted (<see cref="TrustedIssuers"/>) and it signs their CRL; it issues nothing new.
+    /// </summary>
+    public CertificateAuthority? Previous { get; init; }
+
+    /// <summary>Until when <see cref="Previous"/> is trusted (the end of the rollover's overlap).</summary>
+    public DateTimeOffset? PreviousTrustedUntil { get; init; }
+
+    /// <summary>The issuing CAs whose certificates are trusted now: the current one first, then the previous one during a rollover's overlap.</summary>
+    public IReadOnlyList<X509Certificate2> TrustedIssuers => Previous is null ? [Issuing] : [Issuing, Previous.Issuing];
+
+    /// <summary>True when <paramref name="certificate"/> names the previous issuing CA as its issuer (cheap: the name, not the chain; the caller has proven issuance otherwise).</summary>
+    public bool NamesPreviousIssuer(X509Certificate2 certificate) =>
+        Previous is { } previous && certificate.IssuerName.RawData.AsSpan().SequenceEqual(previous.Issuing.SubjectName.RawData);
+
     /// <summary>The chain a relying party needs: issuing CA first, then the root (as EST cacerts returns it).</summary>
     public X509Certificate2Collection Chain => [X509CertificateLoader.LoadCertificate(Issuing.RawData), X509CertificateLoader.LoadCertificate(Root.RawData)];
 
@@ -114,11 +130,20 @@ public sealed class CertificateAuthority : IDisposable
         AddCaExtensions(rootRequest, pathLength: 1);
         var root = rootRequest.Create(rootName, rootSigner, now.AddMinutes(-5), now + RootValidity, SerialNumbers.New());
 
-        var issuingRequest = new CertificateRequest($"CN={name} Issuing CA, O=Rampart", issuingKey, HashAlgorithmName.SHA384);
+        return (root, CreateIssuing(root, rootKey, issuingKey, $"CN={name} Issuing CA, O=Rampart", now));
+    }
+
+    /// <summary>
+    /// A new issuing CA certificate (without its key) signed by the root: what a rollover installs
+    /// beside the current one. Its subject should differ from the current issuing CA's, so relying
+    /// parties tell the two apart by name as well as by key identifier.
+    /// </summary>
+    public static X509Certificate2 CreateIssuing(X509Certificate2 root, ECDsa rootKey, ECDsa issuingKey, string subject, DateTimeOffset now)
+    {
+        var issuingRequest = new CertificateRequest(subject, issuingKey, HashAlgorithmName.SHA384);
         AddCaExtensions(issuingRequest, pathLength: 0);
         issuingRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
-        var issuing = issuingRequest.Create(rootName, rootSigner, now.AddMinutes(-5), now + IssuingValidity, SerialNumbers.New());
-        return (root, issuing);
+        return issuingRequest.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), now.AddMinutes(-5), now + IssuingValidity, SerialNumbers.New());
     }
 
     /// <summary>Signs a template the profiles built. The template's serial must be fresh.</summary>
@@ -170,6 +195,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Previous?.Dispose();
         _issuingKey.Dispose();
         Root.Dispose();
         Issuing.Dispose();

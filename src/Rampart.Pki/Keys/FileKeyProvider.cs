@@ -44,6 +44,12 @@ public sealed class FileKeyProvider(string directory, Action<string, byte[]> wri
     }
 
     /// <inheritdoc />
+    public void Delete(string name) => File.Delete(PathOf(name));
+
+    /// <inheritdoc />
+    public void Rename(string from, string to) => File.Move(PathOf(from), PathOf(to), overwrite: false);
+
+    /// <inheritdoc />
     public void Dispose()
     {
     }

@@ -21,4 +21,10 @@ public interface ISigningKeyProvider : IDisposable
 
     /// <summary>Opens an existing key; throws <see cref="KeyProviderException"/> when it is missing.</summary>
     ECDsa Open(string name);
+
+    /// <summary>Destroys a key (a key moved off the node by a ceremony, a retired key); nothing when there is none.</summary>
+    void Delete(string name);
+
+    /// <summary>Gives an existing key another name (a key rotation promotes the next key); replaces nothing: <paramref name="to"/> must not exist.</summary>
+    void Rename(string from, string to);
 }

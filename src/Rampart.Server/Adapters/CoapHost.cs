@@ -30,7 +30,7 @@ public sealed partial class CoapHost(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var authority = keys.Authority;
-        var credentials = new DtlsIdentityCredentials(keys.TlsCertificate, [X509CertificateLoader.LoadCertificate(authority.Issuing.RawData)], [authority.Issuing, authority.Root]);
+        var credentials = new DtlsIdentityCredentials(keys.TlsCertificate, [X509CertificateLoader.LoadCertificate(authority.Issuing.RawData)], [.. authority.TrustedIssuers, authority.Root]);
         var listener = new CoapListener(options, settings.Options, links, psks, certificates, gateway, credentials, loggers.CreateLogger<CoapListener>(), time);
         try
         {

@@ -125,7 +125,7 @@ public sealed partial class MqttGateway : IDisposable
     /// one intermediate; validity times are judged later against the recorded certificate (so an
     /// expired device hears why), revocation from the live state rather than a CRL download.
     /// </summary>
-    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= FixedRootChain.Policy(_authority.Root, [_authority.Issuing], ignoreValidity: true);
+    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= FixedRootChain.Policy(_authority.Root, _authority.TrustedIssuers, ignoreValidity: true);
 
     /// <summary>
     /// The certificate check of the TLS handshake (a certificate is required): the chain the handshake
@@ -136,7 +136,7 @@ public sealed partial class MqttGateway : IDisposable
     public bool ValidateClientCertificate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var chained = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0
-            && chain is not null && FixedRootChain.IsPath(chain, _authority.Root, [_authority.Issuing]);
+            && chain is not null && _authority.TrustedIssuers.Any(issuer => FixedRootChain.IsPath(chain, _authority.Root, [issuer]));
         if (chained)
         {
             return true;

@@ -29,6 +29,9 @@ public sealed class OfflineNode : IAsyncDisposable
     /// <summary>The node's services.</summary>
     public IServiceProvider Services => _services;
 
+    /// <summary>The node's keys (the audit key rotation generates the next audit key beside them).</summary>
+    public NodeKeyring Keys => _keys;
+
     /// <summary>
     /// Opens an initialised data directory; refuses one that <c>rampart serve</c> never started on
     /// unless <paramref name="initialize"/>. <paramref name="time"/> replaces the system clock (tests);

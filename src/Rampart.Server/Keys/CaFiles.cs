@@ -21,9 +21,11 @@ public static class CaFiles
     /// </summary>
     public static CertificateAuthority LoadOrCreate(NodeDataDirectory directory, ISigningKeyProvider keys, TimeProvider time, List<string> created)
     {
+        // A rollover a crash interrupted is finished first: mid-way there is no ca-issuing.crt.pem, and no new CA must be made then.
+        CaRollover.Complete(directory, keys);
         if (File.Exists(directory.IssuingCertificatePath))
         {
-            return Load(directory, keys);
+            return Load(directory, keys, time.GetUtcNow());
         }
 
         using var rootKey = keys.Generate(KeyNames.RootCa, ECCurve.NamedCurves.nistP384);
@@ -75,7 +77,7 @@ public static class CaFiles
         return authority;
     }
 
-    private static CertificateAuthority Load(NodeDataDirectory directory, ISigningKeyProvider keys)
+    private static CertificateAuthority Load(NodeDataDirectory directory, ISigningKeyProvider keys, DateTimeOffset now)
     {
         var root = KeyFiles.LoadCertificate(directory.RootCertificatePath);
         var issuing = KeyFiles.LoadCertificate(directory.IssuingCertificatePath);
@@ -83,7 +85,8 @@ public static class CaFiles
         try
         {
             key = keys.Open(KeyNames.IssuingCa);
-            return new CertificateAuthority(root, issuing, key);
+            var (previous, until) = CaRollover.LoadPrevious(directory, keys, now);
+            return new CertificateAuthority(root, issuing, key) { Previous = previous, PreviousTrustedUntil = until };
         }
         catch (Exception exception) when (exception is ArgumentException or KeyProviderException)
         {

@@ -24,7 +24,8 @@ public static class CaInitializer
         }
 
         using var provider = settings.Open(directory);
-        foreach (var name in new[] { KeyNames.RootCa, KeyNames.IssuingCa, KeyNames.Audit })
+        string[] names = [KeyNames.RootCa, KeyNames.IssuingCa, KeyNames.Audit, KeyNames.FirmwareEcdsa, .. new[] { "root", "targets", "snapshot", "timestamp" }.Select(KeyNames.Tuf)];
+        foreach (var name in names)
         {
             if (provider.Exists(name))
             {

@@ -11,9 +11,12 @@ namespace Rampart.Server.Keys;
 /// Where a data directory's signing keys live, recorded in <c>key-storage.json</c> beside the
 /// database by <c>rampart ca init --pkcs11-module …</c> so that a plain <c>rampart serve --data DIR</c>
 /// opens the same token. No file means files in <c>keys/</c> (every node before key providers).
-/// Holds the module path, the token label and the PIN file's path — never the PIN.
+/// Holds the module path, the token label and the PIN file's path — never the PIN. The CA and audit
+/// keys are in the token whenever one is named; <paramref name="UpdateKeysInToken"/> puts the TUF role
+/// keys and the firmware ECDSA key there too (<c>ca init</c> does by default; directories recorded
+/// before update keys could live in a token have no such field and keep them as files).
 /// </summary>
-public sealed record KeyStorageSettings(Pkcs11Settings? Pkcs11)
+public sealed record KeyStorageSettings(Pkcs11Settings? Pkcs11, bool UpdateKeysInToken = false)
 {
     /// <summary>The file name in the data directory.</summary>
     public const string FileName = "key-storage.json";
@@ -40,7 +43,7 @@ public sealed record KeyStorageSettings(Pkcs11Settings? Pkcs11)
         {
             var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), _json) ?? throw new JsonException("empty");
             return stored.Pkcs11 is { Module: { Length: > 0 } module, TokenLabel: { Length: > 0 } label }
-                ? new KeyStorageSettings(new Pkcs11Settings(module, label, string.IsNullOrEmpty(stored.Pkcs11.PinFile) ? null : stored.Pkcs11.PinFile))
+                ? new KeyStorageSettings(new Pkcs11Settings(module, label, string.IsNullOrEmpty(stored.Pkcs11.PinFile) ? null : stored.Pkcs11.PinFile), stored.UpdateKeysInToken ?? false)
                 : throw new JsonException("pkcs11 needs module and tokenLabel");
         }
         catch (Exception exception) when (exception is JsonException or IOException)
@@ -52,7 +55,7 @@ public sealed record KeyStorageSettings(Pkcs11Settings? Pkcs11)
     /// <summary>Writes the settings into the directory (owner-only, atomically).</summary>
     public void Save(NodeDataDirectory directory) =>
         OwnerOnlyFile.WriteAtomically(PathIn(directory), JsonSerializer.SerializeToUtf8Bytes(
-            new Stored(Pkcs11 is null ? null : new StoredPkcs11(Pkcs11.Module, Pkcs11.TokenLabel, Pkcs11.PinFile)), _json));
+            new Stored(Pkcs11 is null ? null : new StoredPkcs11(Pkcs11.Module, Pkcs11.TokenLabel, Pkcs11.PinFile), Pkcs11 is null ? null : UpdateKeysInToken), _json));
 
     /// <summary>
     /// Opens the provider these settings name: the token (logged in) or the <c>keys/</c> directory.
@@ -77,7 +80,7 @@ public sealed record KeyStorageSettings(Pkcs11Settings? Pkcs11)
 
     private static string PathIn(NodeDataDirectory directory) => Path.Combine(directory.Root, FileName);
 
-    private sealed record Stored(StoredPkcs11? Pkcs11);
+    private sealed record Stored(StoredPkcs11? Pkcs11, bool? UpdateKeysInToken);
 
     private sealed record StoredPkcs11(string? Module, string? TokenLabel, string? PinFile);
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Certificates;
-using Rampart.Fleet.Enrollment;
+using Rampart.Pki.Trust;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Keys;
 using Rampart.Pki.Profiles;
@@ -26,9 +26,10 @@ public sealed class NodeKeyring : IDisposable
 
     private readonly X509Certificate2? _tlsCertificate;
 
-    private NodeKeyring(ISigningKeyProvider provider, AuditSigningKey auditKey, byte[] secretBoxKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
+    private NodeKeyring(ISigningKeyProvider provider, bool updateKeysInToken, AuditSigningKey auditKey, byte[] secretBoxKey, CertificateAuthority authority, X509Certificate2? tlsCertificate, IReadOnlyList<string> created)
     {
         KeyProvider = provider;
+        UpdateKeyToken = updateKeysInToken ? provider : null;
         AuditKey = auditKey;
         SecretBoxKey = secretBoxKey;
         Authority = authority;
@@ -38,6 +39,9 @@ public sealed class NodeKeyring : IDisposable
 
     /// <summary>Where the CA and audit keys are held (files in <c>keys/</c> or a PKCS#11 token).</summary>
     public ISigningKeyProvider KeyProvider { get; }
+
+    /// <summary>The token that holds the TUF and firmware ECDSA keys (<see cref="UpdateKeys"/>), or null when they are files.</summary>
+    public ISigningKeyProvider? UpdateKeyToken { get; }
 
     /// <summary>Signs audit checkpoints.</summary>
     public AuditSigningKey AuditKey { get; }
@@ -66,7 +70,8 @@ public sealed class NodeKeyring : IDisposable
         NodeDataDirectory directory, ServerNames? names, ICertificateStore certificates, TimeProvider time, CancellationToken cancellationToken)
     {
         var created = new List<string>();
-        var provider = KeyStorageSettings.Load(directory).Open(directory);
+        var settings = KeyStorageSettings.Load(directory);
+        var provider = settings.Open(directory);
         AuditSigningKey? auditKey = null;
         CertificateAuthority? authority = null;
         try
@@ -75,7 +80,7 @@ public sealed class NodeKeyring : IDisposable
             authority = CaFiles.LoadOrCreate(directory, provider, time, created);
             var secretBoxKey = LoadOrCreateSecretBoxKey(directory, created);
             var certificate = names is null ? null : await LoadOrIssueTlsCertificateAsync(directory, authority, names, certificates, time, created, cancellationToken);
-            return new NodeKeyring(provider, auditKey, secretBoxKey, authority, certificate, created);
+            return new NodeKeyring(provider, settings.Pkcs11 is not null && settings.UpdateKeysInToken, auditKey, secretBoxKey, authority, certificate, created);
         }
         catch
         {
@@ -111,6 +116,12 @@ public sealed class NodeKeyring : IDisposable
         ECDsa key;
         try
         {
+            if (provider.Exists(KeyNames.AuditNext))
+            {
+                // The log may already hand over to that key (AuditKeyRotator): signing on with either key could break the chain.
+                throw new NodeStartupException($"an audit key rotation was interrupted ({provider.Location}: key '{KeyNames.AuditNext}' exists); run 'rampart audit rotate-key --data {directory.Root}' to finish it");
+            }
+
             if (provider.Exists(KeyNames.Audit))
             {
                 key = provider.Open(KeyNames.Audit);
@@ -172,7 +183,8 @@ public sealed class NodeKeyring : IDisposable
         if (File.Exists(directory.TlsCertificatePath) && File.Exists(directory.TlsKeyPath))
         {
             var existing = KeyFiles.LoadCertificate(directory.TlsCertificatePath, directory.TlsKeyPath);
-            if (CaChain.IsIssuedBy(existing, authority)
+            // Issued by the current issuing CA (after a rollover the server certificate moves to the new one at once).
+            if (FixedRootChain.Verify(existing, authority.Root, [authority.Issuing])
                 && existing.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime > TlsRenewBefore
                 && names.MatchesCertificate(existing))
             {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Rampart.Pki.Keys;
 using Rampart.Server.Keys;
 using Rampart.Updates.Firmware;
 using Rampart.Updates.Lms;
@@ -8,18 +9,21 @@ using Rampart.Updates.Lms;
 namespace Rampart.Server.Updates;
 
 /// <summary>
-/// The two keys that sign firmware manifests: ECDSA P-256 (<c>keys/firmware-ecdsa.key.pem</c>) and LMS
+/// The two keys that sign firmware manifests: ECDSA P-256 (<c>keys/firmware-ecdsa.key.pem</c>, or generated
+/// in the node's PKCS#11 token: <see cref="UpdateKeys"/>) and LMS
 /// (LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8: 1,024 signatures; seed in <c>keys/firmware-lms.key</c>,
-/// next leaf in <c>keys/firmware-lms.state</c>, persisted durably before each signature is released).
+/// next leaf in <c>keys/firmware-lms.state</c>, persisted durably before each signature is released), and a
+/// third, ML-DSA-65 (FIPS 204; seed sealed in <c>keys/firmware-mldsa65.key</c>), that devices pinning it require.
 /// Created on first use (LMS key generation takes seconds), then loaded once per process. Devices pin
 /// both public keys (<c>GET /firmware/keys.json</c>) at provisioning, apart from the TUF root, so a
 /// compromise of the TUF targets key alone cannot sign firmware.
 /// </summary>
-public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, ILogger<FirmwareSigningKeys> logger) : IDisposable
+public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, UpdateKeys keys, ILogger<FirmwareSigningKeys> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private ECDsa? _ecdsa;
     private LmsSigner? _lms;
+    private MlDsa65? _mlDsa;
 
     private string KeysDirectory => Path.Combine(dataDirectory, "keys");
 
@@ -27,7 +31,7 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
     public async Task<byte[]> SignAsync(FirmwareManifest manifest, CancellationToken cancellationToken)
     {
         var (ecdsa, lms) = await KeysAsync(cancellationToken);
-        var signed = await SignedManifest.SignAsync(manifest, ecdsa, lms, cancellationToken);
+        var signed = await SignedManifest.SignAsync(manifest, ecdsa, lms, _mlDsa, cancellationToken);
         if (lms.NearlyExhausted)
         {
             LmsNearlyExhausted(logger, lms.Remaining);
@@ -48,12 +52,13 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
             ["ecdsaP256"] = ecdsa.ExportSubjectPublicKeyInfoPem() + "\n",
             ["lms"] = Convert.ToHexStringLower(lms.PublicKey),
             ["lmsRemaining"] = lms.Remaining,
+            ["mlDsa65"] = Convert.ToHexStringLower(_mlDsa!.PublicKey),
         };
     }
 
     private async Task<(ECDsa Ecdsa, LmsSigner Lms)> KeysAsync(CancellationToken cancellationToken)
     {
-        if (_ecdsa is { } ready && _lms is { } readyLms)
+        if (_ecdsa is { } ready && _lms is { } readyLms && _mlDsa is not null)
         {
             return (ready, readyLms);
         }
@@ -63,17 +68,7 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
         {
             if (_ecdsa is null)
             {
-                var path = Path.Combine(KeysDirectory, "firmware-ecdsa.key.pem");
-                if (File.Exists(path))
-                {
-                    _ecdsa = protector.LoadEcdsa(path);
-                }
-                else
-                {
-                    var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                    protector.SaveEcdsa(path, key);
-                    _ecdsa = key;
-                }
+                _ecdsa = keys.Exists(KeyNames.FirmwareEcdsa) ? keys.Open(KeyNames.FirmwareEcdsa) : keys.Create(KeyNames.FirmwareEcdsa);
             }
 
             if (_lms is null)
@@ -100,6 +95,22 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
                 }
             }
 
+            if (_mlDsa is null)
+            {
+                // Stateless: a directory from before ML-DSA gets its key at the next signature.
+                var mlDsaPath = Path.Combine(KeysDirectory, "firmware-mldsa65.key");
+                if (File.Exists(mlDsaPath))
+                {
+                    _mlDsa = MlDsa65.FromSeed(protector.LoadSecret(mlDsaPath));
+                }
+                else
+                {
+                    var key = MlDsa65.Create();
+                    protector.SaveSecret(mlDsaPath, key.ExportSeed());
+                    _mlDsa = key;
+                }
+            }
+
             return (_ecdsa, _lms);
         }
         finally
@@ -113,6 +124,7 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
     {
         _ecdsa?.Dispose();
         _lms?.Dispose();
+        _mlDsa?.Dispose();
         _lock.Dispose();
     }
 

@@ -109,8 +109,7 @@ public sealed partial class TufRepository
         var next = CheckImportable(signed, "root", current["version"]!.GetValue<long>());
 
         var all = new JsonArray([.. signatures.Select(s => (JsonNode)s.DeepClone())]);
-        var nodeKeyPath = KeyPath("root");
-        ECDsa? nodeKey = File.Exists(nodeKeyPath) ? Key("root") : null;
+        ECDsa? nodeKey = _keys.ContainsKey("root") || keys.Exists(KeyName("root")) ? Key("root") : null;
         var envelope = new JsonObject { ["signatures"] = all, ["signed"] = signed.DeepClone() };
         if (SignedMetadata.DuplicateKeyId(envelope) is { } duplicate)
         {
@@ -136,9 +135,7 @@ public sealed partial class TufRepository
         RetireTargetsKeyLocked(signed);
         if (nodeKey is not null && !Lists(signed, nodeKey))
         {
-            _keys.Remove("root");
-            nodeKey.Dispose();
-            File.Delete(nodeKeyPath);
+            DeleteKey("root");
         }
 
         return next;

@@ -12,7 +12,7 @@ namespace Rampart.Server.Updates;
 public sealed partial class TufRepository
 {
     /// <summary>True when this node holds the targets key (targets are published as they are added).</summary>
-    public bool TargetsKeyOnline => _keys.ContainsKey("targets") || File.Exists(KeyPath("targets"));
+    public bool TargetsKeyOnline => _keys.ContainsKey("targets") || keys.Exists(KeyName("targets"));
 
     /// <summary>True when targets wait for an offline signature.</summary>
     public bool HasPendingTargets => File.Exists(PendingTargetsPath);
@@ -173,9 +173,7 @@ public sealed partial class TufRepository
             return;
         }
 
-        _keys.Remove("targets");
-        key.Dispose();
-        File.Delete(KeyPath("targets"));
+        DeleteKey("targets");
         if (!HasPendingTargets)
         {
             OwnerOnlyFile.WriteAtomically(PendingTargetsPath, System.Text.Encoding.UTF8.GetBytes(PublishedTargetsLocked(LatestVersion("targets")).ToJsonString()));

@@ -13,13 +13,19 @@ namespace Rampart.Server.Updates;
 /// <c>DATA/tuf/metadata</c> (<c>N.root.json</c>, <c>timestamp.json</c>, <c>N.snapshot.json</c>,
 /// <c>N.targets.json</c>) and <c>DATA/tuf/targets/&lt;sha256&gt;.&lt;name&gt;</c>, served at <c>/tuf/</c>.
 /// Role keys are ECDSA P-256, owner-only in <c>DATA/keys/tuf-*.key.pem</c> (encrypted with the node's key
-/// passphrase when one is set). Adding targets publishes new targets, snapshot and timestamp versions;
+/// passphrase when one is set) or generated inside the node's PKCS#11 token (<see cref="UpdateKeys"/>). Adding targets publishes new targets, snapshot and timestamp versions;
 /// the timestamp is re-signed before it expires. The root key is needed only to create the repository
 /// and to sign a new root: it can live off the node, and a new root is then signed in a ceremony
 /// (<see cref="PrepareRootAsync"/> → signatures made offline → <see cref="ImportRootAsync"/>).
 /// </summary>
-public sealed partial class TufRepository(string dataDirectory, KeyProtector protector, TimeProvider time) : IDisposable
+public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys, TimeProvider time) : IDisposable
 {
+    /// <summary>A repository whose role keys are files in <c>DATA/keys</c>.</summary>
+    public TufRepository(string dataDirectory, KeyProtector protector, TimeProvider time)
+        : this(dataDirectory, UpdateKeys.Files(dataDirectory, protector), time)
+    {
+    }
+
     /// <summary>How long each role's metadata is valid.</summary>
     public static readonly TimeSpan RootLifetime = TimeSpan.FromDays(365);
     public static readonly TimeSpan TargetsLifetime = TimeSpan.FromDays(90);
@@ -33,8 +39,6 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
     public string MetadataDirectory { get; } = Path.Combine(dataDirectory, "tuf", "metadata");
 
     public string TargetsDirectory { get; } = Path.Combine(dataDirectory, "tuf", "targets");
-
-    private string KeysDirectory { get; } = Path.Combine(dataDirectory, "keys");
 
     /// <summary>True when <paramref name="name"/> is a plain file name the repository may serve.</summary>
     public static bool IsServableName(string name) => name.Length <= 255 && FileName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
@@ -59,7 +63,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
 
             Directory.CreateDirectory(MetadataDirectory);
             Directory.CreateDirectory(TargetsDirectory);
-            Directory.CreateDirectory(KeysDirectory);
+            Directory.CreateDirectory(Path.Combine(dataDirectory, "keys"));
             var root = Key("root");
             var targets = Key("targets");
             var snapshot = Key("snapshot");
@@ -184,7 +188,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
             var rootExpires = Expires(CurrentRoot());
             if (rootExpires - now < RootRenewal)
             {
-                if (File.Exists(KeyPath("root")) || _keys.ContainsKey("root"))
+                if (_keys.ContainsKey("root") || keys.Exists(KeyName("root")))
                 {
                     ImportRootLocked(PrepareRootLocked(new RoleChange(null, null), new RoleChange(null, null)), []);
                     resigned.Add("root");
@@ -288,7 +292,7 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
     }
 
     // Each role's key: created once with the repository, loaded once per process, owner-only (and
-    // encrypted when the node has a key passphrase). A missing root key is an offline root.
+    // encrypted when the node has a key passphrase) or in the node's token. A missing root key is an offline root.
     private ECDsa Key(string role)
     {
         if (_keys.TryGetValue(role, out var cached))
@@ -296,27 +300,37 @@ public sealed partial class TufRepository(string dataDirectory, KeyProtector pro
             return cached;
         }
 
-        var path = KeyPath(role);
+        var name = KeyName(role);
         ECDsa key;
-        if (File.Exists(path))
+        if (keys.Exists(name))
         {
-            key = protector.LoadEcdsa(path);
+            key = keys.Open(name);
         }
         else if (File.Exists(Path.Combine(MetadataDirectory, "1.root.json")))
         {
-            throw new InvalidOperationException($"the TUF {role} key is not on this node ({path}); {role} metadata is signed offline with 'rampart keys'");
+            throw new InvalidOperationException($"the TUF {role} key is not on this node ({keys.PathOf(name)}{(keys.InToken ? " or the token" : string.Empty)}); {role} metadata is signed offline with 'rampart keys'");
         }
         else
         {
-            key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            protector.SaveEcdsa(path, key);
+            key = keys.Create(name);
         }
 
         _keys[role] = key;
         return key;
     }
 
-    private string KeyPath(string role) => Path.Combine(KeysDirectory, $"tuf-{role}.key.pem");
+    private static string KeyName(string role) => Rampart.Pki.Keys.KeyNames.Tuf(role);
+
+    // Removes a role key from the node (file or token), once a new root no longer lists it.
+    private void DeleteKey(string role)
+    {
+        if (_keys.Remove(role, out var key))
+        {
+            key.Dispose();
+        }
+
+        keys.Delete(KeyName(role));
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -15,9 +15,11 @@ public static class UpdateServiceCollectionExtensions
     {
         var protector = KeyProtector.FromFile(configuration["Rampart:Keys:PassphraseFile"]);
         services.AddSingleton(protector);
-        services.AddSingleton(provider => new TufRepository(dataDirectory, protector, provider.GetRequiredService<TimeProvider>()));
+        // The node's token holds the TUF and firmware ECDSA keys when key-storage.json says so (NodeKeyring opened it).
+        services.AddSingleton(provider => new UpdateKeys(Path.Combine(dataDirectory, "keys"), protector, provider.GetService<NodeKeyring>()?.UpdateKeyToken));
+        services.AddSingleton(provider => new TufRepository(dataDirectory, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<TufTimestampRefresher>();
-        services.AddSingleton(provider => new FirmwareSigningKeys(dataDirectory, protector, provider.GetRequiredService<ILogger<FirmwareSigningKeys>>()));
+        services.AddSingleton(provider => new FirmwareSigningKeys(dataDirectory, protector, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<ILogger<FirmwareSigningKeys>>()));
         services.AddSingleton(provider => new ReleaseUploads(dataDirectory, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<ReleasePromotion>();

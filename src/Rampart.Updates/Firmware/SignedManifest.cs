@@ -8,25 +8,35 @@ namespace Rampart.Updates.Firmware;
 
 /// <summary>
 /// A manifest signed twice — ECDSA P-256 and LMS (hash-based, post-quantum; CNSA 2.0 for firmware) —
-/// so a break of either scheme alone does not let an attacker sign firmware. Verification requires both.
+/// so a break of either scheme alone does not let an attacker sign firmware. Verification requires both,
+/// and a third, ML-DSA-65 (FIPS 204), from a device that pins an ML-DSA key: devices that do not ignore it.
 /// </summary>
 public static class SignedManifest
 {
     /// <summary>Signs: <c>{"manifest": …, "signatures": {"ecdsa-p256": hex, "lms": hex}}</c> as JSON bytes.</summary>
-    public static async Task<byte[]> SignAsync(FirmwareManifest manifest, ECDsa ecdsa, LmsSigner lms, CancellationToken cancellationToken)
+    public static Task<byte[]> SignAsync(FirmwareManifest manifest, ECDsa ecdsa, LmsSigner lms, CancellationToken cancellationToken) =>
+        SignAsync(manifest, ecdsa, lms, null, cancellationToken);
+
+    /// <summary>Signs with ECDSA, LMS and, when given, ML-DSA-65: <c>"signatures": {"ecdsa-p256", "lms", "ml-dsa-65"}</c>, each hex over the same canonical bytes.</summary>
+    public static async Task<byte[]> SignAsync(FirmwareManifest manifest, ECDsa ecdsa, LmsSigner lms, MlDsa65? mlDsa, CancellationToken cancellationToken)
     {
         var bytes = manifest.CanonicalBytes();
-        var envelope = new JsonObject
+        var signatures = new JsonObject
         {
-            ["manifest"] = manifest.ToJson(),
-            ["signatures"] = new JsonObject
-            {
-                ["ecdsa-p256"] = Convert.ToHexStringLower(ecdsa.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
-                ["lms"] = Convert.ToHexStringLower(await lms.SignAsync(bytes, cancellationToken)),
-            },
+            ["ecdsa-p256"] = Convert.ToHexStringLower(ecdsa.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
+            ["lms"] = Convert.ToHexStringLower(await lms.SignAsync(bytes, cancellationToken)),
         };
+        if (mlDsa is not null)
+        {
+            signatures[MlDsaField] = Convert.ToHexStringLower(mlDsa.Sign(bytes));
+        }
+
+        var envelope = new JsonObject { ["manifest"] = manifest.ToJson(), ["signatures"] = signatures };
         return Encoding.UTF8.GetBytes(envelope.ToJsonString());
     }
+
+    /// <summary>The envelope field of the ML-DSA-65 signature.</summary>
+    public const string MlDsaField = "ml-dsa-65";
 
     /// <summary>
     /// The manifest when both signatures verify under the given keys and (if given) the image matches
@@ -34,7 +44,16 @@ public static class SignedManifest
     /// refuses anything below what the device runs (rollback protection on the device).
     /// </summary>
     public static (FirmwareManifest? Manifest, string? Refusal) Verify(
-        ReadOnlySpan<byte> signedManifest, ECDsa ecdsaPublicKey, ReadOnlySpan<byte> lmsPublicKey, long installedSecurityVersion, ReadOnlySpan<byte> image = default)
+        ReadOnlySpan<byte> signedManifest, ECDsa ecdsaPublicKey, ReadOnlySpan<byte> lmsPublicKey, long installedSecurityVersion, ReadOnlySpan<byte> image = default) =>
+        Verify(signedManifest, ecdsaPublicKey, lmsPublicKey, [], installedSecurityVersion, image);
+
+    /// <summary>
+    /// As the two-signature check, and, when <paramref name="mlDsa65PublicKey"/> is not empty, the
+    /// ML-DSA-65 signature too: a device that pins an ML-DSA key refuses a manifest without one.
+    /// </summary>
+    public static (FirmwareManifest? Manifest, string? Refusal) Verify(
+        ReadOnlySpan<byte> signedManifest, ECDsa ecdsaPublicKey, ReadOnlySpan<byte> lmsPublicKey, ReadOnlySpan<byte> mlDsa65PublicKey, long installedSecurityVersion,
+        ReadOnlySpan<byte> image = default)
     {
         JsonObject? envelope;
         try
@@ -60,6 +79,11 @@ public static class SignedManifest
         if (!Hex(signatures["lms"], out var lmsSignature) || !LmsVerifier.VerifyHss(lmsPublicKey, bytes, lmsSignature))
         {
             return (null, "the LMS signature does not verify");
+        }
+
+        if (!mlDsa65PublicKey.IsEmpty && (!Hex(signatures[MlDsaField], out var mlDsaSignature) || !MlDsa65.Verify(mlDsa65PublicKey, bytes, mlDsaSignature)))
+        {
+            return (null, "the ML-DSA-65 signature does not verify");
         }
 
         if (manifest.SecurityVersion < installedSecurityVersion)

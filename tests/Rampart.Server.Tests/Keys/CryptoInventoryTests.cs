@@ -28,13 +28,13 @@ public sealed class CryptoInventoryTests : IDisposable
         var byClass = items.ToDictionary(item => item.Class);
 
         Assert.Equal(
-            ["ca-root", "ca-issuing", "tls-server", "audit-signing", "secret-box", "tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp", "firmware-ecdsa", "firmware-lms", "device-certificates"],
+            ["ca-root", "ca-issuing", "tls-server", "audit-signing", "secret-box", "tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp", "firmware-ecdsa", "firmware-lms", "firmware-ml-dsa-65", "device-certificates"],
             items.Select(item => item.Class));
         Assert.Equal(("file", "ECDSA P-384", 384), (byClass["ca-root"].Location, byClass["ca-root"].Algorithm, byClass["ca-root"].Bits));
-        Assert.All(new[] { "tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp", "firmware-ecdsa", "firmware-lms" },
+        Assert.All(new[] { "tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp", "firmware-ecdsa", "firmware-lms", "firmware-ml-dsa-65" },
             name => Assert.Equal("encrypted-file", byClass[name].Location));
         Assert.Contains("1024 of 1024 signatures left", byClass["firmware-lms"].Algorithm, StringComparison.Ordinal);
-        Assert.Equal(["firmware-lms", "secret-box"], items.Where(item => !item.QuantumVulnerable).Select(item => item.Class).Order());
+        Assert.Equal(["firmware-lms", "firmware-ml-dsa-65", "secret-box"], items.Where(item => !item.QuantumVulnerable).Select(item => item.Class).Order());
         Assert.NotNull(byClass["tuf-timestamp"].Expires);
         Assert.True(byClass["ca-issuing"].RotateBy < byClass["ca-issuing"].Expires);
         Assert.True(byClass["tls-server"].Expires > DateTimeOffset.UtcNow.AddDays(300));

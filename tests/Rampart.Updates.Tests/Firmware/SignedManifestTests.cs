@@ -13,6 +13,7 @@ public sealed class SignedManifestTests : IAsyncLifetime
     private static readonly byte[] Image = Encoding.ASCII.GetBytes(new string('x', 4096));
     private readonly TempDirectory _temp = new();
     private readonly ECDsa _ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly MlDsa65 _mlDsa = MlDsa65.Create();
     private LmsSigner _lms = null!;
 
     public async Task InitializeAsync() =>
@@ -22,6 +23,7 @@ public sealed class SignedManifestTests : IAsyncLifetime
     {
         _lms.Dispose();
         _ecdsa.Dispose();
+        _mlDsa.Dispose();
         _temp.Dispose();
         return Task.CompletedTask;
     }
@@ -88,5 +90,26 @@ public sealed class SignedManifestTests : IAsyncLifetime
     {
         Assert.Equal("not a signed firmware manifest", SignedManifest.Verify("{"u8, _ecdsa, _lms.PublicKey, 0).Refusal);
         Assert.Equal("not a signed firmware manifest", SignedManifest.Verify("""{"manifest": {"svn": "x"}}"""u8, _ecdsa, _lms.PublicKey, 0).Refusal);
+    }
+
+    [Fact]
+    public async Task A_device_that_pins_an_ml_dsa_key_requires_the_third_signature_and_others_ignore_it()
+    {
+        var manifest = FirmwareManifest.For("meter-x", "3.0.0", 9, ["rev-b"], Image);
+        var three = await SignedManifest.SignAsync(manifest, _ecdsa, _lms, _mlDsa, CancellationToken.None);
+        var two = await SignedManifest.SignAsync(manifest, _ecdsa, _lms, CancellationToken.None);
+        using var other = MlDsa65.Create();
+
+        Assert.Null(SignedManifest.Verify(three, _ecdsa, _lms.PublicKey, _mlDsa.PublicKey, 9, Image).Refusal);
+        Assert.Null(SignedManifest.Verify(three, _ecdsa, _lms.PublicKey, 9, Image).Refusal);
+        Assert.Equal("the ML-DSA-65 signature does not verify", SignedManifest.Verify(two, _ecdsa, _lms.PublicKey, _mlDsa.PublicKey, 9, Image).Refusal);
+        Assert.Equal("the ML-DSA-65 signature does not verify", SignedManifest.Verify(three, _ecdsa, _lms.PublicKey, other.PublicKey, 9, Image).Refusal);
+
+        // The ML-DSA signature alone over a changed manifest does not carry it: each signature covers the same canonical bytes.
+        var forged = JsonNode.Parse(three)!.AsObject();
+        forged["manifest"]!["svn"] = 10;
+        forged["signatures"]![SignedManifest.MlDsaField] = Convert.ToHexStringLower(_mlDsa.Sign(FirmwareManifest.For("meter-x", "3.0.0", 10, ["rev-b"], Image).CanonicalBytes()));
+        Assert.Equal("the ECDSA signature does not verify",
+            SignedManifest.Verify(Encoding.UTF8.GetBytes(forged.ToJsonString()), _ecdsa, _lms.PublicKey, _mlDsa.PublicKey, 9, Image).Refusal);
     }
 }

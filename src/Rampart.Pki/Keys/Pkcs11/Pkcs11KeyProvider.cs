@@ -144,6 +144,57 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
         }
     }
 
+    /// <inheritdoc />
+    public void Delete(string name)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (var kind in new[] { CKO.CKO_PRIVATE_KEY, CKO.CKO_PUBLIC_KEY })
+            {
+                if (Find(name, kind) is { } handle)
+                {
+                    try
+                    {
+                        _session.DestroyObject(handle);
+                    }
+                    catch (Pkcs11Exception exception)
+                    {
+                        throw new KeyProviderException($"{Settings} could not destroy key '{LabelPrefix}{name}': {exception.RV}", exception);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Rename(string from, string to)
+    {
+        var attributes = Pkcs11Library.Factories.ObjectAttributeFactory;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Find(to, CKO.CKO_PRIVATE_KEY) is not null || Find(to, CKO.CKO_PUBLIC_KEY) is not null)
+            {
+                throw new KeyProviderException($"{Settings} holds a key labelled '{LabelPrefix}{to}' already");
+            }
+
+            // Private half first: a crash between the two leaves the private key findable under the new name.
+            foreach (var kind in new[] { CKO.CKO_PRIVATE_KEY, CKO.CKO_PUBLIC_KEY })
+            {
+                var handle = Find(from, kind) ?? throw new KeyProviderException($"{Settings} holds no {(kind == CKO.CKO_PRIVATE_KEY ? "private" : "public")} key labelled '{LabelPrefix}{from}'");
+                try
+                {
+                    _session.SetAttributeValue(handle, [attributes.Create(CKA.CKA_LABEL, LabelPrefix + to)]);
+                }
+                catch (Pkcs11Exception exception)
+                {
+                    throw new KeyProviderException($"{Settings} could not relabel key '{LabelPrefix}{from}': {exception.RV}", exception);
+                }
+            }
+        }
+    }
+
     /// <summary>The private key's protection attributes as the token reports them (for the inventory and the extraction test).</summary>
     public (bool Sensitive, bool Extractable, bool NeverExtractable) Protection(string name)
     {

@@ -35,7 +35,7 @@ public static class CryptoInventory
                 "rotate by the root ceremony (new root, cross-signed) before the issuing CA it signs outlives it",
                 "a post-quantum root (ML-DSA-65 or -87) distributed to devices out of band; devices must verify ML-DSA X.509 chains"),
             Certificate("ca-issuing", directory.IssuingCertificatePath, NodeKey(storage, keys, KeyNames.IssuingCa, offlineWhenAbsent: false), CertificateAuthorityRotation.Issuing,
-                "issue a new issuing CA from the root; devices renew onto it during the overlap",
+                "rampart ca rollover: a new issuing CA from the root; devices renew onto it during the overlap",
                 "an ML-DSA-65 issuing CA under a post-quantum root; device TLS stacks must accept ML-DSA certificate signatures"),
             Certificate("tls-server", directory.TlsCertificatePath, FileKey(directory.TlsKeyPath), NodeKeyring.TlsRenewBefore,
                 "renewed automatically by the node at start when within 30 days of expiry or its names changed",
@@ -45,9 +45,17 @@ public static class CryptoInventory
                 "manual: re-seal stored TOTP secrets under a new key (not automated)",
                 "none: AES-256 keeps 128-bit strength against Grover's algorithm"),
         };
-        items.AddRange(TufKeys(root, keys));
-        items.Add(FirmwareEcdsa(keys));
+        items.AddRange(TufKeys(root, keys, storage));
+        items.Add(FirmwareEcdsa(keys, storage));
         items.Add(FirmwareLms(keys));
+        items.Add(FirmwareMlDsa(keys));
+        if (File.Exists(CaRollover.PreviousCertificatePath(directory)))
+        {
+            items.Add(Certificate("ca-issuing-previous", CaRollover.PreviousCertificatePath(directory), NodeKey(storage, keys, KeyNames.IssuingCaPrevious, offlineWhenAbsent: true),
+                TimeSpan.Zero, "replaced by a rollover: trusted for the certificates it issued until the overlap in ca-rollover.json ends, then for nothing",
+                "none: it signs no new certificates"));
+        }
+
         items.Add(new("device-certificates", "ECDSA P-256/P-384 or RSA-3072+ (device-held keys), signed ECDSA P-256 by ca-issuing", null, "device", "each device's key store (file or TPM)",
             true, null, null, "devices renew over EST (simplereenroll) within the renewal window of each certificate",
             "devices generate ML-DSA keys and the issuing CA signs with ML-DSA; needs device TLS stacks with ML-DSA"));
@@ -99,20 +107,29 @@ public static class CryptoInventory
         }
 
         return new("audit-signing", "ECDSA P-256" + (id is null ? string.Empty : $" (key id {id})"), 256, key.Location, key.Where, true, null, null,
-            "no expiry; checkpoints name the key id that signed them, so a new key can take over (rotation not automated yet)",
+            "no expiry; rampart audit rotate-key hands the chain to a new key (checkpoints name the key id that signed them; either key verifies the whole log)",
             "ML-DSA-65 checkpoint signatures beside ECDSA (planned), then ML-DSA alone");
     }
 
-    private static IEnumerable<InventoryItem> TufKeys(string root, string keys)
+    // An update key without a file is in the token when the settings put update keys there (the
+    // inventory does not log in to look; the ceremony may have destroyed a root or targets key since).
+    private static (string Location, string? Where) UpdateKey(KeyStorageSettings storage, string keys, string name)
+    {
+        var file = FileKey(Path.Combine(keys, name + ".key.pem"));
+        return file.Location == "offline" && storage is { Pkcs11: { } token, UpdateKeysInToken: true }
+            ? ("pkcs11", $"token '{token.TokenLabel}' ({token.Module}), label {Pkcs11KeyLabel(name)}")
+            : file;
+    }
+
+    private static IEnumerable<InventoryItem> TufKeys(string root, string keys, KeyStorageSettings storage)
     {
         foreach (var role in new[] { "root", "targets", "snapshot", "timestamp" })
         {
-            var path = Path.Combine(keys, $"tuf-{role}.key.pem");
-            var (location, where) = FileKey(path);
+            var (location, where) = UpdateKey(storage, keys, KeyNames.Tuf(role));
             var expires = TufExpiry(root, role);
 
-            // No key file is a key moved off the node by the ceremony — unless the repository was never created.
-            location = location == "offline" && !Directory.Exists(Path.Combine(root, "tuf", "metadata")) ? "not created yet" : location;
+            // No key is a key moved off the node by the ceremony — unless the repository was never created.
+            location = location is "offline" or "pkcs11" && !Directory.Exists(Path.Combine(root, "tuf", "metadata")) ? "not created yet" : location;
             yield return new($"tuf-{role}", "ECDSA P-256 (ecdsa-sha2-nistp256)", 256, location, where, true, expires, expires,
                 role is "root" or "targets"
                     ? "offline ceremony: rampart keys root prepare / sign / import (thresholds of old and new root)"
@@ -151,10 +168,13 @@ public static class CryptoInventory
         }
     }
 
-    private static InventoryItem FirmwareEcdsa(string keys)
+    private static InventoryItem FirmwareEcdsa(string keys, KeyStorageSettings storage)
     {
-        var (location, where) = FileKey(Path.Combine(keys, "firmware-ecdsa.key.pem"));
-        return new("firmware-ecdsa", "ECDSA P-256", 256, location == "offline" ? "not created yet" : location, where, true, null, null,
+        var (location, where) = UpdateKey(storage, keys, KeyNames.FirmwareEcdsa);
+
+        // Both firmware keys are made together at the first release: no LMS key yet, no ECDSA key either.
+        location = location == "offline" || (location == "pkcs11" && !File.Exists(Path.Combine(keys, "firmware-lms.key"))) ? "not created yet" : location;
+        return new("firmware-ecdsa", "ECDSA P-256", 256, location, where, true, null, null,
             "devices pin it at provisioning: a new key needs a firmware release that carries it (signed by the old one)", EcdsaToMlDsa);
     }
 
@@ -168,6 +188,14 @@ public static class CryptoInventory
         return new("firmware-lms", $"LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8 (RFC 8554; {remaining})", 256, location == "offline" ? "not created yet" : location, where, false, null, null,
             "stateful: make the next key before a tenth of the signatures is left; devices pin it like the ECDSA key",
             "none: hash-based (NIST SP 800-208); already post-quantum");
+    }
+
+    private static InventoryItem FirmwareMlDsa(string keys)
+    {
+        var (location, where) = FileKey(Path.Combine(keys, "firmware-mldsa65.key"));
+        return new("firmware-ml-dsa-65", "ML-DSA-65 (FIPS 204)", null, location == "offline" ? "not created yet" : location, where, false, null, null,
+            "stateless: devices pin it like the ECDSA key; a new key ships in a release signed by the old ones",
+            "none: lattice-based (FIPS 204); the manifest's third signature, required by devices that pin it");
     }
 
     /// <summary>How long before expiry each CA certificate should be replaced.</summary>
