@@ -146,6 +146,12 @@ public static class ClusterServiceCollectionExtensions
 {
     public static IServiceCollection AddRampartCluster(this IServiceCollection services, IConfiguration configuration)
     {
+        // A node alone may sit behind a load balancer too, so the PROXY protocol does not need NATS.
+        if (LoadBalancer.ProxyProtocolSettings.From(configuration) is { } proxies)
+        {
+            services.AddSingleton(proxies);
+        }
+
         if (ClusterSettings.From(configuration) is not { } settings)
         {
             return services;

@@ -239,6 +239,7 @@ public sealed partial class RampartNode : IAsyncDisposable
             kestrel.Listen(options.Https.ToIPEndPoint(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseRampartProxyProtocol();
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = keys.TlsCertificate,
@@ -262,6 +263,7 @@ public sealed partial class RampartNode : IAsyncDisposable
             {
                 var mqtt = kestrel.ApplicationServices.GetRequiredService<MqttGateway>();
                 mqttListener.Options = listen;
+                listen.UseRampartProxyProtocol();
                 listen.Use(mqtt.Guard);
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
