@@ -6,6 +6,7 @@ using NATS.Client.Core;
 using Rampart.Cluster.Control;
 using Rampart.Cluster.Fabric;
 using Rampart.Fleet.Monitoring;
+using Rampart.Server.Cluster.Sessions;
 using Rampart.Server.Gateway;
 using Rampart.Server.Hosting;
 
@@ -152,7 +153,9 @@ public static class ClusterServiceCollectionExtensions
             services.AddSingleton(proxies);
         }
 
-        if (ClusterSettings.From(configuration) is not { } settings)
+        var settings = ClusterSettings.From(configuration);
+        services.AddRampartSessions(configuration, settings);
+        if (settings is null)
         {
             return services;
         }

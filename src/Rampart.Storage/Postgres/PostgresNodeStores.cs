@@ -107,6 +107,9 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new PostgresWindowStore(database);
+
+    /// <inheritdoc />
+    public override Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; } = Storage.Sessions.MqttSessionStore.For(database);
     public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 
     /// <inheritdoc />

@@ -108,6 +108,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
+
+    /// <inheritdoc />
+    public override Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; } = Sessions.MqttSessionStore.For(database);
     public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 
     /// <inheritdoc />

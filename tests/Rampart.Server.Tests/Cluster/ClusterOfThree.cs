@@ -19,15 +19,19 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _temp;
 
-    private ClusterOfThree(GatewayNode first, TestNode[] others, TempDirectory temp)
+    private ClusterOfThree(GatewayNode first, TestNode[] others, TempDirectory temp, string database)
     {
         First = first;
+        Database = database;
         _temp = temp;
         Nodes = [first.Node, .. others];
     }
 
     /// <summary>Node A, through which devices and services are enrolled (it writes them to the shared database).</summary>
     public GatewayNode First { get; }
+
+    /// <summary>The connection string of the cluster's PostgreSQL database.</summary>
+    public string Database { get; }
 
     /// <summary>Nodes A, B and C.</summary>
     public IReadOnlyList<TestNode> Nodes { get; }
@@ -77,7 +81,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
             throw;
         }
 
-        return new ClusterOfThree(first, [.. others], temp);
+        return new ClusterOfThree(first, [.. others], temp, database);
     }
 
     /// <summary>Stops node <paramref name="node"/> (B or C) as an orderly shutdown does; disposing the cluster later skips it.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
+using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Cluster;
 
@@ -82,6 +83,56 @@ public sealed class HaproxyTests : IAsyncLifetime
                 var received = await ClusterOfThree.PublishUntilReceivedAsync(backend, second, "devices/valve-1/commands/open", "after");
                 Assert.Equal("after", System.Text.Encoding.UTF8.GetString(received.Payload.Span));
             }
+        }
+    }
+
+    [Fact]
+    public async Task A_device_whose_node_stops_resumes_its_session_on_the_other_node_with_its_subscription_and_the_qos1_messages_queued_for_it()
+    {
+        var cluster = _balanced.Cluster;
+        var device = await cluster.First.EnrollDeviceAsync("valve-9");
+        var service = await cluster.First.ServiceAsync("ingest");
+        await using var backend = await cluster.ConnectAsync(0, service, "ingest-9");
+        const string Topic = "devices/valve-9/commands/set";
+
+        // 1. A persistent session (MQTT 5: clean start 0, session expiry 1 h) with a QoS 1 subscription, on B or C.
+        var (first, _) = await _balanced.ConnectAsync(device, device.Id, DeviceAddress, cleanStart: false);
+        await first.SubscribeAsync(1, new TopicSubscription("devices/valve-9/commands/#", MqttQualityOfService.AtLeastOnce));
+        await ClusterOfThree.PublishUntilReceivedAsync(backend, first, Topic, "warm-up");
+        var holder = _balanced.Holder(device.Id);
+        await first.SendAsync(new DisconnectPacket(MqttReasonCode.Success));
+        await first.DisposeAsync();
+
+        // 2. Two QoS 1 commands from node A while the device is away: they cross to its node and wait in its session, then in the store.
+        for (ushort id = 1; id <= 2; id++)
+        {
+            await backend.SendAsync(new PublishPacket { Topic = Topic, QoS = MqttQualityOfService.AtLeastOnce, PacketId = id, Payload = System.Text.Encoding.UTF8.GetBytes("queued-" + id) });
+            Assert.IsType<PublishResponsePacket>(await backend.ReceiveAsync(ClusterOfThree.Patience));
+        }
+
+        await Eventually.HoldsAsync(async () => await StoredSessions.MessagesInPostgresAsync(cluster.Database, device.Id) is { Messages: 2 },
+            "the two queued commands reached the cluster's store", ClusterOfThree.Patience);
+
+        // 3. Its node stops; the device comes back through HAProxy to the other node, which resumes the session from PostgreSQL.
+        await _balanced.StopAsync(holder);
+        var (second, present) = await _balanced.ConnectAsync(device, device.Id, DeviceAddress, cleanStart: false);
+        await using (second)
+        {
+            Assert.True(present, "CONNACK session present: the session was resumed on the other node");
+            Assert.NotEqual(holder, _balanced.Holder(device.Id));
+            var delivered = new List<string>();
+            while (delivered.Count < 2)
+            {
+                var publish = Assert.IsType<PublishPacket>(await second.ReceiveAsync(ClusterOfThree.Patience));
+                delivered.Add(System.Text.Encoding.UTF8.GetString(publish.Payload.Span));
+                await second.SendAsync(new PublishResponsePacket(Rampart.Mqtt.Protocol.MqttPacketType.PubAck, publish.PacketId));
+            }
+
+            Assert.Equal(["queued-1", "queued-2"], delivered);
+
+            // 4. Its subscription came with it: a new command reaches it without a SUBSCRIBE.
+            var next = await ClusterOfThree.PublishUntilReceivedAsync(backend, second, Topic, "after-move");
+            Assert.Equal("after-move", System.Text.Encoding.UTF8.GetString(next.Payload.Span));
         }
     }
 }
