@@ -97,6 +97,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         var gateway = GatewaySettings.From(configuration);
         var storage = StorageSettings.From(configuration);
         SettingsServiceCollectionExtensions.Check(configuration);
+        ClusterServiceCollectionExtensions.Check(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;

@@ -5,9 +5,10 @@ using Rampart.Server.Hosting;
 namespace Rampart.Server.Cluster.Sessions;
 
 /// <summary>Registers session persistence (on unless <c>Rampart:Sessions:Persist</c> is false); settings checked before anything starts.</summary>
-public static class SessionServiceCollectionExtensions
+public static class StoredSessionServiceCollectionExtensions
 {
-    public static IServiceCollection AddRampartSessions(this IServiceCollection services, IConfiguration configuration, ClusterSettings? cluster)
+    /// <summary>Binds and checks <c>Rampart:Sessions</c>; a bad value stops the start naming the setting.</summary>
+    public static SessionStoreOptions From(IConfiguration configuration)
     {
         var options = new SessionStoreOptions();
         try
@@ -24,6 +25,12 @@ public static class SessionServiceCollectionExtensions
             throw new NodeStartupException($"invalid settings: {SessionStoreOptions.Section}:{problem}");
         }
 
+        return options;
+    }
+
+    public static IServiceCollection AddRampartSessions(this IServiceCollection services, IConfiguration configuration, ClusterSettings? cluster)
+    {
+        var options = From(configuration);
         if (!options.Persist)
         {
             return services;
