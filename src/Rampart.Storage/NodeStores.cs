@@ -142,6 +142,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Supply chain's last computed exposure.</summary>
     public IExposureStore Exposure => _supplyChain;
 
+    /// <summary>Persistent MQTT sessions (issue 15, migration 0019).</summary>
+    public abstract Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; }
+
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);
 

@@ -94,6 +94,7 @@ public sealed partial class MqttBroker
     private bool TreeAdd(string filter, MqttSession session, Subscription options)
     {
         var isNew = _tree.Add(filter, session, options);
+        session.Changed();
         if (isNew)
         {
             _fabric?.OnInterestChanged(filter, added: true);
@@ -108,6 +109,7 @@ public sealed partial class MqttBroker
         var removed = _tree.Remove(filter, session);
         if (removed)
         {
+            session.Changed();
             _fabric?.OnInterestChanged(filter, added: false);
         }
 

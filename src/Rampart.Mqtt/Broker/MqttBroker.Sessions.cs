@@ -116,6 +116,7 @@ public sealed partial class MqttBroker
             }
 
             session.ExpirySeconds = expiry;
+            session.DisconnectedAt = null;
             session.Policy = connection.Policy;
             connection.Attach(session);
             connection.Negotiated(connect, keepAlive);
@@ -190,6 +191,7 @@ public sealed partial class MqttBroker
             }
 
             SettleWill(connection, session, resumed: false);
+            session.DisconnectedAt = _time.GetUtcNow();
             if (session.ExpirySeconds == 0)
             {
                 EndSession(session);
@@ -275,6 +277,7 @@ public sealed partial class MqttBroker
     private void EndSession(MqttSession session)
     {
         session.Ended = true;
+        Forget(session);
         session.ExpiryTimer?.Dispose();
         _sessions.TryRemove(new KeyValuePair<string, MqttSession>(session.ClientId, session));
         if (_sessionsByOwner.TryGetValue(session.Owner, out var owned) && owned.Remove(session) && owned.Count == 0)

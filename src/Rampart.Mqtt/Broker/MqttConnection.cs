@@ -106,6 +106,7 @@ internal sealed partial class MqttConnection
             }
 
             Policy = decision.Policy;
+            await _broker.RestoreStoredSessionAsync(connect, Policy, linked.Token);
             var accepted = _broker.Accept(this, connect, decision.AssignedClientId);
             if (accepted is { } refusal)
             {

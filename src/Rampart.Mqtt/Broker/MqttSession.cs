@@ -17,6 +17,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     private long _order;
     private int _window = options.MaximumInflight;
     private int _queuedCount;
+    private long _version;
 
     public string ClientId { get; } = clientId;
 
@@ -54,11 +55,24 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     /// <summary>Set once the session has ended; late deliveries then do nothing.</summary>
     public bool Ended { get; set; }
 
+    /// <summary>Counts changes to what the session holds (messages, subscriptions, its connection), so persistence writes only sessions that changed.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The <see cref="Version"/> last written to the session store, and when (set by the broker's persistence).</summary>
+    public (long Version, DateTimeOffset At) Persisted { get; set; } = (-1, default);
+
+    /// <summary>When its last connection ended (null while connected); its expiry counts from then.</summary>
+    public DateTimeOffset? DisconnectedAt { get; set; }
+
+    /// <summary>Marks a change persistence must write.</summary>
+    public void Changed() => Interlocked.Increment(ref _version);
+
     /// <summary>Attaches a connection and sends again what is unfinished (§4.4): PUBLISH with DUP, PUBREL for released ones, then queued messages.</summary>
     public void Attach(MqttConnection connection, ushort clientReceiveMaximum, DateTimeOffset now)
     {
         lock (this)
         {
+            Changed();
             Connection = connection;
             _window = Math.Min(options.MaximumInflight, clientReceiveMaximum);
             foreach (var (id, inflight) in _inflight.OrderBy(pair => pair.Value.Order))
@@ -83,6 +97,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             }
 
             Connection = null;
+            Changed();
             return true;
         }
     }
@@ -97,6 +112,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
                 return true;
             }
 
+            Changed();
             if (Connection is { } connection && _inflight.Count < _window && _queued.Count == 0)
             {
                 connection.Send(Start(delivery));
@@ -131,6 +147,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             }
 
             _inflight.Remove(packetId);
+            Changed();
             FillWindow(now);
             return true;
         }
@@ -146,6 +163,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
                 return false;
             }
 
+            Changed();
             if (failed)
             {
                 // 5.0 §4.3.3: a PUBREC with a failure code ends the exchange and frees the slot.
@@ -168,6 +186,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
         {
             if (_inflight.Remove(packetId))
             {
+                Changed();
                 FillWindow(now);
             }
         }
@@ -206,6 +225,11 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             }
 
             Volatile.Write(ref _queuedCount, _queued.Count);
+            if (dropped > 0)
+            {
+                Changed();
+            }
+
             FillWindow(now);
             return dropped;
         }
@@ -217,6 +241,51 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
         lock (this)
         {
             return (_inflight.Count, _queued.Count);
+        }
+    }
+
+    /// <summary>The messages in flight (in the order they were sent) and queued, and the QoS 2 ids awaiting release, for the session store.</summary>
+    public (List<Persistence.PersistedDelivery> Messages, ushort[] AwaitingRelease) Capture()
+    {
+        lock (this)
+        {
+            var messages = new List<Persistence.PersistedDelivery>(_inflight.Count + _queued.Count);
+            foreach (var (id, inflight) in _inflight.OrderBy(pair => pair.Value.Order))
+            {
+                var d = inflight.Delivery;
+                messages.Add(new Persistence.PersistedDelivery(id, inflight.Released, d.Message, d.QoS, d.Retain, d.SubscriptionIds));
+            }
+
+            foreach (var d in _queued)
+            {
+                messages.Add(new Persistence.PersistedDelivery(0, false, d.Message, d.QoS, d.Retain, d.SubscriptionIds));
+            }
+
+            return (messages, [.. AwaitingRelease]);
+        }
+    }
+
+    /// <summary>Puts back what a stored session held, before any connection attaches: in-flight messages keep their packet ids (§4.4).</summary>
+    public void Restore(IEnumerable<Persistence.PersistedDelivery> messages, IEnumerable<ushort> awaitingRelease)
+    {
+        lock (this)
+        {
+            foreach (var stored in messages)
+            {
+                var delivery = new Delivery(stored.Message, stored.QoS, stored.Retain, stored.SubscriptionIds.Count == 0 ? Delivery.NoIds : stored.SubscriptionIds);
+                if (stored.PacketId != 0 && !_inflight.ContainsKey(stored.PacketId))
+                {
+                    _inflight[stored.PacketId] = new Inflight(delivery, _order++) { Released = stored.Released };
+                    _lastPacketId = Math.Max(_lastPacketId, stored.PacketId);
+                }
+                else if (_queued.Count < options.MaximumQueuedMessages)
+                {
+                    _queued.Enqueue(delivery);
+                }
+            }
+
+            AwaitingRelease.UnionWith(awaitingRelease);
+            Volatile.Write(ref _queuedCount, _queued.Count);
         }
     }
 

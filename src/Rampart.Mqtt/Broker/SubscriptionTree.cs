@@ -23,6 +23,20 @@ public sealed class SubscriptionTree<TSubscriber, TOptions>
     public IReadOnlyCollection<string> FiltersOf(TSubscriber subscriber) =>
         _bySubscriber.TryGetValue(subscriber, out var filters) ? filters : [];
 
+    /// <summary>The options <paramref name="subscriber"/> holds <paramref name="filter"/> with (session persistence reads them).</summary>
+    public bool TryGetOptions(string filter, TSubscriber subscriber, out TOptions options)
+    {
+        options = default!;
+        if (Walk(filter, create: false) is not { } found)
+        {
+            return false;
+        }
+
+        var (node, group) = found;
+        var members = group is null ? node.Subscribers : node.Shared.TryGetValue(group, out var shared) ? shared.Members : null;
+        return members is not null && members.TryGetValue(subscriber, out options!);
+    }
+
     /// <summary>Adds or replaces (§3.8.4: a new SUBSCRIBE for the same filter replaces the old) a subscription; true when it is new.</summary>
     public bool Add(string filter, TSubscriber subscriber, TOptions options)
     {

@@ -6,6 +6,7 @@ using NATS.Client.Core;
 using Rampart.Cluster.Control;
 using Rampart.Cluster.Fabric;
 using Rampart.Fleet.Monitoring;
+using Rampart.Server.Cluster.Sessions;
 using Rampart.Server.Gateway;
 using Rampart.Server.Hosting;
 
@@ -144,9 +145,28 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
 /// <summary>Registers the cluster fabric when <c>Rampart:Cluster:Nats</c> is set.</summary>
 public static class ClusterServiceCollectionExtensions
 {
+    /// <summary>
+    /// Checks the cluster, PROXY protocol and session settings before the node touches its data
+    /// directory, so a bad one stops the start with its name and leaves no file behind.
+    /// </summary>
+    public static void Check(IConfiguration configuration)
+    {
+        ClusterSettings.From(configuration);
+        LoadBalancer.ProxyProtocolSettings.From(configuration);
+        StoredSessionServiceCollectionExtensions.From(configuration);
+    }
+
     public static IServiceCollection AddRampartCluster(this IServiceCollection services, IConfiguration configuration)
     {
-        if (ClusterSettings.From(configuration) is not { } settings)
+        // A node alone may sit behind a load balancer too, so the PROXY protocol does not need NATS.
+        if (LoadBalancer.ProxyProtocolSettings.From(configuration) is { } proxies)
+        {
+            services.AddSingleton(proxies);
+        }
+
+        var settings = ClusterSettings.From(configuration);
+        services.AddRampartSessions(configuration, settings);
+        if (settings is null)
         {
             return services;
         }

@@ -20,4 +20,10 @@ public sealed class ClusterOptions
 
     /// <summary>A NATS credentials file (<c>.creds</c>: user JWT and nkey seed) for production; none on a trusted loopback.</summary>
     public string? CredentialsFile { get; set; }
+
+    /// <summary>
+    /// Load balancers that send the PROXY protocol v2 header (comma-separated addresses or CIDR
+    /// networks); connections from them must start with one, on the MQTT and HTTPS listeners. Unset: none.
+    /// </summary>
+    public string? ProxyProtocolFrom { get; set; }
 }

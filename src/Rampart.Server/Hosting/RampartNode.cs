@@ -97,6 +97,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         var gateway = GatewaySettings.From(configuration);
         var storage = StorageSettings.From(configuration);
         SettingsServiceCollectionExtensions.Check(configuration);
+        ClusterServiceCollectionExtensions.Check(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;
@@ -239,6 +240,7 @@ public sealed partial class RampartNode : IAsyncDisposable
             kestrel.Listen(options.Https.ToIPEndPoint(), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseRampartProxyProtocol();
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = keys.TlsCertificate,
@@ -262,6 +264,7 @@ public sealed partial class RampartNode : IAsyncDisposable
             {
                 var mqtt = kestrel.ApplicationServices.GetRequiredService<MqttGateway>();
                 mqttListener.Options = listen;
+                listen.UseRampartProxyProtocol();
                 listen.Use(mqtt.Guard);
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {

@@ -14,6 +14,9 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores(d
     public override string Target => Database.Target;
 
     /// <inheritdoc />
+    public override Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; } = Storage.Sessions.MqttSessionStore.For(database);
+
+    /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new PostgresMigrationRunner(Database).ApplyAsync(cancellationToken);
 
     /// <inheritdoc />

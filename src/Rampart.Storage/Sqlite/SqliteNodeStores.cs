@@ -15,6 +15,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores(datab
     public override string Target => Database.Path;
 
     /// <inheritdoc />
+    public override Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; } = Sessions.MqttSessionStore.For(database);
+
+    /// <inheritdoc />
     public override Task<int> MigrateAsync(CancellationToken cancellationToken) => new MigrationRunner(Database).ApplyAsync(cancellationToken);
 
     /// <inheritdoc />

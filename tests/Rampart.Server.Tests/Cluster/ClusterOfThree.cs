@@ -19,9 +19,10 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _temp;
 
-    private ClusterOfThree(GatewayNode first, TestNode[] others, TempDirectory temp)
+    private ClusterOfThree(GatewayNode first, TestNode[] others, TempDirectory temp, string database)
     {
         First = first;
+        Database = database;
         _temp = temp;
         Nodes = [first.Node, .. others];
     }
@@ -29,10 +30,14 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     /// <summary>Node A, through which devices and services are enrolled (it writes them to the shared database).</summary>
     public GatewayNode First { get; }
 
+    /// <summary>The connection string of the cluster's PostgreSQL database.</summary>
+    public string Database { get; }
+
     /// <summary>Nodes A, B and C.</summary>
     public IReadOnlyList<TestNode> Nodes { get; }
 
-    public static async Task<ClusterOfThree> StartAsync()
+    /// <summary>Starts the three nodes; <paramref name="behindBalancer"/> are further settings of nodes B and C (those a load balancer fronts in the HAProxy tests).</summary>
+    public static async Task<ClusterOfThree> StartAsync(IDictionary<string, string?>? behindBalancer = null)
     {
         var database = await PostgresServer.NewDatabaseAsync();
         var nats = (await NatsServer.Shared).Url.ToString();
@@ -56,7 +61,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
                 var data = temp.Sub("node-" + index);
                 await CopyKeysAsync(first.Node.Node.DataDirectory, data);
                 var settings = new Dictionary<string, string?>(GatewayNode.IngestService);
-                foreach (var (key, value) in Settings(index))
+                foreach (var (key, value) in Settings(index).Concat(behindBalancer ?? new Dictionary<string, string?>()))
                 {
                     settings[key] = value;
                 }
@@ -76,8 +81,11 @@ internal sealed class ClusterOfThree : IAsyncDisposable
             throw;
         }
 
-        return new ClusterOfThree(first, [.. others], temp);
+        return new ClusterOfThree(first, [.. others], temp, database);
     }
+
+    /// <summary>Stops node <paramref name="node"/> (B or C) as an orderly shutdown does; disposing the cluster later skips it.</summary>
+    public ValueTask StopAsync(int node) => node == 0 ? throw new ArgumentOutOfRangeException(nameof(node), "node A enrolls; stop B or C") : Nodes[node].DisposeAsync();
 
     /// <summary>Connects <paramref name="identity"/> to node <paramref name="node"/> (0 = A) and completes CONNECT as <paramref name="clientId"/>.</summary>
     public async Task<MqttProbeClient> ConnectAsync(int node, EnrolledIdentity identity, string clientId)

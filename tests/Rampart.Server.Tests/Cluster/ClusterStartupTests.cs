@@ -62,4 +62,26 @@ public sealed class ClusterStartupTests : IDisposable
         }));
         Assert.Contains("is not on loopback, so the fabric needs tls:// URLs and a CredentialsFile", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Rampart:Cluster:NodeId", "node a", "Rampart:Cluster:NodeId")]
+    [InlineData("Rampart:Cluster:Nats", "nats://10.0.0.7:4222", "Rampart:Cluster:Nats")]
+    [InlineData("Rampart:Cluster:ProxyProtocolFrom", "10.0.0.0/99", "Rampart:Cluster:ProxyProtocolFrom")]
+    [InlineData("Rampart:Sessions:FlushInterval", "00:10:00", "Rampart:Sessions:FlushInterval")]
+    [InlineData("Rampart:Sessions:MaximumStoredBytes", "lots", "Rampart:Sessions")]
+    public async Task A_bad_cluster_or_session_setting_stops_the_node_before_any_data_file_is_created(string key, string value, string named)
+    {
+        var data = _temp.Sub("fresh");
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (key.StartsWith("Rampart:Cluster:NodeId", StringComparison.Ordinal))
+        {
+            settings["Rampart:Cluster:Nats"] = "nats://127.0.0.1:4222";
+        }
+
+        var error = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(data, settings));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any(),
+            $"the failed start left {string.Join(", ", Directory.Exists(data) ? Directory.EnumerateFileSystemEntries(data) : [])}");
+    }
 }
