@@ -102,6 +102,9 @@ public abstract class NodeStores : IAsyncDisposable
 
     /// <summary>Bulk reads for whole-fleet posture evaluation.</summary>
     public abstract Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence { get; }
+
+    /// <summary>Indexed reads of one device's posture evidence (baseline evaluate --device).</summary>
+    public abstract Rampart.Posture.Evidence.IDeviceEvidenceReader DeviceEvidence { get; }
     /// <summary>Supply chain's SBOMs per release and model (issue 17).</summary>
     public abstract ISbomStore Sboms { get; }
 

@@ -128,6 +128,9 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IDeviceEvidenceReader DeviceEvidence { get; } = new Rampart.Storage.Postgres.Posture.PostgresDeviceEvidenceReader(database);
     public override ISbomStore Sboms => _supplyChain;
 
     /// <inheritdoc />

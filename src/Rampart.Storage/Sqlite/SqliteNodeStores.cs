@@ -129,6 +129,9 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
+
+    /// <inheritdoc />
+    public override Rampart.Posture.Evidence.IDeviceEvidenceReader DeviceEvidence { get; } = new Rampart.Storage.Posture.SqliteDeviceEvidenceReader(database);
     public override ISbomStore Sboms => _supplyChain;
 
     /// <inheritdoc />
