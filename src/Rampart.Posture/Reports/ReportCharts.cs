@@ -64,7 +64,12 @@ public static class ReportCharts
         return plot;
     }
 
-    public static string Svg(Plot plot) => plot.GetSvgXml(Width, Height);
+    /// <summary>The chart as an SVG element to inline in HTML (without the XML declaration a standalone file starts with).</summary>
+    public static string Svg(Plot plot)
+    {
+        var svg = plot.GetSvgXml(Width, Height);
+        return svg.StartsWith("<?xml", StringComparison.Ordinal) && svg.IndexOf("?>", StringComparison.Ordinal) is var end and > 0 ? svg[(end + 2)..].TrimStart() : svg;
+    }
 
     public static byte[] Png(Plot plot) => plot.GetImageBytes(Width * 2, Height * 2, ImageFormat.Png);
 }

@@ -44,6 +44,7 @@ public sealed partial class PostureReportTests : IDisposable
         var html = HtmlReport.Render(Reports.Crafted());
 
         Assert.Equal(3, SvgOpen().Matches(html).Count);
+        Assert.DoesNotContain("<?xml", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(ExternalReference().Matches(html));
