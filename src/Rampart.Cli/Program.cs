@@ -38,6 +38,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     SbomCommand.Create(),
     VulnsCommand.Create(),
     ExposureCommand.Create(),
+    ReportCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

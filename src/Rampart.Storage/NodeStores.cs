@@ -130,6 +130,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
 
     /// <summary>Bulk reads for whole-fleet posture evaluation.</summary>
     public Rampart.Posture.Evidence.IFleetEvidenceReader FleetEvidence => _posture;
+
+    /// <summary>Indexed reads of one device's posture evidence (baseline evaluate --device).</summary>
+    public Rampart.Posture.Evidence.IDeviceEvidenceReader DeviceEvidence { get; } = new DeviceEvidenceReader(database);
     /// <summary>Supply chain's SBOMs per release and model (issue 17).</summary>
     public ISbomStore Sboms => _supplyChain;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Rampart.Fleet.Errors;
 using Rampart.Posture.FleetAudit;
+using Rampart.Posture.Risk;
 using Rampart.Server.Admin;
 using Rampart.Server.Posture;
 
@@ -14,7 +15,7 @@ internal static class AuditFleetCommand
 
     public static Command Create() => new("audit-fleet", "Audit the fleet's security configuration (certificates, templates, export, firmware, services, quarantines, tokens, MFA).")
     {
-        Run(), List(), Show(), Suppress(),
+        Run(), List(), Show(), Suppress(), Trend(),
     };
 
     private static Command Run()
@@ -79,6 +80,34 @@ internal static class AuditFleetCommand
             return 0;
         }));
         return suppress;
+    }
+
+    private static Command Trend()
+    {
+        var target = new AdminTarget();
+        var days = new Option<int>("--days") { Description = "How many days back (1 to 366, default 30)", DefaultValueFactory = _ => 30 };
+        var json = new Option<bool>("--json") { Description = "Print the trend as JSON" };
+        var trend = target.AddTo(new Command("trend", "The fleet's posture per day (the snapshot each audit run keeps): mean risk, risk bands, compliance per standard, findings.") { days, json });
+        trend.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var result = await target.SendAsync<PostureTrend>(parse, HttpMethod.Get, $"api/v1/posture/trend?days={parse.GetValue(days)}", cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, Json));
+                return 0;
+            }
+
+            Console.WriteLine($"{"day",-10} {"devices",8} {"risk",6} {"findings",8}  compliance");
+            foreach (var day in result.Days)
+            {
+                Console.WriteLine(Echo.Inert($"{day.At:yyyy-MM-dd} {day.Devices,8} {day.MeanRisk,6:0.0} {day.Findings,8}  "
+                    + string.Join(", ", day.Compliance.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:P1}"))));
+            }
+
+            Console.WriteLine(result.Change is { } change ? Echo.Inert($"change: {change}") : "fewer than two days with a run: no change to show");
+            return 0;
+        }));
+        return trend;
     }
 
     private static int Print(AuditRunResponse response, bool json)

@@ -190,6 +190,9 @@ public sealed partial class MqttBroker
     /// <summary>Sets (or, with null, removes) the filter asked before every delivery to a session (<see cref="IDeliveryFilter"/>).</summary>
     public void UseDeliveryFilter(IDeliveryFilter? filter) => Volatile.Write(ref _deliveryFilter, filter);
 
+    /// <summary>The filter in force (null: none), so a host can chain another in front of it.</summary>
+    public IDeliveryFilter? DeliveryFilter => Volatile.Read(ref _deliveryFilter);
+
     private void Deliver(MqttSession session, MqttMessage message, MqttQualityOfService maximumQoS, bool retain, IReadOnlyList<uint> subscriptionIds)
     {
         if (Volatile.Read(ref _deliveryFilter) is { } filter && session.CurrentPolicy is { } subscriber)

@@ -1,20 +1,19 @@
 using Rampart.Fleet.Errors;
-
 using Rampart.Posture.Evidence;
 using Rampart.Posture.Procurement;
 
 namespace Rampart.Posture.Baselines;
 
 /// <summary><c>rampart baseline evaluate</c>: a device's, a model's or the whole fleet's baseline, from the evidence Rampart holds now.</summary>
-public sealed class BaselineService(FleetEvidenceLoader loader, ModelRegistry models)
+public sealed class BaselineService(FleetEvidenceLoader loader, DeviceEvidenceLoader deviceLoader, ModelRegistry models)
 {
     public async Task<DeviceBaseline> DeviceAsync(string deviceId, string? standard, CancellationToken cancellationToken)
     {
         var requirements = Requirements(standard);
-        var evidence = await loader.LoadAsync(cancellationToken);
-        var device = evidence.Devices.FirstOrDefault(d => d.Id == deviceId)
+        // The device and what its requirements need, never the whole fleet.
+        var evidence = await deviceLoader.LoadAsync(deviceId, cancellationToken)
             ?? throw new FleetException(FleetErrorKind.NotFound, $"no device {Echo.Of(deviceId)} (retired devices are not evaluated)");
-        return FleetEvaluation.Device(evidence, device, requirements);
+        return FleetEvaluation.Device(evidence, evidence.Devices[0], requirements);
     }
 
     public async Task<ModelBaseline> ModelAsync(string modelKey, string? standard, CancellationToken cancellationToken)

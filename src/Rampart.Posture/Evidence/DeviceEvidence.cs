@@ -23,8 +23,23 @@ public sealed record PostureSubject(
     public static PostureSubject OfModel(DeviceModel model, DateTimeOffset now) =>
         new(null, model, [], false, null, null, ExposureAnswer.NoSource, 0, false, now);
 
-    /// <summary>The certificate the device uses now: its newest live one.</summary>
-    public CertificateFact? LiveCertificate => Certificates.Where(c => c.IsLive(Now)).MaxBy(c => c.NotBefore);
+    private CertificateFact? _live;
+    private bool _liveFound;
+
+    /// <summary>The certificate the device uses now: its newest live one (found once; a dozen judges ask).</summary>
+    public CertificateFact? LiveCertificate
+    {
+        get
+        {
+            if (!_liveFound)
+            {
+                _live = Certificates.Where(c => c.IsLive(Now)).MaxBy(c => c.NotBefore);
+                _liveFound = true;
+            }
+
+            return _live;
+        }
+    }
 
     /// <summary>The end of support: the inventory's date for the device, else the model's declared one.</summary>
     public DateOnly? SupportUntil => Device?.SupportUntil ?? Model?.Capabilities.Update.SupportUntil;

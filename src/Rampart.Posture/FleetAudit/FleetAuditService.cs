@@ -92,6 +92,18 @@ public sealed class FleetAuditService(
 
     public Task<IReadOnlyList<Suppression>> SuppressionsAsync(CancellationToken cancellationToken) => store.ActiveSuppressionsAsync(time.GetUtcNow(), cancellationToken);
 
+    /// <summary>The fleet's posture per day over the last <paramref name="days"/> days (1 to 366), from the snapshots every audit run keeps.</summary>
+    public async Task<PostureTrend> TrendAsync(int days, CancellationToken cancellationToken)
+    {
+        if (days is < 1 or > PostureTrend.MaxDays)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"days must be 1 to {PostureTrend.MaxDays}");
+        }
+
+        var since = time.GetUtcNow().AddDays(-days);
+        return PostureTrend.Of(since, await store.SnapshotsAsync(since, cancellationToken));
+    }
+
     /// <summary>The fleet's posture now, from a baseline evaluation and the audit's result.</summary>
     public static PostureSnapshot Snapshot(DateTimeOffset at, FleetBaseline baseline, int findings) => new(
         at,

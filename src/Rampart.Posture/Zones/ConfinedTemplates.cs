@@ -6,15 +6,23 @@ using Rampart.Fleet.Permissions;
 namespace Rampart.Posture.Zones;
 
 /// <summary>
-/// The gateway's view of confinement: which devices are confined now (kept in memory, loaded at start and
-/// changed by <see cref="ConfinementService"/>), and the confined template they connect with.
+/// The gateway's view of zones: which devices are confined now (loaded at start, changed by
+/// <see cref="ConfinementService"/>), the confined template they connect with, and each connected device's
+/// effective zone when it is restricted (its inventory zone is learnt when it connects, confinement moves it
+/// to the confined zone), which <see cref="ZoneDeliveryFilter"/> reads on every delivery.
 /// </summary>
-public sealed class ConfinedTemplates : IDeviceTemplatePolicy
+public sealed class ConfinedTemplates(ZoneOptions options) : IDeviceTemplatePolicy
 {
     /// <summary>A confined device publishes telemetry only and takes commands only (no config, events or state).</summary>
     public static PermissionTemplate Confined { get; } = new(["devices/{id}/telemetry/#"], ["devices/{id}/commands/#"]);
 
+    private readonly ZonePolicy _policy = options.ToPolicy();
     private readonly ConcurrentDictionary<string, byte> _confined = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _inventoryZones = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ZoneRule> _restricted = new(StringComparer.Ordinal);
+
+    /// <summary>The zone policy in force.</summary>
+    public ZonePolicy Policy => _policy;
 
     public bool IsConfined(string deviceId) => _confined.ContainsKey(deviceId);
 
@@ -28,7 +36,42 @@ public sealed class ConfinedTemplates : IDeviceTemplatePolicy
         {
             _confined.TryRemove(deviceId, out _);
         }
+
+        Refresh(deviceId);
     }
 
-    public PermissionTemplate? TemplateFor(Device device) => IsConfined(device.Id) ? Confined : null;
+    /// <summary>The template of an active device, asked when it connects: learns its inventory zone too.</summary>
+    public PermissionTemplate? TemplateFor(Device device)
+    {
+        if (device.Zone is { } zone)
+        {
+            _inventoryZones[device.Id] = zone;
+        }
+        else
+        {
+            _inventoryZones.TryRemove(device.Id, out _);
+        }
+
+        Refresh(device.Id);
+        return IsConfined(device.Id) ? Confined : null;
+    }
+
+    /// <summary>The device's zone now: the confined zone while confined, else its inventory zone as last seen (null: none known).</summary>
+    public string? EffectiveZone(string deviceId) => _policy.EffectiveZone(_inventoryZones.GetValueOrDefault(deviceId), IsConfined(deviceId));
+
+    /// <summary>The rule of the restricted zone the device is in now, or null (not restricted, or not known to the gateway).</summary>
+    public ZoneRule? RestrictedZoneOf(ReadOnlySpan<char> deviceId) =>
+        !_restricted.IsEmpty && _restricted.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(deviceId, out var rule) ? rule : null;
+
+    private void Refresh(string deviceId)
+    {
+        if (EffectiveZone(deviceId) is { } zone && _policy.Zones.TryGetValue(zone, out var rule) && rule.Restricted)
+        {
+            _restricted[deviceId] = rule;
+        }
+        else
+        {
+            _restricted.TryRemove(deviceId, out _);
+        }
+    }
 }

@@ -10,16 +10,16 @@ namespace Rampart.Posture.Zones;
 /// Confinement (issue 18, item 5): devices whose support has ended, marked legacy, or running firmware
 /// with a known critical vulnerability are moved to the confined zone automatically; an operator may
 /// confine or release any device. Every change is audited; a device an operator released is not confined
-/// again automatically. After each change <see cref="Changed"/> tells the gateway (live sessions reconnect
-/// under the new template).
+/// again automatically. After each change <see cref="Changed"/> tells the gateway, which swaps the live
+/// sessions' permissions at once (no reconnect).
 /// </summary>
 public sealed class ConfinementService(IConfinementStore store, IDeviceStore devices, ConfinedTemplates templates, ZoneOptions options, IAuditLog audit)
 {
     /// <summary>The actor of automatic confinement.</summary>
     public const string Actor = "system:zones";
 
-    /// <summary>Called after a confinement or release committed (device id, confined now).</summary>
-    public event Action<string, bool>? Changed;
+    /// <summary>Called after a confinement or release committed (the device as it was read, confined now): the gateway swaps its live sessions' permissions.</summary>
+    public event Action<Device, bool>? Changed;
 
     /// <summary>Loads the confined devices for the gateway (at start).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -52,7 +52,7 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
         if (confined)
         {
             templates.Set(device.Id, true);
-            Changed?.Invoke(device.Id, true);
+            Changed?.Invoke(device, true);
         }
 
         return confined;
@@ -72,7 +72,7 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
                 }))
                 : throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} is not confined"), cancellationToken);
         templates.Set(device.Id, false);
-        Changed?.Invoke(device.Id, false);
+        Changed?.Invoke(device, false);
     }
 
     /// <summary>Confines every device that should be and is not (nor was released by an operator); returns the ids confined.</summary>

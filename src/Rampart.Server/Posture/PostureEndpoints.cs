@@ -9,6 +9,7 @@ using Rampart.Posture.Baselines;
 using Rampart.Posture.FleetAudit;
 using Rampart.Posture.Models;
 using Rampart.Posture.Procurement;
+using Rampart.Posture.Reports;
 using Rampart.Posture.Zones;
 using Rampart.Server.Admin;
 using Rampart.Server.Api;
@@ -31,6 +32,7 @@ public static class PostureEndpoints
         MapBaselines(api);
         MapAudits(api.MapGroup("/audits"));
         MapZones(api.MapGroup("/zones"));
+        MapReports(api);
         return endpoints;
     }
 
@@ -138,6 +140,30 @@ public static class PostureEndpoints
             await confinement.ReleaseAsync(id, body.Reason, AdminActor.Of(context.User), cancellationToken);
             return TypedResults.Ok(new ConfinementRequest(body.Reason));
         }).RequirePermission(Permissions.DevicesQuarantine);
+    }
+
+    private static void MapReports(RouteGroupBuilder api)
+    {
+        api.MapGet("/trend", async (int? days, HttpContext context, FleetAuditService service, CancellationToken cancellationToken) =>
+        {
+            Unscoped(context);
+            return TypedResults.Ok(await service.TrendAsync(days ?? 30, cancellationToken));
+        }).RequirePermission(Permissions.AuditRead);
+
+        // The report for people (issue 18, item 7), as a JSON envelope the CLI writes to --out.
+        api.MapGet("/report", async (string? format, int? days, HttpContext context, PostureReportService reports, CancellationToken cancellationToken) =>
+        {
+            Unscoped(context);
+            if (format is not ("html" or "pdf"))
+            {
+                throw new FleetException(FleetErrorKind.Invalid, "format must be html or pdf");
+            }
+
+            var report = await reports.BuildAsync(days ?? 30, cancellationToken);
+            return TypedResults.Ok(format == "html"
+                ? new PostureReportResponse("html", "text/html; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(HtmlReport.Render(report)))
+                : new PostureReportResponse("pdf", "application/pdf", PdfReport.Render(report)));
+        }).RequirePermission(Permissions.AuditRead);
     }
 
     private static byte[] Bytes(ModelFileRequest body) =>

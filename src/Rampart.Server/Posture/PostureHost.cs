@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Rampart.Mqtt.Protocol;
+using Rampart.Fleet.Inventory;
 using Rampart.Posture.Evidence;
 using Rampart.Posture.FleetAudit;
 using Rampart.Posture.Zones;
-using Rampart.Server.Gateway;
 
 namespace Rampart.Server.Posture;
 
@@ -12,20 +11,35 @@ namespace Rampart.Server.Posture;
 /// Posture's schedules on the node's clock: automatic confinement at start and every
 /// <see cref="ZoneOptions.CheckInterval"/>, the fleet audit every <see cref="FleetAuditOptions.Interval"/>
 /// (daily by default). Both are looked at every <see cref="FleetAuditOptions.Poll"/>; a failure is logged and
-/// the schedule goes on. A confinement change ends the device's live session, so it reconnects under the
-/// template of its zone.
+/// the schedule goes on. A confinement change swaps the device's live sessions' permissions at once
+/// (<see cref="ZoneSessions"/>); the zone filter is installed at start.
 /// </summary>
 public sealed partial class PostureHost(
     ConfinementService confinement, FleetEvidenceLoader loader, FleetAuditService audits, FleetAuditOptions auditOptions, ZoneOptions zones,
-    MqttGateway gateway, TimeProvider time, ILogger<PostureHost> logger) : BackgroundService
+    ZoneSessions sessions, TimeProvider time, ILogger<PostureHost> logger) : BackgroundService
 {
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Hosted services start in registration order, privacy's before posture's: the zone filter goes in front of its filter.
+        await confinement.LoadAsync(cancellationToken);
+        sessions.Install((await confinement.ListAsync(cancellationToken)).Where(c => c.Active).Select(c => c.DeviceId));
+        confinement.Changed += Swap;
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        confinement.Changed -= Swap;
+        await base.StopAsync(cancellationToken);
+    }
+
     /// <summary>The scheduled audit's actor in audit entries.</summary>
     public const string AuditActor = "system:fleet-audit";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await confinement.LoadAsync(stoppingToken);
-        confinement.Changed += Reconnect;
         var nextAudit = time.GetUtcNow() + auditOptions.Interval;
         var nextConfinement = time.GetUtcNow();
         try
@@ -51,10 +65,6 @@ public sealed partial class PostureHost(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
-        }
-        finally
-        {
-            confinement.Changed -= Reconnect;
         }
     }
 
@@ -85,8 +95,20 @@ public sealed partial class PostureHost(
         }
     }
 
-    private void Reconnect(string deviceId, bool confined) =>
-        gateway.Broker.Disconnect(deviceId, MqttReasonCode.AdministrativeAction, confined ? "the device was confined; reconnect under the confined zone's permissions" : "the device was released from confinement");
+    // Runs synchronously up to the swap's audit entry, so the permissions have changed when the confinement call returns.
+    private void Swap(Device device, bool confined) => _ = SwapAsync(device, confined);
+
+    private async Task SwapAsync(Device device, bool confined)
+    {
+        try
+        {
+            await sessions.ApplyAsync(device, confined);
+        }
+        catch (Exception exception)
+        {
+            LogFailed(logger, nameof(Swap), exception);
+        }
+    }
 
     [LoggerMessage(EventId = 18001, Level = LogLevel.Information, Message = "Scheduled fleet audit {Run}: {Devices} devices, {NonCompliant} non-compliant checks, {Changed} checks changed since the previous run")]
     private static partial void LogAudit(ILogger logger, long run, int devices, int nonCompliant, int changed);

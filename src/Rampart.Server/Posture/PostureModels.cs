@@ -28,3 +28,6 @@ public sealed record ConfinementRequest(string Reason);
 
 /// <summary>An exported ruleset.</summary>
 public sealed record ZoneExportResponse(string Format, string Ruleset);
+
+/// <summary>A rendered posture report: <c>html</c> or <c>pdf</c>, its media type, and its bytes (base64 in JSON).</summary>
+public sealed record PostureReportResponse(string Format, string MediaType, byte[] Content);

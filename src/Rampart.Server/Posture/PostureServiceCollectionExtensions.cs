@@ -11,6 +11,7 @@ using Rampart.Posture.Baselines;
 using Rampart.Posture.Evidence;
 using Rampart.Posture.FleetAudit;
 using Rampart.Posture.Procurement;
+using Rampart.Posture.Reports;
 using Rampart.Posture.Zones;
 using Rampart.Storage;
 
@@ -32,22 +33,26 @@ public static class PostureServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Confinements);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().FleetAudits);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().FleetEvidence);
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().DeviceEvidence);
 
         // Exposure comes from the supply-chain capability when it is installed; without it, "not assessable".
         services.TryAddSingleton<IVulnerabilityExposure, NoVulnerabilitySource>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<FleetEvidenceLoader>();
+        services.AddSingleton<DeviceEvidenceLoader>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<IEnrollmentPolicy, ProcurementEnrollmentPolicy>();
 
         services.AddSingleton<ConfinedTemplates>();
         services.AddSingleton<IDeviceTemplatePolicy>(provider => provider.GetRequiredService<ConfinedTemplates>());
         services.AddSingleton<ConfinementService>();
+        services.AddSingleton<ZoneSessions>();
 
         services.AddSingleton<ILiveSessions, GatewaySessions>();
         services.AddSingleton(provider => new FleetAuditService(
             provider.GetRequiredService<FleetEvidenceLoader>(), provider.GetRequiredService<IFleetAuditStore>(), provider.GetRequiredService<IAuditLog>(),
             () => Environment(provider, settings.Zones), settings.Audit, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PostureReportService>();
         services.AddHostedService<PostureHost>();
         services.AddHostedService<PostureReportCollector>();
         return services;

@@ -91,4 +91,36 @@ public sealed class PostureNodeTests : IAsyncLifetime
         Assert.DoesNotContain("denied", afterOutput, StringComparison.Ordinal);
         Assert.False((await confinement.ListAsync(CancellationToken.None)).Single(c => c.DeviceId == device.Id).Active);
     }
+
+    [Fact]
+    public async Task The_cli_writes_the_posture_report_as_pdf_and_html_and_prints_the_trend_after_an_audit_run()
+    {
+        await _node.EnrollDeviceAsync("cam-7");
+        var data = _node.Node.Node.DataDirectory;
+        using var temp = new TempDirectory();
+        var (auditExit, auditOutput) = await EndToEnd.RampartCli.RunAsync("audit-fleet", "run", "--data", data);
+        Assert.True(auditExit is 0 or 1, auditOutput);
+
+        var pdf = temp.Sub("posture.pdf");
+        var (pdfExit, pdfOutput) = await EndToEnd.RampartCli.RunAsync("report", "posture", "--format", "pdf", "--out", pdf, "--data", data);
+        Assert.True(pdfExit == 0, pdfOutput);
+        var (_, text) = await RunningProcess.RunAsync("pdftotext", [pdf, "-"], Patience);
+        Assert.Contains("Fleet posture report", text, StringComparison.Ordinal);
+        Assert.Contains("cam-7", text, StringComparison.Ordinal);
+        Assert.Contains("Devices: 1", text, StringComparison.Ordinal);
+
+        var html = temp.Sub("posture.html");
+        var (htmlExit, htmlOutput) = await EndToEnd.RampartCli.RunAsync("report", "posture", "--format", "html", "--out", html, "--data", data);
+        Assert.True(htmlExit == 0, htmlOutput);
+        Assert.StartsWith("<!DOCTYPE html>", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
+        Assert.False(File.Exists(html + ".partial"));
+
+        var (trendExit, trendOutput) = await EndToEnd.RampartCli.RunAsync("audit-fleet", "trend", "--json", "--data", data);
+        Assert.True(trendExit == 0, trendOutput);
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(trendOutput).RootElement.GetProperty("days").GetArrayLength());
+
+        var (badExit, badOutput) = await EndToEnd.RampartCli.RunAsync("report", "posture", "--format", "docx", "--out", temp.Sub("x"), "--data", data);
+        Assert.NotEqual(0, badExit);
+        Assert.Contains("docx", badOutput, StringComparison.Ordinal);
+    }
 }
