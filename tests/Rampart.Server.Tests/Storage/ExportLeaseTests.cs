@@ -61,6 +61,7 @@ public sealed class ExportLeaseTests : IDisposable
             }
 
             await Eventually.HoldsAsync(() => Task.FromResult(before.All(Delivered(receiver).Contains)), "every event was delivered", Patience);
+            AssertOnce(receiver, before);
             var holder = await LeaseAsync(first);
             Assert.NotNull(holder);
             var (holding, surviving) = holder.Holder.StartsWith("node-a-", StringComparison.Ordinal) ? (first, second) : (second, first);
@@ -78,10 +79,9 @@ public sealed class ExportLeaseTests : IDisposable
             Assert.NotNull(taken);
             Assert.StartsWith(surviving == first ? "node-a-" : "node-b-", taken.Holder, StringComparison.Ordinal);
 
-            // Each event exactly once: nothing lost, nothing sent by both nodes.
-            var counts = Delivered(receiver).GroupBy(device => device).ToDictionary(group => group.Key, group => group.Count());
-            Assert.All(before.Concat(after), device => Assert.Equal(1, counts[device]));
-            Assert.Equal(0, (await surviving.Node.Services.GetRequiredService<ExportService>().StatusAsync(CancellationToken.None)).Single().Queued);
+            AssertOnce(receiver, [.. before, .. after]);
+            var export = surviving.Node.Services.GetRequiredService<ExportService>();
+            await Eventually.HoldsAsync(async () => (await export.StatusAsync(CancellationToken.None)).Single().Queued == 0, "the survivor emptied the outbox", Patience);
         }
         finally
         {
@@ -92,6 +92,13 @@ public sealed class ExportLeaseTests : IDisposable
 
             await first.DisposeAsync();
         }
+    }
+
+    // Each event exactly once: nothing lost, nothing sent by both nodes.
+    private static void AssertOnce(Receiver receiver, IEnumerable<string> devices)
+    {
+        var counts = Delivered(receiver).GroupBy(device => device).ToDictionary(group => group.Key, group => group.Count());
+        Assert.All(devices, device => Assert.Equal(1, counts.GetValueOrDefault(device)));
     }
 
     private static Task RecordAsync(TestNode node, string device) =>
