@@ -77,6 +77,9 @@ public abstract class NodeStores : IAsyncDisposable
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
     public abstract IWindowStore BehaviourWindows { get; }
 
+    /// <summary>The devices' learned baselines, kept across restarts (issue 14).</summary>
+    public abstract Rampart.Detection.Baselines.IBaselineStore Baselines { get; }
+
     /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
     public abstract Rampart.Privacy.Subjects.ISubjectStore Subjects { get; }
 

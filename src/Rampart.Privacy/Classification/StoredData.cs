@@ -65,6 +65,8 @@ public static class StoredData
         .. Table("privacy_retention", "retention periods per data category", "for the life of the node", operational: ["category", "days", "changed_ms"]),
         .. Table("behaviour_windows", "closed behaviour windows per device (detection)", "bounded by the detection window retention (1 hour by default)",
             operational: ["device_id", "start_ms", "end_ms", "metrics"]),
+        .. Table("device_baselines", "learned behaviour baselines per device (detection)", "until not saved for the detection baseline retention (30 days by default)",
+            operational: ["device_id", "saved_ms", "state"]),
         .. Table("containment_budget", "automatic containments counted against the guard rail", "for the guard rail's period", operational: ["id", "pool", "alert_id", "taken_ms"]),
         .. Table("limit_overrides", "tightened limits per device (detection response)", "until the alert is resolved or the device released",
             operational: ["device_id", "messages_per_second", "message_burst", "bytes_per_second", "byte_burst", "alert_id", "reason", "set_ms"], personal: ["set_by"]),

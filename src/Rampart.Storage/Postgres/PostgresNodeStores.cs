@@ -107,6 +107,7 @@ public sealed class PostgresNodeStores(PostgresDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new PostgresWindowStore(database);
+    public override Rampart.Detection.Baselines.IBaselineStore Baselines { get; } = new PostgresBaselineStore(database);
     public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 
     /// <inheritdoc />

@@ -108,6 +108,7 @@ public sealed class SqliteNodeStores(SqliteDatabase database) : NodeStores
 
     /// <inheritdoc />
     public override IWindowStore BehaviourWindows { get; } = new SqliteWindowStore(database);
+    public override Rampart.Detection.Baselines.IBaselineStore Baselines { get; } = new SqliteBaselineStore(database);
     public override Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 
     /// <inheritdoc />
