@@ -2,7 +2,6 @@ using System.Security.Cryptography.X509Certificates;
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Response;
 using Rampart.Fleet.Certificates;
-using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
@@ -34,13 +33,9 @@ public sealed class GatewayContainment(InventoryService inventory, RevocationSer
     public Task<IReadOnlyList<string>> RevokeAsync(string deviceId, string reason, CancellationToken cancellationToken) =>
         revocation.RevokeSubjectAsync("device", deviceId, X509RevocationReason.KeyCompromise, AlertService.Actor, cancellationToken);
 
-    /// <summary>
-    /// Ends the sessions the device's own identity created (its principal, as its certificate proved it),
-    /// never whatever session holds a client id equal to the device's id: a service's client id pattern
-    /// (<c>ingest-*</c>) may match a device's id, and an alert on that device must not disconnect the service.
-    /// </summary>
+    /// <inheritdoc />
     public Task<bool> DisconnectAsync(string deviceId, string reason, CancellationToken cancellationToken) =>
-        Task.FromResult(gateway.Broker.EndSessions(ClientIdentity.PrincipalOf(ClientKind.Device, deviceId), _ => true, MqttReasonCode.AdministrativeAction, reason) > 0);
+        Task.FromResult(gateway.Broker.Disconnect(deviceId, MqttReasonCode.AdministrativeAction, reason));
 
     /// <inheritdoc />
     public Task<bool> TightenLimitsAsync(string deviceId, long alertId, string reason, CancellationToken cancellationToken) =>
