@@ -168,11 +168,54 @@ public sealed class DetectionEngine
                 if (ProfileFor(stored.DeviceId) is { } profile && stored.End > profile.LastWindowEnd)
                 {
                     var window = stored.ToWindow();
-                    profile.Track(window);
+                    profile.Track(window, (float)_options.DriftLevelWeight);
                     profile.Retain(window);
                     profile.Windows++;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The baselines that learned since the last call, packed (<see cref="BaselineSnapshot"/>) to be saved.
+    /// </summary>
+    public IReadOnlyList<StoredBaseline> ChangedBaselines(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            var changed = new List<StoredBaseline>();
+            foreach (var profile in _profiles.Values)
+            {
+                if (profile.BaselinesChanged)
+                {
+                    changed.Add(new StoredBaseline(profile.DeviceId, now, BaselineSnapshot.Of(profile)));
+                    profile.BaselinesChanged = false;
+                }
+            }
+
+            return changed;
+        }
+    }
+
+    /// <summary>
+    /// Puts baselines saved before a restart back (docs/detection.md, "Baselines after a restart"): the
+    /// device is judged by its own baseline, and drift against its reference, from its first window
+    /// after the restart. Returns how many were restored; a row this build cannot read is skipped.
+    /// </summary>
+    public int RestoreBaselines(IReadOnlyList<StoredBaseline> baselines)
+    {
+        lock (_lock)
+        {
+            var restored = 0;
+            foreach (var stored in baselines)
+            {
+                if (ProfileFor(stored.DeviceId) is { } profile && BaselineSnapshot.Restore(profile, stored.State))
+                {
+                    restored++;
+                }
+            }
+
+            return restored;
         }
     }
 
@@ -257,7 +300,7 @@ public sealed class DetectionEngine
         }
 
         // 3. Every detector (the recent level first: the drift detector reads it).
-        profile.Track(window);
+        profile.Track(window, (float)_options.DriftLevelWeight);
         var context = new DetectionContext(window, profile, _options);
         foreach (var detector in _detectors)
         {
@@ -270,6 +313,7 @@ public sealed class DetectionEngine
             profile.Own.Learn(window);
             profile.Cohort?.Learn(profile.DeviceId, window);
             profile.Reference.Learn(window, within: 3);
+            profile.BaselinesChanged = true;
         }
 
         // 5. Facts: a fact that raised a finding is never learned (else a novelty reported once would be

@@ -105,6 +105,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Closed behaviour windows, bounded by age (issue 14).</summary>
     public IWindowStore BehaviourWindows { get; } = new WindowStore(database);
 
+    /// <summary>The devices' learned baselines, kept across restarts (issue 14).</summary>
+    public Rampart.Detection.Baselines.IBaselineStore Baselines { get; } = new BaselineStore(database);
+
     /// <summary>Data subjects, their keys, devices and consents (issue 19).</summary>
     public Rampart.Privacy.Subjects.ISubjectStore Subjects => _privacy;
 

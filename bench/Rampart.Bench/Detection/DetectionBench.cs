@@ -6,10 +6,12 @@ using Rampart.Detection.Profiles;
 namespace Rampart.Bench.Detection;
 
 /// <summary>
-/// <c>detection-recall [--devices 10000] [--share 0.01] [--windows 60]</c>: the detection logic on a
-/// simulated clock (60-s windows): recall per profile, windows from the start of a misbehaviour to its
-/// first finding, false alerts per 1,000 device-hours on well-behaved devices (an alert = a first
-/// finding of a device and detector: later ones join it), and the time to judge one window of the fleet.
+/// <c>detection-recall [--devices 10000] [--share 0.01] [--windows 60] [--load-steps 0.05] [--load-step 1.5]
+/// [--drift-rise 0.6] [--drift-weight 0.1]</c>: the detection logic on a simulated clock (60-s windows):
+/// recall per profile, windows from the start of a misbehaviour to its first finding, false alerts per
+/// 1,000 device-hours on well-behaved devices (an alert = a first finding of a device and detector:
+/// later ones join it) — among them a share whose load steps up for good (an ordinary change, not an
+/// attack) —, and the time to judge one window of the fleet. The drift settings are the node's.
 /// <c>detection-memory [--devices 50000] [--windows 40]</c>: memory per device for every baseline and
 /// set, measured from the managed heap and as the profiles count it.
 /// </summary>
@@ -23,8 +25,13 @@ internal static class DetectionBench
         var count = arguments.Int("devices", 10_000);
         var windows = arguments.Int("windows", 60);
         var share = double.Parse(arguments.String("share") ?? "0.01", CultureInfo.InvariantCulture);
-        var fleet = new SyntheticFleet(count, share, seed: 14, earliestStart: 10, latestStart: Math.Max(10, windows / 3));
-        var engine = new DetectionEngine(new DetectionOptions(), new RuleSet(RuleSet.BuiltIn, 1));
+        var loadSteps = double.Parse(arguments.String("load-steps") ?? "0", CultureInfo.InvariantCulture);
+        var loadStep = double.Parse(arguments.String("load-step") ?? "1.5", CultureInfo.InvariantCulture);
+        var options = new DetectionOptions();
+        options.DriftMinimumRise = double.Parse(arguments.String("drift-rise") ?? options.DriftMinimumRise.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        options.DriftLevelWeight = double.Parse(arguments.String("drift-weight") ?? options.DriftLevelWeight.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var fleet = new SyntheticFleet(count, share, seed: 14, earliestStart: 10, latestStart: Math.Max(10, windows / 3), loadSteps, loadStep);
+        var engine = new DetectionEngine(options, new RuleSet(RuleSet.BuiltIn, 1));
         var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         var firstFinding = new Dictionary<string, int>(StringComparer.Ordinal);
         var falseAlerts = new HashSet<(string, string)>();
@@ -51,7 +58,9 @@ internal static class DetectionBench
         }
 
         var wellBehavedHours = fleet.Devices.Sum(d => Math.Min(windows, d.StartWindow)) / 60.0;
-        Console.WriteLine($"detection-recall: {count} devices, {share:P1} misbehaving, {windows} windows of {Window.TotalSeconds:0} s simulated ({windows / 60.0:0.#} h)");
+        var stepping = fleet.Devices.Where(d => d.StepWindow < windows).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"detection-recall: {count} devices, {share:P1} misbehaving, {stepping.Count} well-behaved with a load step x{loadStep}, {windows} windows of {Window.TotalSeconds:0} s simulated ({windows / 60.0:0.#} h); drift rise {options.DriftMinimumRise}, level weight {options.DriftLevelWeight}"));
         foreach (var profile in SyntheticFleet.Profiles)
         {
             var devices = fleet.Devices.Where(d => d.Profile == profile && d.StartWindow < windows).ToArray();
@@ -61,6 +70,7 @@ internal static class DetectionBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  false alerts: {falseAlerts.Count} over {wellBehavedHours:0} well-behaved device-hours = {1000 * falseAlerts.Count / wellBehavedHours:0.###} per 1,000 device-hours"));
+        Console.WriteLine($"    of which on devices whose load stepped up: {falseAlerts.Count(a => stepping.Contains(a.Item1))}");
         foreach (var group in falseAlerts.GroupBy(a => a.Item2).OrderByDescending(g => g.Count()).Take(5))
         {
             Console.WriteLine($"    {group.Key}: {group.Count()}");

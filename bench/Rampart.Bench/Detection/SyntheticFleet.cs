@@ -7,7 +7,9 @@ namespace Rampart.Bench.Detection;
 /// Behaviour windows of a simulated fleet on a simulated clock, as the collector builds them: each
 /// well-behaved device has its own base rate (6 to 20 messages a minute of 40 to 90 bytes), jitter, a
 /// burst now and then, a reconnect now and then, a rare restart, and a posture every window. A
-/// misbehaving device behaves until its start window, then shows its profile.
+/// misbehaving device behaves until its start window, then shows its profile. An ordinary change of
+/// load: a share of the well-behaved devices multiply their rate by a step factor at a random window
+/// and keep it (a firmware that reports more often, a busier site) — behaviour no detector may alert on.
 /// </summary>
 internal sealed class SyntheticFleet
 {
@@ -16,17 +18,22 @@ internal sealed class SyntheticFleet
     private readonly Random _random;
     private readonly Device[] _devices;
 
-    public SyntheticFleet(int devices, double misbehavingShare, int seed, int earliestStart, int latestStart)
+    public SyntheticFleet(int devices, double misbehavingShare, int seed, int earliestStart, int latestStart, double loadStepShare = 0, double loadStep = 1)
     {
         _random = new Random(seed);
         var misbehaving = (int)Math.Round(devices * misbehavingShare);
+        var stepping = misbehaving + (int)Math.Round((devices - misbehaving) * loadStepShare);
         _devices = Enumerable.Range(0, devices).Select(i => new Device(
             $"bench-{i:D6}",
             i < misbehaving ? Profiles[i % Profiles.Length] : null,
             i < misbehaving ? _random.Next(earliestStart, latestStart + 1) : int.MaxValue,
             6 + (_random.NextDouble() * 14),
             40 + _random.Next(0, 50),
-            $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}")).ToArray();
+            $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}")
+        {
+            StepWindow = i >= misbehaving && i < stepping ? _random.Next(earliestStart, latestStart + 1) : int.MaxValue,
+            Step = loadStep,
+        }).ToArray();
     }
 
     public IReadOnlyList<Device> Devices => _devices;
@@ -36,6 +43,11 @@ internal sealed class SyntheticFleet
         public long Boot { get; set; } = 3;
 
         public double Drift { get; set; } = 1;
+
+        /// <summary>The window from which a well-behaved device's rate is <see cref="Step"/> times its base rate (an ordinary change of load).</summary>
+        public int StepWindow { get; init; } = int.MaxValue;
+
+        public double Step { get; init; } = 1;
     }
 
     public BehaviourWindow[] Windows(int index, DateTimeOffset start, TimeSpan length) =>
@@ -44,7 +56,8 @@ internal sealed class SyntheticFleet
     private BehaviourWindow Window(Device device, int index, DateTimeOffset start, TimeSpan length)
     {
         var bad = index >= device.StartWindow ? device.Profile : null;
-        var messages = Math.Max(0, (int)Math.Round(device.MessagesPerMinute * (0.8 + (_random.NextDouble() * 0.4)))) + (_random.Next(0, 10) == 0 ? 5 : 0);
+        var rate = index >= device.StepWindow ? device.MessagesPerMinute * device.Step : device.MessagesPerMinute;
+        var messages = Math.Max(0, (int)Math.Round(rate * (0.8 + (_random.NextDouble() * 0.4)))) + (_random.Next(0, 10) == 0 ? 5 : 0);
         var bytes = messages * (device.MessageBytes + _random.Next(-5, 6));
         var reconnects = _random.Next(0, 200) == 0 ? 1 : 0;
         // A boot loop restarts about every 20 s: three times a window.

@@ -28,19 +28,19 @@ public sealed class DeviceProfile
     /// </summary>
     public MetricBaseline Reference { get; } = new(1440);
 
-    /// <summary>The recent level of each metric: an EWMA over about ten windows, learned from every window.</summary>
+    /// <summary>Whether <see cref="Own"/> or <see cref="Reference"/> learned since they were last saved.</summary>
+    public bool BaselinesChanged { get; set; }
+
+    /// <summary>The recent level of each metric: an EWMA of every window (weight <see cref="DetectionOptions.DriftLevelWeight"/>).</summary>
     public float[] Level { get; } = new float[Metrics.BehaviourMetrics.Count];
 
-    /// <summary>The level's EWMA weight α (about ten windows).</summary>
-    public const float LevelWeight = 0.1f;
-
-    /// <summary>Moves <see cref="Level"/> towards this window (α = <see cref="LevelWeight"/>; the first window sets it).</summary>
-    public void Track(Metrics.BehaviourWindow window)
+    /// <summary>Moves <see cref="Level"/> towards this window by <paramref name="weight"/> (the first window sets it).</summary>
+    public void Track(Metrics.BehaviourWindow window, float weight)
     {
         var values = window.Values;
         for (var m = 0; m < Level.Length; m++)
         {
-            Level[m] = Windows == 0 ? values[m] : Level[m] + (LevelWeight * (values[m] - Level[m]));
+            Level[m] = Windows == 0 ? values[m] : Level[m] + (weight * (values[m] - Level[m]));
         }
     }
 

@@ -44,6 +44,55 @@ public sealed class MetricBaseline(int span)
     /// <summary>The streaming estimate of the 95th percentile.</summary>
     public float P95(BehaviourMetric metric) => _state[((int)metric * Fields) + 2];
 
+    /// <summary>Bytes <see cref="WriteTo"/> writes: the sample count and three floats a metric.</summary>
+    public static int StateBytes => sizeof(int) + (BehaviourMetrics.Count * Fields * sizeof(float));
+
+    /// <summary>Writes what this baseline learned (little-endian: samples, then mean, variance, p95 per metric) for <see cref="ReadFrom"/> after a restart.</summary>
+    public void WriteTo(Span<byte> bytes)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, Samples);
+        for (var i = 0; i < _state.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes[(sizeof(int) + (i * sizeof(float)))..], _state[i]);
+        }
+    }
+
+    /// <summary>
+    /// Takes back what <see cref="WriteTo"/> wrote, <paramref name="metrics"/> metrics of it (an older build
+    /// stored fewer: the rest stay unlearned). A value that is not finite, or a negative count or variance,
+    /// leaves the baseline as it was and returns false: a damaged row must not decide what normal is.
+    /// </summary>
+    public bool ReadFrom(ReadOnlySpan<byte> bytes, int metrics)
+    {
+        var samples = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        var count = Math.Min(metrics, BehaviourMetrics.Count) * Fields;
+        var state = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            state[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes[(sizeof(int) + (i * sizeof(float)))..]);
+            if (!float.IsFinite(state[i]) || (i % Fields == 1 && state[i] < 0))
+            {
+                return false;
+            }
+        }
+
+        if (samples < 0)
+        {
+            return false;
+        }
+
+        state.CopyTo(_state, 0);
+        Samples = samples;
+        return true;
+    }
+
+    /// <summary>Takes another baseline's state (a restored one).</summary>
+    public void CopyFrom(MetricBaseline other)
+    {
+        other._state.CopyTo(_state, 0);
+        Samples = other.Samples;
+    }
+
     /// <summary>Learns one window (call only for windows that raised nothing: gated learning).</summary>
     public void Learn(BehaviourWindow window) => Learn(window, within: float.PositiveInfinity);
 

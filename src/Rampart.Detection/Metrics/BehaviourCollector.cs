@@ -20,6 +20,11 @@ public sealed class BehaviourCollector
     private readonly TrafficCounters? _traffic;
     private readonly int _maxDevices;
     private readonly int _evictAfter;
+    // The last publisher each broker thread saw and its accumulator: a connection's messages come in
+    // runs on one loop, and its principal is one string for the connection's life (the policy's), so a
+    // reference comparison replaces hashing the id and the dictionary lookup for most messages.
+    [ThreadStatic]
+    private static (string? Publisher, WindowAccumulator? Accumulator, BehaviourCollector? Collector) t_last;
     private long _untracked;
     private long _invalidPostures;
 
@@ -41,8 +46,9 @@ public sealed class BehaviourCollector
     public long InvalidPostures => Interlocked.Read(ref _invalidPostures);
 
     /// <summary>
-    /// The broker's observer for every routed message: runs on the publisher's loop, so it takes one
-    /// lookup and a per-device lock, and allocates nothing for a device already followed.
+    /// The broker's observer for every routed message: runs on the publisher's loop, so for a device
+    /// already followed it takes a per-device lock and allocates nothing; the lookup by id only when the
+    /// thread's last message came from another connection (docs/detection.md, "Cost per message").
     /// </summary>
     public void Observe(MqttMessage message)
     {
@@ -51,11 +57,22 @@ public sealed class BehaviourCollector
             return;
         }
 
-        var id = publisher.AsSpan(ClientIdentity.DevicePrefix.Length);
-        var accumulator = _bySpan.TryGetValue(id, out var found) ? found : For(id.ToString());
-        if (accumulator is null)
+        var last = t_last;
+        WindowAccumulator? accumulator;
+        if (ReferenceEquals(last.Publisher, publisher) && ReferenceEquals(last.Collector, this) && !last.Accumulator!.Detached)
         {
-            return;
+            accumulator = last.Accumulator;
+        }
+        else
+        {
+            var id = publisher.AsSpan(ClientIdentity.DevicePrefix.Length);
+            accumulator = _bySpan.TryGetValue(id, out var found) ? found : For(id.ToString());
+            if (accumulator is null)
+            {
+                return;
+            }
+
+            t_last = (publisher, accumulator, this);
         }
 
         accumulator.Message(message.Topic, message.Payload.Length);
@@ -130,9 +147,10 @@ public sealed class BehaviourCollector
             {
                 windows.Add(window);
             }
-            else if (accumulator.IdleWindows >= _evictAfter)
+            else if (accumulator.IdleWindows >= _evictAfter && _devices.TryRemove(id, out _))
             {
-                _devices.TryRemove(id, out _);
+                // A broker thread may still hold it as its last publisher's: it must look the device up again.
+                accumulator.Detached = true;
             }
         }
 

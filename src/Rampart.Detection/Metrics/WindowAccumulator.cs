@@ -38,6 +38,7 @@ internal sealed class WindowAccumulator
     private long? _lastUptime;
     private TrafficTotals _lastTotals;
     private bool _active;
+    private bool _detached;
 
     /// <summary>Starts following a device; the traffic counters' totals so far are not this window's (the node may have followed it before).</summary>
     public WindowAccumulator(string deviceId, ClientTraffic? traffic)
@@ -47,6 +48,13 @@ internal sealed class WindowAccumulator
     }
 
     public string DeviceId { get; }
+
+    /// <summary>Set once the collector stopped following the device (evicted): observers holding it look it up again.</summary>
+    public bool Detached
+    {
+        get => Volatile.Read(ref _detached);
+        set => Volatile.Write(ref _detached, value);
+    }
 
     /// <summary>Windows in a row with nothing to report and no session (for eviction).</summary>
     public int IdleWindows { get; private set; }

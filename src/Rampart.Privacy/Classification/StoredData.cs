@@ -68,6 +68,8 @@ public static class StoredData
             operational: ["device_id", "start_ms", "end_ms", "metrics"]),
         .. Table("mqtt_sessions", "persistent MQTT sessions: subscriptions and queued QoS 1/2 messages (issue 15)", "until the session expires (Rampart:Broker:MaximumSessionExpiry) or a clean start",
             operational: ["client_id", "owner", "node_id", "expires_ms", "updated_ms"], personal: ["state"]),
+        .. Table("device_baselines", "learned behaviour baselines per device (detection)", "until not saved for the detection baseline retention (30 days by default)",
+            operational: ["device_id", "saved_ms", "state"]),
         .. Table("containment_budget", "automatic containments counted against the guard rail", "for the guard rail's period", operational: ["id", "pool", "alert_id", "taken_ms"]),
         .. Table("limit_overrides", "tightened limits per device (detection response)", "until the alert is resolved or the device released",
             operational: ["device_id", "messages_per_second", "message_burst", "bytes_per_second", "byte_burst", "alert_id", "reason", "set_ms"], personal: ["set_by"]),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rampart.Detection;
 using Rampart.Detection.Alerts;
+using Rampart.Detection.Baselines;
 using Rampart.Detection.Metrics;
 using Rampart.Detection.Response;
 using Rampart.Fleet.Monitoring;
@@ -17,7 +18,7 @@ namespace Rampart.Server.Detection;
 /// counted, and the next window goes on.
 /// </summary>
 public sealed partial class DetectionHost(
-    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits, IWindowStore stored,
+    DetectionSettings settings, BehaviourCollector collector, DetectionEngine engine, DetectionRules rules, AlertService alerts, ResponseEngine response, LimitOverrides limits, IWindowStore stored, IBaselineStore baselines,
     FleetEventStream stream, MqttGateway gateway, TimeProvider time, ILogger<DetectionHost> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -29,6 +30,7 @@ public sealed partial class DetectionHost(
     private Task _windows = Task.CompletedTask;
     private DateTimeOffset _windowStart;
     private DateTimeOffset _retainedAt;
+    private DateTimeOffset _baselinesSavedAt;
     private long _failures;
     private long _passes;
 
@@ -52,6 +54,15 @@ public sealed partial class DetectionHost(
         }
 
         _windowStart = time.GetUtcNow();
+        _baselinesSavedAt = _windowStart;
+
+        // What the devices' baselines learned before a restart: each is judged by its own baseline from
+        // its first window, not relearned behind its cohort (docs/detection.md, "Baselines after a restart").
+        if (settings.Detection.BaselineSaveInterval > TimeSpan.Zero)
+        {
+            var restored = engine.RestoreBaselines(await baselines.LoadAsync(settings.Detection.MaxDevices, cancellationToken));
+            LogBaselinesRestored(logger, restored);
+        }
 
         // The windows closed before a restart go back into the profiles (history and recent level).
         if (settings.Detection.WindowRetention > TimeSpan.Zero)
@@ -72,6 +83,20 @@ public sealed partial class DetectionHost(
         _observation?.Dispose();
         _subscription?.Dispose();
         await Task.WhenAll(_events, _windows).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // An orderly stop keeps everything learned since the last save (a kill -9 loses at most one interval's learning).
+        if (settings.Detection.Enabled && settings.Detection.BaselineSaveInterval > TimeSpan.Zero)
+        {
+            await _pass.WaitAsync(cancellationToken);
+            try
+            {
+                await baselines.SaveAsync(engine.ChangedBaselines(time.GetUtcNow()), cancellationToken);
+            }
+            finally
+            {
+                _pass.Release();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -108,10 +133,17 @@ public sealed partial class DetectionHost(
                 await stored.AppendAsync(windows.Select(StoredWindow.Of).ToArray(), cancellationToken);
                 await stored.DeleteBeforeAsync(end - settings.Detection.WindowRetention, cancellationToken);
             }
+            if (settings.Detection.BaselineSaveInterval > TimeSpan.Zero && end - _baselinesSavedAt >= settings.Detection.BaselineSaveInterval)
+            {
+                _baselinesSavedAt = end;
+                await baselines.SaveAsync(engine.ChangedBaselines(end), cancellationToken);
+            }
+
             if (end - _retainedAt >= TimeSpan.FromHours(1))
             {
                 _retainedAt = end;
                 await alerts.ApplyRetentionAsync(end, settings.Detection.ResolvedAlertRetention, cancellationToken);
+                await baselines.DeleteBeforeAsync(end - settings.Detection.BaselineRetention, cancellationToken);
             }
 
             if (findings.Count > 0)
@@ -175,6 +207,9 @@ public sealed partial class DetectionHost(
             }
         }
     }
+
+    [LoggerMessage(EventId = 14009, Level = LogLevel.Information, Message = "Detection restored the learned baselines of {Devices} devices")]
+    private static partial void LogBaselinesRestored(ILogger logger, int devices);
 
     [LoggerMessage(EventId = 14001, Level = LogLevel.Error, Message = "A detection pass failed; the next window goes on")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

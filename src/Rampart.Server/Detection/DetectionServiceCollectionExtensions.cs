@@ -32,6 +32,7 @@ public static class DetectionServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().LimitOverrides);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().ContainmentBudget);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().BehaviourWindows);
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Baselines);
         services.AddSingleton<ILiveLimits, GatewayLiveLimits>();
         services.AddSingleton<LimitOverrides>();
         services.AddSingleton<ContainmentBudget>();
