@@ -72,8 +72,8 @@ internal sealed class BrokerFanIn
     /// <summary>A connection to the broker under <paramref name="policy"/>: what it sends, what it is sent.</summary>
     public static (PipeReader FromBroker, PipeWriter ToBroker) Open(MqttBroker broker, IMqttClientPolicy policy, CancellationToken cancellationToken)
     {
-        var toBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        var fromBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var toBroker = new Pipe(new PipeOptions(BenchMemoryPool.Instance, pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var fromBroker = new Pipe(new PipeOptions(BenchMemoryPool.Instance, pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         _ = broker.RunConnectionAsync(new BenchDuplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(policy), cancellationToken);
         return (fromBroker.Reader, toBroker.Writer);
     }

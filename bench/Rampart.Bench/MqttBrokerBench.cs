@@ -9,7 +9,7 @@ using Rampart.Mqtt.Protocol;
 namespace Rampart.Bench;
 
 /// <summary>
-/// <c>mqtt-broker [--publishers 4] [--messages 200000] [--payload 64] [--qos 0|1] [--warmup N]</c>: the
+/// <c>mqtt-broker [--publishers 4] [--messages 200000] [--payload 64] [--qos 0|1] [--warmup N] [--outbound-queue 1000] [--allocations]</c>: the
 /// broker core alone over in-memory pipes (no TLS, no sockets, an allow-all policy): fan-in to one
 /// subscriber between established sessions. Separates the broker's own cost from the transport's in
 /// the gateway figures. After a warm-up round it reports the measured round's rate, the process's CPU
@@ -27,7 +27,7 @@ internal static class MqttBrokerBench
         var warmup = arguments.Int("warmup", Math.Max(1, messages / 10));
         var qos = (MqttQualityOfService)arguments.Int("qos", 0);
         var payload = new byte[arguments.Int("payload", 64)];
-        using var broker = new MqttBroker(new BrokerOptions { MaximumOutboundQueue = 100_000 }, TimeProvider.System);
+        using var broker = new MqttBroker(new BrokerOptions { MaximumOutboundQueue = arguments.Int("outbound-queue", 1000) }, TimeProvider.System);
         using var stop = new CancellationTokenSource();
 
         var subscriber = await BrokerFanIn.SubscribeAsync(broker, AllowAllPolicy.Instance, long.MaxValue, stop.Token, qos);
@@ -48,6 +48,8 @@ internal static class MqttBrokerBench
 
         var expected = (long)publishers * messages;
         var before = subscriber.Received;
+        using var sampler = arguments.Flag("allocations") ? new AllocationSampler() : null;
+        sampler?.Enabled = true;
         var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -63,6 +65,16 @@ internal static class MqttBrokerBench
             $"mqtt-broker publishers={publishers} messages={expected} payload={payload.Length}B qos={(int)qos}: received {received}, {received / elapsed.TotalSeconds:F0} msgs/s through the broker core ({elapsed.TotalSeconds:F2} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"mqtt-broker allocated {(double)bytes / Math.Max(1, received):F1} B per routed message ({bytes} B over {received}), process CPU {used.TotalMicroseconds / Math.Max(1, received):F2} µs per routed message (generator included), GC gen0/1/2 during the run {gc[0]}/{gc[1]}/{gc[2]}"));
+        foreach (var (reason, count) in AllowAllPolicy.Drops)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dropped by the broker: {count} ({reason})"));
+        }
+
+        foreach (var line in sampler?.Top(12) ?? [])
+        {
+            Console.WriteLine("  sampled allocations: " + line);
+        }
+
         await stop.CancelAsync();
     }
 

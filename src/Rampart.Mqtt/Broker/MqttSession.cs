@@ -99,6 +99,8 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
 
             if (Connection is { } connection && _inflight.Count < _window && _queued.Count == 0)
             {
+                // The session holds the pooled message until the exchange completes (MqttMessage's leases).
+                delivery.Message.AddLease();
                 connection.Send(Start(delivery));
                 return true;
             }
@@ -108,6 +110,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
                 return false;
             }
 
+            delivery.Message.AddLease();
             _queued.Enqueue(delivery);
             Volatile.Write(ref _queuedCount, _queued.Count);
             return true;
@@ -131,6 +134,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             }
 
             _inflight.Remove(packetId);
+            inflight.Delivery.Message.ReleaseLease();
             FillWindow(now);
             return true;
         }
@@ -150,11 +154,12 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             {
                 // 5.0 §4.3.3: a PUBREC with a failure code ends the exchange and frees the slot.
                 _inflight.Remove(packetId);
+                inflight.Delivery.Message.ReleaseLease();
                 FillWindow(now);
             }
             else
             {
-                inflight.Released = true;
+                _inflight[packetId] = inflight with { Released = true };
             }
 
             return true;
@@ -166,8 +171,9 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     {
         lock (this)
         {
-            if (_inflight.Remove(packetId))
+            if (_inflight.Remove(packetId, out var discarded))
             {
+                discarded.Delivery.Message.ReleaseLease();
                 FillWindow(now);
             }
         }
@@ -230,6 +236,10 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             {
                 connection.Send(Start(next));
             }
+            else
+            {
+                next.Message.ReleaseLease();
+            }
         }
     }
 
@@ -246,13 +256,10 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
         return Outbound.Publish(delivery, _lastPacketId, duplicate: false);
     }
 
-    private sealed class Inflight(Delivery delivery, long order)
+    // A value, not an object: nothing is allocated per message in flight.
+    private readonly record struct Inflight(Delivery Delivery, long Order)
     {
-        public Delivery Delivery { get; } = delivery;
-
-        public long Order { get; } = order;
-
-        public bool Released { get; set; }
+        public bool Released { get; init; }
     }
 }
 
@@ -265,12 +272,14 @@ internal sealed record PendingWill(MqttMessage Message, IMqttClientPolicy Policy
 /// <summary>One item of a connection's outbound queue: a control packet, or a message with its packet id.</summary>
 internal readonly struct Outbound
 {
-    private Outbound(MqttPacket? packet, Delivery delivery, ushort packetId, bool duplicate)
+    private Outbound(MqttPacket? packet, Delivery delivery, ushort packetId, bool duplicate, MqttPacketType acknowledgement = 0, MqttReasonCode reasonCode = 0)
     {
         Packet = packet;
         Delivery = delivery;
         PacketId = packetId;
         Duplicate = duplicate;
+        Acknowledgement = acknowledgement;
+        ReasonCode = reasonCode;
     }
 
     public MqttPacket? Packet { get; }
@@ -281,7 +290,17 @@ internal readonly struct Outbound
 
     public bool Duplicate { get; }
 
+    /// <summary>PUBACK, PUBREC, PUBREL or PUBCOMP sent without a packet object (0: not an acknowledgement).</summary>
+    public MqttPacketType Acknowledgement { get; }
+
+    public MqttReasonCode ReasonCode { get; }
+
+    /// <summary>True for a message to deliver (it holds a lease on it while queued, <see cref="MqttMessage"/>).</summary>
+    public bool IsDelivery => Packet is null && Acknowledgement == 0;
+
     public static Outbound Control(MqttPacket packet) => new(packet, default, 0, false);
+
+    public static Outbound Acknowledge(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode) => new(null, default, packetId, false, kind, reasonCode);
 
     public static Outbound Publish(in Delivery delivery, ushort packetId, bool duplicate) => new(null, delivery, packetId, duplicate);
 }
