@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
@@ -78,13 +79,22 @@ internal sealed class BrokerFanIn
         return (fromBroker.Reader, toBroker.Writer);
     }
 
-    /// <summary>Reads and discards what the broker sends a publisher (CONNACK, PUBACKs) until it closes.</summary>
-    public static async Task DiscardAsync(PipeReader input)
+    /// <summary>Reads what the broker sends a publisher (CONNACK, PUBACKs) until it closes, counting PUBACKs in <paramref name="acknowledged"/>.</summary>
+    public static async Task DiscardAsync(PipeReader input, StrongBox<long> acknowledged)
     {
         while (true)
         {
             var result = await input.ReadAsync();
-            input.AdvanceTo(result.Buffer.End);
+            var buffer = result.Buffer;
+            while (TryFrame(ref buffer, out var type, out _, out _))
+            {
+                if (type == MqttPacketType.PubAck)
+                {
+                    Interlocked.Increment(ref acknowledged.Value);
+                }
+            }
+
+            input.AdvanceTo(buffer.Start, result.Buffer.End);
             if (result.IsCompleted)
             {
                 return;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
@@ -32,18 +33,20 @@ internal static class MqttBrokerBench
 
         var subscriber = await BrokerFanIn.SubscribeAsync(broker, AllowAllPolicy.Instance, long.MaxValue, stop.Token, qos);
         var outputs = new PipeWriter[publishers];
+        var acknowledged = Enumerable.Range(0, publishers).Select(_ => new StrongBox<long>()).ToArray();
         for (var index = 0; index < publishers; index++)
         {
             var (input, output) = BrokerFanIn.Open(broker, AllowAllPolicy.Instance, stop.Token);
-            _ = Task.Run(() => BrokerFanIn.DiscardAsync(input));
+            var acknowledgements = acknowledged[index];
+            _ = Task.Run(() => BrokerFanIn.DiscardAsync(input, acknowledgements));
             using var encoder = new MqttEncoder();
             encoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
             await output.FlushAsync();
             outputs[index] = output;
         }
 
-        var packetIds = new ushort[publishers];
-        await PublishAsync(outputs, packetIds, warmup, payload, qos);
+        var packetIds = new long[publishers];
+        await PublishAsync(outputs, packetIds, acknowledged, warmup, payload, qos);
         await subscriber.DrainAsync((long)publishers * warmup);
 
         var expected = (long)publishers * messages;
@@ -54,7 +57,7 @@ internal static class MqttBrokerBench
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        await PublishAsync(outputs, packetIds, messages, payload, qos);
+        await PublishAsync(outputs, packetIds, acknowledged, messages, payload, qos);
         await subscriber.DrainAsync(before + expected);
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
@@ -78,15 +81,26 @@ internal static class MqttBrokerBench
         await stop.CancelAsync();
     }
 
+    // A publisher keeps at most this many QoS 1 publishes unacknowledged, as a client does within the
+    // server's Receive Maximum (5.0 §4.9; the broker closes a connection that leaves 4 × its outbound
+    // queue of PUBACKs unread).
+    private const int PublisherWindow = 1000;
+
     // Each publisher on its own task: QoS 0, or QoS 1 with packet ids cycling through 1..65535.
-    private static Task PublishAsync(PipeWriter[] outputs, ushort[] packetIds, int messages, byte[] payload, MqttQualityOfService qos) =>
+    private static Task PublishAsync(PipeWriter[] outputs, long[] sent, StrongBox<long>[] acknowledged, int messages, byte[] payload, MqttQualityOfService qos) =>
         Task.WhenAll(outputs.Select((output, index) => Task.Run(async () =>
         {
             using var encoder = new MqttEncoder();
             var topic = $"devices/pub-{index}/telemetry/load";
             for (var i = 1; i <= messages; i++)
             {
-                var id = qos == MqttQualityOfService.AtMostOnce ? (ushort)0 : packetIds[index] = (ushort)(packetIds[index] % ushort.MaxValue + 1);
+                var id = qos == MqttQualityOfService.AtMostOnce ? (ushort)0 : (ushort)(++sent[index] % ushort.MaxValue + 1);
+                while (qos != MqttQualityOfService.AtMostOnce && sent[index] - Interlocked.Read(ref acknowledged[index].Value) > PublisherWindow)
+                {
+                    await output.FlushAsync();
+                    await Task.Yield();
+                }
+
                 encoder.EncodePublish(topic, payload, qos, false, false, id, MqttProperties.Empty, MqttProtocolVersion.V500, output);
                 if (i % 64 == 0)
                 {
