@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
@@ -8,14 +11,23 @@ using Rampart.Mqtt.Protocol;
 namespace Rampart.Bench;
 
 /// <summary>
-/// The broker core over in-memory pipes with one QoS 0 subscriber on <c>devices/+/telemetry/#</c> that
-/// counts what arrives: shared by <c>mqtt-broker</c> and <c>detection-overhead</c>.
+/// The broker core over in-memory pipes with one subscriber on <c>devices/+/telemetry/#</c> that
+/// counts what arrives (and acknowledges QoS 1 with PUBACK): shared by <c>mqtt-broker</c> and
+/// <c>detection-overhead</c>. It reads frames by their fixed header only and writes PUBACKs as four
+/// bytes, so it allocates nothing per message itself: a process-wide allocation count over a run is
+/// the broker's (and the publishers', which encode without allocating).
 /// </summary>
 internal sealed class BrokerFanIn
 {
     private long _received;
+    private readonly long _expected;
+    private Target _target = new(long.MaxValue, new TaskCompletionSource());
 
-    private BrokerFanIn(Task reading) => Reading = reading;
+    private BrokerFanIn(Task reading, long expected)
+    {
+        Reading = reading;
+        _expected = expected;
+    }
 
     /// <summary>Publishes received so far.</summary>
     public long Received => Interlocked.Read(ref _received);
@@ -26,62 +38,115 @@ internal sealed class BrokerFanIn
     /// <summary>Ends when all expected publishes arrived or the broker closed the subscriber.</summary>
     public Task Reading { get; private set; }
 
-    /// <summary>Connects and subscribes; returns once the subscription is acknowledged.</summary>
-    public static async Task<BrokerFanIn> SubscribeAsync(MqttBroker broker, IMqttClientPolicy policy, long expected, CancellationToken cancellationToken)
+    /// <summary>Connects and subscribes at <paramref name="qos"/>; returns once the subscription is acknowledged.</summary>
+    public static async Task<BrokerFanIn> SubscribeAsync(
+        MqttBroker broker, IMqttClientPolicy policy, long expected, CancellationToken cancellationToken, MqttQualityOfService qos = MqttQualityOfService.AtMostOnce)
     {
         var (input, output) = Open(broker, policy, cancellationToken);
-        using var encoder = new MqttEncoder();
-        encoder.Encode(new ConnectPacket { ClientId = "sub" }, MqttProtocolVersion.V500, output);
-        encoder.Encode(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", MqttQualityOfService.AtMostOnce)]), MqttProtocolVersion.V500, output);
+        using (var encoder = new MqttEncoder())
+        {
+            encoder.Encode(new ConnectPacket { ClientId = "sub" }, MqttProtocolVersion.V500, output);
+            encoder.Encode(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", qos)]), MqttProtocolVersion.V500, output);
+        }
+
         await output.FlushAsync(cancellationToken);
         var subscribed = new TaskCompletionSource();
-        var fanIn = new BrokerFanIn(Task.CompletedTask);
-        fanIn.Reading = Task.Run(() => fanIn.ReadAsync(input, expected, subscribed), CancellationToken.None);
+        var fanIn = new BrokerFanIn(Task.CompletedTask, expected);
+        fanIn.Reading = Task.Run(() => fanIn.ReadAsync(input, output, subscribed), CancellationToken.None);
         await subscribed.Task;
         return fanIn;
     }
 
-    /// <summary>Waits until everything arrived or nothing more arrives for a second (dropped at the outbound queue).</summary>
-    public async Task DrainAsync()
+    /// <summary>Waits until <paramref name="total"/> arrived or nothing more arrives for a second (dropped at the outbound queue).</summary>
+    public async Task DrainAsync(long total = long.MaxValue)
     {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _target, new Target(total, reached));
         var seen = -1L;
-        while (!Reading.IsCompleted && Received != seen)
+        while (!Reading.IsCompleted && Received < total && Received != seen)
         {
             seen = Received;
-            await Task.WhenAny(Reading, Task.Delay(1000));
+            await Task.WhenAny(Reading, reached.Task, Task.Delay(1000));
         }
     }
 
     /// <summary>A connection to the broker under <paramref name="policy"/>: what it sends, what it is sent.</summary>
     public static (PipeReader FromBroker, PipeWriter ToBroker) Open(MqttBroker broker, IMqttClientPolicy policy, CancellationToken cancellationToken)
     {
-        var toBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        var fromBroker = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var toBroker = new Pipe(new PipeOptions(BenchMemoryPool.Instance, pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var fromBroker = new Pipe(new PipeOptions(BenchMemoryPool.Instance, pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         _ = broker.RunConnectionAsync(new BenchDuplex(toBroker.Reader, fromBroker.Writer), "bench", _ => ConnectDecision.Accept(policy), cancellationToken);
         return (fromBroker.Reader, toBroker.Writer);
     }
 
-    private async Task ReadAsync(PipeReader input, long expected, TaskCompletionSource subscribed)
+    /// <summary>Reads what the broker sends a publisher (CONNACK, PUBACKs) until it closes, counting PUBACKs in <paramref name="acknowledged"/>.</summary>
+    public static async Task DiscardAsync(PipeReader input, StrongBox<long> acknowledged)
     {
-        var decoder = new MqttDecoder(uint.MaxValue) { Version = MqttProtocolVersion.V500 };
-        while (Received < expected)
+        while (true)
         {
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
-            while (decoder.TryDecode(buffer, out var packet, out var consumed, out _) == MqttDecodeStatus.Complete)
+            while (TryFrame(ref buffer, out var type, out _, out _))
             {
-                buffer = buffer.Slice(consumed);
-                if (packet is SubAckPacket)
+                if (type == MqttPacketType.PubAck)
+                {
+                    Interlocked.Increment(ref acknowledged.Value);
+                }
+            }
+
+            input.AdvanceTo(buffer.Start, result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReadAsync(PipeReader input, PipeWriter acknowledgements, TaskCompletionSource subscribed)
+    {
+        while (Received < _expected)
+        {
+            var result = await input.ReadAsync();
+            var buffer = result.Buffer;
+            var acknowledged = false;
+            while (TryFrame(ref buffer, out var type, out var qos, out var packetId))
+            {
+                if (type == MqttPacketType.SubAck)
                 {
                     subscribed.TrySetResult();
                 }
-                else if (packet is PublishPacket && Interlocked.Increment(ref _received) == 1)
+                else if (type == MqttPacketType.Publish)
                 {
-                    First = Stopwatch.GetTimestamp();
+                    var received = Interlocked.Increment(ref _received);
+                    if (received == 1)
+                    {
+                        First = Stopwatch.GetTimestamp();
+                    }
+
+                    if (Volatile.Read(ref _target) is var target && received >= target.Total)
+                    {
+                        target.Reached.TrySetResult();
+                    }
+
+                    if (qos > 0)
+                    {
+                        // 5.0 §3.4.2.1: a PUBACK with Success and no properties is the packet id alone.
+                        var span = acknowledgements.GetSpan(4);
+                        span[0] = 0x40;
+                        span[1] = 2;
+                        BinaryPrimitives.WriteUInt16BigEndian(span[2..], packetId);
+                        acknowledgements.Advance(4);
+                        acknowledged = true;
+                    }
                 }
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);
+            if (acknowledged)
+            {
+                await acknowledgements.FlushAsync();
+            }
+
             if (result.IsCompleted)
             {
                 subscribed.TrySetResult();
@@ -89,4 +154,54 @@ internal sealed class BrokerFanIn
             }
         }
     }
+
+    // One whole frame off the front of the buffer: its type, and for a PUBLISH its QoS and packet id (§3.3.2).
+    private static bool TryFrame(ref ReadOnlySequence<byte> buffer, out MqttPacketType type, out int qos, out ushort packetId)
+    {
+        type = default;
+        qos = 0;
+        packetId = 0;
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryRead(out var first))
+        {
+            return false;
+        }
+
+        var remaining = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (!reader.TryRead(out var b))
+            {
+                return false;
+            }
+
+            remaining |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                break;
+            }
+        }
+
+        if (reader.Remaining < remaining)
+        {
+            return false;
+        }
+
+        type = (MqttPacketType)(first >> 4);
+        qos = (first >> 1) & 0x03;
+        if (type == MqttPacketType.Publish && qos > 0)
+        {
+            var body = new SequenceReader<byte>(buffer.Slice(reader.Position, remaining));
+            body.TryReadBigEndian(out short topicLength);
+            body.Advance((ushort)topicLength);
+            body.TryReadBigEndian(out short id);
+            packetId = (ushort)id;
+        }
+
+        reader.Advance(remaining);
+        buffer = buffer.Slice(reader.Position);
+        return true;
+    }
+
+    private sealed record Target(long Total, TaskCompletionSource Reached);
 }

@@ -17,6 +17,11 @@ internal sealed class AllowAllPolicy : IMqttClientPolicy
 {
     public static readonly AllowAllPolicy Instance = new();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> DropCounts = new(StringComparer.Ordinal);
+
+    /// <summary>Messages the broker dropped, by reason (a bench that loses some says why).</summary>
+    public static IReadOnlyDictionary<string, long> Drops => DropCounts;
+
     public string Principal => "bench";
 
     public Admission AuthorizeSession() => Admission.Allowed;
@@ -35,9 +40,7 @@ internal sealed class AllowAllPolicy : IMqttClientPolicy
     {
     }
 
-    public void OnDropped(string reason)
-    {
-    }
+    public void OnDropped(string reason) => DropCounts.AddOrUpdate(reason, 1, (_, count) => count + 1);
 
     public void OnClosed(MqttReasonCode reason, string detail)
     {

@@ -45,6 +45,9 @@ public sealed class DeviceMqttClient : IAsyncDisposable
     /// <summary>Connections made so far (1 after the first).</summary>
     public int Connections { get; private set; }
 
+    /// <summary>CONNECTs the gateway refused as busy (0x89 Server busy, 0x88 Server unavailable); each is retried after the jittered backoff.</summary>
+    public int BusyRefusals { get; private set; }
+
     /// <summary>Why the last connection attempt or connection failed, if it did.</summary>
     public string? LastError { get; private set; }
 
@@ -173,6 +176,13 @@ public sealed class DeviceMqttClient : IAsyncDisposable
             {
                 await using var link = await Link.OpenAsync(_options, stop);
                 var connAck = await link.ConnectAsync(_options, stop);
+                if (connAck.ReasonCode is MqttReasonCode.ServerBusy or MqttReasonCode.ServerUnavailable)
+                {
+                    // 5.0 §3.2.2.2: a busy server asks to be tried later. The backoff below grows with each
+                    // refusal and is fully jittered, so a fleet refused together does not return together.
+                    BusyRefusals++;
+                }
+
                 if (connAck.ReasonCode != MqttReasonCode.Success)
                 {
                     throw new AuthenticationException($"the gateway refused the connection: {connAck.ReasonCode} {connAck.Properties.ReasonString}");

@@ -47,6 +47,15 @@ public sealed class GatewayOptions
     /// <summary>Time allowed for the TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Connections being admitted at once (accepted, TLS handshake and CONNECT not yet decided), from
+    /// all sources together. Past it a connection's CONNECT is refused at once with "server busy" (5.0
+    /// 0x89, 3.1.1 0x03) without touching the stores, and the device SDK retries after a jittered
+    /// backoff: a fleet reconnecting together after a restart is admitted at the handshake rate instead
+    /// of piling up timeouts (issue 12, item 6).
+    /// </summary>
+    public int MaxPendingConnects { get; set; } = 512;
+
     /// <summary>Connections from one address that may be open without having completed CONNECT.</summary>
     public int MaxUnauthenticatedPerSource { get; set; } = 64;
 
@@ -67,6 +76,11 @@ public sealed class GatewayOptions
         if (DeviceBytesPerSecond <= 0 || DeviceByteBurst < 1)
         {
             yield return "Gateway: DeviceBytesPerSecond must be positive and DeviceByteBurst at least 1";
+        }
+
+        if (MaxPendingConnects < 1)
+        {
+            yield return "Gateway: MaxPendingConnects must be at least 1";
         }
 
         if (DenialsBeforeDisconnect < 0 || LimitHitsBeforeDisconnect < 0 || MaxUnauthenticatedPerSource < 1 || EventsPerConnectionPerSecond <= 0)

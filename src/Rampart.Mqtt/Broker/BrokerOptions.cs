@@ -52,6 +52,12 @@ public sealed class BrokerOptions
     /// <summary>Retained messages held across all topics; a new topic beyond this is not retained.</summary>
     public int MaximumRetainedMessages { get; set; } = 100_000;
 
+    /// <summary>
+    /// Routed messages kept for reuse, with their payload buffers (at most 8 MiB of them): a PUBLISH
+    /// routed in steady state allocates nothing (0 turns pooling off).
+    /// </summary>
+    public int MessagePoolSize { get; set; } = 16_384;
+
     /// <summary>Checks the limits; returns the first problem or null.</summary>
     public string? Problem() =>
         MaximumPacketSize < 128 ? "MaximumPacketSize must be at least 128 bytes"
@@ -66,5 +72,6 @@ public sealed class BrokerOptions
         : MaximumSessionExpiry < TimeSpan.Zero ? "MaximumSessionExpiry must not be negative"
         : ConnectTimeout <= TimeSpan.Zero ? "ConnectTimeout must be positive"
         : MaximumRetainedMessages < 0 ? "MaximumRetainedMessages must not be negative"
+        : MessagePoolSize < 0 ? "MessagePoolSize must not be negative"
         : null;
 }

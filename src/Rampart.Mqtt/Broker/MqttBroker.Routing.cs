@@ -7,6 +7,15 @@ namespace Rampart.Mqtt.Broker;
 /// <summary>Subscriptions and routing: SUBSCRIBE/UNSUBSCRIBE against the tree, and delivery of each message to its matching sessions (§3.3.4).</summary>
 public sealed partial class MqttBroker
 {
+    // Targets of a message with more than one matching session, gathered on the publisher's thread.
+    [ThreadStatic]
+    private static List<(MqttSession Session, MqttQualityOfService QoS, bool Retain, List<uint>? Ids)>? t_targets;
+
+    /// <summary>The pooled messages that client PUBLISHes are routed in (<see cref="MqttMessage"/>).</summary>
+    internal MessagePool Messages => _messages ??= new MessagePool(_options.MessagePoolSize, 8L << 20);
+
+    private MessagePool? _messages;
+
     internal void Subscribe(MqttConnection connection, SubscribePacket subscribe)
     {
         var v5 = connection.Version == MqttProtocolVersion.V500;
@@ -101,21 +110,22 @@ public sealed partial class MqttBroker
     /// <summary>Sends a message to every matching subscription (§3.3.4), once per session with the highest QoS among its matches.</summary>
     internal void Route(MqttMessage message, MqttSession? from)
     {
-        if (message.Retain && !_retained.Set(message))
+        // What keeps the message beyond this call pins it, so it is never recycled under them.
+        if (message.Retain && !_retained.Set(message.Pin()))
         {
             from?.Connection?.Policy.OnDropped("retained-store-full");
         }
 
-        foreach (var (filter, observer) in _observers)
+        foreach (var (filter, observer, inline) in _observers)
         {
             if (MqttTopics.Matches(filter, message.Topic))
             {
-                observer(message);
+                observer(inline ? message : message.Pin());
             }
         }
 
         var fabric = _fabric;
-        fabric?.OnPublished(message);
+        fabric?.OnPublished(message.Pin());
         Fanout(message, from, shared: fabric is null);
     }
 
@@ -149,7 +159,8 @@ public sealed partial class MqttBroker
     {
         var merged = t_merged ??= [];
         merged.Clear();
-        var targets = new List<(MqttSession Session, MqttQualityOfService QoS, bool Retain, List<uint>? Ids)>();
+        var targets = t_targets ??= [];
+        targets.Clear();
         foreach (var (session, options) in matches)
         {
             // 5.0 §3.8.3.1: no-local subscriptions do not receive the subscriber's own messages.
@@ -182,6 +193,7 @@ public sealed partial class MqttBroker
             Deliver(session, message, qos, retain, ids is null ? Delivery.NoIds : ids);
         }
 
+        targets.Clear();
         merged.Clear();
     }
 

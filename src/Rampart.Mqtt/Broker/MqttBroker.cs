@@ -34,7 +34,7 @@ public sealed partial class MqttBroker : IDisposable
     private readonly RetainedMessages _retained;
     private readonly ITimer _keepAliveSweep;
     private int _connections;
-    private System.Collections.Immutable.ImmutableArray<(string Filter, Action<MqttMessage> Observer)> _observers = [];
+    private System.Collections.Immutable.ImmutableArray<(string Filter, Action<MqttMessage> Observer, bool Inline)> _observers = [];
 
     public MqttBroker(BrokerOptions options, TimeProvider time)
     {
@@ -192,14 +192,23 @@ public sealed partial class MqttBroker : IDisposable
     /// (the node's monitoring reads device state this way). The observer runs on the publisher's loop:
     /// it must be quick and never throw. Dispose the result to stop.
     /// </summary>
-    public IDisposable Observe(string filter, Action<MqttMessage> observer)
+    public IDisposable Observe(string filter, Action<MqttMessage> observer) => Observe(filter, observer, inline: false);
+
+    /// <summary>
+    /// As <see cref="Observe(string, Action{MqttMessage})"/>, for an observer that reads the message
+    /// during the call only and keeps nothing of it (not the message, not its payload's memory): the
+    /// message stays pooled (<see cref="MqttMessage.Pin"/>), so observing allocates nothing.
+    /// </summary>
+    public IDisposable ObserveInline(string filter, Action<MqttMessage> observer) => Observe(filter, observer, inline: true);
+
+    private IDisposable Observe(string filter, Action<MqttMessage> observer, bool inline)
     {
         if (!MqttTopics.IsValidTopicFilter(filter))
         {
             throw new ArgumentException($"'{filter}' is not a valid topic filter", nameof(filter));
         }
 
-        var entry = (filter, observer);
+        var entry = (filter, observer, inline);
         System.Collections.Immutable.ImmutableInterlocked.Update(ref _observers, list => list.Add(entry));
         return new Unobserve(() => System.Collections.Immutable.ImmutableInterlocked.Update(ref _observers, list => list.Remove(entry)));
     }

@@ -57,6 +57,8 @@ internal sealed partial class MqttConnection
         }
     }
 
+    private List<MqttConnection>? _waitingFor;
+
     private int HighWater => Math.Max(1, _options.MaximumOutboundQueue / 2);
 
     private int SessionHighWater => Math.Max(1, _options.MaximumQueuedMessages / 2);
@@ -104,7 +106,17 @@ internal sealed partial class MqttConnection
             return;
         }
 
-        var subscribers = congested.Where(c => c != this).ToArray();
+        // Copied off the thread-static list (the wait may resume on another thread); reused by this read loop alone.
+        var subscribers = _waitingFor ??= [];
+        subscribers.Clear();
+        foreach (var subscriber in congested)
+        {
+            if (subscriber != this)
+            {
+                subscribers.Add(subscriber);
+            }
+        }
+
         congested.Clear();
         foreach (var subscriber in subscribers)
         {
@@ -128,5 +140,7 @@ internal sealed partial class MqttConnection
                 }
             }
         }
+
+        subscribers.Clear();
     }
 }

@@ -1,3 +1,4 @@
+using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 
@@ -6,15 +7,15 @@ namespace Rampart.Mqtt.Broker;
 /// <summary>Handling of each packet a client sends after CONNECT: PUBLISH (with topic aliases and QoS 2 ids), acknowledgements, SUBSCRIBE, DISCONNECT.</summary>
 internal sealed partial class MqttConnection
 {
+    // A PUBLISH or an acknowledgement decoded in place. Returns false when the connection must end.
+    private bool Handle(in MqttFrame frame) =>
+        frame.Type == MqttPacketType.Publish ? HandlePublish(frame) : HandleResponse(frame.Type, frame.PacketId, frame.ReasonCode);
+
     // Returns false when the connection must end.
     private bool Handle(MqttPacket packet)
     {
         switch (packet)
         {
-            case PublishPacket publish:
-                return HandlePublish(publish);
-            case PublishResponsePacket response:
-                return HandleResponse(response);
             case SubscribePacket subscribe:
                 _broker.Subscribe(this, subscribe);
                 return _closed == 0;
@@ -33,7 +34,7 @@ internal sealed partial class MqttConnection
         }
     }
 
-    private bool HandlePublish(PublishPacket publish)
+    private bool HandlePublish(in MqttFrame publish)
     {
         var topic = publish.Topic;
         if (V5 && publish.Properties.TopicAlias is { } alias)
@@ -74,7 +75,7 @@ internal sealed partial class MqttConnection
         }
 
         var admission = TopicWithinLimits(topic)
-            ? Policy.AuthorizePublish(topic, publish.Payload.Length)
+            ? Policy.AuthorizePublish(topic, (int)publish.Payload.Length)
             : Admission.Deny(MqttReasonCode.TopicNameInvalid, "the topic name exceeds the length or level limit");
         if (admission.Verdict == Verdict.Disconnect)
         {
@@ -105,7 +106,7 @@ internal sealed partial class MqttConnection
                 }
             }
 
-            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
+            Send(Outbound.Acknowledge(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success));
             return true;
         }
 
@@ -117,13 +118,13 @@ internal sealed partial class MqttConnection
         if (publish.QoS == MqttQualityOfService.AtLeastOnce)
         {
             // 3.1.1 has no negative PUBACK: a refused message is acknowledged and dropped (§3.3.5).
-            Send(Outbound.Control(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success)));
+            Send(Outbound.Acknowledge(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success));
         }
 
         return true;
     }
 
-    private void Route(PublishPacket publish, string topic)
+    private void Route(in MqttFrame publish, string topic)
     {
         var properties = publish.Properties;
         DateTimeOffset? expiresAt = null;
@@ -146,25 +147,28 @@ internal sealed partial class MqttConnection
             properties = MqttProperties.Empty;
         }
 
-        _broker.Route(new MqttMessage(topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt, Policy.Principal), Session);
+        // A pooled message (MqttMessage): routing holds one lease on it, each queue entry and session one more.
+        var message = MqttMessage.Rent(_broker.Messages, topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt, Policy.Principal);
+        _broker.Route(message, Session);
+        message.ReleaseLease();
     }
 
-    private bool HandleResponse(PublishResponsePacket response)
+    private bool HandleResponse(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode)
     {
         var now = _time.GetUtcNow();
-        switch (response.Kind)
+        switch (kind)
         {
             case MqttPacketType.PubAck or MqttPacketType.PubComp:
                 // An unknown id is tolerated (it may predate a takeover); the spec asks nothing more.
-                Session.Complete(response.PacketId, response.Kind, now);
+                Session.Complete(packetId, kind, now);
                 SignalRoomIfDrained();
                 return true;
             case MqttPacketType.PubRec:
-                var known = Session.Received(response.PacketId, (byte)response.ReasonCode >= 0x80, now);
-                if ((byte)response.ReasonCode < 0x80)
+                var known = Session.Received(packetId, (byte)reasonCode >= 0x80, now);
+                if ((byte)reasonCode < 0x80)
                 {
-                    Send(Outbound.Control(new PublishResponsePacket(
-                        MqttPacketType.PubRel, response.PacketId, known || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
+                    Send(Outbound.Acknowledge(
+                        MqttPacketType.PubRel, packetId, known || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound));
                 }
 
                 return true;
@@ -172,11 +176,11 @@ internal sealed partial class MqttConnection
                 bool released;
                 lock (Session)
                 {
-                    released = Session.AwaitingRelease.Remove(response.PacketId);
+                    released = Session.AwaitingRelease.Remove(packetId);
                 }
 
-                Send(Outbound.Control(new PublishResponsePacket(
-                    MqttPacketType.PubComp, response.PacketId, released || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound)));
+                Send(Outbound.Acknowledge(
+                    MqttPacketType.PubComp, packetId, released || !V5 ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound));
                 return true;
         }
     }

@@ -57,6 +57,26 @@ internal sealed partial class MqttConnection
             return encoder.Encode(packet, Version, output);
         }
 
+        if (item.Acknowledgement != 0)
+        {
+            return encoder.EncodeResponse(item.Acknowledgement, item.PacketId, item.ReasonCode, Version, output);
+        }
+
+        var delivery = item.Delivery;
+        var message = delivery.Message;
+        try
+        {
+            return WriteDelivery(encoder, item, output);
+        }
+        finally
+        {
+            // The queue entry's lease (taken in Send), given back once the payload is in the output.
+            message.ReleaseLease();
+        }
+    }
+
+    private int WriteDelivery(MqttEncoder encoder, in Outbound item, PipeWriter output)
+    {
         var delivery = item.Delivery;
         var message = delivery.Message;
         if (delivery.QoS == MqttQualityOfService.AtMostOnce)

@@ -212,6 +212,19 @@ internal sealed partial class MqttConnection
             return;
         }
 
+        // A queued delivery holds its pooled message until the writer has encoded it (MqttMessage's leases);
+        // one left in the queue of a closed connection is simply never recycled.
+        if (item.IsDelivery)
+        {
+            item.Delivery.Message.AddLease();
+            if (!_outbound.Writer.TryWrite(item))
+            {
+                item.Delivery.Message.ReleaseLease();
+            }
+
+            return;
+        }
+
         _outbound.Writer.TryWrite(item);
     }
 
@@ -324,7 +337,8 @@ internal sealed partial class MqttConnection
             var paused = false;
             while (true)
             {
-                var status = _decoder.TryDecode(buffer, out var packet, out var consumed, out var error);
+                // PUBLISH and its acknowledgements come as frames over the read buffer: nothing allocated per message.
+                var status = _decoder.TryDecodeInPlace(buffer, out var packet, out var frame, out var consumed, out var error);
                 if (status == MqttDecodeStatus.NeedMoreData)
                 {
                     break;
@@ -337,8 +351,10 @@ internal sealed partial class MqttConnection
                     return;
                 }
 
+                // The frame's payload is read (copied into a pooled message) before the buffer is advanced past it.
+                var handled = packet is null ? Handle(frame) : Handle(packet);
                 buffer = buffer.Slice(consumed);
-                if (!Handle(packet!))
+                if (!handled)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
                     return;

@@ -115,6 +115,8 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             Changed();
             if (Connection is { } connection && _inflight.Count < _window && _queued.Count == 0)
             {
+                // The session holds the pooled message until the exchange completes (MqttMessage's leases).
+                delivery.Message.AddLease();
                 connection.Send(Start(delivery));
                 return true;
             }
@@ -124,6 +126,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
                 return false;
             }
 
+            delivery.Message.AddLease();
             _queued.Enqueue(delivery);
             Volatile.Write(ref _queuedCount, _queued.Count);
             return true;
@@ -147,6 +150,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             }
 
             _inflight.Remove(packetId);
+            inflight.Delivery.Message.ReleaseLease();
             Changed();
             FillWindow(now);
             return true;
@@ -168,11 +172,12 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             {
                 // 5.0 §4.3.3: a PUBREC with a failure code ends the exchange and frees the slot.
                 _inflight.Remove(packetId);
+                inflight.Delivery.Message.ReleaseLease();
                 FillWindow(now);
             }
             else
             {
-                inflight.Released = true;
+                _inflight[packetId] = inflight with { Released = true };
             }
 
             return true;
@@ -184,8 +189,9 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     {
         lock (this)
         {
-            if (_inflight.Remove(packetId))
+            if (_inflight.Remove(packetId, out var discarded))
             {
+                discarded.Delivery.Message.ReleaseLease();
                 Changed();
                 FillWindow(now);
             }
@@ -253,12 +259,12 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             foreach (var (id, inflight) in _inflight.OrderBy(pair => pair.Value.Order))
             {
                 var d = inflight.Delivery;
-                messages.Add(new Persistence.PersistedDelivery(id, inflight.Released, d.Message, d.QoS, d.Retain, d.SubscriptionIds));
+                messages.Add(new Persistence.PersistedDelivery(id, inflight.Released, d.Message.Pin(), d.QoS, d.Retain, d.SubscriptionIds));
             }
 
             foreach (var d in _queued)
             {
-                messages.Add(new Persistence.PersistedDelivery(0, false, d.Message, d.QoS, d.Retain, d.SubscriptionIds));
+                messages.Add(new Persistence.PersistedDelivery(0, false, d.Message.Pin(), d.QoS, d.Retain, d.SubscriptionIds));
             }
 
             return (messages, [.. AwaitingRelease]);
@@ -299,6 +305,10 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
             {
                 connection.Send(Start(next));
             }
+            else
+            {
+                next.Message.ReleaseLease();
+            }
         }
     }
 
@@ -315,13 +325,10 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
         return Outbound.Publish(delivery, _lastPacketId, duplicate: false);
     }
 
-    private sealed class Inflight(Delivery delivery, long order)
+    // A value, not an object: nothing is allocated per message in flight.
+    private readonly record struct Inflight(Delivery Delivery, long Order)
     {
-        public Delivery Delivery { get; } = delivery;
-
-        public long Order { get; } = order;
-
-        public bool Released { get; set; }
+        public bool Released { get; init; }
     }
 }
 
@@ -334,12 +341,14 @@ internal sealed record PendingWill(MqttMessage Message, IMqttClientPolicy Policy
 /// <summary>One item of a connection's outbound queue: a control packet, or a message with its packet id.</summary>
 internal readonly struct Outbound
 {
-    private Outbound(MqttPacket? packet, Delivery delivery, ushort packetId, bool duplicate)
+    private Outbound(MqttPacket? packet, Delivery delivery, ushort packetId, bool duplicate, MqttPacketType acknowledgement = 0, MqttReasonCode reasonCode = 0)
     {
         Packet = packet;
         Delivery = delivery;
         PacketId = packetId;
         Duplicate = duplicate;
+        Acknowledgement = acknowledgement;
+        ReasonCode = reasonCode;
     }
 
     public MqttPacket? Packet { get; }
@@ -350,7 +359,17 @@ internal readonly struct Outbound
 
     public bool Duplicate { get; }
 
+    /// <summary>PUBACK, PUBREC, PUBREL or PUBCOMP sent without a packet object (0: not an acknowledgement).</summary>
+    public MqttPacketType Acknowledgement { get; }
+
+    public MqttReasonCode ReasonCode { get; }
+
+    /// <summary>True for a message to deliver (it holds a lease on it while queued, <see cref="MqttMessage"/>).</summary>
+    public bool IsDelivery => Packet is null && Acknowledgement == 0;
+
     public static Outbound Control(MqttPacket packet) => new(packet, default, 0, false);
+
+    public static Outbound Acknowledge(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode) => new(null, default, packetId, false, kind, reasonCode);
 
     public static Outbound Publish(in Delivery delivery, ushort packetId, bool duplicate) => new(null, delivery, packetId, duplicate);
 }

@@ -24,9 +24,22 @@ public sealed class MqttDecoder(uint maximumPacketSize)
     /// <see cref="MqttDecodeStatus.Complete"/>, <paramref name="consumed"/> is the end of that packet;
     /// otherwise it is the start of the buffer.
     /// </summary>
-    public MqttDecodeStatus TryDecode(in ReadOnlySequence<byte> buffer, out MqttPacket? packet, out SequencePosition consumed, out MqttDecodeError error)
+    public MqttDecodeStatus TryDecode(in ReadOnlySequence<byte> buffer, out MqttPacket? packet, out SequencePosition consumed, out MqttDecodeError error) =>
+        TryDecode(buffer, inPlace: false, out packet, out _, out consumed, out error);
+
+    /// <summary>
+    /// As <see cref="TryDecode(in ReadOnlySequence{byte}, out MqttPacket?, out SequencePosition, out MqttDecodeError)"/>,
+    /// except that a PUBLISH or a publish acknowledgement is not made into a packet object: on
+    /// <see cref="MqttDecodeStatus.Complete"/> with a null <paramref name="packet"/> it is in
+    /// <paramref name="frame"/>, its payload a slice of <paramref name="buffer"/>. The same checks apply.
+    /// </summary>
+    public MqttDecodeStatus TryDecodeInPlace(in ReadOnlySequence<byte> buffer, out MqttPacket? packet, out MqttFrame frame, out SequencePosition consumed, out MqttDecodeError error) =>
+        TryDecode(buffer, inPlace: true, out packet, out frame, out consumed, out error);
+
+    private MqttDecodeStatus TryDecode(in ReadOnlySequence<byte> buffer, bool inPlace, out MqttPacket? packet, out MqttFrame frame, out SequencePosition consumed, out MqttDecodeError error)
     {
         packet = null;
+        frame = default;
         error = default;
         consumed = buffer.Start;
         var reader = new SequenceReader<byte>(buffer);
@@ -72,7 +85,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
         var body = buffer.Slice(reader.Position, remaining);
         try
         {
-            packet = Decode((MqttPacketType)(first >> 4), (byte)(first & 0x0F), body);
+            packet = Decode((MqttPacketType)(first >> 4), (byte)(first & 0x0F), body, inPlace, out frame);
         }
         catch (MalformedPacketException exception)
         {
@@ -89,8 +102,9 @@ public sealed class MqttDecoder(uint maximumPacketSize)
         return MqttDecodeStatus.Malformed;
     }
 
-    private MqttPacket Decode(MqttPacketType type, byte flags, ReadOnlySequence<byte> body)
+    private MqttPacket? Decode(MqttPacketType type, byte flags, ReadOnlySequence<byte> body, bool inPlace, out MqttFrame frame)
     {
+        frame = default;
         if (type != MqttPacketType.Connect && Version is null)
         {
             // §3.1: the first packet from a client must be CONNECT.
@@ -99,22 +113,31 @@ public sealed class MqttDecoder(uint maximumPacketSize)
 
         RequireFlags(type, flags);
         var reader = new PacketReader(body);
-        MqttPacket packet = type switch
+        var publishResponse = type is MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp;
+        MqttPacket? packet = null;
+        if (inPlace && (type == MqttPacketType.Publish || publishResponse))
         {
-            MqttPacketType.Connect => ReadConnect(ref reader),
-            MqttPacketType.ConnAck => ReadConnAck(ref reader),
-            MqttPacketType.Publish => ReadPublish(ref reader, flags),
-            MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp => ReadResponse(ref reader, type),
-            MqttPacketType.Subscribe => ReadSubscribe(ref reader),
-            MqttPacketType.SubAck => ReadSubAck(ref reader),
-            MqttPacketType.Unsubscribe => ReadUnsubscribe(ref reader),
-            MqttPacketType.UnsubAck => ReadUnsubAck(ref reader),
-            MqttPacketType.PingReq => PingReqPacket.Instance,
-            MqttPacketType.PingResp => PingRespPacket.Instance,
-            MqttPacketType.Disconnect => ReadDisconnect(ref reader),
-            MqttPacketType.Auth when Version == MqttProtocolVersion.V500 => ReadAuth(ref reader),
-            _ => throw MalformedPacketException.Malformed($"reserved packet type {(int)type}"),
-        };
+            frame = type == MqttPacketType.Publish ? ReadPublishFrame(ref reader, flags) : ReadResponseFrame(ref reader, type);
+        }
+        else
+        {
+            packet = type switch
+            {
+                MqttPacketType.Connect => ReadConnect(ref reader),
+                MqttPacketType.ConnAck => ReadConnAck(ref reader),
+                MqttPacketType.Publish => ReadPublish(ref reader, flags),
+                MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp => ReadResponse(ref reader, type),
+                MqttPacketType.Subscribe => ReadSubscribe(ref reader),
+                MqttPacketType.SubAck => ReadSubAck(ref reader),
+                MqttPacketType.Unsubscribe => ReadUnsubscribe(ref reader),
+                MqttPacketType.UnsubAck => ReadUnsubAck(ref reader),
+                MqttPacketType.PingReq => PingReqPacket.Instance,
+                MqttPacketType.PingResp => PingRespPacket.Instance,
+                MqttPacketType.Disconnect => ReadDisconnect(ref reader),
+                MqttPacketType.Auth when Version == MqttProtocolVersion.V500 => ReadAuth(ref reader),
+                _ => throw MalformedPacketException.Malformed($"reserved packet type {(int)type}"),
+            };
+        }
 
         if (!reader.End)
         {
@@ -140,6 +163,9 @@ public sealed class MqttDecoder(uint maximumPacketSize)
     }
 
     private bool V5 => Version == MqttProtocolVersion.V500;
+
+    // Created at a connection's first PUBLISH: an idle connection does not carry it.
+    private TopicNameCache? _topics;
 
     private ConnectPacket ReadConnect(ref PacketReader reader)
     {
@@ -233,6 +259,21 @@ public sealed class MqttDecoder(uint maximumPacketSize)
 
     private PublishPacket ReadPublish(ref PacketReader reader, byte flags)
     {
+        var frame = ReadPublishFrame(ref reader, flags);
+        return new PublishPacket
+        {
+            Topic = frame.Topic,
+            QoS = frame.QoS,
+            Retain = frame.Retain,
+            Duplicate = frame.Duplicate,
+            PacketId = frame.PacketId,
+            Properties = frame.Properties,
+            Payload = frame.Payload.ToArray(),
+        };
+    }
+
+    private MqttFrame ReadPublishFrame(ref PacketReader reader, byte flags)
+    {
         var qos = (flags >> 1) & 0x03;
         if (qos == 3)
         {
@@ -246,7 +287,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
             throw MalformedPacketException.Malformed("DUP set on a QoS 0 PUBLISH");
         }
 
-        var topic = reader.ReadString("the topic name");
+        var topic = reader.ReadString("the topic name", _topics ??= new TopicNameCache());
         if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
         {
             // §3.3.2.1: wildcards are not allowed in a topic name.
@@ -270,19 +311,17 @@ public sealed class MqttDecoder(uint maximumPacketSize)
             throw MalformedPacketException.Protocol("PUBLISH without a topic name or topic alias");
         }
 
-        return new PublishPacket
-        {
-            Topic = topic,
-            QoS = (MqttQualityOfService)qos,
-            Retain = (flags & 0x01) != 0,
-            Duplicate = duplicate,
-            PacketId = packetId,
-            Properties = properties,
-            Payload = reader.ReadRest(),
-        };
+        return new MqttFrame(
+            MqttPacketType.Publish, topic, reader.SliceRest(), (MqttQualityOfService)qos, (flags & 0x01) != 0, duplicate, packetId, MqttReasonCode.Success, properties);
     }
 
     private PublishResponsePacket ReadResponse(ref PacketReader reader, MqttPacketType type)
+    {
+        var frame = ReadResponseFrame(ref reader, type);
+        return new PublishResponsePacket(type, frame.PacketId, frame.ReasonCode) { Properties = frame.Properties };
+    }
+
+    private MqttFrame ReadResponseFrame(ref PacketReader reader, MqttPacketType type)
     {
         var packetId = reader.ReadUInt16("the packet identifier");
         if (packetId == 0)
@@ -293,7 +332,7 @@ public sealed class MqttDecoder(uint maximumPacketSize)
         // 5.0 §3.4.2.1: the reason code and properties may be omitted (remaining length 2 or 3).
         var code = V5 && !reader.End ? (MqttReasonCode)reader.ReadByte("the reason code") : MqttReasonCode.Success;
         var properties = V5 && !reader.End ? PropertyReader.Read(ref reader, AllowedProperties.Response, type.ToString().ToUpperInvariant()) : MqttProperties.Empty;
-        return new PublishResponsePacket(type, packetId, code) { Properties = properties };
+        return new MqttFrame(type, string.Empty, default, default, false, false, packetId, code, properties);
     }
 
     private SubscribePacket ReadSubscribe(ref PacketReader reader)

@@ -34,16 +34,7 @@ public sealed class MqttEncoder : IDisposable
                 flags = WritePublish(publish.Topic, publish.Payload.Span, publish.QoS, publish.Retain, publish.Duplicate, publish.PacketId, publish.Properties, v5);
                 break;
             case PublishResponsePacket response:
-                flags = response.Kind == MqttPacketType.PubRel ? (byte)0b0010 : (byte)0;
-                WireWriter.UInt16(_body, response.PacketId);
-
-                // 5.0 §3.4.2.1: the reason code may be omitted when it is Success and there are no properties.
-                if (v5 && (response.ReasonCode != MqttReasonCode.Success || !IsEmpty(response.Properties)))
-                {
-                    WireWriter.Byte(_body, (byte)response.ReasonCode);
-                    Properties(v5, response.Properties);
-                }
-
+                flags = WriteResponse(response.Kind, response.PacketId, response.ReasonCode, response.Properties, v5);
                 break;
             case SubscribePacket subscribe:
                 flags = 0b0010;
@@ -137,6 +128,14 @@ public sealed class MqttEncoder : IDisposable
         return total > maximumSize ? 0 : WriteFrame(MqttPacketType.Publish, flags, output);
     }
 
+    /// <summary>Writes a PUBACK, PUBREC, PUBREL or PUBCOMP without properties and without a packet object (the broker's acknowledgement path).</summary>
+    public int EncodeResponse(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode, MqttProtocolVersion version, IBufferWriter<byte> output)
+    {
+        _body.Clear();
+        var flags = WriteResponse(kind, packetId, reasonCode, MqttProperties.Empty, version == MqttProtocolVersion.V500);
+        return WriteFrame(kind, flags, output);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -156,6 +155,20 @@ public sealed class MqttEncoder : IDisposable
         Properties(v5, properties, topicAlias);
         WireWriter.Raw(_body, payload);
         return (byte)((duplicate ? 0x08 : 0) | ((byte)qos << 1) | (retain ? 0x01 : 0));
+    }
+
+    private byte WriteResponse(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode, MqttProperties properties, bool v5)
+    {
+        WireWriter.UInt16(_body, packetId);
+
+        // 5.0 §3.4.2.1: the reason code may be omitted when it is Success and there are no properties.
+        if (v5 && (reasonCode != MqttReasonCode.Success || !IsEmpty(properties)))
+        {
+            WireWriter.Byte(_body, (byte)reasonCode);
+            Properties(v5, properties);
+        }
+
+        return kind == MqttPacketType.PubRel ? (byte)0b0010 : (byte)0;
     }
 
     // §2.1: fixed header — type and flags, then the remaining length as a variable byte integer.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
@@ -21,16 +22,23 @@ internal ref struct PacketReader(ReadOnlySequence<byte> body)
     public ushort ReadUInt16(string what) =>
         _reader.TryReadBigEndian(out short value) ? (ushort)value : throw MalformedPacketException.Malformed($"packet ends before {what}");
 
+    /// <summary>As <see cref="ReadUInt16(string)"/>, the description composed only on failure (this runs for every PUBLISH).</summary>
+    public ushort ReadUInt16(string format, string argument) =>
+        _reader.TryReadBigEndian(out short value) ? (ushort)value : throw MalformedPacketException.Malformed("packet ends before " + Describe(format, argument));
+
     public uint ReadUInt32(string what) =>
         _reader.TryReadBigEndian(out int value) ? (uint)value : throw MalformedPacketException.Malformed($"packet ends before {what}");
 
     /// <summary>§1.5.5: at most four bytes, minimal encoding not required by the spec but values above 268,435,455 are impossible.</summary>
-    public uint ReadVariableByteInteger(string what)
+    public uint ReadVariableByteInteger(string what) => ReadVariableByteInteger("{0}", what);
+
+    /// <summary>As <see cref="ReadVariableByteInteger(string)"/>, the description composed only on failure.</summary>
+    public uint ReadVariableByteInteger(string format, string argument)
     {
         uint value = 0;
         for (var i = 0; i < 4; i++)
         {
-            var b = ReadByte(what);
+            var b = _reader.TryRead(out var read) ? read : throw MalformedPacketException.Malformed("packet ends before " + Describe(format, argument));
             value |= (uint)(b & 0x7F) << (7 * i);
             if ((b & 0x80) == 0)
             {
@@ -38,15 +46,25 @@ internal ref struct PacketReader(ReadOnlySequence<byte> body)
             }
         }
 
-        throw MalformedPacketException.Malformed($"{what}: variable byte integer longer than 4 bytes");
+        throw MalformedPacketException.Malformed(Describe(format, argument) + ": variable byte integer longer than 4 bytes");
     }
 
+    private static string Describe(string format, string argument) => string.Format(CultureInfo.InvariantCulture, format, argument);
+
     /// <summary>§1.5.4: length-prefixed, well-formed UTF-8, no U+0000.</summary>
-    public string ReadString(string what)
+    public string ReadString(string what) => ReadString(what, cache: null);
+
+    /// <summary>As <see cref="ReadString(string)"/>, answered from <paramref name="cache"/> when the bytes are a name it holds.</summary>
+    public string ReadString(string what, TopicNameCache? cache)
     {
         var bytes = ReadBinarySpan(what, out var rented);
         try
         {
+            if (cache?.Find(bytes) is { } known)
+            {
+                return known;
+            }
+
             if (!Utf8.IsValid(bytes))
             {
                 throw MalformedPacketException.Malformed($"{what} is not well-formed UTF-8");
@@ -57,7 +75,9 @@ internal ref struct PacketReader(ReadOnlySequence<byte> body)
                 throw MalformedPacketException.Malformed($"{what} contains U+0000");
             }
 
-            return Encoding.UTF8.GetString(bytes);
+            var decoded = Encoding.UTF8.GetString(bytes);
+            cache?.Add(bytes, decoded);
+            return decoded;
         }
         finally
         {
@@ -81,9 +101,9 @@ internal ref struct PacketReader(ReadOnlySequence<byte> body)
         return copy;
     }
 
-    public byte[] ReadRest()
+    public ReadOnlySequence<byte> SliceRest()
     {
-        var rest = _reader.UnreadSequence.ToArray();
+        var rest = _reader.UnreadSequence;
         _reader.AdvanceToEnd();
         return rest;
     }
@@ -102,7 +122,7 @@ internal ref struct PacketReader(ReadOnlySequence<byte> body)
 
     private ReadOnlySpan<byte> ReadBinarySpan(string what, out byte[]? rented)
     {
-        var length = ReadUInt16($"the length of {what}");
+        var length = ReadUInt16("the length of {0}", what);
         rented = null;
         if (_reader.Remaining < length)
         {

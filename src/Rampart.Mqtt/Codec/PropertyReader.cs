@@ -7,7 +7,7 @@ internal static class PropertyReader
 {
     public static MqttProperties Read(ref PacketReader reader, ulong allowed, string where, bool subscriptionIdentifiersRepeat = false)
     {
-        var length = reader.ReadVariableByteInteger($"the {where} property length");
+        var length = reader.ReadVariableByteInteger("the {0} property length", where);
         if (length == 0)
         {
             return MqttProperties.Empty;

@@ -71,7 +71,7 @@ public sealed partial class DetectionHost(
         }
 
         _subscription = stream.Subscribe();
-        _observation = gateway.Broker.Observe("#", collector.Observe);
+        _observation = gateway.Broker.ObserveInline("#", collector.Observe);
         _events = Task.Run(() => FollowAsync(_subscription), CancellationToken.None);
         _windows = Task.Run(() => TickAsync(_stopping.Token), CancellationToken.None);
     }

@@ -9,6 +9,28 @@ namespace Rampart.Server.Gateway;
 /// <summary>The CONNECT decision.</summary>
 public sealed partial class MqttGateway
 {
+    // Past the admission backlog the CONNECT is refused before any store is read (5.0 §3.2.2.2 0x89
+    // Server busy; the broker sends 3.1.1 clients 0x03 Server unavailable); otherwise it is decided and
+    // its admission slot given back, accepted or not.
+    private async ValueTask<ConnectDecision> AdmitAsync(ConnectAttempt attempt, IDisposable? pending, ConnectPacket connect, CancellationToken cancellationToken)
+    {
+        if (pending is null)
+        {
+            Interlocked.Increment(ref _busyRefusals);
+            Refusals.Record(attempt.Source, "server-busy", $"more than {_options.MaxPendingConnects} connections were being admitted at once", attempt.Certificate?.SerialNumber, connect.ClientId);
+            return ConnectDecision.Refuse(MqttReasonCode.ServerBusy, "the server is busy admitting other clients: retry later");
+        }
+
+        try
+        {
+            return await DecideAsync(attempt, connect, cancellationToken);
+        }
+        finally
+        {
+            pending.Dispose();
+        }
+    }
+
     /// <summary>
     /// Decides one CONNECT. 1. The handshake's identity must exist, and the client id must be the
     /// device id (and not one a service pattern reserves) or one of the service's ids. 2. A device

@@ -26,6 +26,7 @@ public sealed partial class MqttGateway : IDisposable
 {
     private const string HandledKey = "rampart.mqtt.handled";
     private const string LeaseKey = "rampart.mqtt.unauthenticated";
+    private const string PendingKey = "rampart.mqtt.pending";
 
     private readonly GatewayOptions _options;
     private readonly ClientIdentityResolver _resolver;
@@ -54,6 +55,7 @@ public sealed partial class MqttGateway : IDisposable
         Broker = new MqttBroker(brokerOptions.Value, time);
         Unauthenticated = new SourceLimiter(_options.MaxUnauthenticatedPerSource);
         Connections = new ConnectionCap(_options.MaxConnections);
+        PendingConnects = new ConnectionCap(_options.MaxPendingConnects);
         Limits = new IdentityLimitCache(_options, time);
         Refusals = new RefusalRecorder(_options, events, time, logger);
         _services = _options.ServicePermissions();
@@ -67,6 +69,14 @@ public sealed partial class MqttGateway : IDisposable
     public TrafficCounters Traffic { get; }
 
     public SourceLimiter Unauthenticated { get; }
+
+    /// <summary>Connections being admitted now (TLS handshake and CONNECT decision), bounded by <see cref="GatewayOptions.MaxPendingConnects"/>.</summary>
+    public ConnectionCap PendingConnects { get; }
+
+    /// <summary>CONNECTs refused with "server busy" because too many connections were being admitted at once.</summary>
+    public long BusyRefusals => Interlocked.Read(ref _busyRefusals);
+
+    private long _busyRefusals;
 
     /// <summary>Connections open on the listener, from all sources, against <see cref="GatewayOptions.MaxConnections"/>.</summary>
     public ConnectionCap Connections { get; }
@@ -111,6 +121,10 @@ public sealed partial class MqttGateway : IDisposable
         }
 
         connection.Items[LeaseKey] = lease;
+
+        // Held until its CONNECT is decided (or the connection ends first); none left means "server busy".
+        using var pending = PendingConnects.TryEnter();
+        connection.Items[PendingKey] = pending;
         CurrentConnection.Value = connection;
         await next(connection);
         if (!connection.Items.ContainsKey(HandledKey))
@@ -158,11 +172,16 @@ public sealed partial class MqttGateway : IDisposable
         var source = Source(connection);
         var lease = connection.Items.TryGetValue(LeaseKey, out var held) ? held as SourceLimiter.Lease : null;
         var certificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
-        ClientIdentity? identity;
-        ClientRefusal? refusal;
+        var pending = connection.Items.TryGetValue(PendingKey, out var slot) ? slot as IDisposable : null;
+        ClientIdentity? identity = null;
+        ClientRefusal? refusal = null;
         try
         {
-            (identity, refusal) = await _resolver.ResolveAsync(certificate, connection.ConnectionClosed, chainVerified: true);
+            // Past the admission backlog nothing is looked up: the CONNECT gets "server busy" (AdmitAsync).
+            if (pending is not null)
+            {
+                (identity, refusal) = await _resolver.ResolveAsync(certificate, connection.ConnectionClosed, chainVerified: true);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -175,7 +194,7 @@ public sealed partial class MqttGateway : IDisposable
         var attempt = new ConnectAttempt(source, certificate, identity, refusal, lease);
         try
         {
-            await Broker.RunConnectionAsync(connection.Transport, source, (connect, cancellationToken) => DecideAsync(attempt, connect, cancellationToken), stopping);
+            await Broker.RunConnectionAsync(connection.Transport, source, (connect, cancellationToken) => AdmitAsync(attempt, pending, connect, cancellationToken), stopping);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
