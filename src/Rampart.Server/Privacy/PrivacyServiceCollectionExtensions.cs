@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Gateway;
+using Rampart.Privacy.Archive;
 using Rampart.Privacy.Classification;
 using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Keys;
@@ -31,6 +32,8 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Retention);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().StoredColumns);
 
+        services.AddSingleton<ArchiveRegions>();
+        services.AddSingleton<TelemetryArchive>();
         services.AddSingleton<SubjectService>();
         services.AddSingleton<SubjectExport>();
         services.AddSingleton<SubjectErasure>();
@@ -42,6 +45,8 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<ProcessingRecord>();
         services.AddSingleton(provider => new RefusalEvents(provider.GetRequiredService<GatewayEventTap>(), provider.GetRequiredService<TimeProvider>(), settings.Options.RefusalEventWindow));
         services.AddSingleton<PrivacyDeliveryFilter>();
+        services.AddSingleton<ArchiveHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<ArchiveHost>());
         services.AddSingleton<PrivacyHost>();
         services.AddHostedService(provider => provider.GetRequiredService<PrivacyHost>());
         return services;
