@@ -1,12 +1,9 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rampart.Mqtt.Broker;
 using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Keys;
-using Rampart.Privacy.Subjects;
 
 namespace Rampart.Privacy.Archive;
 
@@ -21,9 +18,8 @@ namespace Rampart.Privacy.Archive;
 /// lock, so no batch in flight writes rows after it with a key that still opens.
 /// </summary>
 public sealed partial class TelemetryArchive(
-    ArchiveRegions regions, PrivacyPolicy policy, SubjectDirectory subjects, ISubjectStore keys, Envelope envelope, PrivacyOptions options, TimeProvider time, ILogger<TelemetryArchive> logger)
+    ArchiveRegions regions, PrivacyPolicy policy, SubjectDirectory subjects, SubjectKeys keys, PrivacyOptions options, TimeProvider time, ILogger<TelemetryArchive> logger)
 {
-    private const int MaxCachedKeys = 4_096;
     private readonly ArchiveOptions _options = options.Archive;
     private readonly HashSet<string> _families = new(options.Archive.Families, StringComparer.Ordinal);
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Math.Max(1, options.Archive.QueueCapacity))
@@ -31,7 +27,6 @@ public sealed partial class TelemetryArchive(
         FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
     });
 
-    private readonly ConcurrentDictionary<string, byte[]> _dataKeys = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private long _archived;
     private long _dropped;
@@ -235,35 +230,9 @@ public sealed partial class TelemetryArchive(
         }
     }
 
-    private async Task<byte[]?> KeyAsync(string pseudonym, CancellationToken cancellationToken)
-    {
-        if (_dataKeys.TryGetValue(pseudonym, out var cached))
-        {
-            return cached;
-        }
+    private ValueTask<byte[]?> KeyAsync(string pseudonym, CancellationToken cancellationToken) => keys.GetAsync(pseudonym, cancellationToken);
 
-        if (await keys.GetKeyAsync(pseudonym, cancellationToken) is not { } wrapped)
-        {
-            return null;
-        }
-
-        var dataKey = envelope.Unwrap(wrapped, pseudonym);
-        if (_dataKeys.Count >= MaxCachedKeys)
-        {
-            // Bounded: start again rather than track use (a reader may still hold an evicted key, so it is not zeroed here).
-            _dataKeys.Clear();
-        }
-
-        return _dataKeys.GetOrAdd(pseudonym, dataKey);
-    }
-
-    private void Forget(string pseudonym)
-    {
-        if (_dataKeys.TryRemove(pseudonym, out var dataKey))
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-    }
+    private void Forget(string pseudonym) => keys.Forget(pseudonym);
 
     [LoggerMessage(EventId = 4911, Level = LogLevel.Error, Message = "Archive: {Count} messages of region {Region} not kept: no archive store is open for the region")]
     private static partial void LogNoStore(ILogger logger, string region, int count);

@@ -19,7 +19,7 @@ namespace Rampart.Privacy.Requests;
 /// next) and recorded as <c>privacy.archive-erased</c>; should the node stop in between, the rows
 /// left cannot be decrypted and expire with the <c>archive</c> retention.
 /// </summary>
-public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, SubjectDirectory directory, TelemetryArchive? archive = null) : IApprovableOperation
+public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, SubjectDirectory directory, TelemetryArchive? archive = null, SubjectChanges? changes = null) : IApprovableOperation
 {
     /// <summary>The operation's name in approvals.</summary>
     public const string OperationName = "privacy.erase-subject";
@@ -53,6 +53,7 @@ public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, Subject
             }));
         }, cancellationToken);
         directory.Remove(pseudonym);
+        changes?.Announce(pseudonym);
         if (erased.Value < 0)
         {
             throw new FleetException(FleetErrorKind.NotFound, $"no subject {pseudonym} (erased already?)");

@@ -32,7 +32,8 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     /// <summary>Nodes A, B and C.</summary>
     public IReadOnlyList<TestNode> Nodes { get; }
 
-    public static async Task<ClusterOfThree> StartAsync()
+    /// <summary>Starts the three nodes, each also with <paramref name="extra"/> settings (a capability's own).</summary>
+    public static async Task<ClusterOfThree> StartAsync(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var database = await PostgresServer.NewDatabaseAsync();
         var nats = (await NatsServer.Shared).Url.ToString();
@@ -46,8 +47,18 @@ internal sealed class ClusterOfThree : IAsyncDisposable
             ["Rampart:Cluster:NodeId"] = "node-" + (char)('a' + index),
         };
 
+        Dictionary<string, string?> With(Dictionary<string, string?> settings)
+        {
+            foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+
         var temp = new TempDirectory();
-        var first = await GatewayNode.StartAsync(Settings(0));
+        var first = await GatewayNode.StartAsync(With(Settings(0)));
         var others = new List<TestNode>();
         try
         {
@@ -56,7 +67,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
                 var data = temp.Sub("node-" + index);
                 await CopyKeysAsync(first.Node.Node.DataDirectory, data);
                 var settings = new Dictionary<string, string?>(GatewayNode.IngestService);
-                foreach (var (key, value) in Settings(index))
+                foreach (var (key, value) in With(Settings(index)))
                 {
                     settings[key] = value;
                 }

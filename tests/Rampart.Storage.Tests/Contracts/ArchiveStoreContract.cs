@@ -61,7 +61,7 @@ public abstract class ArchiveStoreContract<TProvider> : StoreContract<TProvider>
         _regions.Add(await OpenStoreAsync("eu"));
         _regions.Add(await OpenStoreAsync("us"));
         var pseudonyms = new Pseudonyms(Keys.PseudonymKey);
-        return new TelemetryArchive(_regions, new PrivacyPolicy(_options, pseudonyms), _directory, Stores.Subjects, new Envelope(Keys), _options, Clock, NullLogger<TelemetryArchive>.Instance);
+        return new TelemetryArchive(_regions, new PrivacyPolicy(_options, pseudonyms), _directory, new SubjectKeys(Stores.Subjects, new Envelope(Keys)), _options, Clock, NullLogger<TelemetryArchive>.Instance);
     }
 
     private async Task<(string Alice, string Bob)> TwoSubjectsAsync()
