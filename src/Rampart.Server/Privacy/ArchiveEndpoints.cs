@@ -46,7 +46,7 @@ internal static class ArchiveEndpoints
 }
 
 /// <summary>A device's archived messages in [From, To), after an id (paging).</summary>
-public sealed record ArchiveQueryRequest(string Device, DateTimeOffset? From, DateTimeOffset? To, long? After, int? Limit);
+public sealed record ArchiveQueryRequest(string Device, DateTimeOffset? From = null, DateTimeOffset? To = null, long? After = null, int? Limit = null);
 
 /// <summary>The messages found, in id order (pass the last id as <c>after</c> for the next page).</summary>
 public sealed record ArchiveQueryResponse(string Device, IAsyncEnumerable<ExportedArchiveMessage> Messages);
