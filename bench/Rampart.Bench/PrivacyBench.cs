@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Rampart.Bench.Detection;
-using Rampart.Fleet.Audit;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
@@ -17,7 +14,6 @@ using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Keys;
 using Rampart.Privacy.Minimisation;
 using Rampart.Privacy.Subjects;
-using Rampart.Storage.Sqlite;
 
 namespace Rampart.Bench;
 
