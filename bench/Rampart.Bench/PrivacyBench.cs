@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Rampart.Bench.Detection;
-using Rampart.Fleet.Audit;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
@@ -17,7 +14,6 @@ using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Keys;
 using Rampart.Privacy.Minimisation;
 using Rampart.Privacy.Subjects;
-using Rampart.Storage.Sqlite;
 
 namespace Rampart.Bench;
 
@@ -78,50 +74,8 @@ internal static class PrivacyBench
             $"the filter alone {FilterAlone(filter, 5_000_000):0} ns per delivery"));
     }
 
-    /// <summary><c>privacy-kek-rotation [--subjects 100000]</c>: re-wrap every subject's data key on SQLite, with the audit log running.</summary>
-    public static async Task KekRotationAsync(string[] args)
-    {
-        var subjects = new BenchArguments(args).Int("subjects", 100_000);
-        var directory = Path.Combine(Path.GetTempPath(), "rampart-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
-        try
-        {
-            var stores = new SqliteNodeStores(new SqliteDatabase(Path.Combine(directory, "bench.db")));
-            await stores.MigrateAsync(CancellationToken.None);
-            var audit = new AuditLog(stores.Audit, new AuditSigningKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)), TimeProvider.System, Options.Create(new AuditOptions()), NullLogger<AuditLog>.Instance);
-            await audit.StartAsync(CancellationToken.None);
-            var keys = KeyFolder.Open(Path.Combine(directory, "keys"));
-            var envelope = new Envelope(keys);
-            const int batch = 5_000;
-            for (var start = 0; start < subjects; start += batch)
-            {
-                var from = start;
-                await audit.CommitAsync(async (transaction, commit) =>
-                {
-                    for (var i = from; i < Math.Min(subjects, from + batch); i++)
-                    {
-                        var pseudonym = $"ps-bench-{i:D8}";
-                        var (dataKey, wrapped) = envelope.NewDataKey(pseudonym);
-                        await stores.Subjects.TryAddAsync(transaction, new StoredSubject(pseudonym, "eu", Envelope.SealWith(dataKey, Encoding.UTF8.GetBytes($"{{\"id\":\"subject {i}\"}}"), pseudonym), transaction.Now), wrapped, commit);
-                    }
-
-                    return AuditedOutcome<bool>.Done(true, new AuditRecord("bench", "bench.subjects-added", "bench", AuditOutcome.Success));
-                });
-            }
-
-            var rotation = new KekRotation(stores.Subjects, keys, envelope, audit);
-            var wall = Stopwatch.StartNew();
-            var (version, rewrapped) = await rotation.RotateAsync("bench", CancellationToken.None);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"privacy-kek-rotation subjects={subjects}: {rewrapped} keys re-wrapped to KEK {version} in {wall.Elapsed.TotalSeconds:0.00} s ({rewrapped / wall.Elapsed.TotalSeconds:N0} keys/s), SQLite, {KekRotation.BatchSize} per audited transaction"));
-            await audit.StopAsync();
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    /// <summary><c>privacy-kek-rotation [--subjects 100000] [--provider sqlite|postgres]</c>: see <see cref="PrivacyArchiveBench.KekRotationAsync"/>.</summary>
+    public static Task KekRotationAsync(string[] args) => PrivacyArchiveBench.KekRotationAsync(args);
 
     // A policy like a node's: two regions, services with and without rules; the bench's subscriber is a declared service with no rules.
     private static PrivacyDeliveryFilter Filter()

@@ -31,6 +31,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["privacy-minimise"] = PrivacyBench.MinimiseAsync,
     ["privacy-overhead"] = PrivacyBench.OverheadAsync,
     ["privacy-kek-rotation"] = PrivacyBench.KekRotationAsync,
+    ["privacy-archive-export"] = PrivacyArchiveBench.ExportAsync,
     ["coap-dtls"] = CoapDtlsBench.RunAsync,
     ["console-pages"] = ConsoleBench.RunAsync,
     ["posture-fleet"] = PostureBench.RunAsync,

@@ -23,6 +23,9 @@ public sealed class PrivacyOptions
     /// <summary>Default retention in days per data category (<see cref="Retention.RetentionPolicy.Categories"/>); changed at run time through the API.</summary>
     public Dictionary<string, int> Retention { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The opt-in telemetry archive (§4): families archived, each region's store, bounds.</summary>
+    public Archive.ArchiveOptions Archive { get; set; } = new();
+
     /// <summary>How often the retention job runs.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 

@@ -25,6 +25,11 @@ public sealed record OperatorRole(string Name, IReadOnlySet<string> Permissions,
         Operators.Permissions.DevicesRead, Operators.Permissions.CertsRead, Operators.Permissions.EventsRead, Operators.Permissions.AuditRead,
         Operators.Permissions.UsersRead, Operators.Permissions.ApprovalsRead, Operators.Permissions.PersonalDataRead), RequiresTotp: false);
 
+    /// <summary>Data subjects' requests (issue 19): subjects, consents, export and erasure, apart from running the fleet (GDPR art. 38–39).</summary>
+    public static OperatorRole PrivacyOfficer { get; } = new("privacy-officer", Set(
+        Operators.Permissions.PrivacyAdmin, Operators.Permissions.PersonalDataRead, Operators.Permissions.AuditRead, Operators.Permissions.DevicesRead,
+        Operators.Permissions.EventsRead, Operators.Permissions.ApprovalsRead), RequiresTotp: true);
+
     /// <summary>Fleet status without personal data.</summary>
     public static OperatorRole Viewer { get; } = new("viewer", Set(Operators.Permissions.DevicesRead), RequiresTotp: false);
 
@@ -32,7 +37,7 @@ public sealed record OperatorRole(string Name, IReadOnlySet<string> Permissions,
     public static OperatorRole LocalAdmin { get; } = new("local-admin", Set([.. Operators.Permissions.All]), RequiresTotp: false);
 
     /// <summary>The roles an operator can be given.</summary>
-    public static IReadOnlyList<OperatorRole> Assignable { get; } = [Admin, SecurityOfficer, Operator, Auditor, Viewer];
+    public static IReadOnlyList<OperatorRole> Assignable { get; } = [Admin, SecurityOfficer, Operator, Auditor, Viewer, PrivacyOfficer];
 
     /// <summary>The role with this name, or null.</summary>
     public static OperatorRole? Find(string? name) => Assignable.FirstOrDefault(role => role.Name == name);

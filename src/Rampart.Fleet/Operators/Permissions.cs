@@ -21,6 +21,9 @@ public static class Permissions
     public const string PersonalDataRead = "personal-data:read";
     public const string SystemWrite = "system:write";
 
+    /// <summary>Data subjects' requests and records (issue 19): subjects, consents, export, erasure and its approval, the telemetry archive.</summary>
+    public const string PrivacyAdmin = "privacy:admin";
+
     /// <summary>Scrape <c>/metrics</c> and read the export status (figures, no personal data).</summary>
     public const string MetricsRead = "metrics:read";
 
@@ -29,5 +32,6 @@ public static class Permissions
     [
         DevicesRead, DevicesWrite, DevicesQuarantine, CertsRead, CertsRevoke, CertsIssue, VendorsWrite, EventsRead, AuditRead,
         UsersRead, UsersWrite, ApprovalsRead, ReleasesWrite, ReleasesApprove, RolloutsWrite, PersonalDataRead, SystemWrite, MetricsRead,
+        PrivacyAdmin,
     ];
 }

@@ -10,6 +10,7 @@ namespace Rampart.Privacy.Classification;
 public static class StoredData
 {
     private const string Database = "node database (SQLite rampart.db, or PostgreSQL when scaled out)";
+    private const string ArchiveStore = "each region's own archive store (archive-{region}.db, or schema archive_{region} on PostgreSQL), never the node database";
     private const string WhileDevice = "while the device is in the inventory";
     private const string Forever = "kept for the life of the node (evidence, append-only)";
 
@@ -27,7 +28,7 @@ public static class StoredData
         .. Table("bootstrap_tokens", "enrollment (hashes only)", "until used or expired", operational: ["id", "device_id", "token_hash", "created_ms", "expires_ms", "used_ms", "revoked_ms"]),
         .. Table("crls", "revocation lists", "until superseded", operational: ["number", "this_update_ms", "next_update_ms", "der"]),
         .. Table("vendor_trust", "manufacturer CAs", "until removed", operational: ["fingerprint", "name", "der", "added_ms"]),
-        .. Table("security_events", "security monitoring (art. 32); source addresses are personal data", "security-events",
+        .. Table("security_events", "security monitoring (art. 32); source addresses are personal data: a subject's device's are sealed with the subject's key", "security-events",
             operational: ["id", "time_ms", "kind", "severity", "device_id"], personal: ["source", "details"]),
         .. Table("users", "operator accounts", "until the account is removed",
             operational: ["role", "sites", "zones", "activated", "disabled", "failed_logins", "locked_until_ms", "last_totp_step", "created_ms"], personal: ["name"],
@@ -63,6 +64,9 @@ public static class StoredData
         .. Table("privacy_subject_devices", "which devices belong to which subject", "until erased", operational: ["device_id"], personal: ["pseudonym"]),
         .. Table("privacy_consents", "consents per purpose (art. 7(1): the controller can show consent)", "until erased; withdrawn ones: consents-withdrawn",
             operational: ["purpose", "granted", "changed_ms"], personal: ["pseudonym"]),
+        .. Table("archive_messages", "the opt-in telemetry archive (forensics), sealed per subject", "archive",
+            operational: ["id", "device_id", "family", "time_ms"], personal: ["pseudonym"], encrypted: ["sealed"], where: ArchiveStore),
+        .. Table("archive_region", "which region an archive store belongs to", "for the life of the store", operational: ["region"], where: ArchiveStore),
         .. Table("privacy_retention", "retention periods per data category", "for the life of the node", operational: ["category", "days", "changed_ms"]),
         .. Table("behaviour_windows", "closed behaviour windows per device (detection)", "bounded by the detection window retention (1 hour by default)",
             operational: ["device_id", "start_ms", "end_ms", "metrics"]),
@@ -94,26 +98,26 @@ public static class StoredData
     ];
 
     private static IEnumerable<HeldField> Table(
-        string table, string purpose, string retention, string[] operational, string[]? personal = null, string[]? sensitive = null, string[]? encrypted = null)
+        string table, string purpose, string retention, string[] operational, string[]? personal = null, string[]? sensitive = null, string[]? encrypted = null, string where = Database)
     {
         foreach (var column in operational)
         {
-            yield return new HeldField(table, column, Operational, purpose, Database, retention);
+            yield return new HeldField(table, column, Operational, purpose, where, retention);
         }
 
         foreach (var column in personal ?? [])
         {
-            yield return new HeldField(table, column, Personal, purpose, Database, retention);
+            yield return new HeldField(table, column, Personal, purpose, where, retention);
         }
 
         foreach (var column in sensitive ?? [])
         {
-            yield return new HeldField(table, column, Sensitive, purpose, Database, retention);
+            yield return new HeldField(table, column, Sensitive, purpose, where, retention);
         }
 
         foreach (var column in encrypted ?? [])
         {
-            yield return new HeldField(table, column, Sensitive, purpose, Database, retention, EncryptedAtRest: true);
+            yield return new HeldField(table, column, Sensitive, purpose, where, retention, EncryptedAtRest: true);
         }
     }
 }

@@ -57,8 +57,14 @@ public sealed class Envelope(IKeyEncryptionKeys keks)
     /// <summary>Seals <paramref name="plaintext"/> with a subject's data key.</summary>
     public static byte[] SealWith(byte[] dataKey, ReadOnlySpan<byte> plaintext, string pseudonym) => Seal(dataKey, plaintext, Associated("data", pseudonym, 0));
 
-    /// <summary>Opens what <see cref="SealWith"/> sealed.</summary>
+    /// <summary>Opens what <see cref="SealWith(byte[], ReadOnlySpan{byte}, string)"/> sealed.</summary>
     public static byte[] OpenWith(byte[] dataKey, ReadOnlySpan<byte> sealedBytes, string pseudonym) => Open(dataKey, sealedBytes, Associated("data", pseudonym, 0));
+
+    /// <summary>Seals with a data key, binding <paramref name="context"/> (an archived row's device and time) as well as the pseudonym.</summary>
+    public static byte[] SealWith(byte[] dataKey, ReadOnlySpan<byte> plaintext, string pseudonym, string context) => Seal(dataKey, plaintext, Associated("archive", pseudonym + "/" + context, 0));
+
+    /// <summary>Opens what the context-bound <see cref="SealWith(byte[], ReadOnlySpan{byte}, string, string)"/> sealed.</summary>
+    public static byte[] OpenWith(byte[] dataKey, ReadOnlySpan<byte> sealedBytes, string pseudonym, string context) => Open(dataKey, sealedBytes, Associated("archive", pseudonym + "/" + context, 0));
 
     private static byte[] Associated(string layer, string pseudonym, int version)
     {

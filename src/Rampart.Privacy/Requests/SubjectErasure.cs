@@ -2,6 +2,7 @@ using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Operators;
+using Rampart.Privacy.Archive;
 using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Subjects;
 
@@ -13,9 +14,12 @@ namespace Rampart.Privacy.Requests;
 /// destroyed, 2. its rows (sealed fields, device links, consents) are deleted, both in one audited
 /// transaction recorded as <c>privacy.subject-erased</c> with the pseudonym only, so the audit chain
 /// holds nothing erasure must remove and still verifies. The approval request carries the pseudonym,
-/// never the subject id.
+/// never the subject id. The subject's archived telemetry lives in its region's store, outside that
+/// transaction: it is deleted right after the key is gone (so it no longer opens whatever happens
+/// next) and recorded as <c>privacy.archive-erased</c>; should the node stop in between, the rows
+/// left cannot be decrypted and expire with the <c>archive</c> retention.
 /// </summary>
-public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, SubjectDirectory directory) : IApprovableOperation
+public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, SubjectDirectory directory, TelemetryArchive? archive = null, SubjectChanges? changes = null) : IApprovableOperation
 {
     /// <summary>The operation's name in approvals.</summary>
     public const string OperationName = "privacy.erase-subject";
@@ -24,7 +28,7 @@ public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, Subject
     public string Name => OperationName;
 
     /// <inheritdoc />
-    public string Permission => Permissions.SystemWrite;
+    public string Permission => Permissions.PrivacyAdmin;
 
     /// <summary>Files the request; returns the approval a second person decides.</summary>
     public static Task<Approval> RequestAsync(ApprovalService approvals, string pseudonym, OperatorIdentity requester, CancellationToken cancellationToken) =>
@@ -49,8 +53,21 @@ public sealed class SubjectErasure(ISubjectStore store, IAuditLog audit, Subject
             }));
         }, cancellationToken);
         directory.Remove(pseudonym);
-        return erased.Value < 0
-            ? throw new FleetException(FleetErrorKind.NotFound, $"no subject {pseudonym} (erased already?)")
-            : $"subject {pseudonym} erased: data key destroyed, {erased.Value} rows deleted";
+        changes?.Announce(pseudonym);
+        if (erased.Value < 0)
+        {
+            throw new FleetException(FleetErrorKind.NotFound, $"no subject {pseudonym} (erased already?)");
+        }
+
+        var archived = archive is null ? 0 : await archive.EraseAsync(pseudonym, CancellationToken.None);
+        if (archived > 0)
+        {
+            await audit.AppendAsync(SubjectService.Record(approvedBy, "privacy.archive-erased", pseudonym, new()
+            {
+                ["archived-messages-deleted"] = archived.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), CancellationToken.None);
+        }
+
+        return $"subject {pseudonym} erased: data key destroyed, {erased.Value} rows deleted, {archived} archived messages deleted";
     }
 }

@@ -20,6 +20,11 @@ public sealed class RetentionPolicy(IRetentionStore store, IAuditLog audit, Priv
     /// <summary>Longest period one can set (100 years).</summary>
     public const int MaxDays = 36_500;
 
+    /// <summary>The telemetry archive's category (enforced in each region's store, not the node's database).</summary>
+    public const string ArchiveCategory = "archive";
+
+    private const int ArchiveCategoryDefaultDays = 90;
+
     /// <summary>Categories and their default periods in days.</summary>
     public static IReadOnlyDictionary<string, int> Categories { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
     {
@@ -27,6 +32,7 @@ public sealed class RetentionPolicy(IRetentionStore store, IAuditLog audit, Priv
         ["invitations"] = 30,
         ["approvals"] = 365,
         ["consents-withdrawn"] = 365,
+        ["archive"] = ArchiveCategoryDefaultDays,
     };
 
     /// <inheritdoc />

@@ -15,7 +15,8 @@ namespace Rampart.Privacy.Subjects;
 /// transaction and reaches the delivery path's directory as soon as it commits.
 /// </summary>
 public sealed class SubjectService(
-    ISubjectStore store, IDeviceStore devices, IAuditLog audit, Envelope envelope, Pseudonyms pseudonyms, PrivacyPolicy policy, SubjectDirectory directory)
+    ISubjectStore store, IDeviceStore devices, IAuditLog audit, Envelope envelope, Pseudonyms pseudonyms, PrivacyPolicy policy, SubjectDirectory directory,
+    SubjectChanges? changes = null)
 {
     /// <summary>The pseudonym of <paramref name="subjectId"/>.</summary>
     public string PseudonymOf(string subjectId)
@@ -57,6 +58,7 @@ public sealed class SubjectService(
         }
 
         directory.Set(new SubjectRouting(pseudonym, region, [], new HashSet<string>()));
+        changes?.Announce(pseudonym);
         return pseudonym;
     }
 
@@ -84,6 +86,7 @@ public sealed class SubjectService(
         }
 
         await RefreshAsync(pseudonym, cancellationToken);
+        changes?.Announce(pseudonym);
     }
 
     /// <summary>Grants or withdraws consent to <paramref name="purpose"/> (art. 7(3): withdrawing is as easy as giving); live subscriptions see it at the next message.</summary>
@@ -98,6 +101,14 @@ public sealed class SubjectService(
             return AuditedOutcome<bool>.Done(true, Record(actor, granted ? "privacy.consent-granted" : "privacy.consent-withdrawn", pseudonym, new() { ["purpose"] = purpose }));
         }, cancellationToken);
         await RefreshAsync(pseudonym, cancellationToken);
+        changes?.Announce(pseudonym);
+    }
+
+    /// <summary>Reloads one subject into the delivery path's directory from the store (another node changed it); false when it is gone (erased).</summary>
+    public async Task<bool> ReloadAsync(string pseudonym, CancellationToken cancellationToken)
+    {
+        await RefreshAsync(pseudonym, cancellationToken);
+        return directory.Get(pseudonym) is not null;
     }
 
     /// <summary>The subject, decrypted; null when there is none (or it was erased).</summary>

@@ -42,6 +42,9 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
     /// <summary>The broker fabric, once started.</summary>
     public NatsBrokerFabric? Fabric => _fabric;
 
+    /// <summary>The node's NATS connection once started, for relays of other capabilities (privacy's subject changes).</summary>
+    public INatsConnection? Connection => _nats;
+
     /// <summary>True while the NATS connection is open.</summary>
     public bool Connected => _nats?.ConnectionState == NatsConnectionState.Open;
 

@@ -16,9 +16,10 @@ namespace Rampart.Server.Privacy;
 
 /// <summary>
 /// <c>/api/v1/privacy</c>. Subject ids travel only in request bodies (never in a URL a log could
-/// keep). Reading the inventory needs <c>audit:read</c>; adding subjects, devices and consents
-/// <c>devices:write</c>; exporting a subject <c>personal-data:read</c>; erasure, KEK rotation and
-/// retention <c>system:write</c> (erasure and a shorter retention then wait for a second person).
+/// keep). Reading the inventory needs <c>audit:read</c>; subjects, devices, consents, export, erasure
+/// (requesting and approving it) and the telemetry archive the dedicated <c>privacy:admin</c>
+/// (the privacy-officer role; not the fleet's <c>devices:write</c> nor the node's <c>system:write</c>);
+/// KEK rotation and retention <c>system:write</c> (erasure and a shorter retention then wait for a second person).
 /// </summary>
 public static class PrivacyEndpoints
 {
@@ -31,26 +32,28 @@ public static class PrivacyEndpoints
 
         privacy.MapPost("/subjects", async (SubjectAddRequest body, HttpContext context, SubjectService subjects, CancellationToken cancellationToken) =>
             TypedResults.Ok(new SubjectResponse(await subjects.AddAsync(body.Subject, body.Region, body.Fields, AdminActor.Of(context.User), cancellationToken))))
-            .RequirePermission(Permissions.DevicesWrite);
+            .RequirePermission(Permissions.PrivacyAdmin);
 
         privacy.MapPost("/subjects/devices", async (SubjectDeviceRequest body, HttpContext context, SubjectService subjects, CancellationToken cancellationToken) =>
         {
             await subjects.LinkDeviceAsync(body.Subject, body.Device, AdminActor.Of(context.User), cancellationToken);
             return TypedResults.Ok(new SubjectResponse(subjects.PseudonymOf(body.Subject)));
-        }).RequirePermission(Permissions.DevicesWrite);
+        }).RequirePermission(Permissions.PrivacyAdmin);
 
         privacy.MapPost("/subjects/consents", async (ConsentRequest body, HttpContext context, SubjectService subjects, CancellationToken cancellationToken) =>
         {
             await subjects.SetConsentAsync(body.Subject, body.Purpose, body.Granted, AdminActor.Of(context.User), cancellationToken);
             return TypedResults.Ok(new SubjectResponse(subjects.PseudonymOf(body.Subject)));
-        }).RequirePermission(Permissions.DevicesWrite);
+        }).RequirePermission(Permissions.PrivacyAdmin);
 
         privacy.MapPost("/subjects/export", async (SubjectRequest body, SubjectExport export, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await export.ExportAsync(body.Subject, cancellationToken))).RequirePermission(Permissions.PersonalDataRead);
+            TypedResults.Ok(await export.ExportAsync(body.Subject, cancellationToken))).RequirePermission(Permissions.PrivacyAdmin);
 
         privacy.MapPost("/subjects/erase", async (SubjectRequest body, HttpContext context, SubjectService subjects, ApprovalService approvals, CancellationToken cancellationToken) =>
             TypedResults.Ok(ApprovalEndpoints.From(await SubjectErasure.RequestAsync(approvals, subjects.PseudonymOf(body.Subject), OperatorClaims.Identity(context.User), cancellationToken))))
-            .RequirePermission(Permissions.SystemWrite);
+            .RequirePermission(Permissions.PrivacyAdmin);
+
+        privacy.MapArchive();
 
         privacy.MapPost("/kek/rotate", async (HttpContext context, KekRotation rotation, CancellationToken cancellationToken) =>
         {

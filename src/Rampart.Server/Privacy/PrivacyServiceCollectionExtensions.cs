@@ -2,6 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Gateway;
+using Rampart.Fleet.Monitoring;
+using Rampart.Privacy.Archive;
+using Rampart.Privacy.Events;
 using Rampart.Privacy.Classification;
 using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Keys;
@@ -24,13 +27,22 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton(settings.Pseudonyms);
         services.AddSingleton(settings.Policy);
         services.AddSingleton<SubjectDirectory>();
+        services.AddSingleton<SubjectChanges>();
         services.AddSingleton<Envelope>();
+        services.AddSingleton<SubjectKeys>();
 
         // The node's storage provider's stores (SQLite or PostgreSQL), like every other store.
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Subjects);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Retention);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().StoredColumns);
 
+        // Security events' sources of subjects' devices sealed at rest: this registration comes after
+        // the core's (AddRampartCore), so every reader and writer of events resolves the wrapper.
+        services.AddSingleton<ISecurityEventStore>(provider => new SubjectSealedEventStore(
+            provider.GetRequiredService<NodeStores>().SecurityEvents, provider.GetRequiredService<SubjectDirectory>(), provider.GetRequiredService<SubjectKeys>()));
+
+        services.AddSingleton<ArchiveRegions>();
+        services.AddSingleton<TelemetryArchive>();
         services.AddSingleton<SubjectService>();
         services.AddSingleton<SubjectExport>();
         services.AddSingleton<SubjectErasure>();
@@ -42,6 +54,10 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<ProcessingRecord>();
         services.AddSingleton(provider => new RefusalEvents(provider.GetRequiredService<GatewayEventTap>(), provider.GetRequiredService<TimeProvider>(), settings.Options.RefusalEventWindow));
         services.AddSingleton<PrivacyDeliveryFilter>();
+        services.AddSingleton<ArchiveHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<ArchiveHost>());
+        services.AddSingleton<PrivacyClusterRelay>();
+        services.AddHostedService(provider => provider.GetRequiredService<PrivacyClusterRelay>());
         services.AddSingleton<PrivacyHost>();
         services.AddHostedService(provider => provider.GetRequiredService<PrivacyHost>());
         return services;

@@ -10,7 +10,7 @@ namespace Rampart.Server.Privacy;
 /// <c>Rampart:Privacy</c> bound and compiled at start with the node's privacy keys: a setting that
 /// does not parse or does not hold together stops the node with a message that names it.
 /// </summary>
-public sealed record PrivacySettings(PrivacyOptions Options, KeyFolder Keys, Pseudonyms Pseudonyms, PrivacyPolicy Policy)
+public sealed record PrivacySettings(PrivacyOptions Options, KeyFolder Keys, Pseudonyms Pseudonyms, PrivacyPolicy Policy, string DataDirectory)
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Rampart:Privacy";
@@ -45,7 +45,9 @@ public sealed record PrivacySettings(PrivacyOptions Options, KeyFolder Keys, Pse
         var pseudonyms = new Pseudonyms(keys.PseudonymKey);
         try
         {
-            return new PrivacySettings(options, keys, pseudonyms, new PrivacyPolicy(options, pseudonyms));
+            var policy = new PrivacyPolicy(options, pseudonyms);
+            ArchiveSettings.Check(options.Archive, policy);
+            return new PrivacySettings(options, keys, pseudonyms, policy, Path.GetDirectoryName(Path.GetFullPath(keysDirectory))!);
         }
         catch (InvalidOperationException exception)
         {

@@ -24,6 +24,26 @@ public sealed class StoredDataTests
         var stores = new SqliteNodeStores(new SqliteDatabase(temp.Sub("rampart.db")));
         await stores.MigrateAsync(CancellationToken.None);
         var columns = await stores.StoredColumns.ColumnsAsync(CancellationToken.None);
+
+        // The telemetry archive lives in each region's own store, with its own schema: its columns come from one.
+        var archivePath = temp.Sub("archive-eu.db");
+        await using (await Rampart.Storage.Privacy.SqliteArchiveStore.OpenAsync(archivePath, "eu", CancellationToken.None))
+        {
+            await using var connection = new SqliteConnection($"Data Source={archivePath}");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name LIKE 'archive_%'";
+            await using var reader = await command.ExecuteReaderAsync();
+            var archiveColumns = new List<(string, string)>();
+            while (await reader.ReadAsync())
+            {
+                archiveColumns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            Assert.Equal(7, archiveColumns.Count);
+            columns = [.. columns, .. archiveColumns];
+        }
+
         SqliteConnection.ClearAllPools();
 
         var classified = StoredData.Fields.Select(f => (f.Store, f.Field)).ToList();

@@ -32,7 +32,7 @@ internal sealed class BalancedCluster : IAsyncDisposable
         {
             ["Rampart:Cluster:ProxyProtocolFrom"] = "127.0.0.1",
         };
-        var cluster = await ClusterOfThree.StartAsync(settings);
+        var cluster = await ClusterOfThree.StartAsync(behindBalancer: settings);
         try
         {
             await cluster.AllJoinedAsync();

@@ -36,8 +36,11 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     /// <summary>Nodes A, B and C.</summary>
     public IReadOnlyList<TestNode> Nodes { get; }
 
-    /// <summary>Starts the three nodes; <paramref name="behindBalancer"/> are further settings of nodes B and C (those a load balancer fronts in the HAProxy tests).</summary>
-    public static async Task<ClusterOfThree> StartAsync(IDictionary<string, string?>? behindBalancer = null)
+    /// <summary>
+    /// Starts the three nodes, each also with <paramref name="extra"/> settings (a capability's own);
+    /// <paramref name="behindBalancer"/> are further settings of nodes B and C (those a load balancer fronts in the HAProxy tests).
+    /// </summary>
+    public static async Task<ClusterOfThree> StartAsync(IReadOnlyDictionary<string, string?>? extra = null, IDictionary<string, string?>? behindBalancer = null)
     {
         var database = await PostgresServer.NewDatabaseAsync();
         var nats = (await NatsServer.Shared).Url.ToString();
@@ -51,8 +54,18 @@ internal sealed class ClusterOfThree : IAsyncDisposable
             ["Rampart:Cluster:NodeId"] = "node-" + (char)('a' + index),
         };
 
+        Dictionary<string, string?> With(Dictionary<string, string?> settings)
+        {
+            foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+
         var temp = new TempDirectory();
-        var first = await GatewayNode.StartAsync(Settings(0));
+        var first = await GatewayNode.StartAsync(With(Settings(0)));
         var others = new List<TestNode>();
         try
         {
@@ -61,7 +74,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
                 var data = temp.Sub("node-" + index);
                 await CopyKeysAsync(first.Node.Node.DataDirectory, data);
                 var settings = new Dictionary<string, string?>(GatewayNode.IngestService);
-                foreach (var (key, value) in Settings(index).Concat(behindBalancer ?? new Dictionary<string, string?>()))
+                foreach (var (key, value) in With(Settings(index)).Concat(behindBalancer ?? new Dictionary<string, string?>()))
                 {
                     settings[key] = value;
                 }

@@ -88,7 +88,7 @@ public sealed class PrivacyRequestTests : IAsyncLifetime
         Assert.Contains("second person", selfOutput, StringComparison.Ordinal);
         Assert.NotNull(await _node.Get<Rampart.Privacy.Subjects.ISubjectStore>().GetKeyAsync(pseudonym, CancellationToken.None));
 
-        var carol = new OperatorIdentity("carol", OperatorRole.Admin.Name, OperatorRole.Admin.Permissions, [], []);
+        var carol = new OperatorIdentity("carol", OperatorRole.PrivacyOfficer.Name, OperatorRole.PrivacyOfficer.Permissions, [], []);
         var approved = await _node.Get<ApprovalService>().ApproveAsync(id, carol, CancellationToken.None);
         Assert.Equal(ApprovalStatus.Executed, approved.Status);
 
