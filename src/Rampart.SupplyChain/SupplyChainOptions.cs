@@ -31,4 +31,10 @@ public sealed class SupplyChainOptions
     /// updating to a fixing release close their exposure (and resolve their alerts) at the next one. Default 5 minutes.
     /// </summary>
     public TimeSpan ExposureInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether every device (re)connect sends an attestation challenge (default on; a device without the SDK's responder just never answers).</summary>
+    public bool AttestOnConnect { get; set; } = true;
+
+    /// <summary>How long a challenge stays answerable; a later answer is stale (a high event). Default 60 seconds.</summary>
+    public TimeSpan AttestationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

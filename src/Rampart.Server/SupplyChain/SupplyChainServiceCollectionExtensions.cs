@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Updates;
 using Rampart.Posture.Evidence;
+using Rampart.Server.SupplyChain.Attestation;
 using Rampart.Storage;
 using Rampart.SupplyChain;
 
@@ -28,6 +29,10 @@ public static class SupplyChainServiceCollectionExtensions
         services.AddSingleton<ExposureAlerts>();
         services.AddSingleton<SupplyChainService>();
         services.AddHostedService<ExposureRefresher>();
+        services.AddSingleton(provider => new AttestationService(provider.GetRequiredService<Gateway.MqttGateway>(), provider.GetRequiredService<NodeStores>().Devices,
+            provider.GetRequiredService<NodeStores>().Releases, provider.GetRequiredService<NodeStores>().Certificates, provider.GetRequiredService<Rampart.Detection.Alerts.AlertService>(),
+            provider.GetRequiredService<Rampart.Detection.Response.ResponseEngine>(), options, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AttestationHost>();
         services.AddSingleton<ReleaseGateService>();
         services.AddSingleton<IReleasePromotionGate>(provider => provider.GetRequiredService<ReleaseGateService>());
         services.AddSingleton<IApprovableOperation, GateOverride>();
