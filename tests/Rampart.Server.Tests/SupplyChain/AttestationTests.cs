@@ -73,7 +73,6 @@ public sealed class AttestationTests
         Assert.Equal(SecuritySeverity.High, replayed.Severity);
         await Eventually.HoldsAsync(async () => (await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-replay"), CancellationToken.None)).Any(a => a.Detector == AttestationService.Detector),
             "the replay raises an alert");
-        Assert.Single(await Events(node, "att-replay", "supplychain.attestation.passed"));
     }
 
     [Fact]
