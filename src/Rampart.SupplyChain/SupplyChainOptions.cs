@@ -16,4 +16,25 @@ public sealed class SupplyChainOptions
     /// (the gate is still evaluated and its reasons audited with the promotion).
     /// </summary>
     public bool EnforceGate { get; set; } = true;
+
+    /// <summary>Whether a device newly exposed to an open vulnerability at or above <see cref="AlertSeverity"/> raises a detection alert (default on).</summary>
+    public bool RaiseAlerts { get; set; } = true;
+
+    /// <summary>The least severity that raises an exposure alert. Default high (high and critical).</summary>
+    public Severity AlertSeverity { get; set; } = Severity.High;
+
+    /// <summary>Most exposure alerts opened (and resolved) per recompute; the rest follow at the next one.</summary>
+    public int MaxAlertsPerRecompute { get; set; } = 1000;
+
+    /// <summary>
+    /// How often exposure is recomputed besides after imports and VEX or base SBOM changes: devices
+    /// updating to a fixing release close their exposure (and resolve their alerts) at the next one. Default 5 minutes.
+    /// </summary>
+    public TimeSpan ExposureInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether every device (re)connect sends an attestation challenge (default on; a device without the SDK's responder just never answers).</summary>
+    public bool AttestOnConnect { get; set; } = true;
+
+    /// <summary>How long a challenge stays answerable; a later answer is stale (a high event). Default 60 seconds.</summary>
+    public TimeSpan AttestationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

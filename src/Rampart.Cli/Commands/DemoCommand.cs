@@ -53,9 +53,6 @@ internal static class DemoCommand
 
                 // A throwaway node: its unencrypted keys are deleted at the end, and the demo prints rollout outcomes itself.
                 ["Logging:LogLevel:Rampart.Server.Updates"] = "Error",
-
-                // The demo's release carries no SBOM, which the supply-chain release gate would refuse.
-                ["Rampart:SupplyChain:EnforceGate"] = "false",
             }.Concat(DemoDetection.Settings(misbehaving.Values.Sum()))).Build();
             try
             {

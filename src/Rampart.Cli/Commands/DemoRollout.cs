@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Operators;
@@ -25,8 +26,10 @@ internal sealed class DemoRollout(IServiceProvider services, string model)
     {
         var uploads = services.GetRequiredService<ReleaseUploads>();
         var (image, _) = await uploads.StoreAsync(new MemoryStream(RandomNumberGenerator.GetBytes(64 * 1024)), cancellationToken);
-        var release = await services.GetRequiredService<ReleaseService>().AddAsync(new NewRelease(model, "2.0.0", 2, [], image, null), "demo", cancellationToken);
-        AnsiConsole.MarkupLine($"Release {release.Id} signed (ECDSA P-256 + LMS) and published through TUF; image sha256 {release.ImageSha256[..16]}…");
+        // The release carries its SBOM, so the supply-chain release gate (on, as on every node) can judge the promotion.
+        var (sbom, _) = await uploads.StoreAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sbom("2.0.0"))), cancellationToken);
+        var release = await services.GetRequiredService<ReleaseService>().AddAsync(new NewRelease(model, "2.0.0", 2, [], image, sbom), "demo", cancellationToken);
+        AnsiConsole.MarkupLine($"Release {release.Id} signed (ECDSA P-256 + LMS) and published through TUF with its CycloneDX SBOM; image sha256 {release.ImageSha256[..16]}…");
 
         var approvals = services.GetRequiredService<ApprovalService>();
         var request = await approvals.RequestAsync("releases.promote", release.Id, $"promote {release.Id}", Requester, cancellationToken);
@@ -62,6 +65,17 @@ internal sealed class DemoRollout(IServiceProvider services, string model)
         return $"rollout {id} {status.Rollout.State.ToString().ToLowerInvariant()} (wave {status.Rollout.CurrentWave + 1}/{status.Rollout.WaveCount}): {counts}" +
             (status.Rollout.Reason is { } reason && status.Rollout.State == RolloutState.Aborted ? $" — {reason}" : string.Empty);
     }
+
+    // What the demo firmware is made of (CycloneDX 1.6): the gate needs a schema-valid SBOM; the demo imports no vulnerability data, so nothing in it is open.
+    private string Sbom(string version) => $$$"""
+        {"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+         "metadata":{"component":{"type":"firmware","name":"{{{model}}}-firmware","version":"{{{version}}}","bom-ref":"firmware"}},
+         "components":[
+           {"type":"library","name":"busybox","version":"1.36.1","purl":"pkg:generic/busybox@1.36.1","bom-ref":"busybox","licenses":[{"license":{"id":"GPL-2.0-only"}}]},
+           {"type":"library","name":"openssl","version":"3.0.15","purl":"pkg:generic/openssl@3.0.15","bom-ref":"openssl","licenses":[{"license":{"id":"Apache-2.0"}}]},
+           {"type":"library","name":"mosquitto","version":"2.0.20","purl":"pkg:generic/mosquitto@2.0.20","bom-ref":"mosquitto","licenses":[{"license":{"id":"EPL-2.0"}}]}],
+         "dependencies":[{"ref":"firmware","dependsOn":["busybox","openssl","mosquitto"]},{"ref":"mosquitto","dependsOn":["openssl"]}]}
+        """;
 
     private static OperatorIdentity Officer(string name) => new(name, OperatorRole.SecurityOfficer.Name, OperatorRole.SecurityOfficer.Permissions, [], []);
 }

@@ -26,6 +26,9 @@ public sealed record PostureReport(
         DateTimeOffset clock, string? firmwareMeasurement = null) =>
         new(firmwareVersion, bootCounter, uptime, sockets.ListeningPorts, tamperFlags, clock, firmwareMeasurement, sockets.EstablishedConnections, sockets.Destinations);
 
+    /// <summary>The answer to the node's attestation challenge this report carries, if any (<see cref="AttestationResponder"/>).</summary>
+    public AttestationEvidence? Attestation { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The report as UTF-8 JSON (camelCase; uptime in seconds).</summary>
@@ -40,5 +43,6 @@ public sealed record PostureReport(
         firmwareMeasurement = FirmwareMeasurement,
         establishedConnections = EstablishedConnections is { } established ? Math.Max(0, established) : (int?)null,
         destinations = Destinations?.Where(d => d.Length <= 256).Distinct(StringComparer.Ordinal).Take(SocketTable.MaxItems).ToArray(),
+        attestation = Attestation is { } attestation ? new { nonce = attestation.Nonce, signature = attestation.Signature } : null,
     }, Json);
 }

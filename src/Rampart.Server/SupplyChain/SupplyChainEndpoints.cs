@@ -35,6 +35,13 @@ public static class SupplyChainEndpoints
         api.MapPost("/exposure/recompute", async (HttpContext context, SupplyChainService service, CancellationToken cancellationToken) =>
             TypedResults.Ok(await service.RecomputeAsync(AdminActor.Of(context.User), cancellationToken))).RequirePermission(Permissions.ReleasesWrite);
 
+        // On demand attestation: a fresh nonce on the device's command topic; the verdict arrives as a security event.
+        api.MapPost("/attestation/devices/{id}", async (string id, HttpContext context, Attestation.AttestationService attestation, InventoryService inventory, CancellationToken cancellationToken) =>
+        {
+            _ = await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
+            return TypedResults.Ok(new AttestationChallengeResponse(id, attestation.Challenge(id)));
+        }).RequirePermission(Permissions.DevicesWrite);
+
         api.MapGet("/exposure", async (HttpContext context, SupplyChainService service, CancellationToken cancellationToken) =>
             TypedResults.Ok(ExposureResponse.From("fleet", await service.ExposureAsync(Scoped(context), cancellationToken)))).RequirePermission(Permissions.DevicesRead);
 

@@ -37,3 +37,6 @@ public sealed record ScopedComponent(string Scope, SbomComponent Component);
 
 /// <summary>A device that runs a queried component.</summary>
 public sealed record DeviceComponentResponse(string DeviceId, string? Release, string Scope, string Name, string? Version, string? Purl);
+
+/// <summary>An attestation challenge sent: the device and its nonce (the verdict arrives as a <c>supplychain.attestation.*</c> security event).</summary>
+public sealed record AttestationChallengeResponse(string DeviceId, string Nonce);

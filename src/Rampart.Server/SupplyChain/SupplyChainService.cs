@@ -23,7 +23,8 @@ namespace Rampart.Server.SupplyChain;
 /// snapshot and its audit entry in one transaction.
 /// </summary>
 public sealed class SupplyChainService(
-    NodeStoresView stores, ReleaseSboms releaseSboms, SecurityEvents events, IAuditLog audit, SupplyChainOptions options)
+    NodeStoresView stores, ReleaseSboms releaseSboms, SecurityEvents events, IAuditLog audit, SupplyChainOptions options,
+    SupplyChainVulnerabilityExposure posture, ExposureAlerts alerts, TimeProvider time)
 {
     /// <summary>Most records one import request carries.</summary>
     public const int MaxRecordsPerRequest = 5000;
@@ -32,6 +33,7 @@ public sealed class SupplyChainService(
     public const int MaxEventsPerRecompute = 500;
 
     private readonly SemaphoreSlim _indexLock = new(1, 1);
+    private readonly SemaphoreSlim _recomputeLock = new(1, 1);
     private (long Count, VulnerabilityIndex Index)? _index;
 
     /// <summary>The severity policy in force.</summary>
@@ -60,9 +62,10 @@ public sealed class SupplyChainService(
             return AuditedOutcome<VulnerabilityUpsert>.Done(result, new AuditRecord(actor, "vulnerabilities.imported", "vulnerabilities", AuditOutcome.Success,
                 new Dictionary<string, string> { ["added"] = Text(result.Added), ["updated"] = Text(result.Updated), ["unchanged"] = Text(result.Unchanged) }));
         }, cancellationToken)).Value;
-        _index = null;
+        var total = await stores.Vulnerabilities.CountAsync(cancellationToken);
+        await UpdateIndexAsync(distinct, upsert, total, cancellationToken);
         var change = complete ? await RecomputeAsync(actor, cancellationToken) : null;
-        return new ImportOutcome(upsert, await stores.Vulnerabilities.CountAsync(cancellationToken), change);
+        return new ImportOutcome(upsert, total, change);
     }
 
     /// <summary>Sets a model's base SBOM (what its releases do not cover), validated first: an invalid one is refused and nothing stored.</summary>
@@ -81,6 +84,7 @@ public sealed class SupplyChainService(
             return AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "sbom.base-set", $"model:{model}", AuditOutcome.Success,
                 new Dictionary<string, string> { ["sha256"] = stored.Sha256, ["components"] = Text(sbom.Components.Count), ["format"] = sbom.Describe() }));
         }, cancellationToken);
+        await RecomputeAsync(actor, cancellationToken);
         return stored;
     }
 
@@ -107,6 +111,7 @@ public sealed class SupplyChainService(
                 ["fixed"] = Text(statements.Count(s => s.Status == VexStatus.Fixed)),
             }));
         }, cancellationToken);
+        await RecomputeAsync(actor, cancellationToken);
         return statements;
     }
 
@@ -165,6 +170,23 @@ public sealed class SupplyChainService(
         }
     }
 
+    /// <summary>
+    /// The incremental path: the cached index takes the batch's changed records (and keeps every match
+    /// they do not touch) when nothing else changed the store meanwhile; otherwise the next read rebuilds it.
+    /// </summary>
+    private async Task UpdateIndexAsync(IReadOnlyList<Vulnerability> batch, VulnerabilityUpsert upsert, long total, CancellationToken cancellationToken)
+    {
+        await _indexLock.WaitAsync(cancellationToken);
+        try
+        {
+            _index = _index is { } cached && cached.Count + upsert.Added == total ? (total, cached.Index.With(batch)) : null;
+        }
+        finally
+        {
+            _indexLock.Release();
+        }
+    }
+
     /// <summary>Exposure of the devices <paramref name="query"/> selects.</summary>
     public async Task<IReadOnlyList<ExposureItem>> ExposureAsync(DeviceQuery? query, CancellationToken cancellationToken) =>
         ExposureCalculator.Compute(await PictureAsync(query, cancellationToken), await IndexAsync(cancellationToken), Policy);
@@ -176,7 +198,22 @@ public sealed class SupplyChainService(
     /// </summary>
     public async Task<ExposureChange> RecomputeAsync(string actor, CancellationToken cancellationToken)
     {
-        var marks = ExposureCalculator.Marks(await ExposureAsync(null, cancellationToken));
+        await _recomputeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await RecomputeLockedAsync(actor, cancellationToken);
+        }
+        finally
+        {
+            _recomputeLock.Release();
+        }
+    }
+
+    private async Task<ExposureChange> RecomputeLockedAsync(string actor, CancellationToken cancellationToken)
+    {
+        var picture = await PictureAsync(null, cancellationToken);
+        var items = ExposureCalculator.Compute(picture, await IndexAsync(cancellationToken), Policy);
+        var marks = ExposureCalculator.Marks(items);
         var before = await stores.Exposure.SnapshotAsync(cancellationToken);
         var opened = marks.Where(m => !before.TryGetValue(m.Key, out var old) || old.Devices < m.Devices).ToArray();
         var current = marks.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
@@ -191,13 +228,29 @@ public sealed class SupplyChainService(
         }
 
         var change = new ExposureChange(marks.Count, opened.Length, closed.Length);
-        await audit.CommitAsync(async (transaction, token) =>
+
+        // Nothing moved (a periodic recompute of an unchanged fleet): no state change, nothing to audit.
+        var moved = opened.Length + closed.Length > 0 || marks.Count != before.Count || marks.Any(m => before[m.Key].Devices != m.Devices);
+        if (moved)
         {
-            await stores.Exposure.ReplaceAsync(transaction, marks, token);
-            return AuditedOutcome<bool>.Done(true, [new AuditRecord(actor, "supplychain.exposure-recomputed", "exposure", AuditOutcome.Success,
-                new Dictionary<string, string> { ["open"] = Text(change.Open), ["opened"] = Text(change.Opened), ["closed"] = Text(change.Closed) })], raised);
-        }, cancellationToken);
-        await events.PublishCommittedAsync(raised, cancellationToken);
+            await audit.CommitAsync(async (transaction, token) =>
+            {
+                await stores.Exposure.ReplaceAsync(transaction, marks, token);
+                return AuditedOutcome<bool>.Done(true, [new AuditRecord(actor, "supplychain.exposure-recomputed", "exposure", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["open"] = Text(change.Open), ["opened"] = Text(change.Opened), ["closed"] = Text(change.Closed) })], raised);
+            }, cancellationToken);
+            await events.PublishCommittedAsync(raised, cancellationToken);
+        }
+
+        // Per device: posture's vulnerability check, and alerts for newly exposed devices (detection's path).
+        var devices = DeviceExposure.Of(picture, items);
+        posture.Update(devices);
+        if (options.RaiseAlerts)
+        {
+            var (alertsOpened, alertsResolved) = await alerts.SyncAsync(devices, time, cancellationToken);
+            change = change with { AlertsOpened = alertsOpened, AlertsResolved = alertsResolved };
+        }
+
         return change;
     }
 
@@ -227,7 +280,7 @@ public sealed class SupplyChainService(
 public sealed record ImportOutcome(VulnerabilityUpsert Stored, long Total, ExposureChange? Exposure);
 
 /// <summary>Open exposure lines after a recompute, and how many opened and closed since the last.</summary>
-public sealed record ExposureChange(int Open, int Opened, int Closed);
+public sealed record ExposureChange(int Open, int Opened, int Closed, int AlertsOpened = 0, int AlertsResolved = 0);
 
 /// <summary>The stores supply chain reads and writes (the node's provider's, like every other store).</summary>
 public sealed record NodeStoresView(

@@ -2,12 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Updates;
+using Rampart.Posture.Evidence;
+using Rampart.Server.SupplyChain.Attestation;
 using Rampart.Storage;
 using Rampart.SupplyChain;
 
 namespace Rampart.Server.SupplyChain;
 
-/// <summary>Registers supply chain (issue 17): its stores, release SBOM indexing, imports, exposure and the release gate.</summary>
+/// <summary>Registers supply chain (issue 17): its stores, release SBOM indexing, imports, exposure (with its alerts, periodic recompute and posture's vulnerability source) and the release gate.</summary>
 public static class SupplyChainServiceCollectionExtensions
 {
     public static IServiceCollection AddRampartSupplyChain(this IServiceCollection services, IConfiguration configuration)
@@ -22,7 +24,15 @@ public static class SupplyChainServiceCollectionExtensions
         });
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Sboms);
         services.AddSingleton<ReleaseSboms>();
+        services.AddSingleton<SupplyChainVulnerabilityExposure>();
+        services.AddSingleton<IVulnerabilityExposure>(provider => provider.GetRequiredService<SupplyChainVulnerabilityExposure>());
+        services.AddSingleton<ExposureAlerts>();
         services.AddSingleton<SupplyChainService>();
+        services.AddHostedService<ExposureRefresher>();
+        services.AddSingleton(provider => new AttestationService(provider.GetRequiredService<Gateway.MqttGateway>(), provider.GetRequiredService<NodeStores>().Devices,
+            provider.GetRequiredService<NodeStores>().Releases, provider.GetRequiredService<NodeStores>().Certificates, provider.GetRequiredService<Rampart.Detection.Alerts.AlertService>(),
+            provider.GetRequiredService<Rampart.Detection.Response.ResponseEngine>(), options, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AttestationHost>();
         services.AddSingleton<ReleaseGateService>();
         services.AddSingleton<IReleasePromotionGate>(provider => provider.GetRequiredService<ReleaseGateService>());
         services.AddSingleton<IApprovableOperation, GateOverride>();

@@ -21,6 +21,7 @@ public static class SbomSchemas
 
     private static readonly Lazy<BuildOptions> Options = new(CreateOptions);
     private static readonly ConcurrentDictionary<string, JsonSchema> Built = new(StringComparer.Ordinal);
+    private static readonly Lock BuildLock = new();
 
     /// <summary>
     /// Problems of <paramref name="document"/> against the schema of <paramref name="format"/> <paramref name="version"/>
@@ -80,8 +81,20 @@ public static class SbomSchemas
         return path.ToString();
     }
 
-    private static JsonSchema Schema(string file) =>
-        Built.GetOrAdd(file, name => JsonSchema.FromText(Resource(name), Options.Value));
+    private static JsonSchema Schema(string file)
+    {
+        if (Built.TryGetValue(file, out var built))
+        {
+            return built;
+        }
+
+        // Built once, under a lock: GetOrAdd may run its factory twice at once, and the second build
+        // registering the same $id in the shared registry throws (seen as a flaky JsonSchemaException).
+        lock (BuildLock)
+        {
+            return Built.GetOrAdd(file, name => JsonSchema.FromText(Resource(name), Options.Value));
+        }
+    }
 
     private static BuildOptions CreateOptions()
     {

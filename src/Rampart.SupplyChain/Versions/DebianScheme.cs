@@ -8,13 +8,15 @@ namespace Rampart.SupplyChain.Versions;
 /// </summary>
 public sealed class DebianScheme : IVersionScheme
 {
+    private static readonly ParsedVersions<(long Epoch, string Upstream, string Revision)?> Parsed = new(Parse);
+
     public static DebianScheme Instance { get; } = new();
 
     public string Name => "dpkg";
 
     public int? Compare(string a, string b)
     {
-        if (Parse(a) is not { } left || Parse(b) is not { } right)
+        if (Parsed.Get(a) is not { } left || Parsed.Get(b) is not { } right)
         {
             return null;
         }

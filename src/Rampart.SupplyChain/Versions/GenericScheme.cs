@@ -8,13 +8,15 @@ namespace Rampart.SupplyChain.Versions;
 /// </summary>
 public sealed class GenericScheme : IVersionScheme
 {
+    private static readonly ParsedVersions<IReadOnlyList<(string Text, bool IsNumber)>> Parsed = new(Tokens);
+
     public static GenericScheme Instance { get; } = new();
 
     public string Name => "generic";
 
     public int? Compare(string a, string b)
     {
-        var (left, right) = (Tokens(a), Tokens(b));
+        var (left, right) = (Parsed.Get(a), Parsed.Get(b));
         if (left.Count == 0 || right.Count == 0)
         {
             return null;

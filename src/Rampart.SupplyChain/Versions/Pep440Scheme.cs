@@ -12,13 +12,15 @@ namespace Rampart.SupplyChain.Versions;
 /// </summary>
 public sealed partial class Pep440Scheme : IVersionScheme
 {
+    private static readonly ParsedVersions<long[]?> Keys = new(Key);
+
     public static Pep440Scheme Instance { get; } = new();
 
     public string Name => "pep440";
 
     public int? Compare(string a, string b)
     {
-        if (Key(a) is not { } left || Key(b) is not { } right)
+        if (Keys.Get(a) is not { } left || Keys.Get(b) is not { } right)
         {
             return null;
         }

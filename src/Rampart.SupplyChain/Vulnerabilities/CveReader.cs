@@ -6,8 +6,8 @@ namespace Rampart.SupplyChain.Vulnerabilities;
 /// CVE JSON 5 records (CVE Record Format 5.x, <c>dataType: CVE_RECORD</c>): the CNA container's
 /// <c>affected[]</c> (vendor, product, packageName, cpes, versions with <c>lessThan</c>/<c>lessThanOrEqual</c>
 /// and <c>versionType</c>, <c>defaultStatus</c>), severity from <c>metrics[]</c> of the CNA or an ADP
-/// container (cvssV4_0, then cvssV3_1, cvssV3_0 <c>baseScore</c>; a v3 <c>vectorString</c> without a
-/// score is scored here). A REJECTED record is kept as withdrawn.
+/// container (cvssV4_0, then cvssV3_1, cvssV3_0 <c>baseScore</c>; a v3 or v4 <c>vectorString</c> without a
+/// score is scored here, a v4 one by <see cref="CvssV4"/>). A REJECTED record is kept as withdrawn.
 /// </summary>
 internal static class CveReader
 {
@@ -38,7 +38,7 @@ internal static class CveReader
         VulnerabilityRating? v3 = null;
         foreach (var metric in containers.SelectMany(c => c.Items("metrics")))
         {
-            if (metric["cvssV4_0"] is { } v4 && v4.Number("baseScore") is { } v4Score)
+            if (metric["cvssV4_0"] is { } v4 && (v4.Number("baseScore") ?? CvssV4.Score(v4.Text("vectorString"))) is { } v4Score)
             {
                 return new VulnerabilityRating(v4Score, Severities.OfScore(v4Score), v4.Text("vectorString") ?? "cvssV4_0 baseScore");
             }

@@ -5,8 +5,8 @@ namespace Rampart.SupplyChain.Vulnerabilities;
 /// <summary>
 /// OSV records (ossf.github.io/osv-schema, schema 1.6): <c>id</c> and <c>modified</c> are required;
 /// <c>affected[]</c> with <c>package</c> (ecosystem, name, purl), <c>ranges[]</c> (SEMVER, ECOSYSTEM,
-/// GIT) and <c>versions[]</c>; severity from <c>severity[]</c> (CVSS_V3 vectors are scored here;
-/// CVSS_V4 vectors need the v4 lookup tables and are not) or, failing that, from the qualitative
+/// GIT) and <c>versions[]</c>; severity from <c>severity[]</c> (CVSS_V4 vectors scored by
+/// <see cref="CvssV4"/>, else CVSS_V3 by <see cref="CvssV3"/>) or, failing that, from the qualitative
 /// <c>database_specific</c>/<c>ecosystem_specific</c> <c>severity</c> that OSS-Fuzz and GHSA give.
 /// </summary>
 internal static class OsvReader
@@ -59,11 +59,15 @@ internal static class OsvReader
 
     private static VulnerabilityRating Rating(JsonNode root, Severity? qualitative)
     {
-        foreach (var severity in root.Items("severity"))
+        // The newest CVSS version the record scores with: a v4.0 vector (§8 with FIRST's tables), else a v3.x one.
+        foreach (var (type, score) in new (string, Func<string?, double?>)[] { ("CVSS_V4", CvssV4.Score), ("CVSS_V3", CvssV3.BaseScore) })
         {
-            if (severity.Text("type") is "CVSS_V3" && CvssV3.BaseScore(severity.Text("score")) is { } score)
+            foreach (var severity in root.Items("severity"))
             {
-                return new VulnerabilityRating(score, Severities.OfScore(score), severity.Text("score")!);
+                if (severity.Text("type") == type && score(severity.Text("score")) is { } value)
+                {
+                    return new VulnerabilityRating(value, Severities.OfScore(value), severity.Text("score")!);
+                }
             }
         }
 

@@ -58,4 +58,29 @@ public sealed class ParserTests
             """));
         Assert.True(record.Withdrawn);
     }
+
+    [Fact]
+    public void An_OSV_record_with_only_a_CVSS_v4_vector_is_scored_from_it_and_before_its_v3_vector()
+    {
+        var record = VulnerabilityParser.Parse("r.json", Encoding.UTF8.GetBytes("""
+            {"id":"GHSA-test-v4","modified":"2026-11-01T00:00:00Z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"},
+             {"type":"CVSS_V4","score":"CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}],"affected":[]}
+            """));
+        Assert.Equal((8.5, Severity.High, "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"), (record.Rating.Score, record.Rating.Severity, record.Rating.Basis));
+    }
+
+    [Fact]
+    public void A_CVE_record_with_a_v4_vector_but_no_base_score_is_scored_and_one_with_a_malformed_vector_stays_unscored()
+    {
+        static Vulnerability Cve(string vector) => VulnerabilityParser.Parse("c.json", Encoding.UTF8.GetBytes($$$$"""
+            {"dataType":"CVE_RECORD","dataVersion":"5.1","cveMetadata":{"cveId":"CVE-2026-0002","state":"PUBLISHED"},
+             "containers":{"cna":{"affected":[],"metrics":[{"cvssV4_0":{"version":"4.0","vectorString":"{{{{vector}}}}"}}]}}}
+            """));
+        Assert.Equal(9.3, Cve("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").Rating.Score);
+
+        // Not scorable: unscored (the policy counts it as high), never low.
+        var broken = Cve("CVSS:4.0/AV:N/AC:L/VC:H");
+        Assert.Equal((null, null, "unscored"), (broken.Rating.Score, broken.Rating.Severity, broken.Rating.Basis));
+        Assert.Equal(Severity.High, new Rampart.SupplyChain.Policy.SeverityPolicy(Severity.High).Of(broken));
+    }
 }

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rampart.Fleet.Gateway;
+using Rampart.Fleet.Monitoring;
+using Rampart.Mqtt.Broker;
+using Rampart.Server.Gateway;
+using Rampart.SupplyChain;
+
+namespace Rampart.Server.SupplyChain.Attestation;
+
+/// <summary>
+/// Runs attestation for the node's lifetime: a device's <c>gateway.connected</c> event (every connect and
+/// reconnect) sends it a challenge (<see cref="SupplyChainOptions.AttestOnConnect"/>), and answers on
+/// <c>devices/+/state</c> are queued from the gateway's hot path (bounded, overflow dropped) and judged in the background.
+/// </summary>
+public sealed partial class AttestationHost(
+    AttestationService attestation, MqttGateway gateway, FleetEventStream stream, SupplyChainOptions options, ILogger<AttestationHost> logger) : BackgroundService
+{
+    private readonly Channel<(string Device, ReadOnlyMemory<byte> Payload)> _answers = Channel.CreateBounded<(string, ReadOnlyMemory<byte>)>(
+        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = stream.Subscribe();
+        using var observation = gateway.Broker.Observe("devices/+/state", Observe);
+        var connects = Task.Run(() => FollowAsync(subscription, stoppingToken), CancellationToken.None);
+        try
+        {
+            await foreach (var (device, payload) in _answers.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await attestation.JudgeAsync(device, payload, stoppingToken);
+                }
+                catch (JsonException exception)
+                {
+                    gateway.Events.Record("supplychain.attestation.invalid", SecuritySeverity.Warning, device, null, new Dictionary<string, string> { ["error"] = exception.Message });
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogJudgeFailed(exception, device);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+
+        await connects.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private void Observe(MqttMessage message)
+    {
+        // Only the device's own report counts (the gateway attributes it to the publisher).
+        if (AttestationService.IsAnswer(message.Payload.Span) && DeviceReports.AttributedDevice(message) is { } device)
+        {
+            _answers.Writer.TryWrite((device, message.Payload));
+        }
+    }
+
+    // Reads the stream at once and always: its publishers wait for slow subscribers.
+    private async Task FollowAsync(FleetEventSubscription subscription, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var fleetEvent in subscription.Events.ReadAllAsync(stoppingToken))
+            {
+                if (options.AttestOnConnect && fleetEvent is SecurityEventRecorded { Event: { Kind: "gateway.connected", DeviceId: { } device } })
+                {
+                    attestation.Challenge(device);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Judging an attestation answer of {Device} failed")]
+    private partial void LogJudgeFailed(Exception exception, string device);
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Rampart.Detection.Alerts;
+using Rampart.Detection.Detectors;
+using Rampart.Detection.Response;
+using Rampart.Fleet.Certificates;
+using Rampart.Fleet.Gateway;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Fleet.Updates;
+using Rampart.Mqtt.Protocol;
+using Rampart.Server.Gateway;
+using Rampart.SupplyChain;
+using Rampart.Updates.Releases;
+
+namespace Rampart.Server.SupplyChain.Attestation;
+
+/// <summary>What became of an attestation answer.</summary>
+public enum AttestationVerdict
+{
+    /// <summary>Fresh, signed by the device, and the measurement is the release's image hash.</summary>
+    Passed,
+
+    /// <summary>The measurement is not the image hash of the release the device says it runs (tamper).</summary>
+    Mismatch,
+
+    /// <summary>The nonce was issued but the answer came after <see cref="SupplyChainOptions.AttestationTimeout"/>.</summary>
+    Stale,
+
+    /// <summary>The nonce is not the device's outstanding challenge (answered already, superseded, or never issued).</summary>
+    Replayed,
+
+    /// <summary>No valid signature by one of the device's certificates.</summary>
+    BadSignature,
+
+    /// <summary>No release of the device's model and reported version: nothing to compare with (not a pass).</summary>
+    UnknownRelease,
+}
+
+/// <summary>
+/// Attestation of what runs (issue 17 item 8). <see cref="Challenge"/> sends a fresh 32-byte nonce on
+/// <c>devices/{id}/commands/attest</c> (retained, so a device that subscribes after its CONNACK still gets
+/// it; cleared once answered). <see cref="JudgeAsync"/> takes the device's posture answer: the nonce must be the
+/// device's outstanding one (each is answered once: a replay is refused) and fresh, the signature must
+/// verify with one of the device's unrevoked certificates, and the firmware measurement must be the image
+/// SHA-256 of the signed release the device reports running. Anything else is a high security event and a
+/// detection alert (<c>supplychain.attestation</c>) handed to the automatic response, which quarantines
+/// as its policy says.
+/// </summary>
+public sealed class AttestationService(
+    MqttGateway gateway, IDeviceStore devices, IReleaseStore releases, ICertificateStore certificates, AlertService alerts, ResponseEngine response,
+    SupplyChainOptions options, TimeProvider time)
+{
+    /// <summary>The detector name of attestation alerts.</summary>
+    public const string Detector = "supplychain.attestation";
+
+    private readonly ConcurrentDictionary<string, (string Nonce, DateTimeOffset Issued)> _outstanding = new(StringComparer.Ordinal);
+
+    /// <summary>Sends a fresh challenge to the device; returns the nonce.</summary>
+    public string Challenge(string deviceId)
+    {
+        var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
+        _outstanding[deviceId] = (nonce, time.GetUtcNow());
+        gateway.Broker.Publish(Topic(deviceId), JsonSerializer.SerializeToUtf8Bytes(new { nonce }), MqttQualityOfService.AtLeastOnce, retain: true);
+        gateway.Events.Record("supplychain.attestation.challenged", SecuritySeverity.Info, deviceId, null, new Dictionary<string, string>());
+        return nonce;
+    }
+
+    /// <summary>Whether a posture report carries an attestation answer (the rest are posture's and detection's).</summary>
+    public static bool IsAnswer(ReadOnlySpan<byte> payload) => payload.IndexOf("\"attestation\""u8) >= 0;
+
+    /// <summary>Judges one answer from <paramref name="deviceId"/> (the publisher the gateway attributed it to).</summary>
+    public async Task<AttestationVerdict> JudgeAsync(string deviceId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var (nonce, signature, facts) = Read(payload);
+        var now = time.GetUtcNow();
+        var details = new Dictionary<string, string> { ["firmware-version"] = facts.FirmwareVersion ?? "-", ["measurement"] = facts.Measurement ?? "-" };
+
+        // 1. Freshness: the outstanding nonce, answered once, within the timeout.
+        AttestationVerdict? verdict = null;
+        if (!_outstanding.TryGetValue(deviceId, out var outstanding) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(outstanding.Nonce), Encoding.UTF8.GetBytes(nonce)))
+        {
+            verdict = AttestationVerdict.Replayed;
+        }
+        else
+        {
+            _outstanding.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)>(deviceId, outstanding));
+            gateway.Broker.Publish(Topic(deviceId), ReadOnlyMemory<byte>.Empty, MqttQualityOfService.AtLeastOnce, retain: true);
+            if (now - outstanding.Issued > options.AttestationTimeout)
+            {
+                verdict = AttestationVerdict.Stale;
+                details["issued"] = outstanding.Issued.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        // 2. The device's own signature over what it says.
+        if (verdict is null && !await SignedByAsync(deviceId, SignedBytes(deviceId, nonce, facts.FirmwareVersion ?? string.Empty, facts.Measurement ?? string.Empty), signature, cancellationToken))
+        {
+            verdict = AttestationVerdict.BadSignature;
+        }
+
+        // 3. The reference value: the image hash of the signed release the device reports running.
+        if (verdict is null)
+        {
+            var device = await devices.GetAsync(deviceId, cancellationToken);
+            var release = device?.Model is { } model && facts.FirmwareVersion is { } version ? await releases.GetAsync(Release.IdOf(model, version), cancellationToken) : null;
+            if (release is null)
+            {
+                verdict = AttestationVerdict.UnknownRelease;
+            }
+            else
+            {
+                details["release"] = release.Id;
+                details["expected"] = "sha256:" + release.ImageSha256;
+                verdict = Normal(facts.Measurement) == release.ImageSha256.ToLowerInvariant() ? AttestationVerdict.Passed : AttestationVerdict.Mismatch;
+            }
+        }
+
+        await RecordAsync(deviceId, verdict.Value, details, now, cancellationToken);
+        return verdict.Value;
+    }
+
+    /// <summary>
+    /// The bytes the device signed: the same text as the SDK's <c>AttestationResponder.SignedBytes</c>
+    /// (the node does not reference the device SDK; the end-to-end test holds them together).
+    /// </summary>
+    public static byte[] SignedBytes(string deviceId, string nonce, string firmwareVersion, string measurement) =>
+        Encoding.UTF8.GetBytes($"rampart-attestation-v1\n{deviceId}\n{nonce}\n{firmwareVersion}\n{measurement}");
+
+    private async Task RecordAsync(string deviceId, AttestationVerdict verdict, Dictionary<string, string> details, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var kind = verdict switch
+        {
+            AttestationVerdict.Passed => "passed",
+            AttestationVerdict.Mismatch => "mismatch",
+            AttestationVerdict.Stale => "stale",
+            AttestationVerdict.Replayed => "replayed",
+            AttestationVerdict.BadSignature => "bad-signature",
+            _ => "unknown-release",
+        };
+        var severity = verdict switch
+        {
+            AttestationVerdict.Passed => SecuritySeverity.Info,
+            AttestationVerdict.UnknownRelease => SecuritySeverity.Warning,
+            _ => SecuritySeverity.High,
+        };
+        gateway.Events.Record("supplychain.attestation." + kind, severity, deviceId, null, details);
+        if (severity != SecuritySeverity.High)
+        {
+            return;
+        }
+
+        // Tamper feeds quarantine through detection's alert and response path (its policy decides the action).
+        var summary = verdict switch
+        {
+            AttestationVerdict.Mismatch => $"firmware measurement {details["measurement"]} is not {details["expected"]}, the image of release {details["release"]} it reports running",
+            AttestationVerdict.Stale => "attestation answer came after the challenge expired",
+            AttestationVerdict.Replayed => "attestation answer carries a nonce that is not the device's outstanding challenge (replayed)",
+            _ => "attestation answer is not signed by the device's certificate",
+        };
+        var changes = await alerts.RaiseAsync([new Finding(Detector, deviceId, verdict == AttestationVerdict.Mismatch ? AlertSeverity.Critical : AlertSeverity.High,
+            summary, new Dictionary<string, string>(details) { ["verdict"] = kind }, now)], cancellationToken);
+        await response.HandleAsync(changes, cancellationToken);
+    }
+
+    private async Task<bool> SignedByAsync(string deviceId, byte[] signed, byte[] signature, CancellationToken cancellationToken)
+    {
+        if (signature.Length == 0)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var issued in await certificates.ListAsync("device", deviceId, cancellationToken))
+        {
+            if (issued.Revoked || issued.NotBefore > now || issued.NotAfter < now)
+            {
+                continue;
+            }
+
+            using var certificate = X509CertificateLoader.LoadCertificate(issued.Der);
+            using var ecdsa = certificate.GetECDsaPublicKey();
+            using var rsa = ecdsa is null ? certificate.GetRSAPublicKey() : null;
+            if ((ecdsa?.VerifyData(signed, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) ?? false)
+                || (rsa?.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss) ?? false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (string Nonce, byte[] Signature, PostureFacts Facts) Read(ReadOnlyMemory<byte> payload)
+    {
+        var facts = PostureFacts.Parse(payload.Span);
+        using var document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 8 });
+        var nonce = string.Empty;
+        var signature = Array.Empty<byte>();
+        if (document.RootElement.TryGetProperty("attestation", out var attestation) && attestation.ValueKind == JsonValueKind.Object)
+        {
+            nonce = attestation.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? string.Empty : string.Empty;
+            if (attestation.TryGetProperty("signature", out var s) && s.ValueKind == JsonValueKind.String && s.TryGetBytesFromBase64(out var bytes))
+            {
+                signature = bytes;
+            }
+        }
+
+        return (nonce, signature, facts);
+    }
+
+    private static string Normal(string? measurement)
+    {
+        var text = (measurement ?? string.Empty).Trim().ToLowerInvariant();
+        return text.StartsWith("sha256:", StringComparison.Ordinal) ? text[7..] : text;
+    }
+
+    private static string Topic(string deviceId) => $"devices/{deviceId}/commands/attest";
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

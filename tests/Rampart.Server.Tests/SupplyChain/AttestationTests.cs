@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Rampart.Detection.Alerts;
+using Rampart.Device.Connection;
+using Rampart.Device.Enrollment;
+using Rampart.Device.Posture;
+using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
+using Rampart.Mqtt.Protocol;
+using Rampart.Server.Admin;
+using Rampart.Server.SupplyChain;
+using Rampart.Server.SupplyChain.Attestation;
+using Rampart.Server.Tests.Detection;
+using Rampart.Server.Tests.Gateway;
+using Rampart.Server.Updates;
+using Rampart.Testing;
+using Rampart.Updates.Releases;
+
+namespace Rampart.Server.Tests.SupplyChain;
+
+/// <summary>Attestation of what runs, end to end: the node's challenge over MQTT, the device SDK's signed answer, the node's verdict.</summary>
+public sealed class AttestationTests
+{
+    [Fact]
+    public async Task A_device_whose_measurement_matches_its_release_passes_and_one_whose_measurement_differs_raises_tamper_and_is_quarantined()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        var release = await ReleaseAsync(node);
+
+        // Each device answers the challenge its connect brings with the SDK's signed posture.
+        await using var honest = await DeviceAsync(node, "att-good", "sha256:" + release.ImageSha256);
+        await EventAsync(node, "att-good", "supplychain.attestation.passed");
+
+        await using var tampered = await DeviceAsync(node, "att-bad", "sha256:" + new string('0', 64));
+        var mismatch = await EventAsync(node, "att-bad", "supplychain.attestation.mismatch");
+        Assert.Equal(SecuritySeverity.High, mismatch.Severity);
+        Assert.Equal(("sha256:" + release.ImageSha256, release.Id), (mismatch.Details["expected"], mismatch.Details["release"]));
+        Alert? alert = null;
+        await Eventually.HoldsAsync(async () => (alert = (await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-bad"), CancellationToken.None)).SingleOrDefault()) is not null,
+            "the mismatch raises an alert");
+        Assert.Equal((AttestationService.Detector, Rampart.Detection.Detectors.AlertSeverity.Critical), (alert!.Detector, alert.Severity));
+        await Eventually.HoldsAsync(async () => (await node.Get<IDeviceStore>().GetAsync("att-bad", CancellationToken.None))!.State == DeviceState.Quarantined,
+            "the tamper alert quarantines the device");
+        Assert.Equal(DeviceState.Active, (await node.Get<IDeviceStore>().GetAsync("att-good", CancellationToken.None))!.State);
+
+        // On demand through the API: a fresh nonce, a fresh pass.
+        using var admin = new AdminClient(node.Node.Node.AdminSocketPath);
+        var challenge = await admin.SendAsync<AttestationChallengeResponse>(HttpMethod.Post, "api/v1/attestation/devices/att-good", CancellationToken.None);
+        Assert.Equal(43, challenge.Nonce.Length);
+        await Eventually.HoldsAsync(async () => (await Events(node, "att-good", "supplychain.attestation.passed")).Count >= 2, "the on-demand challenge is answered");
+    }
+
+    [Fact]
+    public async Task A_replayed_answer_is_refused_as_a_high_event_even_though_its_signature_is_the_devices_own()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        var release = await ReleaseAsync(node);
+        ReadOnlyMemory<byte>? answer = null;
+        using var observation = node.Get<Rampart.Server.Gateway.MqttGateway>().Broker.Observe("devices/att-replay/state", message =>
+        {
+            if (AttestationService.IsAnswer(message.Payload.Span))
+            {
+                answer ??= message.Payload.ToArray();
+            }
+        });
+        await using var device = await DeviceAsync(node, "att-replay", "sha256:" + release.ImageSha256);
+        await EventAsync(node, "att-replay", "supplychain.attestation.passed");
+        Assert.NotNull(answer);
+
+        // The same signed answer again: its nonce was answered already.
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/att-replay/state", answer.Value));
+        var replayed = await EventAsync(node, "att-replay", "supplychain.attestation.replayed");
+        Assert.Equal(SecuritySeverity.High, replayed.Severity);
+        await Eventually.HoldsAsync(async () => (await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-replay"), CancellationToken.None)).Any(a => a.Detector == AttestationService.Detector),
+            "the replay raises an alert");
+    }
+
+    [Fact]
+    public async Task An_answer_signed_by_another_key_fails_its_signature_check()
+    {
+        await using var node = await GatewayNode.StartAsync();
+        var release = await ReleaseAsync(node);
+        await using var device = await DeviceAsync(node, "att-forged", "sha256:" + release.ImageSha256, forge: true);
+        var forged = await EventAsync(node, "att-forged", "supplychain.attestation.bad-signature");
+        Assert.Equal(SecuritySeverity.High, forged.Severity);
+        Assert.Empty(await Events(node, "att-forged", "supplychain.attestation.passed"));
+    }
+
+    private static async Task<Release> ReleaseAsync(GatewayNode node)
+    {
+        var uploads = node.Get<ReleaseUploads>();
+        var (image, _) = await uploads.StoreAsync(new MemoryStream(RandomNumberGenerator.GetBytes(4096)), CancellationToken.None);
+        return await node.Get<ReleaseService>().AddAsync(new NewRelease("sensor", "2.1.0", 1, [], image, null), "release-engineer", CancellationToken.None);
+    }
+
+    // An enrolled device of "sensor" running 2.1.0 with the SDK's responder; forge signs with a key that is not its certificate's.
+    private static async Task<DeviceMqttClient> DeviceAsync(GatewayNode node, string id, string measurement, bool forge = false)
+    {
+        var (_, token) = await node.Get<InventoryService>().AddAsync(new NewDevice(id, Model: "sensor"), "test", CancellationToken.None);
+        var certificate = await new EstClient(node.Node.Node.HttpsUri, node.Root).EnrollAsync(id, token.Token, CancellationToken.None);
+        var client = new DeviceMqttClient(DetectionEndToEndTests.Options(node, id, certificate));
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var signing = forge ? new CertificateRequest($"CN={id}", other, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1)) : certificate;
+        var responder = new AttestationResponder(client, () => signing,
+            _ => Task.FromResult(new PostureReport("2.1.0", 1, TimeSpan.FromMinutes(5), [], [], DateTimeOffset.UtcNow, measurement)));
+        await responder.StartAsync();
+        await client.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return client;
+    }
+
+    private static async Task<IReadOnlyList<SecurityEvent>> Events(GatewayNode node, string device, string kind) =>
+        [.. (await node.Get<ISecurityEventStore>().ListAsync(device, 500, CancellationToken.None)).Select(e => e.Event).Where(e => e.Kind == kind)];
+
+    private static async Task<SecurityEvent> EventAsync(GatewayNode node, string device, string kind)
+    {
+        SecurityEvent? found = null;
+        await Eventually.HoldsAsync(async () => (found = (await Events(node, device, kind)).FirstOrDefault()) is not null, $"{device}: {kind}");
+        return found!;
+    }
+}
