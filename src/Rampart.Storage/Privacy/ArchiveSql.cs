@@ -44,7 +44,6 @@ internal static class ArchiveSql
 
     public const string SelectRegion = "SELECT region FROM archive_region";
     public const string InsertRegion = "INSERT INTO archive_region (region) VALUES (@r) ON CONFLICT (region) DO NOTHING";
-    public const string Insert = "INSERT INTO archive_messages (pseudonym, device_id, family, time_ms, sealed) VALUES (@p, @d, @f, @t, @s)";
     public const string DeleteSubject = "DELETE FROM archive_messages WHERE pseudonym = @p";
     public const string DeleteOlder = "DELETE FROM archive_messages WHERE time_ms < @cutoff";
     public const string Count = "SELECT COUNT(*) FROM archive_messages";
@@ -59,29 +58,29 @@ internal static class ArchiveSql
         }
 
         var where = new List<string> { "id > @after" };
-        var parameters = new List<(string, object?)> { ("@after", query.AfterId), ("@n", query.Limit) };
+        var parameters = new List<(string, object?)> { ("after", query.AfterId), ("n", query.Limit) };
         if (query.Pseudonym is { } pseudonym)
         {
             where.Add("pseudonym = @p");
-            parameters.Add(("@p", pseudonym));
+            parameters.Add(("p", pseudonym));
         }
 
         if (query.DeviceId is { } device)
         {
             where.Add("device_id = @d");
-            parameters.Add(("@d", device));
+            parameters.Add(("d", device));
         }
 
         if (query.From is { } from)
         {
             where.Add("time_ms >= @from");
-            parameters.Add(("@from", from.ToUnixTimeMilliseconds()));
+            parameters.Add(("from", from.ToUnixTimeMilliseconds()));
         }
 
         if (query.To is { } to)
         {
             where.Add("time_ms < @to");
-            parameters.Add(("@to", to.ToUnixTimeMilliseconds()));
+            parameters.Add(("to", to.ToUnixTimeMilliseconds()));
         }
 
         return ($"SELECT id, pseudonym, device_id, family, time_ms, sealed FROM archive_messages WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @n", [.. parameters]);

@@ -1,5 +1,4 @@
 using Rampart.Privacy.Archive;
-using Rampart.Storage.Postgres.Privacy;
 
 namespace Rampart.Storage.Privacy;
 
@@ -21,17 +20,17 @@ public static class ArchiveStoreFactory
         var schema = options?.Schema ?? "archive_" + region.Replace('-', '_');
         if (options?.Path is { Length: > 0 } path)
         {
-            return await SqliteArchiveStore.OpenAsync(Path.Combine(dataDirectory, path), region, cancellationToken);
+            return await ArchiveStore.OpenSqliteAsync(Path.Combine(dataDirectory, path), region, cancellationToken);
         }
 
         if (options?.ConnectionString is { Length: > 0 } connectionString)
         {
-            return await PostgresArchiveStore.OpenAsync(connectionString, schema, region, cancellationToken);
+            return await ArchiveStore.OpenPostgresAsync(connectionString, schema, region, cancellationToken);
         }
 
         if (provider == StorageProviders.Postgres)
         {
-            return await PostgresArchiveStore.OpenAsync(nodeConnectionString ?? throw new InvalidOperationException("Rampart:Storage:ConnectionString is not set"), schema, region, cancellationToken);
+            return await ArchiveStore.OpenPostgresAsync(nodeConnectionString ?? throw new InvalidOperationException("Rampart:Storage:ConnectionString is not set"), schema, region, cancellationToken);
         }
 
         if (options?.Schema is not null)
@@ -39,6 +38,6 @@ public static class ArchiveStoreFactory
             throw new InvalidOperationException($"Rampart:Privacy:Archive:Stores:{region}:Schema needs a ConnectionString on a SQLite node");
         }
 
-        return await SqliteArchiveStore.OpenAsync(Path.Combine(dataDirectory, $"archive-{region}.db"), region, cancellationToken);
+        return await ArchiveStore.OpenSqliteAsync(Path.Combine(dataDirectory, $"archive-{region}.db"), region, cancellationToken);
     }
 }

@@ -27,7 +27,7 @@ public sealed class StoredDataTests
 
         // The telemetry archive lives in each region's own store, with its own schema: its columns come from one.
         var archivePath = temp.Sub("archive-eu.db");
-        await using (await Rampart.Storage.Privacy.SqliteArchiveStore.OpenAsync(archivePath, "eu", CancellationToken.None))
+        await using (await Rampart.Storage.Privacy.ArchiveStore.OpenSqliteAsync(archivePath, "eu", CancellationToken.None))
         {
             await using var connection = new SqliteConnection($"Data Source={archivePath}");
             await connection.OpenAsync();
