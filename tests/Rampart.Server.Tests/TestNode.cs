@@ -33,6 +33,10 @@ internal sealed class TestNode : IAsyncDisposable
             // The supply-chain release gate (on by default) refuses releases without a valid SBOM; tests of
             // other capabilities promote SBOM-less releases. Supply chain's own tests turn it on.
             ["Rampart:SupplyChain:EnforceGate"] = "false",
+
+            // Attestation challenges every device at (re)connect on its command topic (on by default);
+            // tests of other capabilities read exact message streams. The attestation tests turn it on.
+            ["Rampart:SupplyChain:AttestOnConnect"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -29,7 +29,8 @@ internal static class PrivacySql
     public const string DeleteDevices = "DELETE FROM privacy_subject_devices WHERE pseudonym = @p";
     public const string DeleteSubject = "DELETE FROM privacy_subjects WHERE pseudonym = @p";
     public const string KeysBefore = "SELECT pseudonym, kek_version, wrapped_key FROM privacy_subject_keys WHERE kek_version < @v ORDER BY pseudonym LIMIT @n";
-    public const string ReplaceKey = "UPDATE privacy_subject_keys SET kek_version = @v, wrapped_key = @k WHERE pseudonym = @p AND kek_version = @old";
+    public const string ReplaceKeySet = "kek_version = {v}, wrapped_key = {k}";
+    public const string ReplaceKeyWhere = "pseudonym = {p} AND kek_version = {old}";
     public const string SelectPeriods = "SELECT category, days FROM privacy_retention";
     public const string UpsertPeriod =
         "INSERT INTO privacy_retention (category, days, changed_ms) VALUES (@c, @d, @t) ON CONFLICT (category) DO UPDATE SET days = excluded.days, changed_ms = excluded.changed_ms";

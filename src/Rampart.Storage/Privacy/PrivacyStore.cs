@@ -77,15 +77,19 @@ public sealed class PrivacyStore(IStoreDatabase database) : ISubjectStore, IRete
         await database.QueryAsync(PrivacySql.KeysBefore, PrivacySql.PseudonymAndKey, cancellationToken, ("v", version), ("n", limit));
 
     /// <inheritdoc />
-    public async Task<int> ReplaceKeysAsync(IStoreTransaction transaction, IReadOnlyList<(string Pseudonym, int OldVersion, WrappedKey Key)> keys, CancellationToken cancellationToken)
+    public Task<int> ReplaceKeysAsync(IStoreTransaction transaction, IReadOnlyList<(string Pseudonym, int OldVersion, WrappedKey Key)> keys, CancellationToken cancellationToken)
     {
-        var replaced = 0;
-        foreach (var (pseudonym, old, key) in keys)
-        {
-            replaced += await transaction.ExecuteAsync(PrivacySql.ReplaceKey, cancellationToken, ("v", key.KekVersion), ("k", key.Bytes), ("p", pseudonym), ("old", old));
-        }
-
-        return replaced;
+        // A KEK rotation rewraps every subject's key: one statement per batch on PostgreSQL, not a round trip per key.
+        var commands = CommandTransactions.Of(transaction);
+        return commands.Dialect.UpdateRowsAsync(
+            commands.Command, "privacy_subject_keys",
+            [
+                new("p", BatchType.Text, i => keys[i].Pseudonym),
+                new("old", BatchType.Integer, i => keys[i].OldVersion),
+                new("v", BatchType.Integer, i => keys[i].Key.KekVersion),
+                new("k", BatchType.Bytes, i => keys[i].Key.Bytes),
+            ],
+            keys.Count, PrivacySql.ReplaceKeySet, PrivacySql.ReplaceKeyWhere, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -34,6 +34,14 @@ public interface ISqlDialect
     /// statement of arrays on PostgreSQL (one round trip). <paramref name="onConflict"/> is appended.
     /// </summary>
     Task<int> InsertRowsAsync(Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string onConflict, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Updates <paramref name="table"/> once per batch row: <paramref name="set"/> and
+    /// <paramref name="where"/> name a row's values as <c>{column}</c> (batch column names must not be
+    /// the table's column names). One prepared statement per row on SQLite, one <c>UPDATE … FROM
+    /// unnest(…)</c> on PostgreSQL (one round trip instead of one per row). Returns the rows changed.
+    /// </summary>
+    Task<int> UpdateRowsAsync(Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string set, string where, CancellationToken cancellationToken);
 }
 
 /// <summary>The kinds of value a batch column carries.</summary>
@@ -49,5 +57,10 @@ public enum BatchType
     Bytes,
 }
 
-/// <summary>One column of a batch insert: its name, kind, and the value of row <c>i</c>.</summary>
-public sealed record BatchColumn(string Name, BatchType Type, Func<int, object?> Value);
+/// <summary>One column of a batch insert or update: its name, kind, and the value of row <c>i</c>.</summary>
+public sealed record BatchColumn(string Name, BatchType Type, Func<int, object?> Value)
+{
+    /// <summary><paramref name="clause"/> with each <c>{name}</c> of <paramref name="columns"/> spelled <paramref name="prefix"/>name.</summary>
+    internal static string Fill(string clause, IReadOnlyList<BatchColumn> columns, string prefix) =>
+        columns.Aggregate(clause, (text, column) => text.Replace("{" + column.Name + "}", prefix + column.Name, StringComparison.Ordinal));
+}

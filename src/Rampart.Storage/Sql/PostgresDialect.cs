@@ -37,23 +37,41 @@ public sealed class PostgresDialect : ISqlDialect
     }
 
     /// <inheritdoc />
-    public async Task<int> InsertRowsAsync(
+    public Task<int> InsertRowsAsync(
         Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string onConflict, CancellationToken cancellationToken)
     {
         if (rows == 0)
         {
-            return 0;
+            return Task.FromResult(0);
         }
 
         // One statement for the whole batch; unnest keeps the array order and identity values are
         // drawn in row order, so ids follow the batch.
         var names = string.Join(", ", columns.Select(c => c.Name));
-        await using var insert = (NpgsqlCommand)command(
-            $"INSERT INTO {table} ({names}) SELECT {names} FROM unnest({string.Join(", ", columns.Select(c => "@" + c.Name))}) " +
-            $"WITH ORDINALITY AS b({names}, ordinal) ORDER BY ordinal {onConflict}");
+        return ArraysAsync(
+            command($"INSERT INTO {table} ({names}) SELECT {names} FROM unnest({Parameters(columns)}) WITH ORDINALITY AS b({names}, ordinal) ORDER BY ordinal {onConflict}"),
+            columns, rows, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int> UpdateRowsAsync(
+        Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string set, string where, CancellationToken cancellationToken) =>
+        rows == 0
+            ? Task.FromResult(0)
+            : ArraysAsync(
+                command($"UPDATE {table} SET {BatchColumn.Fill(set, columns, "b.")} FROM unnest({Parameters(columns)}) AS b({string.Join(", ", columns.Select(c => c.Name))}) " +
+                    $"WHERE {BatchColumn.Fill(where, columns, "b.")}"),
+                columns, rows, cancellationToken);
+
+    private static string Parameters(IReadOnlyList<BatchColumn> columns) => string.Join(", ", columns.Select(c => "@" + c.Name));
+
+    /// <summary>Binds each column's values as one typed array and runs the statement once.</summary>
+    private static async Task<int> ArraysAsync(DbCommand statement, IReadOnlyList<BatchColumn> columns, int rows, CancellationToken cancellationToken)
+    {
+        await using var batch = (NpgsqlCommand)statement;
         foreach (var column in columns)
         {
-            insert.Parameters.Add(column.Type switch
+            batch.Parameters.Add(column.Type switch
             {
                 BatchType.Integer => new NpgsqlParameter<long?[]>(column.Name, NpgsqlDbType.Array | NpgsqlDbType.Bigint)
                 {
@@ -70,6 +88,6 @@ public sealed class PostgresDialect : ISqlDialect
             });
         }
 
-        return await insert.ExecuteNonQueryAsync(cancellationToken);
+        return await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }

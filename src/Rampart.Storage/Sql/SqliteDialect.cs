@@ -30,13 +30,22 @@ public sealed class SqliteDialect : ISqlDialect
     public Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public async Task<int> InsertRowsAsync(
-        Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string onConflict, CancellationToken cancellationToken)
-    {
+    public Task<int> InsertRowsAsync(
+        Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string onConflict, CancellationToken cancellationToken) =>
         // One prepared statement for the whole batch: in-process, each row costs microseconds.
-        await using var insert = (SqliteCommand)command(
-            $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => "@" + c.Name))}) {onConflict}");
-        var parameters = columns.Select(c => insert.Parameters.Add("@" + c.Name, c.Type switch
+        EachRowAsync(
+            command($"INSERT INTO {table} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => "@" + c.Name))}) {onConflict}"),
+            columns, rows, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> UpdateRowsAsync(
+        Func<string, DbCommand> command, string table, IReadOnlyList<BatchColumn> columns, int rows, string set, string where, CancellationToken cancellationToken) =>
+        EachRowAsync(command($"UPDATE {table} SET {BatchColumn.Fill(set, columns, "@")} WHERE {BatchColumn.Fill(where, columns, "@")}"), columns, rows, cancellationToken);
+
+    private static async Task<int> EachRowAsync(DbCommand statement, IReadOnlyList<BatchColumn> columns, int rows, CancellationToken cancellationToken)
+    {
+        await using var prepared = (SqliteCommand)statement;
+        var parameters = columns.Select(c => prepared.Parameters.Add("@" + c.Name, c.Type switch
         {
             BatchType.Integer => SqliteType.Integer,
             BatchType.Bytes => SqliteType.Blob,
@@ -50,7 +59,7 @@ public sealed class SqliteDialect : ISqlDialect
                 parameters[c].Value = columns[c].Value(i) ?? DBNull.Value;
             }
 
-            changed += await insert.ExecuteNonQueryAsync(cancellationToken);
+            changed += await prepared.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return changed;

@@ -65,6 +65,9 @@ public sealed partial class PersistentSessionRestartTests
                 ["RAMPART__GATEWAY__SERVICES__ingest__CLIENTIDS"] = "ingest-*",
                 ["RAMPART__GATEWAY__SERVICES__ingest__PUBLISH__0"] = "devices/+/commands/#",
                 ["RAMPART__SUPPLYCHAIN__ENFORCEGATE"] = "false",
+
+                // The subscriber counts the commands queued for it; an attestation challenge would be one more.
+                ["RAMPART__SUPPLYCHAIN__ATTESTONCONNECT"] = "false",
             });
         await node.WaitForOutputAsync(Ready(), Patience);
         return node;

@@ -21,10 +21,13 @@ namespace Rampart.Server.Tests.SupplyChain;
 /// <summary>Attestation of what runs, end to end: the node's challenge over MQTT, the device SDK's signed answer, the node's verdict.</summary>
 public sealed class AttestationTests
 {
+    // The node's default; the shared test node turns it off for other capabilities' tests.
+    private static readonly Dictionary<string, string?> AttestOnConnect = new() { ["Rampart:SupplyChain:AttestOnConnect"] = "true" };
+
     [Fact]
     public async Task A_device_whose_measurement_matches_its_release_passes_and_one_whose_measurement_differs_raises_tamper_and_is_quarantined()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await GatewayNode.StartAsync(AttestOnConnect);
         var release = await ReleaseAsync(node);
 
         // Each device answers the challenge its connect brings with the SDK's signed posture.
@@ -53,7 +56,7 @@ public sealed class AttestationTests
     [Fact]
     public async Task A_replayed_answer_is_refused_as_a_high_event_even_though_its_signature_is_the_devices_own()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await GatewayNode.StartAsync(AttestOnConnect);
         var release = await ReleaseAsync(node);
         ReadOnlyMemory<byte>? answer = null;
         using var observation = node.Get<Rampart.Server.Gateway.MqttGateway>().Broker.Observe("devices/att-replay/state", message =>
@@ -78,7 +81,7 @@ public sealed class AttestationTests
     [Fact]
     public async Task An_answer_signed_by_another_key_fails_its_signature_check()
     {
-        await using var node = await GatewayNode.StartAsync();
+        await using var node = await GatewayNode.StartAsync(AttestOnConnect);
         var release = await ReleaseAsync(node);
         await using var device = await DeviceAsync(node, "att-forged", "sha256:" + release.ImageSha256, forge: true);
         var forged = await EventAsync(node, "att-forged", "supplychain.attestation.bad-signature");
