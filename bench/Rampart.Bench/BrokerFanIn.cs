@@ -70,6 +70,37 @@ internal sealed class BrokerFanIn
         }
     }
 
+    /// <summary>
+    /// One round of the fan-in: <paramref name="publishers"/> device identities each publish
+    /// <paramref name="messages"/> QoS 0 64-byte messages to this subscriber; returns the process's CPU µs
+    /// per delivered message, then stops the round.
+    /// </summary>
+    public async Task<double> CpuPerMessageAsync(MqttBroker broker, int publishers, int messages, CancellationTokenSource stop)
+    {
+        var payload = new byte[64];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(index => Task.Run(async () =>
+        {
+            var (_, output) = Open(broker, new Detection.DetectionOverheadBench.PrincipalPolicy($"device:pub-{index}"), stop.Token);
+            using var encoder = new MqttEncoder();
+            encoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
+            for (var i = 1; i <= messages; i++)
+            {
+                encoder.EncodePublish($"devices/pub-{index}/telemetry/{i % 4}", payload, MqttQualityOfService.AtMostOnce, false, false, 0, MqttProperties.Empty, MqttProtocolVersion.V500, output);
+                if (i % 64 == 0)
+                {
+                    await output.FlushAsync();
+                }
+            }
+
+            await output.FlushAsync();
+        })));
+        await DrainAsync();
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        await stop.CancelAsync();
+        return used.TotalMicroseconds / Math.Max(1, Received);
+    }
+
     /// <summary>A connection to the broker under <paramref name="policy"/>: what it sends, what it is sent.</summary>
     public static (PipeReader FromBroker, PipeWriter ToBroker) Open(MqttBroker broker, IMqttClientPolicy policy, CancellationToken cancellationToken)
     {

@@ -6,7 +6,6 @@ using Rampart.Bench.Detection;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Monitoring;
 using Rampart.Mqtt.Broker;
-using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 using Rampart.Privacy;
@@ -117,28 +116,7 @@ internal static class PrivacyBench
         broker.UseDeliveryFilter(filter);
         using var stop = new CancellationTokenSource();
         var subscriber = await BrokerFanIn.SubscribeAsync(broker, new DetectionOverheadBench.PrincipalPolicy("service:bench"), (long)publishers * messages, stop.Token);
-        var payload = new byte[64];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        await Task.WhenAll(Enumerable.Range(0, publishers).Select(index => Task.Run(async () =>
-        {
-            var (_, output) = BrokerFanIn.Open(broker, new DetectionOverheadBench.PrincipalPolicy($"device:pub-{index}"), stop.Token);
-            using var encoder = new MqttEncoder();
-            encoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
-            for (var i = 1; i <= messages; i++)
-            {
-                encoder.EncodePublish($"devices/pub-{index}/telemetry/{i % 4}", payload, MqttQualityOfService.AtMostOnce, false, false, 0, MqttProperties.Empty, MqttProtocolVersion.V500, output);
-                if (i % 64 == 0)
-                {
-                    await output.FlushAsync();
-                }
-            }
-
-            await output.FlushAsync();
-        })));
-        await subscriber.DrainAsync();
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        await stop.CancelAsync();
-        return used.TotalMicroseconds / Math.Max(1, subscriber.Received);
+        return await subscriber.CpuPerMessageAsync(broker, publishers, messages, stop);
     }
 
     // A 1 KiB telemetry document: a location, an owner, a serial and readings.

@@ -4,7 +4,6 @@ using Rampart.Detection;
 using Rampart.Detection.Metrics;
 using Rampart.Fleet.Gateway;
 using Rampart.Mqtt.Broker;
-using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 
@@ -72,31 +71,10 @@ internal static class DetectionOverheadBench
         using var broker = new MqttBroker(new BrokerOptions { MaximumOutboundQueue = 100_000 }, TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var collector = new BehaviourCollector(new DetectionOptions(), new TrafficCounters());
-        using var observation = detection ? broker.Observe("#", collector.Observe) : null;
+        using var observation = detection ? broker.ObserveInline("#", collector.Observe) : null;
         var expected = (long)publishers * messages;
         var subscriber = await BrokerFanIn.SubscribeAsync(broker, new PrincipalPolicy("service:bench"), expected, stop.Token);
-        var payload = new byte[64];
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        await Task.WhenAll(Enumerable.Range(0, publishers).Select(index => Task.Run(async () =>
-        {
-            var (_, output) = BrokerFanIn.Open(broker, new PrincipalPolicy($"device:pub-{index}"), stop.Token);
-            using var publisherEncoder = new MqttEncoder();
-            publisherEncoder.Encode(new ConnectPacket { ClientId = $"pub-{index}" }, MqttProtocolVersion.V500, output);
-            for (var i = 1; i <= messages; i++)
-            {
-                publisherEncoder.EncodePublish($"devices/pub-{index}/telemetry/{i % 4}", payload, MqttQualityOfService.AtMostOnce, false, false, 0, MqttProperties.Empty, MqttProtocolVersion.V500, output);
-                if (i % 64 == 0)
-                {
-                    await output.FlushAsync();
-                }
-            }
-
-            await output.FlushAsync();
-        })));
-        await subscriber.DrainAsync();
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        await stop.CancelAsync();
-        return used.TotalMicroseconds / Math.Max(1, subscriber.Received);
+        return await subscriber.CpuPerMessageAsync(broker, publishers, messages, stop);
     }
 
     // The bench's allow-all policy under a device's name, so the observer sees a device publishing.
