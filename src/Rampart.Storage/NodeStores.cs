@@ -151,6 +151,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Persistent MQTT sessions (issue 15, migration 0019).</summary>
     public abstract Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; }
 
+    /// <summary>Retained MQTT messages beyond the process (migration 0030).</summary>
+    public Rampart.Mqtt.Broker.Persistence.IRetainedMessageStore RetainedMessages { get; } = new Sessions.RetainedMessageStore(database);
+
     /// <summary>Brings the schema up to date (this provider's history); returns how many migrations this call applied.</summary>
     public abstract Task<int> MigrateAsync(CancellationToken cancellationToken);
 

@@ -56,9 +56,10 @@ public sealed partial class MqttBroker
     /// <summary>
     /// Stores (or, with an empty payload, clears — §3.3.1.3) a retained message set on another node,
     /// so a later subscriber here gets it at SUBSCRIBE. Not delivered now: live subscribers got the
-    /// message itself. False when the store is full.
+    /// message itself. False when the store is full. Not written behind here: the node that took the
+    /// PUBLISH writes it to the cluster's store.
     /// </summary>
-    public bool StoreRemoteRetained(MqttMessage message) => message.Retain && _retained.Set(message);
+    public bool StoreRemoteRetained(MqttMessage message) => message.Retain && _retained.Set(message, tracked: false);
 
     /// <summary>
     /// The session <paramref name="clientId"/> of <paramref name="principal"/> was opened on another

@@ -45,7 +45,7 @@ public sealed partial class MqttBroker : IDisposable
 
         _options = options;
         _time = time;
-        _retained = new RetainedMessages(options.MaximumRetainedMessages);
+        _retained = new RetainedMessages(options.MaximumRetainedMessages, time);
         _keepAliveSweep = time.CreateTimer(_ => SweepKeepAlive(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 

@@ -2,11 +2,16 @@ using Rampart.Mqtt.Topics;
 
 namespace Rampart.Mqtt.Broker;
 
-/// <summary>The last retained message per topic (§3.3.1.3), bounded in count.</summary>
-internal sealed class RetainedMessages(int maximum)
+/// <summary>
+/// The last retained message per topic (§3.3.1.3), bounded in count. With <see cref="Track"/> on, the
+/// topics set or cleared here since the last <see cref="TakeChanges"/> are remembered, latest per topic,
+/// for the host to write behind (a burst on one topic costs one write per interval).
+/// </summary>
+internal sealed class RetainedMessages(int maximum, TimeProvider time)
 {
     private readonly Dictionary<string, MqttMessage> _byTopic = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private Dictionary<string, RetainedChange>? _changes;
 
     public int Count
     {
@@ -19,14 +24,30 @@ internal sealed class RetainedMessages(int maximum)
         }
     }
 
-    /// <summary>Stores or (empty payload, §3.3.1.3) clears; false when a new topic would exceed the bound.</summary>
-    public bool Set(MqttMessage message)
+    /// <summary>Starts remembering changes for <see cref="TakeChanges"/>.</summary>
+    public void Track()
+    {
+        lock (_lock)
+        {
+            _changes ??= new Dictionary<string, RetainedChange>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Stores or (empty payload, §3.3.1.3) clears; false when a new topic would exceed the bound.
+    /// <paramref name="tracked"/>: a change to write behind (false for one another node set and writes itself).
+    /// </summary>
+    public bool Set(MqttMessage message, bool tracked = true)
     {
         lock (_lock)
         {
             if (message.Payload.IsEmpty)
             {
-                _byTopic.Remove(message.Topic);
+                if (_byTopic.Remove(message.Topic) || tracked)
+                {
+                    Changed(message.Topic, null, tracked);
+                }
+
                 return true;
             }
 
@@ -36,8 +57,62 @@ internal sealed class RetainedMessages(int maximum)
             }
 
             _byTopic[message.Topic] = message;
+            Changed(message.Topic, message, tracked);
             return true;
         }
+    }
+
+    /// <summary>The changes since the last call, and forgets them.</summary>
+    public List<RetainedChange> TakeChanges()
+    {
+        lock (_lock)
+        {
+            if (_changes is not { Count: > 0 } changes)
+            {
+                return [];
+            }
+
+            var taken = changes.Values.ToList();
+            changes.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>Puts back changes a failed write did not store, unless the topic changed again since.</summary>
+    public void Requeue(IEnumerable<RetainedChange> changes)
+    {
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                _changes?.TryAdd(change.Topic, change);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads stored messages (at start, or a node catching up) without marking them changed: a topic
+    /// set here meanwhile keeps its newer value; expired ones and those past the bound are left out. Returns how many were taken.
+    /// </summary>
+    public int Restore(IEnumerable<MqttMessage> messages, DateTimeOffset now)
+    {
+        var taken = 0;
+        lock (_lock)
+        {
+            foreach (var message in messages)
+            {
+                if (message.Payload.IsEmpty || message.IsExpired(now) || _byTopic.ContainsKey(message.Topic) || (_changes?.ContainsKey(message.Topic) ?? false)
+                    || _byTopic.Count >= maximum)
+                {
+                    continue;
+                }
+
+                _byTopic[message.Topic] = message;
+                taken++;
+            }
+        }
+
+        return taken;
     }
 
     /// <summary>The unexpired retained messages whose topics match <paramref name="filter"/>.</summary>
@@ -67,4 +142,15 @@ internal sealed class RetainedMessages(int maximum)
 
         return found;
     }
+
+    private void Changed(string topic, MqttMessage? message, bool tracked)
+    {
+        if (tracked && _changes is { } changes)
+        {
+            changes[topic] = new RetainedChange(topic, message, time.GetUtcNow());
+        }
+    }
 }
+
+/// <summary>A retained topic set (<see cref="Message"/>) or cleared (null) at <see cref="At"/>, to write behind.</summary>
+public sealed record RetainedChange(string Topic, MqttMessage? Message, DateTimeOffset At);

@@ -72,6 +72,8 @@ public static class StoredData
             operational: ["device_id", "start_ms", "end_ms", "metrics"]),
         .. Table("mqtt_sessions", "persistent MQTT sessions: subscriptions and queued QoS 1/2 messages (issue 15)", "until the session expires (Rampart:Broker:MaximumSessionExpiry) or a clean start",
             operational: ["client_id", "owner", "node_id", "expires_ms", "updated_ms"], personal: ["state"]),
+        .. Table("mqtt_retained", "retained MQTT messages: the last message kept per topic (issue 15)", "until cleared by an empty retained message or the message expires; a clearing is kept one day",
+            operational: ["topic_key", "topic", "expires_ms", "set_ms"], personal: ["message"]),
         .. Table("device_baselines", "learned behaviour baselines per device (detection)", "until not saved for the detection baseline retention (30 days by default)",
             operational: ["device_id", "saved_ms", "state"]),
         .. Table("containment_budget", "automatic containments counted against the guard rail", "for the guard rail's period", operational: ["id", "pool", "alert_id", "taken_ms"]),

@@ -13,22 +13,14 @@ public sealed class BaselineStore(IStoreDatabase database) : IBaselineStore
     /// <inheritdoc />
     public async Task SaveAsync(IReadOnlyList<StoredBaseline> baselines, CancellationToken cancellationToken)
     {
-        if (baselines.Count == 0)
-        {
-            return;
-        }
-
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await database.Dialect.InsertRowsAsync(
-            sql => connection.Command(sql, transaction), "device_baselines",
+        await database.InsertRowsAsync(
+            "device_baselines",
             [
                 new("device_id", BatchType.Text, i => baselines[i].DeviceId),
                 new("saved_ms", BatchType.Integer, i => baselines[i].SavedAt.ToUnixMs()),
                 new("state", BatchType.Bytes, i => baselines[i].State),
             ],
             baselines.Count, BaselineSql.OnConflict, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc />

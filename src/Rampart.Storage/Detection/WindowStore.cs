@@ -12,15 +12,8 @@ public sealed class WindowStore(IStoreDatabase database) : IWindowStore
     /// <inheritdoc />
     public async Task AppendAsync(IReadOnlyList<StoredWindow> windows, CancellationToken cancellationToken)
     {
-        if (windows.Count == 0)
-        {
-            return;
-        }
-
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await database.Dialect.InsertRowsAsync(
-            sql => connection.Command(sql, transaction), "behaviour_windows",
+        await database.InsertRowsAsync(
+            "behaviour_windows",
             [
                 new("device_id", BatchType.Text, i => windows[i].DeviceId),
                 new("start_ms", BatchType.Integer, i => windows[i].Start.ToUnixMs()),
@@ -28,7 +21,6 @@ public sealed class WindowStore(IStoreDatabase database) : IWindowStore
                 new("metrics", BatchType.Bytes, i => windows[i].Pack()),
             ],
             windows.Count, "ON CONFLICT (device_id, start_ms) DO NOTHING", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc />

@@ -42,6 +42,22 @@ internal static class StoreQueries
         where T : class =>
         (await database.QueryAsync(sql + " LIMIT 1", map, cancellationToken, parameters)).FirstOrDefault();
 
+    /// <summary>One batch insert (<see cref="ISqlDialect.InsertRowsAsync"/>) in its own durable transaction; nothing at all for no rows.</summary>
+    public static async Task<int> InsertRowsAsync(
+        this IStoreDatabase database, string table, IReadOnlyList<BatchColumn> columns, int rows, string onConflict, CancellationToken cancellationToken)
+    {
+        if (rows == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await database.Dialect.InsertRowsAsync(sql => connection.Command(sql, transaction), table, columns, rows, onConflict, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
+    }
+
     /// <summary>Runs one statement inside the audit writer's transaction; returns the rows it changed.</summary>
     public static async Task<int> ExecuteAsync(this IStoreTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

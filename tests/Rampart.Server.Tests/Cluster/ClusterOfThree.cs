@@ -18,13 +18,16 @@ internal sealed class ClusterOfThree : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _temp;
+    private readonly TestNode[] _nodes;
+    private readonly (string Data, Dictionary<string, string?> Settings)[] _starts;
 
-    private ClusterOfThree(GatewayNode first, TestNode[] others, TempDirectory temp, string database)
+    private ClusterOfThree(GatewayNode first, TestNode[] others, (string, Dictionary<string, string?>)[] starts, TempDirectory temp, string database)
     {
         First = first;
         Database = database;
         _temp = temp;
-        Nodes = [first.Node, .. others];
+        _nodes = [first.Node, .. others];
+        _starts = [default, .. starts];
     }
 
     /// <summary>Node A, through which devices and services are enrolled (it writes them to the shared database).</summary>
@@ -34,7 +37,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
     public string Database { get; }
 
     /// <summary>Nodes A, B and C.</summary>
-    public IReadOnlyList<TestNode> Nodes { get; }
+    public IReadOnlyList<TestNode> Nodes => _nodes;
 
     /// <summary>
     /// Starts the three nodes, each also with <paramref name="extra"/> settings (a capability's own);
@@ -67,6 +70,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
         var temp = new TempDirectory();
         var first = await GatewayNode.StartAsync(With(Settings(0)));
         var others = new List<TestNode>();
+        var starts = new List<(string, Dictionary<string, string?>)>();
         try
         {
             foreach (var index in new[] { 1, 2 })
@@ -79,6 +83,7 @@ internal sealed class ClusterOfThree : IAsyncDisposable
                     settings[key] = value;
                 }
 
+                starts.Add((data, settings));
                 others.Add(await TestNode.StartAsync(data, settings));
             }
         }
@@ -94,11 +99,19 @@ internal sealed class ClusterOfThree : IAsyncDisposable
             throw;
         }
 
-        return new ClusterOfThree(first, [.. others], temp, database);
+        return new ClusterOfThree(first, [.. others], [.. starts], temp, database);
     }
 
     /// <summary>Stops node <paramref name="node"/> (B or C) as an orderly shutdown does; disposing the cluster later skips it.</summary>
     public ValueTask StopAsync(int node) => node == 0 ? throw new ArgumentOutOfRangeException(nameof(node), "node A enrolls; stop B or C") : Nodes[node].DisposeAsync();
+
+    /// <summary>Starts node <paramref name="node"/> (B or C) again on its data directory and settings, after <see cref="StopAsync"/>.</summary>
+    public async Task RestartAsync(int node)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(node);
+        await _nodes[node].DisposeAsync();
+        _nodes[node] = await TestNode.StartAsync(_starts[node].Data, _starts[node].Settings);
+    }
 
     /// <summary>Connects <paramref name="identity"/> to node <paramref name="node"/> (0 = A) and completes CONNECT as <paramref name="clientId"/>.</summary>
     public async Task<MqttProbeClient> ConnectAsync(int node, EnrolledIdentity identity, string clientId)

@@ -22,14 +22,7 @@ public sealed partial class PersistentSessionRestartTests
     {
         // 1. Enroll a device and a service on a node in this process, then hand its data directory to a child process.
         await using var enrolling = await GatewayNode.StartAsync();
-        var device = await enrolling.EnrollDeviceAsync("locker-1");
-        var service = await enrolling.ServiceAsync("ingest");
-        var data = enrolling.Node.Node.DataDirectory;
-        await enrolling.Node.DisposeAsync();
-        var port = FreePort();
-        string[] Tls(EnrolledIdentity identity, string clientId) =>
-            ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--cafile", enrolling.RootPemPath, "--cert", identity.CertificatePath, "--key", identity.KeyPath,
-             "-i", clientId, "-V", "mqttv311"];
+        var (device, service, data, port, Tls) = await HandOverAsync(enrolling, "locker-1");
         const string Topic = "devices/locker-1/commands/open";
 
         using (var node = await ServeAsync(data, port))
@@ -54,6 +47,49 @@ public sealed partial class PersistentSessionRestartTests
         using var restarted = await ServeAsync(data, port);
         var output = await ReceiveAsync(Tls(device, device.Id), 3, publish: null);
         Assert.Equal(["queued-1", "queued-2", "queued-3"], output);
+    }
+
+    [Fact]
+    public async Task Retained_messages_and_their_clearing_survive_a_kill_9_of_a_single_sqlite_node()
+    {
+        await using var enrolling = await GatewayNode.StartAsync();
+        var (device, service, data, port, Tls) = await HandOverAsync(enrolling, "locker-2");
+
+        // 1. A service retains two commands for the device and clears one of them (mosquitto_pub -r; -n sends the empty clearing message).
+        using (var node = await ServeAsync(data, port))
+        {
+            await PublishAsync([.. Tls(service, "ingest-1"), "-r"], "devices/locker-2/commands/config", "mode=eco", qos: "1");
+            await PublishAsync([.. Tls(service, "ingest-1"), "-r"], "devices/locker-2/commands/schedule", "06:00", qos: "1");
+            var (exitCode, output) = await RunningProcess.RunAsync("mosquitto_pub", [.. Tls(service, "ingest-1"), "-r", "-n", "-q", "1", "-t", "devices/locker-2/commands/schedule"], Patience);
+            Assert.True(exitCode == 0, output);
+            await Eventually.HoldsAsync(async () => await StoredSessions.RetainedInSqliteAsync(Path.Combine(data, "rampart.db")) == "config;schedule(cleared)",
+                "the retained topics reached the node's store", Patience);
+            node.KillHard();
+            await node.WaitForExitAsync(Patience);
+        }
+
+        // 2. After the restart the device subscribes and gets the retained configuration first, then a live marker: not the cleared schedule.
+        using var restarted = await ServeAsync(data, port);
+        using var subscriber = RunningProcess.Start("mosquitto_sub", [.. Tls(device, device.Id), "-v", "-q", "1", "-t", "devices/locker-2/commands/#", "-C", "2", "-W", "50"]);
+        await Eventually.HoldsAsync(() => Task.FromResult(subscriber.Output.Contains("mode=eco", StringComparison.Ordinal)), "the retained configuration arrived", Patience);
+        await PublishAsync(Tls(service, "ingest-1"), "devices/locker-2/commands/marker", "live", qos: "1");
+        Assert.True(await subscriber.WaitForExitAsync(Patience) == 0, subscriber.Output);
+        Assert.Equal(["devices/locker-2/commands/config mode=eco", "devices/locker-2/commands/marker live"],
+            subscriber.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    // A device and the ingest service enrolled on a node in this process, which then stops and leaves its data
+    // directory to a child process on a free port; Tls gives mosquitto clients' arguments for an identity there.
+    private static async Task<(EnrolledIdentity Device, EnrolledIdentity Service, string Data, int Port, Func<EnrolledIdentity, string, string[]> Tls)> HandOverAsync(
+        GatewayNode enrolling, string deviceId)
+    {
+        var device = await enrolling.EnrollDeviceAsync(deviceId);
+        var service = await enrolling.ServiceAsync("ingest");
+        await enrolling.Node.DisposeAsync();
+        var port = FreePort();
+        return (device, service, enrolling.Node.Node.DataDirectory, port, (identity, clientId) =>
+            ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--cafile", enrolling.RootPemPath, "--cert", identity.CertificatePath, "--key", identity.KeyPath,
+             "-i", clientId, "-V", "mqttv311"]);
     }
 
     private static async Task<RunningProcess> ServeAsync(string data, int port)

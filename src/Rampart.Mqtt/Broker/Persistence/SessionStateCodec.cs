@@ -1,15 +1,13 @@
-using System.Buffers;
 using System.Text;
 using Rampart.Mqtt.Codec;
-using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 
 namespace Rampart.Mqtt.Broker.Persistence;
 
 /// <summary>
 /// The stored form of a <see cref="SessionState"/>: a version byte, then fields little-endian, each
-/// message as an MQTT 5 PUBLISH packet from the broker's own codec (so every forwarded property
-/// survives) with who published it and when it expires beside it. Read back with the same limits a
+/// message in <see cref="StoredMessageCodec"/>'s form (an MQTT 5 PUBLISH packet from the broker's own
+/// codec, so every forwarded property survives, with who published it and when it expires beside it). Read back with the same limits a
 /// client's packets meet; anything malformed is refused as a whole (the session is not resumed).
 /// </summary>
 public static class SessionStateCodec
@@ -20,7 +18,7 @@ public static class SessionStateCodec
     {
         using var stream = new MemoryStream();
         using var writer = new BinaryWriter(stream, Encoding.UTF8);
-        using var encoder = new MqttEncoder();
+        using var messages = new StoredMessageCodec();
         writer.Write(Version);
         writer.Write(state.ExpirySeconds);
         writer.Write((ushort)state.AwaitingRelease.Count);
@@ -39,10 +37,8 @@ public static class SessionStateCodec
         }
 
         writer.Write(state.Messages.Count);
-        var packet = new ArrayBufferWriter<byte>();
         foreach (var delivery in state.Messages)
         {
-            var message = delivery.Message;
             writer.Write(delivery.PacketId);
             writer.Write(delivery.Released);
             writer.Write((byte)delivery.QoS);
@@ -53,15 +49,7 @@ public static class SessionStateCodec
                 writer.Write(id);
             }
 
-            writer.Write(message.SenderClientId);
-            writer.Write(message.Publisher is not null);
-            writer.Write(message.Publisher ?? string.Empty);
-            writer.Write(message.ExpiresAt?.ToUnixTimeMilliseconds() ?? -1);
-            packet.ResetWrittenCount();
-            encoder.EncodePublish(message.Topic, message.Payload.Span, message.QoS, message.Retain, duplicate: false,
-                packetId: message.QoS == MqttQualityOfService.AtMostOnce ? (ushort)0 : (ushort)1, message.Properties, MqttProtocolVersion.V500, packet);
-            writer.Write(packet.WrittenCount);
-            writer.Write(packet.WrittenSpan);
+            messages.Write(writer, delivery.Message);
         }
 
         writer.Flush();
@@ -118,26 +106,11 @@ public static class SessionStateCodec
                     ids[j] = reader.ReadUInt32();
                 }
 
-                var sender = reader.ReadString();
-                var hasPublisher = reader.ReadBoolean();
-                var publisher = reader.ReadString();
-                var expiresAt = reader.ReadInt64();
-                var length = reader.ReadInt32();
-                if (length < 0 || length > maximumPacketSize)
+                if (StoredMessageCodec.Read(reader, decoder, maximumPacketSize, out problem) is not { } message)
                 {
-                    problem = "a stored message is above the packet size limit";
                     return null;
                 }
 
-                var body = reader.ReadBytes(length);
-                if (decoder.TryDecode(new ReadOnlySequence<byte>(body), out var decoded, out _, out var error) != MqttDecodeStatus.Complete || decoded is not PublishPacket publish)
-                {
-                    problem = "a stored message is not a whole PUBLISH: " + error.Message;
-                    return null;
-                }
-
-                var message = new MqttMessage(publish.Topic, publish.Payload, publish.QoS, publish.Retain, publish.Properties, sender,
-                    expiresAt < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(expiresAt), hasPublisher ? publisher : null);
                 messages.Add(new PersistedDelivery(packetId, released, message, qos, retain, ids));
             }
 

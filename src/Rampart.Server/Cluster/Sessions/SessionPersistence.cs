@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rampart.Mqtt.Broker;
@@ -15,28 +14,26 @@ namespace Rampart.Server.Cluster.Sessions;
 /// once more after the listeners closed, and a client resuming a session this node does not hold
 /// claims it from the store at CONNECT — on this node after a restart, or on any node of the cluster.
 /// </summary>
-public sealed partial class SessionPersistence : BackgroundService
+public sealed partial class SessionPersistence : WriteBehindService
 {
     private readonly MqttBroker _broker;
     private readonly IMqttSessionStore _store;
     private readonly SessionStoreOptions _options;
     private readonly uint _maximumPacketSize;
-    private readonly TimeProvider _time;
     private readonly ILogger<SessionPersistence> _logger;
-    private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _trimmed;
     private long _failures;
 
     public SessionPersistence(
         MqttGateway gateway, NodeStores stores, IOptions<SessionStoreOptions> options, IOptions<BrokerOptions> broker, SessionNode node, TimeProvider time,
         ILogger<SessionPersistence> logger)
+        : base(options.Value, time)
     {
         _broker = gateway.Broker;
         _store = stores.MqttSessions;
         _options = options.Value;
         _maximumPacketSize = broker.Value.MaximumPacketSize;
         NodeId = node.Id;
-        _time = time;
         _logger = logger;
 
         // Before the listeners open (hosted services start first), so no CONNECT misses the store.
@@ -52,91 +49,44 @@ public sealed partial class SessionPersistence : BackgroundService
     /// <summary>Writes that failed (the store unreachable); each is retried at the next interval.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Writes what changed now (the periodic pass, at stop, and for tests).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task WriteChangesAsync(CancellationToken cancellationToken)
     {
-        await _flushing.WaitAsync(cancellationToken);
+        var now = Time.GetUtcNow();
+        var changes = _broker.CaptureChanges(now, TimeSpan.FromHours(1));
+        if (changes.Saved.Count == 0 && changes.Removed.Count == 0)
+        {
+            return;
+        }
+
+        var saved = changes.Saved.Select(captured => new StoredSession(captured.State.ClientId, captured.State.Owner, NodeId, captured.ExpiresAt, Encode(captured.State))).ToArray();
         try
         {
-            var now = _time.GetUtcNow();
-            var changes = _broker.CaptureChanges(now, TimeSpan.FromHours(1));
-            if (changes.Saved.Count == 0 && changes.Removed.Count == 0)
-            {
-                return;
-            }
-
-            var saved = changes.Saved.Select(captured => new StoredSession(captured.State.ClientId, captured.State.Owner, NodeId, captured.ExpiresAt, Encode(captured.State))).ToArray();
-            try
-            {
-                await _store.SaveAsync(NodeId, saved, changes.Removed, now, cancellationToken);
-                _broker.Persisted(changes, now);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // The sessions stay changed in memory and are captured again; removals are put back.
-                _broker.RequeueRemovals(changes);
-                if (Interlocked.Increment(ref _failures) % 60 == 1)
-                {
-                    LogWriteFailed(_logger, saved.Length, exception.Message);
-                }
-            }
+            await _store.SaveAsync(NodeId, saved, changes.Removed, now, cancellationToken);
+            _broker.Persisted(changes, now);
         }
-        finally
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _flushing.Release();
+            // The sessions stay changed in memory and are captured again; removals are put back.
+            _broker.RequeueRemovals(changes);
+            if (Interlocked.Increment(ref _failures) % 60 == 1)
+            {
+                LogWriteFailed(_logger, saved.Length, exception.Message);
+            }
         }
     }
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-
-        // The listeners closed before this service stops, so every session is offline now: the
-        // last write records that, and their expiry counts from their disconnect.
-        await FlushAsync(cancellationToken);
-    }
+    protected override Task DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => _store.DeleteExpiredAsync(now, cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.FlushInterval, _time);
-        var nextExpiry = _time.GetUtcNow();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushAsync(stoppingToken);
-                if (_time.GetUtcNow() >= nextExpiry)
-                {
-                    nextExpiry = _time.GetUtcNow() + _options.ExpiryInterval;
-                    await DeleteExpiredAsync(stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: StopAsync writes once more.
-        }
-    }
-
-    private async Task DeleteExpiredAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _store.DeleteExpiredAsync(_time.GetUtcNow(), cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogWriteFailed(_logger, 0, exception.Message);
-        }
-    }
+    protected override void OnWriteFailed(int count, string reason) => LogWriteFailed(_logger, count, reason);
 
     private async ValueTask<SessionState?> LoadAsync(string clientId, string owner, CancellationToken cancellationToken)
     {
         try
         {
-            if (await _store.ClaimAsync(clientId, owner, NodeId, _time.GetUtcNow(), cancellationToken) is not { } stored)
+            if (await _store.ClaimAsync(clientId, owner, NodeId, Time.GetUtcNow(), cancellationToken) is not { } stored)
             {
                 return null;
             }

@@ -10,7 +10,10 @@ public sealed class SessionStoreOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Rampart:Sessions";
 
-    /// <summary>Write persistent sessions to the store (default on); off keeps them in memory only, as before issue 15.</summary>
+    /// <summary>
+    /// Write persistent sessions and retained messages to the store (default on); off keeps them in
+    /// memory only, as before issue 15. Both are written every <see cref="FlushInterval"/>.
+    /// </summary>
     public bool Persist { get; set; } = true;
 
     /// <summary>

@@ -4,7 +4,7 @@ using Rampart.Server.Hosting;
 
 namespace Rampart.Server.Cluster.Sessions;
 
-/// <summary>Registers session persistence (on unless <c>Rampart:Sessions:Persist</c> is false); settings checked before anything starts.</summary>
+/// <summary>Registers session and retained-message persistence (on unless <c>Rampart:Sessions:Persist</c> is false); settings checked before anything starts.</summary>
 public static class StoredSessionServiceCollectionExtensions
 {
     /// <summary>Binds and checks <c>Rampart:Sessions</c>; a bad value stops the start naming the setting.</summary>
@@ -40,6 +40,8 @@ public static class StoredSessionServiceCollectionExtensions
         services.AddSingleton(new SessionNode(cluster?.NodeId ?? "node-" + Guid.NewGuid().ToString("N")[..12]));
         services.AddSingleton<SessionPersistence>();
         services.AddHostedService(provider => provider.GetRequiredService<SessionPersistence>());
+        services.AddSingleton<RetainedPersistence>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetainedPersistence>());
         return services;
     }
 }
