@@ -92,9 +92,15 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     public void OnInterestChanged(string filter, bool added) => _interest.Writer.TryWrite((filter, added));
 
     /// <inheritdoc />
-    public void OnSessionOpened(string clientId, string principal)
+    public void OnSessionOpened(string clientId, string principal, DateTimeOffset openedAt)
     {
-        var headers = new NatsHeaders { ["Client-Id"] = Uri.EscapeDataString(clientId), ["Principal"] = Uri.EscapeDataString(principal) };
+        var headers = new NatsHeaders
+        {
+            ["Client-Id"] = Uri.EscapeDataString(clientId),
+            ["Principal"] = Uri.EscapeDataString(principal),
+            // UTC ticks (100 ns), not milliseconds: two connects within one millisecond must still be ordered.
+            ["Opened"] = openedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         _outbound.Writer.TryWrite(new Outgoing(null, _sessionSubject, headers));
     }
 
@@ -181,8 +187,14 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
                 continue;
             }
 
+            // A node without the header (an older version) announces as before: the takeover applies.
+            var openedAt = message.Headers.TryGetValue("Opened", out var opened)
+                && long.TryParse(opened.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                ? new DateTimeOffset(ticks, TimeSpan.Zero)
+                : DateTimeOffset.MaxValue;
             var id = Uri.UnescapeDataString(clientId.ToString());
-            if (_broker.CloseTakenOver(id, Uri.UnescapeDataString(principal.ToString())))
+            if (_broker.CloseTakenOver(id, Uri.UnescapeDataString(principal.ToString()), openedAt))
             {
                 LogTakenOver(_logger, id, origin);
             }

@@ -23,6 +23,6 @@ public interface IBrokerFabric
     /// </summary>
     void OnInterestChanged(string filter, bool added);
 
-    /// <summary>A connection of <paramref name="principal"/> now holds the session <paramref name="clientId"/> on this node.</summary>
-    void OnSessionOpened(string clientId, string principal);
+    /// <summary>A connection of <paramref name="principal"/> now holds the session <paramref name="clientId"/> on this node, since <paramref name="openedAt"/>.</summary>
+    void OnSessionOpened(string clientId, string principal, DateTimeOffset openedAt);
 }

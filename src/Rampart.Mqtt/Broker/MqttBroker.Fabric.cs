@@ -65,13 +65,22 @@ public sealed partial class MqttBroker
     /// The session <paramref name="clientId"/> of <paramref name="principal"/> was opened on another
     /// node (5.0 §3.1.4 step 3): the connection here is told 0x8E Session taken over and closed, and
     /// the session here ends (its state does not move; its will is dropped, since the client is alive
-    /// elsewhere). A session of another identity is left alone. False when there was none.
+    /// elsewhere). A session of another identity is left alone, and so is one attached here after
+    /// <paramref name="openedAt"/> (the announcement is stale: the client came here since). False when
+    /// nothing was closed.
     /// </summary>
-    public bool CloseTakenOver(string clientId, string principal)
+    public bool CloseTakenOver(string clientId, string principal, DateTimeOffset openedAt)
     {
         lock (_connectLock)
         {
             if (!_sessions.TryGetValue(clientId, out var session) || session.Ended || !string.Equals(session.Owner, principal, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            // Announcements cross NATS asynchronously: one for a connect elsewhere that came before this
+            // session's own connect here is stale (the client moved here since) and must not cut it off.
+            if (session.AttachedAt > openedAt)
             {
                 return false;
             }

@@ -141,7 +141,7 @@ public sealed partial class MqttBroker
             connection.Send(Outbound.Control(connAck));
             session.Attach(connection, v5 ? connect.Properties.ReceiveMaximum ?? ushort.MaxValue : ushort.MaxValue, now);
             connection.Policy.OnConnected(present, tookOverFrom);
-            _fabric?.OnSessionOpened(clientId, principal);
+            _fabric?.OnSessionOpened(clientId, principal, now);
         }
 
         return null;

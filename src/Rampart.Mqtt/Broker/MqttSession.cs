@@ -61,6 +61,9 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     /// <summary>The <see cref="Version"/> last written to the session store, and when (set by the broker's persistence).</summary>
     public (long Version, DateTimeOffset At) Persisted { get; set; } = (-1, default);
 
+    /// <summary>When a connection last attached to it; a takeover announced for an earlier connect elsewhere is stale (<see cref="MqttBroker.CloseTakenOver"/>).</summary>
+    public DateTimeOffset AttachedAt { get; private set; }
+
     /// <summary>When its last connection ended (null while connected); its expiry counts from then.</summary>
     public DateTimeOffset? DisconnectedAt { get; set; }
 
@@ -74,6 +77,7 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
         {
             Changed();
             Connection = connection;
+            AttachedAt = now;
             _window = Math.Min(options.MaximumInflight, clientReceiveMaximum);
             foreach (var (id, inflight) in _inflight.OrderBy(pair => pair.Value.Order))
             {
