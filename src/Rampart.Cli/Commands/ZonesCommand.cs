@@ -6,7 +6,7 @@ using Rampart.Server.Posture;
 
 namespace Rampart.Cli.Commands;
 
-/// <summary><c>rampart zones list|export|confine|release</c>: zone policy and confinement.</summary>
+/// <summary><c>rampart zones list|export|confine|release|move</c>: zone policy, confinement, moves between inventory zones.</summary>
 internal static class ZonesCommand
 {
     private static readonly JsonSerializerOptions Json = new(AdminClient.Json) { WriteIndented = true };
@@ -15,6 +15,7 @@ internal static class ZonesCommand
     {
         List(), Export(), Change("confine", "Confine a device to the confined zone (telemetry out, commands in, nothing else)."),
         Change("release", "Release a confined device back to its zone (automatic confinement will not confine it again)."),
+        Move(),
     };
 
     private static Command List()
@@ -82,6 +83,23 @@ internal static class ZonesCommand
             await target.SendAsync<ConfinementRequest>(parse, HttpMethod.Post, $"api/v1/posture/zones/{verb}/{Uri.EscapeDataString(parse.GetValue(device)!)}", cancellationToken,
                 new ConfinementRequest(parse.GetValue(reason)!));
             Console.WriteLine(Echo.Inert($"{parse.GetValue(device)}: {(verb == "confine" ? "confined" : "released")}"));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Move()
+    {
+        var target = new AdminTarget();
+        var device = new Argument<string>("DEVICE");
+        var zone = new Argument<string>("ZONE") { Description = "A zone of the zone policy (rampart zones list)" };
+        var reason = new Option<string>("--reason") { Description = "Why", Required = true };
+        var command = target.AddTo(new Command("move", "Move a device to another inventory zone; its live session follows at once.") { device, zone, reason });
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var moved = await target.SendAsync<ZoneMoveResponse>(parse, HttpMethod.Post, $"api/v1/posture/zones/move/{Uri.EscapeDataString(parse.GetValue(device)!)}", cancellationToken,
+                new ZoneMoveRequest(parse.GetValue(zone)!, parse.GetValue(reason)!));
+            Console.WriteLine(Echo.Inert($"{moved.DeviceId}: moved from {moved.FromZone ?? "no zone"} to {moved.Zone}"));
             return 0;
         }));
         return command;

@@ -11,4 +11,11 @@ namespace Rampart.Fleet.Gateway;
 public interface IDeviceTemplatePolicy
 {
     PermissionTemplate? TemplateFor(Device device);
+
+    /// <summary>
+    /// The template of a device already connected, from what the policy knows without the store: asked when a
+    /// quarantine is released on the live session, so a confined device goes back to its zone's template and not
+    /// to the full <see cref="PermissionTemplate.Device"/> (issue 18). Null keeps the device template.
+    /// </summary>
+    PermissionTemplate? LiveTemplateFor(string deviceId) => null;
 }

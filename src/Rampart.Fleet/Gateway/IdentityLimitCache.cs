@@ -12,6 +12,7 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
 {
     private readonly ConcurrentDictionary<string, IdentityLimits> _byPrincipal = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LimitOverride> _overrides = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LimitOverride> _zoneLimits = new(StringComparer.Ordinal);
     private readonly Lock _evictionLock = new();
     private long _evicted;
 
@@ -86,16 +87,59 @@ public sealed class IdentityLimitCache(GatewayOptions options, TimeProvider time
 
             if (_byPrincipal.TryGetValue(principal, out var entry))
             {
-                entry.Tighten(limits);
+                entry.Tighten(Effective(principal));
             }
         }
+    }
+
+    /// <summary>The zone's limits of <paramref name="principal"/> (issue 18), or null.</summary>
+    public LimitOverride? ZoneLimitOf(string principal) => _zoneLimits.GetValueOrDefault(principal);
+
+    /// <summary>
+    /// Sets (or, with null, clears) the limits of the zone <paramref name="principal"/> is in (issue 18: a restricted
+    /// zone's lower rate). Kept apart from <see cref="SetOverride"/>, which detection's response sets and lifts (and
+    /// clears whenever its store no longer holds one), so neither undoes the other; the tighter of both applies.
+    /// </summary>
+    public void SetZoneLimit(string principal, LimitOverride? limits)
+    {
+        lock (_evictionLock)
+        {
+            if (limits is null)
+            {
+                _zoneLimits.TryRemove(principal, out _);
+            }
+            else
+            {
+                _zoneLimits[principal] = limits;
+            }
+
+            if (_byPrincipal.TryGetValue(principal, out var entry))
+            {
+                entry.Tighten(Effective(principal));
+            }
+        }
+    }
+
+    // The tighter of detection's override and the zone's limits, field by field.
+    private LimitOverride? Effective(string principal)
+    {
+        var tightened = _overrides.GetValueOrDefault(principal);
+        var zone = _zoneLimits.GetValueOrDefault(principal);
+        return (tightened, zone) switch
+        {
+            (null, _) => zone,
+            (_, null) => tightened,
+            _ => new LimitOverride(
+                Math.Min(tightened.MessagesPerSecond, zone.MessagesPerSecond), Math.Min(tightened.MessageBurst, zone.MessageBurst),
+                Math.Min(tightened.BytesPerSecond, zone.BytesPerSecond), Math.Min(tightened.ByteBurst, zone.ByteBurst)),
+        };
     }
 
     // Called under the eviction lock.
     private IdentityLimits Create(string principal, ClientKind kind)
     {
         var limits = new IdentityLimits(kind, options, time);
-        if (_overrides.TryGetValue(principal, out var tightened))
+        if (Effective(principal) is { } tightened)
         {
             limits.Tighten(tightened);
         }

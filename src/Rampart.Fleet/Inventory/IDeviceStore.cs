@@ -23,4 +23,10 @@ public interface IDeviceStore
     /// when the device was last quarantined or released, which the release check reads.
     /// </summary>
     Task<bool> SetFirmwareVersionAsync(IStoreTransaction transaction, string id, string version, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the device to inventory zone <paramref name="zone"/> (issue 18: between zones) unless it is retired; false
+    /// when there is no such device or it is retired. Leaves the state's time alone, like <see cref="SetFirmwareVersionAsync"/>.
+    /// </summary>
+    Task<bool> SetZoneAsync(IStoreTransaction transaction, string id, string zone, CancellationToken cancellationToken);
 }

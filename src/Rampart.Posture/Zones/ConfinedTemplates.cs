@@ -40,21 +40,37 @@ public sealed class ConfinedTemplates(ZoneOptions options) : IDeviceTemplatePoli
         Refresh(deviceId);
     }
 
+    /// <summary>
+    /// Told the device id whenever its inventory zone is learnt (at CONNECT, or moved by an operator), so the
+    /// gateway applies the zone's message rate from the connection's first message.
+    /// </summary>
+    public event Action<string>? ZoneLearnt;
+
     /// <summary>The template of an active device, asked when it connects: learns its inventory zone too.</summary>
     public PermissionTemplate? TemplateFor(Device device)
     {
-        if (device.Zone is { } zone)
+        Learn(device.Id, device.Zone);
+        return IsConfined(device.Id) ? Confined : null;
+    }
+
+    /// <summary>Learns the device's inventory zone now (a committed move between inventory zones).</summary>
+    public void Learn(string deviceId, string? zone)
+    {
+        if (zone is not null)
         {
-            _inventoryZones[device.Id] = zone;
+            _inventoryZones[deviceId] = zone;
         }
         else
         {
-            _inventoryZones.TryRemove(device.Id, out _);
+            _inventoryZones.TryRemove(deviceId, out _);
         }
 
-        Refresh(device.Id);
-        return IsConfined(device.Id) ? Confined : null;
+        Refresh(deviceId);
+        ZoneLearnt?.Invoke(deviceId);
     }
+
+    /// <inheritdoc />
+    public PermissionTemplate? LiveTemplateFor(string deviceId) => IsConfined(deviceId) ? Confined : null;
 
     /// <summary>The device's zone now: the confined zone while confined, else its inventory zone as last seen (null: none known).</summary>
     public string? EffectiveZone(string deviceId) => _policy.EffectiveZone(_inventoryZones.GetValueOrDefault(deviceId), IsConfined(deviceId));

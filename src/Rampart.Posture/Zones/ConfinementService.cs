@@ -75,6 +75,49 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
         Changed?.Invoke(device, false);
     }
 
+    /// <summary>
+    /// Moves a device to another zone of the policy (issue 18): its inventory zone and the audit entry
+    /// (<c>device.zone-changed</c>) in one transaction, then <see cref="Changed"/> makes the gateway re-template its
+    /// live sessions at once (the new zone's command and consumer services and rate). A confined device stays in the
+    /// confined zone until released, and returns to the new zone then. Returns the zone it left (null: none).
+    /// </summary>
+    public async Task<string?> MoveAsync(string deviceId, string zone, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var device = await Existing(deviceId, cancellationToken);
+        CheckReason(reason);
+        var policy = templates.Policy;
+        if (zone == policy.ConfinedZone)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"the confined zone {zone} is entered with 'zones confine' and left with 'zones release'");
+        }
+
+        if (!policy.Zones.ContainsKey(zone))
+        {
+            // An unknown name would be an unrestricted zone: a typo must not let a device out of its restricted zone.
+            var known = policy.Zones.Keys.Where(name => name != policy.ConfinedZone).Order(StringComparer.Ordinal).ToArray();
+            throw new FleetException(FleetErrorKind.Invalid,
+                $"zone '{Echo.Of(zone)}' is not in the zone policy (Rampart:Posture:Zones:Zones); known: {(known.Length == 0 ? "none" : string.Join(", ", known))}");
+        }
+
+        if (device.State == DeviceState.Retired || device.Zone == zone)
+        {
+            throw new FleetException(FleetErrorKind.Conflict, device.State == DeviceState.Retired ? $"device {device.Id} is retired" : $"device {device.Id} is in zone {zone} already");
+        }
+
+        await audit.CommitAsync(async (transaction, commit) =>
+            await devices.SetZoneAsync(transaction, device.Id, zone, commit)
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "device.zone-changed", $"device/{device.Id}", AuditOutcome.Success, new Dictionary<string, string>
+                {
+                    ["from-zone"] = device.Zone ?? "-",
+                    ["zone"] = zone,
+                    ["reason"] = reason,
+                }))
+                : throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} is retired"), cancellationToken);
+        templates.Learn(device.Id, zone);
+        Changed?.Invoke(device with { Zone = zone }, templates.IsConfined(device.Id));
+        return device.Zone;
+    }
+
     /// <summary>Confines every device that should be and is not (nor was released by an operator); returns the ids confined.</summary>
     public async Task<IReadOnlyList<string>> ConfineDueAsync(FleetEvidence evidence, CancellationToken cancellationToken)
     {

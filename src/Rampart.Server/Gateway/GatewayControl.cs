@@ -21,16 +21,18 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
     private readonly FleetEventStream _stream;
     private readonly MqttGateway _gateway;
     private readonly ILogger<GatewayControl> _logger;
+    private readonly IDeviceTemplatePolicy[] _templates;
     private FleetEventSubscription? _subscription;
     private Task? _loop;
     private long _failures;
     private long _handled;
 
-    public GatewayControl(FleetEventStream stream, MqttGateway gateway, ILogger<GatewayControl> logger)
+    public GatewayControl(FleetEventStream stream, MqttGateway gateway, ILogger<GatewayControl> logger, IEnumerable<IDeviceTemplatePolicy>? templates = null)
     {
         _stream = stream;
         _gateway = gateway;
         _logger = logger;
+        _templates = templates?.ToArray() ?? [];
         Applier = Apply;
     }
 
@@ -87,7 +89,11 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
     // now, swapped too, so a delayed will of an offline session is judged by the quarantine as well.
     private int Swap(string deviceId, bool quarantined)
     {
-        var permissions = (quarantined ? PermissionTemplate.Quarantine : PermissionTemplate.Device).Bind(deviceId);
+        // Released, the device gets the template it would connect with: a confined one stays confined (issue 18),
+        // never the full device template until it reconnects.
+        var narrowed = quarantined ? null : _templates.Select(policy => policy.LiveTemplateFor(deviceId)).FirstOrDefault(t => t is not null);
+        var template = quarantined ? PermissionTemplate.Quarantine : narrowed ?? PermissionTemplate.Device;
+        var permissions = template.Bind(deviceId);
         var connecting = 0;
         foreach (var client in _gateway.Registered.Where(c => IsDevice(c, deviceId)).ToArray())
         {
@@ -109,7 +115,7 @@ public sealed partial class GatewayControl : IHostedService, IDisposable
             _gateway.Events.Record("gateway.permissions-changed", SecuritySeverity.Info, deviceId, session.Source, new Dictionary<string, string>
             {
                 ["client-id"] = session.ClientId,
-                ["template"] = quarantined ? "quarantine" : "device",
+                ["template"] = quarantined ? "quarantine" : narrowed is null ? "device" : "zone",
                 ["subscriptions-dropped"] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["connected"] = _gateway.Broker.IsConnected(deviceId) ? "true" : "false",
             });

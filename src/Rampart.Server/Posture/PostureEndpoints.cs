@@ -20,7 +20,7 @@ namespace Rampart.Server.Posture;
 /// <summary>
 /// <c>/api/v1/posture</c>: models and the procurement gate, baselines, the fleet audit, zones. Reading needs
 /// <c>devices:read</c> (audits: <c>audit:read</c>); adding models <c>system:write</c>; suppressing, confining and
-/// releasing <c>devices:quarantine</c>. Fleet-wide answers need an operator without a site/zone scope; a device
+/// releasing, and moving a device between zones <c>devices:quarantine</c>. Fleet-wide answers need an operator without a site/zone scope; a device
 /// outside the caller's scope does not exist for them.
 /// </summary>
 public static class PostureEndpoints
@@ -32,6 +32,7 @@ public static class PostureEndpoints
         MapBaselines(api);
         MapAudits(api.MapGroup("/audits"));
         MapZones(api.MapGroup("/zones"));
+        MapZoneMoves(api.MapGroup("/zones"));
         MapReports(api);
         return endpoints;
     }
@@ -141,6 +142,22 @@ public static class PostureEndpoints
             return TypedResults.Ok(new ConfinementRequest(body.Reason));
         }).RequirePermission(Permissions.DevicesQuarantine);
     }
+
+    // Moving a device between inventory zones changes what its live session may do, like confinement: the same permission.
+    private static void MapZoneMoves(RouteGroupBuilder zones) =>
+        zones.MapPost("/move/{id}", async (string id, ZoneMoveRequest body, HttpContext context, InventoryService inventory, ConfinementService confinement, CancellationToken cancellationToken) =>
+        {
+            await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
+            var zone = body.Zone ?? string.Empty;
+            var scope = OperatorClaims.Identity(context.User).Zones;
+            if (scope.Count > 0 && !scope.Contains(zone))
+            {
+                throw new FleetException(FleetErrorKind.Forbidden, $"zone '{Echo.Of(zone)}' is outside your zone scope");
+            }
+
+            var from = await confinement.MoveAsync(id, zone, body.Reason ?? string.Empty, AdminActor.Of(context.User), cancellationToken);
+            return TypedResults.Ok(new ZoneMoveResponse(id, from, zone));
+        }).RequirePermission(Permissions.DevicesQuarantine);
 
     private static void MapReports(RouteGroupBuilder api)
     {

@@ -26,6 +26,12 @@ public sealed record ZonesResponse(ZonePolicy Policy, IReadOnlyList<Confinement>
 /// <summary>A reason for a confinement or its release.</summary>
 public sealed record ConfinementRequest(string Reason);
 
+/// <summary>A move to another inventory zone (<c>rampart zones move DEVICE ZONE --reason WHY</c>).</summary>
+public sealed record ZoneMoveRequest(string? Zone, string? Reason);
+
+/// <summary>A device's move between inventory zones: the zone it left (null: none) and the zone it is in now.</summary>
+public sealed record ZoneMoveResponse(string DeviceId, string? FromZone, string Zone);
+
 /// <summary>An exported ruleset.</summary>
 public sealed record ZoneExportResponse(string Format, string Ruleset);
 

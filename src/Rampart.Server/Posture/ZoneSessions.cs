@@ -40,8 +40,11 @@ public sealed partial class ZoneSessions(
         gateway.Broker.UseDeliveryFilter(_filter);
         foreach (var deviceId in confinedDevices)
         {
-            Limit(deviceId, true);
+            Limit(deviceId);
         }
+
+        // A device's inventory zone is learnt when it connects: its zone's rate holds from its first message.
+        zones.ZoneLearnt += deviceId => Limit(deviceId);
     }
 
     /// <summary>Applies a committed confinement or release to the device's sessions; returns how many it touched.</summary>
@@ -69,7 +72,7 @@ public sealed partial class ZoneSessions(
                 session = client;
             }
         });
-        var rate = Limit(device.Id, confined);
+        var rate = Limit(device.Id);
         var touched = Math.Max(connecting, session is null ? 0 : 1);
         var details = new Dictionary<string, string>
         {
@@ -98,22 +101,16 @@ public sealed partial class ZoneSessions(
         return touched;
     }
 
-    // The zone's message rate as the identity's override, only where nothing else (detection's
-    // "tighten limits") set one, and cleared on release only when it is still the zone's.
-    private double? Limit(string deviceId, bool confined)
+    // The zone's message rate, in the gateway's zone slot (apart from detection's "tighten limits", which
+    // sets, lifts and syncs its own; the tighter of both applies). Set only when it changes: a reconnect
+    // does not refill the zone's buckets.
+    private double? Limit(string deviceId)
     {
         var principal = ClientIdentity.PrincipalOf(ClientKind.Device, deviceId);
-        var current = gateway.Limits.Overrides.GetValueOrDefault(principal);
         var zoneLimit = Override(zones.EffectiveZone(deviceId));
-        if (confined && zoneLimit is not null && current is null)
+        if (gateway.Limits.ZoneLimitOf(principal) != zoneLimit)
         {
-            gateway.Limits.SetOverride(principal, zoneLimit);
-            return zoneLimit.MessagesPerSecond;
-        }
-
-        if (!confined && current is not null && current == Override(zones.Policy.ConfinedZone))
-        {
-            gateway.Limits.SetOverride(principal, zoneLimit);
+            gateway.Limits.SetZoneLimit(principal, zoneLimit);
         }
 
         return zoneLimit?.MessagesPerSecond;

@@ -50,6 +50,10 @@ public class DeviceStore(IStoreDatabase database) : IDeviceStore
     public async Task<bool> SetFirmwareVersionAsync(IStoreTransaction transaction, string id, string version, CancellationToken cancellationToken) =>
         await transaction.ExecuteAsync("UPDATE devices SET firmware_version = @v WHERE id = @id", cancellationToken, ("v", version), ("id", id)) == 1;
 
+    /// <inheritdoc />
+    public async Task<bool> SetZoneAsync(IStoreTransaction transaction, string id, string zone, CancellationToken cancellationToken) =>
+        await transaction.ExecuteAsync("UPDATE devices SET zone = @zone WHERE id = @id AND state <> 'retired'", cancellationToken, ("zone", zone), ("id", id)) == 1;
+
     private static string StateName(DeviceState state) => state.ToString().ToLowerInvariant();
 
     private static Device Read(DbDataReader reader) => new(
