@@ -44,6 +44,7 @@ public sealed partial class CoapListener : IAsyncDisposable
     private long _cookiesSent;
     private long _cookieBytes;
     private long _ignored;
+    private long _observersDropped;
 
     public CoapListener(CoapListenerOptions options, AdapterOptions adapterOptions, DeviceLinks links, PskDevices psks, CertificateDevices certificates,
         AdapterGateway gateway, DtlsIdentityCredentials credentials, ILogger<CoapListener> logger, TimeProvider time)
@@ -58,6 +59,7 @@ public sealed partial class CoapListener : IAsyncDisposable
         _logger = logger;
         _time = time;
         _verifier = new DtlsVerifier(_crypto);
+        _links.CredentialEnded += EndSessions;
         Handshakes = new HandshakeLimiter(options.MaxHandshakes, options.MaxHandshakesPerSource, options.HandshakesPerSourcePerMinute, options.HandshakeBurstPerSource, time);
     }
 
@@ -85,6 +87,14 @@ public sealed partial class CoapListener : IAsyncDisposable
     /// <summary>Retransmitted CoAP messages the sessions answered from memory (RFC 7252 §4.5).</summary>
     public long Duplicates => _peers.Values.Sum(p => p.Session?.Duplicates ?? 0);
 
+    /// <summary>Confirmable notifications retransmitted (RFC 7252 §4.2) in the sessions open now.</summary>
+    public long Retransmissions => _peers.Values.Sum(p => p.Session?.Retransmissions ?? 0);
+
+    /// <summary>Observers removed because they acknowledged no retransmission of a notification (RFC 7641 §4.5), since the start.</summary>
+    public long ObserversDropped => Interlocked.Read(ref _observersDropped);
+
+    private void ObserverDropped() => Interlocked.Increment(ref _observersDropped);
+
     /// <summary>Binds and starts receiving; throws <see cref="SocketException"/> when the address is taken.</summary>
     public void Start(IPEndPoint endpoint)
     {
@@ -108,6 +118,7 @@ public sealed partial class CoapListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _links.CredentialEnded -= EndSessions;
         _stop.Cancel();
         _sweep?.Dispose();
         _socket?.Dispose();
@@ -269,9 +280,30 @@ public sealed partial class CoapListener : IAsyncDisposable
             return;
         }
 
-        peer.Session = new CoapSession(dtls, peer.Transport, identity, resolve, _links, _gateway, _adapterOptions, _time);
+        peer.Session = new CoapSession(dtls, peer.Transport, identity, resolve, _links, _gateway, _adapterOptions, _options, ObserverDropped, _time);
         LogEstablished(_logger, source, identity.Identity.Principal, identity.Credential);
         peer.Session.Pump();
+    }
+
+    /// <summary>True while a session of <paramref name="deviceId"/> has a registered observation of <c>/c</c>.</summary>
+    public bool Observing(string deviceId) => _peers.Values.Any(p => p.Session is { Closed: false, Observing: true } session && session.Identity.DeviceId == deviceId);
+
+    /// <summary>Established sessions of <paramref name="deviceId"/> now.</summary>
+    public int SessionsOf(string deviceId) => _peers.Values.Count(p => p.Session is { Closed: false } session && session.Identity.DeviceId == deviceId);
+
+    // A credential ended (rotated, revoked, here or on another node): its DTLS sessions close at once
+    // (close_notify), rather than at their next request or their idle timeout.
+    private void EndSessions(string deviceId, string credential)
+    {
+        foreach (var peer in _peers.Values.ToArray())
+        {
+            if (peer.Session is { } session && session.Identity.DeviceId == deviceId && session.Identity.Credential == credential)
+            {
+                Forget(peer);
+                _ = Task.Run(async () => await session.DisposeAsync());
+                LogCredentialEnded(_logger, session.Source, session.Identity.Identity.Principal, credential);
+            }
+        }
     }
 
     private void Forget(Peer peer)
@@ -291,6 +323,9 @@ public sealed partial class CoapListener : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "CoAP DTLS session from {Source} as {Principal} closed: its credential {Credential} ended")]
+    private static partial void LogCredentialEnded(ILogger logger, string source, string principal, string credential);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "CoAP over DTLS listening on udp {EndPoint} (server certificate sha256 {Fingerprint})")]
     private static partial void LogListening(ILogger logger, IPEndPoint endPoint, string fingerprint);

@@ -24,6 +24,27 @@ public sealed class CoapListenerOptions
     /// <summary>A DTLS session without a datagram for this long is closed (the device handshakes again).</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Command notifications are sent confirmable (CON, retransmitted until acknowledged); false sends them NON with every <see cref="ConfirmableEvery"/>-th one CON (RFC 7641 §4.5).</summary>
+    public bool ConfirmableNotifications { get; set; } = true;
+
+    /// <summary>With NON notifications, every this many is sent CON to learn whether the observer is still there.</summary>
+    public int ConfirmableEvery { get; set; } = 10;
+
+    /// <summary>RFC 7252 §4.8 ACK_TIMEOUT: the first wait for an acknowledgement.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>RFC 7252 §4.8 ACK_RANDOM_FACTOR.</summary>
+    public double AckRandomFactor { get; set; } = 1.5;
+
+    /// <summary>RFC 7252 §4.8 MAX_RETRANSMIT: an observer that acknowledges none of these is removed.</summary>
+    public int MaxRetransmit { get; set; } = 4;
+
+    /// <summary>Largest block of a block-wise transfer (RFC 7959): a power of two from 16 to 1024; a client may ask for smaller.</summary>
+    public int BlockSize { get; set; } = 512;
+
+    /// <summary>A Block1 upload with no block for this long is forgotten.</summary>
+    public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every problem with the settings.</summary>
     public IEnumerable<string> Problems()
     {
@@ -40,6 +61,16 @@ public sealed class CoapListenerOptions
         if (HandshakeTimeout <= TimeSpan.Zero || HandshakeTimeout > TimeSpan.FromMinutes(1) || SessionIdleTimeout <= TimeSpan.Zero)
         {
             yield return "Adapters:Coap: HandshakeTimeout must be up to 1 minute and SessionIdleTimeout positive";
+        }
+
+        if (ConfirmableEvery < 1 || AckTimeout <= TimeSpan.Zero || AckTimeout > TimeSpan.FromMinutes(1) || AckRandomFactor < 1 || MaxRetransmit is < 0 or > 10)
+        {
+            yield return "Adapters:Coap: ConfirmableEvery must be positive, AckTimeout up to 1 minute, AckRandomFactor at least 1 and MaxRetransmit 0 to 10";
+        }
+
+        if (BlockSize is < 16 or > 1024 || (BlockSize & (BlockSize - 1)) != 0 || UploadTimeout <= TimeSpan.Zero)
+        {
+            yield return "Adapters:Coap: BlockSize must be a power of two from 16 to 1024 and UploadTimeout positive";
         }
     }
 }

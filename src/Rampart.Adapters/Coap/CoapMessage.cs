@@ -56,6 +56,7 @@ public static class CoapCodes
     public const byte Get = 0x01;
     public const byte Post = 0x02;
     public const byte Changed = 0x44; // 2.04
+    public const byte Continue = 0x5F; // 2.31, RFC 7959 §2.9.1
     public const byte Content = 0x45; // 2.05
     public const byte BadRequest = 0x80; // 4.00
     public const byte Unauthorized = 0x81; // 4.01
@@ -63,27 +64,30 @@ public static class CoapCodes
     public const byte Forbidden = 0x83; // 4.03
     public const byte NotFound = 0x84; // 4.04
     public const byte MethodNotAllowed = 0x85; // 4.05
+    public const byte RequestEntityIncomplete = 0x88; // 4.08, RFC 7959 §2.9.2
     public const byte RequestEntityTooLarge = 0x8D; // 4.13
     public const byte TooManyRequests = 0x9D; // 4.29, RFC 8516 §3
     public const byte InternalServerError = 0xA0; // 5.00
     public const byte ServiceUnavailable = 0xA3; // 5.03
 }
 
-/// <summary>Option numbers used here (RFC 7252 §5.10, RFC 7641 §2 Observe, RFC 7959 §2.1 Block1/Block2).</summary>
+/// <summary>Option numbers used here (RFC 7252 §5.10, RFC 7641 §2 Observe, RFC 7959 §2.1 Block1/Block2, §4 Size2).</summary>
 public static class CoapOptions
 {
+    public const ushort ETag = 4;
     public const ushort Observe = 6;
     public const ushort UriPath = 11;
     public const ushort ContentFormat = 12;
     public const ushort Block2 = 23;
     public const ushort Block1 = 27;
+    public const ushort Size2 = 28;
     public const ushort Size1 = 60;
 
     /// <summary>RFC 7252 §5.4.1: odd option numbers are critical; an unrecognised critical option in a request fails it with 4.02.</summary>
     public static bool IsCritical(ushort number) => (number & 1) == 1;
 
     /// <summary>Options this server understands in a request.</summary>
-    public static bool IsKnown(ushort number) => number is Observe or UriPath or ContentFormat or 3 /* Uri-Host */ or 7 /* Uri-Port */ or 15 /* Uri-Query */ or 17 /* Accept */ or Size1 or 28 /* Size2 */;
+    public static bool IsKnown(ushort number) => number is Observe or UriPath or ContentFormat or 3 /* Uri-Host */ or 7 /* Uri-Port */ or 15 /* Uri-Query */ or 17 /* Accept */ or Size1 or Size2 or Block1 or Block2 or ETag;
 
     /// <summary>The MQTT content type for a CoAP Content-Format (RFC 7252 §12.3).</summary>
     public static string? ContentType(uint? format) => format switch

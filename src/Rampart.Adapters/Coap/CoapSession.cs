@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Org.BouncyCastle.Tls;
 using Rampart.Adapters.Dtls;
 using Rampart.Adapters.FrontDoors;
@@ -12,7 +11,10 @@ namespace Rampart.Adapters.Coap;
 /// Observe (RFC 7641) delivers the device's commands as notifications. <c>/d/{id}/t/…</c> and
 /// <c>/d/{id}/c</c> name a device explicitly, so another device's resources meet the gateway's
 /// refusal (and its events) like an MQTT PUBLISH or SUBSCRIBE would. Datagrams are decrypted on the
-/// thread pool one at a time (no thread per session); sends are serialised.
+/// thread pool one at a time (no thread per session); sends are serialised. Block-wise transfer
+/// (RFC 7959): telemetry may arrive in Block1 blocks (<see cref="BlockUpload"/>), commands larger than
+/// a block go out in Block2 blocks (<see cref="CommandRepresentation"/>); notifications are CON with
+/// retransmission (<see cref="CoapObserver"/>).
 /// </summary>
 internal sealed class CoapSession : IAsyncDisposable
 {
@@ -26,23 +28,31 @@ internal sealed class CoapSession : IAsyncDisposable
     private readonly DeviceLinks _links;
     private readonly AdapterGateway _gateway;
     private readonly AdapterOptions _options;
+    private readonly CoapListenerOptions _coap;
+    private readonly Action _observerDropped;
+    private readonly CoapObserver _observation;
     private readonly TimeProvider _time;
     private readonly Lock _sendLock = new();
-    private readonly Queue<(ushort Id, byte[]? Response)> _recent = new();
+    private readonly RecentReplies _recent = new(RememberedMessages);
     private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _buffer;
     private int _draining;
     private int _messageId = Random.Shared.Next(ushort.MaxValue);
-    private byte[]? _observeToken;
-    private uint _observeSequence = 1;
     private Task _observer = Task.CompletedTask;
+    private BlockUpload? _upload;
+    private CommandRepresentation? _representation;
+    private int _blockExponent;
     private long _lastActivity;
     private long _duplicates;
     private volatile bool _closed;
 
     public CoapSession(DtlsTransport dtls, PeerTransport transport, FrontDoorIdentity identity, Func<CancellationToken, Task<FrontDoorResolution>> recheck,
-        DeviceLinks links, AdapterGateway gateway, AdapterOptions options, TimeProvider time)
+        DeviceLinks links, AdapterGateway gateway, AdapterOptions options, CoapListenerOptions coap, Action observerDropped, TimeProvider time)
     {
+        _coap = coap;
+        _observerDropped = observerDropped;
+        _blockExponent = CoapBlock.ExponentOf(coap.BlockSize);
+        _observation = new CoapObserver(coap, time, Send, NextMessageId);
         _dtls = dtls;
         _transport = transport;
         _identity = identity;
@@ -63,6 +73,12 @@ internal sealed class CoapSession : IAsyncDisposable
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
     public bool Closed => _closed;
+
+    /// <summary>True while the device observes <c>/c</c>.</summary>
+    public bool Observing => _observation.Token is not null;
+
+    /// <summary>Confirmable notifications retransmitted in this session.</summary>
+    public long Retransmissions => _observation.Retransmissions;
 
     public TimeSpan Idle => _time.GetElapsedTime(Interlocked.Read(ref _lastActivity));
 
@@ -155,9 +171,11 @@ internal sealed class CoapSession : IAsyncDisposable
         {
             case CoapType.Reset:
                 // RFC 7641 §3.6: a Reset to a notification cancels the observation.
-                _observeToken = null;
+                _observation.Answer(message.MessageId, acknowledged: false);
+                _observation.Deregister();
                 return;
             case CoapType.Acknowledgement:
+                _observation.Answer(message.MessageId, acknowledged: true);
                 return;
         }
 
@@ -176,7 +194,7 @@ internal sealed class CoapSession : IAsyncDisposable
             return; // a response: this server sends no requests.
         }
 
-        if (Remembered(message.MessageId) is { } remembered)
+        if (_recent.Find(message.MessageId) is { } remembered)
         {
             Interlocked.Increment(ref _duplicates);
             if (remembered.Length > 0 && message.Type == CoapType.Confirmable)
@@ -189,7 +207,7 @@ internal sealed class CoapSession : IAsyncDisposable
 
         var response = await RespondAsync(message);
         var encoded = CoapCodec.Encode(response);
-        Remember(message.MessageId, encoded);
+        _recent.Remember(message.MessageId, encoded);
         SendRaw(encoded);
         if (response.Code == CoapCodes.Unauthorized)
         {
@@ -204,7 +222,7 @@ internal sealed class CoapSession : IAsyncDisposable
         {
             if (CoapOptions.IsCritical(option.Number) && !CoapOptions.IsKnown(option.Number))
             {
-                // §5.4.1; Block1 (27) lands here too: block-wise transfer (RFC 7959) is not offered.
+                // §5.4.1.
                 return Reply(request, CoapCodes.BadOption, $"option {option.Number} is not supported");
             }
         }
@@ -230,7 +248,32 @@ internal sealed class CoapSession : IAsyncDisposable
 
         if (request.Payload.Length > _options.MaxPayloadBytes)
         {
-            return Reply(request, CoapCodes.RequestEntityTooLarge, $"the payload is over {_options.MaxPayloadBytes} bytes", [CoapCodec.UInt(CoapOptions.Size1, (uint)_options.MaxPayloadBytes)]);
+            return TooLarge(request);
+        }
+
+        if (!CoapBlock.TryRead(request, CoapOptions.Block1, out var block))
+        {
+            return Reply(request, CoapCodes.BadOption, "the Block1 option is malformed (RFC 7959 §2.2)");
+        }
+
+        var payload = request.Payload;
+        var contentFormat = request.UInt(CoapOptions.ContentFormat);
+        if (block is { } part)
+        {
+            var (upload, step) = BlockUpload.Add(_upload, topic, request, part, _options.MaxPayloadBytes, _coap.UploadTimeout, _time);
+            _upload = step.Complete ? null : upload;
+            if (step.FailureCode is { } failure)
+            {
+                return failure == CoapCodes.RequestEntityTooLarge ? TooLarge(request) : Reply(request, failure, step.Problem);
+            }
+
+            if (!step.Complete)
+            {
+                // §2.3: 2.31 Continue, echoing the block (the client may go on at this size).
+                return Reply(request, CoapCodes.Continue, options: [part.Option(CoapOptions.Block1)]);
+            }
+
+            (payload, contentFormat) = (upload!.Body, upload.ContentFormat);
         }
 
         var (link, refusal) = await LinkAsync();
@@ -240,11 +283,11 @@ internal sealed class CoapSession : IAsyncDisposable
         }
 
         using var use = link.Use();
-        var verdict = await link.PublishAsync(topic, request.Payload, Marks.For(FrontDoorNames.Coap, legacy: false),
-            CoapOptions.ContentType(request.UInt(CoapOptions.ContentFormat)), _stop.Token);
+        var verdict = await link.PublishAsync(topic, payload, Marks.For(FrontDoorNames.Coap, legacy: false),
+            CoapOptions.ContentType(contentFormat), _stop.Token);
         return verdict.Outcome switch
         {
-            LinkOutcome.Accepted => Reply(request, CoapCodes.Changed),
+            LinkOutcome.Accepted => Reply(request, CoapCodes.Changed, options: block is { } last ? new[] { last.Option(CoapOptions.Block1) } : null),
             LinkOutcome.Forbidden => Reply(request, CoapCodes.Forbidden, verdict.Reason),
             LinkOutcome.Limited => Reply(request, CoapCodes.TooManyRequests, verdict.Reason),
             LinkOutcome.Closed => Reply(request, CoapCodes.ServiceUnavailable, verdict.Reason),
@@ -266,33 +309,64 @@ internal sealed class CoapSession : IAsyncDisposable
             return Reply(request, CoapCodes.Forbidden, admission.Reason ?? $"{_identity.Identity.Principal} may not read the commands of {deviceId}");
         }
 
+        if (!CoapBlock.TryRead(request, CoapOptions.Block2, out var wanted))
+        {
+            return Reply(request, CoapCodes.BadOption, "the Block2 option is malformed (RFC 7959 §2.2)");
+        }
+
+        if (wanted is { } asked)
+        {
+            // §2.4: the client's SZX is its preferred (never larger than this server's) block size from now on.
+            _blockExponent = Math.Min(asked.SizeExponent, CoapBlock.ExponentOf(_coap.BlockSize));
+            if (asked.Number > 0)
+            {
+                return Continuation(request, asked.Number);
+            }
+        }
+
         var observe = request.UInt(CoapOptions.Observe);
         if (observe == 1)
         {
-            _observeToken = null; // RFC 7641 §3.6: deregistration.
+            _observation.Deregister(); // RFC 7641 §3.6: deregistration.
         }
 
-        var options = new List<CoapOption> { CoapCodec.UInt(CoapOptions.ContentFormat, 50) };
         if (observe == 0)
         {
             // RFC 7641 §3.1/§4.1: register; the response and every notification carry the Observe sequence.
-            _observeToken = request.Token.ToArray();
-            options.Add(CoapCodec.UInt(CoapOptions.Observe, Interlocked.Increment(ref _observeSequence)));
+            _observation.Register(request.Token.ToArray());
             if (_observer.IsCompleted)
             {
                 _observer = Task.Run(() => ObserveAsync(link));
             }
 
-            return Reply(request, CoapCodes.Content, options: options);
+            return Reply(request, CoapCodes.Content, options: [CoapCodec.UInt(CoapOptions.ContentFormat, 50), CoapCodec.UInt(CoapOptions.Observe, _observation.NextSequence())]);
         }
 
-        return link.Commands.TryRead(out var command)
-            ? Reply(request, CoapCodes.Content, options: options, payload: Json(command))
-            : Reply(request, CoapCodes.Content, options: options);
+        if (!link.Commands.TryRead(out var command))
+        {
+            return Reply(request, CoapCodes.Content, options: [CoapCodec.UInt(CoapOptions.ContentFormat, 50)]);
+        }
+
+        var first = Represent(command);
+        return Reply(request, CoapCodes.Content, options: first.Options, payload: first.Payload);
+    }
+
+    // RFC 7959 §2.4: a later block of the latest command representation; past its end is 4.02 (§2.2).
+    private CoapMessage Continuation(CoapMessage request, uint number) =>
+        _representation?.Block(number, _blockExponent) is { } block
+            ? Reply(request, CoapCodes.Content, options: block.Options, payload: block.Payload)
+            : Reply(request, CoapCodes.BadOption, _representation is null ? "no command is being transferred block-wise" : $"block {number} lies past the end of the command");
+
+    private (ReadOnlyMemory<byte> Payload, List<CoapOption> Options) Represent(DeviceCommand command)
+    {
+        var representation = CommandRepresentation.Of(command);
+        _representation = representation;
+        return representation.Block(0, _blockExponent)!.Value;
     }
 
     // RFC 7641 §4.2: each command is a notification (2.05, the registration's token, a larger Observe
-    // sequence). Sent NON (§4.5 allows it); a Reset from the client ends the observation.
+    // sequence), CON or NON as CoapObserver decides. A command whose notification was reset or never
+    // acknowledged goes back to the link (so a later GET /c or the next link gets it) and the observer is removed (§3.6, §4.5).
     private async Task ObserveAsync(BrokerLink link)
     {
         using var use = link.Use();
@@ -300,19 +374,34 @@ internal sealed class CoapSession : IAsyncDisposable
         {
             while (await link.Commands.WaitToReadAsync(_stop.Token))
             {
-                if (_observeToken is not { } token)
+                if (_observation.Token is not { } token)
                 {
                     return;
                 }
 
-                if (link.Commands.TryRead(out var command))
+                if (!link.Commands.TryRead(out var command))
                 {
-                    var options = new List<CoapOption>
+                    continue;
+                }
+
+                var first = Represent(command);
+                first.Options.Add(CoapCodec.UInt(CoapOptions.Observe, _observation.NextSequence()));
+                var outcome = await _observation.NotifyAsync(
+                    (type, messageId) => new CoapMessage(type, CoapCodes.Content, messageId, token, first.Options, first.Payload), _stop.Token);
+                if (outcome is NotificationOutcome.Rejected or NotificationOutcome.Unanswered)
+                {
+                    if (!link.Requeue(command))
                     {
-                        CoapCodec.UInt(CoapOptions.Observe, Interlocked.Increment(ref _observeSequence) & 0xFFFFFF),
-                        CoapCodec.UInt(CoapOptions.ContentFormat, 50),
-                    };
-                    Send(new CoapMessage(CoapType.NonConfirmable, CoapCodes.Content, NextMessageId(), token, options, Json(command)));
+                        _links.Held.Hold(_identity.DeviceId, [command]);
+                    }
+
+                    _observation.Deregister();
+                    if (outcome == NotificationOutcome.Unanswered)
+                    {
+                        _observerDropped();
+                    }
+
+                    return;
                 }
             }
         }
@@ -342,39 +431,10 @@ internal sealed class CoapSession : IAsyncDisposable
     private CoapMessage Reply(CoapMessage request, byte code, string? diagnostic = null, IReadOnlyList<CoapOption>? options = null, ReadOnlyMemory<byte> payload = default) =>
         CoapReplies.To(request, code, NextMessageId(), diagnostic, options, payload);
 
-    private static byte[] Json(DeviceCommand command) =>
-        JsonSerializer.SerializeToUtf8Bytes(new CommandNotification(command.Name, Convert.ToBase64String(command.Payload.Span)), JsonSerializerOptions.Web);
+    private CoapMessage TooLarge(CoapMessage request) =>
+        Reply(request, CoapCodes.RequestEntityTooLarge, $"the payload is over {_options.MaxPayloadBytes} bytes", [CoapCodec.UInt(CoapOptions.Size1, (uint)_options.MaxPayloadBytes)]);
 
     private ushort NextMessageId() => (ushort)Interlocked.Increment(ref _messageId);
-
-    private byte[]? Remembered(ushort messageId)
-    {
-        lock (_recent)
-        {
-            foreach (var (id, response) in _recent)
-            {
-                if (id == messageId)
-                {
-                    return response ?? [];
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private void Remember(ushort messageId, byte[] response)
-    {
-        lock (_recent)
-        {
-            if (_recent.Count == RememberedMessages)
-            {
-                _recent.Dequeue();
-            }
-
-            _recent.Enqueue((messageId, response));
-        }
-    }
 
     private void Send(CoapMessage message) => SendRaw(CoapCodec.Encode(message));
 
@@ -397,6 +457,4 @@ internal sealed class CoapSession : IAsyncDisposable
             }
         }
     }
-
-    private sealed record CommandNotification(string Name, string Payload);
 }

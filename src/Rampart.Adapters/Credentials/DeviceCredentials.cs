@@ -21,7 +21,9 @@ public sealed class DeviceCredentials(
     IBootstrapTokenStore bootstrapTokens,
     IAuditLog audit,
     SecretBox box,
-    DeviceLinks links)
+    DeviceLinks links,
+    FleetEventStream stream,
+    TimeProvider time)
 {
     /// <summary>
     /// A new PSK for the device (replacing the one in force: rotation). A registered device becomes
@@ -43,7 +45,7 @@ public sealed class DeviceCredentials(
         var issued = await IssueAsync(deviceId, CredentialKind.Psk, actor, "device.psk-issued", cancellationToken);
         if (issued.Replaced is { } old)
         {
-            await links.EndCredentialAsync(deviceId, "psk:" + old, "the device's PSK was rotated");
+            await EndPskAsync(deviceId, "psk:" + old, "the device's PSK was rotated");
         }
 
         return issued;
@@ -63,10 +65,20 @@ public sealed class DeviceCredentials(
         }, cancellationToken);
         if (outcome.Value is { } keyId)
         {
-            await links.EndCredentialAsync(deviceId, "psk:" + keyId, "the device's PSK was revoked");
+            await EndPskAsync(deviceId, "psk:" + keyId, "the device's PSK was revoked");
         }
 
         return outcome.Value is not null;
+    }
+
+    // Here at once; on the other nodes of a cluster through the relay of revocations (Rampart.Cluster's
+    // FleetControlRelay), whose GatewayControl ends the broker sessions the credential authenticated,
+    // which ends their links and so their DTLS sessions (DeviceLinks.CredentialEnded). The credential's
+    // name ("psk:KEYID") travels as the revoked serial: no certificate serial has that form.
+    private async Task EndPskAsync(string deviceId, string credential, string reason)
+    {
+        await links.EndCredentialAsync(deviceId, credential, reason);
+        await stream.PublishAsync(new CertificateRevoked(time.GetUtcNow(), credential, "device", deviceId, reason), CancellationToken.None);
     }
 
     /// <summary>

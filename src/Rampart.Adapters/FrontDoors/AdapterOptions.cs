@@ -24,6 +24,15 @@ public sealed class AdapterOptions
     /// <summary>Most broker links open at once across all front doors.</summary>
     public int MaxLinks { get; set; } = 20_000;
 
+    /// <summary>Commands kept per device when its link closed before the device collected them (<see cref="Links.HeldCommands"/>).</summary>
+    public int HeldCommandsPerDevice { get; set; } = 64;
+
+    /// <summary>Most devices with held commands at once.</summary>
+    public int HeldCommandDevices { get; set; } = 20_000;
+
+    /// <summary>How long a held command waits for its device's next link (a poll or an observation) before it is dropped.</summary>
+    public TimeSpan HeldCommandExpiry { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Legacy devices: messages per second (tighter than <c>Gateway:DeviceMessagesPerSecond</c>).</summary>
     public double LegacyMessagesPerSecond { get; set; } = 1;
 
@@ -65,6 +74,11 @@ public sealed class AdapterOptions
         if (LinkIdleTimeout <= TimeSpan.Zero || SessionExpiry <= TimeSpan.Zero || MaxLinks < 1)
         {
             yield return "Adapters:LinkIdleTimeout, SessionExpiry and MaxLinks must be positive";
+        }
+
+        if (HeldCommandsPerDevice < 1 || HeldCommandsPerDevice > Links.BrokerLink.CommandBuffer || HeldCommandDevices < 1 || HeldCommandExpiry <= TimeSpan.Zero)
+        {
+            yield return $"Adapters:HeldCommandsPerDevice must be 1 to {Links.BrokerLink.CommandBuffer}, HeldCommandDevices and HeldCommandExpiry positive";
         }
 
         if (LegacyMessagesPerSecond <= 0 || LegacyMessageBurst < 1 || LegacyBytesPerSecond <= 0 || LegacyByteBurst < LegacyMaxPayloadBytes)

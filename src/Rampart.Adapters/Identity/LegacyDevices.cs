@@ -13,7 +13,7 @@ namespace Rampart.Adapters.Identity;
 /// compared in constant time with the verifier on record), an open legacy registration, and the
 /// device active (legacy template: telemetry only) or quarantined.
 /// </summary>
-public sealed class LegacyDevices(IDeviceStore devices, IDeviceCredentialStore credentials)
+public sealed class LegacyDevices(IDeviceStore devices, IDeviceCredentialStore credentials, IEnumerable<IDeviceTemplatePolicy> zones)
 {
     /// <summary>Resolves <paramref name="deviceId"/> and the secret it presented.</summary>
     public async Task<FrontDoorResolution> ResolveAsync(string deviceId, string? secret, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed class LegacyDevices(IDeviceStore devices, IDeviceCredentialStore c
         }
 
         var device = await devices.GetAsync(deviceId, cancellationToken);
-        var template = DeviceTemplates.For(device?.State, legacy: true);
+        var template = DeviceTemplates.For(device, legacy: true, zones);
         return template is null
             ? FrontDoorResolution.Refuse("device-not-active", DeviceTemplates.NotActive(deviceId, device))
             : FrontDoorResolution.Of(new FrontDoorIdentity(

@@ -11,7 +11,7 @@ namespace Rampart.Adapters.Identity;
 /// id; the key is the one Rampart issued, opened from its sealed copy only for the handshake. The DTLS
 /// Finished check proves the device holds it (RFC 5246 §7.4.9; BouncyCastle compares in constant time).
 /// </summary>
-public sealed class PskDevices(IDeviceStore devices, IDeviceCredentialStore credentials, SecretBox box)
+public sealed class PskDevices(IDeviceStore devices, IDeviceCredentialStore credentials, SecretBox box, IEnumerable<IDeviceTemplatePolicy> zones)
 {
     /// <summary>The associated data a PSK is sealed under: it cannot be moved to another device or key id.</summary>
     public static byte[] SealContext(string deviceId, string keyId) => System.Text.Encoding.UTF8.GetBytes($"rampart-psk|{deviceId}|{keyId}");
@@ -35,7 +35,7 @@ public sealed class PskDevices(IDeviceStore devices, IDeviceCredentialStore cred
 
     /// <summary>
     /// The identity of a device whose handshake proved <paramref name="credential"/>: the PSK must still be
-    /// in force, the device active or quarantined and not flagged legacy.
+    /// in force, the device active or quarantined and not flagged legacy; an active device's zone chooses its template, as at an MQTT CONNECT.
     /// </summary>
     public async Task<FrontDoorResolution> ResolveAsync(string deviceId, string credential, string frontDoor, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ public sealed class PskDevices(IDeviceStore devices, IDeviceCredentialStore cred
         }
 
         var device = await devices.GetAsync(deviceId, cancellationToken);
-        var template = DeviceTemplates.For(device?.State, legacy: false);
+        var template = DeviceTemplates.For(device, legacy: false, zones);
         return template is null
             ? FrontDoorResolution.Refuse("device-not-active", DeviceTemplates.NotActive(deviceId, device))
             : FrontDoorResolution.Of(new FrontDoorIdentity(new ClientIdentity(ClientKind.Device, deviceId, credential, template.Bind(deviceId)), frontDoor, Legacy: false));

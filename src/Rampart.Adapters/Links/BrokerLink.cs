@@ -35,7 +35,7 @@ public sealed class BrokerLink : IAsyncDisposable
     private readonly TaskCompletionSource<ConnAckPacket> _connAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<SubAckPacket> _subAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<DeviceCommand> _commands = Channel.CreateBounded<DeviceCommand>(
-        new BoundedChannelOptions(CommandBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true });
+        new BoundedChannelOptions(CommandBuffer) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly CancellationTokenSource _stop = new();
     private readonly string _commandPrefix;
     private readonly TimeProvider _time;
@@ -65,6 +65,9 @@ public sealed class BrokerLink : IAsyncDisposable
 
     /// <summary>Null while the link is live; why it ended otherwise.</summary>
     public string? ClosedReason => _closedReason;
+
+    /// <summary>Called once when the link ends, for whatever reason (set before it opens).</summary>
+    internal Action<BrokerLink>? OnClosed { get; set; }
 
     /// <summary>True while the broker serves the link.</summary>
     public bool IsOpen => _closedReason is null;
@@ -118,6 +121,33 @@ public sealed class BrokerLink : IAsyncDisposable
         }
 
         return _closedReason;
+    }
+
+    /// <summary>
+    /// Puts commands held from the device's previous link first in line (before <see cref="OpenAsync"/>,
+    /// so they come before anything the broker delivers now).
+    /// </summary>
+    internal void Preload(IReadOnlyList<DeviceCommand> held)
+    {
+        foreach (var command in held)
+        {
+            _commands.Writer.TryWrite(command);
+        }
+    }
+
+    /// <summary>A command taken from the buffer but not delivered (its notification was not acknowledged) goes back in line; false when the link has closed.</summary>
+    internal bool Requeue(DeviceCommand command) => _commands.Writer.TryWrite(command);
+
+    /// <summary>The commands still waiting in the buffer of a closed link (nobody took them).</summary>
+    internal List<DeviceCommand> Uncollected()
+    {
+        var left = new List<DeviceCommand>();
+        while (_commands.Reader.TryRead(out var command))
+        {
+            left.Add(command);
+        }
+
+        return left;
     }
 
     /// <summary>Marks a request or observation as using the link until the result is disposed.</summary>
@@ -194,6 +224,7 @@ public sealed class BrokerLink : IAsyncDisposable
         {
             _closedReason = reason;
             _commands.Writer.TryComplete();
+            OnClosed?.Invoke(this);
             _connAck.TrySetResult(new ConnAckPacket(false, MqttReasonCode.UnspecifiedError));
             _subAck.TrySetResult(new SubAckPacket(0, [MqttReasonCode.UnspecifiedError]));
             try

@@ -32,11 +32,22 @@ public sealed class DeviceLinks : IAsyncDisposable
         _time = time;
         _legacyOptions = LegacyLimits(gateway.Options, options);
         _legacyLimits = new IdentityLimitCache(_legacyOptions, time);
+        Held = new HeldCommands(options, time);
         _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>
+    /// A credential stopped being good for a device's sessions (deviceId, credential): its link was ended
+    /// by live control (revocation, retirement, PSK rotation — here or, through the cluster's relay, on
+    /// another node) or the credential was replaced here. The CoAP listener ends the DTLS sessions it authenticated.
+    /// </summary>
+    public event Action<string, string>? CredentialEnded;
+
     /// <summary>Links open now.</summary>
     public int Count => _links.Count;
+
+    /// <summary>Commands of devices whose link closed before they collected them, waiting for their next link.</summary>
+    public HeldCommands Held { get; }
 
     /// <summary>The gateway options legacy devices are held to: the gateway's, with the tighter legacy rates.</summary>
     public GatewayOptions LegacyOptions => _legacyOptions;
@@ -69,7 +80,7 @@ public sealed class DeviceLinks : IAsyncDisposable
 
             if (_links.TryRemove(deviceId, out var previous))
             {
-                await previous.DisposeAsync();
+                await RetireAsync(deviceId, previous);
             }
 
             if (_links.Count >= _options.MaxLinks)
@@ -93,7 +104,7 @@ public sealed class DeviceLinks : IAsyncDisposable
             return false;
         }
 
-        await link.DisposeAsync();
+        await RetireAsync(deviceId, link);
         return true;
     }
 
@@ -107,8 +118,11 @@ public sealed class DeviceLinks : IAsyncDisposable
         {
             link.Policy.Revoke(MqttReasonCode.NotAuthorized, reason);
             _links.TryRemove(new KeyValuePair<string, BrokerLink>(deviceId, link));
-            await link.DisposeAsync();
+            await RetireAsync(deviceId, link);
         }
+
+        // Sessions whose link had closed idle hold the credential too.
+        CredentialEnded?.Invoke(deviceId, credential);
 
         return _gateway.Broker.EndSessions(ClientIdentity.PrincipalOf(ClientKind.Device, deviceId),
             policy => policy is GatewayClientPolicy client && client.Identity.CertificateSerial == credential, MqttReasonCode.NotAuthorized, reason);
@@ -151,7 +165,18 @@ public sealed class DeviceLinks : IAsyncDisposable
                     limits.Closed();
                 }
             });
-        var link = new BrokerLink(policy, identity.Legacy, _gateway.MaximumPacketSize, _time);
+        var link = new BrokerLink(policy, identity.Legacy, _gateway.MaximumPacketSize, _time)
+        {
+            // Live control flags the policy before it ends the session (GatewayControl): such an end is the credential's.
+            OnClosed = closed =>
+            {
+                if (closed.Policy.Revoked)
+                {
+                    CredentialEnded?.Invoke(identity.DeviceId, identity.Credential);
+                }
+            },
+        };
+        link.Preload(Held.Take(identity.DeviceId));
         string? problem;
         try
         {
@@ -159,20 +184,20 @@ public sealed class DeviceLinks : IAsyncDisposable
         }
         catch
         {
-            await link.DisposeAsync();
+            await RetireAsync(identity.DeviceId, link);
             throw;
         }
 
         if (problem is not null)
         {
-            await link.DisposeAsync();
+            await RetireAsync(identity.DeviceId, link);
             return Refuse(identity, source, "session-refused", problem, FrontDoorRefusalKind.Forbidden);
         }
 
         var current = await recheck(cancellationToken);
         if (current.Identity is not { } now || now.Credential != identity.Credential)
         {
-            await link.DisposeAsync();
+            await RetireAsync(identity.DeviceId, link);
             var refusal = current.Refusal ?? new FrontDoorRefusal("credential-changed", "the credential changed while the session opened");
             _gateway.Refusals.Record(source, refusal.Code, refusal.Message, identity.Credential, identity.DeviceId, identity.DeviceId);
             return (null, refusal);
@@ -181,6 +206,13 @@ public sealed class DeviceLinks : IAsyncDisposable
         policy.Resolved(now.Identity.Permissions);
         _links[identity.DeviceId] = link;
         return (link, null);
+    }
+
+    // A closed link's buffer holds commands the broker no longer has (acknowledged at delivery): keep them for the next link.
+    private async Task RetireAsync(string deviceId, BrokerLink link)
+    {
+        await link.DisposeAsync();
+        Held.Hold(deviceId, link.Uncollected());
     }
 
     private (BrokerLink?, FrontDoorRefusal?) Refuse(FrontDoorIdentity identity, string source, string code, string message, FrontDoorRefusalKind kind)
@@ -197,10 +229,12 @@ public sealed class DeviceLinks : IAsyncDisposable
             {
                 if (_links.TryRemove(new KeyValuePair<string, BrokerLink>(deviceId, link)))
                 {
-                    await link.DisposeAsync();
+                    await RetireAsync(deviceId, link);
                 }
             }
         }
+
+        Held.Sweep();
     }
 
     private static GatewayOptions LegacyLimits(GatewayOptions gateway, AdapterOptions options) => new()

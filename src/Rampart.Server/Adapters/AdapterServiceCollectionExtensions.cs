@@ -37,7 +37,8 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton<DeviceLinks>();
         services.AddSingleton(provider => new CertificateDevices(new ClientIdentityResolver(
             provider.GetRequiredService<CertificateAuthority>(), provider.GetRequiredService<ICertificateStore>(), provider.GetRequiredService<IDeviceStore>(),
-            provider.GetRequiredService<IOptions<GatewayOptions>>().Value.ServicePermissions(), provider.GetRequiredService<TimeProvider>())));
+            provider.GetRequiredService<IOptions<GatewayOptions>>().Value.ServicePermissions(), provider.GetRequiredService<TimeProvider>(),
+            [.. provider.GetServices<IDeviceTemplatePolicy>()])));
         services.AddSingleton<PskDevices>();
         services.AddSingleton<LegacyDevices>();
         services.AddSingleton<DeviceCredentials>();

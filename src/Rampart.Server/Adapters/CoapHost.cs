@@ -27,7 +27,7 @@ public sealed partial class CoapHost(
     /// <summary>The listener, once started (null when the default address was taken).</summary>
     public CoapListener? Listener { get; private set; }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var authority = keys.Authority;
         var credentials = new DtlsIdentityCredentials(keys.TlsCertificate, [X509CertificateLoader.LoadCertificate(authority.Issuing.RawData)], [.. authority.TrustedIssuers, authority.Root]);
@@ -39,14 +39,14 @@ public sealed partial class CoapHost(
         }
         catch (SocketException exception) when (!settings.CoapExplicit)
         {
+            await listener.DisposeAsync();
             LogDefaultTaken(_logger, settings.Coap.ToString(), exception.Message);
         }
         catch (SocketException exception)
         {
-            throw new NodeStartupException($"cannot listen on udp {settings.Coap} (--coap): {exception.Message}", exception);
+            await listener.DisposeAsync();
+            throw new NodeStartupException($"cannot listen on udp {settings.Coap} (--coap, setting Rampart:Coap): {exception.Message}; choose a free port or stop the process that holds it", exception);
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
@@ -60,6 +60,6 @@ public sealed partial class CoapHost(
         }
     }
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "CoAP over DTLS is not served: the default address udp {Address} is taken ({Reason}); set --coap to choose another")]
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "CoAP over DTLS is not served: the default address udp {Address} is taken ({Reason}); set --coap (setting Rampart:Coap) to serve it on another port")]
     private static partial void LogDefaultTaken(ILogger logger, string address, string reason);
 }

@@ -12,11 +12,14 @@ namespace Rampart.Server.Tests.Adapters;
 /// port, and every message the broker routes under <c>devices/</c>, seen in process with its
 /// publisher and properties.
 /// </summary>
-public sealed class AdapterNode : IAsyncLifetime
+public class AdapterNode : IAsyncLifetime
 {
     private IDisposable? _observer;
 
     internal GatewayNode Node { get; private set; } = null!;
+
+    /// <summary>Settings a derived fixture adds to (or changes in) the node's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 
     /// <summary>Routed messages by topic, in order.</summary>
     public ConcurrentQueue<MqttMessage> Routed { get; } = new();
@@ -25,11 +28,17 @@ public sealed class AdapterNode : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Node = await GatewayNode.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Rampart:Coap"] = "127.0.0.1:0",
             ["Rampart:Adapters:LegacyMessageBurst"] = "3",
-        });
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        Node = await GatewayNode.StartAsync(settings);
         _observer = Node.Get<Server.Gateway.MqttGateway>().Broker.Observe("devices/#", Routed.Enqueue);
     }
 
