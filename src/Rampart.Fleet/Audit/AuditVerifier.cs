@@ -228,6 +228,7 @@ public sealed class AuditVerifier
     {
         private readonly string _anchorId = AuditSigningKey.KeyIdOf(anchor);
         private readonly List<AuditCheckpoint> _waiting = [];
+        private readonly List<AuditCheckpoint> _mlDsaWaiting = [];
         private readonly List<ECDsa> _owned = [];
         private bool _confirmed = confirmed;
         private bool _anchorSeen = confirmed;
@@ -250,6 +251,15 @@ public sealed class AuditVerifier
             if (checkpoint.KeyId != Current.Id || !IsSignedBy(checkpoint, Current.Key))
             {
                 return ForgedProblem(checkpoint, Current.Id);
+            }
+
+            // An ML-DSA-65 signature whose key is not known yet waits for the rotation that ends this
+            // stretch: it names the key it hands over from (else the end of the walk refuses it).
+            if (Current.MlDsa65 is null && checkpoint.MlDsa65Signature is not null)
+            {
+                _mlDsaWaiting.Add(checkpoint);
+                _anchorSigned |= Current.Id == _anchorId;
+                return null;
             }
 
             // Both signatures must hold: a forged ECDSA signature alone passes nothing here.
@@ -292,6 +302,11 @@ public sealed class AuditVerifier
                 return new(null, Current.Id, $"the audit key rotation to key {handover.ToKeyId} is not vouched for: key {handover.FromKeyId} signed no checkpoint at it");
             }
 
+            if (SettleMlDsa(handover.FromMlDsa65) is { } unsettled)
+            {
+                return unsettled;
+            }
+
             // The new stretch's ML-DSA-65 key is the one the entry names; the key given for the anchor must be that one.
             var mlDsa = handover.ToMlDsa65;
             if (handover.ToKeyId == _anchorId && anchorMlDsa65 is not null)
@@ -319,10 +334,32 @@ public sealed class AuditVerifier
                 return refusal;
             }
 
+            if (SettleMlDsa(null) is { } unsettled)
+            {
+                return unsettled;
+            }
+
             // A later key that never signed vouches for nothing before it: verify with the key that did.
             return !_anchorSeen ? new(null, _anchorId, $"audit key {_anchorId} is not one of the keys this log was signed with (last: {Current.Id})")
                 : !_anchorSigned && _epoch > 0 ? new(null, _anchorId, $"audit key {_anchorId} has not signed a checkpoint yet; verify with the key before it (rampart audit verify --audit-key OLD.pem)")
                 : null;
+        }
+
+        // The stretch's ML-DSA-65 signatures that waited for its key, checked now that it is named (or refused: it is not).
+        private Refusal? SettleMlDsa(byte[]? mlDsa65)
+        {
+            foreach (var checkpoint in _mlDsaWaiting)
+            {
+                if (MlDsaProblem(checkpoint, mlDsa65, required: false) is { } problem)
+                {
+                    return new(checkpoint, Current.Id, problem);
+                }
+
+                MlDsa65Verified++;
+            }
+
+            _mlDsaWaiting.Clear();
+            return null;
         }
 
         private Refusal? Resolve(string id, ECDsa key, byte[]? mlDsa65)
