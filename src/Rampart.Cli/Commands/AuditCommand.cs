@@ -22,9 +22,14 @@ internal static class AuditCommand
             Description = "Verify checkpoints against this public key (PEM) kept away from the node, instead of DIR/audit-signing.pub.pem",
             HelpName = "FILE",
         };
+        var mlDsaKey = new Option<string?>("--audit-ml-dsa-key")
+        {
+            Description = "Verify the checkpoints' ML-DSA-65 signatures against this public key (PEM) of the --audit-key's stretch of the log, instead of the -mldsa65.pub.pem file beside it",
+            HelpName = "FILE",
+        };
         var verify = new Command("verify", "Recompute the audit chain and its signed checkpoints; name the first entry that does not verify.")
         {
-            data, auditKey,
+            data, auditKey, mlDsaKey,
         };
         verify.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
@@ -35,17 +40,23 @@ internal static class AuditCommand
                 throw new Server.Hosting.NodeStartupException($"{directory.Root} has no audit log (no rampart.db)");
             }
 
-            using var publicKey = NodeKeyring.LoadAuditPublicKey(parse.GetValue(auditKey) ?? directory.AuditPublicKeyPath);
+            var publicKeyPath = parse.GetValue(auditKey) ?? directory.AuditPublicKeyPath;
+            using var publicKey = NodeKeyring.LoadAuditPublicKey(publicKeyPath);
+
+            // The ML-DSA-65 companion of that key: given, or the file written beside it (none for a log from before it).
+            var mlDsaPath = parse.GetValue(mlDsaKey) ?? AuditMlDsaKey.PublicKeyPathBeside(publicKeyPath);
+            var mlDsaPublicKey = parse.GetValue(mlDsaKey) is not null || File.Exists(mlDsaPath) ? AuditMlDsaKey.LoadPublic(mlDsaPath) : null;
 
             // Read-only either way: the SQLite file under query_only, PostgreSQL in read-only transactions.
             await using NodeStores stores = storage.IsPostgres
                 ? new PostgresNodeStores(new PostgresDatabase(storage.ConnectionString!, readOnly: true))
                 : new SqliteNodeStores(new SqliteDatabase(directory.DatabasePath, readOnly: true));
             var store = stores.Audit;
-            var result = await new AuditVerifier(publicKey).VerifyAsync(store, cancellationToken);
+            var result = await new AuditVerifier(publicKey, mlDsaPublicKey).VerifyAsync(store, cancellationToken);
             if (result.IsIntact)
             {
-                Console.WriteLine($"audit log intact: {result.EntriesVerified} entries and {result.CheckpointsVerified} checkpoints verified (audit key {AuditSigningKey.KeyIdOf(publicKey)})");
+                Console.WriteLine($"audit log intact: {result.EntriesVerified} entries and {result.CheckpointsVerified} checkpoints verified, "
+                    + $"{result.MlDsa65Verified} of them also by ML-DSA-65 (audit key {AuditSigningKey.KeyIdOf(publicKey)})");
                 return 0;
             }
 

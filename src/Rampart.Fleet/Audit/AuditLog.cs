@@ -59,7 +59,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         if (_lastSequence > _lastCheckpoint)
         {
             using var publicKey = _key.ExportPublic();
-            var tail = await new AuditVerifier(publicKey).VerifySinceAsync(_store, checkpoint, cancellationToken);
+            var tail = await new AuditVerifier(publicKey, _key.MlDsa65PublicKey).VerifySinceAsync(_store, checkpoint, cancellationToken);
             if (tail.IsIntact)
             {
                 await _store.AppendAsync([], _key.Sign(_lastSequence, _lastHash, _time.GetUtcNow()), cancellationToken);

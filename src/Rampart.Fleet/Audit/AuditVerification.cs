@@ -5,7 +5,8 @@ namespace Rampart.Fleet.Audit;
 /// <param name="CheckpointsVerified">Checkpoints whose signature and entry hash verified.</param>
 /// <param name="FirstBadSequence">The first entry that does not verify, or null when intact.</param>
 /// <param name="Problem">What is wrong with it, in words.</param>
-public sealed record AuditVerification(long EntriesVerified, int CheckpointsVerified, long? FirstBadSequence, string? Problem)
+/// <param name="MlDsa65Verified">Of the verified checkpoints, those whose ML-DSA-65 signature verified too.</param>
+public sealed record AuditVerification(long EntriesVerified, int CheckpointsVerified, long? FirstBadSequence, string? Problem, int MlDsa65Verified = 0)
 {
     /// <summary>True when every entry and checkpoint verified.</summary>
     public bool IsIntact => FirstBadSequence is null;

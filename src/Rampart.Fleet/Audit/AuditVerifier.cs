@@ -8,17 +8,25 @@ namespace Rampart.Fleet.Audit;
 /// checkpoint is checked against the key of its stretch of the log — the key a rotation entry hands
 /// over to, or the key it hands over from — and the key this verifier is given must be one of them,
 /// having signed a checkpoint of its own (unless it is the first), so trust in any one audit key
-/// extends across every rotation before and after it.
+/// extends across every rotation before and after it. A checkpoint that also carries an ML-DSA-65
+/// signature must verify under its stretch's ML-DSA-65 key as well: the one a rotation entry names
+/// (then every checkpoint of that stretch must carry it), or the one given beside the ECDSA key for
+/// the given key's own stretch. Checkpoints without it verify by ECDSA alone (logs from before it).
 /// </summary>
 public sealed class AuditVerifier
 {
     private readonly ECDsa _publicKey;
+    private readonly byte[]? _mlDsa65;
     private readonly string _keyId;
 
-    /// <summary>Verifies checkpoints against the given audit public key (any key the log has rotated through).</summary>
-    public AuditVerifier(ECDsa publicKey)
+    /// <summary>
+    /// Verifies checkpoints against the given audit public key (any key the log has rotated through)
+    /// and, for that key's stretch of the log, its ML-DSA-65 companion's public key when given.
+    /// </summary>
+    public AuditVerifier(ECDsa publicKey, byte[]? mlDsa65PublicKey = null)
     {
         _publicKey = publicKey;
+        _mlDsa65 = mlDsa65PublicKey;
         _keyId = AuditSigningKey.KeyIdOf(publicKey);
     }
 
@@ -32,7 +40,7 @@ public sealed class AuditVerifier
         }
 
         // Until a rotation entry says otherwise, the log's first key is taken to be the given one.
-        using var keys = new KeyEpochs(_publicKey, confirmed: false);
+        using var keys = new KeyEpochs(_publicKey, _mlDsa65, confirmed: false);
         return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), checkpoints, keys, cancellationToken);
     }
 
@@ -43,13 +51,14 @@ public sealed class AuditVerifier
     /// </summary>
     public async Task<AuditVerification> VerifySinceAsync(IAuditStore store, AuditCheckpoint? checkpoint, CancellationToken cancellationToken = default)
     {
-        using var keys = new KeyEpochs(_publicKey, confirmed: true);
+        using var keys = new KeyEpochs(_publicKey, _mlDsa65, confirmed: true);
         if (checkpoint is null)
         {
             return await WalkAsync(store, 1, AuditEntry.GenesisHash.ToArray(), [], keys, cancellationToken);
         }
 
-        if (!(checkpoint.KeyId == _keyId ? IsSignedBy(checkpoint, _publicKey) : await IsHandoverToThisKeyAsync(store, checkpoint, cancellationToken)))
+        if (!(checkpoint.KeyId == _keyId ? IsSignedBy(checkpoint, _publicKey) && MlDsaProblem(checkpoint, _mlDsa65, required: false) is null
+                : await IsHandoverToThisKeyAsync(store, checkpoint, cancellationToken)))
         {
             return Forged(checkpoint, _keyId);
         }
@@ -64,7 +73,8 @@ public sealed class AuditVerifier
         {
             using var handover = AuditKeyRotation.Read(entry, out _);
             return entry.Sequence == checkpoint.Sequence && entry.Hash.AsSpan().SequenceEqual(checkpoint.EntryHash)
-                && handover is not null && handover.ToKeyId == _keyId && handover.FromKeyId == checkpoint.KeyId && IsSignedBy(checkpoint, handover.FromKey);
+                && handover is not null && handover.ToKeyId == _keyId && handover.FromKeyId == checkpoint.KeyId && IsSignedBy(checkpoint, handover.FromKey)
+                && MlDsaProblem(checkpoint, handover.FromMlDsa65, required: false) is null;
         }
 
         return false;
@@ -107,9 +117,9 @@ public sealed class AuditVerifier
             if (signed is not null)
             {
                 // 1. The signature, when this stretch's key is known; else it waits for the rotation that names the key.
-                if (!keys.Check(signed))
+                if (keys.Check(signed) is { } problem)
                 {
-                    return Forged(signed, keys.Current.Id);
+                    return Refused(signed, problem);
                 }
 
                 if (!signed.EntryHash.AsSpan().SequenceEqual(entry.Hash))
@@ -133,7 +143,7 @@ public sealed class AuditVerifier
 
                 if (handover is not null && keys.Rotate(handover, signed) is { } refusal)
                 {
-                    return refusal.Checkpoint is { } forged ? Forged(forged, refusal.KeyId) : Broken(entry.Sequence, refusal.Problem);
+                    return refusal.Checkpoint is { } forged ? Refused(forged, refusal.Problem) : Broken(entry.Sequence, refusal.Problem);
                 }
             }
 
@@ -145,15 +155,15 @@ public sealed class AuditVerifier
         var last = expected - 1;
         foreach (var beyond in checkpoints.Where(pair => pair.Key > last).Select(pair => pair.Value))
         {
-            if (!keys.Check(beyond))
+            if (keys.Check(beyond) is { } problem)
             {
-                return Forged(beyond, keys.Current.Id);
+                return Refused(beyond, problem);
             }
         }
 
         if (keys.Finish() is { } unresolved)
         {
-            return unresolved.Checkpoint is { } forged ? Forged(forged, unresolved.KeyId) : Broken(Math.Max(first, 1), unresolved.Problem);
+            return unresolved.Checkpoint is { } forged ? Refused(forged, unresolved.Problem) : Broken(Math.Max(first, 1), unresolved.Problem);
         }
 
         var signedUpTo = checkpoints.Count > 0 ? checkpoints.Keys.Max() : 0;
@@ -163,56 +173,104 @@ public sealed class AuditVerifier
                 $"the log was truncated: entries {last + 1} to {signedUpTo} are missing, though a checkpoint was signed at entry {signedUpTo}");
         }
 
-        return new AuditVerification(last - first + 1, checkpointsVerified, null, null);
+        return new AuditVerification(last - first + 1, checkpointsVerified, null, null, keys.MlDsa65Verified);
 
         AuditVerification Broken(long sequence, string problem) =>
             new(Math.Max(0, sequence - first), checkpointsVerified, sequence, problem);
     }
 
-    private static AuditVerification Forged(AuditCheckpoint checkpoint, string keyId) =>
-        new(0, 0, checkpoint.Sequence,
-            $"checkpoint at entry {checkpoint.Sequence} is not signed by audit key {keyId}: it was forged or altered");
+    private static AuditVerification Forged(AuditCheckpoint checkpoint, string keyId) => Refused(checkpoint, ForgedProblem(checkpoint, keyId));
+
+    private static AuditVerification Refused(AuditCheckpoint checkpoint, string problem) => new(0, 0, checkpoint.Sequence, problem);
+
+    private static string ForgedProblem(AuditCheckpoint checkpoint, string keyId) =>
+        $"checkpoint at entry {checkpoint.Sequence} is not signed by audit key {keyId}: it was forged or altered";
+
+    /// <summary>
+    /// Why the checkpoint's ML-DSA-65 signature does not hold, or null: absent when not
+    /// <paramref name="required"/>, or verifying under <paramref name="publicKey"/>.
+    /// </summary>
+    private static string? MlDsaProblem(AuditCheckpoint checkpoint, byte[]? publicKey, bool required)
+    {
+        if (checkpoint.MlDsa65Signature is not { } signature)
+        {
+            return required
+                ? $"checkpoint at entry {checkpoint.Sequence} has no ML-DSA-65 signature, though its audit key {checkpoint.KeyId} has an ML-DSA-65 key: it was stripped"
+                : null;
+        }
+
+        if (publicKey is null)
+        {
+            return $"checkpoint at entry {checkpoint.Sequence} carries an ML-DSA-65 signature, but no ML-DSA-65 public key is known for audit key {checkpoint.KeyId}: give it with --audit-ml-dsa-key";
+        }
+
+        return Rampart.Updates.Firmware.MlDsa65.Verify(publicKey, AuditCheckpoint.SignedBytes(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.Time), signature)
+            ? null
+            : $"checkpoint at entry {checkpoint.Sequence}: the ML-DSA-65 signature does not verify under the ML-DSA-65 key of audit key {checkpoint.KeyId}: it was forged or altered";
+    }
 
     private static bool IsSignedBy(AuditCheckpoint checkpoint, ECDsa key) =>
         checkpoint.EntryHash.Length == AuditHash.Length
         && key.VerifyData(AuditCheckpoint.SignedBytes(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.Time), checkpoint.Signature, HashAlgorithmName.SHA256);
 
-    /// <summary>Why a rotation or the end of the walk does not verify: a checkpoint not signed by its key, or a problem in words.</summary>
+    /// <summary>Why a rotation or the end of the walk does not verify: a checkpoint that does not verify, or a problem in words.</summary>
     private sealed record Refusal(AuditCheckpoint? Checkpoint, string KeyId, string Problem);
+
+    /// <summary>A stretch's keys: ECDSA, and ML-DSA-65 when known (required on every checkpoint when a rotation entry named it).</summary>
+    private sealed record Epoch(string Id, ECDsa Key, byte[]? MlDsa65, bool MlDsa65Required);
 
     /// <summary>
     /// The key of the stretch of log being walked, and the checkpoints of a stretch whose key is not
     /// known yet (the given key may be a later one: then the first stretch's key comes from the first
     /// rotation entry, and its checkpoints are checked then).
     /// </summary>
-    private sealed class KeyEpochs(ECDsa anchor, bool confirmed) : IDisposable
+    private sealed class KeyEpochs(ECDsa anchor, byte[]? anchorMlDsa65, bool confirmed) : IDisposable
     {
         private readonly string _anchorId = AuditSigningKey.KeyIdOf(anchor);
         private readonly List<AuditCheckpoint> _waiting = [];
+        private readonly List<AuditCheckpoint> _mlDsaWaiting = [];
         private readonly List<ECDsa> _owned = [];
         private bool _confirmed = confirmed;
         private bool _anchorSeen = confirmed;
         private bool _anchorSigned = confirmed;
         private int _epoch;
 
-        public (string Id, ECDsa Key) Current { get; private set; } = (AuditSigningKey.KeyIdOf(anchor), anchor);
+        public Epoch Current { get; private set; } = new(AuditSigningKey.KeyIdOf(anchor), anchor, anchorMlDsa65, false);
 
-        // True when the checkpoint is signed by this stretch's key, or waits for the key to be known.
-        public bool Check(AuditCheckpoint checkpoint)
+        public int MlDsa65Verified { get; private set; }
+
+        // Null when the checkpoint is signed by this stretch's keys, or waits for the key to be known; else why not.
+        public string? Check(AuditCheckpoint checkpoint)
         {
             if (!_confirmed && checkpoint.KeyId != Current.Id)
             {
                 _waiting.Add(checkpoint);
-                return true;
+                return null;
             }
 
             if (checkpoint.KeyId != Current.Id || !IsSignedBy(checkpoint, Current.Key))
             {
-                return false;
+                return ForgedProblem(checkpoint, Current.Id);
             }
 
+            // An ML-DSA-65 signature whose key is not known yet waits for the rotation that ends this
+            // stretch: it names the key it hands over from (else the end of the walk refuses it).
+            if (Current.MlDsa65 is null && checkpoint.MlDsa65Signature is not null)
+            {
+                _mlDsaWaiting.Add(checkpoint);
+                _anchorSigned |= Current.Id == _anchorId;
+                return null;
+            }
+
+            // Both signatures must hold: a forged ECDSA signature alone passes nothing here.
+            if (MlDsaProblem(checkpoint, Current.MlDsa65, Current.MlDsa65Required) is { } problem)
+            {
+                return problem;
+            }
+
+            MlDsa65Verified += checkpoint.MlDsa65Signature is null ? 0 : 1;
             _anchorSigned |= Current.Id == _anchorId;
-            return true;
+            return null;
         }
 
         public Refusal? Rotate(AuditKeyRotation.Handover handover, AuditCheckpoint? atRotation)
@@ -225,7 +283,7 @@ public sealed class AuditVerifier
             if (!_confirmed)
             {
                 // The first stretch was signed by the key this rotation hands over from; what waited is checked against it.
-                if (Resolve(handover.FromKeyId, handover.FromKey) is { } refusal)
+                if (Resolve(handover.FromKeyId, handover.FromKey, handover.FromMlDsa65) is { } refusal)
                 {
                     return refusal;
                 }
@@ -234,15 +292,36 @@ public sealed class AuditVerifier
             {
                 return new(null, Current.Id, $"the audit key rotation hands over from key {handover.FromKeyId}, but this part of the log is signed by key {Current.Id}");
             }
+            else if (handover.FromMlDsa65 is { } named && Current.MlDsa65 is { } known && !named.AsSpan().SequenceEqual(known))
+            {
+                return new(null, Current.Id, $"the audit key rotation names another ML-DSA-65 key for key {Current.Id} than the one its checkpoints are signed with");
+            }
 
             if (atRotation is null || atRotation.KeyId != handover.FromKeyId)
             {
                 return new(null, Current.Id, $"the audit key rotation to key {handover.ToKeyId} is not vouched for: key {handover.FromKeyId} signed no checkpoint at it");
             }
 
+            if (SettleMlDsa(handover.FromMlDsa65) is { } unsettled)
+            {
+                return unsettled;
+            }
+
+            // The new stretch's ML-DSA-65 key is the one the entry names; the key given for the anchor must be that one.
+            var mlDsa = handover.ToMlDsa65;
+            if (handover.ToKeyId == _anchorId && anchorMlDsa65 is not null)
+            {
+                if (mlDsa is not null && !mlDsa.AsSpan().SequenceEqual(anchorMlDsa65))
+                {
+                    return new(null, _anchorId, $"the ML-DSA-65 key given is not the one the log hands over to with audit key {_anchorId}");
+                }
+
+                mlDsa ??= anchorMlDsa65;
+            }
+
             var next = ECDsa.Create(handover.ToKey.ExportParameters(false));
             _owned.Add(next);
-            Current = (handover.ToKeyId, next);
+            Current = new(handover.ToKeyId, next, mlDsa, handover.ToMlDsa65 is not null);
             _anchorSeen |= Current.Id == _anchorId;
             _epoch++;
             return null;
@@ -250,9 +329,14 @@ public sealed class AuditVerifier
 
         public Refusal? Finish()
         {
-            if (!_confirmed && Resolve(_anchorId, anchor) is { } refusal)
+            if (!_confirmed && Resolve(_anchorId, anchor, anchorMlDsa65) is { } refusal)
             {
                 return refusal;
+            }
+
+            if (SettleMlDsa(null) is { } unsettled)
+            {
+                return unsettled;
             }
 
             // A later key that never signed vouches for nothing before it: verify with the key that did.
@@ -261,18 +345,35 @@ public sealed class AuditVerifier
                 : null;
         }
 
-        private Refusal? Resolve(string id, ECDsa key)
+        // The stretch's ML-DSA-65 signatures that waited for its key, checked now that it is named (or refused: it is not).
+        private Refusal? SettleMlDsa(byte[]? mlDsa65)
+        {
+            foreach (var checkpoint in _mlDsaWaiting)
+            {
+                if (MlDsaProblem(checkpoint, mlDsa65, required: false) is { } problem)
+                {
+                    return new(checkpoint, Current.Id, problem);
+                }
+
+                MlDsa65Verified++;
+            }
+
+            _mlDsaWaiting.Clear();
+            return null;
+        }
+
+        private Refusal? Resolve(string id, ECDsa key, byte[]? mlDsa65)
         {
             var owned = ECDsa.Create(key.ExportParameters(false));
             _owned.Add(owned);
-            Current = (id, owned);
+            Current = new(id, owned, mlDsa65 ?? (id == _anchorId ? anchorMlDsa65 : null), false);
             _confirmed = true;
             _anchorSeen |= id == _anchorId;
             foreach (var checkpoint in _waiting)
             {
-                if (!Check(checkpoint))
+                if (Check(checkpoint) is { } problem)
                 {
-                    return new(checkpoint, id, string.Empty);
+                    return new(checkpoint, id, problem);
                 }
             }
 

@@ -97,6 +97,7 @@ public static class StoredData
         .. Table("fleet_audit_runs", "fleet audit runs and their findings", "for the life of the node", operational: ["id", "started_ms", "finished_ms", "document"]),
         .. Table("fleet_audit_suppressions", "suppressed fleet audit findings", "until the suppression's date",
             operational: ["id", "check_id", "resource", "until_ms", "reason", "created_ms"], personal: ["created_by"]),
+        .. Table("audit_checkpoints", "signed checkpoints of the audit chain (ML-DSA-65 signature beside ECDSA)", Forever, operational: ["ml_dsa_65_signature"]),
     ];
 
     private static IEnumerable<HeldField> Table(

@@ -59,6 +59,7 @@ public sealed class OfflineNode : IAsyncDisposable
         try
         {
             stores = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, storage, cancellationToken);
+            await CaRollover.ResolvePendingAsync(directory, stores.Audit, cancellationToken);
             keys = await NodeKeyring.LoadOrCreateAsync(directory, names: null, stores.Certificates, time, cancellationToken);
             var services = new ServiceCollection()
                 .AddSingleton(time)

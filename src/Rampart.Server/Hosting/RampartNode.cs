@@ -106,6 +106,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         try
         {
             stores = await NodeDatabase.OpenAndMigrateAsync(directory.DatabasePath, storage, cancellationToken);
+            await CaRollover.ResolvePendingAsync(directory, stores.Audit, cancellationToken);
             keys = await NodeKeyring.LoadOrCreateAsync(directory, ServerNames.From(options), stores.Certificates, time, cancellationToken);
             var mqttListener = new MqttListener();
             app = Build(configuration, options, gateway, mqttListener, directory, keys, stores, console, time);

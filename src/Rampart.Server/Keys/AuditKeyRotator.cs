@@ -11,8 +11,8 @@ namespace Rampart.Server.Keys;
 /// <c>rampart audit rotate-key</c> on a stopped node: replaces the audit signing key so that
 /// <c>rampart audit verify</c> verifies the whole log, before and after, with either key.
 /// <list type="number">
-/// <item>The next key is generated where the current one is held (file or token), as <c>audit-signing-next</c>.</item>
-/// <item>An <c>audit.key-rotated</c> entry names both keys; closing the log signs a checkpoint at exactly that entry with the old key.</item>
+/// <item>The next key is generated where the current one is held (file or token), as <c>audit-signing-next</c>, with its ML-DSA-65 companion (<see cref="AuditMlDsaKey"/>).</item>
+/// <item>An <c>audit.key-rotated</c> entry names both keys and both companions; closing the log signs a checkpoint at exactly that entry with the old keys.</item>
 /// <item>The next key is promoted to <c>audit-signing</c>; the old one is destroyed.</item>
 /// <item>An <c>audit.key-activated</c> entry is appended and checkpointed by the new key, which thereby vouches for everything before it.</item>
 /// </list>
@@ -43,9 +43,14 @@ public static class AuditKeyRotator
         await using (var node = await OfflineNode.OpenAsync(dataDirectory, cancellationToken, time: time, storage: storage))
         {
             var provider = node.Keys.KeyProvider;
+            using var directory = NodeDataDirectory.OpenExisting(Path.GetFullPath(dataDirectory));
+
+            // The companion first: the ECDSA key's presence is what marks a rotation under way.
+            using var nextMlDsa = AuditMlDsaKey.GenerateNext(directory);
             using var next = provider.Generate(KeyNames.AuditNext, ECCurve.NamedCurves.nistP256);
             using var current = node.Keys.AuditKey.ExportPublic();
-            await node.Services.GetRequiredService<IAuditLog>().AppendAsync(AuditKeyRotation.Record(actor, current, next), cancellationToken);
+            await node.Services.GetRequiredService<IAuditLog>().AppendAsync(
+                AuditKeyRotation.Record(actor, current, next, node.Keys.AuditKey.MlDsa65PublicKey, nextMlDsa.PublicKey), cancellationToken);
             rotation = new Rotation(AuditSigningKey.KeyIdOf(current), AuditSigningKey.KeyIdOf(next), false);
         }
 
@@ -53,7 +58,7 @@ public static class AuditKeyRotator
         using (var directory = NodeDataDirectory.OpenExclusive(Path.GetFullPath(dataDirectory)))
         using (var provider = KeyStorageSettings.Load(directory).Open(directory))
         {
-            Promote(provider);
+            Promote(directory, provider);
         }
 
         await ActivateAsync(dataDirectory, storage, actor, rotation, time, cancellationToken);
@@ -68,6 +73,7 @@ public static class AuditKeyRotator
         using var provider = KeyStorageSettings.Load(directory).Open(directory);
         if (!provider.Exists(KeyNames.AuditNext))
         {
+            AuditMlDsaKey.DiscardNext(directory);
             return null;
         }
 
@@ -78,25 +84,28 @@ public static class AuditKeyRotator
         if (handover is null || handover.ToKeyId != AuditSigningKey.KeyIdOf(next))
         {
             provider.Delete(KeyNames.AuditNext);
+            AuditMlDsaKey.DiscardNext(directory);
             return null;
         }
 
         // The old key must vouch for the hand-over: sign the checkpoint at it if the crash came before that.
         if ((await stores.Audit.GetLastCheckpointAsync(cancellationToken))?.Sequence != last!.Sequence && provider.Exists(KeyNames.Audit))
         {
-            using var old = new AuditSigningKey(provider.Open(KeyNames.Audit));
+            using var old = new AuditSigningKey(provider.Open(KeyNames.Audit), AuditMlDsaKey.LoadExisting(directory));
             await stores.Audit.AppendAsync([], old.Sign(last.Sequence, last.Hash, time.GetUtcNow()), cancellationToken);
         }
 
-        Promote(provider);
+        Promote(directory, provider);
         return new Rotation(handover.FromKeyId, handover.ToKeyId, true);
     }
 
-    // Idempotent: a crash anywhere in here leaves a state the next run completes.
-    private static void Promote(ISigningKeyProvider provider)
+    // Idempotent: a crash anywhere in here leaves a state the next run completes. The companion moves
+    // first, while the ECDSA next key still marks the rotation as under way.
+    private static void Promote(NodeDataDirectory directory, ISigningKeyProvider provider)
     {
         if (provider.Exists(KeyNames.AuditNext))
         {
+            AuditMlDsaKey.Promote(directory);
             provider.Delete(KeyNames.AuditRetired);
             if (provider.Exists(KeyNames.Audit))
             {

@@ -19,11 +19,14 @@ namespace Rampart.Server.Keys;
 /// their CRL, <c>/pki/crl/previous</c>), and those certificates may renew at once onto the new CA.
 /// Devices pin the root, so nothing changes for them but the issuer of their next certificate.
 /// <list type="number">
-/// <item>The new key (<c>ca-issuing-next</c>), its certificate (<c>ca-issuing-next.crt.pem</c>) and the overlap (<c>ca-rollover.json</c>) are written.</item>
-/// <item>The current key and certificate become <c>ca-issuing-previous</c>; the new ones become <c>ca-issuing</c>.</item>
+/// <item>Prepared, not yet in force: the new key (<c>ca-issuing-next</c>), the overlap (<c>ca-rollover-next.json</c>) and the new certificate (<c>ca-issuing-next.crt.pem</c>, last) are written.</item>
+/// <item>The commit: <c>ca.rolled-over</c> is appended through <see cref="IAuditLog.CommitAsync{T}"/>. This one database commit decides the swap.</item>
+/// <item>The overlap becomes <c>ca-rollover.json</c>; the current key and certificate become <c>ca-issuing-previous</c>; the new ones become <c>ca-issuing</c>.</item>
 /// </list>
-/// Step 2 is idempotent and runs at every load (<see cref="Complete"/>), so a crash anywhere leaves
-/// either the old CA or the new one, never none.
+/// Before the keys load, <see cref="ResolvePendingAsync"/> looks for the entry of a prepared rollover:
+/// when it is committed, step 3 runs (idempotent, <see cref="Complete"/>); when it is not, the
+/// prepared files are discarded. A crash anywhere therefore leaves the old CA and no entry, or the new
+/// CA and its entry — never one without the other, and never no CA.
 /// </summary>
 public static class CaRollover
 {
@@ -34,6 +37,11 @@ public static class CaRollover
     public static string PreviousCertificatePath(NodeDataDirectory directory) => Path.Combine(directory.Root, "ca-issuing-previous.crt.pem");
 
     private static string StatePath(NodeDataDirectory directory) => Path.Combine(directory.Root, "ca-rollover.json");
+
+    private static string NextStatePath(NodeDataDirectory directory) => Path.Combine(directory.Root, "ca-rollover-next.json");
+
+    /// <summary>The audit action of a rollover.</summary>
+    public const string RolledOverAction = "ca.rolled-over";
 
     /// <summary>What a rollover did: both issuing CAs by subject and SHA-256, and the end of the overlap.</summary>
     public sealed record Result(string PreviousSubject, string PreviousSha256, string NewSubject, string NewSha256, DateTimeOffset PreviousTrustedUntil);
@@ -46,23 +54,95 @@ public static class CaRollover
     {
         await using var node = await OfflineNode.OpenAsync(dataDirectory, cancellationToken, time: time, storage: storage);
         using var directory = NodeDataDirectory.OpenExisting(Path.GetFullPath(dataDirectory));
-        var result = Rollover(directory, node.Keys.KeyProvider, time, overlap);
-        await node.Services.GetRequiredService<IAuditLog>().AppendAsync(new AuditRecord(actor, "ca.rolled-over", "ca", AuditOutcome.Success, new Dictionary<string, string>
+        var keys = node.Keys.KeyProvider;
+        var audit = node.Services.GetRequiredService<IAuditStore>();
+
+        // 1. Prepared: nothing in force yet.
+        var after = (await audit.GetLastEntryAsync(cancellationToken))?.Sequence ?? 0;
+        var result = Prepare(directory, keys, time, overlap, after);
+        CrashPoint.Reached("ca-rollover-prepared");
+
+        // 2. The commit point: the entry is durable, so the swap stands (ResolvePendingAsync finishes it after a crash).
+        var record = new AuditRecord(actor, RolledOverAction, "ca", AuditOutcome.Success, new Dictionary<string, string>
         {
             ["previous"] = result.PreviousSubject,
             ["previous-sha256"] = result.PreviousSha256,
             ["new"] = result.NewSubject,
             ["new-sha256"] = result.NewSha256,
             ["previous-trusted-until"] = result.PreviousTrustedUntil.ToString("O", CultureInfo.InvariantCulture),
-        }), cancellationToken);
+        });
+        await node.Services.GetRequiredService<IAuditLog>().CommitAsync<Result>(
+            (_, _) => ValueTask.FromResult(AuditedOutcome<Result>.Done(result, record)), cancellationToken);
+        CrashPoint.Reached("ca-rollover-committed");
+
+        // 3.
+        Complete(directory, keys);
         return result;
     }
 
     /// <summary>
-    /// Rolls the issuing CA over; refuses while a previous rollover's overlap lasts and when the root
-    /// key is not on the node (then the new issuing CA is made in the root ceremony and imported).
+    /// Decides a prepared rollover before the keys load: it stands when its <c>ca.rolled-over</c> entry
+    /// is in the log (then <see cref="Complete"/> finishes it at load), and is discarded when it is not.
     /// </summary>
-    public static Result Rollover(NodeDataDirectory directory, ISigningKeyProvider keys, TimeProvider time, TimeSpan overlap)
+    public static async Task ResolvePendingAsync(NodeDataDirectory directory, IAuditStore audit, CancellationToken cancellationToken)
+    {
+        var nextCertificate = NextCertificatePath(directory);
+        if (!File.Exists(nextCertificate) || !File.Exists(NextStatePath(directory)))
+        {
+            // Nothing prepared, or step 3 already under way (it moves the state first, after the commit).
+            return;
+        }
+
+        var (after, sha256) = ReadPending(directory);
+        await foreach (var entry in audit.ReadEntriesAsync(after + 1, cancellationToken))
+        {
+            if (entry.Action == RolledOverAction && RolledOverTo(entry) == sha256)
+            {
+                return;
+            }
+        }
+
+        // Never committed: the new CA never signed anything. The certificate goes first (its presence marks the rollover).
+        File.Delete(nextCertificate);
+        File.Delete(NextStatePath(directory));
+        Rampart.Updates.Files.AtomicFile.SyncDirectory(directory.Root);
+        using var keys = KeyStorageSettings.Load(directory).Open(directory);
+        keys.Delete(KeyNames.IssuingCaNext);
+    }
+
+    private static string? RolledOverTo(AuditEntry entry)
+    {
+        try
+        {
+            using var details = JsonDocument.Parse(entry.Details);
+            return details.RootElement.TryGetProperty("new-sha256", out var value) ? value.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static (long After, string Sha256) ReadPending(NodeDataDirectory directory)
+    {
+        var path = NextStatePath(directory);
+        try
+        {
+            var state = JsonNode.Parse(File.ReadAllBytes(path));
+            return (state?["afterSequence"]?.GetValue<long>() ?? 0, state?["currentSha256"]?.GetValue<string>() ?? string.Empty);
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new NodeStartupException($"{path} cannot be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Prepares a rollover (step 1); refuses while a previous rollover's overlap lasts and when the root
+    /// key is not on the node (then the new issuing CA is made in the root ceremony and imported).
+    /// <paramref name="afterSequence"/> is the log's last entry now: the commit's entry comes after it.
+    /// </summary>
+    private static Result Prepare(NodeDataDirectory directory, ISigningKeyProvider keys, TimeProvider time, TimeSpan overlap, long afterSequence)
     {
         if (overlap <= TimeSpan.Zero)
         {
@@ -89,22 +169,24 @@ public static class CaRollover
         var subject = $"CN={CommonName(root)} Issuing CA {now.UtcDateTime.ToString("yyyy-MM-dd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}, O=Rampart";
         using var next = CertificateAuthority.CreateIssuing(root, rootKey, nextKey, subject, now);
 
-        // 1. Overlap and new certificate durable before anything moves (the certificate last: its presence starts step 2).
+        // Overlap and new certificate durable before the commit (the certificate last: its presence marks a prepared rollover).
         var trustedUntil = Min(now + overlap, new DateTimeOffset(current.NotAfter.ToUniversalTime()));
-        OwnerOnlyFile.WriteAtomically(StatePath(directory), Encoding.UTF8.GetBytes(new JsonObject
+        OwnerOnlyFile.WriteAtomically(NextStatePath(directory), Encoding.UTF8.GetBytes(new JsonObject
         {
             ["previousTrustedUntil"] = trustedUntil.ToString("O", CultureInfo.InvariantCulture),
             ["previous"] = current.Subject,
             ["current"] = next.Subject,
+            ["currentSha256"] = Sha256(next),
+            ["afterSequence"] = afterSequence,
         }.ToJsonString()));
         OwnerOnlyFile.WriteAtomically(NextCertificatePath(directory), Encoding.ASCII.GetBytes(next.ExportCertificatePem()));
-
-        // 2.
-        Complete(directory, keys);
         return new Result(current.Subject, Sha256(current), next.Subject, Sha256(next), trustedUntil);
     }
 
-    /// <summary>Finishes a rollover that step 1 completed: each move happens once, in an order a crash can resume.</summary>
+    /// <summary>
+    /// Finishes a committed rollover (step 3; <see cref="ResolvePendingAsync"/> has discarded one that
+    /// was not): each move happens once, in an order a crash can resume.
+    /// </summary>
     public static void Complete(NodeDataDirectory directory, ISigningKeyProvider keys)
     {
         var nextCertificate = NextCertificatePath(directory);
@@ -112,7 +194,13 @@ public static class CaRollover
         {
             // A crash before the certificate was written: the generated key never issued anything.
             keys.Delete(KeyNames.IssuingCaNext);
+            File.Delete(NextStatePath(directory));
             return;
+        }
+
+        if (File.Exists(NextStatePath(directory)))
+        {
+            File.Move(NextStatePath(directory), StatePath(directory), overwrite: true);
         }
 
         if (keys.Exists(KeyNames.IssuingCaNext) && keys.Exists(KeyNames.IssuingCa))

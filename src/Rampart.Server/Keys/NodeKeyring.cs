@@ -146,7 +146,7 @@ public sealed class NodeKeyring : IDisposable
 
             // The public half beside the database, so it can be copied to wherever verifiers keep it.
             OwnerOnlyFile.WriteAtomically(directory.AuditPublicKeyPath, Encoding.ASCII.GetBytes(key.ExportSubjectPublicKeyInfoPem()));
-            return new AuditSigningKey(key);
+            return new AuditSigningKey(key, AuditMlDsaKey.LoadOrCreate(directory, created));
         }
         catch
         {

@@ -14,7 +14,7 @@ namespace Rampart.Storage.Audit;
 public class AuditStore(IStoreDatabase database) : IAuditStore
 {
     private const string EntryColumns = "seq, time_ms, actor, action, target, outcome, details, prev_hash, hash";
-    private const string CheckpointColumns = "seq, entry_hash, time_ms, key_id, signature";
+    private const string CheckpointColumns = "seq, entry_hash, time_ms, key_id, signature, ml_dsa_65_signature";
 
     /// <inheritdoc />
     public async Task<AuditEntry?> GetLastEntryAsync(CancellationToken cancellationToken) =>
@@ -65,9 +65,9 @@ public class AuditStore(IStoreDatabase database) : IAuditStore
         if (checkpoint is not null)
         {
             await using var insert = transaction.Command(
-                $"INSERT INTO audit_checkpoints ({CheckpointColumns}) VALUES (@seq, @hash, @time, @key, @sig) ON CONFLICT (seq) DO NOTHING")
+                $"INSERT INTO audit_checkpoints ({CheckpointColumns}) VALUES (@seq, @hash, @time, @key, @sig, @mldsa) ON CONFLICT (seq) DO NOTHING")
                 .With("seq", checkpoint.Sequence).With("hash", checkpoint.EntryHash).With("time", checkpoint.Time.ToUnixMs())
-                .With("key", checkpoint.KeyId).With("sig", checkpoint.Signature);
+                .With("key", checkpoint.KeyId).With("sig", checkpoint.Signature).With("mldsa", checkpoint.MlDsa65Signature);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -112,7 +112,8 @@ public class AuditStore(IStoreDatabase database) : IAuditStore
         (byte[])reader.GetValue(1),
         DbCommands.FromUnixMs(reader.GetInt64(2)),
         reader.GetString(3),
-        (byte[])reader.GetValue(4));
+        (byte[])reader.GetValue(4),
+        reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5));
 }
 
 /// <summary>The audit chain on a SQLite file, by the name callers outside Storage (tests, bench) know it.</summary>

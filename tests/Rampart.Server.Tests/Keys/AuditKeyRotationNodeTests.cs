@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
 using Rampart.Pki.Keys;
 using Rampart.Pki.Keys.Pkcs11;
+using Rampart.Server.DataDirectory;
 using Rampart.Server.Hosting;
 using Rampart.Server.Keys;
 using Rampart.Server.Tests.EndToEnd;
@@ -84,13 +85,22 @@ public sealed class AuditKeyRotationNodeTests : IDisposable
         await (await TestNode.StartAsync(data)).DisposeAsync();
         using var oldKey = NodeKeyring.LoadAuditPublicKey(Path.Combine(data, "audit-signing.pub.pem"));
 
-        // What a crash after the hand-over entry and before the promotion leaves behind.
+        var oldMlDsa = AuditMlDsaKey.LoadPublic(Path.Combine(data, "audit-signing-mldsa65.pub.pem"));
+
+        // What a crash after the hand-over entry and before the promotion leaves behind (the companion first, as the rotator makes them).
         string nextKeyId;
+        byte[] nextMlDsa;
         await using (var offline = await OfflineNode.OpenAsync(data, CancellationToken.None))
         {
+            using (var directory = NodeDataDirectory.OpenExisting(data))
+            using (var companion = AuditMlDsaKey.GenerateNext(directory))
+            {
+                nextMlDsa = companion.PublicKey;
+            }
+
             using var next = offline.Keys.KeyProvider.Generate(KeyNames.AuditNext, ECCurve.NamedCurves.nistP256);
             nextKeyId = AuditSigningKey.KeyIdOf(next);
-            await offline.Services.GetRequiredService<IAuditLog>().AppendAsync(AuditKeyRotation.Record("test", oldKey, next));
+            await offline.Services.GetRequiredService<IAuditLog>().AppendAsync(AuditKeyRotation.Record("test", oldKey, next, oldMlDsa, nextMlDsa));
         }
 
         var refused = await Assert.ThrowsAsync<NodeStartupException>(() => TestNode.StartAsync(data));
@@ -103,7 +113,9 @@ public sealed class AuditKeyRotationNodeTests : IDisposable
         Assert.False(File.Exists(Path.Combine(data, "keys", KeyNames.AuditNext + ".key.pem")));
         await using var node = await TestNode.StartAsync(data);
         Assert.Equal(nextKeyId, node.Node.Services.GetRequiredService<AuditSigningKey>().KeyId);
-        var verification = await new AuditVerifier(oldKey).VerifyAsync(node.Node.Services.GetRequiredService<IAuditStore>());
+        Assert.Equal(nextMlDsa, node.Node.Services.GetRequiredService<AuditSigningKey>().MlDsa65PublicKey);
+        var verification = await new AuditVerifier(oldKey, oldMlDsa).VerifyAsync(node.Node.Services.GetRequiredService<IAuditStore>());
         Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(verification.CheckpointsVerified, verification.MlDsa65Verified);
     }
 }
