@@ -36,6 +36,7 @@ public sealed partial class PrivacyClusterRelay(
     private INatsConnection? _nats;
     private long _applied;
     private long _resyncs;
+    private int _disposed;
 
     /// <summary>Changes from other nodes applied here.</summary>
     public long Applied => Interlocked.Read(ref _applied);
@@ -68,6 +69,12 @@ public sealed partial class PrivacyClusterRelay(
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Stopped by the host, then disposed by the container: the second call has nothing left to do.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         changes.Changed -= Enqueue;
         if (_nats is not null)
         {
