@@ -31,6 +31,13 @@ public sealed class PrivacyOptions
 
     /// <summary>At most one cross-border or consent refusal event per subject, service and kind in this window (the rest are counted into the next).</summary>
     public TimeSpan RefusalEventWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// In a cluster, how often a node reloads every subject from the shared store besides on each
+    /// reconnection to NATS: a change message lost without the connection dropping (a slow consumer,
+    /// a half-open link NATS has not noticed yet) holds at most this long.
+    /// </summary>
+    public TimeSpan ClusterResyncInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>One region.</summary>

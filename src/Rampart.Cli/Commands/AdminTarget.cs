@@ -48,6 +48,27 @@ internal sealed class AdminTarget
         }
     }
 
+    /// <summary>Like <see cref="SendAsync{T}"/>, but streams the answer's body into <paramref name="destination"/>; returns the answer's <paramref name="header"/>.</summary>
+    public async Task<string?> SendToAsync(ParseResult parse, HttpMethod method, string path, object body, Stream destination, string header, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(Server) is { } server)
+        {
+            using var remote = Remote(parse, server);
+            return await remote.SendToAsync(method, path, body, destination, header, cancellationToken);
+        }
+
+        var directory = NodeDataDirectory.OpenExisting(CommonOptions.ResolveData(parse.GetValue(Data)));
+        using var client = new AdminClient(directory.AdminSocketPath);
+        try
+        {
+            return await client.SendToAsync(method, path, body, destination, header, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (AdminClient.IsNotRunning(exception))
+        {
+            throw new AdminCommandException($"no node is running on {directory.Root}; admin commands go through its admin socket: start it with 'rampart serve --data {directory.Root}', or use --server URL");
+        }
+    }
+
     private AdminClient Remote(ParseResult parse, string server)
     {
         var stored = Credentials.Load();

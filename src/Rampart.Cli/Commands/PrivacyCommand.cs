@@ -131,11 +131,37 @@ internal static class PrivacyCommand
         var export = target.AddTo(new Command("export", "Everything held about a subject (devices, consents, events) as JSON (GDPR art. 15, 20).") { subject, output });
         export.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
-            var document = await target.SendAsync<JsonElement>(parse, HttpMethod.Post, "api/v1/privacy/subjects/export", cancellationToken, new SubjectRequest(parse.GetValue(subject)!));
+            // Streamed to a 0600 file beside the target, then renamed over it: bounded memory however large the
+            // archive (issue 19 item 9), and the target holds a whole export or what it held before, never a part.
             var file = parse.GetValue(output)!;
-            AtomicFile.Write(file.FullName, JsonSerializer.SerializeToUtf8Bytes(document, Json));
-            var found = document.TryGetProperty("subject", out var held) && held.ValueKind == JsonValueKind.Object;
-            Console.WriteLine(found ? $"export written to {file.FullName}" : $"nothing is held about this subject; an empty export was written to {file.FullName}");
+            var full = file.FullName;
+            var partial = $"{full}.{Guid.NewGuid():N}.part";
+            string? held;
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = AtomicFile.OwnerOnly;
+                }
+
+                await using (var stream = new FileStream(partial, options))
+                {
+                    held = await target.SendToAsync(parse, HttpMethod.Post, "api/v1/privacy/subjects/export", new SubjectRequest(parse.GetValue(subject)!), stream,
+                        PrivacyEndpoints.ExportHeldHeader, cancellationToken);
+                    await stream.FlushAsync(cancellationToken);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                File.Move(partial, full, overwrite: true);
+                AtomicFile.SyncDirectory(Path.GetDirectoryName(full)!);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
+
+            Console.WriteLine(held == "subject" ? $"export written to {full}" : $"nothing is held about this subject; an empty export was written to {full}");
             return 0;
         }));
         return export;

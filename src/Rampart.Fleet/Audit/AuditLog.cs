@@ -23,14 +23,16 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly AuditOptions _options;
     private readonly ILogger<AuditLog> _logger;
+    private readonly ISecurityEventSealer? _sealer;
     private readonly Channel<PendingUnit> _queue;
     private Task? _writer;
     private long _lastSequence;
     private byte[] _lastHash = AuditEntry.GenesisHash.ToArray();
     private long _lastCheckpoint;
 
-    public AuditLog(IAuditStore store, AuditSigningKey key, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditLog> logger)
+    public AuditLog(IAuditStore store, AuditSigningKey key, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditLog> logger, ISecurityEventSealer? sealer = null)
     {
+        _sealer = sealer;
         _store = store;
         _key = key;
         _time = time;
@@ -207,6 +209,12 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
             }
 
             // 4. The entries, a checkpoint when due, the events; one commit (one fsync) for all of it.
+            //    Events' personal fields (source addresses) sealed first, as the event store's own writes are (issue 19 §1).
+            for (var i = 0; _sealer is not null && i < events.Count; i++)
+            {
+                events[i] = await _sealer.SealAsync(events[i], CancellationToken.None);
+            }
+
             checkpoint = sequence - lastCheckpoint >= _options.CheckpointInterval ? _key.Sign(sequence, previous, now) : null;
             await transaction.AppendAsync(entries, checkpoint, events);
             await transaction.CommitAsync();

@@ -28,7 +28,7 @@ public static class StoredData
         .. Table("bootstrap_tokens", "enrollment (hashes only)", "until used or expired", operational: ["id", "device_id", "token_hash", "created_ms", "expires_ms", "used_ms", "revoked_ms"]),
         .. Table("crls", "revocation lists", "until superseded", operational: ["number", "this_update_ms", "next_update_ms", "der"]),
         .. Table("vendor_trust", "manufacturer CAs", "until removed", operational: ["fingerprint", "name", "der", "added_ms"]),
-        .. Table("security_events", "security monitoring (art. 32); source addresses are personal data: a subject's device's are sealed with the subject's key", "security-events",
+        .. Table("security_events", "security monitoring (art. 32); addresses (source and in details) are personal data: sealed with the subject's key, or the device's own before it is linked; in clear only for events of no device", "security-events",
             operational: ["id", "time_ms", "kind", "severity", "device_id"], personal: ["source", "details"]),
         .. Table("users", "operator accounts", "until the account is removed",
             operational: ["role", "sites", "zones", "activated", "disabled", "failed_logins", "locked_until_ms", "last_totp_step", "created_ms"], personal: ["name"],

@@ -17,6 +17,13 @@ public sealed class Pseudonyms(byte[] nodeKey)
     /// <summary>The key that makes <paramref name="service"/>'s pseudonyms.</summary>
     public byte[] ServiceKey(string service) => Mac(nodeKey, "service:" + service);
 
+    /// <summary>
+    /// The AES-256 key that seals the addresses in security events of device <paramref name="deviceId"/>
+    /// while it is linked to no subject (docs/privacy.md, "Security events"): derived from the node's
+    /// key (HMAC-SHA256 as a PRF, its own label), so no key row is written on the event path.
+    /// </summary>
+    public byte[] UnlinkedDeviceKey(string deviceId) => Mac(nodeKey, "unlinked-device-events:" + deviceId);
+
     /// <summary>The pseudonym of <paramref name="value"/> for the service keyed <paramref name="serviceKey"/>, written into <paramref name="destination"/> (22 base64url characters).</summary>
     public static int ForService(ReadOnlySpan<byte> serviceKey, ReadOnlySpan<byte> value, Span<byte> destination)
     {

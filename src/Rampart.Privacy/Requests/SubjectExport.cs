@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Rampart.Fleet.Monitoring;
 using Rampart.Privacy.Archive;
+using Rampart.Privacy.Events;
 using Rampart.Privacy.Subjects;
 
 namespace Rampart.Privacy.Requests;
@@ -55,7 +56,10 @@ public sealed class SubjectExport(SubjectService subjects, ISecurityEventStore e
         var truncated = false;
         foreach (var device in subject?.Devices ?? [])
         {
-            var page = await events.ListAsync(device, MaxEventsPerDevice, cancellationToken);
+            // Only the subject's own addresses opened: those recorded before the device was linked to it may be another person's.
+            var page = events is SubjectSealedEventStore sealedEvents
+                ? await sealedEvents.ListForSubjectAsync(device, subject!.Pseudonym, MaxEventsPerDevice, cancellationToken)
+                : await events.ListAsync(device, MaxEventsPerDevice, cancellationToken);
             truncated |= page.Count == MaxEventsPerDevice;
             exported.AddRange(page.Select(e => new ExportedEvent(e.Id, e.Event.Time, e.Event.Kind, e.Event.Severity.ToString().ToLowerInvariant(), e.Event.DeviceId, e.Event.Source, e.Event.Details)));
         }

@@ -144,6 +144,25 @@ public sealed class SubjectService(
         }
     }
 
+    /// <summary>
+    /// Reloads every subject from the store, forgetting those gone (a cluster node catching up after
+    /// missing changes); returns the pseudonyms forgotten, or null when changes kept arriving while it
+    /// read (each of them was applied by itself; the next resync tries again).
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ResyncDirectoryAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var readAt = directory.Version;
+            if (directory.TryReplaceAll(await store.RoutingAsync(cancellationToken), readAt, out var gone))
+            {
+                return gone;
+            }
+        }
+
+        return null;
+    }
+
     internal static AuditRecord Record(string actor, string action, string pseudonym, Dictionary<string, string>? details = null) =>
         new(actor, action, "subject/" + pseudonym, AuditOutcome.Success, details);
 

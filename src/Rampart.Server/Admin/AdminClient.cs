@@ -101,6 +101,24 @@ public sealed class AdminClient : IDisposable
             ?? throw new AdminCommandException($"the node answered {method} {path} with an empty body");
     }
 
+    /// <summary>
+    /// Sends a JSON request and copies the answer's body to <paramref name="destination"/> as it arrives
+    /// (an export of millions of messages never held whole in memory); returns the value of the answer's
+    /// <paramref name="header"/>, or throws <see cref="AdminCommandException"/> with the node's reason.
+    /// </summary>
+    public async Task<string?> SendToAsync(HttpMethod method, string path, object body, Stream destination, string header, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new AdminCommandException(await ReasonAsync(response, cancellationToken));
+        }
+
+        await response.Content.CopyToAsync(destination, cancellationToken);
+        return response.Headers.TryGetValues(header, out var values) ? values.FirstOrDefault() : null;
+    }
+
     /// <summary>JSON as the API writes it: camelCase, enums as camelCase strings.</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {

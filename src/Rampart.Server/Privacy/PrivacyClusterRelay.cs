@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using Rampart.Privacy;
 using Rampart.Privacy.Keys;
 using Rampart.Privacy.Delivery;
 using Rampart.Privacy.Subjects;
@@ -17,20 +18,31 @@ namespace Rampart.Server.Privacy;
 /// as the subject's pseudonym only (never its id or fields); every other node reloads that subject
 /// from the shared database into its delivery path's directory, so a withdrawn consent stops delivery
 /// to services on every node at once, and an erased subject's cached data key is forgotten there.
-/// Core NATS: a node cut off when the message is sent misses it and holds the subject as it loaded it
-/// until the next change or restart (docs/privacy.md). Nothing runs on a node alone.
+/// Core NATS delivers to the nodes connected when the message is sent: a node cut off then misses it,
+/// so it catches up from the shared store, reloading every subject, each time its connection to NATS
+/// opens again and every <see cref="PrivacyOptions.ClusterResyncInterval"/> (docs/privacy.md,
+/// "Cluster"). Nothing runs on a node alone.
 /// </summary>
-public sealed partial class PrivacyClusterRelay(IServiceProvider services, SubjectChanges changes, SubjectService subjects, SubjectKeys keys, ILogger<PrivacyClusterRelay> logger)
+public sealed partial class PrivacyClusterRelay(
+    IServiceProvider services, SubjectChanges changes, SubjectService subjects, SubjectKeys keys, PrivacyOptions options, TimeProvider time, ILogger<PrivacyClusterRelay> logger)
     : IHostedService, IAsyncDisposable
 {
     private const string OriginHeader = "Rampart-Origin";
     private readonly Channel<string> _outgoing = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly List<Task> _loops = [];
+    private readonly Channel<bool> _resync = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
     private INatsSub<byte[]>? _remote;
+    private INatsConnection? _nats;
     private long _applied;
+    private long _resyncs;
+    private int _disposed;
 
     /// <summary>Changes from other nodes applied here.</summary>
     public long Applied => Interlocked.Read(ref _applied);
+
+    /// <summary>Times every subject was reloaded from the store (on reconnection or by the interval).</summary>
+    public long Resyncs => Interlocked.Read(ref _resyncs);
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -45,6 +57,10 @@ public sealed partial class PrivacyClusterRelay(IServiceProvider services, Subje
         changes.Changed += Enqueue;
         _loops.Add(Task.Run(() => ForwardAsync(nats, subject, settings.NodeId)));
         _loops.Add(Task.Run(() => ApplyAsync(_remote, settings.NodeId)));
+        _nats = nats;
+        nats.ConnectionOpened += OnConnectionOpened;
+        _loops.Add(Task.Run(() => ResyncAsync(_stopping.Token)));
+        _loops.Add(Task.Run(() => TickAsync(_stopping.Token)));
     }
 
     /// <inheritdoc />
@@ -53,8 +69,21 @@ public sealed partial class PrivacyClusterRelay(IServiceProvider services, Subje
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Stopped by the host, then disposed by the container: the second call has nothing left to do.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         changes.Changed -= Enqueue;
+        if (_nats is not null)
+        {
+            _nats.ConnectionOpened -= OnConnectionOpened;
+        }
+
         _outgoing.Writer.TryComplete();
+        _resync.Writer.TryComplete();
+        await _stopping.CancelAsync();
         if (_remote is not null)
         {
             await _remote.DisposeAsync();
@@ -62,6 +91,7 @@ public sealed partial class PrivacyClusterRelay(IServiceProvider services, Subje
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
     }
 
     private void Enqueue(string pseudonym) => _outgoing.Writer.TryWrite(pseudonym);
@@ -115,6 +145,58 @@ public sealed partial class PrivacyClusterRelay(IServiceProvider services, Subje
         }
     }
 
+    // A reconnection: whatever was sent while this node was away is missed, so reload it all.
+    private ValueTask OnConnectionOpened(object? sender, NatsEventArgs args)
+    {
+        _resync.Writer.TryWrite(true);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.ClusterResyncInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                _resync.Writer.TryWrite(true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var _ in _resync.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            try
+            {
+                if (await subjects.ResyncDirectoryAsync(cancellationToken) is { } gone)
+                {
+                    foreach (var pseudonym in gone)
+                    {
+                        keys.Forget(pseudonym);
+                    }
+
+                    Interlocked.Increment(ref _resyncs);
+                    LogResynced(logger, gone.Count);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The store briefly away: the next reconnection or tick tries again.
+                LogResyncFailed(logger, exception);
+            }
+        }
+    }
+
     /// <summary>The wire form: the pseudonym of the subject that changed.</summary>
     internal sealed record SubjectChangedMessage(string Pseudonym);
 
@@ -126,6 +208,12 @@ public sealed partial class PrivacyClusterRelay(IServiceProvider services, Subje
 
     [LoggerMessage(EventId = 4923, Level = LogLevel.Warning, Message = "a subject change from node {Node} is unreadable: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 4925, Level = LogLevel.Information, Message = "every subject reloaded from the store ({Forgotten} erased meanwhile forgotten)")]
+    private static partial void LogResynced(ILogger logger, int forgotten);
+
+    [LoggerMessage(EventId = 4926, Level = LogLevel.Warning, Message = "subjects could not be reloaded from the store; the next reconnection or interval tries again")]
+    private static partial void LogResyncFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4924, Level = LogLevel.Error, Message = "a subject change from node {Node} could not be applied")]
     private static partial void LogApplyFailed(ILogger logger, string node, Exception exception);

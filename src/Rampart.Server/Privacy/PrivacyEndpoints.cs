@@ -23,6 +23,9 @@ namespace Rampart.Server.Privacy;
 /// </summary>
 public static class PrivacyEndpoints
 {
+    /// <summary>The export answer's header: <c>subject</c> when something is held about the subject, else <c>none</c>.</summary>
+    public const string ExportHeldHeader = "Rampart-Export-Held";
+
     public static IEndpointRouteBuilder MapPrivacy(this IEndpointRouteBuilder endpoints)
     {
         var privacy = endpoints.MapGroup("/api/v1/privacy").RequireAuthorization().RequireAntiforgeryForCookies();
@@ -46,8 +49,13 @@ public static class PrivacyEndpoints
             return TypedResults.Ok(new SubjectResponse(subjects.PseudonymOf(body.Subject)));
         }).RequirePermission(Permissions.PrivacyAdmin);
 
-        privacy.MapPost("/subjects/export", async (SubjectRequest body, SubjectExport export, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await export.ExportAsync(body.Subject, cancellationToken))).RequirePermission(Permissions.PrivacyAdmin);
+        // Streamed (the archive part as it is read and decrypted); the header says whether anything is held, so a client need not parse it all to know.
+        privacy.MapPost("/subjects/export", async (SubjectRequest body, SubjectExport export, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            var document = await export.ExportAsync(body.Subject, cancellationToken);
+            context.Response.Headers[ExportHeldHeader] = document.Subject is null ? "none" : "subject";
+            return TypedResults.Ok(document);
+        }).RequirePermission(Permissions.PrivacyAdmin);
 
         privacy.MapPost("/subjects/erase", async (SubjectRequest body, HttpContext context, SubjectService subjects, ApprovalService approvals, CancellationToken cancellationToken) =>
             TypedResults.Ok(ApprovalEndpoints.From(await SubjectErasure.RequestAsync(approvals, subjects.PseudonymOf(body.Subject), OperatorClaims.Identity(context.User), cancellationToken))))

@@ -38,8 +38,12 @@ public static class PrivacyServiceCollectionExtensions
 
         // Security events' sources of subjects' devices sealed at rest: this registration comes after
         // the core's (AddRampartCore), so every reader and writer of events resolves the wrapper.
-        services.AddSingleton<ISecurityEventStore>(provider => new SubjectSealedEventStore(
-            provider.GetRequiredService<NodeStores>().SecurityEvents, provider.GetRequiredService<SubjectDirectory>(), provider.GetRequiredService<SubjectKeys>()));
+        // The audit log seals the events written inside audited changes with the same wrapper.
+        services.AddSingleton(provider => new SubjectSealedEventStore(
+            provider.GetRequiredService<NodeStores>().SecurityEvents, provider.GetRequiredService<SubjectDirectory>(), provider.GetRequiredService<SubjectKeys>(),
+            provider.GetRequiredService<Pseudonyms>()));
+        services.AddSingleton<ISecurityEventStore>(provider => provider.GetRequiredService<SubjectSealedEventStore>());
+        services.AddSingleton<ISecurityEventSealer>(provider => provider.GetRequiredService<SubjectSealedEventStore>());
 
         services.AddSingleton<ArchiveRegions>();
         services.AddSingleton<TelemetryArchive>();

@@ -27,9 +27,9 @@ public sealed record PrivacySettings(PrivacyOptions Options, KeyFolder Keys, Pse
             throw new NodeStartupException("invalid settings:" + Environment.NewLine + "  " + exception.Message, exception);
         }
 
-        if (options.RetentionInterval <= TimeSpan.Zero || options.RefusalEventWindow < TimeSpan.Zero)
+        if (options.RetentionInterval <= TimeSpan.Zero || options.RefusalEventWindow < TimeSpan.Zero || options.ClusterResyncInterval <= TimeSpan.Zero)
         {
-            throw new NodeStartupException($"invalid settings:{Environment.NewLine}  {Section}:RetentionInterval must be positive and RefusalEventWindow not negative");
+            throw new NodeStartupException($"invalid settings:{Environment.NewLine}  {Section}:RetentionInterval and ClusterResyncInterval must be positive and RefusalEventWindow not negative");
         }
 
         KeyFolder keys;

@@ -61,7 +61,7 @@ public sealed class PrivacyArchiveTests : IAsyncLifetime
 
         // The connection's source address, personal data of the household, is sealed at rest and opened for readers.
         Assert.Contains("127.0.0.1", (await _node.EventAsync("gateway.connected", e => e.DeviceId == device.Id)).Source, StringComparison.Ordinal);
-        // Events from before the device was linked (its enrolment) are nobody's and stay as they were.
+        // Those are sealed with the subject's key; the ones from before the device was linked (its enrolment) with the device's own (SealedEventAddressTests).
         var atRest = (await _node.Get<Rampart.Storage.NodeStores>().SecurityEvents.ListAsync(device.Id, 100, CancellationToken.None))
             .Where(e => e.Event.Source is not null && e.Event.Kind.StartsWith("gateway.", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(atRest);
