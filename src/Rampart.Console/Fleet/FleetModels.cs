@@ -56,6 +56,7 @@ public sealed record DeviceTraffic(
 public sealed record DeviceDetail(
     Device Device,
     DeviceTraffic Traffic,
+    TrafficHour Hour,
     IReadOnlyList<IssuedCertificate>? Certificates,
     IReadOnlyList<StoredSecurityEvent>? Events,
     IReadOnlyList<Alert>? Alerts,

@@ -14,6 +14,7 @@ using Rampart.Server.Api;
 using Rampart.Server.Auth;
 using Rampart.Server.Gateway;
 using Rampart.Server.Updates;
+using Rampart.Server.WebConsole.Traffic;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.WebConsole;
@@ -56,7 +57,7 @@ internal static class FleetPages
         }).OperatorPage(Permissions.DevicesRead);
 
         endpoints.MapGet("/devices/{id}", async (string id, HttpContext context, InventoryService inventory, MqttGateway gateway, ICertificateStore certificates,
-            ISecurityEventStore events, AlertService alerts, IRolloutStore rollouts, CancellationToken cancellationToken) =>
+            ISecurityEventStore events, AlertService alerts, IRolloutStore rollouts, TrafficHistory history, CancellationToken cancellationToken) =>
         {
             var viewer = ConsolePages.Viewer(context);
             var device = await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
@@ -67,6 +68,7 @@ internal static class FleetPages
             var detail = new DeviceDetail(
                 device,
                 live,
+                history.HourOf(device.Id),
                 viewer.Can(Permissions.CertsRead) ? await certificates.ListAsync("device", device.Id, cancellationToken) : null,
                 canEvents ? await events.ListAsync(device.Id, RecentOnDevicePage, cancellationToken) : null,
                 canEvents ? await alerts.ListAsync(new AlertQuery(DeviceId: device.Id, Limit: RecentOnDevicePage), cancellationToken) : null,
