@@ -48,6 +48,7 @@ public static class ConsoleEndpoints
         endpoints.MapMonitoringPages();
         endpoints.MapUpdatePages();
         endpoints.MapOperatorPages();
+        endpoints.MapCapabilityPages();
         endpoints.MapTrafficEndpoint();
         return endpoints;
     }

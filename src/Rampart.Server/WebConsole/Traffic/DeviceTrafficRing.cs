@@ -6,7 +6,7 @@ namespace Rampart.Server.WebConsole.Traffic;
 /// The ring is allocated when the device first has traffic and released after a quiet hour, so an idle
 /// device costs only the snapshot (docs/console.md, "Traffic history": about 1.3 KB with a ring, 88 B without).
 /// </summary>
-internal sealed class DeviceTrafficRing
+public sealed class DeviceTrafficRing
 {
     /// <summary>Minutes kept.</summary>
     public const int Minutes = 60;
@@ -26,11 +26,15 @@ internal sealed class DeviceTrafficRing
     {
         var delta = now - Last;
         Last = now;
-        if (delta.IsZero && (_slots is null || minute - _newestMinute >= Minutes))
+        if (delta.IsZero)
         {
-            // Quiet for an hour (or never busy): nothing worth a ring.
-            _slots = null;
-            _newestMinute = long.MinValue;
+            // A quiet minute needs no write (minutes after the newest read as quiet); after a quiet hour the ring goes.
+            if (_newestMinute == long.MinValue || minute - _newestMinute >= Minutes)
+            {
+                _slots = null;
+                _newestMinute = long.MinValue;
+            }
+
             return;
         }
 

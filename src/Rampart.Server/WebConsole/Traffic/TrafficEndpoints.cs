@@ -9,14 +9,14 @@ using Rampart.Server.Auth;
 namespace Rampart.Server.WebConsole.Traffic;
 
 /// <summary>
-/// <c>GET /api/v1/devices/{id}/traffic</c>: the device's last hour per minute (what its console page draws),
-/// with <c>devices:read</c> and the same scope check as <c>GET /api/v1/devices/{id}</c>.
+/// <c>GET /api/v1/devices/{id}/traffic/minutes</c>: the device's last hour per minute (what its console page draws),
+/// with <c>devices:read</c> and the same scope check as <c>GET /api/v1/devices/{id}/traffic</c> (the counters since start).
 /// </summary>
 internal static class TrafficEndpoints
 {
     public static void MapTrafficEndpoint(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGroup("/api/v1").RequireAuthorization().RequireAntiforgeryForCookies()
-            .MapGet("/devices/{id}/traffic", async (string id, HttpContext context, InventoryService inventory, TrafficHistory history, CancellationToken cancellationToken) =>
+            .MapGet("/devices/{id}/traffic/minutes", async (string id, HttpContext context, InventoryService inventory, TrafficHistory history, CancellationToken cancellationToken) =>
             {
                 var device = await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
                 var hour = history.HourOf(device.Id);
