@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Operators;
+using Rampart.Server.Gateway;
+using Rampart.Server.WebConsole.Traffic;
 
 namespace Rampart.Bench;
 
@@ -34,6 +36,7 @@ internal static class ConsoleBench
             [
                 "/", "/devices", $"/devices?after=meter-{count / 2:D6}", "/devices?state=quarantined", "/devices?q=meter-0425", "/devices?site=site-7",
                 "/devices?state=quarantined&site=site-7", $"/devices/meter-{count / 2:D6}", "/events", "/alerts", "/releases", "/audit",
+                "/exposure", "/posture", $"/api/v1/devices/meter-{count / 2:D6}/traffic/minutes",
             ];
             foreach (var page in pages)
             {
@@ -54,12 +57,51 @@ internal static class ConsoleBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"console-pages devices={count} {page,-45} median {times[times.Count / 2],6:F1} ms  p95 {times[(int)(times.Count * 0.95)],6:F1} ms  max {times[^1],6:F1} ms"));
             }
+
+            MeasureTrafficHistory(node.Services, count);
         }
         finally
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    // The traffic history's cost (docs/console.md): memory per device once every device had traffic, and the CPU of a sample.
+    private static void MeasureTrafficHistory(IServiceProvider services, int count)
+    {
+        var gateway = services.GetRequiredService<MqttGateway>();
+        for (var i = 0; i < count; i++)
+        {
+            gateway.Traffic.For($"device:meter-{i:D6}").MessageIn(100);
+        }
+
+        // 1. A history of its own over the same counters: its first sample gives every device an entry and a ring.
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var history = new TrafficHistory(gateway, TimeProvider.System);
+        var (first, firstCpu) = Timed(history.Sample);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+
+        // 2. A steady minute: every device busy again, rings already there.
+        for (var i = 0; i < count; i++)
+        {
+            gateway.Traffic.For($"device:meter-{i:D6}").MessageIn(100);
+        }
+
+        var (steady, steadyCpu) = Timed(history.Sample);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"console-traffic devices={count} rings={history.Size.Rings} retained {(after - before) / (double)count:F0} B/device " +
+            $"(ring array {DeviceTrafficRing.Minutes * DeviceTrafficRing.Series * sizeof(uint) + 24} B of it); first sample {first:F1} ms ({firstCpu:F1} ms CPU), " +
+            $"steady sample {steady:F1} ms ({steadyCpu:F1} ms CPU)"));
+        GC.KeepAlive(history);
+    }
+
+    private static (double Milliseconds, double CpuMilliseconds) Timed(Action action)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        return (clock.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
     private static async Task<string> AuditorTokenAsync(IServiceProvider services)

@@ -19,7 +19,7 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
         "bell\u0007 zero\u200Bwidth \u2066isolate\u2069",
     ];
 
-    private static readonly string[] _pages = ["/", "/devices", "/events", "/alerts", "/releases", "/approvals", "/tokens", "/audit", "/signin", "/setup"];
+    private static readonly string[] _pages = ["/", "/devices", "/events", "/alerts", "/exposure", "/posture", "/releases", "/approvals", "/tokens", "/audit", "/signin", "/setup"];
 
     [Fact]
     public async Task Every_page_sends_the_strict_policy_and_the_browser_reports_no_violation()

@@ -1,12 +1,8 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Playwright;
-using Rampart.Attack.Probes;
-using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
-using Rampart.Pki.Authority;
 
 namespace Rampart.Console.Tests;
 
@@ -18,7 +14,7 @@ public sealed class DeviceTests(ConsoleFixture fixture)
     {
         // 1. A device enrolled over the node's EST service with its own key, connected over mutual TLS.
         var id = "cam-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        await using var device = await ConnectDeviceAsync(id);
+        await using var device = await LiveDevices.ConnectAsync(fixture, id);
         await device.SendAsync(Publish($"devices/{id}/telemetry/t", 1));
         Assert.Equal(MqttReasonCode.Success, (await device.ExpectAsync<PublishResponsePacket>()).ReasonCode);
 
@@ -80,21 +76,6 @@ public sealed class DeviceTests(ConsoleFixture fixture)
         session.AssertClean();
     }
 
-    private async Task<MqttProbeClient> ConnectDeviceAsync(string id)
-    {
-        var (_, token) = await fixture.Get<InventoryService>().AddAsync(new NewDevice(id), "test", CancellationToken.None);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var csr = new CertificateRequest("CN=anything", key, HashAlgorithmName.SHA256).CreateSigningRequest();
-        var result = await fixture.Get<EnrollmentService>().EnrollAsync(EstOperation.Enroll, new EstCredentials(id, token.Token, null, "127.0.0.1"), csr, CancellationToken.None);
-        Assert.Null(result.Refusal);
-        using var withKey = result.Certificate!.CopyWithPrivateKey(key);
-        var usable = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        var root = X509CertificateLoader.LoadCertificate(fixture.Get<CertificateAuthority>().Root.RawData);
-        var client = await MqttProbeClient.ConnectTlsAsync(fixture.Node.MqttEndPoint, usable, root);
-        Assert.Equal(MqttReasonCode.Success, (await client.ConnectAsync(id)).ReasonCode);
-        return client;
-    }
-
-    private static PublishPacket Publish(string topic, ushort id) =>
+    internal static PublishPacket Publish(string topic, ushort id) =>
         new() { Topic = topic, Payload = "x"u8.ToArray(), QoS = MqttQualityOfService.AtLeastOnce, PacketId = id };
 }

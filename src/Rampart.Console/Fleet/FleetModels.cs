@@ -52,11 +52,13 @@ public sealed record DeviceTraffic(
     bool Connected, long MessagesIn, long BytesIn, long MessagesOut, long BytesOut, long AuthorizationFailures, long LimitHits, long Dropped,
     long Disconnects, IReadOnlyCollection<string> Sources);
 
-/// <summary>Everything the device page shows. A null section is one the viewer lacks the permission for.</summary>
+/// <summary>Everything the device page shows. A null section is one the viewer lacks the permission for (a null baseline: a retired device, not evaluated).</summary>
 public sealed record DeviceDetail(
     Device Device,
     DeviceTraffic Traffic,
+    TrafficHour Hour,
     IReadOnlyList<IssuedCertificate>? Certificates,
     IReadOnlyList<StoredSecurityEvent>? Events,
     IReadOnlyList<Alert>? Alerts,
-    ReportedFirmware? Firmware);
+    ReportedFirmware? Firmware,
+    Rampart.Posture.Baselines.DeviceBaseline? Baseline);

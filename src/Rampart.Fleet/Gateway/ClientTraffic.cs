@@ -95,4 +95,7 @@ public sealed class TrafficCounters
 
     /// <summary>The counters of <paramref name="principal"/>, if it ever connected.</summary>
     public ClientTraffic? Find(string principal) => _byPrincipal.GetValueOrDefault(principal);
+
+    /// <summary>Every identity's counters (a moment's view; the console samples them once a minute for its traffic history).</summary>
+    public IEnumerable<KeyValuePair<string, ClientTraffic>> All => _byPrincipal;
 }

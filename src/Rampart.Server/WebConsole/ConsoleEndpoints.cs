@@ -5,6 +5,7 @@ using Rampart.WebConsole;
 using Rampart.WebConsole.Access;
 using Rampart.WebConsole.Common;
 using Rampart.Server.Auth;
+using Rampart.Server.WebConsole.Traffic;
 
 namespace Rampart.Server.WebConsole;
 
@@ -47,6 +48,8 @@ public static class ConsoleEndpoints
         endpoints.MapMonitoringPages();
         endpoints.MapUpdatePages();
         endpoints.MapOperatorPages();
+        endpoints.MapCapabilityPages();
+        endpoints.MapTrafficEndpoint();
         return endpoints;
     }
 

@@ -55,7 +55,7 @@ internal static class ConsolePages
             {
                 return await next(context);
             }
-            catch (FleetException refusal) when (refusal.Kind is FleetErrorKind.NotFound or FleetErrorKind.Invalid)
+            catch (FleetException refusal) when (refusal.Kind is FleetErrorKind.NotFound or FleetErrorKind.Invalid or FleetErrorKind.Forbidden)
             {
                 return Render<NotFoundPage>(new { Viewer = viewer, Reason = refusal.Message }, FleetExceptionHandler.StatusOf(refusal.Kind));
             }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Rampart.Server.WebConsole.Traffic;
 using Rampart.Storage;
 
 namespace Rampart.Server.WebConsole;
@@ -12,6 +13,8 @@ public static class ConsoleServiceCollectionExtensions
         // Static server rendering only: no circuits, no WebAssembly, no blazor.web.js (nothing for the CSP to allow).
         services.AddRazorComponents();
         services.AddSingleton<TrafficRate>();
+        services.AddSingleton<TrafficHistory>();
+        services.AddHostedService<TrafficSampler>();
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().FleetSummary);
         return services;
     }

@@ -10,10 +10,12 @@ using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Updates;
+using Rampart.Posture.Baselines;
 using Rampart.Server.Api;
 using Rampart.Server.Auth;
 using Rampart.Server.Gateway;
 using Rampart.Server.Updates;
+using Rampart.Server.WebConsole.Traffic;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.Server.WebConsole;
@@ -56,7 +58,7 @@ internal static class FleetPages
         }).OperatorPage(Permissions.DevicesRead);
 
         endpoints.MapGet("/devices/{id}", async (string id, HttpContext context, InventoryService inventory, MqttGateway gateway, ICertificateStore certificates,
-            ISecurityEventStore events, AlertService alerts, IRolloutStore rollouts, CancellationToken cancellationToken) =>
+            ISecurityEventStore events, AlertService alerts, IRolloutStore rollouts, TrafficHistory history, BaselineService baselines, CancellationToken cancellationToken) =>
         {
             var viewer = ConsolePages.Viewer(context);
             var device = await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
@@ -67,10 +69,12 @@ internal static class FleetPages
             var detail = new DeviceDetail(
                 device,
                 live,
+                history.HourOf(device.Id),
                 viewer.Can(Permissions.CertsRead) ? await certificates.ListAsync("device", device.Id, cancellationToken) : null,
                 canEvents ? await events.ListAsync(device.Id, RecentOnDevicePage, cancellationToken) : null,
                 canEvents ? await alerts.ListAsync(new AlertQuery(DeviceId: device.Id, Limit: RecentOnDevicePage), cancellationToken) : null,
-                (await rollouts.ReportedFirmwareAsync([device.Id], cancellationToken)).GetValueOrDefault(device.Id));
+                (await rollouts.ReportedFirmwareAsync([device.Id], cancellationToken)).GetValueOrDefault(device.Id),
+                device.State == DeviceState.Retired ? null : await baselines.DeviceAsync(device.Id, null, cancellationToken));
             return ConsolePages.Render<DevicePage>(new { Viewer = viewer, Detail = detail });
         }).OperatorPage(Permissions.DevicesRead);
     }

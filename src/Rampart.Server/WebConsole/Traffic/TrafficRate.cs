@@ -1,6 +1,6 @@
 using Rampart.Server.Gateway;
 
-namespace Rampart.Server.WebConsole;
+namespace Rampart.Server.WebConsole.Traffic;
 
 /// <summary>
 /// Messages per second into the gateway, from the connected clients' counters sampled at each look
