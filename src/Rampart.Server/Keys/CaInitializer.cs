@@ -89,8 +89,7 @@ public static class CaInitializer
         foreach (var (name, certificate) in new[] { (KeyNames.RootCa, authority.Root), (KeyNames.IssuingCa, authority.Issuing) })
         {
             using var inToken = provider.Open(name);
-            using var inCertificate = certificate.GetECDsaPublicKey()!;
-            if (!inCertificate.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(inToken.ExportSubjectPublicKeyInfo()))
+            if (!certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(inToken.ExportSubjectPublicKeyInfo()))
             {
                 authority.Dispose();
                 throw new KeyProviderException($"the {name} certificate does not carry the public key of '{Pkcs11KeyProvider.LabelPrefix}{name}' in {provider.Settings}");

@@ -7,8 +7,8 @@ using Rampart.Device.Enrollment;
 using Rampart.Fleet.Inventory;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Keys.Pkcs11;
-using Rampart.Storage;
 using Rampart.Server.Keys;
+using Rampart.Storage;
 using Rampart.Testing;
 using Rampart.Testing.Servers;
 
@@ -63,7 +63,7 @@ public sealed class HsmTokenRemovalTests : IDisposable
         try
         {
             await Eventually.HoldsAsync(async () => (await https.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable, "/readyz reports the token gone");
-            var notReady = await https.GetAsync("/readyz");
+            using var notReady = await https.GetAsync("/readyz");
             var reason = (await notReady.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString();
             Assert.Contains("signing keys unavailable", reason, StringComparison.Ordinal);
             Assert.Contains($"'{token.Label}'", reason, StringComparison.Ordinal);

@@ -12,11 +12,8 @@ namespace Rampart.Server.Tests.Keys;
 internal sealed class Swtpm
 {
     private static readonly Lazy<Swtpm> SharedInstance = new(Start);
-    private readonly RunningProcess _process;
-
-    private Swtpm(RunningProcess process, int port)
+    private Swtpm(int port)
     {
-        _process = process;
         Tcti = $"swtpm:host=127.0.0.1,port={port}";
     }
 
@@ -47,7 +44,7 @@ internal sealed class Swtpm
             state.Dispose();
         };
         Eventually.HoldsAsync(() => Task.FromResult(Accepts(port)), "swtpm listens").GetAwaiter().GetResult();
-        return new Swtpm(process, port);
+        return new Swtpm(port);
     }
 
     private static bool Accepts(int port)

@@ -43,25 +43,22 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
                 await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Handle], cancellationToken);
             }
 
-            await RunAsync("tpm2_createprimary", ["-Q", "-C", "o", "-g", "sha256", "-G", "ecc256", "-c", Path("primary.ctx")], cancellationToken);
+            // Each tool loads the saved contexts it is given as new transient objects, and without a resource manager (a bare
+            // swtpm, /dev/tpm0) they stay loaded: a TPM has only a few object slots, so flush between the steps.
             try
             {
+                await FlushTransientObjectsAsync(cancellationToken);
+                await RunAsync("tpm2_createprimary", ["-Q", "-C", "o", "-g", "sha256", "-G", "ecc256", "-c", Path("primary.ctx")], cancellationToken);
+                await FlushTransientObjectsAsync(cancellationToken);
                 await RunAsync("tpm2_create", ["-Q", "-C", Path("primary.ctx"), "-G", "ecc256", "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign",
                     "-u", Path("key.pub"), "-r", Path("key.priv")], cancellationToken);
+                await FlushTransientObjectsAsync(cancellationToken);
                 await RunAsync("tpm2_load", ["-Q", "-C", Path("primary.ctx"), "-u", Path("key.pub"), "-r", Path("key.priv"), "-c", Path("key.ctx")], cancellationToken);
-                try
-                {
-                    await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Path("key.ctx"), Handle], cancellationToken);
-                }
-                finally
-                {
-                    // Without a resource manager (a bare swtpm, /dev/tpm0) transient objects stay loaded until flushed.
-                    await RunAsync("tpm2_flushcontext", [Path("key.ctx")], cancellationToken, mayFail: true);
-                }
+                await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Path("key.ctx"), Handle], cancellationToken);
             }
             finally
             {
-                await RunAsync("tpm2_flushcontext", [Path("primary.ctx")], cancellationToken, mayFail: true);
+                await FlushTransientObjectsAsync(cancellationToken);
             }
         }
         finally
@@ -69,6 +66,9 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
             work.Delete(recursive: true);
         }
     }
+
+    // With the kernel's resource manager this flushes only this connection's objects; on a bare TPM, every transient object (Rampart's key is persistent).
+    private Task FlushTransientObjectsAsync(CancellationToken cancellationToken) => RunAsync("tpm2_flushcontext", ["-t"], cancellationToken, mayFail: true);
 
     /// <summary>Removes the persistent key (a device that is decommissioned or re-keyed).</summary>
     public async Task EvictAsync(CancellationToken cancellationToken)
@@ -127,7 +127,8 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
             var stderr = await error;
             if (process.ExitCode != 0 && !mayFail)
             {
-                var reason = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(line => line.StartsWith("ERROR", StringComparison.Ordinal)) ?? stderr.Trim();
+                var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(line => line.StartsWith("ERROR", StringComparison.Ordinal)).ToArray();
+                var reason = errors.Length > 0 ? string.Join("; ", errors) : stderr.Trim();
                 throw new TpmKeyStoreException($"{tool} {string.Join(' ', arguments.Where(argument => !argument.Contains('/', StringComparison.Ordinal)))} failed ({process.ExitCode}): {(reason.Length > 300 ? reason[..300] : reason)}");
             }
 

@@ -9,13 +9,14 @@ namespace Rampart.Device.Identity.Tpm;
 /// <summary>
 /// A device key that lives in a TPM 2.0 and never leaves it. The key is created inside the TPM
 /// (tpm2-tools, <see cref="Tpm2Tools"/>) as a persistent, fixedTPM/fixedParent ECDSA P-256 signing
-/// key; every signature — the EST CSR's proof of possession and the TLS 1.2/1.3 client
-/// CertificateVerify of MQTT over mTLS — is made by the TPM through the OpenSSL 3 tpm2 provider
-/// (Debian <c>tpm2-openssl</c>), which .NET reaches with <see cref="SafeEvpPKeyHandle.OpenKeyFromProvider"/>:
-/// the key is an <see cref="ECDsaOpenSsl"/> whose private half OpenSSL itself only has as a TPM
-/// handle, so <c>SslStream</c> uses it like any other key, and any export throws. The certificate
-/// is a public file beside it. Why the provider and not tpm2-pkcs11: .NET's TLS on Linux can only
-/// use a key OpenSSL holds; a PKCS#11 key would sign CSRs but could not authenticate a TLS session.
+/// key; its signatures — the EST CSR's proof of possession — are made by the TPM through the
+/// OpenSSL 3 tpm2 provider (Debian <c>tpm2-openssl</c>), which .NET reaches with
+/// <see cref="SafeEvpPKeyHandle.OpenKeyFromProvider"/>: the key is an <see cref="ECDsaOpenSsl"/>
+/// whose private half OpenSSL only has as a TPM handle, so any export throws. The certificate is a
+/// public file beside it. TLS client authentication with this key does not work yet: on OpenSSL 3.0
+/// .NET's <c>SslStream</c> fails the handshake with a key of another library context's provider
+/// (docs/keys.md). Why the provider and not tpm2-pkcs11: .NET's TLS on Linux can only ever use a key
+/// OpenSSL holds, so the provider is the only path that can reach mTLS once that works.
 /// The store opens the key once (one provider context) and hands out duplicates of that handle.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
@@ -24,7 +25,7 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
     /// <summary>The OpenSSL provider's name (tpm2-openssl installs it as <c>ossl-modules/tpm2.so</c>).</summary>
     public const string ProviderName = "tpm2";
 
-    private static readonly Lock EnvironmentLock = new();
+    private static readonly Lock _environmentLock = new();
     private readonly TpmKeyStoreOptions _options;
     private readonly Tpm2Tools _tools;
     private readonly Lock _lock = new();
@@ -175,7 +176,7 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
             return;
         }
 
-        lock (EnvironmentLock)
+        lock (_environmentLock)
         {
             if (SetEnvironment("TPM2OPENSSL_TCTI", tcti, 1) != 0)
             {
