@@ -60,7 +60,17 @@ internal static class CaCommand
             DefaultValueFactory = _ => "token",
         };
         updateKeys.AcceptOnlyFromAmong("token", "files");
-        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile, updateKeys };
+        var rootKey = new Option<string?>("--root-key")
+        {
+            Description = "Use this key pair, generated in the token beforehand, as the root CA key instead of generating one: label:NAME or id:HEX",
+            HelpName = "label:NAME|id:HEX",
+        };
+        var issuingKey = new Option<string?>("--issuing-key")
+        {
+            Description = "Use this key pair, generated in the token beforehand, as the issuing CA key instead of generating one: label:NAME or id:HEX",
+            HelpName = "label:NAME|id:HEX",
+        };
+        var init = new Command("init", "Create the CA and audit key of a new data directory before its first start, in files or inside a PKCS#11 token.") { data, module, token, pinFile, updateKeys, rootKey, issuingKey };
         init.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var directoryPath = CommonOptions.ResolveData(parse.GetValue(data));
@@ -75,7 +85,23 @@ internal static class CaCommand
                 throw new NodeStartupException("--token-label, --pin-file and --update-keys need --pkcs11-module");
             }
 
-            var fingerprint = CaInitializer.Initialize(directoryPath, settings, TimeProvider.System);
+            var adopt = new Dictionary<string, Pkcs11KeySelector>();
+            foreach (var (name, option) in new[] { (Pki.Keys.KeyNames.RootCa, rootKey), (Pki.Keys.KeyNames.IssuingCa, issuingKey) })
+            {
+                if (parse.GetValue(option) is { } selector)
+                {
+                    try
+                    {
+                        adopt[name] = Pkcs11KeySelector.Parse(selector);
+                    }
+                    catch (Pki.Keys.KeyProviderException exception)
+                    {
+                        throw new NodeStartupException($"--{(name == Pki.Keys.KeyNames.RootCa ? "root" : "issuing")}-key: {exception.Message}", exception);
+                    }
+                }
+            }
+
+            var fingerprint = CaInitializer.Initialize(directoryPath, settings, TimeProvider.System, adopt);
             await using var node = await OfflineNode.OpenAsync(directoryPath, cancellationToken, initialize: true, storage: CommonOptions.ResolveStorage());
             await node.Services.GetRequiredService<IAuditLog>().AppendAsync(new AuditRecord(Server.Admin.LocalAdminConnection.Actor, "ca.initialized", "ca",
                 AuditOutcome.Success, new Dictionary<string, string>
@@ -83,6 +109,7 @@ internal static class CaCommand
                     ["root-sha256"] = fingerprint,
                     ["keys"] = settings.Pkcs11 is { } pkcs11 ? $"pkcs11 token '{pkcs11.TokenLabel}'" : "files",
                     ["update-keys"] = settings.UpdateKeysInToken ? "pkcs11" : "files",
+                    ["adopted-keys"] = adopt.Count == 0 ? "none" : string.Join(",", adopt.Keys),
                 }), cancellationToken);
             Console.WriteLine($"CA created in {directoryPath} (root sha256 {fingerprint}); keys held in {settings.Pkcs11?.ToString() ?? "files in keys/"}");
             Console.WriteLine($"start the node with: rampart serve --data {directoryPath}");

@@ -24,6 +24,18 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
     public Task<X509Certificate2> EnrollWithFactoryCertificateAsync(X509Certificate2 factoryCertificate, CancellationToken cancellationToken) =>
         RequestCertificateAsync("simpleenroll", factoryCertificate, null, cancellationToken);
 
+    /// <summary>
+    /// Enrolls with a single-use bootstrap token using a key the caller holds — a hardware key
+    /// (<see cref="Identity.Tpm.TpmKeyStore.CreateKeyAsync"/>) that signs the CSR where it lives.
+    /// Returns the certificate bound to that key; the caller keeps owning the key.
+    /// </summary>
+    public Task<X509Certificate2> EnrollAsync(string deviceId, string bootstrapToken, ECDsa key, CancellationToken cancellationToken) =>
+        RequestCertificateAsync("simpleenroll", null, Basic(deviceId, bootstrapToken), key, cancellationToken);
+
+    /// <summary>Zero-touch enrollment (as <see cref="EnrollWithFactoryCertificateAsync(X509Certificate2, CancellationToken)"/>) for a key the caller holds.</summary>
+    public Task<X509Certificate2> EnrollWithFactoryCertificateAsync(X509Certificate2 factoryCertificate, ECDsa key, CancellationToken cancellationToken) =>
+        RequestCertificateAsync("simpleenroll", factoryCertificate, null, key, cancellationToken);
+
     /// <summary>Renews with a fresh key, authenticated by the current certificate (inside its renewal window).</summary>
     public Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, CancellationToken cancellationToken) =>
         RequestCertificateAsync("simplereenroll", current, null, cancellationToken);
@@ -48,12 +60,19 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
     private async Task<X509Certificate2> RequestCertificateAsync(
         string operation, X509Certificate2? clientCertificate, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
-        using var http = Client(clientCertificate);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return ThroughPkcs12(await RequestCertificateAsync(operation, clientCertificate, authorization, key, cancellationToken));
+    }
+
+    // The CSR signed by the given key; the issued certificate comes back with that key attached (a hardware key stays a handle).
+    private async Task<X509Certificate2> RequestCertificateAsync(
+        string operation, X509Certificate2? clientCertificate, AuthenticationHeaderValue? authorization, ECDsa key, CancellationToken cancellationToken)
+    {
+        using var http = Client(clientCertificate);
         using var request = Request(operation, key);
         request.Headers.Authorization = authorization;
-        var issued = await SendAsync(http, request, cancellationToken);
-        return WithKey(issued, key);
+        using var issued = await SendAsync(http, request, cancellationToken);
+        return issued.CopyWithPrivateKey(key);
     }
 
     // RFC 7030 §3.2.3: HTTP Basic with the device id and its one-time token.
@@ -93,10 +112,10 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
             : throw new EstException((int)response.StatusCode, "the response holds no certificate");
     }
 
-    private static X509Certificate2 WithKey(X509Certificate2 issued, ECDsa key)
+    // A software key: through PKCS#12 so TLS on every platform can use it after the ECDsa is disposed.
+    private static X509Certificate2 ThroughPkcs12(X509Certificate2 withKey)
     {
-        using (issued)
-        using (var withKey = issued.CopyWithPrivateKey(key))
+        using (withKey)
         {
             return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         }

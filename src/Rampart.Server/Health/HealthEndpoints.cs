@@ -23,6 +23,12 @@ public static class HealthEndpoints
                 return TypedResults.Json(new Readiness("not-ready", "NATS unreachable"), statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
+            // A node whose PKCS#11 token is gone cannot enroll or sign (issue 20): not ready, with the token's reason.
+            if (context.RequestServices.GetService(typeof(Keys.Hsm.TokenHealth)) is Keys.Hsm.TokenHealth { UnavailableReason: { } keysReason })
+            {
+                return TypedResults.Json(new Readiness("not-ready", "signing keys unavailable: " + keysReason), statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(StorageProbeTimeout);
             var (reachable, version, latest) = await ProbeAsync(stores, deadline.Token);

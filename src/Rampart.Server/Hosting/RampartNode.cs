@@ -16,6 +16,7 @@ using Rampart.Server.Admin;
 using Rampart.Server.Audit;
 using Rampart.Server.DataDirectory;
 using Rampart.Server.Health;
+using Rampart.Server.Keys.Hsm;
 using Rampart.Server.Http;
 using Rampart.Server.Keys;
 using Rampart.Server.Lifecycle;
@@ -221,6 +222,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartAdapters(configuration);
         builder.Services.AddRampartConsole();
         builder.Services.AddRampartPosture(configuration);
+        builder.Services.AddRampartKeyHealth(keys, configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
-using Net.Pkcs11Interop.HighLevelAPI;
 
 namespace Rampart.Pki.Keys.Pkcs11;
 
@@ -14,13 +13,11 @@ namespace Rampart.Pki.Keys.Pkcs11;
 public sealed class Pkcs11ECDsa : ECDsa
 {
     private readonly Pkcs11KeyProvider _provider;
-    private readonly IObjectHandle _privateKey;
     private readonly ECDsa _public;
 
-    internal Pkcs11ECDsa(Pkcs11KeyProvider provider, IObjectHandle privateKey, ECParameters publicParameters, string name)
+    internal Pkcs11ECDsa(Pkcs11KeyProvider provider, ECParameters publicParameters, string name)
     {
         _provider = provider;
-        _privateKey = privateKey;
         _public = Create(publicParameters);
         Name = name;
         KeySizeValue = _public.KeySize;
@@ -35,11 +32,8 @@ public sealed class Pkcs11ECDsa : ECDsa
     {
         try
         {
-            return _provider.WithSession(session =>
-            {
-                using var mechanism = Pkcs11Library.Factories.MechanismFactory.Create(CKM.CKM_ECDSA);
-                return session.Sign(mechanism, _privateKey, hash);
-            });
+            // By name, not by object handle: a token that was removed and came back has new handles.
+            return _provider.Sign(Name, hash);
         }
         catch (Pkcs11Exception exception)
         {

@@ -13,20 +13,47 @@ namespace Rampart.Pki.Keys.Pkcs11;
 /// One logged-in session serves every key; operations on it are serialised (§5.6: a session is not
 /// for concurrent use).
 /// </summary>
-public sealed class Pkcs11KeyProvider : ISigningKeyProvider
+public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
 {
     /// <summary>Label prefix of Rampart's objects in the token.</summary>
     public const string LabelPrefix = "rampart-";
 
-    private readonly ISession _session;
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, IObjectHandle> _signingKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _previouslyUsed = new(StringComparer.Ordinal);
+    private IPkcs11Library _library;
+    private ISession _session;
+    private string? _unavailable;
+    private long _lastReconnect;
     private bool _disposed;
 
-    private Pkcs11KeyProvider(Pkcs11Settings settings, ISession session)
+    private Pkcs11KeyProvider(Pkcs11Settings settings, IPkcs11Library library, ISession session)
     {
         Settings = settings;
+        _library = library;
         _session = session;
     }
+
+    /// <summary>
+    /// Raised (under no lock of the caller's) when the token stops answering — removed, its slot
+    /// unusable — with the reason, and again with null when it answers again.
+    /// </summary>
+    public event Action<string?>? AvailabilityChanged;
+
+    /// <summary>Why the token cannot be used right now, or null while it can.</summary>
+    public string? UnavailableReason
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unavailable;
+            }
+        }
+    }
+
+    /// <summary>Shortest time between two attempts to reach a token that went away (each is a module re-initialisation).</summary>
+    public static TimeSpan ReconnectInterval { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The token this provider is logged in to.</summary>
     public Pkcs11Settings Settings { get; }
@@ -41,37 +68,8 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
     /// </summary>
     public static Pkcs11KeyProvider Open(Pkcs11Settings settings)
     {
-        if (!File.Exists(settings.Module))
-        {
-            throw new KeyProviderException($"the PKCS#11 module {settings.Module} does not exist");
-        }
-
-        var pin = settings.ReadPin();
-        var loaded = false;
-        ISession? session = null;
-        try
-        {
-            var library = Pkcs11Library.Acquire(settings.Module);
-            loaded = true;
-            var slots = library.GetSlotList(SlotsType.WithTokenPresent);
-            var labels = slots.Select(slot => slot.GetTokenInfo().Label.Trim()).ToArray();
-            var slot = slots.Where((_, i) => labels[i] == settings.TokenLabel).FirstOrDefault()
-                ?? throw new KeyProviderException($"no PKCS#11 token labelled '{settings.TokenLabel}' is present in {settings.Module}" +
-                    (labels.Length == 0 ? " (no token at all)" : $" (present: {string.Join(", ", labels.Select(label => $"'{label}'"))})"));
-            session = slot.OpenSession(SessionType.ReadWrite);
-            session.Login(CKU.CKU_USER, Encoding.UTF8.GetBytes(pin));
-            return new Pkcs11KeyProvider(settings, session);
-        }
-        catch (Exception exception)
-        {
-            session?.Dispose();
-            if (loaded)
-            {
-                Pkcs11Library.Release(settings.Module);
-            }
-
-            throw exception is KeyProviderException ? exception : new KeyProviderException(Explain(settings, exception), exception);
-        }
+        var (library, session) = Connect(settings);
+        return new Pkcs11KeyProvider(settings, library, session);
     }
 
     /// <inheritdoc />
@@ -140,7 +138,8 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
             var publicKey = Find(name, CKO.CKO_PUBLIC_KEY) ?? throw new KeyProviderException($"{Settings} holds no public key labelled '{LabelPrefix}{name}'");
             var values = _session.GetAttributeValue(publicKey, [CKA.CKA_EC_PARAMS, CKA.CKA_EC_POINT]);
             var parameters = new ECParameters { Curve = NamedCurve.FromEcParameters(values[0].GetValueAsByteArray()), Q = NamedCurve.PointFromEcPoint(values[1].GetValueAsByteArray()) };
-            return new Pkcs11ECDsa(this, privateKey, parameters, name);
+            _signingKeys[name] = privateKey;
+            return new Pkcs11ECDsa(this, parameters, name);
         }
     }
 
@@ -150,6 +149,8 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _signingKeys.Remove(name);
+            _previouslyUsed.Remove(name);
             foreach (var kind in new[] { CKO.CKO_PRIVATE_KEY, CKO.CKO_PUBLIC_KEY })
             {
                 if (Find(name, kind) is { } handle)
@@ -178,6 +179,9 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
             {
                 throw new KeyProviderException($"{Settings} holds a key labelled '{LabelPrefix}{to}' already");
             }
+
+            _signingKeys.Remove(from);
+            _previouslyUsed.Remove(from);
 
             // Private half first: a crash between the two leaves the private key findable under the new name.
             foreach (var kind in new[] { CKO.CKO_PRIVATE_KEY, CKO.CKO_PUBLIC_KEY })
@@ -231,13 +235,64 @@ public sealed class Pkcs11KeyProvider : ISigningKeyProvider
             {
                 _session.Logout();
             }
-            catch (Pkcs11Exception)
+            catch (Exception exception) when (exception is Pkcs11Exception or ObjectDisposedException)
             {
                 // Already logged out or the token is gone: nothing to undo.
             }
 
             _session.Dispose();
             Pkcs11Library.Release(Settings.Module);
+        }
+    }
+
+    // Loads the module, finds the token and logs in.
+    private static (IPkcs11Library Library, ISession Session) Connect(Pkcs11Settings settings)
+    {
+        if (!File.Exists(settings.Module))
+        {
+            throw new KeyProviderException($"the PKCS#11 module {settings.Module} does not exist");
+        }
+
+        IPkcs11Library library;
+        try
+        {
+            library = Pkcs11Library.Acquire(settings.Module);
+        }
+        catch (Exception exception)
+        {
+            throw new KeyProviderException(Explain(settings, exception), exception);
+        }
+
+        try
+        {
+            return (library, Login(settings, library));
+        }
+        catch
+        {
+            Pkcs11Library.Release(settings.Module);
+            throw;
+        }
+    }
+
+    private static ISession Login(Pkcs11Settings settings, IPkcs11Library library)
+    {
+        var pin = settings.ReadPin();
+        ISession? session = null;
+        try
+        {
+            var slots = library.GetSlotList(SlotsType.WithTokenPresent);
+            var labels = slots.Select(slot => slot.GetTokenInfo().Label.Trim()).ToArray();
+            var slot = slots.Where((_, i) => labels[i] == settings.TokenLabel).FirstOrDefault()
+                ?? throw new KeyProviderException($"no PKCS#11 token labelled '{settings.TokenLabel}' is present in {settings.Module}" +
+                    (labels.Length == 0 ? " (no token at all)" : $" (present: {string.Join(", ", labels.Select(label => $"'{label}'"))})"));
+            session = slot.OpenSession(SessionType.ReadWrite);
+            session.Login(CKU.CKU_USER, Encoding.UTF8.GetBytes(pin));
+            return session;
+        }
+        catch (Exception exception)
+        {
+            session?.Dispose();
+            throw exception is KeyProviderException ? exception : new KeyProviderException(Explain(settings, exception), exception);
         }
     }
 

@@ -41,6 +41,40 @@ internal static class Pkcs11Library
         }
     }
 
+    /// <summary>
+    /// After a token was removed: finalizes <paramref name="stale"/> and initialises the module again,
+    /// keeping every reference (the other users' sessions died with the token too; they reconnect
+    /// the same way and get this new instance). When another user re-initialised it already, returns that instance.
+    /// </summary>
+    public static IPkcs11Library Reinitialize(string path, IPkcs11Library stale)
+    {
+        lock (_lock)
+        {
+            if (!_loaded.TryGetValue(path, out var entry))
+            {
+                throw new InvalidOperationException($"{path} is not loaded");
+            }
+
+            if (!ReferenceEquals(entry.Library, stale))
+            {
+                return entry.Library;
+            }
+
+            try
+            {
+                stale.Dispose();
+            }
+            catch (Pkcs11Exception)
+            {
+                // C_Finalize of a module whose token vanished may fail; the new C_Initialize is what matters.
+            }
+
+            var fresh = Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, path, AppType.MultiThreaded);
+            _loaded[path] = (fresh, entry.References);
+            return fresh;
+        }
+    }
+
     /// <summary>Gives back a reference from <see cref="Acquire"/>; the last one finalizes the module.</summary>
     public static void Release(string path)
     {

@@ -1,0 +1,190 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Rampart.Updates.Files;
+
+namespace Rampart.Device.Identity.Tpm;
+
+/// <summary>
+/// A device key that lives in a TPM 2.0 and never leaves it. The key is created inside the TPM
+/// (tpm2-tools, <see cref="Tpm2Tools"/>) as a persistent, fixedTPM/fixedParent ECDSA P-256 signing
+/// key; its signatures — the EST CSR's proof of possession — are made by the TPM through the
+/// OpenSSL 3 tpm2 provider (Debian <c>tpm2-openssl</c>), which .NET reaches with
+/// <see cref="SafeEvpPKeyHandle.OpenKeyFromProvider"/>: the key is an <see cref="ECDsaOpenSsl"/>
+/// whose private half OpenSSL only has as a TPM handle, so any export throws. The certificate is a
+/// public file beside it. TLS client authentication with this key does not work yet: on OpenSSL 3.0
+/// .NET's <c>SslStream</c> fails the handshake with a key of another library context's provider
+/// (docs/keys.md). Why the provider and not tpm2-pkcs11: .NET's TLS on Linux can only ever use a key
+/// OpenSSL holds, so the provider is the only path that can reach mTLS once that works.
+/// The store opens the key once (one provider context) and hands out duplicates of that handle.
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+public sealed partial class TpmKeyStore : IKeyStore, IDisposable
+{
+    /// <summary>The OpenSSL provider's name (tpm2-openssl installs it as <c>ossl-modules/tpm2.so</c>).</summary>
+    public const string ProviderName = "tpm2";
+
+    private static readonly Lock _environmentLock = new();
+    private readonly TpmKeyStoreOptions _options;
+    private readonly Tpm2Tools _tools;
+    private readonly Lock _lock = new();
+    private SafeEvpPKeyHandle? _key;
+
+    public TpmKeyStore(TpmKeyStoreOptions options)
+    {
+        _options = options;
+        _tools = new Tpm2Tools(options);
+        CertificatePath = Path.Combine(options.CertificateDirectory, "device.crt");
+    }
+
+    /// <summary>The certificate file.</summary>
+    public string CertificatePath { get; }
+
+    /// <summary>The key's persistent handle, as tpm2-tools and the provider name it (<c>0x81000100</c>).</summary>
+    public string Handle => _tools.Handle;
+
+    /// <summary>True when the TPM holds the device key.</summary>
+    public Task<bool> HasKeyAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_key is not null)
+            {
+                return Task.FromResult(true);
+            }
+        }
+
+        return _tools.ExistsAsync(cancellationToken);
+    }
+
+    /// <summary>The key's TPM object attributes (<c>fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign</c>).</summary>
+    public Task<string> KeyAttributesAsync(CancellationToken cancellationToken) => _tools.AttributesAsync(cancellationToken);
+
+    /// <summary>
+    /// Creates a new device key inside the TPM, replacing the one at the handle (enrollment, or a
+    /// device whose certificate no longer matches), and opens it. The caller disposes it.
+    /// </summary>
+    public async Task<ECDsa> CreateKeyAsync(CancellationToken cancellationToken)
+    {
+        ReleaseKey();
+        await _tools.CreatePersistentSigningKeyAsync(cancellationToken);
+        return OpenKey();
+    }
+
+    /// <summary>Removes the device key from the TPM (and so the device's identity).</summary>
+    public Task DeleteKeyAsync(CancellationToken cancellationToken)
+    {
+        ReleaseKey();
+        return _tools.EvictAsync(cancellationToken);
+    }
+
+    /// <summary>Opens the TPM-held key: signing goes to the TPM; only the public half can be exported.</summary>
+    public ECDsa OpenKey()
+    {
+        lock (_lock)
+        {
+            if (_key is null)
+            {
+                ApplyTcti();
+                try
+                {
+                    _key = SafeEvpPKeyHandle.OpenKeyFromProvider(ProviderName, "handle:" + Handle);
+                }
+                catch (CryptographicException exception)
+                {
+                    throw new TpmKeyStoreException($"the TPM key at {Handle} cannot be opened through the OpenSSL '{ProviderName}' provider (is tpm2-openssl installed and the TPM reachable?): {exception.Message}", exception);
+                }
+            }
+
+            // ECDsaOpenSsl takes its own reference: the caller's dispose leaves the store's handle open.
+            return new ECDsaOpenSsl(_key);
+        }
+    }
+
+    /// <summary>Closes the store's handle to the key (keys and certificates it handed out keep their own).</summary>
+    public void Dispose() => ReleaseKey();
+
+    /// <inheritdoc />
+    /// <remarks>Null when there is no certificate yet, or when the TPM no longer holds the key it certifies (the device re-enrolls).</remarks>
+    public async Task<X509Certificate2?> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(CertificatePath))
+        {
+            return null;
+        }
+
+        using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(CertificatePath, cancellationToken));
+        ECDsa key;
+        try
+        {
+            key = OpenKey();
+        }
+        catch (TpmKeyStoreException)
+        {
+            // No key at the handle any more: the device has no identity and enrolls again. Anything else (TPM unreachable) is the caller's to see.
+            if (await _tools.ExistsAsync(cancellationToken))
+            {
+                throw;
+            }
+
+            return null;
+        }
+
+        using var opened = key;
+        return Certifies(certificate, opened) ? certificate.CopyWithPrivateKey(opened) : null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Only the certificate is written; it must certify the TPM's key (the key cannot be written anywhere).</remarks>
+    public Task SaveAsync(X509Certificate2 certificateWithKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using (var key = OpenKey())
+        {
+            if (!Certifies(certificateWithKey, key))
+            {
+                throw new ArgumentException($"the certificate does not certify the TPM key at {Handle}; enroll with the key from CreateKeyAsync", nameof(certificateWithKey));
+            }
+        }
+
+        Directory.CreateDirectory(_options.CertificateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        AtomicFile.Write(CertificatePath, System.Text.Encoding.ASCII.GetBytes(certificateWithKey.ExportCertificatePem() + "\n"));
+        return Task.CompletedTask;
+    }
+
+    private void ReleaseKey()
+    {
+        lock (_lock)
+        {
+            _key?.Dispose();
+            _key = null;
+        }
+    }
+
+    private static bool Certifies(X509Certificate2 certificate, ECDsa key)
+    {
+        using var inCertificate = certificate.GetECDsaPublicKey();
+        return inCertificate is not null && inCertificate.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
+    }
+
+    // The provider reads TPM2OPENSSL_TCTI with getenv; .NET's Environment.SetEnvironmentVariable does not reach the native environment on Unix.
+    private void ApplyTcti()
+    {
+        if (_options.Tcti is not { } tcti)
+        {
+            return;
+        }
+
+        lock (_environmentLock)
+        {
+            if (SetEnvironment("TPM2OPENSSL_TCTI", tcti, 1) != 0)
+            {
+                throw new TpmKeyStoreException($"TPM2OPENSSL_TCTI could not be set (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int SetEnvironment(string name, string value, int overwrite);
+}
