@@ -148,6 +148,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Supply chain's last computed exposure.</summary>
     public IExposureStore Exposure => _supplyChain;
 
+    /// <summary>Supply chain's outstanding attestation challenges, shared by the cluster (issue 17 item 8).</summary>
+    public IAttestationChallengeStore AttestationChallenges { get; } = new Rampart.Storage.SupplyChain.AttestationChallengeStore(database);
+
     /// <summary>Persistent MQTT sessions (issue 15, migration 0019).</summary>
     public abstract Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; }
 

@@ -29,6 +29,7 @@ public sealed class AttestationResponder
     private readonly Func<X509Certificate2> _identity;
     private readonly Func<CancellationToken, Task<PostureReport>> _posture;
     private string? _answered;
+    private Task _answering = Task.CompletedTask;
 
     /// <param name="identity">The device's current certificate with its private key (after a renewal, the new one); the responder does not dispose it.</param>
     /// <param name="posture">The device's posture now, with its firmware measurement.</param>
@@ -44,25 +45,58 @@ public sealed class AttestationResponder
     /// <summary>Subscribes to the challenge topic (kept across reconnects by the client).</summary>
     public Task StartAsync() => _client.SubscribeAsync(Topic);
 
+    /// <summary>Why the last answer failed to go out, if one did (the node then judges the challenge unanswered).</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Completes when the answer to the latest challenge has been published and acknowledged (or has failed).</summary>
+    public Task Answering => Volatile.Read(ref _answering);
+
     /// <summary>The bytes a device signs and the node verifies.</summary>
     public static byte[] SignedBytes(string deviceId, string nonce, string firmwareVersion, string measurement) =>
         Encoding.UTF8.GetBytes($"rampart-attestation-v1\n{deviceId}\n{nonce}\n{firmwareVersion}\n{measurement}");
 
-    private async Task AnswerAsync(DeviceMessage message)
+    // Runs on the client's receive loop, which acknowledges the challenge and reads every PUBACK only
+    // after this returns: the answer is a QoS 1 publish that waits for its PUBACK, so awaiting it here
+    // stalled the loop until PublishTimeout (60 s), and a second challenge (on demand, soon after the
+    // connect's) was answered only then — late against the node's AttestationTimeout and its caller.
+    // The answer therefore goes out beside the loop; the loop goes on at once.
+    private Task AnswerAsync(DeviceMessage message)
     {
         // The node clears its retained challenge with an empty message once answered; anything unreadable is ignored.
         if (message.Payload.IsEmpty || message.Payload.Length > 1024 || ReadNonce(message.Payload) is not { } nonce)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         // A challenge delivered twice (a QoS 1 redelivery, the retained copy after a reconnect) is answered once:
         // the node refuses a nonce answered already as a replay.
         if (Interlocked.Exchange(ref _answered, nonce) == nonce)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        var answering = Task.Run(() => AnswerWithAsync(nonce));
+        Volatile.Write(ref _answering, answering);
+        return Task.CompletedTask;
+    }
+
+    private async Task AnswerWithAsync(string nonce)
+    {
+        try
+        {
+            await SignAndSendAsync(nonce);
+            LastError = null;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A redelivery of this challenge may try again; otherwise the node re-challenges at the next connect or on demand.
+            Interlocked.CompareExchange(ref _answered, null, nonce);
+            LastError = $"answering the attestation challenge failed: {exception.Message}";
+        }
+    }
+
+    private async Task SignAndSendAsync(string nonce)
+    {
         var report = await _posture(CancellationToken.None);
         var measurement = report.FirmwareMeasurement ?? string.Empty;
         var bytes = SignedBytes(_client.DeviceId, nonce, report.FirmwareVersion, measurement);

@@ -87,6 +87,8 @@ public static class StoredData
             operational: ["scope", "sha256", "description", "components", "problem", "stored_ms"], personal: ["stored_by"]),
         .. Table("vex_statements", "VEX statements per release or model", "until replaced", operational: ["scope", "position", "statement", "set_ms"]),
         .. Table("vulnerabilities", "imported vulnerability records (OSV, CVE)", "until re-imported", operational: ["id", "source", "digest", "record", "imported_ms"]),
+        .. Table("supply_chain_stamps", "change counters of the vulnerability records (index freshness across nodes)", "for the life of the node", operational: ["name", "version"]),
+        .. Table("attestation_challenges", "outstanding attestation challenges (the nonce as its SHA-256)", "until answered or superseded", operational: ["device_id", "nonce_sha256", "issued_ms"]),
         .. Table("exposure_snapshot", "the last exposure computation (to raise events on change)", "until the next import", operational: ["key", "vulnerability", "component", "severity", "devices"]),
         .. Table("posture_models", "device models and their procurement decision", "for the life of the node",
             operational: ["key", "document", "admission", "admitted", "added_ms"], personal: ["added_by"]),

@@ -39,7 +39,7 @@ public static class SupplyChainEndpoints
         api.MapPost("/attestation/devices/{id}", async (string id, HttpContext context, Attestation.AttestationService attestation, InventoryService inventory, CancellationToken cancellationToken) =>
         {
             _ = await DeviceEndpoints.VisibleAsync(id, context, inventory, cancellationToken);
-            return TypedResults.Ok(new AttestationChallengeResponse(id, attestation.Challenge(id)));
+            return TypedResults.Ok(new AttestationChallengeResponse(id, await attestation.ChallengeAsync(id, cancellationToken)));
         }).RequirePermission(Permissions.DevicesWrite);
 
         api.MapGet("/exposure", async (HttpContext context, SupplyChainService service, CancellationToken cancellationToken) =>

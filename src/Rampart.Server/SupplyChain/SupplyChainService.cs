@@ -34,7 +34,7 @@ public sealed class SupplyChainService(
 
     private readonly SemaphoreSlim _indexLock = new(1, 1);
     private readonly SemaphoreSlim _recomputeLock = new(1, 1);
-    private (long Count, VulnerabilityIndex Index)? _index;
+    private (long Stamp, VulnerabilityIndex Index)? _index;
 
     /// <summary>The severity policy in force.</summary>
     public SeverityPolicy Policy => new(options.Unscored);
@@ -63,7 +63,7 @@ public sealed class SupplyChainService(
                 new Dictionary<string, string> { ["added"] = Text(result.Added), ["updated"] = Text(result.Updated), ["unchanged"] = Text(result.Unchanged) }));
         }, cancellationToken)).Value;
         var total = await stores.Vulnerabilities.CountAsync(cancellationToken);
-        await UpdateIndexAsync(distinct, upsert, total, cancellationToken);
+        await UpdateIndexAsync(distinct, upsert, await stores.Vulnerabilities.StampAsync(cancellationToken), cancellationToken);
         var change = complete ? await RecomputeAsync(actor, cancellationToken) : null;
         return new ImportOutcome(upsert, total, change);
     }
@@ -148,11 +148,14 @@ public sealed class SupplyChainService(
             sboms, await stores.Vex.ListAsync(cancellationToken));
     }
 
-    /// <summary>The records as an index, rebuilt when the stored count changed (another node's import included).</summary>
+    /// <summary>
+    /// The records as an index, rebuilt when the store's change stamp moved: any node's import that
+    /// added or changed a record (an update that adds none included, which a record count missed).
+    /// </summary>
     public async Task<VulnerabilityIndex> IndexAsync(CancellationToken cancellationToken)
     {
-        var count = await stores.Vulnerabilities.CountAsync(cancellationToken);
-        if (_index is { } cached && cached.Count == count)
+        var stamp = await stores.Vulnerabilities.StampAsync(cancellationToken);
+        if (_index is { } cached && cached.Stamp == stamp)
         {
             return cached.Index;
         }
@@ -161,7 +164,7 @@ public sealed class SupplyChainService(
         try
         {
             var index = new VulnerabilityIndex(await stores.Vulnerabilities.ListAsync(cancellationToken));
-            _index = (count, index);
+            _index = (stamp, index);
             return index;
         }
         finally
@@ -174,12 +177,14 @@ public sealed class SupplyChainService(
     /// The incremental path: the cached index takes the batch's changed records (and keeps every match
     /// they do not touch) when nothing else changed the store meanwhile; otherwise the next read rebuilds it.
     /// </summary>
-    private async Task UpdateIndexAsync(IReadOnlyList<Vulnerability> batch, VulnerabilityUpsert upsert, long total, CancellationToken cancellationToken)
+    private async Task UpdateIndexAsync(IReadOnlyList<Vulnerability> batch, VulnerabilityUpsert upsert, long stamp, CancellationToken cancellationToken)
     {
         await _indexLock.WaitAsync(cancellationToken);
         try
         {
-            _index = _index is { } cached && cached.Count + upsert.Added == total ? (total, cached.Index.With(batch)) : null;
+            // This import raised the stamp by one if it changed anything; any other rise is another writer's.
+            var ours = upsert.Added + upsert.Updated > 0 ? 1 : 0;
+            _index = _index is { } cached && cached.Stamp + ours == stamp ? (stamp, cached.Index.With(batch)) : null;
         }
         finally
         {

@@ -29,7 +29,7 @@ public static class SupplyChainServiceCollectionExtensions
         services.AddSingleton<ExposureAlerts>();
         services.AddSingleton<SupplyChainService>();
         services.AddHostedService<ExposureRefresher>();
-        services.AddSingleton(provider => new AttestationService(provider.GetRequiredService<Gateway.MqttGateway>(), provider.GetRequiredService<NodeStores>().Devices,
+        services.AddSingleton(provider => new AttestationService(provider.GetRequiredService<Gateway.MqttGateway>(), provider.GetRequiredService<NodeStores>().AttestationChallenges, provider.GetRequiredService<NodeStores>().Devices,
             provider.GetRequiredService<NodeStores>().Releases, provider.GetRequiredService<NodeStores>().Certificates, provider.GetRequiredService<Rampart.Detection.Alerts.AlertService>(),
             provider.GetRequiredService<Rampart.Detection.Response.ResponseEngine>(), options, provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<AttestationHost>();

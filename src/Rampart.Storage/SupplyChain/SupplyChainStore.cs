@@ -53,6 +53,12 @@ public class SupplyChainStore(IStoreDatabase database) : ISbomStore, IVulnerabil
                 cancellationToken, ("id", record.Id), ("source", record.Source), ("digest", digest), ("record", json), ("at", transaction.Now.ToUnixMs()));
         }
 
+        if (added + updated > 0)
+        {
+            // The change stamp rises with the records, in their transaction (migration 0023): every node sees it.
+            await transaction.ExecuteAsync("UPDATE supply_chain_stamps SET version = version + 1 WHERE name = 'vulnerabilities'", cancellationToken);
+        }
+
         return new VulnerabilityUpsert(added, updated, unchanged);
     }
 
@@ -62,6 +68,10 @@ public class SupplyChainStore(IStoreDatabase database) : ISbomStore, IVulnerabil
 
     /// <inheritdoc />
     public async Task<long> CountAsync(CancellationToken cancellationToken) => Convert.ToInt64(await database.ScalarAsync("SELECT count(*) FROM vulnerabilities", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public async Task<long> StampAsync(CancellationToken cancellationToken) =>
+        Convert.ToInt64(await database.ScalarAsync("SELECT version FROM supply_chain_stamps WHERE name = 'vulnerabilities'", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public async Task SetAsync(IStoreTransaction transaction, SbomScope scope, IReadOnlyList<VexStatement> statements, CancellationToken cancellationToken)

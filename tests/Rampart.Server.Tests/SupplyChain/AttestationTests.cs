@@ -10,7 +10,6 @@ using Rampart.Mqtt.Protocol;
 using Rampart.Server.Admin;
 using Rampart.Server.SupplyChain;
 using Rampart.Server.SupplyChain.Attestation;
-using Rampart.Server.Tests.Detection;
 using Rampart.Server.Tests.Gateway;
 using Rampart.Server.Updates;
 using Rampart.Testing;
@@ -22,7 +21,7 @@ namespace Rampart.Server.Tests.SupplyChain;
 public sealed class AttestationTests
 {
     // The node's default; the shared test node turns it off for other capabilities' tests.
-    private static readonly Dictionary<string, string?> AttestOnConnect = new() { ["Rampart:SupplyChain:AttestOnConnect"] = "true" };
+    internal static readonly Dictionary<string, string?> AttestOnConnect = new() { ["Rampart:SupplyChain:AttestOnConnect"] = "true" };
 
     [Fact]
     public async Task A_device_whose_measurement_matches_its_release_passes_and_one_whose_measurement_differs_raises_tamper_and_is_quarantined()
@@ -46,7 +45,8 @@ public sealed class AttestationTests
             "the tamper alert quarantines the device");
         Assert.Equal(DeviceState.Active, (await node.Get<IDeviceStore>().GetAsync("att-good", CancellationToken.None))!.State);
 
-        // On demand through the API: a fresh nonce, a fresh pass.
+        // On demand through the API: a fresh nonce, a fresh pass, while the connect's answer may still be
+        // unacknowledged on the device (the responder answers beside the client's receive loop, not on it).
         using var admin = new AdminClient(node.Node.Node.AdminSocketPath);
         var challenge = await admin.SendAsync<AttestationChallengeResponse>(HttpMethod.Post, "api/v1/attestation/devices/att-good", CancellationToken.None);
         Assert.Equal(43, challenge.Nonce.Length);
@@ -89,7 +89,7 @@ public sealed class AttestationTests
         Assert.Empty(await Events(node, "att-forged", "supplychain.attestation.passed"));
     }
 
-    private static async Task<Release> ReleaseAsync(GatewayNode node)
+    internal static async Task<Release> ReleaseAsync(GatewayNode node)
     {
         var uploads = node.Get<ReleaseUploads>();
         var (image, _) = await uploads.StoreAsync(new MemoryStream(RandomNumberGenerator.GetBytes(4096)), CancellationToken.None);
@@ -97,11 +97,24 @@ public sealed class AttestationTests
     }
 
     // An enrolled device of "sensor" running 2.1.0 with the SDK's responder; forge signs with a key that is not its certificate's.
-    private static async Task<DeviceMqttClient> DeviceAsync(GatewayNode node, string id, string measurement, bool forge = false)
+    // port: the MQTT listener to connect to (another cluster node's), by default the node's own.
+    internal static async Task<DeviceMqttClient> DeviceAsync(GatewayNode node, string id, string measurement, bool forge = false, int? port = null)
     {
         var (_, token) = await node.Get<InventoryService>().AddAsync(new NewDevice(id, Model: "sensor"), "test", CancellationToken.None);
         var certificate = await new EstClient(node.Node.Node.HttpsUri, node.Root).EnrollAsync(id, token.Token, CancellationToken.None);
-        var client = new DeviceMqttClient(DetectionEndToEndTests.Options(node, id, certificate));
+        // A long publish timeout: an answer that waited for its PUBACK on the client's receive loop
+        // would hold every later challenge for that long (the on-demand check in the first test fails then).
+        var client = new DeviceMqttClient(new DeviceConnectionOptions
+        {
+            DeviceId = id,
+            Host = "127.0.0.1",
+            Port = port ?? node.Mqtt.Port,
+            TrustedRoot = node.Root,
+            Certificate = () => certificate,
+            InitialReconnectDelay = TimeSpan.FromMilliseconds(100),
+            MaximumReconnectDelay = TimeSpan.FromSeconds(1),
+            PublishTimeout = TimeSpan.FromMinutes(10),
+        });
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var signing = forge ? new CertificateRequest($"CN={id}", other, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1)) : certificate;
         var responder = new AttestationResponder(client, () => signing,
@@ -111,10 +124,10 @@ public sealed class AttestationTests
         return client;
     }
 
-    private static async Task<IReadOnlyList<SecurityEvent>> Events(GatewayNode node, string device, string kind) =>
+    internal static async Task<IReadOnlyList<SecurityEvent>> Events(GatewayNode node, string device, string kind) =>
         [.. (await node.Get<ISecurityEventStore>().ListAsync(device, 500, CancellationToken.None)).Select(e => e.Event).Where(e => e.Kind == kind)];
 
-    private static async Task<SecurityEvent> EventAsync(GatewayNode node, string device, string kind)
+    internal static async Task<SecurityEvent> EventAsync(GatewayNode node, string device, string kind)
     {
         SecurityEvent? found = null;
         await Eventually.HoldsAsync(async () => (found = (await Events(node, device, kind)).FirstOrDefault()) is not null, $"{device}: {kind}");

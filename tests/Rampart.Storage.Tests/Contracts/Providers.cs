@@ -26,6 +26,10 @@ public sealed class SqliteWindowStoreTests : WindowStoreContract<SqliteProvider>
 public sealed class SqlitePostureStoreTests : PostureStoreContract<SqliteProvider>;
 public sealed class SqliteSupplyChainStoreTests : SupplyChainStoreContract<SqliteProvider>;
 
+public sealed class SqliteVulnerabilityStampTests : VulnerabilityStampContract<SqliteProvider>;
+
+public sealed class SqliteAttestationChallengeStoreTests : AttestationChallengeStoreContract<SqliteProvider>;
+
 public sealed class PostgresAuditChainTests : AuditChainContract<PostgresProvider>;
 
 public sealed class PostgresInventoryStoreTests : InventoryStoreContract<PostgresProvider>;
@@ -52,6 +56,10 @@ public sealed class SqliteDeviceCredentialStoreTests : DeviceCredentialStoreCont
 public sealed class PostgresDeviceCredentialStoreTests : DeviceCredentialStoreContract<PostgresProvider>;
 public sealed class PostgresPostureStoreTests : PostureStoreContract<PostgresProvider>;
 public sealed class PostgresSupplyChainStoreTests : SupplyChainStoreContract<PostgresProvider>;
+
+public sealed class PostgresVulnerabilityStampTests : VulnerabilityStampContract<PostgresProvider>;
+
+public sealed class PostgresAttestationChallengeStoreTests : AttestationChallengeStoreContract<PostgresProvider>;
 
 public sealed class SqliteExportLeaseTests : ExportLeaseContract<SqliteProvider>;
 

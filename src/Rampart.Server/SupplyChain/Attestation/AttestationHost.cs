@@ -12,7 +12,8 @@ namespace Rampart.Server.SupplyChain.Attestation;
 
 /// <summary>
 /// Runs attestation for the node's lifetime: a device's <c>gateway.connected</c> event (every connect and
-/// reconnect) sends it a challenge (<see cref="SupplyChainOptions.AttestOnConnect"/>), and answers on
+/// reconnect) queues it for a challenge (<see cref="SupplyChainOptions.AttestOnConnect"/>; bounded, overflow dropped:
+/// the device is challenged at its next connect or on demand), and answers on
 /// <c>devices/+/state</c> are queued from the gateway's hot path (bounded, overflow dropped) and judged in the background.
 /// </summary>
 public sealed partial class AttestationHost(
@@ -21,12 +22,17 @@ public sealed partial class AttestationHost(
     private readonly Channel<(string Device, ReadOnlyMemory<byte> Payload)> _answers = Channel.CreateBounded<(string, ReadOnlyMemory<byte>)>(
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
+    // Devices that connected, to challenge: a challenge is a store write, which must not hold the event stream.
+    private readonly Channel<string> _connected = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var subscription = stream.Subscribe();
         using var observation = gateway.Broker.Observe("devices/+/state", Observe);
         var connects = Task.Run(() => FollowAsync(subscription, stoppingToken), CancellationToken.None);
+        var challenges = Task.Run(() => ChallengeAsync(stoppingToken), CancellationToken.None);
         try
         {
             await foreach (var (device, payload) in _answers.Reader.ReadAllAsync(stoppingToken))
@@ -51,6 +57,29 @@ public sealed partial class AttestationHost(
         }
 
         await connects.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await challenges.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ChallengeAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var device in _connected.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await attestation.ChallengeAsync(device, stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogChallengeFailed(exception, device);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
     }
 
     private void Observe(MqttMessage message)
@@ -71,7 +100,7 @@ public sealed partial class AttestationHost(
             {
                 if (options.AttestOnConnect && fleetEvent is SecurityEventRecorded { Event: { Kind: "gateway.connected", DeviceId: { } device } })
                 {
-                    attestation.Challenge(device);
+                    _connected.Writer.TryWrite(device);
                 }
             }
         }
@@ -80,6 +109,9 @@ public sealed partial class AttestationHost(
             // Stopping.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Challenging {Device} to attest failed")]
+    private partial void LogChallengeFailed(Exception exception, string device);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Judging an attestation answer of {Device} failed")]
     private partial void LogJudgeFailed(Exception exception, string device);

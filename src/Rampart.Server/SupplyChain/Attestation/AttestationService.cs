@@ -14,6 +14,7 @@ using Rampart.Fleet.Updates;
 using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
 using Rampart.SupplyChain;
+using Rampart.SupplyChain.Stores;
 using Rampart.Updates.Releases;
 
 namespace Rampart.Server.SupplyChain.Attestation;
@@ -41,30 +42,43 @@ public enum AttestationVerdict
 }
 
 /// <summary>
-/// Attestation of what runs (issue 17 item 8). <see cref="Challenge"/> sends a fresh 32-byte nonce on
+/// Attestation of what runs (issue 17 item 8). <see cref="ChallengeAsync"/> sends a fresh 32-byte nonce on
 /// <c>devices/{id}/commands/attest</c> (retained, so a device that subscribes after its CONNACK still gets
 /// it; cleared once answered). <see cref="JudgeAsync"/> takes the device's posture answer: the nonce must be the
-/// device's outstanding one (each is answered once: a replay is refused) and fresh, the signature must
+/// device's outstanding one (kept in <see cref="IAttestationChallengeStore"/>, so it survives a restart and
+/// is answered once across a cluster: a replay is refused) and fresh, the signature must
 /// verify with one of the device's unrevoked certificates, and the firmware measurement must be the image
 /// SHA-256 of the signed release the device reports running. Anything else is a high security event and a
 /// detection alert (<c>supplychain.attestation</c>) handed to the automatic response, which quarantines
 /// as its policy says.
 /// </summary>
 public sealed class AttestationService(
-    MqttGateway gateway, IDeviceStore devices, IReleaseStore releases, ICertificateStore certificates, AlertService alerts, ResponseEngine response,
+    MqttGateway gateway, IAttestationChallengeStore challenges, IDeviceStore devices, IReleaseStore releases, ICertificateStore certificates, AlertService alerts, ResponseEngine response,
     SupplyChainOptions options, TimeProvider time)
 {
     /// <summary>The detector name of attestation alerts.</summary>
     public const string Detector = "supplychain.attestation";
 
-    private readonly ConcurrentDictionary<string, (string Nonce, DateTimeOffset Issued)> _outstanding = new(StringComparer.Ordinal);
+    // The nonce this node last published per device (retained), so that clearing an answered challenge
+    // never wipes a newer one this node sent meanwhile. The outstanding challenge itself is in the store.
+    private readonly ConcurrentDictionary<string, string> _published = new(StringComparer.Ordinal);
+    private readonly Lock _retained = new();
 
-    /// <summary>Sends a fresh challenge to the device; returns the nonce.</summary>
-    public string Challenge(string deviceId)
+    /// <summary>
+    /// Sends a fresh challenge to the device and returns the nonce. It is stored first (shared by the
+    /// cluster, kept across a restart), then published: the broker hands a server publish to the fabric,
+    /// so it reaches the device on whichever node holds its session, and that node judges the answer.
+    /// </summary>
+    public async Task<string> ChallengeAsync(string deviceId, CancellationToken cancellationToken)
     {
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
-        _outstanding[deviceId] = (nonce, time.GetUtcNow());
-        gateway.Broker.Publish(Topic(deviceId), JsonSerializer.SerializeToUtf8Bytes(new { nonce }), MqttQualityOfService.AtLeastOnce, retain: true);
+        await challenges.IssueAsync(deviceId, nonce, time.GetUtcNow(), cancellationToken);
+        lock (_retained)
+        {
+            _published[deviceId] = nonce;
+            gateway.Broker.Publish(Topic(deviceId), JsonSerializer.SerializeToUtf8Bytes(new { nonce }), MqttQualityOfService.AtLeastOnce, retain: true);
+        }
+
         gateway.Events.Record("supplychain.attestation.challenged", SecuritySeverity.Info, deviceId, null, new Dictionary<string, string>());
         return nonce;
     }
@@ -79,20 +93,19 @@ public sealed class AttestationService(
         var now = time.GetUtcNow();
         var details = new Dictionary<string, string> { ["firmware-version"] = facts.FirmwareVersion ?? "-", ["measurement"] = facts.Measurement ?? "-" };
 
-        // 1. Freshness: the outstanding nonce, answered once, within the timeout.
+        // 1. Freshness: the device's outstanding nonce, taken from the store (answered once, on any node), within the timeout.
         AttestationVerdict? verdict = null;
-        if (!_outstanding.TryGetValue(deviceId, out var outstanding) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(outstanding.Nonce), Encoding.UTF8.GetBytes(nonce)))
+        if ((nonce.Length == 0 ? null : await challenges.ConsumeAsync(deviceId, nonce, cancellationToken)) is not { } issued)
         {
             verdict = AttestationVerdict.Replayed;
         }
         else
         {
-            _outstanding.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)>(deviceId, outstanding));
-            gateway.Broker.Publish(Topic(deviceId), ReadOnlyMemory<byte>.Empty, MqttQualityOfService.AtLeastOnce, retain: true);
-            if (now - outstanding.Issued > options.AttestationTimeout)
+            ClearRetained(deviceId, nonce);
+            if (now - issued > options.AttestationTimeout)
             {
                 verdict = AttestationVerdict.Stale;
-                details["issued"] = outstanding.Issued.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                details["issued"] = issued.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
@@ -192,6 +205,22 @@ public sealed class AttestationService(
         }
 
         return false;
+    }
+
+    // Clears the answered challenge's retained copy (so a later subscribe does not fetch a spent nonce),
+    // unless this node has published a newer one for the device meanwhile, which must stay.
+    private void ClearRetained(string deviceId, string answered)
+    {
+        lock (_retained)
+        {
+            if (_published.TryGetValue(deviceId, out var latest) && latest != answered)
+            {
+                return;
+            }
+
+            _published.TryRemove(deviceId, out _);
+            gateway.Broker.Publish(Topic(deviceId), ReadOnlyMemory<byte>.Empty, MqttQualityOfService.AtLeastOnce, retain: true);
+        }
     }
 
     private static (string Nonce, byte[] Signature, PostureFacts Facts) Read(ReadOnlyMemory<byte> payload)
