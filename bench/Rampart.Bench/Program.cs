@@ -35,6 +35,8 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["coap-dtls"] = CoapDtlsBench.RunAsync,
     ["console-pages"] = ConsoleBench.RunAsync,
     ["posture-fleet"] = PostureBench.RunAsync,
+    ["network-import"] = NetworkBench.ImportAsync,
+    ["ipfix-collector"] = NetworkBench.CollectorAsync,
     ["supply-chain"] = SupplyChainBench.RunAsync,
 };
 

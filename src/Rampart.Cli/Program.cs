@@ -39,6 +39,7 @@ var root = new RootCommand("Rampart: a self-hosted, zero-trust security hub for 
     VulnsCommand.Create(),
     ExposureCommand.Create(),
     ReportCommand.Create(),
+    NetworkCommand.Create(),
 };
 
 // The node handles SIGTERM and Ctrl-C itself (graceful shutdown within its timeout), so the

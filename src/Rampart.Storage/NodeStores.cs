@@ -117,6 +117,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>The live schema, for the record of processing (issue 19; the same store as <see cref="Subjects"/>).</summary>
     public Rampart.Privacy.Classification.IStoredColumns StoredColumns => _privacy;
 
+    /// <summary>The passive network inventory (issue 21 item 5, docs/network-visibility.md).</summary>
+    public Rampart.Network.Inventory.INetworkStore Network { get; } = new Rampart.Storage.Network.NetworkStore(database);
+
     /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
     public IDeviceCredentialStore DeviceCredentials { get; } = new DeviceCredentialStore(database);
     /// <summary>Fleet posture's device models (issue 18; the stores below are one object per provider).</summary>

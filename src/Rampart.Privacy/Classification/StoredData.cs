@@ -100,6 +100,10 @@ public static class StoredData
         .. Table("fleet_audit_suppressions", "suppressed fleet audit findings", "until the suppression's date",
             operational: ["id", "check_id", "resource", "until_ms", "reason", "created_ms"], personal: ["created_by"]),
         .. Table("audit_checkpoints", "signed checkpoints of the audit chain (ML-DSA-65 signature beside ECDSA)", Forever, operational: ["ml_dsa_65_signature"]),
+        .. Table("network_hosts", "the passive network inventory: hosts seen in pcap imports and flow exports (issue 21)", "for the life of the node",
+            operational: ["vendor", "device_id", "first_ms", "last_ms", "flows", "bytes", "ports", "protocols", "insecure"], personal: ["address", "mac"]),
+        .. Table("network_device_addresses", "the address each registered device last connected from (issue 21)", "for the life of the node",
+            operational: ["device_id", "seen_ms"], personal: ["address"]),
     ];
 
     private static IEnumerable<HeldField> Table(

@@ -38,6 +38,7 @@ using Rampart.Server.WebConsole;
 using Rampart.Server.Updates;
 using Rampart.Server.Privacy;
 using Rampart.Server.Posture;
+using Rampart.Server.Network;
 using Rampart.Server.SupplyChain;
 using System.Net;
 
@@ -223,6 +224,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartConsole();
         builder.Services.AddRampartPosture(configuration);
         builder.Services.AddRampartKeyHealth(keys, configuration);
+        builder.Services.AddRampartNetwork(configuration);
 
         // Data-protection keys (for the cookies and antiforgery tokens the operators issue adds)
         // stay in the owner-only keys folder, checked at every start like every other key.
@@ -315,6 +317,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         app.MapAdapters();
         app.MapConsole();
         app.MapPosture();
+        app.MapNetwork();
         app.MapOpenApi("/openapi/{documentName}.json").AllowPublic();
         return app;
     }
