@@ -1,8 +1,6 @@
-using System.IO.Pipelines;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Rampart.Mqtt.Codec;
+using System.Threading.Channels;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 
@@ -15,13 +13,16 @@ namespace Rampart.Device.Connection;
 /// publishes again with DUP after a reconnect (MQTT 5.0 §4.4), so a publish survives a broken link
 /// or a gateway restart.
 /// </summary>
-public sealed class DeviceMqttClient : IAsyncDisposable
+public sealed partial class DeviceMqttClient : IAsyncDisposable
 {
     private readonly DeviceConnectionOptions _options;
     private readonly Dictionary<ushort, Pending> _pending = [];
     private readonly Dictionary<string, MqttQualityOfService> _subscriptions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
+    // Messages received but not yet handled, per connection; beyond this the read loop waits (flow control).
+    private const int InboxCapacity = 1024;
+
     private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Link? _link;
     private ushort _lastPacketId;
@@ -240,6 +241,12 @@ public sealed class DeviceMqttClient : IAsyncDisposable
     {
         using var linkStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var pinger = PingAsync(link, linkStop.Token);
+
+        // Messages are handed to the application off this loop, one at a time and in order: a handler
+        // that publishes at QoS 1 and waits for the PUBACK (an attestation answer, a command's reply)
+        // needs this loop to keep reading, or it stalls the connection until PublishTimeout.
+        var inbox = Channel.CreateBounded<PublishPacket>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        _ = HandleAsync(link, inbox.Reader, linkStop.Token);
         try
         {
             while (await link.ReceiveAsync(linkStop.Token) is { } packet)
@@ -247,24 +254,7 @@ public sealed class DeviceMqttClient : IAsyncDisposable
                 switch (packet)
                 {
                     case PublishPacket publish:
-                        if (OnMessage is { } handler)
-                        {
-                            try
-                            {
-                                await handler(new DeviceMessage(publish.Topic, publish.Payload));
-                            }
-                            catch (Exception exception) when (exception is not OperationCanceledException)
-                            {
-                                // The application's handler failed: that must not end the connection loop for good.
-                                LastError = $"the message handler failed on {publish.Topic}: {exception.Message}";
-                            }
-                        }
-
-                        if (publish.QoS == MqttQualityOfService.AtLeastOnce)
-                        {
-                            await link.SendAsync(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId));
-                        }
-
+                        await inbox.Writer.WriteAsync(publish, linkStop.Token);
                         break;
                     case PublishResponsePacket { Kind: MqttPacketType.PubAck } ack:
                         lock (_lock)
@@ -284,8 +274,48 @@ public sealed class DeviceMqttClient : IAsyncDisposable
         }
         finally
         {
+            // Messages not handed over yet are not acknowledged: the gateway sends QoS 1 ones again on the next connection.
+            inbox.Writer.TryComplete();
             await linkStop.CancelAsync();
             await pinger.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // A QoS 1 message is acknowledged after its handler returned (at least once: a handler that was
+    // running when the link ended may see the message again after the reconnect).
+    private async Task HandleAsync(Link link, ChannelReader<PublishPacket> inbox, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var publish in inbox.ReadAllAsync(stop))
+            {
+                if (OnMessage is { } handler)
+                {
+                    try
+                    {
+                        await handler(new DeviceMessage(publish.Topic, publish.Payload));
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // The application's handler failed: that must not end message handling for good.
+                        LastError = $"the message handler failed on {publish.Topic}: {exception.Message}";
+                    }
+                }
+
+                if (publish.QoS == MqttQualityOfService.AtLeastOnce && !stop.IsCancellationRequested)
+                {
+                    await link.SendAsync(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The link ended.
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The link ended while acknowledging: the gateway sends the message again on the next connection.
+            LastError = $"acknowledging a message failed: {exception.Message}";
         }
     }
 
@@ -303,111 +333,5 @@ public sealed class DeviceMqttClient : IAsyncDisposable
         public PublishPacket Packet { get; } = packet;
 
         public TaskCompletionSource<MqttReasonCode> Acknowledged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    // One TLS connection: writes serialised, reads decoded in order.
-    private sealed class Link : IAsyncDisposable
-    {
-        private readonly SslStream _stream;
-        private readonly PipeReader _reader;
-        private readonly PipeWriter _writer;
-        private readonly MqttEncoder _encoder = new();
-        private readonly MqttDecoder _decoder = new(16 * 1024 * 1024) { Version = MqttProtocolVersion.V500 };
-        private readonly SemaphoreSlim _writeLock = new(1, 1);
-
-        private Link(SslStream stream)
-        {
-            _stream = stream;
-            _reader = PipeReader.Create(stream);
-            _writer = PipeWriter.Create(stream);
-        }
-
-        public static async Task<Link> OpenAsync(DeviceConnectionOptions options, CancellationToken cancellationToken)
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                if (options.LocalAddress is { } local)
-                {
-                    socket.Bind(new System.Net.IPEndPoint(local, 0));
-                }
-
-                await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
-                var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
-                await stream.AuthenticateAsClientAsync(RampartTls.ClientOptions(options.ServerName, options.TrustedRoot, options.Certificate()), cancellationToken);
-                return new Link(stream);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        public async Task<ConnAckPacket> ConnectAsync(DeviceConnectionOptions options, CancellationToken cancellationToken)
-        {
-            await SendAsync(new ConnectPacket
-            {
-                ClientId = options.DeviceId,
-                CleanStart = false,
-                KeepAliveSeconds = (ushort)Math.Clamp(options.KeepAlive.TotalSeconds, 1, ushort.MaxValue),
-                Properties = new MqttProperties { SessionExpiryInterval = (uint)options.SessionExpiry.TotalSeconds },
-            });
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(TimeSpan.FromSeconds(30));
-            return await ReceiveAsync(deadline.Token) as ConnAckPacket ?? throw new InvalidDataException("the gateway did not answer CONNECT with CONNACK");
-        }
-
-        public async Task SendAsync(MqttPacket packet)
-        {
-            await _writeLock.WaitAsync();
-            try
-            {
-                _encoder.Encode(packet, MqttProtocolVersion.V500, _writer);
-                await _writer.FlushAsync();
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        }
-
-        /// <summary>The next packet, or null when the gateway closed the connection.</summary>
-        public async Task<MqttPacket?> ReceiveAsync(CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                var result = await _reader.ReadAsync(cancellationToken);
-                var buffer = result.Buffer;
-                var status = _decoder.TryDecode(buffer, out var packet, out var consumed, out var error);
-                if (status == MqttDecodeStatus.Complete)
-                {
-                    _reader.AdvanceTo(consumed);
-                    return packet;
-                }
-
-                if (status == MqttDecodeStatus.Malformed)
-                {
-                    throw new InvalidDataException("the gateway sent a malformed packet: " + error.Message);
-                }
-
-                _reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    return null;
-                }
-            }
-        }
-
-        public void Abort() => _stream.Dispose();
-
-        public async ValueTask DisposeAsync()
-        {
-            await _reader.CompleteAsync();
-            await _writer.CompleteAsync();
-            await _stream.DisposeAsync();
-            _encoder.Dispose();
-            _writeLock.Dispose();
-        }
     }
 }

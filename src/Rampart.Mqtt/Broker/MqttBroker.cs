@@ -184,7 +184,16 @@ public sealed partial class MqttBroker : IDisposable
             throw new ArgumentException($"'{topic}' is not a valid topic name", nameof(topic));
         }
 
-        Route(new MqttMessage(topic, payload.ToArray(), qos, retain, properties ?? MqttProperties.Empty, string.Empty, null, publisher: null), from: null);
+        // A message expiry interval (5.0 §3.3.2.3.3) counts from now, as for a client's PUBLISH; a retained copy expires with it.
+        // Kept as the message's expiry time and written per delivery as what remains (as MqttConnection does).
+        DateTimeOffset? expiresAt = null;
+        if (properties?.MessageExpiryInterval is { } seconds)
+        {
+            expiresAt = _time.GetUtcNow().AddSeconds(seconds);
+            properties = properties with { MessageExpiryInterval = null };
+        }
+
+        Route(new MqttMessage(topic, payload.ToArray(), qos, retain, properties ?? MqttProperties.Empty, string.Empty, expiresAt, publisher: null), from: null);
     }
 
     /// <summary>

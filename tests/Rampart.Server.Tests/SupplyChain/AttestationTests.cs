@@ -54,24 +54,32 @@ public sealed class AttestationTests
     }
 
     [Fact]
-    public async Task A_replayed_answer_is_refused_as_a_high_event_even_though_its_signature_is_the_devices_own()
+    public async Task A_replayed_answer_is_refused_as_a_high_event_even_though_its_signature_is_the_devices_own_while_a_resend_of_the_last_is_only_noted()
     {
         await using var node = await GatewayNode.StartAsync(AttestOnConnect);
         var release = await ReleaseAsync(node);
-        ReadOnlyMemory<byte>? answer = null;
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
         using var observation = node.Get<Rampart.Server.Gateway.MqttGateway>().Broker.Observe("devices/att-replay/state", message =>
         {
             if (AttestationService.IsAnswer(message.Payload.Span))
             {
-                answer ??= message.Payload.ToArray();
+                answers.Enqueue(message.Payload.ToArray());
             }
         });
         await using var device = await DeviceAsync(node, "att-replay", "sha256:" + release.ImageSha256);
         await EventAsync(node, "att-replay", "supplychain.attestation.passed");
-        Assert.NotNull(answer);
+        Assert.True(answers.TryPeek(out var first));
 
-        // The same signed answer again: its nonce was answered already.
-        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/att-replay/state", answer.Value));
+        // 1. The same answer again at once, as the SDK resends an unacknowledged publish after a reconnect: noted, not alarmed.
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/att-replay/state", first));
+        Assert.Equal(SecuritySeverity.Info, (await EventAsync(node, "att-replay", "supplychain.attestation.duplicate")).Severity);
+
+        // 2. A fresh challenge is answered; then the first answer again: its nonce was spent and it is not the last answer, so a replay.
+        using var admin = new AdminClient(node.Node.Node.AdminSocketPath);
+        await admin.SendAsync<AttestationChallengeResponse>(HttpMethod.Post, "api/v1/attestation/devices/att-replay", CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await Events(node, "att-replay", "supplychain.attestation.passed")).Count >= 2, "the on-demand challenge is answered");
+        Assert.Empty(await Events(node, "att-replay", "supplychain.attestation.replayed"));
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/att-replay/state", first));
         var replayed = await EventAsync(node, "att-replay", "supplychain.attestation.replayed");
         Assert.Equal(SecuritySeverity.High, replayed.Severity);
         await Eventually.HoldsAsync(async () => (await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-replay"), CancellationToken.None)).Any(a => a.Detector == AttestationService.Detector),

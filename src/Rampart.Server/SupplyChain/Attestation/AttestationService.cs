@@ -11,6 +11,7 @@ using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Fleet.Updates;
+using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
 using Rampart.SupplyChain;
@@ -39,6 +40,13 @@ public enum AttestationVerdict
 
     /// <summary>No release of the device's model and reported version: nothing to compare with (not a pass).</summary>
     UnknownRelease,
+
+    /// <summary>
+    /// The very answer this node judged last for the device, byte for byte, again: the SDK resends an
+    /// unacknowledged QoS 1 publish after a reconnect (MQTT §4.4). Nothing is gained by it (the nonce was
+    /// judged once), so it is recorded (info) and not alarmed; any other reuse of a spent nonce is <see cref="Replayed"/>.
+    /// </summary>
+    Duplicate,
 }
 
 /// <summary>
@@ -62,6 +70,9 @@ public sealed class AttestationService(
     // The nonce this node last published per device (retained), so that clearing an answered challenge
     // never wipes a newer one this node sent meanwhile. The outstanding challenge itself is in the store.
     private readonly ConcurrentDictionary<string, string> _published = new(StringComparer.Ordinal);
+
+    // Per device, the SHA-256 of the answer that last took a nonce here (32 bytes a device): tells a resend from a replay.
+    private readonly ConcurrentDictionary<string, byte[]> _lastAnswer = new(StringComparer.Ordinal);
     private readonly Lock _retained = new();
 
     /// <summary>
@@ -76,7 +87,9 @@ public sealed class AttestationService(
         lock (_retained)
         {
             _published[deviceId] = nonce;
-            gateway.Broker.Publish(Topic(deviceId), JsonSerializer.SerializeToUtf8Bytes(new { nonce }), MqttQualityOfService.AtLeastOnce, retain: true);
+            // It expires with the answer's deadline: a retained challenge kept past it (offline device, node restart) would only earn a stale verdict.
+            gateway.Broker.Publish(Topic(deviceId), JsonSerializer.SerializeToUtf8Bytes(new { nonce }), MqttQualityOfService.AtLeastOnce, retain: true,
+                new MqttProperties { MessageExpiryInterval = (uint)Math.Ceiling(options.AttestationTimeout.TotalSeconds) });
         }
 
         gateway.Events.Record("supplychain.attestation.challenged", SecuritySeverity.Info, deviceId, null, new Dictionary<string, string>());
@@ -95,12 +108,16 @@ public sealed class AttestationService(
 
         // 1. Freshness: the device's outstanding nonce, taken from the store (answered once, on any node), within the timeout.
         AttestationVerdict? verdict = null;
+        var answer = SHA256.HashData(payload.Span);
         if ((nonce.Length == 0 ? null : await challenges.ConsumeAsync(deviceId, nonce, cancellationToken)) is not { } issued)
         {
-            verdict = AttestationVerdict.Replayed;
+            verdict = _lastAnswer.TryGetValue(deviceId, out var last) && CryptographicOperations.FixedTimeEquals(last, answer)
+                ? AttestationVerdict.Duplicate
+                : AttestationVerdict.Replayed;
         }
         else
         {
+            _lastAnswer[deviceId] = answer;
             ClearRetained(deviceId, nonce);
             if (now - issued > options.AttestationTimeout)
             {
@@ -152,11 +169,12 @@ public sealed class AttestationService(
             AttestationVerdict.Stale => "stale",
             AttestationVerdict.Replayed => "replayed",
             AttestationVerdict.BadSignature => "bad-signature",
+            AttestationVerdict.Duplicate => "duplicate",
             _ => "unknown-release",
         };
         var severity = verdict switch
         {
-            AttestationVerdict.Passed => SecuritySeverity.Info,
+            AttestationVerdict.Passed or AttestationVerdict.Duplicate => SecuritySeverity.Info,
             AttestationVerdict.UnknownRelease => SecuritySeverity.Warning,
             _ => SecuritySeverity.High,
         };
