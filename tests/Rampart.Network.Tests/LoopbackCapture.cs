@@ -16,7 +16,23 @@ internal static class LoopbackCapture
     public static readonly IPAddress Server = IPAddress.Parse("127.0.0.23");
     public static readonly IPAddress Client = IPAddress.Parse("127.0.0.50");
 
+    // One capture at a time in the test run: the services bind fixed ports on Server, and each capture must hold only its own exchanges.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public static async Task<string> RecordAsync(string directory, string? extraFilter = null)
+    {
+        await OneAtATime.WaitAsync();
+        try
+        {
+            return await RecordAloneAsync(directory, extraFilter);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task<string> RecordAloneAsync(string directory, string? extraFilter)
     {
         var path = Path.Combine(directory, "loopback.pcap");
         var start = new ProcessStartInfo("tcpdump", ["-i", "lo", "-U", "-n", "-w", path, $"host {Server}" + (extraFilter ?? string.Empty)]) { RedirectStandardError = true, RedirectStandardOutput = true };

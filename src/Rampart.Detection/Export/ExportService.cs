@@ -164,7 +164,7 @@ public sealed class ExportService(
                 .Select(sender => new OutboxEntry(sender.Destination, record.Id, payload)));
         }
 
-        Count(await outbox.EnqueueAsync(OutboxSources.SecurityEvents, batch[^1].Id, entries, Bounds, time.GetUtcNow(), cancellationToken));
+        Count(await outbox.EnqueueAsync(OutboxSources.SecurityEvents, cursor, batch[^1].Id, entries, Bounds, time.GetUtcNow(), cancellationToken));
         return true;
     }
 
@@ -193,7 +193,7 @@ public sealed class ExportService(
             through = checkpoint.Sequence;
         }
 
-        Count(await outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, through, entries, Bounds, time.GetUtcNow(), cancellationToken));
+        Count(await outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, cursor, through, entries, Bounds, time.GetUtcNow(), cancellationToken));
         return true;
     }
 

@@ -15,9 +15,12 @@ public interface IExportOutbox
     /// same record id is ignored, so a repeated round duplicates nothing), drops what exceeds
     /// <paramref name="bounds"/> oldest first, counts the drops, and moves the cursor of
     /// <paramref name="source"/> to <paramref name="cursor"/>. Returns the drops per destination.
+    /// The entries were read after position <paramref name="after"/>: when the stored cursor has moved
+    /// past it meanwhile (another node enqueued — and may have delivered and deleted — those records), the
+    /// round is stale and nothing is added; the next round reads on from the new cursor.
     /// </summary>
     Task<IReadOnlyDictionary<string, long>> EnqueueAsync(
-        string source, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken);
+        string source, long after, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Drops the records of every destination older than the bounds allow; returns the drops per destination.</summary>
     Task<IReadOnlyDictionary<string, long>> ExpireAsync(OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken);

@@ -23,6 +23,9 @@ public sealed partial class DeviceMqttClient : IAsyncDisposable
     // Messages received but not yet handled, per connection; beyond this the read loop waits (flow control).
     private const int InboxCapacity = 1024;
 
+    // How long the end of a connection waits for the handler of its last message.
+    private static readonly TimeSpan HandlerDrain = TimeSpan.FromSeconds(10);
+
     private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Link? _link;
     private ushort _lastPacketId;
@@ -246,7 +249,7 @@ public sealed partial class DeviceMqttClient : IAsyncDisposable
         // that publishes at QoS 1 and waits for the PUBACK (an attestation answer, a command's reply)
         // needs this loop to keep reading, or it stalls the connection until PublishTimeout.
         var inbox = Channel.CreateBounded<PublishPacket>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        _ = HandleAsync(link, inbox.Reader, linkStop.Token);
+        var handling = HandleAsync(link, inbox.Reader, linkStop.Token);
         try
         {
             while (await link.ReceiveAsync(linkStop.Token) is { } packet)
@@ -278,6 +281,10 @@ public sealed partial class DeviceMqttClient : IAsyncDisposable
             inbox.Writer.TryComplete();
             await linkStop.CancelAsync();
             await pinger.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            // The next connection's handler must not run beside this one's (one message at a time, in
+            // order); a handler that does not finish within the bound is left running (it was not acknowledged).
+            await handling.WaitAsync(HandlerDrain, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -295,9 +302,9 @@ public sealed partial class DeviceMqttClient : IAsyncDisposable
                     {
                         await handler(new DeviceMessage(publish.Topic, publish.Payload));
                     }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    catch (Exception exception) when (!stop.IsCancellationRequested)
                     {
-                        // The application's handler failed: that must not end message handling for good.
+                        // The application's handler failed (its own timeouts included): that must not end message handling for good.
                         LastError = $"the message handler failed on {publish.Topic}: {exception.Message}";
                     }
                 }

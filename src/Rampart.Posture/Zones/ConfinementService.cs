@@ -32,6 +32,11 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
 
     public Task<IReadOnlyList<Confinement>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
+    // The device as it is after the commit, not as read before it: a quarantine decided meanwhile must
+    // not be lifted on the live session by this change's re-templating.
+    private async Task NotifyAsync(Device before, bool confined, CancellationToken cancellationToken) =>
+        Changed?.Invoke(await devices.GetAsync(before.Id, cancellationToken) ?? before, confined);
+
     /// <summary>Confines one device now; false when it is confined already.</summary>
     public async Task<bool> ConfineAsync(string deviceId, string reason, string actor, CancellationToken cancellationToken)
     {
@@ -52,7 +57,7 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
         if (confined)
         {
             templates.Set(device.Id, true);
-            Changed?.Invoke(device, true);
+            await NotifyAsync(device, true, cancellationToken);
         }
 
         return confined;
@@ -72,7 +77,7 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
                 }))
                 : throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} is not confined"), cancellationToken);
         templates.Set(device.Id, false);
-        Changed?.Invoke(device, false);
+        await NotifyAsync(device, false, cancellationToken);
     }
 
     /// <summary>
@@ -114,7 +119,7 @@ public sealed class ConfinementService(IConfinementStore store, IDeviceStore dev
                 }))
                 : throw new FleetException(FleetErrorKind.Conflict, $"device {device.Id} is retired"), cancellationToken);
         templates.Learn(device.Id, zone);
-        Changed?.Invoke(device with { Zone = zone }, templates.IsConfined(device.Id));
+        await NotifyAsync(device with { Zone = zone }, templates.IsConfined(device.Id), cancellationToken);
         return device.Zone;
     }
 

@@ -36,10 +36,22 @@ public class ExportOutbox(IStoreDatabase database) : IExportOutbox
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, long>> EnqueueAsync(
-        string source, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
+        string source, long after, long cursor, IReadOnlyList<OutboxEntry> entries, OutboxBounds bounds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+
+        // Under the outbox lock: a round read before another node's round that followed the same cursor is
+        // stale. Its records are queued already, or delivered and deleted (re-adding them would send them twice).
+        await using (var read = connection.Command("SELECT position FROM export_cursors WHERE source = @s", transaction).Bind([("s", source)]))
+        {
+            if (await read.ExecuteScalarAsync(cancellationToken) is long position && position > after)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new Dictionary<string, long>(StringComparer.Ordinal);
+            }
+        }
+
         var destinations = entries.Select(entry => entry.Destination).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var destination in destinations)
         {

@@ -87,6 +87,25 @@ public sealed class AttestationTests
     }
 
     [Fact]
+    public async Task Two_challenges_close_together_are_both_answered_without_a_replay_verdict_or_an_alert()
+    {
+        await using var node = await GatewayNode.StartAsync(AttestOnConnect);
+        var release = await ReleaseAsync(node);
+        await using var device = await DeviceAsync(node, "att-twice", "sha256:" + release.ImageSha256);
+        await EventAsync(node, "att-twice", "supplychain.attestation.passed");
+
+        // The second replaces the first before its answer can come: that answer is superseded (info), the second passes.
+        var attestation = node.Get<AttestationService>();
+        await attestation.ChallengeAsync("att-twice", CancellationToken.None);
+        await attestation.ChallengeAsync("att-twice", CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await Events(node, "att-twice", "supplychain.attestation.passed")).Count
+            + (await Events(node, "att-twice", "supplychain.attestation.superseded")).Count >= 3, "both challenges were answered");
+        Assert.Empty(await Events(node, "att-twice", "supplychain.attestation.replayed"));
+        Assert.Empty(await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-twice"), CancellationToken.None));
+        Assert.Equal(DeviceState.Active, (await node.Get<IDeviceStore>().GetAsync("att-twice", CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task An_answer_signed_by_another_key_fails_its_signature_check()
     {
         await using var node = await GatewayNode.StartAsync(AttestOnConnect);

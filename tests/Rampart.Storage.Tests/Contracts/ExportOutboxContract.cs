@@ -18,8 +18,8 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     {
         var bounds = new OutboxBounds(100, TimeSpan.FromDays(1));
 
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
 
         var queued = await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None);
         Assert.Equal(["event-1", "event-2", "event-3"], queued.Select(item => item.RecordId));
@@ -34,11 +34,26 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     {
         var bounds = new OutboxBounds(100, TimeSpan.FromDays(1));
 
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 6, Records("webhook:a", 1, 6), bounds, Now, CancellationToken.None);
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 6, Records("webhook:a", 1, 6), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
 
         Assert.Equal(6, await Outbox.GetCursorAsync(OutboxSources.SecurityEvents, CancellationToken.None));
         Assert.Equal(6, (await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task A_round_read_before_another_node_enqueued_and_delivered_the_same_records_adds_nothing_back()
+    {
+        var bounds = new OutboxBounds(100, TimeSpan.FromDays(1));
+
+        // Node A enqueues events 1-3 and delivers them; node B read the same round from cursor 0 meanwhile.
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+        var queued = await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None);
+        await Outbox.MarkDeliveredAsync("webhook:a", queued[^1].Id, 3, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 3, Records("webhook:a", 1, 3), bounds, Now, CancellationToken.None);
+
+        Assert.Empty(await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None));
+        Assert.Equal(3, await Outbox.GetCursorAsync(OutboxSources.SecurityEvents, CancellationToken.None));
     }
 
     [Fact]
@@ -46,8 +61,8 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     {
         var bounds = new OutboxBounds(3, TimeSpan.FromDays(1));
 
-        var first = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 5, [.. Records("webhook:a", 1, 5), .. Records("syslog:b", 1, 2)], bounds, Now, CancellationToken.None);
-        var second = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 6, Records("webhook:a", 6, 1), bounds, Now, CancellationToken.None);
+        var first = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 5, [.. Records("webhook:a", 1, 5), .. Records("syslog:b", 1, 2)], bounds, Now, CancellationToken.None);
+        var second = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 5, 6, Records("webhook:a", 6, 1), bounds, Now, CancellationToken.None);
 
         Assert.Equal(2, first["webhook:a"]);
         Assert.False(first.ContainsKey("syslog:b"));
@@ -66,9 +81,9 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
         var bounds = new OutboxBounds(3, TimeSpan.FromDays(1), MaxCheckpointRows: 2);
         var checkpoints = Enumerable.Range(1, 3).Select(i => new OutboxEntry("syslog:a", ExportRecord.CheckpointIdPrefix + i, "{}")).ToArray();
 
-        await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 2, checkpoints[..2], bounds, Now, CancellationToken.None);
-        var flood = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 50, Records("syslog:a", 1, 50), bounds, Now, CancellationToken.None);
-        var third = await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 3, checkpoints[2..], bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 0, 2, checkpoints[..2], bounds, Now, CancellationToken.None);
+        var flood = await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 50, Records("syslog:a", 1, 50), bounds, Now, CancellationToken.None);
+        var third = await Outbox.EnqueueAsync(OutboxSources.AuditCheckpoints, 2, 3, checkpoints[2..], bounds, Now, CancellationToken.None);
 
         Assert.Equal(47, flood["syslog:a"]);
         Assert.Equal(1, third["syslog:a"]);
@@ -80,8 +95,8 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     public async Task Records_that_waited_longer_than_the_maximum_age_are_dropped_and_counted()
     {
         var bounds = new OutboxBounds(100, TimeSpan.FromHours(1));
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 2, Records("webhook:a", 1, 2), bounds, Now, CancellationToken.None);
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 3, Records("webhook:a", 3, 1), bounds, Now.AddMinutes(50), CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 2, Records("webhook:a", 1, 2), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 2, 3, Records("webhook:a", 3, 1), bounds, Now.AddMinutes(50), CancellationToken.None);
 
         var early = await Outbox.ExpireAsync(bounds, Now.AddMinutes(59), CancellationToken.None);
         var late = await Outbox.ExpireAsync(bounds, Now.AddMinutes(61), CancellationToken.None);
@@ -96,7 +111,7 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
     public async Task Delivered_records_leave_the_queue_in_order_and_a_failure_is_kept_until_the_next_success()
     {
         var bounds = new OutboxBounds(100, TimeSpan.FromDays(1));
-        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 4, Records("webhook:a", 1, 4), bounds, Now, CancellationToken.None);
+        await Outbox.EnqueueAsync(OutboxSources.SecurityEvents, 0, 4, Records("webhook:a", 1, 4), bounds, Now, CancellationToken.None);
         var queued = await Outbox.PeekAsync("webhook:a", 10, CancellationToken.None);
 
         await Outbox.MarkFailedAsync("webhook:a", "answered 503", Now.AddSeconds(2), Now, CancellationToken.None);
@@ -129,12 +144,12 @@ public abstract class ExportOutboxContract<TProvider> : StoreContract<TProvider>
 
         for (var round = 0; round < Rounds; round++)
         {
-            var cursor = (round + 1L) * PerRound;
+            var (after, cursor) = (round * (long)PerRound, (round + 1L) * PerRound);
             var first = Round(round, reversed: false);
             var other = Round(round, reversed: true);
             await Task.WhenAll(
-                Task.Run(() => Stores.ExportOutbox.EnqueueAsync(OutboxSources.SecurityEvents, cursor, first, bounds, Now, CancellationToken.None)),
-                Task.Run(() => second.ExportOutbox.EnqueueAsync(OutboxSources.SecurityEvents, cursor, other, bounds, Now, CancellationToken.None)));
+                Task.Run(() => Stores.ExportOutbox.EnqueueAsync(OutboxSources.SecurityEvents, after, cursor, first, bounds, Now, CancellationToken.None)),
+                Task.Run(() => second.ExportOutbox.EnqueueAsync(OutboxSources.SecurityEvents, after, cursor, other, bounds, Now, CancellationToken.None)));
         }
 
         var expected = Enumerable.Range(1, Rounds * PerRound).Select(i => $"event-{i}").ToArray();

@@ -42,6 +42,13 @@ public enum AttestationVerdict
     UnknownRelease,
 
     /// <summary>
+    /// An answer to a challenge this node issued within <see cref="SupplyChainOptions.AttestationTimeout"/> that a
+    /// newer challenge replaced before the answer came (a connect challenge and an on-demand one close together, a
+    /// reconnect delivering the older one first). The device did nothing wrong; its answer to the newer one counts.
+    /// </summary>
+    Superseded,
+
+    /// <summary>
     /// The very answer this node judged last for the device, byte for byte, again: the SDK resends an
     /// unacknowledged QoS 1 publish after a reconnect (MQTT §4.4). Nothing is gained by it (the nonce was
     /// judged once), so it is recorded (info) and not alarmed; any other reuse of a spent nonce is <see cref="Replayed"/>.
@@ -73,6 +80,10 @@ public sealed class AttestationService(
 
     // Per device, the SHA-256 of the answer that last took a nonce here (32 bytes a device): tells a resend from a replay.
     private readonly ConcurrentDictionary<string, byte[]> _lastAnswer = new(StringComparer.Ordinal);
+
+    // Per device, the last few nonces this node issued and not yet seen answered (a superseded one is not a replay).
+    private readonly ConcurrentDictionary<string, (string Nonce, DateTimeOffset Issued)[]> _recent = new(StringComparer.Ordinal);
+    private const int RecentPerDevice = 4;
     private readonly Lock _retained = new();
 
     /// <summary>
@@ -84,6 +95,9 @@ public sealed class AttestationService(
     {
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
         await challenges.IssueAsync(deviceId, nonce, time.GetUtcNow(), cancellationToken);
+        var issuedAt = time.GetUtcNow();
+        _recent.AddOrUpdate(deviceId, _ => [(nonce, issuedAt)],
+            (_, list) => [.. list.Where(n => issuedAt - n.Issued <= options.AttestationTimeout).TakeLast(RecentPerDevice - 1), (nonce, issuedAt)]);
         lock (_retained)
         {
             _published[deviceId] = nonce;
@@ -111,12 +125,17 @@ public sealed class AttestationService(
         var answer = SHA256.HashData(payload.Span);
         if ((nonce.Length == 0 ? null : await challenges.ConsumeAsync(deviceId, nonce, cancellationToken)) is not { } issued)
         {
-            verdict = _lastAnswer.TryGetValue(deviceId, out var last) && CryptographicOperations.FixedTimeEquals(last, answer)
-                ? AttestationVerdict.Duplicate
+            verdict = TakeRecent(deviceId, nonce, now) ? AttestationVerdict.Superseded
+                : _lastAnswer.TryGetValue(deviceId, out var last) && CryptographicOperations.FixedTimeEquals(last, answer) ? AttestationVerdict.Duplicate
                 : AttestationVerdict.Replayed;
+            if (verdict == AttestationVerdict.Superseded)
+            {
+                _lastAnswer[deviceId] = answer;
+            }
         }
         else
         {
+            TakeRecent(deviceId, nonce, now);
             _lastAnswer[deviceId] = answer;
             ClearRetained(deviceId, nonce);
             if (now - issued > options.AttestationTimeout)
@@ -153,6 +172,28 @@ public sealed class AttestationService(
         return verdict.Value;
     }
 
+    // True when nonce is one this node issued to the device within the timeout and not yet seen answered; forgets it.
+    private bool TakeRecent(string deviceId, string nonce, DateTimeOffset now)
+    {
+        while (_recent.TryGetValue(deviceId, out var list))
+        {
+            var index = Array.FindIndex(list, n => string.Equals(n.Nonce, nonce, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return false;
+            }
+
+            var rest = list.Where((_, i) => i != index).ToArray();
+            var updated = rest.Length == 0 ? _recent.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)[]>(deviceId, list)) : _recent.TryUpdate(deviceId, rest, list);
+            if (updated)
+            {
+                return now - list[index].Issued <= options.AttestationTimeout;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The bytes the device signed: the same text as the SDK's <c>AttestationResponder.SignedBytes</c>
     /// (the node does not reference the device SDK; the end-to-end test holds them together).
@@ -170,11 +211,12 @@ public sealed class AttestationService(
             AttestationVerdict.Replayed => "replayed",
             AttestationVerdict.BadSignature => "bad-signature",
             AttestationVerdict.Duplicate => "duplicate",
+            AttestationVerdict.Superseded => "superseded",
             _ => "unknown-release",
         };
         var severity = verdict switch
         {
-            AttestationVerdict.Passed or AttestationVerdict.Duplicate => SecuritySeverity.Info,
+            AttestationVerdict.Passed or AttestationVerdict.Duplicate or AttestationVerdict.Superseded => SecuritySeverity.Info,
             AttestationVerdict.UnknownRelease => SecuritySeverity.Warning,
             _ => SecuritySeverity.High,
         };
