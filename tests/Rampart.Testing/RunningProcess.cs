@@ -119,6 +119,9 @@ public sealed partial class RunningProcess : IDisposable
 
     public void Terminate() => Signal(15);
 
+    /// <summary>True once the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     public void KillHard() => Signal(9);
 
     public void Dispose()
