@@ -43,11 +43,9 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
         {
             if (message.Payload.IsEmpty)
             {
-                if (_byTopic.Remove(message.Topic) || tracked)
-                {
-                    Changed(message.Topic, null, tracked);
-                }
-
+                // Recorded even when not held here: the store may hold the topic (set before a restart, or by another node).
+                _byTopic.Remove(message.Topic);
+                Changed(message.Topic, null, tracked);
                 return true;
             }
 
