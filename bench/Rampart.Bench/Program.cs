@@ -21,6 +21,7 @@ var scenarios = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordi
     ["mqtt-revoke-cluster"] = ClusterRevocationBench.RunAsync,
     ["mqtt-idle"] = MqttLoadBench.IdleAsync,
     ["sim-storm"] = SimStormBench.RunAsync,
+    ["mqtt-storm"] = MqttStormBench.RunAsync,
     ["lms"] = LmsBench.RunAsync,
     ["tuf-metadata"] = UpdatesBench.MetadataAsync,
     ["rollout-plan"] = UpdatesBench.PlanAsync,

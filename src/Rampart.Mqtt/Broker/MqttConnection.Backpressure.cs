@@ -35,9 +35,9 @@ internal sealed partial class MqttConnection
     /// <summary>Called as the backlog shrinks (a write, an acknowledgement): wakes publishers once it is down to a quarter.</summary>
     public void SignalRoomIfDrained()
     {
-        if (Volatile.Read(ref _room) is not null && HasRoom)
+        if (Volatile.Read(ref _roomWaiterCount) > 0 && HasRoom)
         {
-            Interlocked.Exchange(ref _room, null)?.TrySetResult();
+            WakeRoomWaiters();
         }
     }
 
@@ -59,6 +59,13 @@ internal sealed partial class MqttConnection
 
     private List<MqttConnection>? _waitingFor;
 
+    // This connection as a publisher: its one reusable wait (made at the first congestion it meets).
+    private CongestionWaiter? _congestionWaiter;
+
+    // This connection as a subscriber: the publishers waiting for its room (made when the first one waits).
+    private List<CongestionWaiter>? _roomWaiters;
+    private int _roomWaiterCount;
+
     private int HighWater => Math.Max(1, _options.MaximumOutboundQueue / 2);
 
     private int SessionHighWater => Math.Max(1, _options.MaximumQueuedMessages / 2);
@@ -69,36 +76,65 @@ internal sealed partial class MqttConnection
     /// <summary>Packets the writer has written: how a publisher tells a slow subscriber from a stuck one.</summary>
     private long Progress => Interlocked.Read(ref _written);
 
-    /// <summary>Completes when the outbound queue is down to a quarter (at once if it already is).</summary>
-    private Task RoomAsync()
+    /// <summary>
+    /// Arms <paramref name="waiter"/> and registers it for this connection's room: it is signalled when the
+    /// outbound queue is down to a quarter (at once if it already is) or the connection closes.
+    /// </summary>
+    private ValueTask<CongestionWaiter.Outcome> RoomAsync(CongestionWaiter waiter, TimeSpan timeout)
     {
-        while (true)
+        // Armed before it is registered, so a writer that drains meanwhile cannot signal into nothing.
+        var wait = waiter.Arm(timeout);
+        var waiters = _roomWaiters ?? Interlocked.CompareExchange(ref _roomWaiters, [], null) ?? _roomWaiters!;
+        lock (waiters)
         {
-            var room = Volatile.Read(ref _room);
-            if (room is null || room.Task.IsCompleted)
-            {
-                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (Interlocked.CompareExchange(ref _room, created, room) != room)
-                {
-                    continue;
-                }
+            waiters.Add(waiter);
+            Volatile.Write(ref _roomWaiterCount, waiters.Count);
+        }
 
-                room = created;
+        // Checked after registering, for the same reason.
+        if (HasRoom || _closed != 0)
+        {
+            WakeRoomWaiters();
+        }
+
+        return wait;
+    }
+
+    private void WakeRoomWaiters()
+    {
+        if (_roomWaiters is not { } waiters)
+        {
+            return;
+        }
+
+        lock (waiters)
+        {
+            foreach (var waiter in waiters)
+            {
+                waiter.Signal();
             }
 
-            // Checked after publishing the signal, so a writer that drains meanwhile cannot be missed.
-            if (HasRoom || _closed != 0)
-            {
-                Interlocked.CompareExchange(ref _room, null, room);
-                room.TrySetResult();
-            }
+            waiters.Clear();
+            Volatile.Write(ref _roomWaiterCount, 0);
+        }
+    }
 
-            return room.Task;
+    private void ForgetRoomWaiter(CongestionWaiter waiter)
+    {
+        if (_roomWaiters is { } waiters)
+        {
+            lock (waiters)
+            {
+                waiters.Remove(waiter);
+                Volatile.Write(ref _roomWaiterCount, waiters.Count);
+            }
         }
     }
 
     // After each read, a publisher waits for the subscribers its messages congested, as long as they make
     // progress: a stuck one must not hold publishers back, so then it reads on and the excess is dropped.
+    // Pooled state machine: a publisher that pauses often allocates nothing for it.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitForCongestedAsync(CancellationToken cancellationToken)
     {
         if (t_congested is not { Count: > 0 } congested)
@@ -118,26 +154,35 @@ internal sealed partial class MqttConnection
         }
 
         congested.Clear();
+        var waiter = _congestionWaiter ??= new CongestionWaiter(_time, cancellationToken);
         foreach (var subscriber in subscribers)
         {
             var progress = subscriber.Progress;
             while (true)
             {
-                try
+                var outcome = await subscriber.RoomAsync(waiter, CongestionWait);
+
+                // Out of its list whatever ended the wait, so no later wake-up of this subscriber ends another wait.
+                subscriber.ForgetRoomWaiter(waiter);
+                if (outcome == CongestionWaiter.Outcome.Room)
                 {
-                    await subscriber.RoomAsync().WaitAsync(CongestionWait, _time, cancellationToken);
                     break;
                 }
-                catch (TimeoutException) when (subscriber.Progress != progress)
+
+                if (outcome == CongestionWaiter.Outcome.Cancelled)
                 {
-                    progress = subscriber.Progress;
+                    subscribers.Clear();
+                    throw new OperationCanceledException(cancellationToken);
                 }
-                catch (TimeoutException)
+
+                if (subscriber.Progress == progress)
                 {
                     // No progress at all: stuck. Publishers stop waiting for it until it writes again.
                     subscriber._stuck = true;
                     break;
                 }
+
+                progress = subscriber.Progress;
             }
         }
 

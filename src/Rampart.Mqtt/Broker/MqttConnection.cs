@@ -42,7 +42,6 @@ internal sealed partial class MqttConnection
     private Dictionary<string, ushort>? _outgoingAliases;
     private ushort _outgoingAliasLimit;
     private string? _lastTopic;
-    private TaskCompletionSource? _room;
     private long _written;
     private volatile bool _stuck;
     private bool _sessionExpiryWasZero;
@@ -167,6 +166,7 @@ internal sealed partial class MqttConnection
                 Policy.OnClosed(_closeCode, _closeDetail);
             }
 
+            _congestionWaiter?.Dispose();
             _closing.Dispose();
         }
     }
@@ -181,7 +181,7 @@ internal sealed partial class MqttConnection
 
         _closeCode = code;
         _closeDetail = detail;
-        Interlocked.Exchange(ref _room, null)?.TrySetResult();
+        WakeRoomWaiters();
         if (sendDisconnect && V5 && Session is not null)
         {
             _outbound.Writer.TryWrite(Outbound.Control(new DisconnectPacket(code) { Properties = new MqttProperties { ReasonString = detail } }));
