@@ -40,11 +40,7 @@ public sealed class TpmDeviceKeyTests : IDisposable
             await store.SaveAsync(enrolled, CancellationToken.None);
         }
 
-        using var certificate = await store.LoadAsync(CancellationToken.None);
-        Assert.NotNull(certificate);
-        Assert.True(certificate.HasPrivateKey);
-        Assert.Equal("CN=tpm-dev-1", certificate.Subject);
-        Assert.True(FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]));
+        using var certificate = await LoadedIdentityAsync(store, "CN=tpm-dev-1", authority);
         Assert.False(File.Exists(Path.Combine(_temp.Sub("device"), "device.key")));
 
         // MQTT over mutual TLS with this key is not in this test: .NET's SslStream cannot complete a handshake with a key of the
@@ -109,15 +105,22 @@ public sealed class TpmDeviceKeyTests : IDisposable
             await store.SaveAsync(again, CancellationToken.None);
         }
 
-        using var certificate = await store.LoadAsync(CancellationToken.None);
-        Assert.NotNull(certificate);
-        Assert.True(certificate.HasPrivateKey);
-        Assert.Equal("CN=tpm-factory-1", certificate.Subject);
-        Assert.True(FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]));
+        using var certificate = await LoadedIdentityAsync(store, "CN=tpm-factory-1", authority);
         Assert.False(certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(firstKey));
         using var privateKey = certificate.GetECDsaPrivateKey()!;
         Assert.ThrowsAny<CryptographicException>(() => privateKey.ExportPkcs8PrivateKey());
         await store.DeleteKeyAsync(CancellationToken.None);
+    }
+
+    // The store's identity: the saved certificate with the TPM-held key, chaining to the node's CA.
+    private static async Task<X509Certificate2> LoadedIdentityAsync(TpmKeyStore store, string subject, CertificateAuthority authority)
+    {
+        var certificate = await store.LoadAsync(CancellationToken.None);
+        Assert.NotNull(certificate);
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Equal(subject, certificate.Subject);
+        Assert.True(FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]));
+        return certificate;
     }
 
     [Fact]
