@@ -1,11 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using Rampart.Device.Connection;
 using Rampart.Device.Enrollment;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
 using Rampart.Fleet.Inventory;
-using Rampart.Mqtt.Protocol;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Trust;
 using Rampart.Server.Tests.Gateway;
@@ -108,16 +106,7 @@ public sealed class CaRolloverTests : IDisposable
 
     private static async Task ConnectAsync(TestNode node, X509Certificate2 root, string id, X509Certificate2 certificate)
     {
-        await using var device = new DeviceMqttClient(new DeviceConnectionOptions
-        {
-            DeviceId = id,
-            Host = "127.0.0.1",
-            Port = node.Node.MqttEndPoint.Port,
-            TrustedRoot = root,
-            Certificate = () => certificate,
-        });
-        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync($"devices/{id}/telemetry/t", "1"u8.ToArray()));
+        await using var device = await KeyTestDevices.ConnectAndPublishAsync(node, id, root, certificate);
     }
 
     private async Task VerifyCrlAsync(byte[] der, X509Certificate2 issuer, X509Certificate2 root, string name)

@@ -1,10 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using Rampart.Device.Connection;
 using Rampart.Device.Enrollment;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Inventory;
-using Rampart.Mqtt.Protocol;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Keys.Pkcs11;
 using Rampart.Pki.Trust;
@@ -55,16 +53,7 @@ public sealed class HsmNodeTests : IDisposable
         Assert.Equal("CN=hsm-dev-1", enrolled.Subject);
 
         // The device's mutual-TLS session on the MQTT listener, its chain ending in the token-signed issuing CA.
-        await using var device = new DeviceMqttClient(new DeviceConnectionOptions
-        {
-            DeviceId = "hsm-dev-1",
-            Host = "127.0.0.1",
-            Port = node.Node.MqttEndPoint.Port,
-            TrustedRoot = root,
-            Certificate = () => enrolled,
-        });
-        await device.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/hsm-dev-1/telemetry/t", "1"u8.ToArray()));
+        await using var device = await KeyTestDevices.ConnectAndPublishAsync(node, "hsm-dev-1", root, enrolled);
         await Eventually.HoldsAsync(() => Task.FromResult(services.GetRequiredService<MqttGateway>().Broker.IsConnected("hsm-dev-1")), "the device is connected");
 
         // Audit checkpoints are signed by the token's audit key: its public half is the one published beside the database.

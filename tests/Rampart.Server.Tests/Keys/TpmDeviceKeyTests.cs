@@ -40,11 +40,7 @@ public sealed class TpmDeviceKeyTests : IDisposable
             await store.SaveAsync(enrolled, CancellationToken.None);
         }
 
-        using var certificate = await store.LoadAsync(CancellationToken.None);
-        Assert.NotNull(certificate);
-        Assert.True(certificate.HasPrivateKey);
-        Assert.Equal("CN=tpm-dev-1", certificate.Subject);
-        Assert.True(FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]));
+        using var certificate = await LoadedIdentityAsync(store, "CN=tpm-dev-1", authority);
         Assert.False(File.Exists(Path.Combine(_temp.Sub("device"), "device.key")));
 
         // MQTT over mutual TLS with this key is not in this test: .NET's SslStream cannot complete a handshake with a key of the
@@ -69,6 +65,62 @@ public sealed class TpmDeviceKeyTests : IDisposable
         await store.DeleteKeyAsync(CancellationToken.None);
         Assert.False(await store.HasKeyAsync(CancellationToken.None));
         Assert.Null(await store.LoadAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_device_whose_tpm_key_is_gone_enrolls_again_through_its_factory_certificate_with_a_new_tpm_key()
+    {
+        Assert.True(Swtpm.Installed, "swtpm, tpm2-tools and tpm2-openssl are needed (tests/packages/keys.list)");
+        using var store = new TpmKeyStore(new TpmKeyStoreOptions { CertificateDirectory = _temp.Sub("factory-device"), Tcti = Swtpm.Shared.Tcti, PersistentHandle = 0x81000125 });
+        await store.DeleteKeyAsync(CancellationToken.None);
+        await using var node = await TestNode.StartAsync(_temp.Sub("data"), new Dictionary<string, string?>());
+        var services = node.Node.Services;
+        var authority = services.GetRequiredService<CertificateAuthority>();
+        var root = X509CertificateLoader.LoadCertificate(authority.Root.RawData);
+
+        // The manufacturer's IDevID (its key in the device's secure element, here software) is what survives a TPM replacement.
+        using var vendorKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var vendorCa = Enrollment.RenewalAndFactoryTests.VendorCa(vendorKey);
+        await services.GetRequiredService<Rampart.Fleet.Vendors.VendorTrustService>().AddAsync("acme", vendorCa.ExportCertificatePem(), "test", CancellationToken.None);
+        await services.GetRequiredService<InventoryService>().AddAsync(new NewDevice("tpm-factory-1", Vendor: "acme"), "test", CancellationToken.None);
+        using var factoryKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var issued = Enrollment.RenewalAndFactoryTests.FactoryCertificate(vendorCa, vendorKey, factoryKey, "tpm-factory-1");
+        using var idevid = X509CertificateLoader.LoadPkcs12(issued.Export(X509ContentType.Pkcs12), null);
+        var est = new EstClient(node.Node.HttpsUri, root);
+
+        byte[] firstKey;
+        using (var key = await store.CreateKeyAsync(CancellationToken.None))
+        using (var enrolled = await est.EnrollWithFactoryCertificateAsync(idevid, key, CancellationToken.None))
+        {
+            await store.SaveAsync(enrolled, CancellationToken.None);
+            firstKey = enrolled.PublicKey.ExportSubjectPublicKeyInfo();
+        }
+
+        // The TPM key is gone (TPM replaced, owner hierarchy cleared): no identity, so the device takes the factory path again.
+        await store.DeleteKeyAsync(CancellationToken.None);
+        Assert.Null(await store.LoadAsync(CancellationToken.None));
+        using (var key = await store.CreateKeyAsync(CancellationToken.None))
+        using (var again = await est.EnrollWithFactoryCertificateAsync(idevid, key, CancellationToken.None))
+        {
+            await store.SaveAsync(again, CancellationToken.None);
+        }
+
+        using var certificate = await LoadedIdentityAsync(store, "CN=tpm-factory-1", authority);
+        Assert.False(certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(firstKey));
+        using var privateKey = certificate.GetECDsaPrivateKey()!;
+        Assert.ThrowsAny<CryptographicException>(() => privateKey.ExportPkcs8PrivateKey());
+        await store.DeleteKeyAsync(CancellationToken.None);
+    }
+
+    // The store's identity: the saved certificate with the TPM-held key, chaining to the node's CA.
+    private static async Task<X509Certificate2> LoadedIdentityAsync(TpmKeyStore store, string subject, CertificateAuthority authority)
+    {
+        var certificate = await store.LoadAsync(CancellationToken.None);
+        Assert.NotNull(certificate);
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Equal(subject, certificate.Subject);
+        Assert.True(FixedRootChain.Verify(certificate, authority.Root, [authority.Issuing]));
+        return certificate;
     }
 
     [Fact]

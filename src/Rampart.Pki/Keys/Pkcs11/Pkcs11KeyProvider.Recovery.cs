@@ -6,13 +6,21 @@ namespace Rampart.Pki.Keys.Pkcs11;
 public sealed partial class Pkcs11KeyProvider
 {
     /// <summary>
-    /// Signs <paramref name="hash"/> with key <paramref name="name"/> in the token (<c>CKM_ECDSA</c>).
-    /// A token that went away (PKCS#11 v2.40 §5.1: removal invalidates every session and object
-    /// handle) is reconnected once at once and the signature retried; when that fails the token is
-    /// unavailable and every signature throws <see cref="KeyUnavailableException"/> until a reconnect
-    /// — tried at most once per <see cref="ReconnectInterval"/> — succeeds.
+    /// Signs <paramref name="hash"/> with key <paramref name="name"/> in the token (<c>CKM_ECDSA</c>),
+    /// with the guard every operation has (<see cref="Guarded{T}"/>).
     /// </summary>
-    internal byte[] Sign(string name, byte[] hash)
+    internal byte[] Sign(string name, byte[] hash) => Guarded(() => SignOnce(name, hash), retry: true);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the session, under the lock. A token that went away
+    /// (PKCS#11 v2.40 §5.1: removal invalidates every session and object handle) is reconnected once
+    /// at once; an operation that only reads or is idempotent (<paramref name="retry"/>) is then run
+    /// again, one that changes objects is not (it may have got half-way) and fails. When the token
+    /// cannot be reached every operation throws <see cref="KeyUnavailableException"/> — what the node
+    /// answers 503 — until a reconnect, tried at most once per <see cref="ReconnectInterval"/>, succeeds;
+    /// never a <see cref="Pkcs11Exception"/> or the dead session's <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    private T Guarded<T>(Func<T> operation, bool retry)
     {
         var changed = false;
         try
@@ -25,27 +33,29 @@ public sealed partial class Pkcs11KeyProvider
                     throw new KeyUnavailableException(_unavailable);
                 }
 
+                Exception failure;
                 try
                 {
-                    return SignOnce(name, hash);
+                    return operation();
                 }
-                catch (Pkcs11Exception exception) when (TokenGone(exception.RV))
+                catch (Exception exception) when (Gone(exception) is { } reason)
                 {
-                    changed |= MarkUnavailable($"{Settings} stopped answering ({exception.Method} returned {exception.RV})");
+                    changed |= MarkUnavailable(reason);
+                    failure = exception;
                 }
 
-                if (!TryReconnect(ref changed, force: true))
+                if (!TryReconnect(ref changed, force: true) || !retry)
                 {
-                    throw new KeyUnavailableException(_unavailable!);
+                    throw new KeyUnavailableException(_unavailable ?? $"{Settings} stopped answering during the operation; it answers again, retry", failure);
                 }
 
                 try
                 {
-                    return SignOnce(name, hash);
+                    return operation();
                 }
-                catch (Pkcs11Exception exception) when (TokenGone(exception.RV))
+                catch (Exception exception) when (Gone(exception) is { } reason)
                 {
-                    changed |= MarkUnavailable($"{Settings} stopped answering ({exception.Method} returned {exception.RV})");
+                    changed |= MarkUnavailable(reason);
                     throw new KeyUnavailableException(_unavailable!, exception);
                 }
             }
@@ -58,6 +68,16 @@ public sealed partial class Pkcs11KeyProvider
             }
         }
     }
+
+    // Under _lock (so not disposed by Dispose): why a failure means the token is gone, or null for a failure of the request itself.
+    private string? Gone(Exception exception) => exception switch
+    {
+        Pkcs11Exception pkcs11 when TokenGone(pkcs11.RV) => $"{Settings} stopped answering ({pkcs11.Method} returned {pkcs11.RV})",
+
+        // A reconnect that failed half-way leaves the old session disposed; using it is the token being gone, not a bug of the caller.
+        ObjectDisposedException => $"{Settings} stopped answering (its session is closed)",
+        _ => null,
+    };
 
     /// <summary>
     /// Checks that the token still answers and still holds every key this provider has signed

@@ -73,13 +73,7 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
     }
 
     /// <inheritdoc />
-    public bool Exists(string name)
-    {
-        lock (_lock)
-        {
-            return Find(name, CKO.CKO_PRIVATE_KEY) is not null;
-        }
-    }
+    public bool Exists(string name) => Guarded(() => Find(name, CKO.CKO_PRIVATE_KEY) is not null, retry: true);
 
     /// <inheritdoc />
     public ECDsa Generate(string name, ECCurve curve)
@@ -88,7 +82,7 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
         var label = LabelPrefix + name;
         var id = RandomNumberGenerator.GetBytes(16);
         var attributes = Pkcs11Library.Factories.ObjectAttributeFactory;
-        lock (_lock)
+        Guarded(() =>
         {
             if (Find(name, CKO.CKO_PRIVATE_KEY) is not null)
             {
@@ -120,19 +114,19 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
             {
                 _session.GenerateKeyPair(mechanism, publicTemplate, privateTemplate, out _, out _);
             }
-            catch (Pkcs11Exception exception)
+            catch (Pkcs11Exception exception) when (!TokenGone(exception.RV))
             {
                 throw new KeyProviderException($"{Settings} could not generate key '{label}': {exception.RV}", exception);
             }
-        }
+
+            return 0;
+        }, retry: false);
 
         return Open(name);
     }
 
     /// <inheritdoc />
-    public ECDsa Open(string name)
-    {
-        lock (_lock)
+    public ECDsa Open(string name) => Guarded(() =>
         {
             var privateKey = Find(name, CKO.CKO_PRIVATE_KEY) ?? throw new KeyProviderException($"{Settings} holds no key labelled '{LabelPrefix}{name}'");
             var publicKey = Find(name, CKO.CKO_PUBLIC_KEY) ?? throw new KeyProviderException($"{Settings} holds no public key labelled '{LabelPrefix}{name}'");
@@ -140,15 +134,11 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
             var parameters = new ECParameters { Curve = NamedCurve.FromEcParameters(values[0].GetValueAsByteArray()), Q = NamedCurve.PointFromEcPoint(values[1].GetValueAsByteArray()) };
             _signingKeys[name] = privateKey;
             return new Pkcs11ECDsa(this, parameters, name);
-        }
-    }
+        }, retry: true);
 
     /// <inheritdoc />
-    public void Delete(string name)
-    {
-        lock (_lock)
+    public void Delete(string name) => Guarded(() =>
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             _signingKeys.Remove(name);
             _previouslyUsed.Remove(name);
             foreach (var kind in new[] { CKO.CKO_PRIVATE_KEY, CKO.CKO_PUBLIC_KEY })
@@ -159,22 +149,22 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
                     {
                         _session.DestroyObject(handle);
                     }
-                    catch (Pkcs11Exception exception)
+                    catch (Pkcs11Exception exception) when (!TokenGone(exception.RV))
                     {
                         throw new KeyProviderException($"{Settings} could not destroy key '{LabelPrefix}{name}': {exception.RV}", exception);
                     }
                 }
             }
-        }
-    }
+
+            return 0;
+        }, retry: true);
 
     /// <inheritdoc />
     public void Rename(string from, string to)
     {
         var attributes = Pkcs11Library.Factories.ObjectAttributeFactory;
-        lock (_lock)
+        Guarded(() =>
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             if (Find(to, CKO.CKO_PRIVATE_KEY) is not null || Find(to, CKO.CKO_PUBLIC_KEY) is not null)
             {
                 throw new KeyProviderException($"{Settings} holds a key labelled '{LabelPrefix}{to}' already");
@@ -191,34 +181,26 @@ public sealed partial class Pkcs11KeyProvider : ISigningKeyProvider
                 {
                     _session.SetAttributeValue(handle, [attributes.Create(CKA.CKA_LABEL, LabelPrefix + to)]);
                 }
-                catch (Pkcs11Exception exception)
+                catch (Pkcs11Exception exception) when (!TokenGone(exception.RV))
                 {
                     throw new KeyProviderException($"{Settings} could not relabel key '{LabelPrefix}{from}': {exception.RV}", exception);
                 }
             }
-        }
+
+            return 0;
+        }, retry: false);
     }
 
     /// <summary>The private key's protection attributes as the token reports them (for the inventory and the extraction test).</summary>
-    public (bool Sensitive, bool Extractable, bool NeverExtractable) Protection(string name)
-    {
-        lock (_lock)
+    public (bool Sensitive, bool Extractable, bool NeverExtractable) Protection(string name) => Guarded(() =>
         {
             var key = Find(name, CKO.CKO_PRIVATE_KEY) ?? throw new KeyProviderException($"{Settings} holds no key labelled '{LabelPrefix}{name}'");
             var values = _session.GetAttributeValue(key, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE, CKA.CKA_NEVER_EXTRACTABLE]);
             return (values[0].GetValueAsBool(), values[1].GetValueAsBool(), values[2].GetValueAsBool());
-        }
-    }
+        }, retry: true);
 
-    /// <summary>Runs <paramref name="operation"/> on the logged-in session, serialised with every other use.</summary>
-    internal T WithSession<T>(Func<ISession, T> operation)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return operation(_session);
-        }
-    }
+    /// <summary>Runs <paramref name="operation"/> on the logged-in session, serialised with every other use (not retried: it may change objects).</summary>
+    internal T WithSession<T>(Func<ISession, T> operation) => Guarded(() => operation(_session), retry: false);
 
     /// <inheritdoc />
     public void Dispose()
