@@ -20,7 +20,7 @@ public static class SupplyChainServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var stores = provider.GetRequiredService<NodeStores>();
-            return new NodeStoresView(stores.Sboms, stores.Vulnerabilities, stores.Vex, stores.Exposure, stores.Releases, stores.Rollouts, stores.Devices);
+            return new NodeStoresView(stores.Sboms, stores.Vulnerabilities, stores.Vex, stores.Exposure, stores.Releases, stores.Rollouts, stores.Devices, stores.KnownExploited);
         });
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().Sboms);
         services.AddSingleton<ReleaseSboms>();
