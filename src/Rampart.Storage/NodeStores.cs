@@ -154,6 +154,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Supply chain's outstanding attestation challenges, shared by the cluster (issue 17 item 8).</summary>
     public IAttestationChallengeStore AttestationChallenges { get; } = new Rampart.Storage.SupplyChain.AttestationChallengeStore(database);
 
+    /// <summary>Supply chain's copy of CISA's Known Exploited Vulnerabilities catalog (migration 0032).</summary>
+    public IKnownExploitedStore KnownExploited { get; } = new Rampart.Storage.SupplyChain.KnownExploitedStore(database);
+
     /// <summary>Persistent MQTT sessions (issue 15, migration 0019).</summary>
     public abstract Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; }
 

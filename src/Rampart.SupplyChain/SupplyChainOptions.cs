@@ -37,4 +37,20 @@ public sealed class SupplyChainOptions
 
     /// <summary>How long a challenge stays answerable; a later answer is stale (a high event). Default 60 seconds.</summary>
     public TimeSpan AttestationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often challenges left unanswered past <see cref="AttestationTimeout"/> are looked for. Default 15 seconds.</summary>
+    public TimeSpan AttestationSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether a device that stays connected and answers neither a challenge nor the second one the node
+    /// then sends is a high event and alert (default; fed to the automatic response like a stale answer).
+    /// Off, it is a warning only: for a fleet whose devices do not all run the SDK's responder.
+    /// </summary>
+    public bool AlertUnanswered { get; set; } = true;
+
+    /// <summary>
+    /// Whether an open finding of a vulnerability in CISA's Known Exploited Vulnerabilities catalog
+    /// refuses promotion whatever its severity (default): it is being exploited, its score aside.
+    /// </summary>
+    public bool GateKnownExploited { get; set; } = true;
 }

@@ -100,6 +100,7 @@ public sealed partial class RampartNode : IAsyncDisposable
         var storage = StorageSettings.From(configuration);
         SettingsServiceCollectionExtensions.Check(configuration);
         ClusterServiceCollectionExtensions.Check(configuration);
+        SupplyChain.SupplyChainServiceCollectionExtensions.Check(configuration);
         UnixProcess.RestrictNewFilesToOwner();
         var directory = NodeDataDirectory.OpenExclusive(options.DataDirectory);
         NodeKeyring? keys = null;

@@ -4,8 +4,8 @@ using Rampart.SupplyChain.Vulnerabilities;
 
 namespace Rampart.Server.SupplyChain;
 
-/// <summary>One open vulnerability as a device sees it: its severity, the component and scope it comes from, and the release that fixes it.</summary>
-public sealed record DeviceVulnerability(string Vulnerability, Severity Severity, string Component, string Scope, string? FixedBy);
+/// <summary>One open vulnerability as a device sees it: its severity, the component and scope it comes from, the release that fixes it, and whether CISA's KEV catalog lists it (its date added).</summary>
+public sealed record DeviceVulnerability(string Vulnerability, Severity Severity, string Component, string Scope, string? FixedBy, string? KnownExploitedSince = null);
 
 /// <summary>
 /// Exposure per device, computed from the per-scope lines without expanding them per device: devices that
@@ -49,7 +49,8 @@ public sealed class DeviceExposure
                     var id = item.Assessment.Finding.Vulnerability.Id;
                     if (!vulnerabilities.TryGetValue(id, out var known) || known.Severity < item.Assessment.Severity)
                     {
-                        vulnerabilities[id] = new DeviceVulnerability(id, item.Assessment.Severity, item.Assessment.Finding.Component.Name, item.Scope.Key, item.FixedBy);
+                        vulnerabilities[id] = new DeviceVulnerability(id, item.Assessment.Severity, item.Assessment.Finding.Component.Name, item.Scope.Key, item.FixedBy,
+                            item.Assessment.KnownExploited?.DateAdded);
                     }
                 }
 

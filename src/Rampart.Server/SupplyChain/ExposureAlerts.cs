@@ -34,7 +34,7 @@ public sealed class ExposureAlerts(AlertService alerts, SupplyChainOptions optio
         foreach (var alert in active)
         {
             var vulnerability = alert.Detector[DetectorPrefix.Length..];
-            if (exposure.Of(alert.DeviceId) is { } cohort && cohort.Open.TryGetValue(vulnerability, out var open) && open.Severity >= options.AlertSeverity)
+            if (exposure.Of(alert.DeviceId) is { } cohort && cohort.Open.TryGetValue(vulnerability, out var open) && Alerted(open))
             {
                 continue;
             }
@@ -60,7 +60,8 @@ public sealed class ExposureAlerts(AlertService alerts, SupplyChainOptions optio
         var now = time.GetUtcNow();
         foreach (var cohort in exposure.Cohorts)
         {
-            foreach (var vulnerability in cohort.Open.Values.Where(v => v.Severity >= options.AlertSeverity).OrderByDescending(v => v.Severity).ThenBy(v => v.Vulnerability, StringComparer.Ordinal))
+            foreach (var vulnerability in cohort.Open.Values.Where(Alerted).OrderByDescending(v => v.KnownExploitedSince is not null).ThenByDescending(v => v.Severity)
+                .ThenBy(v => v.Vulnerability, StringComparer.Ordinal))
             {
                 foreach (var device in cohort.Devices)
                 {
@@ -81,6 +82,9 @@ public sealed class ExposureAlerts(AlertService alerts, SupplyChainOptions optio
         return (opened, resolved);
     }
 
+    // At or above the alert severity, or known exploited (CISA KEV) whatever its score: exploitation in the wild is what an alert is for.
+    private bool Alerted(DeviceVulnerability vulnerability) => vulnerability.Severity >= options.AlertSeverity || vulnerability.KnownExploitedSince is not null;
+
     private static Finding FindingOf(string device, DeviceVulnerability vulnerability, DateTimeOffset now)
     {
         var evidence = new Dictionary<string, string>
@@ -95,8 +99,15 @@ public sealed class ExposureAlerts(AlertService alerts, SupplyChainOptions optio
             evidence["fixed-by"] = fixedBy;
         }
 
-        return new Finding(DetectorPrefix + vulnerability.Vulnerability, device, vulnerability.Severity == Severity.Critical ? AlertSeverity.Critical : AlertSeverity.High,
-            $"runs {vulnerability.Component} exposed to {vulnerability.Vulnerability} ({vulnerability.Severity.Name()}, {vulnerability.Scope})" +
+        if (vulnerability.KnownExploitedSince is { } since)
+        {
+            evidence["known-exploited"] = since;
+        }
+
+        // Known exploited is critical: it is being used against devices like this one now.
+        return new Finding(DetectorPrefix + vulnerability.Vulnerability, device,
+            vulnerability.Severity == Severity.Critical || vulnerability.KnownExploitedSince is not null ? AlertSeverity.Critical : AlertSeverity.High,
+            $"runs {vulnerability.Component} exposed to {vulnerability.Vulnerability} ({vulnerability.Severity.Name()}{(vulnerability.KnownExploitedSince is { } kev ? $", known exploited since {kev}" : string.Empty)}, {vulnerability.Scope})" +
             (vulnerability.FixedBy is { } release ? $"; fixed by release {release}" : "; no release fixes it yet"), evidence, now);
     }
 

@@ -36,11 +36,11 @@ public sealed class ReleaseGateService(ReleaseSboms releaseSboms, NodeStoresView
         {
             var statements = (await stores.Vex.ListAsync(cancellationToken))
                 .Where(v => v.Scope == SbomScope.Release(release.Id) || v.Scope == SbomScope.Model(release.Model)).Select(v => v.Statement).ToArray();
-            assessments = Assessment.Of(sbom.Components, await service.IndexAsync(cancellationToken), statements, service.Policy);
+            assessments = Assessment.Of(sbom.Components, await service.IndexAsync(cancellationToken), statements, await service.PolicyAsync(cancellationToken));
         }
 
         var context = new GateContext(release.Id, sbom, await SignatureRefusalAsync(release, cancellationToken), assessments);
-        return (ReleaseGate.Standard(options.GateSeverity).Refusals(context), assessments);
+        return (ReleaseGate.Standard(options.GateSeverity, options.GateKnownExploited).Refusals(context), assessments);
     }
 
     private async Task<string?> SignatureRefusalAsync(Release release, CancellationToken cancellationToken)

@@ -32,6 +32,11 @@ public static class SupplyChainEndpoints
             TypedResults.Ok(await service.ImportAsync(body.Records ?? [], body.Complete, AdminActor.Of(context.User), cancellationToken)))
             .WithMetadata(new BodySizeLimit(MaxBodyBytes)).RequirePermission(Permissions.ReleasesWrite);
 
+        // CISA's KEV catalog as published (its JSON feed), validated here against the official schema; replaces the last one.
+        api.MapPut("/vulnerabilities/known-exploited", async (HttpContext context, SupplyChainService service, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await service.ImportKnownExploitedAsync(await BodyAsync(context, cancellationToken), AdminActor.Of(context.User), cancellationToken)))
+            .WithMetadata(new BodySizeLimit(MaxBodyBytes)).RequirePermission(Permissions.ReleasesWrite);
+
         api.MapPost("/exposure/recompute", async (HttpContext context, SupplyChainService service, CancellationToken cancellationToken) =>
             TypedResults.Ok(await service.RecomputeAsync(AdminActor.Of(context.User), cancellationToken))).RequirePermission(Permissions.ReleasesWrite);
 

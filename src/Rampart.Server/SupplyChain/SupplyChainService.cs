@@ -35,9 +35,51 @@ public sealed class SupplyChainService(
     private readonly SemaphoreSlim _indexLock = new(1, 1);
     private readonly SemaphoreSlim _recomputeLock = new(1, 1);
     private (long Stamp, VulnerabilityIndex Index)? _index;
+    private (long Stamp, KnownExploitedCatalog Catalog)? _knownExploited;
 
-    /// <summary>The severity policy in force.</summary>
-    public SeverityPolicy Policy => new(options.Unscored);
+    /// <summary>The severity policy in force: unscored records' severity, and the KEV catalog as last imported by any node.</summary>
+    public async Task<SeverityPolicy> PolicyAsync(CancellationToken cancellationToken) => new(options.Unscored, await KnownExploitedAsync(cancellationToken));
+
+    /// <summary>The KEV catalog, read again when its change stamp moved (any node's import).</summary>
+    public async Task<KnownExploitedCatalog> KnownExploitedAsync(CancellationToken cancellationToken)
+    {
+        var stamp = await stores.KnownExploited.StampAsync(cancellationToken);
+        if (_knownExploited is { } cached && cached.Stamp == stamp)
+        {
+            return cached.Catalog;
+        }
+
+        var catalog = await stores.KnownExploited.LoadAsync(cancellationToken);
+        _knownExploited = (stamp, catalog);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Replaces the KEV catalog with a document as CISA publishes it (validated here against the official
+    /// schema: a client's parse is not trusted), audited; a changed catalog recomputes exposure, so known
+    /// exploited findings rank first and (policy permitting) refuse promotion at once.
+    /// </summary>
+    public async Task<KnownExploitedImportOutcome> ImportKnownExploitedAsync(byte[] document, string actor, CancellationToken cancellationToken)
+    {
+        KnownExploitedCatalog catalog;
+        try
+        {
+            catalog = KnownExploitedCatalog.Parse("the KEV catalog", document);
+        }
+        catch (VulnerabilityFormatException exception)
+        {
+            throw new FleetException(FleetErrorKind.Invalid, $"nothing imported: {exception.Message}");
+        }
+
+        var changed = (await audit.CommitAsync(async (transaction, token) =>
+        {
+            var replaced = await stores.KnownExploited.ReplaceAsync(transaction, catalog, token);
+            return AuditedOutcome<bool>.Done(replaced, new AuditRecord(actor, "vulnerabilities.known-exploited-imported", "known-exploited", AuditOutcome.Success,
+                new Dictionary<string, string> { ["catalog-version"] = catalog.Version, ["released"] = catalog.Released, ["entries"] = Text(catalog.Entries.Count), ["changed"] = replaced ? "true" : "false" }));
+        }, cancellationToken)).Value;
+        var change = changed ? await RecomputeAsync(actor, cancellationToken) : null;
+        return new KnownExploitedImportOutcome(catalog.Version, catalog.Released, catalog.Entries.Count, changed, change);
+    }
 
     /// <summary>Stores a batch of records (re-checked: a client's parse is not trusted); with <paramref name="complete"/>, recomputes exposure.</summary>
     public async Task<ImportOutcome> ImportAsync(IReadOnlyList<Vulnerability> records, bool complete, string actor, CancellationToken cancellationToken)
@@ -194,7 +236,7 @@ public sealed class SupplyChainService(
 
     /// <summary>Exposure of the devices <paramref name="query"/> selects.</summary>
     public async Task<IReadOnlyList<ExposureItem>> ExposureAsync(DeviceQuery? query, CancellationToken cancellationToken) =>
-        ExposureCalculator.Compute(await PictureAsync(query, cancellationToken), await IndexAsync(cancellationToken), Policy);
+        ExposureCalculator.Compute(await PictureAsync(query, cancellationToken), await IndexAsync(cancellationToken), await PolicyAsync(cancellationToken));
 
     /// <summary>
     /// Recomputes the whole fleet's exposure and compares it with the last snapshot: each vulnerability
@@ -217,7 +259,7 @@ public sealed class SupplyChainService(
     private async Task<ExposureChange> RecomputeLockedAsync(string actor, CancellationToken cancellationToken)
     {
         var picture = await PictureAsync(null, cancellationToken);
-        var items = ExposureCalculator.Compute(picture, await IndexAsync(cancellationToken), Policy);
+        var items = ExposureCalculator.Compute(picture, await IndexAsync(cancellationToken), await PolicyAsync(cancellationToken));
         var marks = ExposureCalculator.Marks(items);
         var before = await stores.Exposure.SnapshotAsync(cancellationToken);
         var opened = marks.Where(m => !before.TryGetValue(m.Key, out var old) || old.Devices < m.Devices).ToArray();
@@ -289,4 +331,5 @@ public sealed record ExposureChange(int Open, int Opened, int Closed, int Alerts
 
 /// <summary>The stores supply chain reads and writes (the node's provider's, like every other store).</summary>
 public sealed record NodeStoresView(
-    ISbomStore Sboms, IVulnerabilityStore Vulnerabilities, IVexStore Vex, IExposureStore Exposure, IReleaseStore Releases, IRolloutStore Rollouts, IDeviceStore Devices);
+    ISbomStore Sboms, IVulnerabilityStore Vulnerabilities, IVexStore Vex, IExposureStore Exposure, IReleaseStore Releases, IRolloutStore Rollouts, IDeviceStore Devices,
+    IKnownExploitedStore KnownExploited);

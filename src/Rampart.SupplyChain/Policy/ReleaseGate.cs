@@ -28,13 +28,23 @@ public sealed class SignaturesRule : IGateRule
     public IEnumerable<string> Refusals(GateContext context) => context.SignatureRefusal is { } refusal ? [$"signatures: {refusal}"] : [];
 }
 
-/// <summary>No finding at or above <paramref name="threshold"/> is open (affected or unknown, with no VEX statement of not_affected or fixed).</summary>
-public sealed class OpenVulnerabilityRule(Severity threshold) : IGateRule
+/// <summary>
+/// No finding at or above <paramref name="threshold"/> is open (affected or unknown, with no VEX statement of
+/// not_affected or fixed); with <paramref name="knownExploitedBlocks"/>, no finding CISA's KEV catalog lists
+/// is open whatever its severity. Known-exploited reasons come first and say so.
+/// </summary>
+public sealed class OpenVulnerabilityRule(Severity threshold, bool knownExploitedBlocks = true) : IGateRule
 {
     public IEnumerable<string> Refusals(GateContext context) =>
-        context.Assessments.Where(a => a.Open && a.Severity >= threshold).Select(a =>
-            $"{a.Finding.Vulnerability.Id} ({a.Severity.Name()}, {a.Finding.Status.ToString().ToLowerInvariant()}) in {a.Finding.Component.Name} {a.Finding.Component.Version} is open" +
+        context.Assessments.Where(a => Blocks(a, threshold, knownExploitedBlocks)).OrderByDescending(a => a.KnownExploited is not null).Select(a =>
+            $"{a.Finding.Vulnerability.Id} ({a.Severity.Name()}, {a.Finding.Status.ToString().ToLowerInvariant()}" +
+            (a.KnownExploited is { } kev ? $", known exploited: CISA KEV since {kev.DateAdded}{(kev.Ransomware ? ", used by ransomware" : string.Empty)}" : string.Empty) +
+            $") in {a.Finding.Component.Name} {a.Finding.Component.Version} is open" +
             (a.Vex is null ? " without a VEX statement" : $" (VEX: {a.Vex.Status.Name()})"));
+
+    /// <summary>Whether an open finding refuses a release (or fails <c>sbom check</c>) under this rule.</summary>
+    public static bool Blocks(Assessment assessment, Severity threshold, bool knownExploitedBlocks) =>
+        assessment.Open && (assessment.Severity >= threshold || (knownExploitedBlocks && assessment.KnownExploited is not null));
 }
 
 /// <summary>
@@ -44,7 +54,8 @@ public sealed class OpenVulnerabilityRule(Severity threshold) : IGateRule
 public sealed class ReleaseGate(IReadOnlyList<IGateRule> rules)
 {
     /// <summary>The gate of docs/supply-chain.md: valid SBOM, both signatures, nothing open at or above the severity.</summary>
-    public static ReleaseGate Standard(Severity threshold) => new([new ValidSbomRule(), new SignaturesRule(), new OpenVulnerabilityRule(threshold)]);
+    public static ReleaseGate Standard(Severity threshold, bool knownExploitedBlocks = true) =>
+        new([new ValidSbomRule(), new SignaturesRule(), new OpenVulnerabilityRule(threshold, knownExploitedBlocks)]);
 
     public IReadOnlyList<string> Refusals(GateContext context) => rules.SelectMany(rule => rule.Refusals(context)).ToArray();
 }

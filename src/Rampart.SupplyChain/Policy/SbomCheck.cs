@@ -21,7 +21,8 @@ public static class SbomCheck
     public static SbomCheckResult Run(string sbomPath, string? vulnerabilityPath, string? vexPath, Severity failOn, SeverityPolicy policy)
     {
         var document = SbomReader.ReadFile(sbomPath);
-        var records = vulnerabilityPath is null ? [] : VulnerabilitySet.Load(vulnerabilityPath);
+        var data = vulnerabilityPath is null ? new VulnerabilityData([], null, null) : VulnerabilitySet.Read(vulnerabilityPath);
+        var records = data.Records;
         IReadOnlyList<VexStatement> vex = [];
         if (vexPath is not null)
         {
@@ -33,7 +34,8 @@ public static class SbomCheck
             vex = VexReader.Read(File.ReadAllBytes(vexPath));
         }
 
-        var assessments = Assessment.Of(document.Components, new VulnerabilityIndex(records), vex, policy);
+        // A KEV catalog among the records ranks and (known exploited: whatever the score) fails findings, as the release gate does.
+        var assessments = Assessment.Of(document.Components, new VulnerabilityIndex(records), vex, data.KnownExploited is { } kev ? policy with { KnownExploited = kev } : policy);
         return new SbomCheckResult(document, records.Count, vulnerabilityPath is not null, assessments, failOn);
     }
 }
@@ -41,10 +43,10 @@ public static class SbomCheck
 /// <summary>What a check found.</summary>
 public sealed record SbomCheckResult(SbomDocument Document, int Records, bool Matched, IReadOnlyList<Assessment> Assessments, Severity FailOn)
 {
-    /// <summary>Open findings at or above the fail-on severity.</summary>
+    /// <summary>Open findings at or above the fail-on severity, and open known-exploited ones (CISA KEV) whatever theirs.</summary>
     public IEnumerable<Assessment> Violations => Assessments.Where(IsViolation);
 
-    public bool IsViolation(Assessment assessment) => assessment.Open && assessment.Severity >= FailOn;
+    public bool IsViolation(Assessment assessment) => OpenVulnerabilityRule.Blocks(assessment, FailOn, knownExploitedBlocks: true);
 
     public int ExitCode => Violations.Any() ? SbomCheck.Violation : SbomCheck.Pass;
 }

@@ -116,6 +116,77 @@ public sealed class AttestationTests
         Assert.Empty(await Events(node, "att-forged", "supplychain.attestation.passed"));
     }
 
+    [Fact]
+    public async Task A_resend_of_an_answer_after_the_node_restarts_is_a_duplicate_and_an_older_answer_is_still_a_replay()
+    {
+        await using var node = await GatewayNode.StartAsync(AttestOnConnect);
+        var release = await ReleaseAsync(node);
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        var observation = node.Get<Rampart.Server.Gateway.MqttGateway>().Broker.Observe("devices/att-restart/state", message =>
+        {
+            if (AttestationService.IsAnswer(message.Payload.Span))
+            {
+                answers.Enqueue(message.Payload.ToArray());
+            }
+        });
+        X509Certificate2? certificate = null;
+        var device = await DeviceAsync(node, "att-restart", "sha256:" + release.ImageSha256, enrolled: c => certificate = c);
+        await EventAsync(node, "att-restart", "supplychain.attestation.passed");
+
+        // A second answer passes too, so the first is spent and not the last one taken.
+        await node.Get<AttestationService>().ChallengeAsync("att-restart", CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await Events(node, "att-restart", "supplychain.attestation.passed")).Count >= 2, "the second challenge is answered");
+        await device.DisposeAsync();
+        observation.Dispose();
+        Assert.True(answers.Count >= 2);
+        var (first, last) = (answers.First(), answers.Last());
+
+        // The node's memory is gone, the store's is not. The device comes back (no responder now) and resends its last answer.
+        await node.RestartAsync();
+        await using var back = Client(node, "att-restart", certificate!);
+        await back.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(MqttReasonCode.Success, await back.PublishAsync("devices/att-restart/state", last));
+        Assert.Equal(SecuritySeverity.Info, (await EventAsync(node, "att-restart", "supplychain.attestation.duplicate")).Severity);
+        Assert.Empty(await Events(node, "att-restart", "supplychain.attestation.replayed"));
+
+        // The first answer again is not the last one: a replay, after the restart as before it.
+        Assert.Equal(MqttReasonCode.Success, await back.PublishAsync("devices/att-restart/state", first));
+        Assert.Equal(SecuritySeverity.High, (await EventAsync(node, "att-restart", "supplychain.attestation.replayed")).Severity);
+    }
+
+    [Fact]
+    public async Task A_connected_device_that_answers_neither_a_challenge_nor_the_second_one_is_flagged_high_and_quarantined_and_one_that_went_away_is_a_warning()
+    {
+        await using var node = await GatewayNode.StartAsync(new Dictionary<string, string?>(AttestOnConnect)
+        {
+            ["Rampart:SupplyChain:AttestationTimeout"] = "00:00:02",
+            ["Rampart:SupplyChain:AttestationSweepInterval"] = "00:00:00.500",
+        });
+        await ReleaseAsync(node);
+
+        // Connected, no responder: the connect's challenge goes unanswered, then the second one the node sends itself.
+        await using var silent = await DeviceAsync(node, "att-silent", "unused", answers: false);
+        var second = await EventAsync(node, "att-silent", "supplychain.attestation.challenged", e => e.Details.ContainsKey("reason"));
+        Assert.Equal("the last challenge went unanswered", second.Details["reason"]);
+        var unanswered = await EventAsync(node, "att-silent", "supplychain.attestation.unanswered");
+        Assert.Equal((SecuritySeverity.High, "true"), (unanswered.Severity, unanswered.Details["connected"]));
+        Alert? alert = null;
+        await Eventually.HoldsAsync(async () => (alert = (await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-silent"), CancellationToken.None)).SingleOrDefault()) is not null,
+            "the silent device is alerted");
+        Assert.Equal((AttestationService.Detector, Rampart.Detection.Detectors.AlertSeverity.High), (alert!.Detector, alert.Severity));
+        await Eventually.HoldsAsync(async () => (await node.Get<IDeviceStore>().GetAsync("att-silent", CancellationToken.None))!.State == DeviceState.Quarantined,
+            "the alert quarantines the silent device");
+        Assert.Single(await Events(node, "att-silent", "supplychain.attestation.unanswered"));
+
+        // Never connected: an on-demand challenge nobody delivers is a warning once the node holding it had its chance; no alert.
+        await node.Get<InventoryService>().AddAsync(new NewDevice("att-away", Model: "sensor"), "test", CancellationToken.None);
+        await node.Get<AttestationService>().ChallengeAsync("att-away", CancellationToken.None);
+        var away = await EventAsync(node, "att-away", "supplychain.attestation.unanswered");
+        Assert.Equal((SecuritySeverity.Warning, "false"), (away.Severity, away.Details["connected"]));
+        Assert.Empty(await node.Get<AlertService>().ListAsync(new AlertQuery(DeviceId: "att-away"), CancellationToken.None));
+        Assert.DoesNotContain(await Events(node, "att-away", "supplychain.attestation.challenged"), e => e.Details.ContainsKey("reason"));
+    }
+
     internal static async Task<Release> ReleaseAsync(GatewayNode node)
     {
         var uploads = node.Get<ReleaseUploads>();
@@ -124,24 +195,20 @@ public sealed class AttestationTests
     }
 
     // An enrolled device of "sensor" running 2.1.0 with the SDK's responder; forge signs with a key that is not its certificate's.
-    // port: the MQTT listener to connect to (another cluster node's), by default the node's own.
-    internal static async Task<DeviceMqttClient> DeviceAsync(GatewayNode node, string id, string measurement, bool forge = false, int? port = null)
+    // port: the MQTT listener to connect to (another cluster node's), by default the node's own; answers: false, no responder (a silent device).
+    internal static async Task<DeviceMqttClient> DeviceAsync(GatewayNode node, string id, string measurement, bool forge = false, int? port = null, bool answers = true,
+        Action<X509Certificate2>? enrolled = null)
     {
         var (_, token) = await node.Get<InventoryService>().AddAsync(new NewDevice(id, Model: "sensor"), "test", CancellationToken.None);
         var certificate = await new EstClient(node.Node.Node.HttpsUri, node.Root).EnrollAsync(id, token.Token, CancellationToken.None);
-        // A long publish timeout: an answer that waited for its PUBACK on the client's receive loop
-        // would hold every later challenge for that long (the on-demand check in the first test fails then).
-        var client = new DeviceMqttClient(new DeviceConnectionOptions
+        enrolled?.Invoke(certificate);
+        var client = Client(node, id, certificate, port);
+        if (!answers)
         {
-            DeviceId = id,
-            Host = "127.0.0.1",
-            Port = port ?? node.Mqtt.Port,
-            TrustedRoot = node.Root,
-            Certificate = () => certificate,
-            InitialReconnectDelay = TimeSpan.FromMilliseconds(100),
-            MaximumReconnectDelay = TimeSpan.FromSeconds(1),
-            PublishTimeout = TimeSpan.FromMinutes(10),
-        });
+            await client.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            return client;
+        }
+
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var signing = forge ? new CertificateRequest($"CN={id}", other, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1)) : certificate;
         var responder = new AttestationResponder(client, () => signing,
@@ -151,13 +218,27 @@ public sealed class AttestationTests
         return client;
     }
 
+    // A long publish timeout: an answer that waited for its PUBACK on the client's receive loop
+    // would hold every later challenge for that long (the on-demand check in the first test fails then).
+    internal static DeviceMqttClient Client(GatewayNode node, string id, X509Certificate2 certificate, int? port = null) => new(new DeviceConnectionOptions
+    {
+        DeviceId = id,
+        Host = "127.0.0.1",
+        Port = port ?? node.Mqtt.Port,
+        TrustedRoot = node.Root,
+        Certificate = () => certificate,
+        InitialReconnectDelay = TimeSpan.FromMilliseconds(100),
+        MaximumReconnectDelay = TimeSpan.FromSeconds(1),
+        PublishTimeout = TimeSpan.FromMinutes(10),
+    });
+
     internal static async Task<IReadOnlyList<SecurityEvent>> Events(GatewayNode node, string device, string kind) =>
         [.. (await node.Get<ISecurityEventStore>().ListAsync(device, 500, CancellationToken.None)).Select(e => e.Event).Where(e => e.Kind == kind)];
 
-    internal static async Task<SecurityEvent> EventAsync(GatewayNode node, string device, string kind)
+    internal static async Task<SecurityEvent> EventAsync(GatewayNode node, string device, string kind, Func<SecurityEvent, bool>? where = null)
     {
         SecurityEvent? found = null;
-        await Eventually.HoldsAsync(async () => (found = (await Events(node, device, kind)).FirstOrDefault()) is not null, $"{device}: {kind}");
+        await Eventually.HoldsAsync(async () => (found = (await Events(node, device, kind)).FirstOrDefault(where ?? (_ => true))) is not null, $"{device}: {kind}");
         return found!;
     }
 }

@@ -25,10 +25,16 @@ internal sealed class SupplyChainNode : IAsyncDisposable
     public T Get<T>()
         where T : notnull => Node.Node.Services.GetRequiredService<T>();
 
-    public static async Task<SupplyChainNode> StartAsync()
+    public static async Task<SupplyChainNode> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var temp = new TempDirectory();
-        var node = await TestNode.StartAsync(temp.Sub("data"), new Dictionary<string, string?> { ["Rampart:SupplyChain:EnforceGate"] = "true" });
+        var all = new Dictionary<string, string?> { ["Rampart:SupplyChain:EnforceGate"] = "true" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var node = await TestNode.StartAsync(temp.Sub("data"), all);
         return new SupplyChainNode(node, temp);
     }
 

@@ -14,10 +14,11 @@ namespace Rampart.Server.SupplyChain.Attestation;
 /// Runs attestation for the node's lifetime: a device's <c>gateway.connected</c> event (every connect and
 /// reconnect) queues it for a challenge (<see cref="SupplyChainOptions.AttestOnConnect"/>; bounded, overflow dropped:
 /// the device is challenged at its next connect or on demand), and answers on
-/// <c>devices/+/state</c> are queued from the gateway's hot path (bounded, overflow dropped) and judged in the background.
+/// <c>devices/+/state</c> are queued from the gateway's hot path (bounded, overflow dropped) and judged in the background;
+/// every <see cref="SupplyChainOptions.AttestationSweepInterval"/> challenges left unanswered get their verdict.
 /// </summary>
 public sealed partial class AttestationHost(
-    AttestationService attestation, MqttGateway gateway, FleetEventStream stream, SupplyChainOptions options, ILogger<AttestationHost> logger) : BackgroundService
+    AttestationService attestation, MqttGateway gateway, FleetEventStream stream, SupplyChainOptions options, TimeProvider time, ILogger<AttestationHost> logger) : BackgroundService
 {
     private readonly Channel<(string Device, ReadOnlyMemory<byte> Payload)> _answers = Channel.CreateBounded<(string, ReadOnlyMemory<byte>)>(
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -33,6 +34,7 @@ public sealed partial class AttestationHost(
         using var observation = gateway.Broker.Observe("devices/+/state", Observe);
         var connects = Task.Run(() => FollowAsync(subscription, stoppingToken), CancellationToken.None);
         var challenges = Task.Run(() => ChallengeAsync(stoppingToken), CancellationToken.None);
+        var sweeps = Task.Run(() => SweepAsync(stoppingToken), CancellationToken.None);
         try
         {
             await foreach (var (device, payload) in _answers.Reader.ReadAllAsync(stoppingToken))
@@ -58,6 +60,31 @@ public sealed partial class AttestationHost(
 
         await connects.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await challenges.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await sweeps.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    // Challenges nobody answered in time get their verdict (AttestationService.SweepAsync); a failed sweep (database away) is retried at the next tick.
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.AttestationSweepInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await attestation.SweepAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogSweepFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
     }
 
     private async Task ChallengeAsync(CancellationToken stoppingToken)
@@ -112,6 +139,9 @@ public sealed partial class AttestationHost(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Challenging {Device} to attest failed")]
     private partial void LogChallengeFailed(Exception exception, string device);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for unanswered attestation challenges failed; retried at the next interval")]
+    private partial void LogSweepFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Judging an attestation answer of {Device} failed")]
     private partial void LogJudgeFailed(Exception exception, string device);

@@ -54,6 +54,13 @@ public enum AttestationVerdict
     /// judged once), so it is recorded (info) and not alarmed; any other reuse of a spent nonce is <see cref="Replayed"/>.
     /// </summary>
     Duplicate,
+
+    /// <summary>
+    /// No answer within <see cref="SupplyChainOptions.AttestationTimeout"/>, to a challenge and then to a second
+    /// one, while the device stayed connected (high: a device that will not attest cannot be told from one whose
+    /// firmware lost the responder), or from a device that went away (warning).
+    /// </summary>
+    Unanswered,
 }
 
 /// <summary>
@@ -75,29 +82,22 @@ public sealed class AttestationService(
     public const string Detector = "supplychain.attestation";
 
     // The nonce this node last published per device (retained), so that clearing an answered challenge
-    // never wipes a newer one this node sent meanwhile. The outstanding challenge itself is in the store.
+    // never wipes a newer one this node sent meanwhile. Everything a verdict rests on (which nonce is
+    // outstanding, which a newer one replaced, which answer took one) is in the store, shared by the
+    // cluster and kept across a restart: a resend or a superseded answer is judged alike on any node.
     private readonly ConcurrentDictionary<string, string> _published = new(StringComparer.Ordinal);
-
-    // Per device, the SHA-256 of the answer that last took a nonce here (32 bytes a device): tells a resend from a replay.
-    private readonly ConcurrentDictionary<string, byte[]> _lastAnswer = new(StringComparer.Ordinal);
-
-    // Per device, the last few nonces this node issued and not yet seen answered (a superseded one is not a replay).
-    private readonly ConcurrentDictionary<string, (string Nonce, DateTimeOffset Issued)[]> _recent = new(StringComparer.Ordinal);
-    private const int RecentPerDevice = 4;
     private readonly Lock _retained = new();
 
     /// <summary>
     /// Sends a fresh challenge to the device and returns the nonce. It is stored first (shared by the
     /// cluster, kept across a restart), then published: the broker hands a server publish to the fabric,
     /// so it reaches the device on whichever node holds its session, and that node judges the answer.
+    /// <paramref name="secondChance"/>: sent by <see cref="SweepAsync"/> because the last one went unanswered.
     /// </summary>
-    public async Task<string> ChallengeAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task<string> ChallengeAsync(string deviceId, CancellationToken cancellationToken, bool secondChance = false)
     {
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
-        await challenges.IssueAsync(deviceId, nonce, time.GetUtcNow(), cancellationToken);
-        var issuedAt = time.GetUtcNow();
-        _recent.AddOrUpdate(deviceId, _ => [(nonce, issuedAt)],
-            (_, list) => [.. list.Where(n => issuedAt - n.Issued <= options.AttestationTimeout).TakeLast(RecentPerDevice - 1), (nonce, issuedAt)]);
+        await challenges.IssueAsync(deviceId, nonce, time.GetUtcNow(), secondChance, cancellationToken);
         lock (_retained)
         {
             _published[deviceId] = nonce;
@@ -106,7 +106,8 @@ public sealed class AttestationService(
                 new MqttProperties { MessageExpiryInterval = (uint)Math.Ceiling(options.AttestationTimeout.TotalSeconds) });
         }
 
-        gateway.Events.Record("supplychain.attestation.challenged", SecuritySeverity.Info, deviceId, null, new Dictionary<string, string>());
+        gateway.Events.Record("supplychain.attestation.challenged", SecuritySeverity.Info, deviceId, null,
+            secondChance ? new Dictionary<string, string> { ["reason"] = "the last challenge went unanswered" } : new Dictionary<string, string>());
         return nonce;
     }
 
@@ -120,29 +121,28 @@ public sealed class AttestationService(
         var now = time.GetUtcNow();
         var details = new Dictionary<string, string> { ["firmware-version"] = facts.FirmwareVersion ?? "-", ["measurement"] = facts.Measurement ?? "-" };
 
-        // 1. Freshness: the device's outstanding nonce, taken from the store (answered once, on any node), within the timeout.
-        AttestationVerdict? verdict = null;
-        var answer = SHA256.HashData(payload.Span);
-        if ((nonce.Length == 0 ? null : await challenges.ConsumeAsync(deviceId, nonce, cancellationToken)) is not { } issued)
+        // 1. Freshness, from the store alone (the same verdict on any node, after a restart): the device's
+        // newest nonce, taken by this answer, within the timeout.
+        AttestationVerdict? verdict;
+        var outcome = nonce.Length == 0 ? new ChallengeOutcome(ChallengeStanding.Unknown, null)
+            : await challenges.AnswerAsync(deviceId, nonce, SHA256.HashData(payload.Span), now, cancellationToken);
+        var late = outcome.Issued is { } issued && now - issued > options.AttestationTimeout;
+        if (late)
         {
-            verdict = TakeRecent(deviceId, nonce, now) ? AttestationVerdict.Superseded
-                : _lastAnswer.TryGetValue(deviceId, out var last) && CryptographicOperations.FixedTimeEquals(last, answer) ? AttestationVerdict.Duplicate
-                : AttestationVerdict.Replayed;
-            if (verdict == AttestationVerdict.Superseded)
-            {
-                _lastAnswer[deviceId] = answer;
-            }
+            details["issued"] = outcome.Issued!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         }
-        else
+
+        verdict = outcome.Standing switch
         {
-            TakeRecent(deviceId, nonce, now);
-            _lastAnswer[deviceId] = answer;
+            ChallengeStanding.Taken or ChallengeStanding.Superseded when late => AttestationVerdict.Stale,
+            ChallengeStanding.Taken => null,
+            ChallengeStanding.Superseded => AttestationVerdict.Superseded,
+            ChallengeStanding.Resent => AttestationVerdict.Duplicate,
+            _ => AttestationVerdict.Replayed,
+        };
+        if (outcome.Standing == ChallengeStanding.Taken)
+        {
             ClearRetained(deviceId, nonce);
-            if (now - issued > options.AttestationTimeout)
-            {
-                verdict = AttestationVerdict.Stale;
-                details["issued"] = issued.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-            }
         }
 
         // 2. The device's own signature over what it says.
@@ -172,26 +172,49 @@ public sealed class AttestationService(
         return verdict.Value;
     }
 
-    // True when nonce is one this node issued to the device within the timeout and not yet seen answered; forgets it.
-    private bool TakeRecent(string deviceId, string nonce, DateTimeOffset now)
+    /// <summary>
+    /// Judges the challenges left unanswered past <see cref="SupplyChainOptions.AttestationTimeout"/>
+    /// (issue 17 item 8: a silent device is not attested, and must not pass as one). Run periodically by
+    /// <see cref="AttestationHost"/>. A device connected to this node gets a second challenge, published by
+    /// this node itself (so a first one lost on the fabric, core NATS being at most once, is not held
+    /// against it); silent through that too, it is <see cref="AttestationVerdict.Unanswered"/>: a high event and
+    /// alert (<see cref="SupplyChainOptions.AlertUnanswered"/>), as a stale answer. A device connected to no node
+    /// that claimed it within a second timeout went away: a warning, no alert (its next connect challenges it).
+    /// Returns how many verdicts were given.
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        while (_recent.TryGetValue(deviceId, out var list))
+        var now = time.GetUtcNow();
+        var verdicts = 0;
+        foreach (var overdue in await challenges.OverdueAsync(now - options.AttestationTimeout, 1000, now, cancellationToken))
         {
-            var index = Array.FindIndex(list, n => string.Equals(n.Nonce, nonce, StringComparison.Ordinal));
-            if (index < 0)
+            var connected = gateway.Broker.IsConnected(overdue.DeviceId);
+            if (!connected && now - overdue.Issued <= 2 * options.AttestationTimeout)
             {
-                return false;
+                continue; // the node holding the device's session judges it first
             }
 
-            var rest = list.Where((_, i) => i != index).ToArray();
-            var updated = rest.Length == 0 ? _recent.TryRemove(new KeyValuePair<string, (string, DateTimeOffset)[]>(deviceId, list)) : _recent.TryUpdate(deviceId, rest, list);
-            if (updated)
+            if (!await challenges.ClaimUnansweredAsync(overdue, now, cancellationToken))
             {
-                return now - list[index].Issued <= options.AttestationTimeout;
+                continue;
             }
+
+            if (connected && !overdue.SecondChance)
+            {
+                await ChallengeAsync(overdue.DeviceId, cancellationToken, secondChance: true);
+                continue;
+            }
+
+            var details = new Dictionary<string, string>
+            {
+                ["issued"] = overdue.Issued.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["connected"] = connected ? "true" : "false",
+            };
+            await RecordAsync(overdue.DeviceId, AttestationVerdict.Unanswered, details, now, cancellationToken);
+            verdicts++;
         }
 
-        return false;
+        return verdicts;
     }
 
     /// <summary>
@@ -212,12 +235,14 @@ public sealed class AttestationService(
             AttestationVerdict.BadSignature => "bad-signature",
             AttestationVerdict.Duplicate => "duplicate",
             AttestationVerdict.Superseded => "superseded",
+            AttestationVerdict.Unanswered => "unanswered",
             _ => "unknown-release",
         };
         var severity = verdict switch
         {
             AttestationVerdict.Passed or AttestationVerdict.Duplicate or AttestationVerdict.Superseded => SecuritySeverity.Info,
             AttestationVerdict.UnknownRelease => SecuritySeverity.Warning,
+            AttestationVerdict.Unanswered when details["connected"] != "true" || !options.AlertUnanswered => SecuritySeverity.Warning,
             _ => SecuritySeverity.High,
         };
         gateway.Events.Record("supplychain.attestation." + kind, severity, deviceId, null, details);
@@ -232,6 +257,7 @@ public sealed class AttestationService(
             AttestationVerdict.Mismatch => $"firmware measurement {details["measurement"]} is not {details["expected"]}, the image of release {details["release"]} it reports running",
             AttestationVerdict.Stale => "attestation answer came after the challenge expired",
             AttestationVerdict.Replayed => "attestation answer carries a nonce that is not the device's outstanding challenge (replayed)",
+            AttestationVerdict.Unanswered => "the device stayed connected but answered neither its attestation challenge nor a second one",
             _ => "attestation answer is not signed by the device's certificate",
         };
         var changes = await alerts.RaiseAsync([new Finding(Detector, deviceId, verdict == AttestationVerdict.Mismatch ? AlertSeverity.Critical : AlertSeverity.High,
