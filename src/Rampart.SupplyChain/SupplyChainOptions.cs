@@ -43,10 +43,13 @@ public sealed class SupplyChainOptions
 
     /// <summary>
     /// Whether a device that stays connected and answers neither a challenge nor the second one the node
-    /// then sends is a high event and alert (default; fed to the automatic response like a stale answer).
-    /// Off, it is a warning only: for a fleet whose devices do not all run the SDK's responder.
+    /// then sends is a high event and alert (fed to the automatic response like a stale answer). Off by
+    /// default, a warning only: every MQTT device is challenged at connect (<see cref="AttestOnConnect"/>),
+    /// and a fleet's devices that do not run the SDK's responder (a mosquitto client, a legacy device)
+    /// would otherwise all be quarantined two timeouts after they connect. Turn it on for a fleet that
+    /// runs the responder everywhere: then a silent device is one whose firmware lost it.
     /// </summary>
-    public bool AlertUnanswered { get; set; } = true;
+    public bool AlertUnanswered { get; set; }
 
     /// <summary>
     /// Whether an open finding of a vulnerability in CISA's Known Exploited Vulnerabilities catalog

@@ -161,6 +161,7 @@ public sealed class AttestationTests
         {
             ["Rampart:SupplyChain:AttestationTimeout"] = "00:00:02",
             ["Rampart:SupplyChain:AttestationSweepInterval"] = "00:00:00.500",
+            ["Rampart:SupplyChain:AlertUnanswered"] = "true",
         });
         await ReleaseAsync(node);
 
