@@ -35,7 +35,16 @@ public abstract class WriteBehindService(SessionStoreOptions options, TimeProvid
         await base.StopAsync(cancellationToken);
 
         // The listeners closed before this service stops: the last write records the final state.
-        await FlushAsync(cancellationToken);
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout ended the stop: what changed since the previous write is lost,
+            // as on kill -9 (docs/scale-out.md), and the rest of the node still stops.
+            OnWriteFailed(0, "the node's shutdown timeout (Rampart:Node:ShutdownTimeout) cut the last write short; changes since the previous write are lost");
+        }
     }
 
     /// <summary>Writes what changed since the last write; a failed write keeps the changes for the next one.</summary>
