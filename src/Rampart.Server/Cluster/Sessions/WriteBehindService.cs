@@ -43,7 +43,7 @@ public abstract class WriteBehindService(SessionStoreOptions options, TimeProvid
         {
             // The host's shutdown timeout ended the stop: what changed since the previous write is lost,
             // as on kill -9 (docs/scale-out.md), and the rest of the node still stops.
-            OnWriteFailed(0, "the node's shutdown timeout (Rampart:Node:ShutdownTimeout) cut the last write short; changes since the previous write are lost");
+            OnWriteFailed(0, "the node's shutdown timeout (Rampart:ShutdownTimeout) cut the last write short; changes since the previous write are lost");
         }
     }
 
