@@ -30,8 +30,11 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
     private NatsBrokerFabric? _fabric;
     private FleetControlRelay? _relay;
 
-    public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers)
+    private readonly RetainedPersistence? _retained;
+
+    public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers, IServiceProvider services)
     {
+        _retained = services.GetService<RetainedPersistence>();
         _settings = settings;
         _gateway = gateway;
         _control = control;
@@ -66,6 +69,13 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
         try
         {
             await _nats.ConnectAsync();
+
+            // Retained changes made elsewhere while this node was cut off did not reach it: read the store again.
+            _nats.ConnectionOpened += (_, _) =>
+            {
+                _retained?.CatchUp();
+                return ValueTask.CompletedTask;
+            };
         }
         catch (NatsException exception)
         {
