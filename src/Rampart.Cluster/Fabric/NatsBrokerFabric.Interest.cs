@@ -45,7 +45,12 @@ public sealed partial class NatsBrokerFabric
     private async Task<Interest> SubscribeAsync(string filter)
     {
         var shared = MqttTopics.TryParseShared(filter, out _, out var inner);
-        var subjects = TopicSubjects.ForFilter(_options.Prefix, shared ? inner : filter);
+        var plain = shared ? inner : filter;
+
+        // A durable fabric's QoS 1 and 2 messages travel on PREFIX.q.m.…: the same interest covers both.
+        var subjects = _js is null
+            ? TopicSubjects.ForFilter(_options.Prefix, plain)
+            : [.. TopicSubjects.ForFilter(_options.Prefix, plain), .. TopicSubjects.ForFilter(_options.DurablePrefix, plain)];
         var interest = new Interest();
         if (subjects.Any(subject => subject.Length > TopicSubjects.MaximumSubjectLength))
         {

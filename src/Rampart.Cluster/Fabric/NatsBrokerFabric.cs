@@ -4,6 +4,7 @@ using NATS.Client.Core;
 using Rampart.Cluster.Subjects;
 using Rampart.Mqtt.Broker;
 using Rampart.Mqtt.Codec;
+using Rampart.Mqtt.Protocol;
 
 namespace Rampart.Cluster.Fabric;
 
@@ -74,18 +75,26 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         _loops.Add(Task.Run(() => ReadSessionsAsync(_sessions)));
         _retainedCopies = await _nats.SubscribeCoreAsync<byte[]>(_retainedSubject, cancellationToken: cancellationToken);
         _loops.Add(Task.Run(() => ReadRetainedAsync(_retainedCopies)));
+        await StartDurableAsync(cancellationToken);
         _broker.AttachFabric(this);
         _loops.Add(Task.Run(SendAsync));
         _loops.Add(Task.Run(FollowInterestAsync));
     }
 
     /// <inheritdoc />
-    public void OnPublished(MqttMessage message)
+    public Task? OnPublished(MqttMessage message)
     {
+        if (_js is { } js && message.QoS != MqttQualityOfService.AtMostOnce)
+        {
+            return PublishDurablyAsync(js, message);
+        }
+
         if (!_outbound.Writer.TryWrite(new Outgoing(message, null, null)))
         {
             Interlocked.Increment(ref _dropped);
         }
+
+        return null;
     }
 
     /// <inheritdoc />
@@ -126,6 +135,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await StopReplaysAsync();
         _stopping.Dispose();
     }
 
@@ -155,6 +165,11 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
                     }
 
                     Interlocked.Increment(ref _forwarded);
+                }
+                else if (outgoing.Body is { } copy)
+                {
+                    // The retained copy of a durable message: origin and sequence are the message's own.
+                    await _nats.PublishAsync(outgoing.Subject!, copy, outgoing.Headers, cancellationToken: _stopping.Token);
                 }
                 else
                 {
@@ -221,7 +236,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         }
     }
 
-    private sealed record Outgoing(MqttMessage? Message, string? Subject, NatsHeaders? Headers);
+    private sealed record Outgoing(MqttMessage? Message, string? Subject, NatsHeaders? Headers, byte[]? Body = null);
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "a message on a topic of {Length} characters stays on this node: its NATS subject would exceed the limit")]
     private static partial void LogTooLong(ILogger logger, int length);

@@ -13,8 +13,14 @@ public interface IBrokerFabric
     /// <summary>
     /// A message was routed on this node: published by a local client (after its policy allowed
     /// it), a will, or the server's own. Messages from other nodes are not reported back.
+    /// <para>
+    /// Returns null, or (a fabric that keeps QoS 1 and 2 messages durably, issue 15) a task that
+    /// completes once the message is stored on the fabric: the broker acknowledges the client's PUBLISH
+    /// (PUBACK, PUBREC) only after it, and closes the connection unacknowledged when it faults, so the
+    /// client sends the message again (§4.4). The task must not be awaited on the caller's loop.
+    /// </para>
     /// </summary>
-    void OnPublished(MqttMessage message);
+    Task? OnPublished(MqttMessage message);
 
     /// <summary>
     /// A local session added (<paramref name="added"/>) or lost one subscription to
@@ -25,4 +31,13 @@ public interface IBrokerFabric
 
     /// <summary>A connection of <paramref name="principal"/> now holds the session <paramref name="clientId"/> on this node, since <paramref name="openedAt"/>.</summary>
     void OnSessionOpened(string clientId, string principal, DateTimeOffset openedAt);
+
+    /// <summary>
+    /// A session of <paramref name="owner"/> read back from the store was resumed here (a restart, or
+    /// its device moved from another node): its state is what was written at <paramref name="writtenAt"/>,
+    /// so a durable fabric hands back through <see cref="MqttBroker.DeliverReplayed"/> what reached its
+    /// plain <paramref name="filters"/> since (what its old node received after its last write, or while no
+    /// node held the session).
+    /// </summary>
+    void OnSessionResumed(string clientId, string owner, IReadOnlyList<string> filters, DateTimeOffset writtenAt);
 }

@@ -1,3 +1,4 @@
+using Rampart.Mqtt.Topics;
 using Rampart.Mqtt.Protocol;
 
 namespace Rampart.Mqtt.Broker;
@@ -97,6 +98,71 @@ public sealed partial class MqttBroker
 
             EndSession(session);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Delivers a message the fabric replayed for the resumed session <paramref name="clientId"/> of
+    /// <paramref name="owner"/> (<see cref="IBrokerFabric.OnSessionResumed"/>) to that session alone,
+    /// once, with the highest QoS among its plain subscriptions that match (§3.3.4). An expired message
+    /// (§3.3.2.3.3) is not delivered. False when the session is gone or nothing of it matches.
+    /// </summary>
+    public bool DeliverReplayed(string clientId, string owner, MqttMessage message)
+    {
+        if (!_sessions.TryGetValue(clientId, out var session) || session.Ended || !string.Equals(session.Owner, owner, StringComparison.Ordinal)
+            || message.IsExpired(_time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        var qos = MqttQualityOfService.AtMostOnce;
+        var matched = false;
+        var retain = false;
+        List<uint>? ids = null;
+        lock (_treeLock)
+        {
+            foreach (var filter in _tree.FiltersOf(session))
+            {
+                if (MqttTopics.TryParseShared(filter, out _, out _) || !MqttTopics.Matches(filter, message.Topic) || !_tree.TryGetOptions(filter, session, out var options)
+                    || (options.NoLocal && string.Equals(message.SenderClientId, clientId, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                matched = true;
+                qos = (MqttQualityOfService)Math.Max((byte)qos, (byte)options.MaximumQoS);
+                retain |= options.RetainAsPublished && message.Retain;
+                if (options.SubscriptionId != 0)
+                {
+                    (ids ??= []).Add(options.SubscriptionId);
+                }
+            }
+        }
+
+        if (matched)
+        {
+            Deliver(session, message, qos, retain, ids is null ? Delivery.NoIds : ids);
+        }
+
+        return matched;
+    }
+
+    private void ReplayInto(MqttSession session, DateTimeOffset since)
+    {
+        if (_fabric is not { } fabric)
+        {
+            return;
+        }
+
+        string[] filters;
+        lock (_treeLock)
+        {
+            filters = _tree.FiltersOf(session).Where(filter => !MqttTopics.TryParseShared(filter, out _, out _)).ToArray();
+        }
+
+        if (filters.Length > 0)
+        {
+            fabric.OnSessionResumed(session.ClientId, session.Owner, filters, since);
         }
     }
 

@@ -139,6 +139,7 @@ public sealed partial class MqttBroker
 
             var session = new MqttSession(clientId, owner, _options) { ExpirySeconds = state.ExpirySeconds };
             session.Restore(state.Messages, state.AwaitingRelease);
+            session.ReplaySince = state.WrittenAt;
 
             // It is in the store already (claimed for this node): ending it here removes it there.
             session.Persisted = (0, _time.GetUtcNow());

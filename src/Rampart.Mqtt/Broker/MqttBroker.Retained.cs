@@ -18,5 +18,8 @@ public sealed partial class MqttBroker
     public void RequeueRetainedChanges(IEnumerable<RetainedChange> changes) => _retained.Requeue(changes);
 
     /// <summary>Takes stored retained messages in, without overwriting topics set here meanwhile; returns how many.</summary>
-    public int RestoreRetained(IEnumerable<MqttMessage> messages) => _retained.Restore(messages, _time.GetUtcNow());
+    public int RestoreRetained(IEnumerable<MqttMessage> messages, bool catchUp = false) => _retained.Restore(messages, _time.GetUtcNow(), catchUp);
+
+    /// <summary>Call before reading the store for <see cref="RestoreRetained"/>: what other nodes change from now on is kept over what the read returns.</summary>
+    public void BeginRetainedRestore() => _retained.BeginRestore();
 }

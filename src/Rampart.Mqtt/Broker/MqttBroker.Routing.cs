@@ -108,7 +108,8 @@ public sealed partial class MqttBroker
     }
 
     /// <summary>Sends a message to every matching subscription (§3.3.4), once per session with the highest QoS among its matches.</summary>
-    internal void Route(MqttMessage message, MqttSession? from)
+    /// <returns>Null, or the fabric's durable copy of the message (see <see cref="IBrokerFabric.OnPublished"/>).</returns>
+    internal Task? Route(MqttMessage message, MqttSession? from)
     {
         // What keeps the message beyond this call pins it, so it is never recycled under them.
         if (message.Retain && !_retained.Set(message.Pin()))
@@ -125,8 +126,9 @@ public sealed partial class MqttBroker
         }
 
         var fabric = _fabric;
-        fabric?.OnPublished(message.Pin());
+        var durable = fabric?.OnPublished(message.Pin());
         Fanout(message, from, shared: fabric is null);
+        return durable;
     }
 
     // Delivers to the local subscriptions; shared groups only when no fabric serves them.

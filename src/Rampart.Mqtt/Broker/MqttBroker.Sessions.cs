@@ -142,6 +142,12 @@ public sealed partial class MqttBroker
             session.Attach(connection, v5 ? connect.Properties.ReceiveMaximum ?? ushort.MaxValue : ushort.MaxValue, now);
             connection.Policy.OnConnected(present, tookOverFrom);
             _fabric?.OnSessionOpened(clientId, principal, now);
+            if (present && session.ReplaySince is { } since)
+            {
+                // After Revalidate: only what the session may still hold is replayed.
+                session.ReplaySince = null;
+                ReplayInto(session, since);
+            }
         }
 
         return null;

@@ -83,6 +83,7 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        Task? durable = null;
         if (publish.QoS == MqttQualityOfService.ExactlyOnce)
         {
             var awaiting = Session.AwaitingRelease;
@@ -98,7 +99,7 @@ internal sealed partial class MqttConnection
 
                     if (admission.Verdict == Verdict.Allow)
                     {
-                        Route(publish, topic);
+                        durable = Route(publish, topic);
                     }
 
                     // §4.3.3: the id is held until PUBREL even when refused, so a resend is not routed twice.
@@ -106,25 +107,25 @@ internal sealed partial class MqttConnection
                 }
             }
 
-            Send(Outbound.Acknowledge(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success));
+            Acknowledge(MqttPacketType.PubRec, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success, durable);
             return true;
         }
 
         if (admission.Verdict == Verdict.Allow)
         {
-            Route(publish, topic);
+            durable = Route(publish, topic);
         }
 
         if (publish.QoS == MqttQualityOfService.AtLeastOnce)
         {
             // 3.1.1 has no negative PUBACK: a refused message is acknowledged and dropped (§3.3.5).
-            Send(Outbound.Acknowledge(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success));
+            Acknowledge(MqttPacketType.PubAck, publish.PacketId, V5 ? admission.Code : MqttReasonCode.Success, durable);
         }
 
         return true;
     }
 
-    private void Route(in MqttFrame publish, string topic)
+    private Task? Route(in MqttFrame publish, string topic)
     {
         var properties = publish.Properties;
         DateTimeOffset? expiresAt = null;
@@ -149,8 +150,9 @@ internal sealed partial class MqttConnection
 
         // A pooled message (MqttMessage): routing holds one lease on it, each queue entry and session one more.
         var message = MqttMessage.Rent(_broker.Messages, topic, publish.Payload, publish.QoS, publish.Retain, properties, ClientId, expiresAt, Policy.Principal);
-        _broker.Route(message, Session);
+        var durable = _broker.Route(message, Session);
         message.ReleaseLease();
+        return durable;
     }
 
     private bool HandleResponse(MqttPacketType kind, ushort packetId, MqttReasonCode reasonCode)

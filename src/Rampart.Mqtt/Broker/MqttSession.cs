@@ -38,6 +38,9 @@ internal sealed class MqttSession(string clientId, string owner, BrokerOptions o
     /// </summary>
     public IMqttClientPolicy? Policy { get; set; }
 
+    /// <summary>Read back from the store, written then: what reached it since is replayed by a durable fabric once it is resumed.</summary>
+    public DateTimeOffset? ReplaySince { get; set; }
+
     /// <summary>The policy that rules on the session now: its connection's, or the last one's while it is offline.</summary>
     public IMqttClientPolicy? CurrentPolicy => Connection?.Policy ?? Policy;
 

@@ -13,6 +13,10 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
     private readonly Lock _lock = new();
     private Dictionary<string, RetainedChange>? _changes;
 
+    // Topics another node set or cleared since the last BeginRestore: what this node heard over the
+    // fabric is at least as new as a store read that began before it, so a load does not undo it.
+    private readonly HashSet<string> _heard = new(StringComparer.Ordinal);
+
     public int Count
     {
         get
@@ -88,19 +92,34 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
         }
     }
 
+    /// <summary>Call before reading the store for <see cref="Restore"/>: changes heard from here on are newer than what the read returns.</summary>
+    public void BeginRestore()
+    {
+        lock (_lock)
+        {
+            _heard.Clear();
+        }
+    }
+
     /// <summary>
-    /// Loads stored messages (at start, or a node catching up) without marking them changed: a topic
-    /// set here meanwhile keeps its newer value; expired ones and those past the bound are left out. Returns how many were taken.
+    /// Loads stored messages without marking them changed: a topic set or cleared here, or heard from
+    /// another node, since <see cref="BeginRestore"/> keeps what it has; expired ones and those past the
+    /// bound are left out. At start (<paramref name="catchUp"/> false) a topic held already is kept. A
+    /// node catching up after a fabric outage (<paramref name="catchUp"/>) takes the stored value of every
+    /// other topic, and, when the store returned fewer than the bound (so it returned all), forgets held
+    /// topics the store no longer has (cleared or expired meanwhile). Returns how many were taken.
     /// </summary>
-    public int Restore(IEnumerable<MqttMessage> messages, DateTimeOffset now)
+    public int Restore(IEnumerable<MqttMessage> messages, DateTimeOffset now, bool catchUp = false)
     {
         var taken = 0;
         lock (_lock)
         {
+            var stored = new HashSet<string>(StringComparer.Ordinal);
             foreach (var message in messages)
             {
-                if (message.Payload.IsEmpty || message.IsExpired(now) || _byTopic.ContainsKey(message.Topic) || (_changes?.ContainsKey(message.Topic) ?? false)
-                    || _byTopic.Count >= maximum)
+                stored.Add(message.Topic);
+                if (message.Payload.IsEmpty || message.IsExpired(now) || Protected(message.Topic)
+                    || (_byTopic.ContainsKey(message.Topic) ? !catchUp : _byTopic.Count >= maximum))
                 {
                     continue;
                 }
@@ -108,10 +127,21 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
                 _byTopic[message.Topic] = message;
                 taken++;
             }
+
+            if (catchUp && stored.Count < maximum)
+            {
+                foreach (var topic in _byTopic.Keys.Where(topic => !stored.Contains(topic) && !Protected(topic)).ToArray())
+                {
+                    _byTopic.Remove(topic);
+                }
+            }
         }
 
         return taken;
     }
+
+    // Under the lock: changed here and not written yet, or heard from another node since BeginRestore.
+    private bool Protected(string topic) => (_changes?.ContainsKey(topic) ?? false) || _heard.Contains(topic);
 
     /// <summary>The unexpired retained messages whose topics match <paramref name="filter"/>.</summary>
     public List<MqttMessage> Matching(string filter, DateTimeOffset now)
@@ -146,6 +176,10 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
         if (tracked && _changes is { } changes)
         {
             changes[topic] = new RetainedChange(topic, message, time.GetUtcNow());
+        }
+        else if (!tracked && _heard.Count < 4 * maximum)
+        {
+            _heard.Add(topic);
         }
     }
 }

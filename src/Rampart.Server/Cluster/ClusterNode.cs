@@ -30,8 +30,11 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
     private NatsBrokerFabric? _fabric;
     private FleetControlRelay? _relay;
 
-    public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers)
+    private readonly RetainedPersistence? _retained;
+
+    public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers, IServiceProvider services)
     {
+        _retained = services.GetService<RetainedPersistence>();
         _settings = settings;
         _gateway = gateway;
         _control = control;
@@ -66,6 +69,13 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
         try
         {
             await _nats.ConnectAsync();
+
+            // Retained changes made elsewhere while this node was cut off did not reach it: read the store again.
+            _nats.ConnectionOpened += (_, _) =>
+            {
+                _retained?.CatchUp();
+                return ValueTask.CompletedTask;
+            };
         }
         catch (NatsException exception)
         {
@@ -73,7 +83,7 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
             throw new NodeStartupException($"{ClusterOptions.Section}:Nats: no NATS server reachable at {string.Join(", ", _settings.Nats)} ({exception.Message})", exception);
         }
 
-        var options = new ClusterFabricOptions { NodeId = _settings.NodeId, Prefix = _settings.Prefix };
+        var options = new ClusterFabricOptions { NodeId = _settings.NodeId, Prefix = _settings.Prefix, Durable = await DurableAsync(logger) };
         _fabric = new NatsBrokerFabric(_nats, _gateway.Broker, options, _loggers.CreateLogger<NatsBrokerFabric>());
         await _fabric.StartAsync(cancellationToken);
         _relay = new FleetControlRelay(_nats, _stream, _control.Apply, _settings.NodeId, _settings.Prefix, _loggers.CreateLogger<FleetControlRelay>());
@@ -83,6 +93,35 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    // JetStream when the server has it (auto) or must have it (required); a node without it is at most once across nodes.
+    private async Task<DurableStreamOptions?> DurableAsync(ILogger logger)
+    {
+        if (_settings.JetStream == "off")
+        {
+            return null;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            await new NATS.Client.JetStream.NatsJSContext(_nats!).GetAccountInfoAsync(timeout.Token);
+            LogDurable(logger, _settings.Durable.Replicas, _settings.Durable.MaxAge);
+            return _settings.Durable;
+        }
+        catch (Exception exception)
+        {
+            if (_settings.JetStream == "required")
+            {
+                await _nats!.DisposeAsync();
+                _nats = null;
+                throw new NodeStartupException($"{ClusterOptions.Section}:JetStream is required, but the NATS server has no JetStream ({exception.Message}); start nats-server with -js (see docs/scale-out.md)", exception);
+            }
+
+            LogNoJetStream(logger, exception.Message);
+            return null;
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -106,6 +145,12 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
         }
     }
 
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "durable QoS 1/2 across nodes: JetStream stream with {Replicas} replica(s), kept {MaxAge}")]
+    private static partial void LogDurable(ILogger logger, int replicas, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "the NATS server has no JetStream ({Reason}): QoS 1 and 2 messages cross nodes at most once; start nats-server with -js for durable delivery (Rampart:Cluster:JetStream=required enforces it)")]
+    private static partial void LogNoJetStream(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "cluster fabric joined as node {NodeId} (prefix {Prefix}) on {Servers}")]
     private static partial void LogJoined(ILogger logger, string nodeId, string prefix, string servers);
 }
@@ -113,6 +158,12 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
 /// <summary>The validated cluster settings of a node.</summary>
 public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, string Prefix, string? CredentialsFile)
 {
+    /// <summary><c>auto</c>, <c>required</c> or <c>off</c> (<see cref="ClusterOptions.JetStream"/>).</summary>
+    public string JetStream { get; init; } = "auto";
+
+    /// <summary>The stream's settings, when JetStream is not off.</summary>
+    public DurableStreamOptions Durable { get; init; } = new();
+
     /// <summary>Reads <c>Rampart:Cluster</c>; null for a node alone (no NATS).</summary>
     public static ClusterSettings? From(IConfiguration configuration)
     {
@@ -125,7 +176,21 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var settings = new ClusterSettings(nats, cluster.NodeId ?? Environment.MachineName.ToLowerInvariant().Replace('.', '-') + "-" + Guid.NewGuid().ToString("N")[..8],
             cluster.Prefix ?? "rampart", cluster.CredentialsFile);
-        var problem = new ClusterFabricOptions { NodeId = settings.NodeId, Prefix = settings.Prefix }.Problem();
+        var defaults = new DurableStreamOptions();
+        settings = settings with
+        {
+            JetStream = (cluster.JetStream ?? "auto").Trim().ToLowerInvariant(),
+            Durable = new DurableStreamOptions
+            {
+                Replicas = cluster.JetStreamReplicas ?? defaults.Replicas,
+                MaxAge = cluster.JetStreamMaxAge ?? defaults.MaxAge,
+                MaxBytes = cluster.JetStreamMaxBytes ?? defaults.MaxBytes,
+                ReplayMargin = cluster.ReplayMargin ?? defaults.ReplayMargin,
+            },
+        };
+        var problem = settings.JetStream is not ("auto" or "required" or "off")
+            ? "JetStream: auto, required or off"
+            : new ClusterFabricOptions { NodeId = settings.NodeId, Prefix = settings.Prefix, Durable = settings.Durable }.Problem();
         if (problem is null && settings.CredentialsFile is { } creds && !File.Exists(creds))
         {
             problem = "CredentialsFile: no such file";

@@ -26,4 +26,23 @@ public sealed class ClusterOptions
     /// networks); connections from them must start with one, on the MQTT and HTTPS listeners. Unset: none.
     /// </summary>
     public string? ProxyProtocolFrom { get; set; }
+
+    /// <summary>
+    /// Durable QoS 1 and 2 across nodes through a JetStream stream: <c>auto</c> (default: used when the
+    /// NATS server has JetStream, else a warning and at-most-once), <c>required</c> (the node does not
+    /// start without it), <c>off</c>.
+    /// </summary>
+    public string? JetStream { get; set; }
+
+    /// <summary>Copies of each message in the stream (a NATS cluster: 3); default 1.</summary>
+    public int? JetStreamReplicas { get; set; }
+
+    /// <summary>How long a message stays replayable into a resumed session; default 1 day (the default longest session expiry).</summary>
+    public TimeSpan? JetStreamMaxAge { get; set; }
+
+    /// <summary>Bytes the stream may hold, oldest dropped beyond; default 1 GiB.</summary>
+    public long? JetStreamMaxBytes { get; set; }
+
+    /// <summary>A resumed session replays from its last write minus this (messages in transit, clock differences); default 5 s.</summary>
+    public TimeSpan? ReplayMargin { get; set; }
 }

@@ -18,9 +18,11 @@ internal static class MqttSessionSql
 
     public const string RemoveHeld = "DELETE FROM mqtt_sessions WHERE client_id = @c AND owner = @o AND node_id = @n";
     public const string RemoveAnywhere = "DELETE FROM mqtt_sessions WHERE client_id = @c AND owner = @o";
+    // updated_ms stays the last write's: what the state holds is as of then, and a durable fabric
+    // replays what reached the session since (also when this node dies before its first write).
     public const string Claim =
-        "UPDATE mqtt_sessions SET node_id = @n, updated_ms = @now WHERE client_id = @c AND owner = @o AND expires_ms > @now " +
-        "RETURNING client_id, owner, node_id, expires_ms, state";
+        "UPDATE mqtt_sessions SET node_id = @n WHERE client_id = @c AND owner = @o AND expires_ms > @now " +
+        "RETURNING client_id, owner, node_id, expires_ms, state, updated_ms";
 
     public const string DeleteExpired = "DELETE FROM mqtt_sessions WHERE expires_ms <= @now";
 
@@ -53,6 +55,9 @@ internal static class MqttSessionSql
         await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new StoredSession(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), (byte[])reader.GetValue(4))
+            {
+                WrittenAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+            }
             : null;
     }
 

@@ -77,6 +77,41 @@ public sealed class BrokerRetainedPersistenceTests
         Assert.Equal("newer", Encoding.UTF8.GetString(again.Message!.Payload.Span));
     }
 
+    [Fact]
+    public async Task A_clearing_heard_from_another_node_while_the_store_is_read_is_not_undone_by_the_older_stored_value()
+    {
+        await using var broker = new BrokerHarness();
+        broker.Broker.TrackRetainedChanges();
+
+        // The start-up read begins; meanwhile another node clears state/a (its tombstone not written yet), so the read still returns the old value.
+        broker.Broker.BeginRetainedRestore();
+        Assert.True(broker.Broker.StoreRemoteRetained(Retained("state/a", "")));
+        var taken = broker.Broker.RestoreRetained([Retained("state/a", "old"), Retained("state/b", "kept")]);
+
+        Assert.Equal(1, taken);
+        Assert.Equal(1, broker.Broker.RetainedCount);
+        Assert.Equal("kept", await Matching(broker, "state/b"));
+    }
+
+    [Fact]
+    public async Task Catching_up_after_a_fabric_outage_takes_the_stored_values_and_forgets_topics_cleared_meanwhile_but_keeps_what_changed_since()
+    {
+        await using var broker = new BrokerHarness();
+        broker.Broker.TrackRetainedChanges();
+        broker.Broker.RestoreRetained([Retained("state/a", "before"), Retained("state/b", "before"), Retained("state/c", "before")]);
+
+        // Cut off from the fabric: elsewhere a was changed and b cleared (both only in the store). The catch-up read
+        // begins; c changes elsewhere and reaches this node before the read's older value of c is applied.
+        broker.Broker.BeginRetainedRestore();
+        Assert.True(broker.Broker.StoreRemoteRetained(Retained("state/c", "newest")));
+        broker.Broker.RestoreRetained([Retained("state/a", "changed"), Retained("state/c", "older"), Retained("state/d", "new")], catchUp: true);
+
+        Assert.Equal(3, broker.Broker.RetainedCount);
+        Assert.Equal("changed", await Matching(broker, "state/a"));
+        Assert.Equal("newest", await Matching(broker, "state/c"));
+        Assert.Equal("new", await Matching(broker, "state/d"));
+    }
+
     private static async Task<string?> Matching(BrokerHarness broker, string topic)
     {
         await using var probe = await broker.ConnectAsync("probe-" + Guid.NewGuid().ToString("N")[..8]);

@@ -113,6 +113,10 @@ internal sealed class ClusterOfThree : IAsyncDisposable
         _nodes[node] = await TestNode.StartAsync(_starts[node].Data, _starts[node].Settings);
     }
 
+    /// <summary>The data directory and settings node <paramref name="node"/> (B or C) starts with, to run it elsewhere (a child process).</summary>
+    public (string Data, IReadOnlyDictionary<string, string?> Settings) StartOf(int node) =>
+        node == 0 ? throw new ArgumentOutOfRangeException(nameof(node), "node A enrolls; use B or C") : (_starts[node].Data, _starts[node].Settings);
+
     /// <summary>Connects <paramref name="identity"/> to node <paramref name="node"/> (0 = A) and completes CONNECT as <paramref name="clientId"/>.</summary>
     public async Task<MqttProbeClient> ConnectAsync(int node, EnrolledIdentity identity, string clientId)
     {

@@ -32,6 +32,22 @@ public abstract class MqttSessionStoreContract<TProvider> : StoreContract<TProvi
     }
 
     [Fact]
+    public async Task A_claim_returns_when_the_session_was_last_written_and_does_not_move_that_time()
+    {
+        await Sessions.SaveAsync("node-a", [Session("meter-2", "device:meter-2", "node-a", 60, 7)], [], Start.AddSeconds(5), CancellationToken.None);
+
+        // The state is as of the holder's last write: a durable fabric replays what reached the session since then,
+        // also after a claim by a node that died before its own first write.
+        var first = await Sessions.ClaimAsync("meter-2", "device:meter-2", "node-b", Start.AddSeconds(30), CancellationToken.None);
+        Assert.Equal(Start.AddSeconds(5), first!.WrittenAt);
+        var second = await Sessions.ClaimAsync("meter-2", "device:meter-2", "node-c", Start.AddSeconds(60), CancellationToken.None);
+        Assert.Equal(Start.AddSeconds(5), second!.WrittenAt);
+
+        await Sessions.SaveAsync("node-c", [Session("meter-2", "device:meter-2", "node-c", 60, 8)], [], Start.AddSeconds(70), CancellationToken.None);
+        Assert.Equal(Start.AddSeconds(70), (await Sessions.ClaimAsync("meter-2", "device:meter-2", "node-a", Start.AddSeconds(80), CancellationToken.None))!.WrittenAt);
+    }
+
+    [Fact]
     public async Task Another_identity_with_the_same_client_id_never_claims_the_session()
     {
         await Sessions.SaveAsync("node-a", [Session("shared-id", "device:one", "node-a", 60, 1)], [], Start, CancellationToken.None);

@@ -40,8 +40,12 @@ public sealed partial class NatsServer : IDisposable
     /// <summary>The loopback port it listens on.</summary>
     public int Port => Url.Port;
 
-    /// <summary>Starts a private server on <paramref name="port"/> (a free loopback port by default; the port of a stopped one to bring it back).</summary>
-    public static async Task<NatsServer> StartAsync(int? port = null)
+    /// <summary>
+    /// Starts a private server on <paramref name="port"/> (a free loopback port by default; the port of a
+    /// stopped one to bring it back), with JetStream (<c>-js</c>, its store in the server's temporary
+    /// directory) when <paramref name="jetStream"/>.
+    /// </summary>
+    public static async Task<NatsServer> StartAsync(int? port = null, bool jetStream = false)
     {
         var directory = new TempDirectory();
         port ??= FreePort();
@@ -49,7 +53,8 @@ public sealed partial class NatsServer : IDisposable
         // test host may end without running ProcessExit handlers, and a kill -9 never runs them.
         var process = RunningProcess.Start("bash",
             ["-c", "nats-server \"$@\" & server=$!; trap 'kill $server 2>/dev/null; wait $server' EXIT; read -r _", "nats-server",
-             "-a", "127.0.0.1", "-p", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid")],
+             "-a", "127.0.0.1", "-p", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", directory.Sub("nats.pid"),
+             .. (jetStream ? new[] { "-js", "-sd", directory.Sub("jetstream") } : [])],
             directory.Path);
         try
         {

@@ -6,7 +6,11 @@ namespace Rampart.Mqtt.Broker.Persistence;
 /// own, never this one), the node that holds it now, when it ends if nobody resumes it, and its state
 /// (<see cref="SessionState"/>, encoded by <see cref="SessionStateCodec"/>).
 /// </summary>
-public sealed record StoredSession(string ClientId, string Owner, string NodeId, DateTimeOffset ExpiresAt, byte[] State);
+public sealed record StoredSession(string ClientId, string Owner, string NodeId, DateTimeOffset ExpiresAt, byte[] State)
+{
+    /// <summary>When its holder last wrote it (set when read back by a claim).</summary>
+    public DateTimeOffset? WrittenAt { get; init; }
+}
 
 /// <summary>A stored session to forget: only if the writing node still holds it, or wherever it is (<paramref name="AnyNode"/>: a clean start discards it, MQTT 5 §3.1.2.4).</summary>
 public sealed record SessionRemoval(string ClientId, string Owner, bool AnyNode);

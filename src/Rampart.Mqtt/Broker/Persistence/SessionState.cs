@@ -14,7 +14,11 @@ public sealed record SessionState(
     uint ExpirySeconds,
     IReadOnlyList<PersistedSubscription> Subscriptions,
     IReadOnlyList<PersistedDelivery> Messages,
-    IReadOnlyList<ushort> AwaitingRelease);
+    IReadOnlyList<ushort> AwaitingRelease)
+{
+    /// <summary>When the state was written to the store, as read back (null when not known): a durable fabric replays what reached the session since.</summary>
+    public DateTimeOffset? WrittenAt { get; init; }
+}
 
 /// <summary>One subscription and its options (5.0 §3.8.3.1).</summary>
 public sealed record PersistedSubscription(string Filter, MqttQualityOfService MaximumQoS, bool NoLocal, bool RetainAsPublished, uint SubscriptionId);

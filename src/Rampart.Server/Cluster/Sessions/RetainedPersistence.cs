@@ -25,7 +25,8 @@ public sealed partial class RetainedPersistence : WriteBehindService
     private readonly IRetainedMessageStore _store;
     private readonly BrokerOptions _brokerOptions;
     private readonly ILogger<RetainedPersistence> _logger;
-    private bool _loaded;
+    private volatile bool _loaded;
+    private volatile bool _catchUp;
     private long _failures;
 
     public RetainedPersistence(
@@ -37,6 +38,17 @@ public sealed partial class RetainedPersistence : WriteBehindService
         _brokerOptions = broker.Value;
         _logger = logger;
         _broker.TrackRetainedChanges();
+    }
+
+    /// <summary>
+    /// The node's fabric reconnected after an outage: retained changes made elsewhere meanwhile did not
+    /// reach it, so the store is read again at the next interval (the store wins for every topic not
+    /// changed here or heard from another node since that read began).
+    /// </summary>
+    public void CatchUp()
+    {
+        _catchUp = true;
+        _loaded = false;
     }
 
     /// <summary>Writes that failed (the store unreachable); each is retried at the next interval.</summary>
@@ -96,6 +108,8 @@ public sealed partial class RetainedPersistence : WriteBehindService
     {
         try
         {
+            var catchUp = _catchUp;
+            _broker.BeginRetainedRestore();
             var stored = await _store.LoadAsync(Time.GetUtcNow(), _brokerOptions.MaximumRetainedMessages, cancellationToken);
             var messages = new List<MqttMessage>(stored.Count);
             foreach (var row in stored)
@@ -111,7 +125,8 @@ public sealed partial class RetainedPersistence : WriteBehindService
                 }
             }
 
-            var taken = _broker.RestoreRetained(messages);
+            var taken = _broker.RestoreRetained(messages, catchUp);
+            _catchUp = false;
             _loaded = true;
             LogLoaded(_logger, taken);
         }

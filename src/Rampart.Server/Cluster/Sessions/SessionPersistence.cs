@@ -97,7 +97,7 @@ public sealed partial class SessionPersistence : WriteBehindService
                 LogUnreadable(_logger, clientId, problem ?? "unreadable");
             }
 
-            return state;
+            return state is null ? null : state with { WrittenAt = stored.WrittenAt };
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
