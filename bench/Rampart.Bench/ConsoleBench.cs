@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Operators;
+using Rampart.Fleet.Operators.Totp;
+using Rampart.Posture.FleetAudit;
 using Rampart.Server.Gateway;
 using Rampart.Server.WebConsole.Traffic;
 
@@ -26,25 +28,37 @@ internal static class ConsoleBench
         {
             await using var node = await BenchNode.StartAsync(data);
             await FillInventoryAsync(Path.Combine(data, "rampart.db"), count);
-            var token = await AuditorTokenAsync(node.Services);
+            await ScoreRiskAsync(node.Services, count);
+            var token = await TokenAsync(node.Services, "bench-auditor", "auditor");
+            var privacyToken = await TokenAsync(node.Services, "bench-privacy", "privacy-officer");
             using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
             {
                 BaseAddress = node.HttpsUri,
             };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var middle = $"meter-{count / 2:D6}";
             string[] pages =
             [
-                "/", "/devices", $"/devices?after=meter-{count / 2:D6}", "/devices?state=quarantined", "/devices?q=meter-0425", "/devices?site=site-7",
-                "/devices?state=quarantined&site=site-7", $"/devices/meter-{count / 2:D6}", "/events", "/alerts", "/releases", "/audit",
-                "/exposure", "/posture", $"/api/v1/devices/meter-{count / 2:D6}/traffic/minutes",
+                "/", "/devices", $"/devices?after={middle}", "/devices?state=quarantined", "/devices?q=meter-0425", "/devices?site=site-7",
+                "/devices?state=quarantined&site=site-7", "/devices?model=model-7", "/devices?tag=batch-42", "/devices?tag=t1&state=quarantined",
+                "/devices?risk=medium", "/devices?risk=critical", "/devices?risk=medium&state=quarantined", "/devices?model=model-7&tag=batch-42&risk=medium",
+                $"/devices/{middle}", "/events", "/alerts", "/releases", "/approvals", "/audit", "/operators",
+                "/exposure", $"/exposure?device={middle}", "/posture", "/privacy", $"/api/v1/devices/{middle}/traffic/minutes",
             ];
             foreach (var page in pages)
             {
+                using var request = new HttpRequestMessage(HttpMethod.Get, page);
+                if (page == "/privacy")
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", privacyToken);
+                }
+
+
                 var times = new List<double>(rounds);
                 for (var i = 0; i < rounds + 3; i++)
                 {
                     var clock = Stopwatch.StartNew();
-                    using var response = await client.GetAsync(page);
+                    using var response = await client.SendAsync(Copy(request));
                     await response.Content.ReadAsByteArrayAsync();
                     response.EnsureSuccessStatusCode();
                     if (i >= 3)
@@ -65,6 +79,23 @@ internal static class ConsoleBench
             SqliteConnection.ClearAllPools();
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage request)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
+        copy.Headers.Authorization = request.Headers.Authorization;
+        return copy;
+    }
+
+    // The device list's risk filter reads each device's band as the last fleet audit run stored it (migration 0035).
+    private static async Task ScoreRiskAsync(IServiceProvider services, int count)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await services.GetRequiredService<FleetAuditService>().RunAsync("bench", "bench", CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"console-risk devices={count} fleet audit run (risk stored per device) {clock.Elapsed.TotalSeconds:F2} s, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} CPU-s"));
     }
 
     // The traffic history's cost (docs/console.md): memory per device once every device had traffic, and the CPU of a sample.
@@ -104,12 +135,18 @@ internal static class ConsoleBench
         return (clock.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
-    private static async Task<string> AuditorTokenAsync(IServiceProvider services)
+    private static async Task<string> TokenAsync(IServiceProvider services, string name, string role)
     {
         var users = services.GetRequiredService<UserService>();
-        var invitation = await users.InviteAsync("bench-auditor", "auditor", null, null, "local-admin", CancellationToken.None);
-        await users.ActivateAsync(invitation.Token, null, "tidal-orbit-quince-7-lantern", CancellationToken.None);
-        var user = await users.GetActiveAsync("bench-auditor", CancellationToken.None);
+        var invitation = await users.InviteAsync(name, role, null, null, "local-admin", CancellationToken.None);
+        var activation = await users.ActivateAsync(invitation.Token, null, "tidal-orbit-quince-7-lantern", CancellationToken.None);
+        if (activation.TotpSecret is { } secret)
+        {
+            var code = TotpGenerator.Code(Base32.Decode(secret), TotpGenerator.StepOf(DateTimeOffset.UtcNow), System.Security.Cryptography.HashAlgorithmName.SHA1);
+            await users.ConfirmAsync(invitation.Token, null, code, CancellationToken.None);
+        }
+
+        var user = await users.GetActiveAsync(name, CancellationToken.None);
         return (await services.GetRequiredService<ApiTokenService>().CreateAsync(OperatorIdentity.Of(user!), "bench", null, TimeSpan.FromHours(1), CancellationToken.None)).Token;
     }
 
@@ -121,13 +158,17 @@ internal static class ConsoleBench
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO devices (id, model, site, zone, tags, state, created_ms, updated_ms) VALUES ($id, 'meter', $site, 'ot', '[\"t1\"]', $state, 0, 0)";
+        // 20 models, a tag every device carries and one of 100 batches (device_tags is kept by migration 0035's triggers).
+        insert.CommandText = "INSERT INTO devices (id, model, site, zone, tags, state, created_ms, updated_ms) VALUES ($id, $model, $site, 'ot', $tags, $state, 0, 0)";
         var id = insert.Parameters.AddWithValue("$id", string.Empty);
+        var model = insert.Parameters.AddWithValue("$model", string.Empty);
         var site = insert.Parameters.AddWithValue("$site", string.Empty);
+        var tags = insert.Parameters.AddWithValue("$tags", string.Empty);
         var state = insert.Parameters.AddWithValue("$state", string.Empty);
         for (var i = 0; i < count; i++)
         {
-            (id.Value, site.Value, state.Value) = ($"meter-{i:D6}", $"site-{i % 50}", i % 997 == 0 ? "quarantined" : "active");
+            (id.Value, model.Value, site.Value, tags.Value, state.Value) =
+                ($"meter-{i:D6}", $"model-{i % 20}", $"site-{i % 50}", $"[\"t1\",\"batch-{i % 100}\"]", i % 997 == 0 ? "quarantined" : "active");
             await insert.ExecuteNonQueryAsync();
         }
 

@@ -32,8 +32,15 @@ public sealed partial class ConsoleFixture : IAsyncLifetime
     /// <summary>Screenshots of the main pages, kept as test artefacts (not committed).</summary>
     public static string Artefacts { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "console-screenshots")).FullName;
 
+    /// <summary>
+    /// How long a browser action, navigation or web-first assertion may take: Playwright's 5 s default fails on a
+    /// loaded machine (assume 10× slower than idle); a condition that holds passes as soon as it holds.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     public async Task InitializeAsync()
     {
+        Assertions.SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
         Node = await StartNodeAsync(_temp.Sub("data"), NodeOutput);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -54,6 +61,11 @@ public sealed partial class ConsoleFixture : IAsyncLifetime
             // These tests drive the console's approval flow with releases that carry no SBOM; the
             // supply-chain release gate is tested on its own in Rampart.Server.Tests/SupplyChain.
             ["Rampart:SupplyChain:EnforceGate"] = "false",
+
+            // Attestation challenges every device at (re)connect on its command topic (on by default, like
+            // TestNode turns it off): these tests read exact message streams of their live devices; the
+            // attestation tests in Rampart.Server.Tests/SupplyChain turn it on.
+            ["Rampart:SupplyChain:AttestOnConnect"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -103,6 +115,8 @@ public sealed partial class ConsoleFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = "Europe/Berlin",
         });
+        context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.TotalMilliseconds);
         return await ConsoleSession.OpenAsync(context, (node ?? Node).HttpsUri);
     }
 

@@ -101,6 +101,37 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
         session.AssertClean();
     }
 
+    [Fact]
+    public async Task Live_events_arriving_on_the_events_page_do_not_shift_the_layout()
+    {
+        var store = fixture.Get<ISecurityEventStore>();
+        var marker = "cls-" + Guid.NewGuid().ToString("N")[..8];
+        await store.AppendManyAsync(Enumerable.Range(0, 5).Select(i => Event(marker, "before " + i)).ToArray(), CancellationToken.None);
+        var auditor = await fixture.OperatorAsync("auditor");
+        await using var session = await fixture.SignInAsync(auditor);
+        var page = session.Page;
+        await session.GoAsync("/events");
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveTextAsync("live");
+        var heading = await page.Locator("main h1").First.BoundingBoxAsync();
+
+        // The browser's own measure (Layout Instability API): the sum of every unexpected shift since the page loaded.
+        await page.EvaluateAsync("""
+            () => {
+              window.__shift = 0;
+              new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value; })
+                .observe({ type: 'layout-shift', buffered: true });
+            }
+            """);
+        await store.AppendManyAsync(Enumerable.Range(0, 30).Select(i => Event(marker + "-live", "live " + i)).ToArray(), CancellationToken.None);
+        await Assertions.Expect(page.Locator("table.events tbody tr", new() { HasText = marker + "-live" })).ToHaveCountAsync(30);
+        var shift = await page.EvaluateAsync<double>("() => window.__shift");
+        var after = await page.Locator("main h1").First.BoundingBoxAsync();
+
+        Assert.True(shift < 0.01, $"cumulative layout shift {shift} while live rows arrived");
+        Assert.Equal(heading!.Y, after!.Y);
+        session.AssertClean();
+    }
+
     private static SecurityEvent Event(string kind, string payload) =>
         new(DateTimeOffset.UtcNow, kind, SecuritySeverity.Warning, payload, payload, new Dictionary<string, string> { ["topic"] = payload });
 }

@@ -138,31 +138,54 @@ function untrusted(text) {
   return bdi;
 }
 
-// Live events (server-sent events): new rows go on top of a fixed-height table, so nothing below moves.
+// Live events (server-sent events), newest on top, without moving anything on the screen: the rows of
+// the fixed-height table stay where they are (one fixed height each) and their contents move down one
+// row, the first row taking the new event; a row is added at the bottom only while under the limit.
+// The browser counts no layout shift for that (checked by the Layout Instability API in the tests).
 function followEvents(table) {
   const body = table.tBodies[0];
   const limit = Number(table.dataset.limit || 200);
+  const headers = [...table.tHead.rows[0].cells];
   const source = new EventSource(table.dataset.stream);
   const status = document.getElementById('live-status');
   source.addEventListener('open', () => { if (status) status.textContent = 'live'; });
   source.addEventListener('error', () => { if (status) status.textContent = 'reconnecting…'; });
   source.addEventListener('security-event', message => {
     const item = JSON.parse(message.data);
-    const row = document.createElement('tr');
-    row.dataset.id = String(item.id);
-    const cells = [timeCell(item.time), untrusted(item.kind), untrusted(item.severity), untrusted(item.deviceId ?? ''), untrusted(item.source ?? ''),
+    const contents = [timeCell(item.time), untrusted(item.kind), untrusted(item.severity), untrusted(item.deviceId ?? ''), untrusted(item.source ?? ''),
       untrusted(Object.entries(item.details).map(([k, v]) => k + '=' + v).join(' '))];
-    for (const content of cells) {
-      const cell = document.createElement('td');
-      cell.append(content);
-      row.append(cell);
+    if (body.rows.length < limit) {
+      const added = body.insertRow(-1);
+      // Each cell takes its column's class (a column hidden on a narrow window stays hidden).
+      headers.forEach(header => { added.insertCell(-1).className = header.className; });
     }
-    row.classList.add('sev-' + item.severity);
-    body.prepend(row);
-    while (body.rows.length > limit) body.deleteRow(body.rows.length - 1);
+    for (let r = body.rows.length - 1; r > 0; r--) {
+      const [to, from] = [body.rows[r], body.rows[r - 1]];
+      to.dataset.id = from.dataset.id ?? '';
+      to.className = from.className;
+      [...to.cells].forEach((cell, i) => cell.replaceChildren(...from.cells[i].childNodes));
+    }
+    const first = body.rows[0];
+    first.dataset.id = String(item.id);
+    first.className = 'sev-' + item.severity;
+    [...first.cells].forEach((cell, i) => cell.replaceChildren(contents[i]));
   });
 }
 
+// A filter form sends only the fields given, so its address is short enough to bookmark and share.
+function dropEmptyFilters(event) {
+  const form = event.target;
+  if (!form.matches('form.filters')) return;
+  for (const field of form.elements) {
+    if (field.name && field.value === '') field.disabled = true;
+  }
+}
+
+// Back to a page from the history cache: its filter fields must be usable again.
+window.addEventListener('pageshow', () => {
+  document.querySelectorAll('form.filters [name]').forEach(field => { field.disabled = false; });
+});
+document.addEventListener('submit', dropEmptyFilters);
 document.addEventListener('submit', submitApiForm);
 document.addEventListener('click', openDialog);
 document.querySelectorAll('time[datetime]').forEach(localTime);

@@ -3,11 +3,14 @@ using Rampart.Detection.Detectors;
 using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
+using Rampart.Posture.Risk;
 using Rampart.Updates.Rollouts;
 
 namespace Rampart.WebConsole.Fleet;
 
 /// <summary>The fleet at a glance. A null figure is one this node cannot count (said on the page, not shown as zero).</summary>
+/// <param name="Posture">The last fleet audit run's snapshot (null: no run yet, or the viewer is scoped and it is fleet-wide).</param>
+/// <param name="PostureVisible">False for a viewer scoped to sites or zones: the score is the whole fleet's.</param>
 public sealed record FleetOverview(
     IReadOnlyDictionary<DeviceState, long>? DevicesByState,
     int ConnectedNow,
@@ -15,10 +18,14 @@ public sealed record FleetOverview(
     IReadOnlyDictionary<AlertSeverity, long>? OpenAlerts,
     IReadOnlyList<Rollout>? RunningRollouts,
     long? CertificatesExpiringSoon,
-    TimeSpan ExpiryWindow);
+    TimeSpan ExpiryWindow,
+    PostureSnapshot? Posture = null,
+    bool PostureVisible = false);
 
 /// <summary>The device list's filter (query string) and one page of it.</summary>
-public sealed record DeviceFilter(DeviceState? State, string? Search, string? Site, string? Zone, string? After)
+/// <param name="Risk">A risk band (low, medium, high, critical) as of the last fleet audit run.</param>
+public sealed record DeviceFilter(
+    DeviceState? State, string? Search, string? Site, string? Zone, string? After, string? Model = null, string? Tag = null, string? Risk = null)
 {
     /// <summary>Devices per page.</summary>
     public const int PageSize = 50;
@@ -39,13 +46,18 @@ public sealed record DeviceFilter(DeviceState? State, string? Search, string? Si
         Add("q", Search);
         Add("site", Site);
         Add("zone", Zone);
+        Add("model", Model);
+        Add("tag", Tag);
+        Add("risk", Risk);
         Add("after", after);
         return parts.Count == 0 ? string.Empty : "?" + string.Join('&', parts);
     }
 }
 
 /// <summary>A page of devices and the id to continue after (null: the last page).</summary>
-public sealed record DeviceListing(DeviceFilter Filter, IReadOnlyList<Device> Devices, string? Next, IReadOnlySet<string> Connected);
+/// <param name="Risks">Each listed device's risk as of the last fleet audit run (absent: not assessed yet); null when the viewer may not see risk.</param>
+public sealed record DeviceListing(
+    DeviceFilter Filter, IReadOnlyList<Device> Devices, string? Next, IReadOnlySet<string> Connected, IReadOnlyDictionary<string, DeviceRisk>? Risks = null);
 
 /// <summary>A device's MQTT traffic since the node started.</summary>
 public sealed record DeviceTraffic(
@@ -61,4 +73,5 @@ public sealed record DeviceDetail(
     IReadOnlyList<StoredSecurityEvent>? Events,
     IReadOnlyList<Alert>? Alerts,
     ReportedFirmware? Firmware,
-    Rampart.Posture.Baselines.DeviceBaseline? Baseline);
+    Rampart.Posture.Baselines.DeviceBaseline? Baseline,
+    IReadOnlyList<(Rollout Rollout, RolloutDevice Device)>? Updates = null);

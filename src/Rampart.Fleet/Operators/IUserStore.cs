@@ -41,4 +41,10 @@ public interface IUserStore
 
     /// <summary>Spends the invitation; false if someone did first.</summary>
     Task<bool> UseInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Invitations not used and not expired at <paramref name="now"/>, soonest to expire first (at most <paramref name="limit"/>).</summary>
+    Task<IReadOnlyList<Invitation>> PendingInvitationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pending invitation so it can never be used; returns it, or null when none is pending with that id.</summary>
+    Task<Invitation?> RevokeInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -223,6 +223,22 @@ public sealed class UserService
             cancellationToken);
     }
 
+    /// <summary>Most pending invitations listed.</summary>
+    public const int MaxPendingInvitations = 500;
+
+    /// <summary>Invitations not used and not expired, soonest to expire first (the token itself is stored hashed and never shown again).</summary>
+    public Task<IReadOnlyList<Invitation>> PendingInvitationsAsync(CancellationToken cancellationToken) =>
+        _users.PendingInvitationsAsync(_time.GetUtcNow(), MaxPendingInvitations, cancellationToken);
+
+    /// <summary>Revokes a pending invitation: it can no longer activate an account, nor confirm an activation begun with it.</summary>
+    public async Task RevokeInvitationAsync(long id, string actor, CancellationToken cancellationToken) =>
+        await _audit.CommitAsync(async (transaction, commit) =>
+            await _users.RevokeInvitationAsync(transaction, id, _time.GetUtcNow(), commit) is { } revoked
+                ? AuditedOutcome<bool>.Done(true, new AuditRecord(actor, "user.invitation-revoked", $"user/{revoked.UserName}", AuditOutcome.Success,
+                    new Dictionary<string, string> { ["invitation"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = revoked.Role }))
+                : throw new FleetException(FleetErrorKind.NotFound, $"no pending invitation {id}"),
+            cancellationToken);
+
     /// <summary>Every account.</summary>
     public Task<IReadOnlyList<OperatorUser>> ListAsync(CancellationToken cancellationToken) => _users.ListAsync(cancellationToken);
 

@@ -57,4 +57,7 @@ public interface IRolloutStore
 
     /// <summary>What each device last reported it runs (all devices when <paramref name="deviceIds"/> is null).</summary>
     Task<IReadOnlyDictionary<string, ReportedFirmware>> ReportedFirmwareAsync(IReadOnlyCollection<string>? deviceIds, CancellationToken cancellationToken);
+
+    /// <summary>The rollouts that planned <paramref name="deviceId"/>, newest first, each with the device's place and result in it (at most <paramref name="limit"/>).</summary>
+    Task<IReadOnlyList<(Rollout Rollout, RolloutDevice Device)>> DeviceRolloutsAsync(string deviceId, int limit, CancellationToken cancellationToken);
 }

@@ -34,6 +34,8 @@ public sealed class FleetAuditService(
         {
             var id = await store.AddRunAsync(transaction, run, commit);
             await store.AddSnapshotAsync(transaction, snapshot, commit);
+            // Each device's risk as of this run, so the console's device list can filter by band with an index (issue 22).
+            await store.ReplaceDeviceRisksAsync(transaction, baseline.Risks, finished, commit);
             return AuditedOutcome<long>.Done(id, new AuditRecord(actor, "posture.audit-run", $"fleet-audit/{id}", AuditOutcome.Success, new Dictionary<string, string>
             {
                 ["trigger"] = trigger,

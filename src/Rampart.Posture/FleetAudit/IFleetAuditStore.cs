@@ -29,4 +29,16 @@ public interface IFleetAuditStore
 
     /// <summary>Snapshots since <paramref name="since"/>, oldest first.</summary>
     Task<IReadOnlyList<PostureSnapshot>> SnapshotsAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces every device's stored risk with <paramref name="risks"/> of the run at <paramref name="at"/> (inside the
+    /// run's transaction): a device the run did not score (retired since) has no stored risk.
+    /// </summary>
+    Task ReplaceDeviceRisksAsync(IStoreTransaction transaction, IReadOnlyList<RiskScore> risks, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The stored risk of those of <paramref name="deviceIds"/> that have one (at most 1,000 ids).</summary>
+    Task<IReadOnlyList<DeviceRisk>> DeviceRisksAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken);
+
+    /// <summary>The newest snapshot (of the last fleet audit run), or null before the first run.</summary>
+    Task<PostureSnapshot?> LatestSnapshotAsync(CancellationToken cancellationToken);
 }

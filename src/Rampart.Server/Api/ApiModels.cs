@@ -108,6 +108,10 @@ public sealed record InvitationResponse(string User, string Role, string Invitat
     public override string ToString() => $"InvitationResponse {{ User = {User}, Role = {Role}, Expires = {Expires:O} }}";
 }
 
+/// <summary>A pending invitation as <c>GET /api/v1/users/invitations</c> lists it (the token is never shown again).</summary>
+public sealed record PendingInvitationResponse(long Id, string User, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, string InvitedBy,
+    DateTimeOffset Expires);
+
 /// <summary>An operator account as the API shows it (never its password hash or TOTP secret).</summary>
 public sealed record UserResponse(string Name, string Role, IReadOnlyList<string> Sites, IReadOnlyList<string> Zones, bool Activated, bool Disabled,
     bool TotpEnrolled, DateTimeOffset? LockedUntil, DateTimeOffset Created);

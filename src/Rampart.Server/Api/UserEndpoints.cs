@@ -31,6 +31,18 @@ public static class UserEndpoints
             return TypedResults.NoContent();
         }).RequirePermission(Permissions.UsersWrite);
 
+        // Pending invitations (issue 22, the console's operators page): who, which role and scope, by whom, until when; never the token.
+        api.MapGet("/users/invitations", async (UserService users, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await users.PendingInvitationsAsync(cancellationToken))
+                .Select(i => new PendingInvitationResponse(i.Id, i.UserName, i.Role, i.Sites, i.Zones, i.InvitedBy, i.Expires)).ToArray()))
+            .RequirePermission(Permissions.UsersRead);
+
+        api.MapPost("/users/invitations/{id:long}/revoke", async (long id, HttpContext context, UserService users, CancellationToken cancellationToken) =>
+        {
+            await users.RevokeInvitationAsync(id, OperatorClaims.Identity(context.User).Name, cancellationToken);
+            return TypedResults.NoContent();
+        }).RequirePermission(Permissions.UsersWrite);
+
         api.MapGet("/tokens", async (HttpContext context, ApiTokenService tokens, CancellationToken cancellationToken) =>
             TypedResults.Ok((await tokens.ListAsync(OperatorClaims.Identity(context.User).Name, cancellationToken))
                 .Select(t => new TokenResponse(t.Id, t.Name, t.Scopes, t.Created, t.Expires, t.Revoked)).ToArray()))

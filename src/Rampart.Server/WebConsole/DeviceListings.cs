@@ -6,7 +6,7 @@ namespace Rampart.Server.WebConsole;
 
 /// <summary>
 /// One page of the device list through the inventory's own paged, id-ordered query (the primary key):
-/// state, site and zone narrow the query the API's list uses (within the operator's scope), and an id
+/// state, site, zone, model, tag and risk band narrow the query the API's list uses (within the operator's scope), and an id
 /// prefix search starts the range at the prefix instead of scanning.
 /// </summary>
 internal static class DeviceListings
@@ -22,7 +22,7 @@ internal static class DeviceListings
         }
 
         var after = filter.After ?? (filter.Search is { } prefix ? Below(prefix) : null);
-        var page = await inventory.ListAsync(new DeviceQuery(after, DeviceFilter.PageSize + 1, filter.State, sites, zones), cancellationToken);
+        var page = await inventory.ListAsync(new DeviceQuery(after, DeviceFilter.PageSize + 1, filter.State, sites, zones, filter.Model, filter.Tag, filter.Risk), cancellationToken);
         var matching = filter.Search is { } s ? page.TakeWhile(d => d.Id.StartsWith(s, StringComparison.Ordinal)).ToArray() : [.. page];
         return matching.Length > DeviceFilter.PageSize
             ? (matching[..DeviceFilter.PageSize], matching[DeviceFilter.PageSize - 1].Id)

@@ -19,7 +19,12 @@ internal static class OperatorPages
     public static void MapOperatorPages(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/operators", async (HttpContext context, UserService users, CancellationToken cancellationToken) =>
-            ConsolePages.Render<OperatorsPage>(new { Viewer = ConsolePages.Viewer(context), Users = await users.ListAsync(cancellationToken) }))
+            ConsolePages.Render<OperatorsPage>(new
+            {
+                Viewer = ConsolePages.Viewer(context),
+                Users = await users.ListAsync(cancellationToken),
+                Invitations = await users.PendingInvitationsAsync(cancellationToken),
+            }))
             .OperatorPage(Permissions.UsersRead);
 
         endpoints.MapGet("/tokens", async (HttpContext context, ApiTokenService tokens, CancellationToken cancellationToken) =>

@@ -69,15 +69,31 @@ public sealed class UserStore(IStoreDatabase database) : IUserStore
     /// <inheritdoc />
     public Task<Invitation?> FindInvitationAsync(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.QuerySingleAsync(
-            "SELECT id, token_hash, user_name, role, sites, zones, invited_by, expires_ms FROM invitations WHERE token_hash = @hash AND used_ms IS NULL AND expires_ms > @now",
-            reader => new Invitation(reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetString(2), reader.GetString(3), Strings(reader.GetString(4)),
-                Strings(reader.GetString(5)), reader.GetString(6), DbCommands.FromUnixMs(reader.GetInt64(7))),
-            cancellationToken, ("hash", tokenHash), ("now", now.ToUnixMs()));
+            $"SELECT {InvitationColumns} FROM invitations WHERE token_hash = @hash AND used_ms IS NULL AND expires_ms > @now",
+            ReadInvitation, cancellationToken, ("hash", tokenHash), ("now", now.ToUnixMs()));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Invitation>> PendingInvitationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            $"SELECT {InvitationColumns} FROM invitations WHERE used_ms IS NULL AND expires_ms > @now ORDER BY expires_ms, id LIMIT @n",
+            ReadInvitation, cancellationToken, ("now", now.ToUnixMs()), ("n", limit));
+
+    /// <inheritdoc />
+    public async Task<Invitation?> RevokeInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await transaction.QueryAsync(
+            $"DELETE FROM invitations WHERE id = @id AND used_ms IS NULL AND expires_ms > @now RETURNING {InvitationColumns}",
+            ReadInvitation, cancellationToken, ("id", id), ("now", now.ToUnixMs()))).FirstOrDefault();
 
     /// <inheritdoc />
     public async Task<bool> UseInvitationAsync(IStoreTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
         await transaction.ExecuteAsync("UPDATE invitations SET used_ms = @now WHERE id = @id AND used_ms IS NULL AND expires_ms > @now", cancellationToken,
             ("now", now.ToUnixMs()), ("id", id)) == 1;
+
+    private const string InvitationColumns = "id, token_hash, user_name, role, sites, zones, invited_by, expires_ms";
+
+    private static Invitation ReadInvitation(DbDataReader reader) =>
+        new(reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetString(2), reader.GetString(3), Strings(reader.GetString(4)),
+            Strings(reader.GetString(5)), reader.GetString(6), DbCommands.FromUnixMs(reader.GetInt64(7)));
 
     private static string[] Strings(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 

@@ -18,7 +18,7 @@ namespace Rampart.Storage.Posture;
 /// with documents as JSON text; the writes run in the audit writer's transaction, so each commits with its
 /// audit entry.
 /// </summary>
-public sealed class PostureStore(IStoreDatabase database)
+public sealed partial class PostureStore(IStoreDatabase database)
     : IDeviceModelStore, IPostureReportStore, IConfinementStore, IFleetAuditStore, IFleetEvidenceReader
 {
     private const string ModelColumns = "SELECT document, admission, added_by, added_ms FROM posture_models";

@@ -147,6 +147,14 @@ public class RolloutStore(IStoreDatabase database) : IRolloutStore
             cancellationToken, ("ids", deviceIds is null ? null : JsonSerializer.Serialize(deviceIds))))
             .ToDictionary(row => row.Item1, row => row.Item2, StringComparer.Ordinal);
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(Rollout Rollout, RolloutDevice Device)>> DeviceRolloutsAsync(string deviceId, int limit, CancellationToken cancellationToken) =>
+        // rollout_devices (device_id, rollout_id), migration 0035: a device's update history without scanning every rollout's plan.
+        await database.QueryAsync(
+            $"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "r." + c))}, {string.Join(", ", DeviceColumns.Split(", ").Select(c => "d." + c))} " +
+            "FROM rollout_devices d JOIN rollouts r ON r.id = d.rollout_id WHERE d.device_id = @device ORDER BY d.rollout_id DESC LIMIT @limit",
+            reader => (Read(reader), ReadDeviceAt(reader, 11)), cancellationToken, ("device", deviceId), ("limit", limit));
+
     private readonly string _moveDevice =
         "UPDATE rollout_devices SET state = @to, detail = @detail, updated_ms = @at, notified_ms = CASE WHEN @to = 'notified' THEN @at ELSE notified_ms END " +
         $"WHERE rollout_id = @id AND device_id = @device AND state IN ({database.Dialect.JsonTextValues("from")})";
@@ -163,9 +171,12 @@ public class RolloutStore(IStoreDatabase database) : IRolloutStore
         Enum.Parse<RolloutState>(reader.GetString(4), ignoreCase: true), reader.IsDBNull(5) ? null : reader.GetString(5),
         reader.GetInt32(6), reader.GetInt32(7), reader.GetString(8), DbCommands.FromUnixMs(reader.GetInt64(9)), DbCommands.FromUnixMs(reader.GetInt64(10)));
 
-    private static RolloutDevice ReadDevice(DbDataReader reader) => new(
-        reader.GetString(0), reader.GetInt32(1), RolloutDeviceStates.TryParse(reader.GetString(2), out var state) ? state : RolloutDeviceState.Failed,
-        reader.IsDBNull(3) ? null : reader.GetString(3), reader.FromUnixMs(4), DbCommands.FromUnixMs(reader.GetInt64(5)));
+    private static RolloutDevice ReadDevice(DbDataReader reader) => ReadDeviceAt(reader, 0);
+
+    // The device columns from ordinal o on (after the rollout's columns in a join).
+    private static RolloutDevice ReadDeviceAt(DbDataReader reader, int o) => new(
+        reader.GetString(o), reader.GetInt32(o + 1), RolloutDeviceStates.TryParse(reader.GetString(o + 2), out var state) ? state : RolloutDeviceState.Failed,
+        reader.IsDBNull(o + 3) ? null : reader.GetString(o + 3), reader.FromUnixMs(o + 4), DbCommands.FromUnixMs(reader.GetInt64(o + 5)));
 }
 
 /// <summary>The store on a SQLite file, by the name callers outside Storage (tests, bench) know it.</summary>
