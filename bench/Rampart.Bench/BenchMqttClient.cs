@@ -33,9 +33,16 @@ internal sealed class BenchMqttClient : IAsyncDisposable
     public MqttProtocolVersion Version { get; }
 
     public static async Task<BenchMqttClient> ConnectAsync(
-        string host, int port, X509Certificate2 certificate, X509Certificate2 root, string clientId, MqttProtocolVersion version, ushort keepAlive = 600)
+        string host, int port, X509Certificate2 certificate, X509Certificate2 root, string clientId, MqttProtocolVersion version, ushort keepAlive = 600,
+        System.Net.IPAddress? localAddress = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (localAddress is not null)
+        {
+            // Loopback source addresses 127.0.x.y spread many generators' connections over more ephemeral ports than one address has.
+            socket.Bind(new System.Net.IPEndPoint(localAddress, 0));
+        }
+
         await socket.ConnectAsync(host, port);
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
         await stream.AuthenticateAsClientAsync(RampartTls.ClientOptions("localhost", root, certificate));

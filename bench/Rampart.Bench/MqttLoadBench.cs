@@ -10,7 +10,8 @@ namespace Rampart.Bench;
 /// <c>mqtt-load --port P --certs DIR [--publishers 8] [--messages 100000] [--payload 64] [--qos 0] [--version 5]</c>
 /// fans in from N publishers (each its own device identity and topic) to one subscriber and
 /// reports what the subscriber received per second; <c>mqtt-idle --port P --certs DIR --connections N [--hold 20]</c>
-/// opens N idle mutual-TLS sessions and holds them while the caller measures the broker.
+/// opens N idle mutual-TLS sessions and holds them while the caller measures the broker; <c>--first K</c> starts at
+/// device K (several generators share one provisioned fleet) and <c>--bind 127.0.x.y</c> picks the source address.
 /// Every loop is bounded in count and time.
 /// </summary>
 internal static class MqttLoadBench
@@ -99,8 +100,10 @@ internal static class MqttLoadBench
         var connections = arguments.Int("connections", 1000);
         var hold = arguments.Int("hold", 20);
         var concurrency = arguments.Int("concurrency", 32);
+        var first = arguments.Int("first", 0);
+        var bind = arguments.String("bind") is { } address ? System.Net.IPAddress.Parse(address) : null;
         using var root = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(certs, "root.pem"));
-        var identities = Enumerable.Range(0, connections).Select(i => BenchMqttClient.LoadIdentity(certs, MqttProvisionBench.DeviceId(i))).ToArray();
+        var identities = Enumerable.Range(first, connections).Select(i => BenchMqttClient.LoadIdentity(certs, MqttProvisionBench.DeviceId(i))).ToArray();
         Console.WriteLine($"mqtt-idle: identities loaded; connecting {connections}");
         await Console.Out.FlushAsync();
 
@@ -115,7 +118,7 @@ internal static class MqttLoadBench
             {
                 try
                 {
-                    clients[index] = await BenchMqttClient.ConnectAsync(host, port, identities[index], root, MqttProvisionBench.DeviceId(index), MqttProtocolVersion.V500);
+                    clients[index] = await BenchMqttClient.ConnectAsync(host, port, identities[index], root, MqttProvisionBench.DeviceId(first + index), MqttProtocolVersion.V500, localAddress: bind);
                 }
                 catch (Exception exception) when (exception is IOException or InvalidOperationException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
                 {

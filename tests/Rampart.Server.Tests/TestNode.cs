@@ -37,6 +37,9 @@ internal sealed class TestNode : IAsyncDisposable
             // Attestation challenges every device at (re)connect on its command topic (on by default);
             // tests of other capabilities read exact message streams. The attestation tests turn it on.
             ["Rampart:SupplyChain:AttestOnConnect"] = "false",
+
+            // The MQTT listener's TLS stack (OpenSsl by default); RAMPART_TEST_MQTT_TLS=SslStream runs the suite on the fallback.
+            ["Rampart:Gateway:Tls:Implementation"] = Environment.GetEnvironmentVariable("RAMPART_TEST_MQTT_TLS"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

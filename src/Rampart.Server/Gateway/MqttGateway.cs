@@ -13,6 +13,7 @@ using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Broker;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Trust;
+using Rampart.Server.Gateway.Tls;
 
 namespace Rampart.Server.Gateway;
 
@@ -29,6 +30,7 @@ public sealed partial class MqttGateway : IDisposable
     private const string PendingKey = "rampart.mqtt.pending";
 
     private readonly GatewayOptions _options;
+    private readonly MqttTlsOptions _tlsOptions;
     private readonly ClientIdentityResolver _resolver;
     private readonly CertificateAuthority _authority;
     private readonly ILogger<MqttGateway> _logger;
@@ -44,9 +46,11 @@ public sealed partial class MqttGateway : IDisposable
     public MqttGateway(
         IOptions<GatewayOptions> options, IOptions<BrokerOptions> brokerOptions, CertificateAuthority authority, ICertificateStore certificates,
         IDeviceStore devices, ServiceClientIds serviceIds, GatewayEventTap events, TrafficCounters traffic, TimeProvider time, ILogger<MqttGateway> logger,
-        IEnumerable<IDeviceTemplatePolicy>? templates = null)
+        IEnumerable<IDeviceTemplatePolicy>? templates = null, IOptions<MqttTlsOptions>? tlsOptions = null)
     {
         _options = options.Value;
+        _tlsOptions = tlsOptions?.Value ?? new MqttTlsOptions();
+        VerifiedCertificates = new VerifiedCertificateCache(_tlsOptions.VerifiedCertificateCacheSize);
         _authority = authority;
         _logger = logger;
         _serviceIds = serviceIds;
@@ -156,12 +160,7 @@ public sealed partial class MqttGateway : IDisposable
             return true;
         }
 
-        if (CurrentConnection.Value is { } connection)
-        {
-            connection.Items[HandledKey] = true;
-            Refusals.Record(Source(connection), "unknown-ca", $"certificate '{certificate.Subject}' was not issued by this Rampart CA");
-        }
-
+        RefuseForeign($"certificate '{certificate.Subject}'");
         return false;
     }
 
@@ -194,7 +193,23 @@ public sealed partial class MqttGateway : IDisposable
         var attempt = new ConnectAttempt(source, certificate, identity, refusal, lease);
         try
         {
-            await Broker.RunConnectionAsync(connection.Transport, source, (connect, cancellationToken) => AdmitAsync(attempt, pending, connect, cancellationToken), stopping);
+            // On the OpenSSL path the certificate is this connection's own copy: freed once the CONNECT is
+            // decided, so an idle connection holds no parsed certificate (its serial lives on in the identity).
+            var owned = connection.Features.Get<ITlsConnectionFeature>() is OpenSslTlsFeature;
+            await Broker.RunConnectionAsync(connection.Transport, source, async (connect, cancellationToken) =>
+            {
+                try
+                {
+                    return await AdmitAsync(attempt, pending, connect, cancellationToken);
+                }
+                finally
+                {
+                    if (owned)
+                    {
+                        certificate?.Dispose();
+                    }
+                }
+            }, stopping);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -205,7 +220,11 @@ public sealed partial class MqttGateway : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Broker.Dispose();
+    public void Dispose()
+    {
+        Broker.Dispose();
+        _openSsl?.Dispose();
+    }
 
     private static string Source(ConnectionContext connection) => connection.RemoteEndPoint?.ToString() ?? "unknown";
 

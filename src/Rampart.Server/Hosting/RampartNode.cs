@@ -272,6 +272,7 @@ public sealed partial class RampartNode : IAsyncDisposable
                 mqttListener.Options = listen;
                 listen.UseRampartProxyProtocol();
                 listen.Use(mqtt.Guard);
+                listen.Use(mqtt.OpenSslTls(keys.TlsCertificate)); // Rampart:Gateway:Tls:Implementation (OpenSSL serves the connection itself; SslStream falls through to UseHttps)
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = keys.TlsCertificate,
