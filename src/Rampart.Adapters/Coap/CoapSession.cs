@@ -392,7 +392,7 @@ internal sealed class CoapSession : IAsyncDisposable
                 {
                     if (!link.Requeue(command))
                     {
-                        _links.Held.Hold(_identity.DeviceId, [command]);
+                        await _links.Held.HoldAsync(_identity.DeviceId, [command]);
                     }
 
                     _observation.Deregister();

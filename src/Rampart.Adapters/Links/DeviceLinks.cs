@@ -25,14 +25,14 @@ public sealed class DeviceLinks : IAsyncDisposable
     private readonly SemaphoreSlim[] _openLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly ITimer _sweep;
 
-    public DeviceLinks(AdapterGateway gateway, AdapterOptions options, TimeProvider time)
+    public DeviceLinks(AdapterGateway gateway, AdapterOptions options, IHeldCommandStore held, TimeProvider time)
     {
         _gateway = gateway;
         _options = options;
         _time = time;
         _legacyOptions = LegacyLimits(gateway.Options, options);
         _legacyLimits = new IdentityLimitCache(_legacyOptions, time);
-        Held = new HeldCommands(options, time);
+        Held = new HeldCommands(held, options, time);
         _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
@@ -176,7 +176,7 @@ public sealed class DeviceLinks : IAsyncDisposable
                 }
             },
         };
-        link.Preload(Held.Take(identity.DeviceId));
+        link.Preload(await Held.TakeAsync(identity.DeviceId, cancellationToken));
         string? problem;
         try
         {
@@ -212,7 +212,7 @@ public sealed class DeviceLinks : IAsyncDisposable
     private async Task RetireAsync(string deviceId, BrokerLink link)
     {
         await link.DisposeAsync();
-        Held.Hold(deviceId, link.Uncollected());
+        await Held.HoldAsync(deviceId, link.Uncollected());
     }
 
     private (BrokerLink?, FrontDoorRefusal?) Refuse(FrontDoorIdentity identity, string source, string code, string message, FrontDoorRefusalKind kind)
@@ -234,7 +234,7 @@ public sealed class DeviceLinks : IAsyncDisposable
             }
         }
 
-        Held.Sweep();
+        await Held.SweepAsync();
     }
 
     private static GatewayOptions LegacyLimits(GatewayOptions gateway, AdapterOptions options) => new()
