@@ -65,11 +65,15 @@ public class AdapterNode : IAsyncLifetime
         CurlAsync(Node, device, method, path, extra);
 
     /// <summary>curl against <paramref name="node"/> (a node of a test's own, restarted or one of several).</summary>
-    internal static async Task<(int Status, string Body)> CurlAsync(GatewayNode node, EnrolledIdentity? device, string method, string path, params string[] extra)
+    internal static Task<(int Status, string Body)> CurlAsync(GatewayNode node, EnrolledIdentity? device, string method, string path, params string[] extra) =>
+        CurlAsync(node.RootPemPath, node.Node.Node.HttpsUri, device, method, path, extra);
+
+    /// <summary>curl against the node at <paramref name="https"/> whose devices' CA is <paramref name="rootPem"/> (a node of a cluster).</summary>
+    internal static async Task<(int Status, string Body)> CurlAsync(string rootPem, Uri https, EnrolledIdentity? device, string method, string path, params string[] extra)
     {
         string[] identity = device is null ? [] : ["--cert", device.CertificatePath, "--key", device.KeyPath];
         var (exit, output) = await RunningProcess.RunAsync("curl",
-            ["-sS", "--cacert", node.RootPemPath, .. identity, "-X", method, "-w", "\n%{http_code}", .. extra, node.Node.Node.HttpsUri.ToString().TrimEnd('/') + path], TimeSpan.FromSeconds(60));
+            ["-sS", "--cacert", rootPem, .. identity, "-X", method, "-w", "\n%{http_code}", .. extra, https.ToString().TrimEnd('/') + path], TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, output);
         var split = output.TrimEnd().LastIndexOf('\n');
         return (int.Parse(output[(split + 1)..].Trim(), CultureInfo.InvariantCulture), split < 0 ? string.Empty : output[..split]);
