@@ -176,7 +176,9 @@ public sealed class DeviceLinks : IAsyncDisposable
                 }
             },
         };
-        link.Preload(await Held.TakeAsync(identity.DeviceId, cancellationToken));
+        link.Keep = command => Held.KeepAsync(identity.DeviceId, command);
+        link.Claim = command => Held.ClaimAsync(identity.DeviceId, command);
+        link.Preload(await Held.PendingAsync(identity.DeviceId, cancellationToken));
         string? problem;
         try
         {
@@ -208,11 +210,25 @@ public sealed class DeviceLinks : IAsyncDisposable
         return (link, null);
     }
 
-    // A closed link's buffer holds commands the broker no longer has (acknowledged at delivery): keep them for the next link.
+    /// <summary>
+    /// A command handed out but not delivered (a CoAP notification reset or never acknowledged): its row was
+    /// claimed, so it is written again and goes back in line, or stays in the store when the link has closed.
+    /// </summary>
+    public async Task ReturnAsync(string deviceId, BrokerLink link, DeviceCommand command)
+    {
+        var kept = await Held.KeepAsync(deviceId, command with { Held = null });
+        if (!link.Requeue(kept) && kept.Held is null)
+        {
+            await Held.HoldAsync(deviceId, [kept]);
+        }
+    }
+
+    // A closed link's buffer holds commands the broker no longer has (acknowledged at delivery): keep them for
+    // the next link. Those written through already (a row each) are in the store: holding them again would deliver them twice.
     private async Task RetireAsync(string deviceId, BrokerLink link)
     {
         await link.DisposeAsync();
-        await Held.HoldAsync(deviceId, link.Uncollected());
+        await Held.HoldAsync(deviceId, [.. link.Uncollected().Where(command => command.Held is null)]);
     }
 
     private (BrokerLink?, FrontDoorRefusal?) Refuse(FrontDoorIdentity identity, string source, string code, string message, FrontDoorRefusalKind kind)

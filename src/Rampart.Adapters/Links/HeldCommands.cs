@@ -14,6 +14,14 @@ namespace Rampart.Adapters.Links;
 /// (commands of a further device are not kept, and counted), and each command expires
 /// <c>HeldCommandExpiry</c> after its link closed. A store that cannot be written counts the commands
 /// as failed (they are lost, as before this store existed) and the link's close goes on.
+/// Write-through (issue 21): a command is also written here the moment it enters an open link's buffer
+/// (<see cref="KeepAsync"/>, before the link acknowledges it to the broker), and its row is claimed
+/// (<see cref="ClaimAsync"/>, one <c>DELETE</c>) when it is handed to the device, so a <c>kill -9</c> of
+/// the node loses nothing the broker forgot; the close of a link then holds only the commands that have
+/// no row yet. The claim comes just before the response is written (it is what makes a take once-only
+/// across links and nodes): a command handed out while the store could not be reached keeps its row and
+/// comes again (at-least-once); one whose claim committed in the instant before a kill, before its
+/// response was written, does not.
 /// </summary>
 public sealed class HeldCommands(IHeldCommandStore store, AdapterOptions options, TimeProvider time)
 {
@@ -53,6 +61,63 @@ public sealed class HeldCommands(IHeldCommandStore store, AdapterOptions options
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Interlocked.Add(ref _failed, commands.Count);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="command"/> through to the store as it enters an open link's buffer; returns it
+    /// with its row, or unchanged (in memory only, as before) when a bound refused it or the store failed.
+    /// </summary>
+    public async Task<DeviceCommand> KeepAsync(string deviceId, DeviceCommand command, CancellationToken cancellationToken = default)
+    {
+        var expires = time.GetUtcNow() + options.HeldCommandExpiry;
+        try
+        {
+            var (seq, dropped) = await store.KeepAsync(deviceId, command, expires, options.HeldCommandsPerDevice, options.HeldCommandDevices, cancellationToken);
+            Interlocked.Add(ref _dropped, dropped + (seq is null ? 1 : 0));
+            return seq is { } kept ? command with { Held = new HeldMark(kept, expires.ToUnixTimeMilliseconds()) } : command;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _failed);
+            return command;
+        }
+    }
+
+    /// <summary>The unexpired commands held for <paramref name="deviceId"/>, oldest first, with their rows (left in the store until claimed).</summary>
+    public async Task<IReadOnlyList<DeviceCommand>> PendingAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            return [.. (await store.PeekAsync(deviceId, cancellationToken)).Where(row => row.Mark.ExpiresMs > now).Select(row => row.Command with { Held = row.Mark })];
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Nothing was read: the commands wait for the next link.
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="command"/> may be handed to the device now: it has no row, this call
+    /// deleted its row, or the store could not be reached (at-least-once). False when another link (on this
+    /// or another node) took it, or it expired.
+    /// </summary>
+    public async Task<bool> ClaimAsync(string deviceId, DeviceCommand command)
+    {
+        if (command.Held is not { } mark)
+        {
+            return true;
+        }
+
+        try
+        {
+            return await store.ClaimAsync(deviceId, mark, time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return true;
         }
     }
 

@@ -17,6 +17,18 @@ public interface IHeldCommandStore
     /// <summary>Removes and returns every command held for <paramref name="deviceId"/>, oldest first, with its expiry.</summary>
     Task<IReadOnlyList<(DeviceCommand Command, DateTimeOffset Expires)>> TakeAsync(string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends one command as <see cref="HoldAsync"/> does, in one transaction with the per-device trim, and
+    /// returns its sequence (null when the device bound refused it) and the commands the trim dropped.
+    /// </summary>
+    Task<(long? Seq, int Dropped)> KeepAsync(string deviceId, DeviceCommand command, DateTimeOffset expires, int perDevice, int maxDevices, CancellationToken cancellationToken);
+
+    /// <summary>Every command held for <paramref name="deviceId"/>, oldest first, with its row; nothing is removed.</summary>
+    Task<IReadOnlyList<(DeviceCommand Command, HeldMark Mark)>> PeekAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the row <paramref name="mark"/> when it is still there and unexpired at <paramref name="now"/>; true when this call deleted it (taken once).</summary>
+    Task<bool> ClaimAsync(string deviceId, HeldMark mark, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Deletes the commands expired by <paramref name="now"/>; returns how many.</summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -54,6 +54,42 @@ public sealed class HeldCommandStore(IStoreDatabase database) : IHeldCommandStor
         .OrderBy(row => row.Seq).Select(row => (row.Command, row.Expires)).ToArray();
 
     /// <inheritdoc />
+    public async Task<(long? Seq, int Dropped)> KeepAsync(string deviceId, DeviceCommand command, DateTimeOffset expires, int perDevice, int maxDevices, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long? seq;
+        await using (var insert = connection.Command(Insert + " RETURNING seq", transaction)
+            .With("d", deviceId).With("t", command.Topic).With("n", command.Name).With("p", command.Payload.ToArray()).With("e", expires.ToUnixMs()).With("max", maxDevices))
+        {
+            var value = await insert.ExecuteScalarAsync(cancellationToken);
+            seq = value is null or DBNull ? null : DbCommands.ToInt64(value);
+        }
+
+        int dropped;
+        await using (var trim = connection.Command(Trim, transaction).With("d", deviceId).With("per", perDevice))
+        {
+            dropped = await trim.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (seq, dropped);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(DeviceCommand Command, HeldMark Mark)>> PeekAsync(string deviceId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync(
+            "SELECT seq, topic, name, payload, expires_ms FROM adapter_held_commands WHERE device_id = @d ORDER BY seq",
+            r => (new DeviceCommand(r.GetString(1), r.GetString(2), (byte[])r.GetValue(3)), new HeldMark(r.GetInt64(0), r.GetInt64(4))),
+            cancellationToken, ("d", deviceId))).ToArray();
+
+    /// <inheritdoc />
+    public async Task<bool> ClaimAsync(string deviceId, HeldMark mark, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "DELETE FROM adapter_held_commands WHERE device_id = @d AND seq = @s AND expires_ms = @e AND expires_ms > @now",
+            cancellationToken, ("d", deviceId), ("s", mark.Seq), ("e", mark.ExpiresMs), ("now", now.ToUnixMs())) == 1;
+
+    /// <inheritdoc />
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM adapter_held_commands WHERE expires_ms <= @now", cancellationToken, ("now", now.ToUnixMs()));
 
