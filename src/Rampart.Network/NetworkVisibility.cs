@@ -1,6 +1,7 @@
 using Rampart.Detection.Alerts;
 using Rampart.Detection.Detectors;
 using Rampart.Fleet.Audit;
+using Rampart.Fleet.Errors;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
 using Rampart.Network.Analysis;
@@ -59,7 +60,7 @@ public sealed class NetworkVisibility(
         await _batch.WaitAsync(cancellationToken);
         try
         {
-            var fleet = await FleetAsync(cancellationToken);
+            var fleet = await FleetAsync(flows, cancellationToken);
             var judgement = _judge.Judge(flows, fleet);
             var stored = (await store.GetHostsAsync(judgement.Hosts.Select(h => h.Address).ToArray(), cancellationToken)).ToDictionary(h => h.Address, StringComparer.Ordinal);
             var merged = judgement.Hosts.Select(h => h.MergedInto(stored.GetValueOrDefault(h.Address))).ToArray();
@@ -110,9 +111,71 @@ public sealed class NetworkVisibility(
     public Task<IReadOnlyList<NetworkHost>> ListAsync(bool unknownOnly, int limit, CancellationToken cancellationToken) =>
         store.ListHostsAsync(unknownOnly, Math.Clamp(limit, 1, 10_000), cancellationToken);
 
-    private async Task<FleetView> FleetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds an address or a MAC (exactly one) to a registered device by hand (<c>rampart network bind</c>):
+    /// audited as <c>network.bound</c> in the transaction that stores it; stored hosts with that address or
+    /// MAC are matched at once, and every later import and collector batch matches them.
+    /// </summary>
+    // Not named BindAsync: ASP.NET minimal APIs would take this service for a self-binding parameter type.
+    public async Task<NetworkBinding> AddBindingAsync(string? address, string? mac, string deviceId, string actor, CancellationToken cancellationToken)
     {
-        var addresses = await store.DeviceAddressesAsync(MaxDeviceAddresses, cancellationToken);
+        var (kind, value) = NetworkBinding.Parse(address, mac);
+        if (await devices.GetAsync(deviceId, cancellationToken) is null)
+        {
+            throw new FleetException(FleetErrorKind.NotFound, $"no device '{deviceId}' is registered");
+        }
+
+        var binding = new NetworkBinding(kind, value, deviceId, actor, time.GetUtcNow());
+        return (await audit.CommitAsync(async (transaction, commit) =>
+        {
+            await store.BindAsync(transaction, binding, commit);
+            var record = new AuditRecord(actor, "network.bound", $"device/{deviceId}", AuditOutcome.Success, new Dictionary<string, string> { [kind] = value });
+            return AuditedOutcome<NetworkBinding>.Done(binding, record);
+        }, cancellationToken)).Value;
+    }
+
+    /// <summary>Removes a binding (audited as <c>network.unbound</c>); not found when there is none.</summary>
+    public async Task<NetworkBinding> RemoveBindingAsync(string? address, string? mac, string actor, CancellationToken cancellationToken)
+    {
+        var (kind, value) = NetworkBinding.Parse(address, mac);
+        var removed = (await audit.CommitAsync(async (transaction, commit) =>
+        {
+            if (await store.UnbindAsync(transaction, kind, value, commit) is not { } binding)
+            {
+                return AuditedOutcome<NetworkBinding?>.Nothing(null);
+            }
+
+            var record = new AuditRecord(actor, "network.unbound", $"device/{binding.DeviceId}", AuditOutcome.Success, new Dictionary<string, string> { [kind] = value });
+            return AuditedOutcome<NetworkBinding?>.Done(binding, record);
+        }, cancellationToken)).Value;
+        return removed ?? throw new FleetException(FleetErrorKind.NotFound, $"no binding of {kind} {value}");
+    }
+
+    public Task<IReadOnlyList<NetworkBinding>> ListBindingsAsync(CancellationToken cancellationToken) => store.ListBindingsAsync(NetworkBinding.MaxBindings, cancellationToken);
+
+    // Address → device: where the gateway saw each device connect from, overruled by the operator's bindings
+    // (an address binding, then a MAC binding for the address a frame of this batch came from with that MAC).
+    private async Task<FleetView> FleetAsync(IReadOnlyList<FlowRecord> flows, CancellationToken cancellationToken)
+    {
+        var addresses = new Dictionary<string, string>(await store.DeviceAddressesAsync(MaxDeviceAddresses, cancellationToken), StringComparer.Ordinal);
+        var bindings = await store.ListBindingsAsync(NetworkBinding.MaxBindings, cancellationToken);
+        var macs = bindings.Where(b => b.Kind == NetworkBinding.Mac).ToDictionary(b => b.Value, b => b.DeviceId, StringComparer.Ordinal);
+        if (macs.Count > 0)
+        {
+            foreach (var flow in flows)
+            {
+                if (flow.SourceMac is { } mac && macs.TryGetValue(NetworkBinding.Print(mac), out var byMac))
+                {
+                    addresses[flow.Source.ToString()] = byMac;
+                }
+            }
+        }
+
+        foreach (var binding in bindings.Where(b => b.Kind == NetworkBinding.Address))
+        {
+            addresses[binding.Value] = binding.DeviceId;
+        }
+
         var confined = (await confinements.ListAsync(cancellationToken)).Where(c => c.Released is null).Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal);
         var deviceZones = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var deviceId in addresses.Values.Distinct(StringComparer.Ordinal))

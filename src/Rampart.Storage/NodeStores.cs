@@ -122,6 +122,9 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
 
     /// <summary>Device PSKs, legacy secrets and legacy flags (issue 21, docs/adapters.md).</summary>
     public IDeviceCredentialStore DeviceCredentials { get; } = new DeviceCredentialStore(database);
+
+    /// <summary>Commands held for HTTPS/CoAP devices between their links (issue 21, migration 0034).</summary>
+    public Rampart.Adapters.Links.IHeldCommandStore HeldCommands { get; } = new HeldCommandStore(database);
     /// <summary>Fleet posture's device models (issue 18; the stores below are one object per provider).</summary>
     public Rampart.Posture.Models.IDeviceModelStore DeviceModels => _posture;
 

@@ -342,7 +342,7 @@ internal sealed class CoapSession : IAsyncDisposable
             return Reply(request, CoapCodes.Content, options: [CoapCodec.UInt(CoapOptions.ContentFormat, 50), CoapCodec.UInt(CoapOptions.Observe, _observation.NextSequence())]);
         }
 
-        if (!link.Commands.TryRead(out var command))
+        if (await link.TakeAsync() is not { } command)
         {
             return Reply(request, CoapCodes.Content, options: [CoapCodec.UInt(CoapOptions.ContentFormat, 50)]);
         }
@@ -379,7 +379,7 @@ internal sealed class CoapSession : IAsyncDisposable
                     return;
                 }
 
-                if (!link.Commands.TryRead(out var command))
+                if (await link.TakeAsync() is not { } command)
                 {
                     continue;
                 }
@@ -390,10 +390,7 @@ internal sealed class CoapSession : IAsyncDisposable
                     (type, messageId) => new CoapMessage(type, CoapCodes.Content, messageId, token, first.Options, first.Payload), _stop.Token);
                 if (outcome is NotificationOutcome.Rejected or NotificationOutcome.Unanswered)
                 {
-                    if (!link.Requeue(command))
-                    {
-                        _links.Held.Hold(_identity.DeviceId, [command]);
-                    }
+                    await _links.ReturnAsync(_identity.DeviceId, link, command);
 
                     _observation.Deregister();
                     if (outcome == NotificationOutcome.Unanswered)

@@ -69,6 +69,12 @@ public sealed class BrokerLink : IAsyncDisposable
     /// <summary>Called once when the link ends, for whatever reason (set before it opens).</summary>
     internal Action<BrokerLink>? OnClosed { get; set; }
 
+    /// <summary>Writes a command through to the held-commands store before the link acknowledges it (set before it opens).</summary>
+    internal Func<DeviceCommand, Task<DeviceCommand>>? Keep { get; set; }
+
+    /// <summary>Claims a command's stored row as it is handed out; false when it was taken elsewhere or expired (set before it opens).</summary>
+    internal Func<DeviceCommand, Task<bool>>? Claim { get; set; }
+
     /// <summary>True while the broker serves the link.</summary>
     public bool IsOpen => _closedReason is null;
 
@@ -133,6 +139,23 @@ public sealed class BrokerLink : IAsyncDisposable
         {
             _commands.Writer.TryWrite(command);
         }
+    }
+
+    /// <summary>
+    /// The next command to hand to the device now, its stored row claimed (commands another link took or
+    /// that expired are skipped); null when the buffer is empty. Wait with <see cref="Commands"/>.
+    /// </summary>
+    public async Task<DeviceCommand?> TakeAsync()
+    {
+        while (_commands.Reader.TryRead(out var command))
+        {
+            if (Claim is not { } claim || await claim(command))
+            {
+                return command;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A command taken from the buffer but not delivered (its notification was not acknowledged) goes back in line; false when the link has closed.</summary>
@@ -326,7 +349,9 @@ public sealed class BrokerLink : IAsyncDisposable
             case PublishPacket publish:
                 if (publish.Topic.StartsWith(_commandPrefix, StringComparison.Ordinal))
                 {
-                    _commands.Writer.TryWrite(new DeviceCommand(publish.Topic, publish.Topic[_commandPrefix.Length..], publish.Payload.ToArray()));
+                    // Written through to the store before the PUBACK below: once the broker forgets it, the database has it (issue 21).
+                    var command = new DeviceCommand(publish.Topic, publish.Topic[_commandPrefix.Length..], publish.Payload.ToArray());
+                    _commands.Writer.TryWrite(Keep is { } keep ? await keep(command) : command);
                 }
 
                 if (publish.QoS == MqttQualityOfService.AtLeastOnce)

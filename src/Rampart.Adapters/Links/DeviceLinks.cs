@@ -25,14 +25,14 @@ public sealed class DeviceLinks : IAsyncDisposable
     private readonly SemaphoreSlim[] _openLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly ITimer _sweep;
 
-    public DeviceLinks(AdapterGateway gateway, AdapterOptions options, TimeProvider time)
+    public DeviceLinks(AdapterGateway gateway, AdapterOptions options, IHeldCommandStore held, TimeProvider time)
     {
         _gateway = gateway;
         _options = options;
         _time = time;
         _legacyOptions = LegacyLimits(gateway.Options, options);
         _legacyLimits = new IdentityLimitCache(_legacyOptions, time);
-        Held = new HeldCommands(options, time);
+        Held = new HeldCommands(held, options, time);
         _sweep = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
@@ -176,7 +176,9 @@ public sealed class DeviceLinks : IAsyncDisposable
                 }
             },
         };
-        link.Preload(Held.Take(identity.DeviceId));
+        link.Keep = command => Held.KeepAsync(identity.DeviceId, command);
+        link.Claim = command => Held.ClaimAsync(identity.DeviceId, command);
+        link.Preload(await Held.PendingAsync(identity.DeviceId, cancellationToken));
         string? problem;
         try
         {
@@ -208,11 +210,25 @@ public sealed class DeviceLinks : IAsyncDisposable
         return (link, null);
     }
 
-    // A closed link's buffer holds commands the broker no longer has (acknowledged at delivery): keep them for the next link.
+    /// <summary>
+    /// A command handed out but not delivered (a CoAP notification reset or never acknowledged): its row was
+    /// claimed, so it is written again and goes back in line, or stays in the store when the link has closed.
+    /// </summary>
+    public async Task ReturnAsync(string deviceId, BrokerLink link, DeviceCommand command)
+    {
+        var kept = await Held.KeepAsync(deviceId, command with { Held = null });
+        if (!link.Requeue(kept) && kept.Held is null)
+        {
+            await Held.HoldAsync(deviceId, [kept]);
+        }
+    }
+
+    // A closed link's buffer holds commands the broker no longer has (acknowledged at delivery): keep them for
+    // the next link. Those written through already (a row each) are in the store: holding them again would deliver them twice.
     private async Task RetireAsync(string deviceId, BrokerLink link)
     {
         await link.DisposeAsync();
-        Held.Hold(deviceId, link.Uncollected());
+        await Held.HoldAsync(deviceId, [.. link.Uncollected().Where(command => command.Held is null)]);
     }
 
     private (BrokerLink?, FrontDoorRefusal?) Refuse(FrontDoorIdentity identity, string source, string code, string message, FrontDoorRefusalKind kind)
@@ -234,7 +250,7 @@ public sealed class DeviceLinks : IAsyncDisposable
             }
         }
 
-        Held.Sweep();
+        await Held.SweepAsync();
     }
 
     private static GatewayOptions LegacyLimits(GatewayOptions gateway, AdapterOptions options) => new()

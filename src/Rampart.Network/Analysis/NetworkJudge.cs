@@ -232,7 +232,7 @@ public sealed class NetworkJudge
         }
 
         public NetworkHost Build(OuiRegistry vendors) => new(
-            address, Mac is null ? null : string.Join(':', Mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))),
+            address, Mac is null ? null : NetworkBinding.Print(Mac),
             vendors.VendorOf(Mac), deviceId, First, Last, Flows, Bytes,
             NetworkHost.Union(Ports, []), NetworkHost.Union(Protocols, []), NetworkHost.Union(Insecure, []));
     }

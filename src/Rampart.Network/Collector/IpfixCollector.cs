@@ -20,7 +20,8 @@ public sealed class IpfixCollector : IAsyncDisposable
     private readonly Socket _socket;
     private readonly IPNetwork[] _exporters;
     private readonly int _perSecond;
-    private readonly FlowExportDecoder _decoder = new(new TemplateCache(MaxExporters, 512));
+    private readonly TemplateCache _templates = new(MaxExporters, 512);
+    private readonly FlowExportDecoder _decoder;
     private readonly Channel<FlowRecord> _queue;
     private readonly Dictionary<string, (long Second, int Count)> _rates = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -35,6 +36,7 @@ public sealed class IpfixCollector : IAsyncDisposable
 
     public IpfixCollector(IPEndPoint endPoint, NetworkOptions options, TimeProvider time)
     {
+        _decoder = new FlowExportDecoder(_templates);
         _exporters = options.Exporters.Select(ZoneNetworks.Parse).ToArray();
         _perSecond = options.DatagramsPerSecondPerExporter;
         _time = time;
@@ -50,7 +52,7 @@ public sealed class IpfixCollector : IAsyncDisposable
 
     /// <summary>What the collector counted since it started.</summary>
     public CollectorCounters Counters => new(Interlocked.Read(ref _datagrams), Interlocked.Read(ref _flows), Interlocked.Read(ref _dropped),
-        Interlocked.Read(ref _refused), Interlocked.Read(ref _malformed), Interlocked.Read(ref _limited), _decoder.UnknownTemplateRecords);
+        Interlocked.Read(ref _refused), Interlocked.Read(ref _malformed), Interlocked.Read(ref _limited), _decoder.UnknownTemplateRecords, _templates.Count, _queue.Reader.Count);
 
     /// <summary>Waits for queued flows, then takes up to <paramref name="max"/> of them.</summary>
     public async Task<IReadOnlyList<FlowRecord>> ReadBatchAsync(int max, CancellationToken cancellationToken)
@@ -165,5 +167,8 @@ public sealed class IpfixCollector : IAsyncDisposable
     }
 }
 
-/// <summary>Collector counters: datagrams received, flows queued, flows dropped at the full queue, datagrams refused (not an exporter), malformed, rate-limited, data records of unknown templates.</summary>
-public sealed record CollectorCounters(long Datagrams, long Flows, long Dropped, long Refused, long Malformed, long RateLimited, long UnknownTemplateRecords);
+/// <summary>
+/// Collector counters: datagrams received, flows queued, flows dropped at the full queue, datagrams refused
+/// (not an exporter), malformed, rate-limited, data records of unknown templates; and now: templates held, flows waiting in the queue.
+/// </summary>
+public sealed record CollectorCounters(long Datagrams, long Flows, long Dropped, long Refused, long Malformed, long RateLimited, long UnknownTemplateRecords, int Templates, int Queued);

@@ -19,4 +19,16 @@ public interface INetworkStore
 
     /// <summary>Address → device id, the most recently seen addresses first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyDictionary<string, string>> DeviceAddressesAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Binds an address or MAC to a device inside the audited transaction (replacing an earlier binding of
+    /// the same value); stored hosts with that address or MAC are matched to the device at once.
+    /// </summary>
+    Task BindAsync(IStoreTransaction transaction, NetworkBinding binding, CancellationToken cancellationToken);
+
+    /// <summary>Removes a binding inside the audited transaction (the hosts it matched become unmatched); the removed binding, or null when there was none.</summary>
+    Task<NetworkBinding?> UnbindAsync(IStoreTransaction transaction, string kind, string value, CancellationToken cancellationToken);
+
+    /// <summary>Bindings, by kind and value, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<NetworkBinding>> ListBindingsAsync(int limit, CancellationToken cancellationToken);
 }

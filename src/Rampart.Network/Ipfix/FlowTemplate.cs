@@ -24,8 +24,12 @@ public sealed record FlowTemplate(ushort Id, IReadOnlyList<TemplateField> Fields
 public sealed class TemplateCache(int maxSources, int maxTemplatesPerSource)
 {
     private readonly Dictionary<(string Source, uint Domain), Dictionary<ushort, FlowTemplate>> _templates = [];
+    private int _count;
 
     public int Sources => _templates.Count;
+
+    /// <summary>Templates held now, over all exporters (read by the metrics from another thread).</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public FlowTemplate? Find(string source, uint domain, ushort id) =>
         _templates.TryGetValue((source, domain), out var templates) && templates.TryGetValue(id, out var template) ? template : null;
@@ -48,7 +52,14 @@ public sealed class TemplateCache(int maxSources, int maxTemplatesPerSource)
             throw new NetworkInputException($"more than {maxTemplatesPerSource} templates from {source} domain {domain}");
         }
 
-        templates[template.Id] = template;
+        if (templates.TryAdd(template.Id, template))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            templates[template.Id] = template;
+        }
     }
 
     /// <summary>RFC 7011 §8.1: a template withdrawal (field count 0); id 2 or 3 with count 0 withdraws all (of that kind).</summary>
@@ -64,11 +75,12 @@ public sealed class TemplateCache(int maxSources, int maxTemplatesPerSource)
             foreach (var key in templates.Where(t => t.Value.Options == options).Select(t => t.Key).ToArray())
             {
                 templates.Remove(key);
+                Interlocked.Decrement(ref _count);
             }
         }
-        else
+        else if (templates.Remove(id))
         {
-            templates.Remove(id);
+            Interlocked.Decrement(ref _count);
         }
     }
 }

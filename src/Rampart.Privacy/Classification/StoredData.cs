@@ -108,6 +108,10 @@ public static class StoredData
             operational: ["vendor", "device_id", "first_ms", "last_ms", "flows", "bytes", "ports", "protocols", "insecure"], personal: ["address", "mac"]),
         .. Table("network_device_addresses", "the address each registered device last connected from (issue 21)", "for the life of the node",
             operational: ["device_id", "seen_ms"], personal: ["address"]),
+        .. Table("adapter_held_commands", "commands held for HTTPS/CoAP devices between their links (issue 21)", "until the device's next link takes them or Adapters:HeldCommandExpiry (1 hour by default)",
+            operational: ["device_id", "seq", "topic", "name", "expires_ms"], personal: ["payload"]),
+        .. Table("network_bindings", "addresses and MACs bound to devices by hand (issue 21)", "until unbound",
+            operational: ["kind", "device_id", "bound_ms"], personal: ["value", "bound_by"]),
     ];
 
     private static IEnumerable<HeldField> Table(

@@ -27,6 +27,7 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(settings.Options);
         services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().DeviceCredentials);
+        services.AddSingleton(provider => provider.GetRequiredService<NodeStores>().HeldCommands);
         services.AddSingleton(provider =>
         {
             var gateway = provider.GetRequiredService<MqttGateway>();

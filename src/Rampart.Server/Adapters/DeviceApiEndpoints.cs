@@ -102,7 +102,7 @@ internal static class DeviceApiEndpoints
 
     private static async Task<DeviceCommand?> NextCommandAsync(BrokerLink link, TimeSpan wait, CancellationToken cancellationToken)
     {
-        if (link.Commands.TryRead(out var ready))
+        if (await link.TakeAsync() is { } ready)
         {
             return ready;
         }
@@ -113,7 +113,7 @@ internal static class DeviceApiEndpoints
         {
             while (await link.Commands.WaitToReadAsync(timeout.Token))
             {
-                if (link.Commands.TryRead(out var command))
+                if (await link.TakeAsync() is { } command)
                 {
                     return command;
                 }

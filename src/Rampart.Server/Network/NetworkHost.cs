@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,13 +14,21 @@ namespace Rampart.Server.Network;
 /// address each device connected from (gateway.connected), which is how hosts are matched to devices;
 /// 2. when <see cref="NetworkOptions.IpfixCollector"/> is set, runs the UDP collector and judges its
 /// queued flows every <see cref="NetworkOptions.CollectorFlushInterval"/>. A failed batch is logged and
-/// the next one goes on.
+/// the next one goes on. 3. Meter <c>Rampart.Network</c> publishes the collector's counters on
+/// <c>/metrics</c> (observable instruments over the counters it keeps anyway, tagged with the
+/// collector's address), and what a failed batch lost.
 /// </summary>
-public sealed partial class NetworkHost(NetworkOptions options, NetworkVisibility visibility, INetworkStore store, FleetEventStream stream, TimeProvider time, ILogger<NetworkHost> logger)
+public sealed partial class NetworkHost(
+    NetworkOptions options, NetworkVisibility visibility, INetworkStore store, FleetEventStream stream, TimeProvider time, IMeterFactory meters, ILogger<NetworkHost> logger)
     : IHostedService, IAsyncDisposable
 {
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Rampart.Network";
+
     private const int MaxBatch = 50_000;
+    private readonly Meter _meter = meters.Create(MeterName);
     private readonly CancellationTokenSource _stopping = new();
+    private long _batchFlowsLost;
     private FleetEventSubscription? _subscription;
     private Task _following = Task.CompletedTask;
     private Task _collecting = Task.CompletedTask;
@@ -29,6 +38,19 @@ public sealed partial class NetworkHost(NetworkOptions options, NetworkVisibilit
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Observable instruments read the collector's own counters at each scrape (nothing on the datagram path).
+        Counter("rampart.network.collector.datagrams", "{datagram}", "Datagrams the IPFIX/NetFlow v9 collector received", c => c.Datagrams);
+        Counter("rampart.network.collector.records", "{record}", "Flow records decoded and queued", c => c.Flows);
+        Counter("rampart.network.collector.records.dropped", "{record}", "Flow records dropped at the full queue", c => c.Dropped);
+        Counter("rampart.network.collector.exporters.refused", "{datagram}", "Datagrams from addresses that are not listed exporters", c => c.Refused);
+        Counter("rampart.network.collector.malformed", "{datagram}", "Datagrams refused whole as malformed", c => c.Malformed);
+        Counter("rampart.network.collector.rate_limited", "{datagram}", "Datagrams beyond an exporter's rate", c => c.RateLimited);
+        Counter("rampart.network.collector.unknown_template_records", "{record}", "Data records of templates not (yet) announced", c => c.UnknownTemplateRecords);
+        Gauge("rampart.network.collector.templates", "{template}", "Templates held for the exporters", c => c.Templates);
+        Gauge("rampart.network.collector.queued", "{record}", "Flow records waiting to be judged", c => c.Queued);
+        _meter.CreateObservableCounter("rampart.network.collector.records.failed", () => Tagged(Interlocked.Read(ref _batchFlowsLost)), "{record}",
+            "Flow records of collector batches that could not be judged or stored");
+
         _subscription = stream.Subscribe();
         _following = Task.Run(() => FollowAsync(_subscription), CancellationToken.None);
         if (!string.IsNullOrEmpty(options.IpfixCollector))
@@ -54,6 +76,7 @@ public sealed partial class NetworkHost(NetworkOptions options, NetworkVisibilit
 
     public async ValueTask DisposeAsync()
     {
+        _meter.Dispose();
         _subscription?.Dispose();
         if (Collector is not null)
         {
@@ -99,6 +122,7 @@ public sealed partial class NetworkHost(NetworkOptions options, NetworkVisibilit
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
+                    Interlocked.Add(ref _batchFlowsLost, batch.Count);
                     LogBatchFailed(logger, batch.Count, exception);
                 }
 
@@ -110,6 +134,15 @@ public sealed partial class NetworkHost(NetworkOptions options, NetworkVisibilit
             // Stopping.
         }
     }
+
+    private void Counter(string name, string unit, string description, Func<CollectorCounters, long> value) =>
+        _meter.CreateObservableCounter(name, () => Collector is { } collector ? Tagged(value(collector.Counters)) : [], unit, description);
+
+    private void Gauge(string name, string unit, string description, Func<CollectorCounters, int> value) =>
+        _meter.CreateObservableGauge(name, () => Collector is { } collector ? Tagged(value(collector.Counters)) : [], unit, description);
+
+    private Measurement<T>[] Tagged<T>(T value)
+        where T : struct => Collector is { } collector ? [new Measurement<T>(value, new KeyValuePair<string, object?>("collector", collector.BoundEndPoint.ToString()))] : [];
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "IPFIX/NetFlow v9 collector listening on udp {EndPoint}")]
     private static partial void LogCollecting(ILogger logger, string endPoint);

@@ -81,6 +81,40 @@ public sealed class NetworkStore(IStoreDatabase database) : INetworkStore
             r => (Address: r.GetString(0), Device: r.GetString(1)), cancellationToken, ("n", limit)))
         .ToDictionary(p => p.Address, p => p.Device, StringComparer.Ordinal);
 
+    /// <inheritdoc />
+    public async Task BindAsync(IStoreTransaction transaction, NetworkBinding binding, CancellationToken cancellationToken)
+    {
+        await transaction.ExecuteAsync(
+            "INSERT INTO network_bindings (kind, value, device_id, bound_by, bound_ms) VALUES (@k, @v, @d, @b, @at) "
+            + "ON CONFLICT (kind, value) DO UPDATE SET device_id = excluded.device_id, bound_by = excluded.bound_by, bound_ms = excluded.bound_ms",
+            cancellationToken, ("k", binding.Kind), ("v", binding.Value), ("d", binding.DeviceId), ("b", binding.BoundBy), ("at", binding.Bound.ToUnixMs()));
+        await transaction.ExecuteAsync($"UPDATE network_hosts SET device_id = @d WHERE {HostColumn(binding.Kind)} = @v", cancellationToken, ("d", binding.DeviceId), ("v", binding.Value));
+    }
+
+    /// <inheritdoc />
+    public async Task<NetworkBinding?> UnbindAsync(IStoreTransaction transaction, string kind, string value, CancellationToken cancellationToken)
+    {
+        var removed = (await transaction.QueryAsync(
+            $"DELETE FROM network_bindings WHERE kind = @k AND value = @v RETURNING {BindingColumns}", Binding, cancellationToken, ("k", kind), ("v", value))).FirstOrDefault();
+        if (removed is not null)
+        {
+            await transaction.ExecuteAsync($"UPDATE network_hosts SET device_id = NULL WHERE {HostColumn(kind)} = @v AND device_id = @d", cancellationToken, ("v", value), ("d", removed.DeviceId));
+        }
+
+        return removed;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<NetworkBinding>> ListBindingsAsync(int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {BindingColumns} FROM network_bindings ORDER BY kind, value LIMIT @n", Binding, cancellationToken, ("n", limit));
+
+    private const string BindingColumns = "kind, value, device_id, bound_by, bound_ms";
+
+    private static string HostColumn(string kind) => kind == NetworkBinding.Mac ? "mac" : "address";
+
+    private static NetworkBinding Binding(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), DbCommands.FromUnixMs(reader.GetInt64(4)));
+
     private static NetworkHost Host(DbDataReader reader) => new(
         reader.GetString(0), Text(reader, 1), Text(reader, 2), Text(reader, 3),
         DbCommands.FromUnixMs(reader.GetInt64(4)), DbCommands.FromUnixMs(reader.GetInt64(5)), reader.GetInt64(6), reader.GetInt64(7),

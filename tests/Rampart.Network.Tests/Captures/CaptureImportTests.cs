@@ -3,6 +3,7 @@ using Rampart.Network.Captures;
 using Rampart.Network.Flows;
 using Rampart.Network.Inventory;
 using Rampart.Posture.Zones;
+using Rampart.Testing.Network;
 
 namespace Rampart.Network.Tests.Captures;
 

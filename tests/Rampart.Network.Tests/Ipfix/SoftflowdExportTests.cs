@@ -6,6 +6,7 @@ using Rampart.Network.Flows;
 using Rampart.Network.Inventory;
 using Rampart.Network.Tests.Captures;
 using Rampart.Posture.Zones;
+using Rampart.Testing.Network;
 using Rampart.Testing;
 
 namespace Rampart.Network.Tests.Ipfix;

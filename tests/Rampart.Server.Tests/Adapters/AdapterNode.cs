@@ -61,11 +61,19 @@ public class AdapterNode : IAsyncLifetime
         Eventually.HoldsAsync(() => Task.FromResult(Node.Get<DeviceLinks>().Find(deviceId) is not null), $"the link of {deviceId}");
 
     /// <summary>curl with the device's certificate and the node's root; <c>-w</c> prints the status last.</summary>
-    internal async Task<(int Status, string Body)> CurlAsync(EnrolledIdentity? device, string method, string path, params string[] extra)
+    internal Task<(int Status, string Body)> CurlAsync(EnrolledIdentity? device, string method, string path, params string[] extra) =>
+        CurlAsync(Node, device, method, path, extra);
+
+    /// <summary>curl against <paramref name="node"/> (a node of a test's own, restarted or one of several).</summary>
+    internal static Task<(int Status, string Body)> CurlAsync(GatewayNode node, EnrolledIdentity? device, string method, string path, params string[] extra) =>
+        CurlAsync(node.RootPemPath, node.Node.Node.HttpsUri, device, method, path, extra);
+
+    /// <summary>curl against the node at <paramref name="https"/> whose devices' CA is <paramref name="rootPem"/> (a node of a cluster).</summary>
+    internal static async Task<(int Status, string Body)> CurlAsync(string rootPem, Uri https, EnrolledIdentity? device, string method, string path, params string[] extra)
     {
         string[] identity = device is null ? [] : ["--cert", device.CertificatePath, "--key", device.KeyPath];
         var (exit, output) = await RunningProcess.RunAsync("curl",
-            ["-sS", "--cacert", Node.RootPemPath, .. identity, "-X", method, "-w", "\n%{http_code}", .. extra, Https + path], TimeSpan.FromSeconds(60));
+            ["-sS", "--cacert", rootPem, .. identity, "-X", method, "-w", "\n%{http_code}", .. extra, https.ToString().TrimEnd('/') + path], TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, output);
         var split = output.TrimEnd().LastIndexOf('\n');
         return (int.Parse(output[(split + 1)..].Trim(), CultureInfo.InvariantCulture), split < 0 ? string.Empty : output[..split]);

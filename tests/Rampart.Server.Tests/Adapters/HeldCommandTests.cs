@@ -1,6 +1,7 @@
 using Rampart.Adapters.Links;
 using Rampart.Mqtt.Protocol;
 using Rampart.Server.Gateway;
+using Rampart.Server.Tests.Gateway;
 using Rampart.Testing;
 
 namespace Rampart.Server.Tests.Adapters;
@@ -33,14 +34,37 @@ public sealed class HeldCommandTests(ShortTimerNode fixture) : IClassFixture<Sho
 
         // The broker delivers at QoS 1 into the open link's buffer and forgets the command at the link's PUBACK.
         fixture.Node.Get<MqttGateway>().Broker.Publish("devices/http-held/commands/valve", "close"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
-        await Eventually.HoldsAsync(() => Task.FromResult(links.Find("http-held") is null && links.Held.CountFor("http-held") == 1),
+        await Eventually.HoldsAsync(async () => links.Find("http-held") is null && await links.Held.CountForAsync("http-held") == 1,
             "the idle link closed with the command held");
 
         var (status, body) = await fixture.CurlAsync(device, "GET", "/device/v1/commands?wait=10", "-D", "-");
         Assert.True(status == 200, body);
         Assert.Contains("rampart-command: valve", body, StringComparison.OrdinalIgnoreCase);
         Assert.EndsWith("close", body.TrimEnd(), StringComparison.Ordinal);
-        Assert.Equal(0, links.Held.CountFor("http-held"));
+        Assert.Equal(0, await links.Held.CountForAsync("http-held"));
         Assert.Equal(204, (await fixture.CurlAsync(device, "GET", "/device/v1/commands?wait=0")).Status);
+    }
+
+    [Fact]
+    public async Task A_command_an_open_link_holds_when_the_node_stops_reaches_the_devices_long_poll_after_the_restart()
+    {
+        // A node of this test's own: it is stopped and started again on the same data directory.
+        await using var node = await GatewayNode.StartAsync(new Dictionary<string, string?> { ["Rampart:Adapters:LinkIdleTimeout"] = "00:10:00" });
+        var device = await node.EnrollDeviceAsync("http-restart");
+        Assert.Equal(204, (await AdapterNode.CurlAsync(node, device, "GET", "/device/v1/commands?wait=0")).Status);
+        node.Get<MqttGateway>().Broker.Publish("devices/http-restart/commands/valve", "open"u8.ToArray(), MqttQualityOfService.AtLeastOnce, retain: false);
+        await Eventually.HoldsAsync(() => Task.FromResult(node.Get<DeviceLinks>().Find("http-restart")?.Commands.Count == 1),
+            "the open link took the command from the broker (and acknowledged it)");
+
+        await node.RestartAsync();
+
+        var held = node.Get<DeviceLinks>().Held;
+        Assert.Equal(1, await held.CountForAsync("http-restart"));
+        var (status, body) = await AdapterNode.CurlAsync(node, device, "GET", "/device/v1/commands?wait=10", "-D", "-");
+        Assert.True(status == 200, body);
+        Assert.Contains("rampart-command: valve", body, StringComparison.OrdinalIgnoreCase);
+        Assert.EndsWith("open", body.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(0, await held.CountForAsync("http-restart"));
+        Assert.Equal(204, (await AdapterNode.CurlAsync(node, device, "GET", "/device/v1/commands?wait=0")).Status);
     }
 }

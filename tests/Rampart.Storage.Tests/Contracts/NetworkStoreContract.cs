@@ -46,6 +46,32 @@ public abstract class NetworkStoreContract<TProvider> : StoreContract<TProvider>
         Assert.Equal(new Dictionary<string, string> { ["10.0.0.7"] = "d2", ["10.0.0.8"] = "d1" }, addresses);
         Assert.Equal(["10.0.0.8"], (await Stores.Network.DeviceAddressesAsync(1, CancellationToken.None)).Keys);
     }
+    [Fact]
+    public async Task A_binding_matches_stored_hosts_of_its_address_or_mac_at_once_replaces_an_earlier_one_and_unbinding_undoes_only_its_own()
+    {
+        await SaveAsync(Host("10.0.0.1", null, 0), Host("10.0.0.2", null, 1));
+        await AuditedAsync(t => Bind(t, new NetworkBinding(NetworkBinding.Address, "10.0.0.1", "d-old", "alice", Start)));
+        await AuditedAsync(t => Bind(t, new NetworkBinding(NetworkBinding.Address, "10.0.0.1", "d1", "bob", Start.AddMinutes(1))));
+        await AuditedAsync(t => Bind(t, new NetworkBinding(NetworkBinding.Mac, "02:00:00:00:00:01", "d2", "bob", Start.AddMinutes(2))));
+
+        Assert.Equal(
+            [new NetworkBinding(NetworkBinding.Address, "10.0.0.1", "d1", "bob", Start.AddMinutes(1)), new NetworkBinding(NetworkBinding.Mac, "02:00:00:00:00:01", "d2", "bob", Start.AddMinutes(2))],
+            await Stores.Network.ListBindingsAsync(10, CancellationToken.None));
+        // Both hosts carry the MAC of Host(): the MAC binding (newer) matched both.
+        Assert.Equal(["d2", "d2"], (await Stores.Network.GetHostsAsync(["10.0.0.1", "10.0.0.2"], CancellationToken.None)).Select(h => h.DeviceId));
+
+        var removed = await AuditedAsync(t => Stores.Network.UnbindAsync(t, NetworkBinding.Mac, "02:00:00:00:00:01", CancellationToken.None));
+        Assert.Equal("d2", removed?.DeviceId);
+        Assert.Null(await AuditedAsync(t => Stores.Network.UnbindAsync(t, NetworkBinding.Mac, "02:00:00:00:00:01", CancellationToken.None)));
+        Assert.All(await Stores.Network.ListHostsAsync(false, 10, CancellationToken.None), h => Assert.Null(h.DeviceId));
+        Assert.Single(await Stores.Network.ListBindingsAsync(10, CancellationToken.None));
+    }
+
+    private async Task<bool> Bind(IStoreTransaction transaction, NetworkBinding binding)
+    {
+        await Stores.Network.BindAsync(transaction, binding, CancellationToken.None);
+        return true;
+    }
 }
 
 public sealed class SqliteNetworkStoreTests : NetworkStoreContract<SqliteProvider>;

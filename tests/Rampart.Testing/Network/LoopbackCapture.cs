@@ -3,28 +3,32 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Rampart.Network.Tests;
+namespace Rampart.Testing.Network;
 
 /// <summary>
 /// A real capture made in the test: tcpdump on the loopback interface (Debian's tcpdump;
 /// tests/packages/network.list) records TCP connections from one loopback address to services on
 /// another — telnet (23), plain MQTT (1883), HTTP with a Basic credential (80) and HTTPS (443) — each
-/// a real socket accepting and answering.
+/// a real socket accepting and answering. Each test project records between its own pair of
+/// addresses (<see cref="Server"/> and <see cref="Client"/> by default), so captures of two test
+/// processes running at once never hold each other's exchanges.
 /// </summary>
-internal static class LoopbackCapture
+public static class LoopbackCapture
 {
     public static readonly IPAddress Server = IPAddress.Parse("127.0.0.23");
     public static readonly IPAddress Client = IPAddress.Parse("127.0.0.50");
 
-    // One capture at a time in the test run: the services bind fixed ports on Server, and each capture must hold only its own exchanges.
+    // One capture at a time in the test run: the services bind fixed ports on the server address, and each capture must hold only its own exchanges.
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
-    public static async Task<string> RecordAsync(string directory, string? extraFilter = null)
+    public static Task<string> RecordAsync(string directory, string? extraFilter = null) => RecordAsync(directory, Server, Client, extraFilter);
+
+    public static async Task<string> RecordAsync(string directory, IPAddress server, IPAddress client, string? extraFilter = null)
     {
         await OneAtATime.WaitAsync();
         try
         {
-            return await RecordAloneAsync(directory, extraFilter);
+            return await RecordAloneAsync(directory, server, client, extraFilter);
         }
         finally
         {
@@ -32,10 +36,10 @@ internal static class LoopbackCapture
         }
     }
 
-    private static async Task<string> RecordAloneAsync(string directory, string? extraFilter)
+    private static async Task<string> RecordAloneAsync(string directory, IPAddress server, IPAddress client, string? extraFilter)
     {
         var path = Path.Combine(directory, "loopback.pcap");
-        var start = new ProcessStartInfo("tcpdump", ["-i", "lo", "-U", "-n", "-w", path, $"host {Server}" + (extraFilter ?? string.Empty)]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("tcpdump", ["-i", "lo", "-U", "-n", "-w", path, $"host {server}" + (extraFilter ?? string.Empty)]) { RedirectStandardError = true, RedirectStandardOutput = true };
         using var tcpdump = Process.Start(start)!;
         var listening = new TaskCompletionSource();
         tcpdump.ErrorDataReceived += (_, line) =>
@@ -49,13 +53,13 @@ internal static class LoopbackCapture
         await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
         try
         {
-            await ExchangeAsync(23, "login: admin\r\n"u8.ToArray());
-            await ExchangeAsync(1883, [0x10, 0x0C, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00]);
-            await ExchangeAsync(80, Encoding.ASCII.GetBytes("GET /status HTTP/1.1\r\nHost: cam\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n\r\n"));
-            await ExchangeAsync(443, [0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
+            await ExchangeAsync(server, client, 23, "login: admin\r\n"u8.ToArray());
+            await ExchangeAsync(server, client, 1883, [0x10, 0x0C, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00]);
+            await ExchangeAsync(server, client, 80, Encoding.ASCII.GetBytes("GET /status HTTP/1.1\r\nHost: cam\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\n\r\n"));
+            await ExchangeAsync(server, client, 443, [0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
 
             // tcpdump writes each packet at once (-U); the file is complete once the last FIN is in it.
-            await Rampart.Testing.Eventually.HoldsAsync(() => Task.FromResult(new FileInfo(path).Length > 2000), "tcpdump wrote the exchanges");
+            await Eventually.HoldsAsync(() => Task.FromResult(new FileInfo(path).Length > 2000), "tcpdump wrote the exchanges");
         }
         finally
         {
@@ -67,9 +71,9 @@ internal static class LoopbackCapture
         return path;
     }
 
-    private static async Task ExchangeAsync(int port, byte[] request)
+    private static async Task ExchangeAsync(IPAddress server, IPAddress client, int port, byte[] request)
     {
-        using var listener = new TcpListener(Server, port);
+        using var listener = new TcpListener(server, port);
         listener.Start();
         var serving = Task.Run(async () =>
         {
@@ -79,12 +83,12 @@ internal static class LoopbackCapture
             var read = await stream.ReadAsync(buffer);
             await stream.WriteAsync(buffer.AsMemory(0, read));
         });
-        using (var client = new TcpClient(new IPEndPoint(Client, 0)))
+        using (var connection = new TcpClient(new IPEndPoint(client, 0)))
         {
-            await client.ConnectAsync(Server, port);
-            await client.GetStream().WriteAsync(request);
+            await connection.ConnectAsync(server, port);
+            await connection.GetStream().WriteAsync(request);
             var echo = new byte[request.Length];
-            await client.GetStream().ReadExactlyAsync(echo);
+            await connection.GetStream().ReadExactlyAsync(echo);
         }
 
         await serving;
