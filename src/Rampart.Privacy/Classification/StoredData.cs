@@ -112,6 +112,10 @@ public static class StoredData
             operational: ["device_id", "seq", "topic", "name", "expires_ms"], personal: ["payload"]),
         .. Table("network_bindings", "addresses and MACs bound to devices by hand (issue 21)", "until unbound",
             operational: ["kind", "device_id", "bound_ms"], personal: ["value", "bound_by"]),
+        .. Table("device_tags", "the inventory's tags by tag, kept from devices.tags by triggers (issue 22: the console's tag filter)", WhileDevice,
+            operational: ["tag", "device_id"]),
+        .. Table("device_risk", "each device's risk band from the last fleet audit run (issue 22: the console's risk filter)", "until the next fleet audit run",
+            operational: ["device_id", "band", "score", "assessed_ms"]),
     ];
 
     private static IEnumerable<HeldField> Table(
