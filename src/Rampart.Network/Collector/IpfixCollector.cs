@@ -157,8 +157,16 @@ public sealed class IpfixCollector : IAsyncDisposable
         }
     }
 
+    // The node's host stops the collector and disposes of it again at the end: the second time is a no-op.
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _socket.Dispose();
         await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -78,4 +78,13 @@ public sealed class SoftflowdExportTests : IDisposable
 
         Assert.Equal((2L, 3L), (collector.Counters.Flows, collector.Counters.Dropped));
     }
+
+    [Fact]
+    public async Task A_collector_stopped_by_its_host_and_disposed_again_at_the_end_does_not_throw()
+    {
+        var collector = new IpfixCollector(new IPEndPoint(IPAddress.Loopback, 0), new NetworkOptions(), TimeProvider.System);
+        await collector.DisposeAsync();
+        await collector.DisposeAsync();
+        Assert.Equal(0L, collector.Counters.Datagrams);
+    }
 }
