@@ -89,7 +89,7 @@ public static class StoredData
         .. Table("vulnerabilities", "imported vulnerability records (OSV, CVE)", "until re-imported", operational: ["id", "source", "digest", "record", "imported_ms"]),
         .. Table("supply_chain_stamps", "change counters of the vulnerability records (index freshness across nodes)", "for the life of the node", operational: ["name", "version"]),
         .. Table("attestation_nonces", "the last attestation challenges per device (nonce and answer as SHA-256)", "the newest 8 per device",
-            operational: ["seq", "device_id", "nonce_sha256", "issued_ms", "second_chance", "answer_sha256", "unanswered_ms"]),
+            operational: ["seq", "device_id", "nonce_sha256", "issued_ms", "second_chance", "answer_sha256", "answered_ms", "unanswered_ms"]),
         .. Table("known_exploited", "CISA's Known Exploited Vulnerabilities catalog (public data)", "until the next catalog import",
             operational: ["cve_id", "vendor", "product", "name", "date_added", "due_date", "ransomware", "required_action"]),
         .. Table("known_exploited_catalog", "the imported KEV catalog's version", "until the next catalog import", operational: ["id", "catalog_version", "date_released", "digest", "imported_ms"]),
