@@ -80,18 +80,74 @@ public sealed class ConsoleSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>
+    /// Signs in through the page. The node may answer a login with 429 while other test assemblies load the
+    /// machine (every password check is a bounded Argon2id slot): that answer is shown on the form and the
+    /// sign-in is tried again, up to three times; any other error on the form fails at once with its text.
+    /// </summary>
     public async Task SignInAsync(OperatorAccount account, int totpOffset = 1)
     {
-        await Page.GotoAsync("/signin");
-        await Page.GetByLabel("User name").FillAsync(account.Name);
-        await Page.GetByLabel("Password").FillAsync(ConsoleFixture.Password);
-        if (account.TotpSecret is { } secret)
+        var shown = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            await Page.GetByLabel("One-time code").FillAsync(ConsoleFixture.Code(secret, totpOffset));
+            await Page.GotoAsync("/signin");
+            await Page.GetByLabel("User name").FillAsync(account.Name);
+            await Page.GetByLabel("Password").FillAsync(ConsoleFixture.Password);
+            if (account.TotpSecret is { } secret)
+            {
+                await Page.GetByLabel("One-time code").FillAsync(ConsoleFixture.Code(secret, totpOffset));
+            }
+
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            var error = await SignedInOrErrorAsync();
+            if (error is null)
+            {
+                return;
+            }
+
+            shown.Add(error);
+            if (!error.Contains("busy", StringComparison.OrdinalIgnoreCase) && !error.Contains("retry", StringComparison.OrdinalIgnoreCase))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
         }
 
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        throw new InvalidOperationException($"signing in as {account.Name} failed; the form said: " + string.Join(" | ", shown));
+    }
+
+    // Polls (navigation replaces the document, so no in-page wait survives it): null once the page left /signin, else the form's error text.
+    private async Task<string?> SignedInOrErrorAsync()
+    {
+        var deadline = DateTime.UtcNow + ConsoleFixture.Patience;
+        string? error = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (!new Uri(Page.Url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal))
+            {
+                await Page.WaitForLoadStateAsync(LoadState.Load);
+                return null;
+            }
+
+            try
+            {
+                error = await Page.Locator("#signin .form-error").TextContentAsync(new() { Timeout = 2000 });
+            }
+            catch (PlaywrightException)
+            {
+                error = null; // the document is being replaced
+            }
+
+            if (!string.IsNullOrWhiteSpace(error))
+            {
+                return error.Trim();
+            }
+
+            await Task.Delay(200);
+        }
+
+        return "no answer within " + ConsoleFixture.Patience.TotalSeconds + " s (still on " + Page.Url + ")";
     }
 
     /// <summary>Goes to <paramref name="path"/> and returns the main document's response.</summary>

@@ -52,6 +52,9 @@ public sealed record DurableStreamOptions
     /// </summary>
     public TimeSpan ReplayMargin { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long reading one resumed session's messages of one filter from the stream may take before the replay is given up (and logged).</summary>
+    public TimeSpan ReplayTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long the node waits for JetStream to store a message before the PUBLISH goes unacknowledged.</summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -61,6 +64,7 @@ public sealed record DurableStreamOptions
         : MaxAge < TimeSpan.FromMinutes(1) ? "JetStreamMaxAge: at least 1 minute"
         : MaxBytes < 1 << 20 ? "JetStreamMaxBytes: at least 1 MiB"
         : ReplayMargin < TimeSpan.Zero || ReplayMargin > TimeSpan.FromMinutes(10) ? "ReplayMargin: 0 to 10 minutes"
+        : ReplayTimeout < TimeSpan.FromSeconds(1) || ReplayTimeout > TimeSpan.FromHours(1) ? "ReplayTimeout: 1 second to 1 hour"
         : AckTimeout < TimeSpan.FromMilliseconds(100) || AckTimeout > TimeSpan.FromMinutes(1) ? "JetStreamAckTimeout: 100 ms to 1 minute"
         : null;
 }

@@ -143,36 +143,7 @@ public sealed partial class NatsBrokerFabric
                     continue;
                 }
 
-                // NATS 2.9 takes one filter subject per consumer: one short-lived ordered consumer per subject, read to its end.
-                var consumer = await js.CreateOrderedConsumerAsync(_options.StreamName, new NatsJSOrderedConsumerOpts
-                {
-                    FilterSubjects = [subject],
-                    DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartTime,
-                    OptStartTime = since,
-                }, _stopping.Token);
-                int batch;
-                do
-                {
-                    batch = 0;
-                    await foreach (var nats in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = ReplayBatch }, cancellationToken: _stopping.Token))
-                    {
-                        batch++;
-                        if (!RemoteMessages.TryOrigin(nats.Headers, out var origin, out var sequence) || !seen.Add((origin, sequence)))
-                        {
-                            continue;
-                        }
-
-                        if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
-                        {
-                            LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
-                        }
-                        else if (_broker.DeliverReplayed(clientId, owner, message))
-                        {
-                            delivered++;
-                        }
-                    }
-                }
-                while (batch > 0);
+                delivered += await ReplaySubjectAsync(js, clientId, owner, subject, since, seen);
             }
 
             Interlocked.Add(ref _replayed, delivered);
@@ -190,6 +161,74 @@ public sealed partial class NatsBrokerFabric
         {
             _replaySlots.Release();
         }
+    }
+
+    // NATS 2.9 takes one filter subject per consumer: one short-lived consumer per subject. How many
+    // messages it holds is read from the consumer's own count when it is created (num_pending), and
+    // the replay reads until it has them all: a fetch that comes back short or empty on a busy server
+    // is not taken for the end of the stream (a "no wait" fetch was, and a resumed session then got
+    // nothing). What arrives after the consumer was created reaches the session live.
+    private async Task<int> ReplaySubjectAsync(NatsJSContext js, string clientId, string owner, string subject, DateTimeOffset since, HashSet<(string Origin, long Sequence)> seen)
+    {
+        var consumer = await js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
+        {
+            Name = "replay-" + Guid.NewGuid().ToString("N"),
+            FilterSubject = subject,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartTime,
+            OptStartTime = since,
+            AckPolicy = ConsumerConfigAckPolicy.None,
+            MemStorage = true,
+            NumReplicas = 1,
+
+            // Removed by the server should this node die mid-replay.
+            InactiveThreshold = TimeSpan.FromMinutes(1),
+        }, _stopping.Token);
+        var delivered = 0;
+        try
+        {
+            var pending = (long)consumer.Info.NumPending;
+            var read = 0L;
+            var deadline = TimeProvider.System.GetUtcNow() + _options.Durable!.ReplayTimeout;
+            while (read < pending)
+            {
+                if (TimeProvider.System.GetUtcNow() > deadline)
+                {
+                    throw new TimeoutException($"{pending - read} of {pending} messages on {subject} were not read within {_options.Durable.ReplayTimeout.TotalSeconds:0} s");
+                }
+
+                var want = (int)Math.Min(ReplayBatch, pending - read);
+                await foreach (var nats in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = want, Expires = TimeSpan.FromSeconds(5) }, cancellationToken: _stopping.Token))
+                {
+                    read++;
+                    if (!RemoteMessages.TryOrigin(nats.Headers, out var origin, out var sequence) || !seen.Add((origin, sequence)))
+                    {
+                        continue;
+                    }
+
+                    if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
+                    {
+                        LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
+                    }
+                    else if (_broker.DeliverReplayed(clientId, owner, message))
+                    {
+                        delivered++;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await js.DeleteConsumerAsync(_options.StreamName, consumer.Info.Name, CancellationToken.None);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The inactive threshold removes it.
+            }
+        }
+
+        return delivered;
     }
 
     private async Task StopReplaysAsync()

@@ -92,7 +92,8 @@ public sealed partial class DurableQos1FailoverTests
         }
 
         var missing = acknowledged.Where(payload => !received.Contains(payload)).ToArray();
-        Assert.True(missing.Length == 0, "acknowledged but never delivered: " + string.Join(", ", missing));
+        var fabricB = cluster.Get<ClusterNode>(1).Fabric!;
+        Assert.True(missing.Length == 0, $"acknowledged but never delivered: {string.Join(", ", missing)} (node B replayed {fabricB.Replayed}, node A stored {cluster.Get<ClusterNode>(0).Fabric!.Stored} in JetStream; received {received.Count})");
         // What was published while no node held the session can only have come from the stream (the counter moves once a replay is read to its end).
         await Eventually.HoldsAsync(() => Task.FromResult(cluster.Get<ClusterNode>(1).Fabric!.Replayed >= 10), "node B replayed the commands from JetStream", Patience);
     }

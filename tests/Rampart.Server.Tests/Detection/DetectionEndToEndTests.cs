@@ -118,8 +118,15 @@ public sealed class DetectionEndToEndTests
             }
         }, "the device is released once it reports the release's measurement");
         Assert.Equal(DeviceState.Active, released!.State);
-        await Eventually.HoldsAsync(async () => await device.PublishAsync("devices/e2e-1/telemetry/temp", "2"u8.ToArray()) == MqttReasonCode.Success,
-            "the live session gets its permissions back");
+
+        // Waited for on the node's side, not by publishing: every refused publish counts toward
+        // Gateway:DenialsBeforeDisconnect (20), and on a loaded machine the swap can outlast 20 polls,
+        // which would end the session this test says is kept.
+        await Eventually.HoldsAsync(async () => (await node.Get<ISecurityEventStore>().ListAsync("e2e-1", 200, CancellationToken.None))
+            .Any(e => e.Event.Kind == "gateway.permissions-changed" && e.Event.Details.GetValueOrDefault("template") == "device"),
+            "the node gives the live session its permissions back");
+        Assert.Equal(MqttReasonCode.Success, await device.PublishAsync("devices/e2e-1/telemetry/temp", "2"u8.ToArray()));
+        Assert.Equal(1, device.Connections);
 
         // The release resolved the old alert: the device opening telnet again is a new alert, contained again.
         await Eventually.HoldsAsync(async () => (await alerts.GetAsync(alert.Id, CancellationToken.None)).State == AlertState.Resolved,
