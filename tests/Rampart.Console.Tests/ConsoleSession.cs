@@ -134,7 +134,7 @@ public sealed class ConsoleSession : IAsyncDisposable
             {
                 error = await Page.Locator("#signin .form-error").TextContentAsync(new() { Timeout = 2000 });
             }
-            catch (PlaywrightException)
+            catch (Exception exception) when (exception is PlaywrightException or TimeoutException)
             {
                 error = null; // the document is being replaced
             }
