@@ -30,6 +30,17 @@ internal static class StoredSessions
         return await reader.ReadAsync() ? (Count(clientId, reader.GetString(0), (byte[])reader.GetValue(1)), reader.GetString(2)) : null;
     }
 
+    /// <summary>The subscription filters of <paramref name="clientId"/>'s session in the cluster's PostgreSQL (empty: no row yet).</summary>
+    public static async Task<IReadOnlyList<string>> FiltersInPostgresAsync(string connectionString, string clientId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT owner, state FROM mqtt_sessions WHERE client_id = @c", connection);
+        command.Parameters.AddWithValue("c", clientId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Decode(clientId, reader.GetString(0), (byte[])reader.GetValue(1)).Subscriptions.Select(s => s.Filter).ToArray() : [];
+    }
+
     /// <summary>The retained topics in a node's SQLite file, by last level, "(cleared)" for a tombstone, in topic order.</summary>
     public static async Task<string> RetainedInSqliteAsync(string databasePath)
     {
@@ -47,6 +58,8 @@ internal static class StoredSessions
         return string.Join(";", rows);
     }
 
-    private static int Count(string clientId, string owner, byte[] state) =>
-        SessionStateCodec.Decode(clientId, owner, state, 256 * 1024, out var problem)?.Messages.Count ?? throw new InvalidDataException(problem);
+    private static int Count(string clientId, string owner, byte[] state) => Decode(clientId, owner, state).Messages.Count;
+
+    private static SessionState Decode(string clientId, string owner, byte[] state) =>
+        SessionStateCodec.Decode(clientId, owner, state, 256 * 1024, out var problem) ?? throw new InvalidDataException(problem);
 }
