@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Operators;
 using Rampart.Fleet.Operators.Totp;
 using Rampart.Posture.FleetAudit;
 using Rampart.Server.Gateway;
+using Rampart.Server.SupplyChain;
 using Rampart.Server.WebConsole.Traffic;
+using Rampart.SupplyChain.Vulnerabilities;
 
 namespace Rampart.Bench;
 
@@ -29,6 +32,7 @@ internal static class ConsoleBench
             await using var node = await BenchNode.StartAsync(data);
             await FillInventoryAsync(Path.Combine(data, "rampart.db"), count);
             await ScoreRiskAsync(node.Services, count);
+            await StoreExposureAsync(node.Services, data, count);
             var token = await TokenAsync(node.Services, "bench-auditor", "auditor");
             var privacyToken = await TokenAsync(node.Services, "bench-privacy", "privacy-officer");
             using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
@@ -96,6 +100,39 @@ internal static class ConsoleBench
         await services.GetRequiredService<FleetAuditService>().RunAsync("bench", "bench", CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"console-risk devices={count} fleet audit run (risk stored per device) {clock.Elapsed.TotalSeconds:F2} s, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} CPU-s"));
+    }
+
+    // The exposure pages read what the recompute stored (migration 0037): each of the 20 models gets a base SBOM of 50 npm
+    // components, then 2,000 generated OSV records over them are imported (complete: the recompute that stores the result).
+    private static async Task StoreExposureAsync(IServiceProvider services, string data, int count)
+    {
+        var supplyChain = services.GetRequiredService<SupplyChainService>();
+        for (var model = 0; model < 20; model++)
+        {
+            var components = Enumerable.Range(model * 20, 50).Select(p => new Dictionary<string, string>
+            {
+                ["type"] = "library", ["name"] = $"pkg{p}", ["version"] = "1.3.0", ["purl"] = $"pkg:npm/pkg{p}@1.3.0", ["bom-ref"] = $"pkg{p}",
+            });
+            var sbom = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["bomFormat"] = "CycloneDX", ["specVersion"] = "1.5", ["version"] = 1, ["components"] = components });
+            await supplyChain.SetBaseSbomAsync($"model-{model}", sbom, "bench", CancellationToken.None);
+        }
+
+        var osv = Path.Combine(data, "osv");
+        Directory.CreateDirectory(osv);
+        for (var i = 0; i < 2000; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(osv, $"BENCH-{i}.json"), $$"""
+                {"id":"BENCH-{{i}}","modified":"2026-11-01T00:00:00Z","summary":"generated","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:{{(i % 2 == 0 ? "H" : "N")}}/A:N"}],
+                 "affected":[{"package":{"ecosystem":"npm","name":"pkg{{i % 420}}"},"ranges":[{"type":"SEMVER","events":[{"introduced":"1.{{i % 7}}.0"},{"fixed":"1.{{(i % 7) + 2}}.0"}]}]}]}
+                """);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var import = await supplyChain.ImportAsync(VulnerabilitySet.Load(osv), complete: true, "bench", CancellationToken.None);
+        var stamp = await services.GetRequiredService<NodeStoresView>().Exposure.ScopesAsync(CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"console-exposure devices={count} import of 2,000 records with the recompute that stores the result ({import.Exposure!.Open} open lines, {stamp.Sum(s => s.OpenLines + s.ClosedLines)} stored, {stamp.Sum(s => s.Devices)} device scopes) {clock.Elapsed.TotalSeconds:F2} s, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F2} CPU-s"));
     }
 
     // The traffic history's cost (docs/console.md): memory per device once every device had traffic, and the CPU of a sample.

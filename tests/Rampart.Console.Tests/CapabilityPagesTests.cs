@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Operators;
+using Rampart.Posture.FleetAudit;
 using Rampart.Privacy.Requests;
 using Rampart.Server.SupplyChain;
 using Rampart.SupplyChain.Vulnerabilities;
@@ -55,6 +56,8 @@ public sealed class CapabilityPagesTests(ConsoleFixture fixture)
     {
         var id = "pst-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         await fixture.Get<InventoryService>().AddAsync(new NewDevice(id), "test", CancellationToken.None);
+        // The page shows what the last fleet audit run stored (issue 22), so one runs after the device is added.
+        await fixture.Get<FleetAuditService>().RunAsync("test", "test", CancellationToken.None);
         var auditor = await fixture.OperatorAsync("auditor");
         var scoped = await fixture.OperatorAsync("viewer", ["site-" + id]);
 
@@ -74,6 +77,7 @@ public sealed class CapabilityPagesTests(ConsoleFixture fixture)
         Assert.Equal(403, scopedStatus);
         Assert.True(int.Parse((await page.Locator("#posture-devices").TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture) >= 1);
         Assert.True(await page.Locator("#risks tbody tr").CountAsync() >= 1);
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("as of the fleet audit run at");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Fleet audit");
         session.AssertClean();
     }

@@ -39,6 +39,12 @@ public interface IFleetAuditStore
     /// <summary>The stored risk of those of <paramref name="deviceIds"/> that have one (at most 1,000 ids).</summary>
     Task<IReadOnlyList<DeviceRisk>> DeviceRisksAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// At most <paramref name="limit"/> stored risks, riskiest first (score descending, then device id), after the
+    /// device <paramref name="after"/> in that order: a page of the index on (score DESC, device_id), not the fleet.
+    /// </summary>
+    Task<IReadOnlyList<StoredRisk>> RiskiestAsync((int Score, string DeviceId)? after, int limit, CancellationToken cancellationToken);
+
     /// <summary>The newest snapshot (of the last fleet audit run), or null before the first run.</summary>
     Task<PostureSnapshot?> LatestSnapshotAsync(CancellationToken cancellationToken);
 }

@@ -115,7 +115,14 @@ public static class StoredData
         .. Table("device_tags", "the inventory's tags by tag, kept from devices.tags by triggers (issue 22: the console's tag filter)", WhileDevice,
             operational: ["tag", "device_id"]),
         .. Table("device_risk", "each device's risk band from the last fleet audit run (issue 22: the console's risk filter)", "until the next fleet audit run",
-            operational: ["device_id", "band", "score", "assessed_ms"]),
+            operational: ["device_id", "band", "score", "assessed_ms", "factors"]),
+        .. Table("exposure_lines", "the last exposure recompute's lines (issue 22: the console's exposure page)", "until the next exposure recompute",
+            operational: ["rank", "scope", "vulnerability", "severity", "known_exploited", "component", "version", "fixed_by", "status"]),
+        .. Table("exposure_scopes", "the last exposure recompute's devices and lines per SBOM scope", "until the next exposure recompute",
+            operational: ["scope", "devices", "open_lines", "closed_lines"]),
+        .. Table("exposure_device_scopes", "which SBOM scopes each device ran at the last exposure recompute", "until the next exposure recompute",
+            operational: ["scope", "device_id"]),
+        .. Table("exposure_result", "when the stored exposure was computed, and its digest", "until the next exposure recompute", operational: ["id", "computed_ms", "digest"]),
     ];
 
     private static IEnumerable<HeldField> Table(

@@ -276,15 +276,26 @@ public sealed class SupplyChainService(
 
         var change = new ExposureChange(marks.Count, opened.Length, closed.Length);
 
+        // The result the console pages read (issue 22), stored with the snapshot: every line, open or closed, and which
+        // scopes each device ran; its digest tells whether anything the pages show changed (a closed line, a moved device).
+        var result = ExposureResult.Of(items);
+        var stamp = await stores.Exposure.ResultStampAsync(cancellationToken);
+        var resultChanged = stamp?.Digest != result.Digest();
+
         // Nothing moved (a periodic recompute of an unchanged fleet): no state change, nothing to audit.
         var moved = opened.Length + closed.Length > 0 || marks.Count != before.Count || marks.Any(m => before[m.Key].Devices != m.Devices);
-        if (moved)
+        if (moved || resultChanged)
         {
             await audit.CommitAsync(async (transaction, token) =>
             {
                 await stores.Exposure.ReplaceAsync(transaction, marks, token);
+                await stores.Exposure.ReplaceResultAsync(transaction, result, time.GetUtcNow(), token);
                 return AuditedOutcome<bool>.Done(true, [new AuditRecord(actor, "supplychain.exposure-recomputed", "exposure", AuditOutcome.Success,
-                    new Dictionary<string, string> { ["open"] = Text(change.Open), ["opened"] = Text(change.Opened), ["closed"] = Text(change.Closed) })], raised);
+                    new Dictionary<string, string>
+                    {
+                        ["open"] = Text(change.Open), ["opened"] = Text(change.Opened), ["closed"] = Text(change.Closed), ["lines"] = Text(result.Lines.Count),
+                        ["device-scopes"] = Text(result.DeviceScopes.Count),
+                    })], raised);
             }, cancellationToken);
             await events.PublishCommittedAsync(raised, cancellationToken);
         }

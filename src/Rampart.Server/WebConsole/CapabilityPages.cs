@@ -5,13 +5,15 @@ using Rampart.Fleet.Approvals;
 using Rampart.Fleet.Errors;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Operators;
-using Rampart.Posture.Baselines;
+using Rampart.Posture.Risk;
 using Rampart.Posture.FleetAudit;
 using Rampart.Privacy.Requests;
 using Rampart.Privacy.Subjects;
 using Rampart.Server.Api;
 using Rampart.Server.Auth;
 using Rampart.Server.SupplyChain;
+using Rampart.SupplyChain.Exposure;
+using Rampart.SupplyChain.Stores;
 using Rampart.WebConsole.Exposure;
 using Rampart.WebConsole.Posture;
 using Rampart.WebConsole.Privacy;
@@ -30,30 +32,35 @@ internal static class CapabilityPages
     /// <summary>Days of the posture trend.</summary>
     public const int TrendDays = 30;
 
+    /// <summary>Longest paging cursor accepted (a rank: ids of a vulnerability, a scope and a component).</summary>
+    public const int MaxCursor = 4096;
+
     public static void MapCapabilityPages(this IEndpointRouteBuilder endpoints)
     {
         // GET /api/v1/exposure and /exposure/devices/{id}: devices:read, within the operator's scope.
-        endpoints.MapGet("/exposure", async (string? device, string? closed, HttpContext context, SupplyChainService supplyChain, InventoryService inventory,
+        endpoints.MapGet("/exposure", async (string? device, string? closed, string? after, HttpContext context, NodeStoresView stores, InventoryService inventory,
             CancellationToken cancellationToken) =>
         {
             device = FleetPages.Blank(device);
+            after = string.IsNullOrEmpty(after) ? null : after;
+            if (after is { Length: > MaxCursor })
+            {
+                throw new FleetException(FleetErrorKind.Invalid, $"after is a cursor of at most {MaxCursor} characters (the next page's link)");
+            }
+
             if (device is not null)
             {
                 await DeviceEndpoints.VisibleAsync(device, context, inventory, cancellationToken);
             }
 
+            // The stored result of the last recompute, a page at a time (issue 22); counts within the operator's scope.
             var identity = OperatorClaims.Identity(context.User);
-            var items = (await supplyChain.ExposureAsync(new DeviceQuery(Sites: identity.Sites, Zones: identity.Zones), cancellationToken))
-                .Where(i => closed is not null || i.Assessment.Open)
-                .Where(i => device is null || i.Devices.Contains(device, StringComparer.Ordinal))
-                .Select(i => device is null ? i : i with { Devices = [device] })
-                .OrderByDescending(i => i.Assessment.Open).ThenByDescending(i => i.Assessment.Severity).ThenByDescending(i => i.Devices.Count)
-                .ThenBy(i => i.Assessment.Finding.Vulnerability.Id, StringComparer.Ordinal).ToArray();
-            return ConsolePages.Render<ExposurePage>(new { Viewer = ConsolePages.Viewer(context), Items = items, Device = device, ShowClosed = closed is not null });
+            var listing = await new StoredExposureReader(stores.Exposure).PageAsync(new DeviceScope(identity.Sites, identity.Zones), device, closed is not null, after, cancellationToken);
+            return ConsolePages.Render<ExposurePage>(new { Viewer = ConsolePages.Viewer(context), Listing = listing, Device = device, ShowClosed = closed is not null, After = after });
         }).OperatorPage(Permissions.DevicesRead);
 
         // GET /api/v1/posture/fleet (devices:read), /audits and /trend (audit:read): fleet-wide, so not for a scoped operator.
-        endpoints.MapGet("/posture", async (HttpContext context, BaselineService baselines, FleetAuditService audits, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/posture", async (string? after, HttpContext context, IFleetAuditStore stored, FleetAuditService audits, CancellationToken cancellationToken) =>
         {
             var viewer = ConsolePages.Viewer(context);
             if (viewer.Identity is { } identity && (identity.Sites.Count > 0 || identity.Zones.Count > 0))
@@ -61,10 +68,19 @@ internal static class CapabilityPages
                 throw new FleetException(FleetErrorKind.Forbidden, "fleet-wide posture needs an operator without a site or zone scope");
             }
 
+            (int Score, string DeviceId)? cursor = string.IsNullOrEmpty(after) ? null
+                : StoredRisk.ParseCursor(after) ?? throw new FleetException(FleetErrorKind.Invalid, "after is a cursor {score}:{device id} (the next page's link)");
+
+            // What the last fleet audit run stored (issue 22): its snapshot and a page of device_risk by score, never an evaluation per request.
+            var risks = await stored.RiskiestAsync(cursor, PostureView.RisksShown + 1, cancellationToken);
+            var page = risks.Take(PostureView.RisksShown).ToArray();
             var auditor = viewer.Can(Permissions.AuditRead);
             var view = new PostureView(
-                await baselines.FleetAsync(cancellationToken),
-                auditor ? await audits.ListAsync(5, cancellationToken) : null,
+                await stored.LatestSnapshotAsync(cancellationToken),
+                page,
+                risks.Count > PostureView.RisksShown ? page[^1].Cursor : null,
+                cursor is not null,
+                auditor ? await audits.ListAsync(1, cancellationToken) : null,
                 auditor ? await audits.TrendAsync(TrendDays, cancellationToken) : null);
             return ConsolePages.Render<PosturePage>(new { Viewer = viewer, View = view });
         }).OperatorPage(Permissions.DevicesRead);

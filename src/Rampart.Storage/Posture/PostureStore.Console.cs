@@ -5,7 +5,7 @@ using Rampart.Storage.Sql;
 
 namespace Rampart.Storage.Posture;
 
-/// <summary>What the web console reads of posture (issue 22): each device's risk as of the last fleet audit run (table device_risk, migration 0035) and the latest snapshot.</summary>
+/// <summary>What the web console reads of posture (issue 22): each device's risk as of the last fleet audit run (table device_risk, migrations 0035 and 0037: band, score and factors), riskiest first, and the latest snapshot.</summary>
 public sealed partial class PostureStore
 {
     /// <inheritdoc />
@@ -26,6 +26,7 @@ public sealed partial class PostureStore
                 new("band", BatchType.Text, i => scored[i].Band),
                 new("score", BatchType.Integer, i => (long)scored[i].Score),
                 new("assessed_ms", BatchType.Integer, _ => at.ToUnixMs()),
+                new("factors", BatchType.Text, i => JsonSerializer.Serialize(scored[i].Factors)),
             ],
             scored.Length, string.Empty, cancellationToken);
     }
@@ -43,6 +44,22 @@ public sealed partial class PostureStore
             $"SELECT device_id, band, score, assessed_ms FROM device_risk WHERE device_id IN ({database.Dialect.JsonTextValues("ids")}) ORDER BY device_id",
             reader => new DeviceRisk(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), DbCommands.FromUnixMs(reader.GetInt64(3))),
             cancellationToken, ("ids", JsonSerializer.Serialize(deviceIds)));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredRisk>> RiskiestAsync((int Score, string DeviceId)? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
+
+        // Keyset in (score DESC, device_id) order, the index of migration 0037.
+        var sql = "SELECT device_id, band, score, factors, assessed_ms FROM device_risk" +
+            (after is not null ? " WHERE score < @score OR (score = @score AND device_id > @device)" : string.Empty) +
+            " ORDER BY score DESC, device_id LIMIT @limit";
+        return await database.QueryAsync(sql,
+            reader => new StoredRisk(reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(3)) ?? [], DbCommands.FromUnixMs(reader.GetInt64(4))),
+            cancellationToken, ("score", after?.Score), ("device", after?.DeviceId), ("limit", limit));
     }
 
     /// <inheritdoc />

@@ -9,7 +9,7 @@ using Rampart.SupplyChain.Vulnerabilities;
 namespace Rampart.Storage.SupplyChain;
 
 /// <summary>Supply-chain stores, on either provider: SBOMs, vulnerability records, VEX statements, the exposure snapshot.</summary>
-public class SupplyChainStore(IStoreDatabase database) : ISbomStore, IVulnerabilityStore, IVexStore, IExposureStore
+public partial class SupplyChainStore(IStoreDatabase database) : ISbomStore, IVulnerabilityStore, IVexStore, IExposureStore
 {
     /// <inheritdoc />
     public async Task PutAsync(IStoreTransaction transaction, StoredSbom sbom, CancellationToken cancellationToken) =>

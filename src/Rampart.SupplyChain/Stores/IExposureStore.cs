@@ -6,7 +6,7 @@ namespace Rampart.SupplyChain.Stores;
 public sealed record ExposureMark(string Key, string Vulnerability, string Component, string Severity, int Devices);
 
 /// <summary>The last computed exposure, kept to tell what an import changed (and raise events only for that).</summary>
-public interface IExposureStore
+public interface IExposureStore : IExposureResultStore
 {
     /// <summary>The last snapshot, by key.</summary>
     Task<IReadOnlyDictionary<string, ExposureMark>> SnapshotAsync(CancellationToken cancellationToken);
