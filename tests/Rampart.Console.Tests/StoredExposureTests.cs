@@ -70,6 +70,9 @@ public sealed class StoredExposureTests(ConsoleFixture fixture)
         await Assertions.Expect(scoped.Page.Locator("#exposure tbody tr", new() { HasText = "CVE-2024-1086" }).Locator(".kev")).ToHaveTextAsync("known exploited (KEV)");
         Assert.Equal(404, (await scoped.GoAsync("/exposure?device=" + outside)).Status);
         Assert.Equal(400, (await scoped.GoAsync("/exposure?after=" + new string('x', 5000))).Status);
+
+        // A crafted cursor with a control character is refused before the database sees it (PostgreSQL refuses NUL in text: a 503 otherwise).
+        Assert.Equal(400, (await scoped.GoAsync("/exposure?after=0" + Uri.EscapeDataString("\u0000|x"))).Status);
         scoped.AssertClean();
     }
 }

@@ -9,10 +9,10 @@ public sealed record StoredRisk(string DeviceId, string Band, int Score, IReadOn
     /// <summary>The keyset cursor after this device in riskiest-first order: <c>{score}:{device id}</c>.</summary>
     public string Cursor => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Score}:{DeviceId}");
 
-    /// <summary>A cursor's score and device id, or null when it is not one.</summary>
+    /// <summary>A cursor's score and device id, or null when it is not one (a control character or an id longer than any device's is none: it never reaches the database).</summary>
     public static (int Score, string DeviceId)? ParseCursor(string? cursor) =>
         cursor?.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon
         && int.TryParse(cursor.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var score)
-        && score <= 100 && colon < cursor.Length - 1
+        && score <= 100 && colon < cursor.Length - 1 && cursor.Length - colon - 1 <= Rampart.Fleet.Inventory.DeviceIds.MaxLength && !cursor.Any(char.IsControl)
             ? (score, cursor[(colon + 1)..]) : null;
 }

@@ -32,9 +32,6 @@ internal static class CapabilityPages
     /// <summary>Days of the posture trend.</summary>
     public const int TrendDays = 30;
 
-    /// <summary>Longest paging cursor accepted (a rank: ids of a vulnerability, a scope and a component).</summary>
-    public const int MaxCursor = 4096;
-
     public static void MapCapabilityPages(this IEndpointRouteBuilder endpoints)
     {
         // GET /api/v1/exposure and /exposure/devices/{id}: devices:read, within the operator's scope.
@@ -43,9 +40,9 @@ internal static class CapabilityPages
         {
             device = FleetPages.Blank(device);
             after = string.IsNullOrEmpty(after) ? null : after;
-            if (after is { Length: > MaxCursor })
+            if (after is not null && (after.Length > ExposureResult.MaxRankLength || after.Any(char.IsControl)))
             {
-                throw new FleetException(FleetErrorKind.Invalid, $"after is a cursor of at most {MaxCursor} characters (the next page's link)");
+                throw new FleetException(FleetErrorKind.Invalid, $"after is a cursor of at most {ExposureResult.MaxRankLength} printable characters (the next page's link)");
             }
 
             if (device is not null)

@@ -29,13 +29,22 @@ public sealed record ExposureResult(
 
     /// <summary>
     /// The line's order as one byte-ordered text: open before closed, known exploited (CISA KEV) first among them, then by
-    /// severity, vulnerability id, scope and component (unique, so keyset paging neither skips nor repeats a line).
+    /// severity and vulnerability id (at most 128 printable characters), then a SHA-256 of the scope and the component's
+    /// reference. Unique, so keyset paging neither skips nor repeats a line; bounded (at most 3 + 1 + 128 + 1 + 64
+    /// characters), because an SBOM's references are not: a rank is a primary key (PostgreSQL refuses a B-tree entry
+    /// past ~2.7 KB) and the next page's URL. The fields are length-prefixed in the hash, so no two lines share one.
     /// </summary>
     public static string RankOf(ExposureItem item) => string.Concat(
         item.Assessment.Open ? "0" : "1",
         item.Assessment.KnownExploited is null ? "1" : "0",
         ((int)Severity.Critical - (int)item.Assessment.Severity).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "|", item.Assessment.Finding.Vulnerability.Id, "|", item.Scope.Key, "|", item.Assessment.Finding.Component.Ref);
+        "|", item.Assessment.Finding.Vulnerability.Id, "|", Place(item.Scope.Key, item.Assessment.Finding.Component.Ref));
+
+    /// <summary>Longest rank <see cref="RankOf"/> makes.</summary>
+    public const int MaxRankLength = 3 + 1 + Vulnerability.MaxIdLength + 1 + 64;
+
+    private static string Place(string scope, string component) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{scope.Length}:{scope};{component.Length}:{component}"))));
 
     /// <summary>Rank bound of the open lines: every open line's rank is below it.</summary>
     public const string ClosedFrom = "1";
