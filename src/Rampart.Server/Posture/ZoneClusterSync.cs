@@ -159,11 +159,7 @@ public sealed partial class ZoneClusterSync(
         {
             try
             {
-                if (Interlocked.Exchange(ref _full, 0) == 1)
-                {
-                    await ResyncAsync(cancellationToken);
-                }
-
+                // The devices queued first: a resync counted has seen everything queued before it was asked for.
                 foreach (var deviceId in _pending.Keys)
                 {
                     if (_pending.TryRemove(deviceId, out var retemplate))
@@ -171,6 +167,11 @@ public sealed partial class ZoneClusterSync(
                         var confined = (await confinements.ListAsync(cancellationToken)).Any(c => c.DeviceId == deviceId && c.Active);
                         await ReconcileAsync(deviceId, confined, retemplate, cancellationToken);
                     }
+                }
+
+                if (Interlocked.Exchange(ref _full, 0) == 1)
+                {
+                    await ResyncAsync(cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
