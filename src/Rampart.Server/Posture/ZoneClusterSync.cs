@@ -190,20 +190,17 @@ public sealed partial class ZoneClusterSync(
     private async Task ResyncAsync(CancellationToken cancellationToken)
     {
         var active = (await confinements.ListAsync(cancellationToken)).Where(c => c.Active).Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal);
-        foreach (var deviceId in zones.ConfinedDevices.Where(id => !active.Contains(id)))
+        // Flipped here: a held one among them is re-templated below (the view no longer differs from the database then).
+        var flipped = zones.ConfinedDevices.Where(id => !active.Contains(id)).Concat(active.Where(id => !zones.IsConfined(id))).ToHashSet(StringComparer.Ordinal);
+        foreach (var deviceId in flipped)
         {
-            zones.Set(deviceId, false);
-        }
-
-        foreach (var deviceId in active.Where(id => !zones.IsConfined(id)))
-        {
-            zones.Set(deviceId, true);
+            zones.Set(deviceId, active.Contains(deviceId));
         }
 
         var held = gateway.Clients.Values.Where(c => c.Identity.Kind == ClientKind.Device).Select(c => c.Identity.Id).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var deviceId in held)
         {
-            await ReconcileAsync(deviceId, active.Contains(deviceId), retemplate: false, cancellationToken);
+            await ReconcileAsync(deviceId, active.Contains(deviceId), retemplate: flipped.Contains(deviceId), cancellationToken);
         }
 
         Interlocked.Increment(ref _resyncs);
