@@ -8,7 +8,7 @@ namespace Rampart.Cluster.Control;
 
 /// <summary>
 /// Live control across nodes (threat model, "Revocation is immediate"): revocations, retirements,
-/// quarantines and releases decided on this node go out on <c>PREFIX.ctl.fleet</c>; those of other
+/// quarantines, releases and zone changes (confinement, release from it, a move: issue 18) decided on this node go out on <c>PREFIX.ctl.fleet</c>; those of other
 /// nodes are applied here to the sessions this node holds, with the same applier as local ones.
 /// Each node has already recorded its own change (audited, in the shared database); this only moves
 /// the consequence to wherever the session is. Core NATS: a node that is cut off from NATS when the
@@ -65,6 +65,7 @@ public sealed partial class FleetControlRelay : IAsyncDisposable
     internal static ControlMessage? ToMessage(FleetEvent fleetEvent) => fleetEvent switch
     {
         DeviceAccessChanged changed => new ControlMessage("access", changed.Time, changed.Reason) { DeviceId = changed.DeviceId, Change = changed.Change },
+        DeviceZoneChanged zone => new ControlMessage("zone", zone.Time, zone.Reason) { DeviceId = zone.DeviceId, Zone = zone.Zone, Confined = zone.Confined },
         CertificateRevoked revoked => new ControlMessage("revoked", revoked.Time, revoked.Reason) { Serial = revoked.Serial, Profile = revoked.Profile, Subject = revoked.Subject },
         _ => null,
     };
@@ -72,6 +73,7 @@ public sealed partial class FleetControlRelay : IAsyncDisposable
     internal static FleetEvent? FromMessage(ControlMessage message) => message switch
     {
         { Kind: "access", DeviceId: { } device, Change: { } change } => new DeviceAccessChanged(message.Time, device, change, message.Reason),
+        { Kind: "zone", DeviceId: { } device, Confined: { } confined } => new DeviceZoneChanged(message.Time, device, message.Zone, confined, message.Reason),
         { Kind: "revoked", Serial: { } serial, Profile: { } profile, Subject: { } subject } => new CertificateRevoked(message.Time, serial, profile, subject, message.Reason),
         _ => null,
     };
@@ -138,6 +140,10 @@ public sealed partial class FleetControlRelay : IAsyncDisposable
         public string? Profile { get; init; }
 
         public string? Subject { get; init; }
+
+        public string? Zone { get; init; }
+
+        public bool? Confined { get; init; }
     }
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "{Event} from node {Node} applied to {Sessions} MQTT session(s) here")]

@@ -26,6 +26,12 @@ public sealed class ConfinedTemplates(ZoneOptions options) : IDeviceTemplatePoli
 
     public bool IsConfined(string deviceId) => _confined.ContainsKey(deviceId);
 
+    /// <summary>The devices confined now, as this node knows them (a snapshot).</summary>
+    public IReadOnlyCollection<string> ConfinedDevices => [.. _confined.Keys];
+
+    /// <summary>The device's inventory zone as last learnt here (null: none, or not learnt).</summary>
+    public string? InventoryZoneOf(string deviceId) => _inventoryZones.GetValueOrDefault(deviceId);
+
     public void Set(string deviceId, bool confined)
     {
         if (confined)

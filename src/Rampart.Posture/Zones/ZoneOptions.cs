@@ -24,8 +24,20 @@ public sealed class ZoneOptions
     /// <summary>How often automatic confinement looks at the fleet.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// In a cluster (issue 15), how often each node reads every confinement, and the zone and state of each device it
+    /// holds a session of, from the shared database, and re-templates what differs: the bound on how long a node that
+    /// missed a zone change (cut off from NATS) keeps stale permissions, beside the re-read at each reconnection to NATS.
+    /// </summary>
+    public TimeSpan ClusterResyncInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public IEnumerable<string> Problems()
     {
+        if (ClusterResyncInterval < TimeSpan.FromSeconds(1))
+        {
+            yield return "Posture:Zones:ClusterResyncInterval must be at least one second";
+        }
+
         if (!Fleet.Inventory.DeviceIds.IsValid(ConfinedZone))
         {
             yield return $"Posture:Zones:ConfinedZone must be {Fleet.Inventory.DeviceIds.Rule}";

@@ -31,10 +31,12 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
     private FleetControlRelay? _relay;
 
     private readonly RetainedPersistence? _retained;
+    private readonly IServiceProvider _services;
 
     public ClusterNode(ClusterSettings settings, MqttGateway gateway, GatewayControl control, FleetEventStream stream, ILoggerFactory loggers, IServiceProvider services)
     {
         _retained = services.GetService<RetainedPersistence>();
+        _services = services;
         _settings = settings;
         _gateway = gateway;
         _control = control;
@@ -86,7 +88,10 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
         var options = new ClusterFabricOptions { NodeId = _settings.NodeId, Prefix = _settings.Prefix, Durable = await DurableAsync(logger) };
         _fabric = new NatsBrokerFabric(_nats, _gateway.Broker, options, _loggers.CreateLogger<NatsBrokerFabric>());
         await _fabric.StartAsync(cancellationToken);
-        _relay = new FleetControlRelay(_nats, _stream, _control.Apply, _settings.NodeId, _settings.Prefix, _loggers.CreateLogger<FleetControlRelay>());
+        // The gateway's control first, then the capabilities' (zones: issue 18), each with the same event in the same order.
+        var others = _services.GetServices<IRemoteFleetControl>().ToArray();
+        int Apply(FleetEvent fleetEvent) => _control.Apply(fleetEvent) + others.Sum(other => other.Apply(fleetEvent));
+        _relay = new FleetControlRelay(_nats, _stream, Apply, _settings.NodeId, _settings.Prefix, _loggers.CreateLogger<FleetControlRelay>());
         await _relay.StartAsync(cancellationToken);
         LogJoined(logger, _settings.NodeId, _settings.Prefix, string.Join(", ", _settings.Nats));
     }

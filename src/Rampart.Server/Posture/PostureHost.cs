@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rampart.Fleet.Inventory;
+using Rampart.Fleet.Monitoring;
 using Rampart.Posture.Evidence;
 using Rampart.Posture.FleetAudit;
 using Rampart.Posture.Zones;
@@ -12,11 +13,12 @@ namespace Rampart.Server.Posture;
 /// <see cref="ZoneOptions.CheckInterval"/>, the fleet audit every <see cref="FleetAuditOptions.Interval"/>
 /// (daily by default). Both are looked at every <see cref="FleetAuditOptions.Poll"/>; a failure is logged and
 /// the schedule goes on. A confinement change swaps the device's live sessions' permissions at once
-/// (<see cref="ZoneSessions"/>); the zone filter is installed at start.
+/// (<see cref="ZoneSessions"/>) and goes out as a <see cref="DeviceZoneChanged"/> fleet event, which the cluster's
+/// relay carries to the node holding the session (issue 15); the zone filter is installed at start.
 /// </summary>
 public sealed partial class PostureHost(
     ConfinementService confinement, FleetEvidenceLoader loader, FleetAuditService audits, FleetAuditOptions auditOptions, ZoneOptions zones,
-    ZoneSessions sessions, TimeProvider time, ILogger<PostureHost> logger) : BackgroundService
+    ZoneSessions sessions, FleetEventStream stream, TimeProvider time, ILogger<PostureHost> logger) : BackgroundService
 {
     /// <inheritdoc />
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -102,7 +104,10 @@ public sealed partial class PostureHost(
     {
         try
         {
-            await sessions.ApplyAsync(device, confined);
+            // This node's sessions now; the other nodes' through the fleet control relay (issue 15, ZoneClusterSync there).
+            var applying = sessions.ApplyAsync(device, confined);
+            await stream.PublishAsync(new DeviceZoneChanged(time.GetUtcNow(), device.Id, device.Zone, confined, confined ? "confined" : "zone " + (device.Zone ?? "-")));
+            await applying;
         }
         catch (Exception exception)
         {

@@ -55,6 +55,11 @@ public static class PostureServiceCollectionExtensions
         services.AddSingleton<PostureReportService>();
         services.AddHostedService<PostureHost>();
         services.AddHostedService<PostureReportCollector>();
+
+        // Zones across a cluster (issue 15): told the other nodes' zone changes by the fleet control relay; idle on a node alone.
+        services.AddSingleton<ZoneClusterSync>();
+        services.AddSingleton<Rampart.Server.Cluster.IRemoteFleetControl>(provider => provider.GetRequiredService<ZoneClusterSync>());
+        services.AddHostedService(provider => provider.GetRequiredService<ZoneClusterSync>());
         return services;
     }
 

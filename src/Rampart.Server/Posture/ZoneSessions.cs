@@ -47,14 +47,20 @@ public sealed partial class ZoneSessions(
         zones.ZoneLearnt += deviceId => Limit(deviceId);
     }
 
-    /// <summary>Applies a committed confinement or release to the device's sessions; returns how many it touched.</summary>
-    public async Task<int> ApplyAsync(Device device, bool confined)
+    /// <summary>The template a device in this state gets: a quarantine outranks the zone; otherwise the zone's (ClientIdentityResolver does the same at CONNECT).</summary>
+    public static (string Name, PermissionTemplate Template) TemplateOf(Device device, bool confined) =>
+        device.State == DeviceState.Quarantined ? ("quarantine", PermissionTemplate.Quarantine)
+            : confined ? ("confined", ConfinedTemplates.Confined) : ("device", PermissionTemplate.Device);
+
+    /// <summary>
+    /// Applies a committed confinement or release to the device's sessions; returns how many it touched. With
+    /// <paramref name="heldOnly"/> (a change made on another node, issue 15) nothing is recorded or audited when
+    /// this node holds no session of the device: only the node holding it says what its session felt.
+    /// </summary>
+    public async Task<int> ApplyAsync(Device device, bool confined, bool heldOnly = false)
     {
         var zone = zones.EffectiveZone(device.Id) ?? "-";
-
-        // A quarantine outranks the zone; otherwise the zone's template (ClientIdentityResolver does the same at CONNECT).
-        var (name, template) = device.State == DeviceState.Quarantined ? ("quarantine", PermissionTemplate.Quarantine)
-            : confined ? ("confined", ConfinedTemplates.Confined) : ("device", PermissionTemplate.Device);
+        var (name, template) = TemplateOf(device, confined);
         var permissions = template.Bind(device.Id);
         var connecting = 0;
         foreach (var client in gateway.Registered.Where(c => IsDevice(c, device.Id)).ToArray())
@@ -74,6 +80,11 @@ public sealed partial class ZoneSessions(
         });
         var rate = Limit(device.Id);
         var touched = Math.Max(connecting, session is null ? 0 : 1);
+        if (heldOnly && touched == 0)
+        {
+            return 0;
+        }
+
         var details = new Dictionary<string, string>
         {
             ["zone"] = zone,

@@ -17,6 +17,8 @@ public sealed class FleetControlRelayTests
         new DeviceAccessChanged(Now, "d1", DeviceAccessChange.Retired, "retired"),
         new DeviceAccessChanged(Now, "d1", DeviceAccessChange.Quarantined, "tamper"),
         new DeviceAccessChanged(Now, "d1", DeviceAccessChange.Released, "cleared"),
+        new DeviceZoneChanged(Now, "d1", "ot", true, "confined"),
+        new DeviceZoneChanged(Now, "d1", null, false, "released"),
     ];
 
     [Theory]
