@@ -14,6 +14,7 @@ namespace Rampart.Server.Tests.Keys;
 /// A device whose key lives in a TPM 2.0 (swtpm as a plain process on loopback): the key is made
 /// inside the TPM, signs the EST CSR to a real node, and cannot be exported — not through .NET, not as PKCS#12, and the TPM marks it fixedTPM/fixedParent.
 /// </summary>
+[Collection(nameof(Swtpm))]
 public sealed class TpmDeviceKeyTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
