@@ -118,6 +118,37 @@ public sealed class TpmMutualTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tpm_keyed_device_renews_over_est_authenticated_by_its_tpm_key_onto_a_second_tpm_key()
+    {
+        // Its own node on a manual clock, moved into the certificate's renewal window (the last third of its validity).
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await GatewayNode.StartAsync(time: clock);
+        using var current = await EnrollAsync("tpm-renew-1", node);
+        using var currentKey = current.GetECDsaPrivateKey()!;
+        clock.Advance(TimeSpan.FromDays(61));
+        using var next = new TpmKeyStore(new TpmKeyStoreOptions { CertificateDirectory = _temp.Sub("device-next"), Tcti = Swtpm.Shared.Tcti, PersistentHandle = 0x81000127 });
+        try
+        {
+            using (var nextKey = await next.CreateKeyAsync(CancellationToken.None))
+            using (var renewed = await new EstClient(node.Node.Node.HttpsUri, node.Root).ReenrollAsync(current, currentKey, nextKey, CancellationToken.None))
+            {
+                Assert.Equal("CN=tpm-renew-1", renewed.Subject);
+                Assert.False(renewed.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(current.PublicKey.ExportSubjectPublicKeyInfo()));
+                await next.SaveAsync(renewed, CancellationToken.None); // refuses a certificate that does not certify the second TPM key
+            }
+
+            using var loaded = await next.LoadAsync(CancellationToken.None);
+            Assert.NotNull(loaded);
+            using var privateKey = loaded.GetECDsaPrivateKey()!;
+            Assert.ThrowsAny<CryptographicException>(() => privateKey.ExportPkcs8PrivateKey());
+        }
+        finally
+        {
+            await next.DeleteKeyAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_tpm_that_stopped_answering_fails_the_handshake_with_a_clear_error_and_works_again_once_back()
     {
         using var certificate = await EnrollAsync("tpm-mqtt-5");
@@ -134,12 +165,13 @@ public sealed class TpmMutualTlsTests : IAsyncLifetime
         }
     }
 
-    private async Task<X509Certificate2> EnrollAsync(string id)
+    private async Task<X509Certificate2> EnrollAsync(string id, GatewayNode? on = null)
     {
         Assert.True(Swtpm.Installed, "swtpm, tpm2-tools and tpm2-openssl are needed (tests/packages/keys.list)");
-        var (_, bootstrap) = await _node.Get<InventoryService>().AddAsync(new NewDevice(id), "test", CancellationToken.None);
+        var node = on ?? _node;
+        var (_, bootstrap) = await node.Get<InventoryService>().AddAsync(new NewDevice(id), "test", CancellationToken.None);
         using (var key = await _store.CreateKeyAsync(CancellationToken.None))
-        using (var enrolled = await new EstClient(_node.Node.Node.HttpsUri, _node.Root).EnrollAsync(id, bootstrap.Token, key, CancellationToken.None))
+        using (var enrolled = await new EstClient(node.Node.Node.HttpsUri, node.Root).EnrollAsync(id, bootstrap.Token, key, CancellationToken.None))
         {
             await _store.SaveAsync(enrolled, CancellationToken.None);
         }
