@@ -19,7 +19,8 @@ namespace Rampart.Server.Tests.Keys;
 /// A device whose key never leaves its TPM (swtpm as a plain process on loopback) enrolls with a
 /// TPM-signed CSR, then talks MQTT to a real node over mutual TLS with that key through the SDK's
 /// libssl client (<see cref="OpenSslClientConnection"/>): the CertificateVerify is signed by the TPM.
-/// A wrong pinned root and a TPM that stopped answering fail the connect with a reason.
+/// It also renews over EST authenticated by that TPM key onto a second TPM key. A wrong pinned root,
+/// a wrong server name and a TPM that stopped answering fail the connect with a reason.
 /// </summary>
 [Collection(nameof(Swtpm))]
 public sealed class TpmMutualTlsTests : IAsyncLifetime
