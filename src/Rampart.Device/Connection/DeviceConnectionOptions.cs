@@ -26,6 +26,15 @@ public sealed class DeviceConnectionOptions
     /// <summary>The device's certificate with its key, asked for at every connection (so a renewed one is used at once).</summary>
     public required Func<X509Certificate2> Certificate { get; init; }
 
+    /// <summary>
+    /// The TLS client: .NET's SslStream (default), or libssl directly (<see cref="DeviceTlsStack.OpenSsl"/>),
+    /// which a key held in a TPM needs (<see cref="Identity.Tpm.TpmKeyStore"/>; docs/keys.md).
+    /// </summary>
+    public DeviceTlsStack TlsStack { get; init; } = DeviceTlsStack.SslStream;
+
+    /// <summary>How long connecting and the TLS handshake may take with <see cref="DeviceTlsStack.OpenSsl"/> (a TPM that stops answering fails the connect, it does not hang it).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Keep-alive sent in CONNECT; the client pings at half of it.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -57,6 +66,7 @@ public sealed class DeviceConnectionOptions
 
         // MQTT 5.0 §3.1.2.11.2: a four-byte number of seconds.
         Require(SessionExpiry >= TimeSpan.Zero && SessionExpiry.TotalSeconds <= uint.MaxValue, nameof(SessionExpiry), $"must be 0 to {uint.MaxValue} s (it is {SessionExpiry})");
+        Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), $"must be above 0 (it is {ConnectTimeout})");
         Require(InitialReconnectDelay > TimeSpan.Zero, nameof(InitialReconnectDelay), $"must be above 0 (it is {InitialReconnectDelay})");
         Require(MaximumReconnectDelay >= InitialReconnectDelay, nameof(MaximumReconnectDelay), $"must not be shorter than InitialReconnectDelay (it is {MaximumReconnectDelay})");
         Require(PublishTimeout > TimeSpan.Zero, nameof(PublishTimeout), $"must be above 0 (it is {PublishTimeout})");

@@ -1,6 +1,9 @@
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Rampart.Device.Connection.Tls;
 using Rampart.Mqtt.Codec;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
@@ -10,10 +13,11 @@ namespace Rampart.Device.Connection;
 /// <summary>One connection of the client: its TLS stream, the codec, and one writer at a time.</summary>
 public sealed partial class DeviceMqttClient
 {
-    // One TLS connection: writes serialised, reads decoded in order.
+    // One TLS connection (SslStream, or libssl for a TPM-held key): writes serialised, reads decoded in order.
     private sealed class Link : IAsyncDisposable
     {
-        private readonly SslStream _stream;
+        private readonly Func<ValueTask> _close;
+        private readonly Action _abort;
         private readonly PipeReader _reader;
         private readonly PipeWriter _writer;
         private readonly MqttEncoder _encoder = new();
@@ -21,15 +25,24 @@ public sealed partial class DeviceMqttClient
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private bool _closed;
 
-        private Link(SslStream stream)
+        private Link(PipeReader reader, PipeWriter writer, Func<ValueTask> close, Action abort)
         {
-            _stream = stream;
-            _reader = PipeReader.Create(stream);
-            _writer = PipeWriter.Create(stream);
+            _reader = reader;
+            _writer = writer;
+            _close = close;
+            _abort = abort;
         }
 
         public static async Task<Link> OpenAsync(DeviceConnectionOptions options, CancellationToken cancellationToken)
         {
+            if (options.TlsStack == DeviceTlsStack.OpenSsl)
+            {
+                var certificate = options.Certificate();
+                using var key = certificate.GetECDsaPrivateKey() ?? throw new CryptographicException("the device certificate has no ECDSA private key for the OpenSSL TLS client");
+                var tls = await OpenSslClientConnection.ConnectAsync(options.Host, options.Port, options.ServerName, options.TrustedRoot, certificate, key, options.LocalAddress, options.ConnectTimeout, cancellationToken);
+                return new Link(tls.Input, tls.Output, tls.DisposeAsync, tls.Abort);
+            }
+
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
@@ -41,7 +54,7 @@ public sealed partial class DeviceMqttClient
                 await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
                 var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
                 await stream.AuthenticateAsClientAsync(RampartTls.ClientOptions(options.ServerName, options.TrustedRoot, options.Certificate()), cancellationToken);
-                return new Link(stream);
+                return new Link(PipeReader.Create(stream), PipeWriter.Create(stream), stream.DisposeAsync, stream.Dispose);
             }
             catch
             {
@@ -107,7 +120,7 @@ public sealed partial class DeviceMqttClient
             }
         }
 
-        public void Abort() => _stream.Dispose();
+        public void Abort() => _abort();
 
         public async ValueTask DisposeAsync()
         {
@@ -123,7 +136,7 @@ public sealed partial class DeviceMqttClient
                 _closed = true;
                 await _reader.CompleteAsync();
                 await _writer.CompleteAsync();
-                await _stream.DisposeAsync();
+                await _close();
                 _encoder.Dispose();
             }
             finally

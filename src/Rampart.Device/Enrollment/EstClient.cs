@@ -41,6 +41,27 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
         RequestCertificateAsync("simplereenroll", current, null, cancellationToken);
 
     /// <summary>
+    /// Renews a device whose key is in a TPM: the TLS session is authenticated by <paramref name="current"/>
+    /// and its TPM-held <paramref name="currentKey"/> through the SDK's libssl client
+    /// (<see cref="Connection.Tls.OpenSslClientConnection"/>; SslStream cannot use a provider key on
+    /// OpenSSL 3.0), and the CSR is signed by <paramref name="nextKey"/> (the node refuses a reused key).
+    /// Returns the certificate bound to <paramref name="nextKey"/>; the caller keeps owning both keys.
+    /// </summary>
+    public async Task<X509Certificate2> ReenrollAsync(X509Certificate2 current, ECDsa currentKey, ECDsa nextKey, CancellationToken cancellationToken)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Plain http:// to the handler, so the TLS is this callback's: libssl with the TPM key, the node checked against the pinned root.
+            ConnectCallback = async (context, ct) => new Connection.Tls.DuplexPipeStream(await Connection.Tls.OpenSslClientConnection.ConnectAsync(
+                context.DnsEndPoint.Host, context.DnsEndPoint.Port, server.Host, trustedRoot, current, currentKey, null, TimeSpan.FromSeconds(30), ct)),
+        };
+        using var http = new HttpClient(handler) { BaseAddress = new UriBuilder(server) { Scheme = Uri.UriSchemeHttp }.Uri, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = Request("simplereenroll", nextKey);
+        using var issued = await SendAsync(http, request, cancellationToken);
+        return issued.CopyWithPrivateKey(nextKey);
+    }
+
+    /// <summary>
     /// Sends a CSR made elsewhere with a bootstrap token and returns the issued certificate (without a
     /// key). For tools that test what the node does with a CSR's fields (the red team); devices use
     /// <see cref="EnrollAsync(string, string, CancellationToken)"/>.

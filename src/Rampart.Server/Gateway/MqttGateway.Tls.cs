@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Rampart.Pki.Tls;
 using Rampart.Pki.Trust;
 using Rampart.Server.Gateway.Tls;
 
@@ -51,7 +52,7 @@ public sealed partial class MqttGateway
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
             {
                 timeout.CancelAfter(_options.HandshakeTimeout);
-                (tls, failure) = await OpenSslConnection.AcceptAsync(context, connection.Transport, timeout.Token);
+                (tls, failure) = await OpenSslConnection.AcceptAsync(context.NewSsl(), connection.Transport, timeout.Token);
             }
 
             if (tls is null)

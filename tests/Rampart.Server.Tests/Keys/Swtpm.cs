@@ -12,9 +12,21 @@ namespace Rampart.Server.Tests.Keys;
 internal sealed class Swtpm
 {
     private static readonly Lazy<Swtpm> SharedInstance = new(Start);
-    private Swtpm(int port)
+    private readonly TempDirectory _state;
+    private readonly int _port;
+    private RunningProcess _process;
+
+    private Swtpm(TempDirectory state, int port, RunningProcess process)
     {
+        _state = state;
+        _port = port;
+        _process = process;
         Tcti = $"swtpm:host=127.0.0.1,port={port}";
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            _process.Dispose();
+            _state.Dispose();
+        };
     }
 
     /// <summary>The run's TPM.</summary>
@@ -27,10 +39,29 @@ internal sealed class Swtpm
     /// <summary>The TCTI that reaches it (tpm2-tools' and the provider's syntax).</summary>
     public string Tcti { get; }
 
+    /// <summary>Stops the TPM process (the device's TPM gone); <see cref="Restart"/> brings it back with its state (persistent keys kept).</summary>
+    public void Stop()
+    {
+        _process.KillHard();
+        _process.WaitForExitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Starts the TPM again on the same ports and state.</summary>
+    public void Restart()
+    {
+        _process.Dispose();
+        _process = Launch(_state, _port);
+    }
+
     private static Swtpm Start()
     {
         var state = new TempDirectory();
         var port = FreePortPair();
+        return new Swtpm(state, port, Launch(state, port));
+    }
+
+    private static RunningProcess Launch(TempDirectory state, int port)
+    {
         var process = RunningProcess.Start("swtpm",
         [
             "socket", "--tpm2", "--tpmstate", $"dir={state.Path}",
@@ -38,13 +69,8 @@ internal sealed class Swtpm
             "--ctrl", $"type=tcp,port={port + 1},bindaddr=127.0.0.1",
             "--flags", "not-need-init,startup-clear",
         ]);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            process.Dispose();
-            state.Dispose();
-        };
         Eventually.HoldsAsync(() => Task.FromResult(Accepts(port)), "swtpm listens").GetAwaiter().GetResult();
-        return new Swtpm(port);
+        return process;
     }
 
     private static bool Accepts(int port)

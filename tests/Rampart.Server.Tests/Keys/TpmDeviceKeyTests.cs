@@ -14,6 +14,7 @@ namespace Rampart.Server.Tests.Keys;
 /// A device whose key lives in a TPM 2.0 (swtpm as a plain process on loopback): the key is made
 /// inside the TPM, signs the EST CSR to a real node, and cannot be exported — not through .NET, not as PKCS#12, and the TPM marks it fixedTPM/fixedParent.
 /// </summary>
+[Collection(nameof(Swtpm))]
 public sealed class TpmDeviceKeyTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -43,8 +44,7 @@ public sealed class TpmDeviceKeyTests : IDisposable
         using var certificate = await LoadedIdentityAsync(store, "CN=tpm-dev-1", authority);
         Assert.False(File.Exists(Path.Combine(_temp.Sub("device"), "device.key")));
 
-        // MQTT over mutual TLS with this key is not in this test: .NET's SslStream cannot complete a handshake with a key of the
-        // OpenSSL tpm2 provider on OpenSSL 3.0 (docs/keys.md, "Device keys in a TPM 2.0"); the CSR above was signed by the TPM.
+        // MQTT over mutual TLS with this key: TpmMutualTlsTests (the SDK's libssl client; SslStream cannot use a provider key on OpenSSL 3.0).
 
         // The private key cannot leave: .NET has only a TPM handle, PKCS#12 export fails, and the TPM itself forbids duplication.
         using (var privateKey = certificate.GetECDsaPrivateKey()!)

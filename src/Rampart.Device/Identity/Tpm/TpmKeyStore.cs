@@ -13,10 +13,11 @@ namespace Rampart.Device.Identity.Tpm;
 /// OpenSSL 3 tpm2 provider (Debian <c>tpm2-openssl</c>), which .NET reaches with
 /// <see cref="SafeEvpPKeyHandle.OpenKeyFromProvider"/>: the key is an <see cref="ECDsaOpenSsl"/>
 /// whose private half OpenSSL only has as a TPM handle, so any export throws. The certificate is a
-/// public file beside it. TLS client authentication with this key does not work yet: on OpenSSL 3.0
-/// .NET's <c>SslStream</c> fails the handshake with a key of another library context's provider
-/// (docs/keys.md). Why the provider and not tpm2-pkcs11: .NET's TLS on Linux can only ever use a key
-/// OpenSSL holds, so the provider is the only path that can reach mTLS once that works.
+/// public file beside it. MQTT over mutual TLS with this key goes through the SDK's libssl client
+/// (<see cref="Connection.DeviceTlsStack.OpenSsl"/>): .NET's <c>SslStream</c> cannot complete a
+/// handshake with a provider key on OpenSSL 3.0, so the client hands libssl a key whose signatures
+/// call back into this one (docs/keys.md). Why the provider and not tpm2-pkcs11: the CSR and the
+/// handshake then both sign through one OpenSSL object, no PKCS#11 session to manage.
 /// The store opens the key once (one provider context) and hands out duplicates of that handle.
 /// </summary>
 [UnsupportedOSPlatform("windows")]

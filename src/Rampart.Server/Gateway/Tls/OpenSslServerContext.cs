@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Rampart.Pki.Tls;
 using Rampart.Server.Tls;
 
 namespace Rampart.Server.Gateway.Tls;

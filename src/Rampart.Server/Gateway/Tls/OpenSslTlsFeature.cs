@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Rampart.Server.Gateway.Tls;
 
 /// <summary>
-/// The client certificate of a connection served by <see cref="OpenSslConnection"/>. Only its DER
+/// The client certificate of a connection served by <see cref="Rampart.Pki.Tls.OpenSslConnection"/>. Only its DER
 /// bytes are kept for the connection's life; each read of <see cref="ClientCertificate"/> makes a
 /// new <see cref="X509Certificate2"/> the caller owns, so an idle connection holds no parsed certificate.
 /// </summary>

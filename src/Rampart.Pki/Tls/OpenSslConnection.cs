@@ -2,10 +2,11 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 
-namespace Rampart.Server.Gateway.Tls;
+namespace Rampart.Pki.Tls;
 
 /// <summary>
-/// One server-side TLS connection over OpenSSL memory BIOs: ciphertext moves between the transport
+/// One TLS connection over OpenSSL memory BIOs — the MQTT listener's server side, and the device
+/// SDK's client side when its key is held in a TPM: ciphertext moves between the transport
 /// pipe and the BIOs, plaintext between OpenSSL and the application's pipe. Nothing is held per
 /// connection while it is idle but the <c>SSL*</c> itself: the transport is read with zero-byte reads
 /// (Kestrel's default), the record buffers are released when empty (<c>SSL_MODE_RELEASE_BUFFERS</c>),
@@ -40,12 +41,19 @@ internal sealed class OpenSslConnection : IDuplexPipe, IAsyncDisposable
     private Task? _writing;
     private volatile bool _abandoned;
 
-    private OpenSslConnection(IDuplexPipe transport, nint ssl)
+    private OpenSslConnection(IDuplexPipe transport, nint ssl, bool client)
     {
         _transport = transport;
         _ssl = ssl;
         NewBios(read: true, write: true);
-        OpenSslNative.SSL_set_accept_state(ssl);
+        if (client)
+        {
+            OpenSslNative.SSL_set_connect_state(ssl);
+        }
+        else
+        {
+            OpenSslNative.SSL_set_accept_state(ssl);
+        }
     }
 
     /// <inheritdoc />
@@ -54,7 +62,7 @@ internal sealed class OpenSslConnection : IDuplexPipe, IAsyncDisposable
     /// <inheritdoc />
     public PipeWriter Output => _output.Writer;
 
-    /// <summary>The client's certificate (DER), after the handshake.</summary>
+    /// <summary>The peer's certificate (DER), after the handshake: the client's on a server, the server's on a client.</summary>
     public byte[]? ClientCertificate { get; private set; }
 
     /// <summary>The negotiated protocol version, e.g. "TLSv1.3".</summary>
@@ -67,12 +75,19 @@ internal sealed class OpenSslConnection : IDuplexPipe, IAsyncDisposable
     public ReadOnlyMemory<byte> ApplicationProtocol { get; private set; }
 
     /// <summary>
-    /// Runs the server handshake over <paramref name="transport"/>; null (with the reason) when it
-    /// failed: not TLS, a protocol, suite or certificate below policy, the peer gone, or the token cancelled.
+    /// Runs the server handshake over <paramref name="transport"/> on <paramref name="ssl"/> (which the
+    /// connection then owns); null (with the reason) when it failed: not TLS, a protocol, suite or
+    /// certificate below policy, the peer gone, or the token cancelled.
     /// </summary>
-    public static async Task<(OpenSslConnection? Connection, string? Failure)> AcceptAsync(OpenSslServerContext context, IDuplexPipe transport, CancellationToken cancellationToken)
+    public static Task<(OpenSslConnection? Connection, string? Failure)> AcceptAsync(nint ssl, IDuplexPipe transport, CancellationToken cancellationToken) =>
+        OpenAsync(new OpenSslConnection(transport, ssl, client: false), cancellationToken);
+
+    /// <summary>Runs the client handshake over <paramref name="transport"/> on <paramref name="ssl"/> (which the connection then owns); null with the reason when it failed.</summary>
+    public static Task<(OpenSslConnection? Connection, string? Failure)> ConnectAsync(nint ssl, IDuplexPipe transport, CancellationToken cancellationToken) =>
+        OpenAsync(new OpenSslConnection(transport, ssl, client: true), cancellationToken);
+
+    private static async Task<(OpenSslConnection? Connection, string? Failure)> OpenAsync(OpenSslConnection connection, CancellationToken cancellationToken)
     {
-        var connection = new OpenSslConnection(transport, context.NewSsl());
         try
         {
             var failure = await connection.HandshakeAsync(cancellationToken);
@@ -166,7 +181,7 @@ internal sealed class OpenSslConnection : IDuplexPipe, IAsyncDisposable
             if (read.Buffer.IsEmpty && (read.IsCompleted || read.IsCanceled))
             {
                 _transport.Input.AdvanceTo(read.Buffer.End);
-                return "the client closed the connection during the TLS handshake";
+                return "the peer closed the connection during the TLS handshake";
             }
 
             // One record's worth at a time: the handshake consumes it before more is handed over.

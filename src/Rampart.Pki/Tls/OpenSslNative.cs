@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rampart.Server.Gateway.Tls;
+namespace Rampart.Pki.Tls;
 
 /// <summary>
 /// The few libssl/libcrypto 3 entry points the MQTT listener's TLS adapter uses (the platform's
@@ -71,6 +71,7 @@ internal static unsafe partial class OpenSslNative
     [LibraryImport(Ssl)] public static partial void SSL_set0_rbio(nint ssl, nint rbio);
     [LibraryImport(Ssl)] public static partial void SSL_set0_wbio(nint ssl, nint wbio);
     [LibraryImport(Ssl)] public static partial void SSL_set_accept_state(nint ssl);
+    [LibraryImport(Ssl)] public static partial void SSL_set_connect_state(nint ssl);
     [LibraryImport(Ssl)] public static partial int SSL_do_handshake(nint ssl);
     [LibraryImport(Ssl)] public static partial int SSL_read(nint ssl, byte* buffer, int length);
     [LibraryImport(Ssl)] public static partial int SSL_write(nint ssl, byte* buffer, int length);
