@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using Rampart.Fleet.Certificates;
 using Rampart.Fleet.Gateway;
 using Rampart.Fleet.Inventory;
 using Rampart.Fleet.Monitoring;
@@ -26,11 +27,13 @@ namespace Rampart.Server.Posture;
 /// committed is narrowed back. Core NATS misses what is sent while a node is cut off: each time the connection
 /// opens again, and every <see cref="ZoneOptions.ClusterResyncInterval"/>, every confinement and each held device's
 /// zone and state are read again and what differs is re-templated (docs/scale-out.md, "Zones across nodes").
-/// Nothing runs on a node alone.
+/// The same read ends what a missed revocation or retirement would leave open (threat model, "Revocation is
+/// immediate"): a held session whose certificate the database has revoked, or whose device it has retired, is ended
+/// through <see cref="GatewayControl"/> as the relay's message would have. Nothing runs on a node alone.
 /// </summary>
 public sealed partial class ZoneClusterSync(
-    IServiceProvider services, IConfinementStore confinements, IDeviceStore devices, ConfinedTemplates zones, ZoneSessions sessions, MqttGateway gateway,
-    ZoneOptions options, TimeProvider time, ILogger<ZoneClusterSync> logger) : IRemoteFleetControl, IHostedService, IAsyncDisposable
+    IServiceProvider services, IConfinementStore confinements, IDeviceStore devices, ICertificateStore certificates, ConfinedTemplates zones, ZoneSessions sessions,
+    MqttGateway gateway, ZoneOptions options, TimeProvider time, ILogger<ZoneClusterSync> logger) : IRemoteFleetControl, IHostedService, IAsyncDisposable
 {
     // Beyond this many devices waiting, one full resync replaces them (a burst of moves must not grow memory without bound).
     private const int MaximumPending = 100_000;
@@ -43,6 +46,10 @@ public sealed partial class ZoneClusterSync(
     private int _disposed;
     private long _resyncs;
     private long _retemplated;
+    private long _ended;
+
+    /// <summary>Sessions ended by a resync: their certificate revoked or their device retired while this node did not hear of it.</summary>
+    public long Ended => Interlocked.Read(ref _ended);
 
     /// <summary>Full resyncs done (at a reconnection to NATS or by the interval).</summary>
     public long Resyncs => Interlocked.Read(ref _resyncs);
@@ -159,13 +166,24 @@ public sealed partial class ZoneClusterSync(
         {
             try
             {
-                // The devices queued first: a resync counted has seen everything queued before it was asked for.
+                // The devices queued first: a resync counted has seen everything queued before it was asked for. Taken
+                // out of the queue, then the confinements read once for all of them: that read comes after every change
+                // that queued them committed; one queued again after it was taken out is in the next round (its signal).
+                var queued = new List<(string DeviceId, bool Retemplate)>();
                 foreach (var deviceId in _pending.Keys)
                 {
                     if (_pending.TryRemove(deviceId, out var retemplate))
                     {
-                        var confined = (await confinements.ListAsync(cancellationToken)).Any(c => c.DeviceId == deviceId && c.Active);
-                        await ReconcileAsync(deviceId, confined, retemplate, cancellationToken);
+                        queued.Add((deviceId, retemplate));
+                    }
+                }
+
+                if (queued.Count > 0)
+                {
+                    var active = (await confinements.ListAsync(cancellationToken)).Where(c => c.Active).Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal);
+                    foreach (var (deviceId, retemplate) in queued)
+                    {
+                        await ReconcileAsync(deviceId, active.Contains(deviceId), retemplate, cancellationToken);
                     }
                 }
 
@@ -197,6 +215,7 @@ public sealed partial class ZoneClusterSync(
             zones.Set(deviceId, active.Contains(deviceId));
         }
 
+        await EndRevokedAsync(cancellationToken);
         var held = gateway.Clients.Values.Where(c => c.Identity.Kind == ClientKind.Device).Select(c => c.Identity.Id).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var deviceId in held)
         {
@@ -214,7 +233,15 @@ public sealed partial class ZoneClusterSync(
     {
         var wasConfined = zones.IsConfined(deviceId);
         zones.Set(deviceId, confined);
-        if (await devices.GetAsync(deviceId, cancellationToken) is not { State: DeviceState.Active or DeviceState.Quarantined } device || !Holds(deviceId))
+        var stored = await devices.GetAsync(deviceId, cancellationToken);
+        if (stored is { State: DeviceState.Retired } && Holds(deviceId) && services.GetService<GatewayControl>() is { } control)
+        {
+            // Retired elsewhere while this node did not hear of it: ended as the relay's message would have.
+            Interlocked.Add(ref _ended, control.Apply(new DeviceAccessChanged(time.GetUtcNow(), deviceId, DeviceAccessChange.Retired, "retired (read again from the cluster's database)")));
+            return;
+        }
+
+        if (stored is not { State: DeviceState.Active or DeviceState.Quarantined } device || !Holds(deviceId))
         {
             return;
         }
@@ -231,6 +258,29 @@ public sealed partial class ZoneClusterSync(
         if ((retemplate || stale || zoneChanged || wasConfined != confined) && await sessions.ApplyAsync(device, confined, heldOnly: true) > 0)
         {
             Interlocked.Increment(ref _retemplated);
+        }
+    }
+
+    // One read of the unexpired revoked serials (what the CRL holds), compared with every held device session's certificate.
+    private async Task EndRevokedAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<GatewayControl>() is not { } control)
+        {
+            return;
+        }
+
+        var revoked = (await certificates.ListRevokedUnexpiredAsync(time.GetUtcNow(), cancellationToken)).Select(r => r.SerialHex).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (revoked.Count == 0)
+        {
+            return;
+        }
+
+        var sessions = gateway.Clients.Values.Concat(gateway.Registered)
+            .Where(c => c.Identity.Kind == ClientKind.Device && revoked.Contains(c.Identity.CertificateSerial))
+            .Select(c => (c.Identity.Id, c.Identity.CertificateSerial)).Distinct().ToArray();
+        foreach (var (deviceId, serial) in sessions)
+        {
+            Interlocked.Add(ref _ended, control.Apply(new CertificateRevoked(time.GetUtcNow(), serial, "device", deviceId, "revoked (read again from the cluster's database)")));
         }
     }
 

@@ -134,6 +134,39 @@ public sealed class ClusterZonesTests : IAsyncLifetime
         Assert.False(client.Closed);
     }
 
+    [Fact]
+    public async Task A_revocation_and_a_retirement_node_B_never_heard_of_end_its_live_sessions_at_its_next_resync()
+    {
+        var revokedDevice = await _cluster.First.EnrollDeviceAsync("zone-6");
+        var retiredDevice = await _cluster.First.EnrollDeviceAsync("zone-7");
+        var keptDevice = await _cluster.First.EnrollDeviceAsync("zone-8");
+        await using var revokedClient = await _cluster.ConnectAsync(1, revokedDevice, revokedDevice.Id);
+        await using var retiredClient = await _cluster.ConnectAsync(1, retiredDevice, retiredDevice.Id);
+        await using var keptClient = await _cluster.ConnectAsync(1, keptDevice, keptDevice.Id);
+
+        // Committed in the shared database with their audit entries, but no node is told (as if node B was cut off from NATS).
+        var stores = _cluster.Get<NodeStores>(0);
+        await _cluster.Get<Rampart.Fleet.Audit.IAuditLog>(0).CommitAsync(async (transaction, commit) =>
+            await stores.Certificates.TryRevokeAsync(transaction, revokedDevice.Serial, transaction.Now, System.Security.Cryptography.X509Certificates.X509RevocationReason.KeyCompromise, CancellationToken.None)
+            && await stores.Devices.TryChangeStateAsync(transaction, retiredDevice.Id, [DeviceState.Active], DeviceState.Retired, transaction.Now, CancellationToken.None)
+                ? Rampart.Fleet.Audit.AuditedOutcome<bool>.Done(true, new Rampart.Fleet.Audit.AuditRecord("test", "certificate.revoked", $"device/{revokedDevice.Id}", Rampart.Fleet.Audit.AuditOutcome.Success, new Dictionary<string, string>()))
+                : Rampart.Fleet.Audit.AuditedOutcome<bool>.Nothing(false), CancellationToken.None);
+        Assert.Equal(MqttReasonCode.Success, await PublishAsync(revokedClient, $"devices/{revokedDevice.Id}/telemetry/t"));
+        Assert.Equal(MqttReasonCode.Success, await PublishAsync(retiredClient, $"devices/{retiredDevice.Id}/telemetry/t"));
+
+        // What a reconnection to NATS does (and the interval): both sessions end with the DISCONNECT the relay's message would have sent.
+        _cluster.Get<ZoneClusterSync>(1).RequestResync();
+        var revokedEnd = await revokedClient.WaitClosedAsync(ClusterOfThree.Patience);
+        Assert.Contains(revokedEnd, p => p is DisconnectPacket { ReasonCode: MqttReasonCode.NotAuthorized });
+        var retiredEnd = await retiredClient.WaitClosedAsync(ClusterOfThree.Patience);
+        Assert.Contains(retiredEnd, p => p is DisconnectPacket { ReasonCode: MqttReasonCode.AdministrativeAction });
+        Assert.True(_cluster.Get<ZoneClusterSync>(1).Ended >= 2);
+
+        // The device whose certificate and state are unchanged keeps its session.
+        Assert.Equal(MqttReasonCode.Success, await PublishAsync(keptClient, $"devices/{keptDevice.Id}/telemetry/t"));
+        Assert.False(keptClient.Closed);
+    }
+
     private async Task<MqttReasonCode> PublishAsync(MqttProbeClient client, string topic)
     {
         var id = ++_packetId;
