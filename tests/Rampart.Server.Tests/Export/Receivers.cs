@@ -63,6 +63,9 @@ internal sealed partial class Receiver : IDisposable
         return lines;
     }
 
+    /// <summary>What the receiver printed (its port, refused handshakes, bad frames): for a failing test's message.</summary>
+    public string Output => _process.Output;
+
     /// <summary>Kills the receiver at once (SIGKILL): its connections die with it.</summary>
     public void Kill()
     {

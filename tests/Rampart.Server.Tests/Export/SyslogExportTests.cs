@@ -52,9 +52,19 @@ public sealed class SyslogExportTests : IDisposable
 
         await node.Node.Services.GetRequiredService<SecurityEvents>().RecordAsync("alert.opened", SecuritySeverity.High, "sensor-7", "192.0.2.10",
             new Dictionary<string, string> { ["detector"] = "new-listening-port", ["evidence"] = evidence });
-        await Eventually.HoldsAsync(() => Task.FromResult(
-            Parsed(collector).Any(m => m.Message.MsgId == "alert.opened") && Parsed(collector).Any(m => m.Message.MsgId == "audit.checkpoint")),
-            "the alert and a checkpoint reached the collector");
+        try
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(
+                Parsed(collector).Any(m => m.Message.MsgId == "alert.opened") && Parsed(collector).Any(m => m.Message.MsgId == "audit.checkpoint")),
+                "the alert and a checkpoint reached the collector");
+        }
+        catch (TimeoutException timeout)
+        {
+            var status = await node.Node.Services.GetRequiredService<ExportService>().StatusAsync(CancellationToken.None);
+            var stored = await node.Node.Services.GetRequiredService<ISecurityEventStore>().ListAsync("sensor-7", 10, CancellationToken.None);
+            throw new TimeoutException($"{timeout.Message}; received {string.Join(", ", Parsed(collector).Select(m => m.Message.MsgId))}; the collector printed: {collector.Output}; "
+                + $"export status: {string.Join("; ", status)}; stored events of sensor-7: {string.Join(", ", stored.Select(e => e.Id + " " + e.Event.Kind))}", timeout);
+        }
 
         var messages = Parsed(collector);
         Assert.All(messages, m => Assert.Contains(m.Tls, new[] { "TLSv1.2", "TLSv1.3" }));

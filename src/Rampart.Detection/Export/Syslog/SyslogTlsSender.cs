@@ -70,7 +70,12 @@ public sealed class SyslogTlsSender : IExportSender
                 await CloseAsync();
             }
 
-            var unwritten = items.Where(item => item.Id > _writtenThrough).ToArray();
+            // Outbox ids are unique among the rows present, not monotonic across deletions: SQLite gives a new row
+            // the largest id present plus one, so once every written row was confirmed and deleted a new record
+            // may get an id at or below _writtenThrough (it did: the record was taken for written, "delivered"
+            // and never sent). While a write is unconfirmed its rows are still there, so every newer row's id
+            // is above them; with none unconfirmed, nothing in the outbox has been written.
+            var unwritten = _writes.Count == 0 ? items.ToArray() : items.Where(item => item.Id > _writtenThrough).ToArray();
             if (unwritten.Length > 0)
             {
                 await WriteAsync(unwritten, timeout.Token);
