@@ -124,9 +124,10 @@ public sealed class ConsoleSession : IAsyncDisposable
         string? error = null;
         while (DateTime.UtcNow < deadline)
         {
+            // Page.Url changes when the next document commits. Not waited for "load" here: the next navigation or
+            // web-first assertion waits for what it needs (a "load" wait timed out once under load with the page there).
             if (!new Uri(Page.Url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal))
             {
-                await Page.WaitForLoadStateAsync(LoadState.Load);
                 return null;
             }
 
