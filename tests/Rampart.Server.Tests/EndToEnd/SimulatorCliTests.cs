@@ -32,7 +32,9 @@ public sealed partial class SimulatorCliTests : IDisposable
     [Fact]
     public async Task The_demo_runs_a_fleet_and_its_summary_counts_what_the_node_saw()
     {
-        var (exit, output) = await RunningProcess.RunAsync("dotnet", [RampartCli.Dll, "demo", "--devices", "24", "--duration", "15"], TimeSpan.FromSeconds(120));
+        // --wait-ready: the 15 s start once the fleet is enrolled and connected (on a busy machine enrolment ate them,
+        // and the clone device had not yet connected from its second address when the demo stopped).
+        var (exit, output) = await RunningProcess.RunAsync("dotnet", [RampartCli.Dll, "demo", "--devices", "24", "--duration", "15", "--wait-ready", "180"], TimeSpan.FromSeconds(240));
 
         Assert.True(exit == 0, output);
         Assert.Matches(Row("devices enrolled", @"23 \(failed 0\)"), output);
