@@ -79,7 +79,7 @@ public sealed class AdminClient : IDisposable
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: Json);
+            request.Content = body as HttpContent ?? JsonBody(body);
 
             // A raw upload (a firmware image) waits for "100 Continue", so the node can refuse it by its
             // length or the caller's permission before any of it is sent (RFC 9110 §10.1.1).
@@ -108,7 +108,7 @@ public sealed class AdminClient : IDisposable
     /// </summary>
     public async Task<string?> SendToAsync(HttpMethod method, string path, object body, Stream destination, string header, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
+        using var request = new HttpRequestMessage(method, path) { Content = JsonBody(body) };
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -124,6 +124,15 @@ public sealed class AdminClient : IDisposable
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
+
+    // Serialized up front so the body has a Content-Length and leaves with the headers in one write,
+    // instead of chunks a busy client may send seconds apart.
+    private static ByteArrayContent JsonBody(object body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Rampart.Server.Http;
 
@@ -21,6 +22,16 @@ internal sealed class RequestBodyLimit(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // The admin socket's peer is the node's own user, vouched for by the kernel (LocalAdminConnection),
+        // and no one else can reach it: a minimum data rate there guards against nothing and refused an
+        // operator's command on a machine busy enough to delay the client's last chunk past Kestrel's
+        // 5 s grace ("Reading the request body timed out"). The size limit below still applies.
+        if (context.Features.Get<Admin.LocalAdminConnection>() is not null
+            && context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+
         var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
             || size is null || size.IsReadOnly || size.MaxRequestBodySize is not { } limit)

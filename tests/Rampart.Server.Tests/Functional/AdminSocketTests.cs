@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Audit;
@@ -73,6 +75,29 @@ public sealed partial class AdminSocketTests : NodeTestBase
 
         Assert.Equal("node", started.Actor);
         Assert.Contains(Node.Node.HttpsUri.ToString(), started.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_whose_body_arrives_slower_than_kestrels_minimum_rate_is_still_carried_out_over_the_admin_socket()
+    {
+        // Half the body, then a pause past Kestrel's 5 s grace at 240 B/s, then the rest: over HTTPS this
+        // is refused with "Reading the request body timed out"; the admin socket's peer is the node's own
+        // user, so a busy machine delaying a script's last bytes must not refuse its command.
+        var body = Encoding.UTF8.GetBytes("{\"id\":\"slow-body-1\",\"model\":\"m\"}");
+        var head = Encoding.ASCII.GetBytes($"POST /api/v1/devices HTTP/1.1\r\nHost: rampart-admin\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(Node.Node.AdminSocketPath));
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(head.Concat(body.Take(10)).ToArray());
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        await stream.WriteAsync(body.AsMemory(10));
+
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var answer = await reader.ReadToEndAsync(timeout.Token);
+
+        Assert.StartsWith("HTTP/1.1 201", answer, StringComparison.Ordinal);
+        Assert.Contains("slow-body-1", answer, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("rampart-setup-[A-Za-z0-9_-]{43}")]
