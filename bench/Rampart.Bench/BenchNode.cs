@@ -27,4 +27,30 @@ internal static class BenchNode
 
         return RampartNode.StartAsync(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), TextWriter.Null, CancellationToken.None);
     }
+
+    /// <summary>The settings of cluster node <paramref name="nodeId"/> on one PostgreSQL database and one NATS server, under a prefix of its own.</summary>
+    public static Dictionary<string, string?> ClusterSettings(string database, string nats, string prefix, string nodeId) => new()
+    {
+        ["Rampart:Storage:Provider"] = "postgres",
+        ["Rampart:Storage:ConnectionString"] = database,
+        ["Rampart:Cluster:Nats"] = nats,
+        ["Rampart:Cluster:Prefix"] = prefix,
+        ["Rampart:Cluster:NodeId"] = nodeId,
+    };
+
+    /// <summary>
+    /// A second cluster node's data directory: a copy of a running node's (its keys and certificates, as
+    /// docs/scale-out.md provisions them) without that node's lock file and admin socket.
+    /// </summary>
+    public static async Task CopyDataDirectoryAsync(string from, string to)
+    {
+        var (copied, output) = await Rampart.Testing.RunningProcess.RunAsync("cp", ["-a", from, to], TimeSpan.FromSeconds(60));
+        if (copied != 0)
+        {
+            throw new InvalidOperationException(output);
+        }
+
+        File.Delete(Path.Combine(to, "rampart.lock"));
+        File.Delete(Path.Combine(to, "admin.sock"));
+    }
 }

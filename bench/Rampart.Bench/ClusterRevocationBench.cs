@@ -1,14 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Rampart.Fleet.Certificates;
-using Rampart.Fleet.Enrollment;
-using Rampart.Fleet.Inventory;
 using Rampart.Mqtt.Packets;
 using Rampart.Mqtt.Protocol;
-using Rampart.Testing;
 using Rampart.Testing.Servers;
 
 namespace Rampart.Bench;
@@ -28,14 +24,7 @@ internal static class ClusterRevocationBench
         var database = await PostgresServer.NewDatabaseAsync();
         var nats = (await NatsServer.Shared).Url.ToString();
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
-        Dictionary<string, string?> Settings(string node) => new()
-        {
-            ["Rampart:Storage:Provider"] = "postgres",
-            ["Rampart:Storage:ConnectionString"] = database,
-            ["Rampart:Cluster:Nats"] = nats,
-            ["Rampart:Cluster:Prefix"] = prefix,
-            ["Rampart:Cluster:NodeId"] = node,
-        };
+        Dictionary<string, string?> Settings(string node) => BenchNode.ClusterSettings(database, nats, prefix, node);
 
         var dataA = BenchNode.NewDataDirectory("cluster-a");
         var dataB = BenchNode.NewDataDirectory("cluster-b");
@@ -44,28 +33,15 @@ internal static class ClusterRevocationBench
         await using (var nodeA = await BenchNode.StartAsync(dataA, Settings("a")))
         {
             // Node B shares A's keys (a copy of its data directory without the lock and socket).
-            var (copied, output) = await RunningProcess.RunAsync("cp", ["-a", dataA, dataB], TimeSpan.FromSeconds(60));
-            if (copied != 0)
-            {
-                throw new InvalidOperationException(output);
-            }
-
-            File.Delete(Path.Combine(dataB, "rampart.lock"));
-            File.Delete(Path.Combine(dataB, "admin.sock"));
+            await BenchNode.CopyDataDirectoryAsync(dataA, dataB);
             await using var nodeB = await BenchNode.StartAsync(dataB, Settings("b"));
             using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dataA, "ca-root.crt.pem"));
-            var inventory = nodeA.Services.GetRequiredService<InventoryService>();
-            var enrollment = nodeA.Services.GetRequiredService<EnrollmentService>();
             var revocation = nodeB.Services.GetRequiredService<RevocationService>();
             for (var i = 0; i < devices; i++)
             {
                 var id = $"cluster-revoke-{i:D3}";
-                var (_, token) = await inventory.AddAsync(new NewDevice(id), "bench", CancellationToken.None);
-                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                var result = await enrollment.EnrollAsync(EstOperation.Enroll, new EstCredentials(id, token.Token, null, "127.0.0.1"),
-                    new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequest(), CancellationToken.None);
-                using var withKey = result.Certificate!.CopyWithPrivateKey(key);
-                using var identity = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+                var (identity, record) = await BenchIdentities.EnrollDeviceAsync(nodeA.Services, id);
+                using var owned = identity;
                 await using var client = await BenchMqttClient.ConnectAsync("127.0.0.1", nodeA.MqttEndPoint.Port, identity, root, id, MqttProtocolVersion.V500);
                 var disconnected = Task.Run(async () =>
                 {
@@ -74,7 +50,7 @@ internal static class ClusterRevocationBench
                 });
 
                 var start = Stopwatch.GetTimestamp();
-                await revocation.RevokeSerialAsync(result.Record!.Serial, X509RevocationReason.KeyCompromise, "bench", CancellationToken.None);
+                await revocation.RevokeSerialAsync(record.Serial, X509RevocationReason.KeyCompromise, "bench", CancellationToken.None);
                 revokeCall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 var end = await disconnected.WaitAsync(TimeSpan.FromSeconds(10));
                 untilDisconnect.Add(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);

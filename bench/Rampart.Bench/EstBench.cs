@@ -31,60 +31,80 @@ internal static class EstBench
 
         await using (var node = await BenchNode.StartAsync(data, storage))
         {
-            // Not measured: registering devices and making keys and CSRs is the operator's and the devices' work.
-            var inventory = node.Services.GetRequiredService<InventoryService>();
-            var work = new (string Id, string Token, string Csr)[devices];
-            for (var i = 0; i < devices; i++)
-            {
-                var (_, token) = await inventory.AddAsync(new NewDevice($"bench-{i:D6}"), "bench", CancellationToken.None);
-                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                work[i] = (token.DeviceId, token.Token, Convert.ToBase64String(new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequest()));
-            }
-
+            var work = await PrepareAsync(node.Services, devices, "bench");
             using var root = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(data, "ca-root.crt.pem"));
-            using var handler = new SocketsHttpHandler
-            {
-                // A device enrolls once: unless --keep-alive, every enrollment pays a TLS handshake (Connection: close).
-                SslOptions =
-                {
-                    // Trust exactly Rampart's root, as devices do.
-                    CertificateChainPolicy = new X509ChainPolicy
-                    {
-                        TrustMode = X509ChainTrustMode.CustomRootTrust,
-                        CustomTrustStore = { root },
-                        RevocationMode = X509RevocationMode.NoCheck,
-                    },
-                },
-            };
-            using var http = new HttpClient(handler) { BaseAddress = node.HttpsUri };
-            var next = -1;
-            var failures = 0;
-            var stopwatch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-            {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < devices)
-                {
-                    var (id, token, csr) = work[index];
-                    using var request = new HttpRequestMessage(HttpMethod.Post, ".well-known/est/simpleenroll")
-                    {
-                        Content = new StringContent(csr, Encoding.ASCII, "application/pkcs10"),
-                    };
-                    request.Headers.ConnectionClose = !keepAlive;
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{id}:{token}")));
-                    using var response = await http.SendAsync(request);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        Interlocked.Increment(ref failures);
-                    }
-                }
-            })));
-            stopwatch.Stop();
-            Console.WriteLine($"est-enroll provider={provider} devices={devices} concurrency={concurrency}: {devices / stopwatch.Elapsed.TotalSeconds:F0} enrollments/s " +
-                $"({stopwatch.Elapsed.TotalSeconds:F1} s, {failures} failed; {(keepAlive ? "connections reused" : "each a new TLS 1.3 connection")}; P-256 CSR, certificate recorded, audited, evented)");
+            var (rate, seconds, failures) = await EnrollAllAsync(node.HttpsUri, root, work, concurrency, keepAlive);
+            Console.WriteLine($"est-enroll provider={provider} devices={devices} concurrency={concurrency}: {rate:F0} enrollments/s " +
+                $"({seconds:F1} s, {failures} failed; {(keepAlive ? "connections reused" : "each a new TLS 1.3 connection")}; P-256 CSR, certificate recorded, audited, evented)");
         }
 
         SqliteConnection.ClearAllPools();
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>
+    /// Registers <paramref name="devices"/> devices (ids PREFIX-000000…) and makes each a key and CSR. Not
+    /// measured: registering devices and making keys and CSRs is the operator's and the devices' work.
+    /// </summary>
+    public static async Task<(string Id, string Token, string Csr)[]> PrepareAsync(IServiceProvider services, int devices, string prefix)
+    {
+        var inventory = services.GetRequiredService<InventoryService>();
+        var work = new (string Id, string Token, string Csr)[devices];
+        for (var i = 0; i < devices; i++)
+        {
+            var (_, token) = await inventory.AddAsync(new NewDevice($"{prefix}-{i:D6}"), "bench", CancellationToken.None);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            work[i] = (token.DeviceId, token.Token, Convert.ToBase64String(new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequest()));
+        }
+
+        return work;
+    }
+
+    /// <summary>
+    /// Enrolls every device of <paramref name="work"/> over EST at <paramref name="server"/> with
+    /// <paramref name="concurrency"/> clients; unless <paramref name="keepAlive"/>, each on a new TLS connection.
+    /// </summary>
+    public static async Task<(double Rate, double Seconds, int Failures)> EnrollAllAsync(
+        Uri server, X509Certificate2 root, IReadOnlyList<(string Id, string Token, string Csr)> work, int concurrency, bool keepAlive)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            // A device enrolls once: unless keep-alive, every enrollment pays a TLS handshake (Connection: close).
+            SslOptions =
+            {
+                // Trust exactly Rampart's root, as devices do.
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { root },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = server };
+        var next = -1;
+        var failures = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < work.Count)
+            {
+                var (id, token, csr) = work[index];
+                using var request = new HttpRequestMessage(HttpMethod.Post, ".well-known/est/simpleenroll")
+                {
+                    Content = new StringContent(csr, Encoding.ASCII, "application/pkcs10"),
+                };
+                request.Headers.ConnectionClose = !keepAlive;
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{id}:{token}")));
+                using var response = await http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })));
+        stopwatch.Stop();
+        return (work.Count / stopwatch.Elapsed.TotalSeconds, stopwatch.Elapsed.TotalSeconds, failures);
     }
 }

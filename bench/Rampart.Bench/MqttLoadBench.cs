@@ -35,56 +35,13 @@ internal static class MqttLoadBench
         using var root = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(certs, "root.pem"));
 
         await using var subscriber = await BenchMqttClient.ConnectAsync(host, port, BenchMqttClient.LoadIdentity(certs, "bench"), root, "bench-sub", version);
-        subscriber.Queue(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", qos)]));
-        await subscriber.FlushAsync();
-        if (await subscriber.ReceiveAsync() is not SubAckPacket { ReasonCodes: [var granted] } || (byte)granted >= 0x80)
-        {
-            throw new InvalidOperationException("the subscriber's SUBSCRIBE was refused");
-        }
-
+        await SubscribeAsync(subscriber, qos);
         var clients = await Task.WhenAll(Enumerable.Range(0, publishers).Select(i =>
             BenchMqttClient.ConnectAsync(host, port, BenchMqttClient.LoadIdentity(certs, MqttProvisionBench.DeviceId(i)), root, MqttProvisionBench.DeviceId(i), version)));
-
-        var expected = (long)publishers * messages;
-        long received = 0;
-        var first = 0L;
-        var last = 0L;
-        var lastSeen = Stopwatch.GetTimestamp();
-        var receiving = Task.Run(() => subscriber.ReadAsync(packet =>
-        {
-            if (packet is PublishPacket publish)
-            {
-                var now = Stopwatch.GetTimestamp();
-                if (Interlocked.Increment(ref received) == 1)
-                {
-                    first = now;
-                }
-
-                last = lastSeen = now;
-                if (publish.QoS == MqttQualityOfService.AtLeastOnce)
-                {
-                    subscriber.Queue(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId));
-                }
-            }
-
-            return Interlocked.Read(ref received) < expected;
-        }, flushAfterBatch: qos != MqttQualityOfService.AtMostOnce));
-
-        var sendClock = Stopwatch.StartNew();
-        await Task.WhenAll(clients.Select((client, index) => Task.Run(() => PublishAsync(client, MqttProvisionBench.DeviceId(index), messages, payload, qos, window))));
-        var sendSeconds = sendClock.Elapsed.TotalSeconds;
-
-        // Wait for the subscriber to have everything, or for the flow to stall (lost messages).
-        while (!receiving.IsCompleted && Stopwatch.GetElapsedTime(lastSeen) < Stall)
-        {
-            await Task.WhenAny(receiving, Task.Delay(100));
-        }
-
-        var seconds = Stopwatch.GetElapsedTime(first, last).TotalSeconds;
-        var rate = received / Math.Max(seconds, 1e-9);
+        var result = await FanInAsync(subscriber, clients, Enumerable.Range(0, publishers).Select(MqttProvisionBench.DeviceId).ToArray(), messages, payload, qos, window);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"mqtt-load {label} qos={(int)qos} payload={payload.Length}B publishers={publishers} messages={expected}: received {received} ({100.0 * received / expected:F1}%) at {rate:F0} msgs/s; publishers sent at {expected / sendSeconds:F0} msgs/s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {label} {(int)qos} {payload.Length} {rate:F0} {received} {expected}"));
+            $"mqtt-load {label} qos={(int)qos} payload={payload.Length}B publishers={publishers} messages={result.Expected}: received {result.Received} ({100.0 * result.Received / result.Expected:F1}%) at {result.Rate:F0} msgs/s; publishers sent at {result.SendRate:F0} msgs/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {label} {(int)qos} {payload.Length} {result.Rate:F0} {result.Received} {result.Expected}"));
         foreach (var client in clients)
         {
             await client.DisposeAsync();
@@ -137,6 +94,63 @@ internal static class MqttLoadBench
         }
     }
 
+    /// <summary>Subscribes <paramref name="subscriber"/> to every device's telemetry and checks the grant.</summary>
+    public static async Task SubscribeAsync(BenchMqttClient subscriber, MqttQualityOfService qos)
+    {
+        subscriber.Queue(new SubscribePacket(1, [new TopicSubscription("devices/+/telemetry/#", qos)]));
+        await subscriber.FlushAsync();
+        if (await subscriber.ReceiveAsync() is not SubAckPacket { ReasonCodes: [var granted] } || (byte)granted >= 0x80)
+        {
+            throw new InvalidOperationException("the subscriber's SUBSCRIBE was refused");
+        }
+    }
+
+    /// <summary>
+    /// Each publisher sends <paramref name="messages"/> to devices/ID/telemetry/load while the subscriber
+    /// counts them; ends when all arrived or nothing arrived for 5 s. The rate is the subscriber's, first to last message.
+    /// </summary>
+    public static async Task<FanInResult> FanInAsync(
+        BenchMqttClient subscriber, IReadOnlyList<BenchMqttClient> clients, IReadOnlyList<string> deviceIds, int messages, byte[] payload, MqttQualityOfService qos, int window)
+    {
+        var expected = (long)clients.Count * messages;
+        long received = 0;
+        var first = 0L;
+        var last = 0L;
+        var lastSeen = Stopwatch.GetTimestamp();
+        var receiving = Task.Run(() => subscriber.ReadAsync(packet =>
+        {
+            if (packet is PublishPacket publish && publish.Topic.EndsWith("/load", StringComparison.Ordinal))
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (Interlocked.Increment(ref received) == 1)
+                {
+                    first = now;
+                }
+
+                last = lastSeen = now;
+                if (publish.QoS == MqttQualityOfService.AtLeastOnce)
+                {
+                    subscriber.Queue(new PublishResponsePacket(MqttPacketType.PubAck, publish.PacketId));
+                }
+            }
+
+            return Interlocked.Read(ref received) < expected;
+        }, flushAfterBatch: qos != MqttQualityOfService.AtMostOnce));
+
+        var sendClock = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select((client, index) => Task.Run(() => PublishAsync(client, deviceIds[index], messages, payload, qos, window))));
+        var sendSeconds = sendClock.Elapsed.TotalSeconds;
+
+        // Wait for the subscriber to have everything, or for the flow to stall (lost messages).
+        while (!receiving.IsCompleted && Stopwatch.GetElapsedTime(lastSeen) < Stall)
+        {
+            await Task.WhenAny(receiving, Task.Delay(100));
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(first, last).TotalSeconds;
+        return new FanInResult(received, expected, received / Math.Max(seconds, 1e-9), expected / sendSeconds);
+    }
+
     private static async Task PublishAsync(BenchMqttClient client, string deviceId, int messages, byte[] payload, MqttQualityOfService qos, int window)
     {
         var topic = $"devices/{deviceId}/telemetry/load";
@@ -187,3 +201,6 @@ internal static class MqttLoadBench
         }
     }
 }
+
+/// <summary>What a fan-in run delivered: messages received of those sent, the subscriber's rate and the publishers'.</summary>
+internal readonly record struct FanInResult(long Received, long Expected, double Rate, double SendRate);

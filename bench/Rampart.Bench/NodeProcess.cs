@@ -16,16 +16,20 @@ internal sealed partial class NodeProcess : IDisposable
     private static readonly TimeSpan _patience = TimeSpan.FromSeconds(120);
     private readonly RunningProcess _process;
 
-    private NodeProcess(RunningProcess process, string data, Uri https)
+    private NodeProcess(RunningProcess process, string data, Uri https, System.Net.IPEndPoint mqtt)
     {
         _process = process;
         DataDirectory = data;
         HttpsUri = https;
+        MqttEndPoint = mqtt;
     }
 
     public string DataDirectory { get; }
 
     public Uri HttpsUri { get; }
+
+    /// <summary>The MQTT over TLS listener the ready line names.</summary>
+    public System.Net.IPEndPoint MqttEndPoint { get; }
 
     public int Id => _process.Id;
 
@@ -43,7 +47,7 @@ internal sealed partial class NodeProcess : IDisposable
         try
         {
             var ready = await process.WaitForOutputAsync(Ready(), _patience);
-            return new NodeProcess(process, data, new Uri(ready.Groups[1].Value));
+            return new NodeProcess(process, data, new Uri(ready.Groups[1].Value), System.Net.IPEndPoint.Parse(ready.Groups[2].Value));
         }
         catch
         {
@@ -83,6 +87,6 @@ internal sealed partial class NodeProcess : IDisposable
 
     public void Dispose() => _process.Dispose();
 
-    [GeneratedRegex(@"Rampart node ready: https=(https://[0-9.:\[\]]+/)")]
+    [GeneratedRegex(@"Rampart node ready: https=(https://[0-9.:\[\]]+/) mqtts=([0-9.:\[\]]+)")]
     private static partial Regex Ready();
 }

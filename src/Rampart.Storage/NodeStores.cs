@@ -160,6 +160,12 @@ public abstract class NodeStores(IStoreDatabase database) : IAsyncDisposable
     /// <summary>Supply chain's copy of CISA's Known Exploited Vulnerabilities catalog (migration 0032).</summary>
     public IKnownExploitedStore KnownExploited { get; } = new Rampart.Storage.SupplyChain.KnownExploitedStore(database);
 
+    /// <summary>The TUF repository's files, which a cluster shares (issue 15 item 6, migration 0038); a SQLite node keeps them in DATA/tuf.</summary>
+    public TufFileStore TufFiles { get; } = new(database);
+
+    /// <summary>The next leaf of the LMS key with identifier <paramref name="identifier"/> in the database (migration 0038); a SQLite node keeps it in a file.</summary>
+    public LmsStateStore LmsState(ReadOnlySpan<byte> identifier) => LmsStateStore.For(database, identifier);
+
     /// <summary>Persistent MQTT sessions (issue 15, migration 0019).</summary>
     public abstract Rampart.Mqtt.Broker.Persistence.IMqttSessionStore MqttSessions { get; }
 

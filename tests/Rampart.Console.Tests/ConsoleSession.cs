@@ -13,6 +13,13 @@ public sealed class ConsoleSession : IAsyncDisposable
     private readonly List<string> _foreign = [];
     private readonly List<string> _errors = [];
 
+    /// <summary>
+    /// For <c>WaitForURLAsync</c>: returns once the document at that address committed. Its "load" wait
+    /// timed out in CI with the page there and the network idle (after a form's POST and redirect);
+    /// what a test does next (a fill, a web-first assertion, a navigation) waits for what it needs.
+    /// </summary>
+    public static PageWaitForURLOptions Committed => new() { WaitUntil = WaitUntilState.Commit };
+
     private ConsoleSession(IBrowserContext context, IPage page, Uri node)
     {
         Context = context;

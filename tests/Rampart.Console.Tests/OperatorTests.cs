@@ -33,7 +33,7 @@ public sealed class OperatorTests(ConsoleFixture fixture)
         await newcomer.Page.GetByLabel("Setup token or invitation").FillAsync(invitation);
         await newcomer.Page.GetByLabel("Password").FillAsync(ConsoleFixture.Password);
         await newcomer.Page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
-        await newcomer.Page.WaitForURLAsync("**/signin?activated=1");
+        await newcomer.Page.WaitForURLAsync("**/signin?activated=1", ConsoleSession.Committed);
         await newcomer.SignInAsync(new OperatorAccount(invitee, null));
         await Assertions.Expect(newcomer.Page.Locator("header .role")).ToHaveTextAsync("viewer");
         newcomer.AssertClean();

@@ -29,7 +29,7 @@ public sealed class SignInTests(ConsoleFixture fixture)
         await session.ScreenshotAsync("setup-totp");
         await page.GetByLabel("Code from the app").FillAsync(ConsoleFixture.Code(secret, 0));
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
-        await page.WaitForURLAsync("**/signin?activated=1");
+        await page.WaitForURLAsync("**/signin?activated=1", ConsoleSession.Committed);
 
         // Without the code an administrator is refused, with the reason on the page.
         await page.GetByLabel("User name").FillAsync("alice");
@@ -44,7 +44,7 @@ public sealed class SignInTests(ConsoleFixture fixture)
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Operators" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/signin");
+        await page.WaitForURLAsync("**/signin", ConsoleSession.Committed);
         await session.GoAsync("/devices");
         Assert.Contains("/signin?return=%2Fdevices", page.Url, StringComparison.Ordinal);
         session.AssertClean();

@@ -14,6 +14,18 @@ public sealed partial record ClusterFabricOptions
     /// <summary>Messages waiting to go to NATS; beyond this a message is dropped and counted (core NATS is at-most-once anyway).</summary>
     public int OutboundCapacity { get; init; } = 65_536;
 
+    /// <summary>True: a local message goes to NATS only when another node announced a matching filter; false: every one goes (as before announcements).</summary>
+    public bool AnnouncedInterest { get; init; } = true;
+
+    /// <summary>How often each node announces its whole interest (the filters its sessions hold) to the others; a node silent for three intervals is forgotten.</summary>
+    public TimeSpan InterestSnapshotInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After start and after every NATS reconnect, how long every local message is forwarded regardless of the
+    /// announced interest, while the other nodes answer the sync request with their sets (milliseconds on a healthy NATS).
+    /// </summary>
+    public TimeSpan InterestWarmUp { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>QoS 1 and 2 messages kept in a JetStream stream (docs/scale-out.md, "Durable QoS 1"); null: core NATS only, at most once across nodes.</summary>
     public DurableStreamOptions? Durable { get; init; }
 
@@ -22,6 +34,8 @@ public sealed partial record ClusterFabricOptions
         !Token().IsMatch(NodeId) ? "NodeId: 1 to 64 of A-Z a-z 0-9 _ -"
         : !Token().IsMatch(Prefix) ? "Prefix: 1 to 64 of A-Z a-z 0-9 _ -"
         : OutboundCapacity < 1 ? "OutboundCapacity must be positive"
+        : InterestSnapshotInterval < TimeSpan.FromSeconds(1) || InterestSnapshotInterval > TimeSpan.FromMinutes(10) ? "InterestSnapshotInterval: 1 second to 10 minutes"
+        : InterestWarmUp < TimeSpan.Zero || InterestWarmUp > TimeSpan.FromMinutes(10) ? "InterestWarmUp: 0 to 10 minutes"
         : Durable?.Problem();
 
     /// <summary>The JetStream stream of the cluster's QoS 1 and 2 messages (one per prefix).</summary>

@@ -119,7 +119,7 @@ public sealed partial class NatsBrokerFabric
         Interlocked.Increment(ref _forwarded);
         if (message.Retain)
         {
-            _outbound.Writer.TryWrite(new Outgoing(null, _retainedSubject, headers, body));
+            Enqueue(new Outgoing(null, _retainedSubject, headers, body));
         }
     }
 
@@ -170,6 +170,7 @@ public sealed partial class NatsBrokerFabric
     // nothing). What arrives after the consumer was created reaches the session live.
     private async Task<int> ReplaySubjectAsync(NatsJSContext js, string clientId, string owner, string subject, DateTimeOffset since, HashSet<(string Origin, long Sequence)> seen)
     {
+        var decoder = RemoteMessages.NewDecoder();
         var consumer = await js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
         {
             Name = "replay-" + Guid.NewGuid().ToString("N"),
@@ -205,7 +206,7 @@ public sealed partial class NatsBrokerFabric
                         continue;
                     }
 
-                    if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
+                    if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, decoder, out var problem) is not { } message)
                     {
                         LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
                     }

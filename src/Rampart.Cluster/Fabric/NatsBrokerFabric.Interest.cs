@@ -10,11 +10,15 @@ public sealed partial class NatsBrokerFabric
 {
     private async Task FollowInterestAsync()
     {
-        await foreach (var (filter, added) in _interest.Reader.ReadAllAsync())
+        await foreach (var change in _interest.Reader.ReadAllAsync())
         {
             try
             {
-                if (added)
+                if (change.Filter is not { } filter)
+                {
+                    await AnnounceAsync(change);
+                }
+                else if (change.Added)
                 {
                     if (_interests.TryGetValue(filter, out var held))
                     {
@@ -23,11 +27,15 @@ public sealed partial class NatsBrokerFabric
                     else
                     {
                         _interests[filter] = await SubscribeAsync(filter);
+                        Held(filter, true);
+                        await AnnounceAsync(change);
                     }
                 }
                 else if (_interests.TryGetValue(filter, out var held) && --held.Count == 0)
                 {
                     _interests.Remove(filter);
+                    Held(filter, false);
+                    await AnnounceAsync(change);
                     await held.DisposeAsync();
                 }
             }
@@ -37,8 +45,17 @@ public sealed partial class NatsBrokerFabric
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                LogInterestFailed(_logger, filter, exception.Message);
+                LogInterestFailed(_logger, change.Filter ?? "(all)", exception.Message);
             }
+        }
+    }
+
+    // This node's shared subscriptions are served through NATS queue groups even for local members: their messages always go out.
+    private void Held(string filter, bool added)
+    {
+        if (filter.StartsWith(MqttTopics.SharePrefix, StringComparison.Ordinal))
+        {
+            _remote.Apply(_options.NodeId, _instance, _options.InterestSnapshotInterval, filter, added, int.MaxValue);
         }
     }
 
@@ -71,6 +88,7 @@ public sealed partial class NatsBrokerFabric
 
     private async Task ReadAsync(INatsSub<byte[]> subscription, string? sharedFilter)
     {
+        var decoder = RemoteMessages.NewDecoder();
         await foreach (var nats in subscription.Msgs.ReadAllAsync())
         {
             if (!RemoteMessages.TryOrigin(nats.Headers, out var origin, out var sequence))
@@ -86,7 +104,7 @@ public sealed partial class NatsBrokerFabric
                 continue;
             }
 
-            if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
+            if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, decoder, out var problem) is not { } message)
             {
                 LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
                 continue;

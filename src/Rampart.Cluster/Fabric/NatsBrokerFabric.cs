@@ -25,12 +25,14 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     private readonly ClusterFabricOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<Outgoing> _outbound;
-    private readonly Channel<(string Filter, bool Added)> _interest = Channel.CreateUnbounded<(string, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<InterestChange> _interest = Channel.CreateUnbounded<InterestChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Interest> _interests = new(StringComparer.Ordinal);
     private readonly RecentMessages _recent = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _sessionSubject;
     private readonly string _retainedSubject;
+    private readonly string _interestSubject;
+    private readonly RemoteInterest _remote;
     private readonly List<Task> _loops = [];
     private INatsSub<byte[]>? _sessions;
     private INatsSub<byte[]>? _retainedCopies;
@@ -39,7 +41,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     private long _received;
     private long _dropped;
 
-    public NatsBrokerFabric(INatsConnection nats, MqttBroker broker, ClusterFabricOptions options, ILogger logger)
+    public NatsBrokerFabric(INatsConnection nats, MqttBroker broker, ClusterFabricOptions options, ILogger logger, TimeProvider? time = null)
     {
         if (options.Problem() is { } problem)
         {
@@ -52,11 +54,24 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         _logger = logger;
         _sessionSubject = options.Prefix + ".ctl.session";
         _retainedSubject = options.Prefix + ".ctl.retained";
+        _interestSubject = options.Prefix + ".ctl.interest";
         _outbound = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.OutboundCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropWrite,
-        }, _ => Interlocked.Increment(ref _dropped));
+        }, _ =>
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _dropped);
+        });
+        _highWater = Math.Max(1, options.OutboundCapacity / 2);
+        _lowWater = options.OutboundCapacity / 4;
+        _time = time ?? TimeProvider.System;
+
+        // Sequence numbers grow across restarts of a node with the same id (microseconds since the epoch to start
+        // with): the others' duplicate window and JetStream's Msg-Id deduplication never take a new message for an old one.
+        _sequence = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        _remote = new RemoteInterest(_time, options.InterestWarmUp);
     }
 
     /// <summary>Local messages handed to NATS.</summary>
@@ -76,6 +91,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         _retainedCopies = await _nats.SubscribeCoreAsync<byte[]>(_retainedSubject, cancellationToken: cancellationToken);
         _loops.Add(Task.Run(() => ReadRetainedAsync(_retainedCopies)));
         await StartDurableAsync(cancellationToken);
+        await StartAnnouncingAsync(cancellationToken);
         _broker.AttachFabric(this);
         _loops.Add(Task.Run(SendAsync));
         _loops.Add(Task.Run(FollowInterestAsync));
@@ -89,16 +105,12 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
             return PublishDurablyAsync(js, message);
         }
 
-        if (!_outbound.Writer.TryWrite(new Outgoing(message, null, null)))
-        {
-            Interlocked.Increment(ref _dropped);
-        }
-
+        Enqueue(new Outgoing(message, null, null));
         return null;
     }
 
     /// <inheritdoc />
-    public void OnInterestChanged(string filter, bool added) => _interest.Writer.TryWrite((filter, added));
+    public void OnInterestChanged(string filter, bool added) => _interest.Writer.TryWrite(new InterestChange(filter, added, Sync: false));
 
     /// <inheritdoc />
     public void OnSessionOpened(string clientId, string principal, DateTimeOffset openedAt)
@@ -110,12 +122,13 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
             // UTC ticks (100 ns), not milliseconds: two connects within one millisecond must still be ordered.
             ["Opened"] = openedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        _outbound.Writer.TryWrite(new Outgoing(null, _sessionSubject, headers));
+        Enqueue(new Outgoing(null, _sessionSubject, headers));
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await AnnounceLeavingAsync();
         await _stopping.CancelAsync();
         _outbound.Writer.TryComplete();
         _interest.Writer.TryComplete();
@@ -127,6 +140,11 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
         if (_retainedCopies is not null)
         {
             await _retainedCopies.DisposeAsync();
+        }
+
+        if (_announcements is not null)
+        {
+            await _announcements.DisposeAsync();
         }
 
         foreach (var interest in _interests.Values)
@@ -142,13 +160,18 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
     private async Task SendAsync()
     {
         using var encoder = new MqttEncoder();
+
+        // One body buffer for the loop: PublishAsync has copied it into the connection's buffer when it returns.
+        var body = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var routes = new Dictionary<string, Route>(StringComparer.Ordinal);
         await foreach (var outgoing in _outbound.Reader.ReadAllAsync())
         {
+            Dequeued();
             try
             {
                 if (outgoing.Message is { } message)
                 {
-                    var subject = TopicSubjects.ForTopic(_options.Prefix, message.Topic);
+                    var (subject, wanted) = RouteOf(routes, message.Topic);
                     if (subject.Length > TopicSubjects.MaximumSubjectLength)
                     {
                         Interlocked.Increment(ref _dropped);
@@ -156,12 +179,25 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
                         continue;
                     }
 
-                    var (body, headers) = RemoteMessages.Encode(message, _options.NodeId, Interlocked.Increment(ref _sequence), encoder);
-                    await _nats.PublishAsync(subject, body, headers, cancellationToken: _stopping.Token);
+                    // No node holds a filter for it (and the interest is trusted): it stays here, unless retained.
+                    wanted = wanted || !_options.AnnouncedInterest || _remote.Warming;
+                    if (!wanted && !message.Retain)
+                    {
+                        Interlocked.Increment(ref _unwanted);
+                        continue;
+                    }
+
+                    body.ResetWrittenCount();
+                    var headers = RemoteMessages.Encode(message, _options.NodeId, Interlocked.Increment(ref _sequence), encoder, body);
+                    if (wanted)
+                    {
+                        await _nats.PublishAsync(subject, body.WrittenMemory, headers, cancellationToken: _stopping.Token);
+                    }
+
                     if (message.Retain)
                     {
                         // Every node keeps the cluster's retained messages, interested now or not.
-                        await _nats.PublishAsync(_retainedSubject, body, headers, cancellationToken: _stopping.Token);
+                        await _nats.PublishAsync(_retainedSubject, body.WrittenMemory, headers, cancellationToken: _stopping.Token);
                     }
 
                     Interlocked.Increment(ref _forwarded);
@@ -218,6 +254,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
 
     private async Task ReadRetainedAsync(INatsSub<byte[]> subscription)
     {
+        var decoder = RemoteMessages.NewDecoder();
         await foreach (var nats in subscription.Msgs.ReadAllAsync())
         {
             if (!RemoteMessages.TryOrigin(nats.Headers, out var origin, out _) || origin == _options.NodeId)
@@ -225,7 +262,7 @@ public sealed partial class NatsBrokerFabric : IBrokerFabric, IAsyncDisposable
                 continue;
             }
 
-            if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, out var problem) is not { } message)
+            if (RemoteMessages.Decode(nats.Data ?? [], nats.Headers, decoder, out var problem) is not { } message)
             {
                 LogUndecodable(_logger, nats.Subject, problem ?? "unknown");
             }

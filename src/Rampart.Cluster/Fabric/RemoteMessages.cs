@@ -21,12 +21,22 @@ internal static class RemoteMessages
     public const string Publisher = "Rampart-Publisher";
     public const string ExpiresAt = "Rampart-Expires";
 
+    /// <summary>A retained message's version (<see cref="MqttMessage.RetainedAt"/>), UTC ticks: every node keeps the latest.</summary>
+    public const string RetainedAt = "Rampart-Retained-At";
+
     /// <summary>The largest body accepted from NATS (nats-server's default max_payload is 1 MiB).</summary>
     public const uint MaximumBody = 8 * 1024 * 1024;
 
     public static (byte[] Body, NatsHeaders Headers) Encode(MqttMessage message, string origin, long sequence, MqttEncoder encoder)
     {
         var body = new ArrayBufferWriter<byte>(message.Payload.Length + message.Topic.Length + 32);
+        var headers = Encode(message, origin, sequence, encoder, body);
+        return (body.WrittenSpan.ToArray(), headers);
+    }
+
+    /// <summary>Writes the body into <paramref name="body"/> (a buffer the caller reuses once NATS has copied it) and returns the headers.</summary>
+    public static NatsHeaders Encode(MqttMessage message, string origin, long sequence, MqttEncoder encoder, IBufferWriter<byte> body)
+    {
         encoder.EncodePublish(message.Topic, message.Payload.Span, message.QoS, message.Retain, duplicate: false,
             packetId: message.QoS == MqttQualityOfService.AtMostOnce ? (ushort)0 : (ushort)1, message.Properties, MqttProtocolVersion.V500, body);
         var headers = new NatsHeaders
@@ -47,11 +57,19 @@ internal static class RemoteMessages
             headers[ExpiresAt] = expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         }
 
-        return (body.WrittenSpan.ToArray(), headers);
+        if (message.Retain && message.RetainedAt is { } retainedAt)
+        {
+            headers[RetainedAt] = retainedAt.UtcTicks.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return headers;
     }
 
+    /// <summary>A decoder for <see cref="Decode"/>: one per reading loop, so its topic-name cache serves the loop's messages.</summary>
+    public static MqttDecoder NewDecoder() => new(MaximumBody) { Version = MqttProtocolVersion.V500 };
+
     /// <summary>The message in a NATS message, or null (with why) when it is not one of ours.</summary>
-    public static MqttMessage? Decode(ReadOnlyMemory<byte> body, NatsHeaders? headers, out string? problem)
+    public static MqttMessage? Decode(ReadOnlyMemory<byte> body, NatsHeaders? headers, MqttDecoder decoder, out string? problem)
     {
         problem = null;
         if (headers is null || !headers.TryGetValue(Sender, out var sender))
@@ -60,7 +78,6 @@ internal static class RemoteMessages
             return null;
         }
 
-        var decoder = new MqttDecoder(MaximumBody) { Version = MqttProtocolVersion.V500 };
         var status = decoder.TryDecode(new ReadOnlySequence<byte>(body), out var packet, out _, out var error);
         if (status != MqttDecodeStatus.Complete || packet is not PublishPacket publish)
         {
@@ -80,9 +97,22 @@ internal static class RemoteMessages
             expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
         }
 
+        DateTimeOffset? retainedAt = null;
+        if (headers.TryGetValue(RetainedAt, out var version))
+        {
+            if (!long.TryParse(version.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                problem = "bad " + RetainedAt;
+                return null;
+            }
+
+            retainedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
         var publisher = headers.TryGetValue(Publisher, out var principal) ? Uri.UnescapeDataString(principal.ToString()) : null;
-        return new MqttMessage(publish.Topic, publish.Payload, publish.QoS, publish.Retain, publish.Properties,
+        var message = new MqttMessage(publish.Topic, publish.Payload, publish.QoS, publish.Retain, publish.Properties,
             Uri.UnescapeDataString(sender.ToString()), expiresAt, publisher);
+        return retainedAt is { } at ? message.StampRetainedAt(at) : message;
     }
 
     /// <summary>The origin node and sequence of a NATS message from a node, if it carries them.</summary>

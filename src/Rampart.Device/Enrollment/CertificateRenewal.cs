@@ -8,6 +8,8 @@ namespace Rampart.Device.Enrollment;
 /// default) at a point chosen at random within the window's first tenth, so a fleet enrolled on one day
 /// does not renew in one minute. Stage, switch, fall back: the new certificate replaces the stored one
 /// only after <c>probe</c> proved it works (a connection to the gateway); until then the old one stays.
+/// A store that makes its own next key (<see cref="INextKeyStore"/>, a TPM) is renewed with that key, never
+/// with a software one: the key of a TPM-keyed device stays in the TPM across renewals.
 /// </summary>
 public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvider time, double windowFraction = 1.0 / 3)
 {
@@ -33,6 +35,11 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
             return null;
         }
 
+        if (store is INextKeyStore own)
+        {
+            return await RenewWithStoreKeyAsync(own, current, probe, cancellationToken);
+        }
+
         var staged = await est.ReenrollAsync(current, cancellationToken);
         if (!await probe(staged))
         {
@@ -42,6 +49,38 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
 
         await store.SaveAsync(staged, cancellationToken);
         return staged;
+    }
+
+    // RFC 7030 §4.2.2: simplereenroll is authenticated by the current certificate and key (the TLS client
+    // certificate) and carries a CSR for the next key, which the store made; the store swaps only after the probe.
+    private async Task<X509Certificate2?> RenewWithStoreKeyAsync(INextKeyStore own, X509Certificate2 current, Func<X509Certificate2, Task<bool>> probe, CancellationToken cancellationToken)
+    {
+        using var currentKey = current.GetECDsaPrivateKey()
+            ?? throw new ArgumentException("the current certificate has no ECDSA private key; pass the one the store loaded", nameof(current));
+        var swapped = false;
+        try
+        {
+            using var nextKey = await own.CreateNextKeyAsync(cancellationToken);
+            using var staged = await est.ReenrollAsync(current, currentKey, nextKey, cancellationToken);
+            if (!await probe(staged))
+            {
+                return null;
+            }
+
+            await own.SwapToNextAsync(staged, cancellationToken);
+            swapped = true;
+        }
+        finally
+        {
+            if (!swapped)
+            {
+                // Refused, unreachable or not proven: the next key goes, the current pair stays (not cancelled: it is cleanup).
+                await own.DiscardNextKeyAsync(CancellationToken.None);
+            }
+        }
+
+        // Loaded back, so the caller gets exactly what the store now holds: the new certificate with the key at the new handle.
+        return await store.LoadAsync(cancellationToken) ?? throw new InvalidOperationException("the key store lost the renewed certificate");
     }
 
     /// <summary>
@@ -64,7 +103,8 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
                         switchTo(renewed);
                     }
                 }
-                catch (Exception exception) when (exception is EstException or HttpRequestException or IOException)
+                catch (Exception exception) when (exception is EstException or HttpRequestException or IOException
+                    or System.Security.Authentication.AuthenticationException or Identity.Tpm.TpmKeyStoreException)
                 {
                     // Not renewed this time; the window is long and the next check tries again.
                 }

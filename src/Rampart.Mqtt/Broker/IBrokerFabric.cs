@@ -23,6 +23,21 @@ public interface IBrokerFabric
     Task? OnPublished(MqttMessage message);
 
     /// <summary>
+    /// True while the fabric's outbound queue is past half full (and moving). The publisher whose message
+    /// (one <see cref="OnPublished"/> queued, not a durable one) found it so pauses before it reads its next packet, as for a congested local subscriber
+    /// (docs/mqtt.md, "Slow and stuck subscribers"): the node then takes in what the fabric carries instead
+    /// of reading messages only to drop them, and TCP pushes back on the devices. Read on every PUBLISH: cheap.
+    /// </summary>
+    bool Congested { get; }
+
+    /// <summary>
+    /// Completes once the outbound queue is down to a quarter, or after <paramref name="timeout"/>; a queue that
+    /// did not move at all in that time counts as stuck (NATS unreachable), and <see cref="Congested"/> stays false
+    /// until it moves again, so publishers are never held by a fabric that is not sending.
+    /// </summary>
+    ValueTask WaitForRoomAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A local session added (<paramref name="added"/>) or lost one subscription to
     /// <paramref name="filter"/> (plain or <c>$share/G/F</c>); one call per session and filter, so the
     /// fabric can count interest per filter.

@@ -12,6 +12,10 @@ public sealed partial class MqttBroker
 {
     private IBrokerFabric? _fabric;
 
+    /// <summary>Waits for the fabric's room (<see cref="IBrokerFabric.WaitForRoomAsync"/>); at once without a fabric.</summary>
+    internal ValueTask WaitForFabricRoomAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _fabric?.WaitForRoomAsync(timeout, cancellationToken) ?? ValueTask.CompletedTask;
+
     /// <summary>Joins this broker to a fabric; once, before the first connection.</summary>
     public void AttachFabric(IBrokerFabric fabric)
     {

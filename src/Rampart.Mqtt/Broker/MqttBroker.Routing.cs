@@ -127,6 +127,13 @@ public sealed partial class MqttBroker
 
         var fabric = _fabric;
         var durable = fabric?.OnPublished(message.Pin());
+
+        // Only a message that went into the fabric's queue (not a durable one, acknowledged on its own) pauses its publisher.
+        if (durable is null && fabric is { Congested: true })
+        {
+            MqttConnection.MarkFabricCongested();
+        }
+
         Fanout(message, from, shared: fabric is null);
         return durable;
     }

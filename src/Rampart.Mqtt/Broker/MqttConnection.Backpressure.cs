@@ -23,6 +23,9 @@ internal sealed partial class MqttConnection
         }
     }
 
+    /// <summary>The message just routed on this thread went into the cluster fabric's queue and found it past half full: its publisher pauses.</summary>
+    internal static void MarkFabricCongested() => t_fabricCongested = true;
+
     /// <summary>A QoS 1/2 message was queued for this connection's session: past half the session queue, publishers pause too.</summary>
     public void SessionBacklogGrew()
     {
@@ -137,23 +140,34 @@ internal sealed partial class MqttConnection
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitForCongestedAsync(CancellationToken cancellationToken)
     {
-        if (t_congested is not { Count: > 0 } congested)
+        var fabric = t_fabricCongested;
+        t_fabricCongested = false;
+        if (!fabric && t_congested is not { Count: > 0 })
         {
             return;
         }
 
-        // Copied off the thread-static list (the wait may resume on another thread); reused by this read loop alone.
+        // Copied off the thread-static list before any wait (the wait may resume on another thread); reused by this read loop alone.
         var subscribers = _waitingFor ??= [];
         subscribers.Clear();
-        foreach (var subscriber in congested)
+        if (t_congested is { Count: > 0 } congested)
         {
-            if (subscriber != this)
+            foreach (var subscriber in congested)
             {
-                subscribers.Add(subscriber);
+                if (subscriber != this)
+                {
+                    subscribers.Add(subscriber);
+                }
             }
+
+            congested.Clear();
         }
 
-        congested.Clear();
+        if (fabric)
+        {
+            await _broker.WaitForFabricRoomAsync(CongestionWait, cancellationToken);
+        }
+
         var waiter = _congestionWaiter ??= new CongestionWaiter(_time, cancellationToken);
         foreach (var subscriber in subscribers)
         {

@@ -23,6 +23,10 @@ internal sealed partial class MqttConnection
     [ThreadStatic]
     private static List<MqttConnection>? t_congested;
 
+    // Set by routing on the publisher's thread when a message it queued for the cluster fabric found the queue past half.
+    [ThreadStatic]
+    private static bool t_fabricCongested;
+
     private readonly MqttBroker _broker;
     private readonly IDuplexPipe _transport;
     private readonly BrokerOptions _options;
@@ -335,6 +339,11 @@ internal sealed partial class MqttConnection
             var buffer = result.Buffer;
             Volatile.Write(ref _lastActivity, _time.GetTimestamp());
             var paused = false;
+
+            // What this thread collected before (another connection's read, a delivery from the fabric or the
+            // server's own publish) is not this read's: only congestion this read's packets cause pauses it.
+            t_congested?.Clear();
+            t_fabricCongested = false;
             while (true)
             {
                 // PUBLISH and its acknowledgements come as frames over the read buffer: nothing allocated per message.
@@ -360,8 +369,8 @@ internal sealed partial class MqttConnection
                     return;
                 }
 
-                // A congested subscriber pauses this publisher right after the packet that filled it.
-                if (t_congested is { Count: > 0 })
+                // A congested subscriber, or the cluster fabric's full queue, pauses this publisher right after the packet that filled it.
+                if (t_congested is { Count: > 0 } || t_fabricCongested)
                 {
                     paused = true;
                     break;

@@ -67,6 +67,20 @@ public sealed class MqttMessage
     /// <summary>When it expires (5.0 §3.3.2.3.3 Message Expiry Interval), if it does.</summary>
     public DateTimeOffset? ExpiresAt { get; private set; }
 
+    /// <summary>
+    /// When it became its topic's retained message, stamped once by the node that took its PUBLISH and
+    /// carried to every other node (<see cref="RetainedMessages"/>): the version by which every node
+    /// keeps the same last value of a topic that two nodes set at the same moment. Null until stamped.
+    /// </summary>
+    public DateTimeOffset? RetainedAt { get; private set; }
+
+    /// <summary>Stamps <see cref="RetainedAt"/>, before the message is shared (the routing call, or the fabric decoding a copy). Returns the message.</summary>
+    public MqttMessage StampRetainedAt(DateTimeOffset at)
+    {
+        RetainedAt = at;
+        return this;
+    }
+
     /// <summary>True when it has expired by <paramref name="now"/>.</summary>
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
 
@@ -111,6 +125,7 @@ public sealed class MqttMessage
         message.SenderClientId = senderClientId;
         message.ExpiresAt = expiresAt;
         message.Publisher = publisher;
+        message.RetainedAt = null;
         message._leases = 1;
         message._pinned = false;
         return message;

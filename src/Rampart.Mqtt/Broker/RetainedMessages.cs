@@ -7,9 +7,23 @@ namespace Rampart.Mqtt.Broker;
 /// topics set or cleared here since the last <see cref="TakeChanges"/> are remembered, latest per topic,
 /// for the host to write behind (a burst on one topic costs one write per interval).
 /// </summary>
+/// <remarks>
+/// In a cluster every node keeps every retained message, and two nodes may set one topic at the same
+/// moment, each hearing the other's after its own. So that all keep the same last value, each set or
+/// clearing carries a version, <see cref="MqttMessage.RetainedAt"/>, stamped once by the node that took
+/// the PUBLISH: the later of its clock and just after the version it holds for the topic (so a set made
+/// after seeing a value always supersedes it, whatever the clocks), and a copy from another node is
+/// taken only when its version is later than what is held (last writer wins; equal times are ordered
+/// by sender, then payload, the same way on every node). A clearing is remembered for
+/// <see cref="ClearingMemory"/> so an older value arriving late does not come back.
+/// </remarks>
 internal sealed class RetainedMessages(int maximum, TimeProvider time)
 {
+    /// <summary>How long a clearing's version is kept against a late copy of an older value (fabric delivery takes milliseconds).</summary>
+    public static readonly TimeSpan ClearingMemory = TimeSpan.FromMinutes(10);
+
     private readonly Dictionary<string, MqttMessage> _byTopic = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _clearedAt = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private Dictionary<string, RetainedChange>? _changes;
 
@@ -41,15 +55,29 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
     /// Stores or (empty payload, §3.3.1.3) clears; false when a new topic would exceed the bound.
     /// <paramref name="tracked"/>: a change to write behind (false for one another node set and writes itself).
     /// </summary>
+    /// A change made here (<paramref name="tracked"/> true) is stamped with its version first; one from
+    /// another node older than what is held is ignored (true: it was not refused for room).
     public bool Set(MqttMessage message, bool tracked = true)
     {
         lock (_lock)
         {
+            var held = HeldVersion(message.Topic);
+            if (tracked)
+            {
+                var now = time.GetUtcNow();
+                message.StampRetainedAt(held is { } version && version >= now ? version.AddTicks(1) : now);
+            }
+            else if (held is not null && !Supersedes(message, message.Topic))
+            {
+                return true;
+            }
+
             if (message.Payload.IsEmpty)
             {
                 // Recorded even when not held here: the store may hold the topic (set before a restart, or by another node).
                 _byTopic.Remove(message.Topic);
-                Changed(message.Topic, null, tracked);
+                RememberClearing(message);
+                Changed(message.Topic, null, tracked, message.RetainedAt);
                 return true;
             }
 
@@ -59,9 +87,74 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
             }
 
             _byTopic[message.Topic] = message;
-            Changed(message.Topic, message, tracked);
+            _clearedAt.Remove(message.Topic);
+            Changed(message.Topic, message, tracked, message.RetainedAt);
             return true;
         }
+    }
+
+    // Under the lock: the version of the topic's held value or remembered clearing.
+    private DateTimeOffset? HeldVersion(string topic) =>
+        _byTopic.TryGetValue(topic, out var held) ? held.RetainedAt ?? DateTimeOffset.MinValue
+        : _clearedAt.TryGetValue(topic, out var cleared) ? cleared
+        : null;
+
+    // Under the lock: whether a copy from another node is later than what is held for its topic. A copy
+    // without a version (a node from before versions) is taken, as it always was.
+    private bool Supersedes(MqttMessage copy, string topic)
+    {
+        if (copy.RetainedAt is not { } at)
+        {
+            return true;
+        }
+
+        if (_byTopic.TryGetValue(topic, out var held))
+        {
+            var order = at.UtcTicks.CompareTo((held.RetainedAt ?? DateTimeOffset.MinValue).UtcTicks);
+            if (order == 0)
+            {
+                // The same instant on two nodes: any order works if every node picks the same one. A
+                // clearing wins over a set (as below, where the clearing is the one held).
+                if (copy.Payload.IsEmpty)
+                {
+                    return true;
+                }
+
+                order = string.CompareOrdinal(copy.SenderClientId, held.SenderClientId);
+                order = order != 0 ? order : copy.Payload.Span.SequenceCompareTo(held.Payload.Span);
+            }
+
+            return order > 0;
+        }
+
+        // A clearing at the same instant as a set wins: the topic ends empty everywhere.
+        return !_clearedAt.TryGetValue(topic, out var cleared) || (copy.Payload.IsEmpty ? at >= cleared : at > cleared);
+    }
+
+    // Under the lock: bounded; past the bound, clearings older than ClearingMemory go first, and if
+    // all are recent the new one is not remembered (a late older copy could then return, as before versions).
+    private void RememberClearing(MqttMessage clearing)
+    {
+        if (clearing.RetainedAt is not { } at)
+        {
+            return;
+        }
+
+        if (_clearedAt.Count >= Math.Max(maximum, 1) && !_clearedAt.ContainsKey(clearing.Topic))
+        {
+            var horizon = time.GetUtcNow() - ClearingMemory;
+            foreach (var old in _clearedAt.Where(pair => pair.Value < horizon).Select(pair => pair.Key).ToArray())
+            {
+                _clearedAt.Remove(old);
+            }
+
+            if (_clearedAt.Count >= Math.Max(maximum, 1))
+            {
+                return;
+            }
+        }
+
+        _clearedAt[clearing.Topic] = at;
     }
 
     /// <summary>The changes since the last call, and forgets them.</summary>
@@ -119,7 +212,10 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
             {
                 stored.Add(message.Topic);
                 if (message.Payload.IsEmpty || message.IsExpired(now) || Protected(message.Topic)
-                    || (_byTopic.ContainsKey(message.Topic) ? !catchUp : _byTopic.Count >= maximum))
+                    || (_clearedAt.TryGetValue(message.Topic, out var cleared) && (message.RetainedAt ?? DateTimeOffset.MinValue) <= cleared)
+                    || (_byTopic.TryGetValue(message.Topic, out var held)
+                        ? !catchUp || (held.RetainedAt is { } heldAt && message.RetainedAt is { } storedAt && storedAt <= heldAt)
+                        : _byTopic.Count >= maximum))
                 {
                     continue;
                 }
@@ -171,11 +267,12 @@ internal sealed class RetainedMessages(int maximum, TimeProvider time)
         return found;
     }
 
-    private void Changed(string topic, MqttMessage? message, bool tracked)
+    private void Changed(string topic, MqttMessage? message, bool tracked, DateTimeOffset? at)
     {
         if (tracked && _changes is { } changes)
         {
-            changes[topic] = new RetainedChange(topic, message, time.GetUtcNow());
+            // Stored with its version, so the store keeps the same last value the nodes do.
+            changes[topic] = new RetainedChange(topic, message, at ?? time.GetUtcNow());
         }
         else if (!tracked && _heard.Count < 4 * maximum)
         {

@@ -85,7 +85,7 @@ public sealed partial class ClusterNode : IHostedService, IAsyncDisposable
             throw new NodeStartupException($"{ClusterOptions.Section}:Nats: no NATS server reachable at {string.Join(", ", _settings.Nats)} ({exception.Message})", exception);
         }
 
-        var options = new ClusterFabricOptions { NodeId = _settings.NodeId, Prefix = _settings.Prefix, Durable = await DurableAsync(logger) };
+        var options = _settings.FabricOptions(await DurableAsync(logger));
         _fabric = new NatsBrokerFabric(_nats, _gateway.Broker, options, _loggers.CreateLogger<NatsBrokerFabric>());
         await _fabric.StartAsync(cancellationToken);
         // The gateway's control first, then the capabilities' (zones: issue 18), each with the same event in the same order.
@@ -169,6 +169,12 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
     /// <summary>The stream's settings, when JetStream is not off.</summary>
     public DurableStreamOptions Durable { get; init; } = new();
 
+    /// <summary>Send only what another node announced interest in (<see cref="ClusterOptions.AnnouncedInterest"/>).</summary>
+    public bool AnnouncedInterest { get; init; } = true;
+
+    /// <summary>How often this node announces its whole interest.</summary>
+    public TimeSpan InterestSnapshotInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Reads <c>Rampart:Cluster</c>; null for a node alone (no NATS).</summary>
     public static ClusterSettings? From(IConfiguration configuration)
     {
@@ -185,6 +191,8 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
         settings = settings with
         {
             JetStream = (cluster.JetStream ?? "auto").Trim().ToLowerInvariant(),
+            AnnouncedInterest = cluster.AnnouncedInterest ?? true,
+            InterestSnapshotInterval = cluster.InterestSnapshotInterval ?? TimeSpan.FromSeconds(30),
             Durable = new DurableStreamOptions
             {
                 Replicas = cluster.JetStreamReplicas ?? defaults.Replicas,
@@ -195,7 +203,7 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
         };
         var problem = settings.JetStream is not ("auto" or "required" or "off")
             ? "JetStream: auto, required or off"
-            : new ClusterFabricOptions { NodeId = settings.NodeId, Prefix = settings.Prefix, Durable = settings.Durable }.Problem();
+            : settings.FabricOptions(settings.Durable).Problem();
         if (problem is null && settings.CredentialsFile is { } creds && !File.Exists(creds))
         {
             problem = "CredentialsFile: no such file";
@@ -210,6 +218,12 @@ public sealed record ClusterSettings(IReadOnlyList<Uri> Nats, string NodeId, str
 
         return problem is null ? settings : throw new NodeStartupException($"invalid settings: {ClusterOptions.Section}:{problem}");
     }
+
+    /// <summary>The fabric's options for these settings.</summary>
+    public ClusterFabricOptions FabricOptions(DurableStreamOptions? durable) => new()
+    {
+        NodeId = NodeId, Prefix = Prefix, Durable = durable, AnnouncedInterest = AnnouncedInterest, InterestSnapshotInterval = InterestSnapshotInterval,
+    };
 
     private static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));

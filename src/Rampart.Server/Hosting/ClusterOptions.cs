@@ -45,4 +45,14 @@ public sealed class ClusterOptions
 
     /// <summary>A resumed session replays from its last write minus this (messages in transit, clock differences); default 5 s.</summary>
     public TimeSpan? ReplayMargin { get; set; }
+
+    /// <summary>
+    /// True (default): a node sends to NATS only what another node announced interest in (docs/scale-out.md,
+    /// "What crosses nodes"). Set false on every node while upgrading a cluster from a version before interest
+    /// announcements: such nodes announce nothing and would otherwise get nothing after the warm-up.
+    /// </summary>
+    public bool? AnnouncedInterest { get; set; }
+
+    /// <summary>How often a node announces its whole interest; default 30 s (1 s to 10 minutes).</summary>
+    public TimeSpan? InterestSnapshotInterval { get; set; }
 }

@@ -9,16 +9,33 @@ public static class NodeConfiguration
     public const string DataEnvironmentVariable = "RAMPART_DATA";
 
     /// <summary>
-    /// Defaults, then <c>appsettings.json</c> in <paramref name="workingDirectory"/>, then environment
-    /// variables (<c>RAMPART__HTTPS</c> …, and <c>RAMPART_DATA</c>), then <paramref name="overrides"/>
-    /// (the command line).
+    /// Environment variable naming a settings file, as <c>serve --config FILE</c> does: admin commands
+    /// (<c>audit verify</c>, <c>setup-token</c> …) read it too, so a cluster node's one file serves both.
     /// </summary>
-    public static IConfiguration Build(string workingDirectory, IReadOnlyDictionary<string, string?> overrides)
+    public const string ConfigEnvironmentVariable = "RAMPART_CONFIG";
+
+    /// <summary>
+    /// Defaults, then <c>appsettings.json</c> in <paramref name="workingDirectory"/>, then the settings
+    /// file <paramref name="configFile"/> (<c>serve --config FILE</c>, else <c>RAMPART_CONFIG</c>), then
+    /// environment variables (<c>RAMPART__HTTPS</c> …, and <c>RAMPART_DATA</c>), then
+    /// <paramref name="overrides"/> (the command line). The environment stays above the file so a
+    /// secret (the database password) can live in a service's environment file while the rest of a
+    /// cluster node's settings are shared in one file.
+    /// </summary>
+    public static IConfiguration Build(string workingDirectory, IReadOnlyDictionary<string, string?> overrides, string? configFile = null)
     {
         var environmentData = Environment.GetEnvironmentVariable(DataEnvironmentVariable);
-        var configuration = new ConfigurationBuilder()
+        var settingsFile = SettingsFile.Resolve(workingDirectory,
+            string.IsNullOrEmpty(configFile) ? Environment.GetEnvironmentVariable(ConfigEnvironmentVariable) : configFile);
+        var builder = new ConfigurationBuilder()
             .SetBasePath(workingDirectory)
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        if (settingsFile is not null)
+        {
+            builder.Add(settingsFile);
+        }
+
+        var configuration = builder
             .AddEnvironmentVariables()
             .AddInMemoryCollection(string.IsNullOrEmpty(environmentData)
                 ? []

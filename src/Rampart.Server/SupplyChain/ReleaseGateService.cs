@@ -45,7 +45,7 @@ public sealed class ReleaseGateService(ReleaseSboms releaseSboms, NodeStoresView
 
     private async Task<string?> SignatureRefusalAsync(Release release, CancellationToken cancellationToken)
     {
-        if (repository.TargetInfo(release.ManifestTarget)?["hashes"]?["sha256"]?.GetValue<string>() is not { } sha)
+        if ((await repository.TargetInfoAsync(release.ManifestTarget, cancellationToken))?["hashes"]?["sha256"]?.GetValue<string>() is not { } sha)
         {
             return "the signed manifest is not a published TUF target";
         }

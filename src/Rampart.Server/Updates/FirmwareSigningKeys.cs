@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Rampart.Pki.Keys;
 using Rampart.Server.Keys;
+using Rampart.Storage;
 using Rampart.Updates.Firmware;
 using Rampart.Updates.Lms;
 
@@ -18,7 +19,12 @@ namespace Rampart.Server.Updates;
 /// both public keys (<c>GET /firmware/keys.json</c>) at provisioning, apart from the TUF root, so a
 /// compromise of the TUF targets key alone cannot sign firmware.
 /// </summary>
-public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, UpdateKeys keys, ILogger<FirmwareSigningKeys> logger) : IDisposable
+/// <remarks>
+/// With <paramref name="cluster"/> (storage provider postgres) the next leaf is the cluster's, in table
+/// <c>lms_state</c>, so nodes sharing the seed never sign with the same one-time key (RFC 8554 §5.4); a
+/// state file in <c>keys/</c> is imported (the larger index wins, so it can only move forward).
+/// </remarks>
+public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtector protector, UpdateKeys keys, ILogger<FirmwareSigningKeys> logger, NodeStores? cluster = null) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private ECDsa? _ecdsa;
@@ -75,21 +81,25 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
             {
                 var seedPath = Path.Combine(KeysDirectory, "firmware-lms.key");
                 var statePath = Path.Combine(KeysDirectory, "firmware-lms.state");
-                var state = new FileLmsStateStore(statePath);
+                var file = new FileLmsStateStore(statePath);
                 if (File.Exists(seedPath))
                 {
+                    var seed = protector.LoadSecret(seedPath);
+                    var state = cluster is null ? file : await ClusterStateAsync(seed, file, statePath, cancellationToken);
+
                     // A seed without its state (a partial restore) would start again at leaf 0 and reuse
                     // one-time keys: refuse rather than guess (RFC 8554 §5.2).
-                    if (!File.Exists(statePath))
+                    if (state is null || (cluster is null && !File.Exists(statePath)))
                     {
-                        throw new InvalidOperationException($"{seedPath} has no state file {statePath}; the LMS key cannot be used safely without it");
+                        throw new InvalidOperationException($"{seedPath} has no state file {statePath}{(cluster is null ? string.Empty : " and the cluster has no state for it")}; the LMS key cannot be used safely without it");
                     }
 
-                    _lms = await LmsSigner.LoadAsync(protector.LoadSecret(seedPath), state, cancellationToken);
+                    _lms = await LmsSigner.LoadAsync(seed, state, cancellationToken);
                 }
                 else
                 {
-                    var signer = await LmsSigner.CreateAsync(LmsType.Sha256M32H10, LmOtsType.Sha256N32W8, state, cancellationToken);
+                    var signer = await LmsSigner.CreateAsync(
+                        LmsType.Sha256M32H10, LmOtsType.Sha256N32W8, identifier => cluster is null ? file : cluster.LmsState(identifier), cancellationToken);
                     protector.SaveSecret(seedPath, signer.ExportSeed());
                     _lms = signer;
                 }
@@ -117,6 +127,19 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
         {
             _lock.Release();
         }
+    }
+
+    // The cluster's state of this key, with a local state file imported (never lowering the index); null when neither has any.
+    private async Task<ILmsStateStore?> ClusterStateAsync(byte[] seed, FileLmsStateStore file, string statePath, CancellationToken cancellationToken)
+    {
+        var state = cluster!.LmsState(LmsSigner.IdentifierOf(seed));
+        if (File.Exists(statePath))
+        {
+            await state.ReserveAsync(await file.LoadAsync(cancellationToken), cancellationToken);
+            return state;
+        }
+
+        return await state.ExistsAsync(cancellationToken) ? state : null;
     }
 
     /// <inheritdoc />

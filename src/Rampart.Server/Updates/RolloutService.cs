@@ -31,7 +31,7 @@ public sealed class RolloutService(
             throw new FleetException(FleetErrorKind.Conflict, $"release {releaseId} is {release.Status.ToString().ToLowerInvariant()}: it needs approval to production first (rampart release promote)");
         }
 
-        if (repository.TargetInfo(release.ManifestTarget) is null)
+        if (await repository.TargetInfoAsync(release.ManifestTarget, cancellationToken) is null)
         {
             throw new FleetException(FleetErrorKind.Conflict,
                 $"release {releaseId} is not in the published TUF targets yet: its targets metadata waits for the offline targets key (rampart keys targets prepare, sign, import)");

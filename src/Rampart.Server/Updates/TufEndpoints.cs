@@ -13,8 +13,10 @@ public static class TufEndpoints
 {
     public static IEndpointRouteBuilder MapTufEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/tuf/metadata/{name}", (string name, TufRepository repository) => Serve(repository.MetadataDirectory, name, "application/json")).AllowPublic();
-        endpoints.MapGet("/tuf/targets/{name}", (string name, TufRepository repository) => Serve(repository.TargetsDirectory, name, "application/octet-stream")).AllowPublic();
+        endpoints.MapGet("/tuf/metadata/{name}", (string name, TufRepository repository, CancellationToken cancellationToken) =>
+            ServeAsync(repository, "metadata", name, "application/json", cancellationToken)).AllowPublic();
+        endpoints.MapGet("/tuf/targets/{name}", (string name, TufRepository repository, CancellationToken cancellationToken) =>
+            ServeAsync(repository, "targets", name, "application/octet-stream", cancellationToken)).AllowPublic();
 
         // The firmware signing public keys, for provisioning: devices pin them apart from the TUF root.
         endpoints.MapGet("/firmware/keys.json", async (FirmwareSigningKeys keys, CancellationToken cancellationToken) =>
@@ -22,10 +24,24 @@ public static class TufEndpoints
         return endpoints;
     }
 
-    private static IResult Serve(string directory, string name, string contentType)
+    // On a cluster the metadata comes from the cluster's store, so every node serves the same bytes the moment
+    // one publishes (TUF spec §5.4: a client comparing nodes must never see one version with two contents).
+    // Targets never change under a name (their file names start with their SHA-256): a local copy serves,
+    // and one not copied here yet comes from the store.
+    private static async Task<IResult> ServeAsync(TufRepository repository, string folder, string name, string contentType, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(directory, name);
-        return TufRepository.IsServableName(name) && File.Exists(path) ? TypedResults.PhysicalFile(path, contentType) : TypedResults.NotFound();
+        if (!TufRepository.IsServableName(name))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var path = Path.Combine(folder == "metadata" ? repository.MetadataDirectory : repository.TargetsDirectory, name);
+        if (!repository.Clustered || (folder == "targets" && File.Exists(path)))
+        {
+            return File.Exists(path) ? TypedResults.PhysicalFile(path, contentType) : TypedResults.NotFound();
+        }
+
+        return await repository.StoredFileAsync(folder, name, cancellationToken) is { } stored ? TypedResults.Bytes(stored, contentType) : TypedResults.NotFound();
     }
 }
 

@@ -21,15 +21,10 @@ public sealed partial class TufRepository
     /// </summary>
     public async Task<JsonObject> PrepareRootAsync(RoleChange root, RoleChange targets, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<JsonObject>(() =>
         {
             return PrepareRootLocked(root, targets);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     private JsonObject PrepareRootLocked(RoleChange root, RoleChange targets)
@@ -92,15 +87,10 @@ public sealed partial class TufRepository
     /// </summary>
     public async Task<long> ImportRootAsync(JsonObject signed, IReadOnlyList<JsonObject> signatures, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<long>(() =>
         {
             return ImportRootLocked(signed, signatures);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     private long ImportRootLocked(JsonObject signed, IReadOnlyList<JsonObject> signatures)

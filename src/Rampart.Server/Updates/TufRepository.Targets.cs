@@ -22,16 +22,11 @@ public sealed partial class TufRepository
     /// <summary>The <c>signed</c> part of the next targets version (the pending targets) for offline signing.</summary>
     public async Task<JsonObject> PrepareTargetsAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<JsonObject>(() =>
         {
             var pending = PendingTargetsLocked() ?? throw new FleetException(FleetErrorKind.Conflict, "no targets wait for a signature");
             return TargetsOf(LatestVersion("targets") + 1, time.GetUtcNow(), pending);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -41,8 +36,7 @@ public sealed partial class TufRepository
     /// </summary>
     public async Task<long> ImportTargetsAsync(JsonObject signed, IReadOnlyList<JsonObject> signatures, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<long>(() =>
         {
             var version = CheckImportable(signed, "targets", LatestVersion("targets"));
             if (signed["targets"] is not JsonObject targets)
@@ -77,28 +71,19 @@ public sealed partial class TufRepository
             }
 
             return version;
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>The targets (pending or published) whose custom metadata names the release they belong to: target name → release id.</summary>
     public async Task<IReadOnlyDictionary<string, string>> ReleaseTargetsAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<IReadOnlyDictionary<string, string>>(() =>
         {
             var current = PendingTargetsLocked() ?? PublishedTargetsLocked(LatestVersion("targets"));
             return current
                 .Where(pair => Json.Text(pair.Value?["custom"]?["release"]) is not null)
                 .ToDictionary(pair => pair.Key, pair => Json.Text(pair.Value!["custom"]!["release"])!, StringComparer.Ordinal);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -107,8 +92,7 @@ public sealed partial class TufRepository
     /// </summary>
     public async Task<IReadOnlyList<string>> RemoveTargetsAsync(IReadOnlySet<string> names, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<IReadOnlyList<string>>(() =>
         {
             var current = PendingTargetsLocked() ?? PublishedTargetsLocked(LatestVersion("targets"));
             var removed = current.Where(pair => names.Contains(pair.Key)).Select(pair => (Name: pair.Key, Sha256: Json.Text(pair.Value?["hashes"]?["sha256"]))).ToArray();
@@ -144,11 +128,7 @@ public sealed partial class TufRepository
 
             Rampart.Updates.Files.AtomicFile.SyncDirectory(TargetsDirectory);
             return [.. removed.Select(r => r.Name)];
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     private JsonObject? PendingTargetsLocked() =>

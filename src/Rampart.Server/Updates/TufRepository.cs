@@ -17,8 +17,10 @@ namespace Rampart.Server.Updates;
 /// the timestamp is re-signed before it expires. The root key is needed only to create the repository
 /// and to sign a new root: it can live off the node, and a new root is then signed in a ceremony
 /// (<see cref="PrepareRootAsync"/> → signatures made offline → <see cref="ImportRootAsync"/>).
+/// On a cluster (storage provider postgres) the files are a copy of the cluster's repository kept by
+/// <see cref="TufClusterMirror"/>: every node publishes into and serves the same one.
 /// </summary>
-public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys, TimeProvider time) : IDisposable
+public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys, TimeProvider time, TufClusterMirror? cluster = null) : IDisposable
 {
     /// <summary>A repository whose role keys are files in <c>DATA/keys</c>.</summary>
     public TufRepository(string dataDirectory, KeyProtector protector, TimeProvider time)
@@ -46,8 +48,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
     /// <summary>Creates keys and version 1 of every role on first use.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await UnderLockAsync(() =>
         {
             if (File.Exists(Path.Combine(MetadataDirectory, "1.root.json")))
             {
@@ -72,11 +73,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
             var rootMetadata = TufMetadata.Root(1, now + RootLifetime, Role(root), Role(targets), Role(snapshot), Role(timestamp));
             Write("1.root.json", SignedMetadata.Sign(rootMetadata, [root]));
             PublishLocked(1, new JsonObject(), now);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>Adds (or replaces) a target and publishes new targets, snapshot and timestamp versions.</summary>
@@ -99,8 +96,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
             throw new ArgumentException($"'{bad.Name}' is not a valid target name", nameof(targets));
         }
 
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<bool>(() =>
         {
             var version = LatestVersion("targets");
             var current = PendingTargetsLocked() ?? PublishedTargetsLocked(version);
@@ -133,11 +129,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
             PublishLocked(version + 1, (JsonObject)current.DeepClone(), time.GetUtcNow());
             File.Delete(PendingTargetsPath);
             return true;
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -179,8 +171,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
     /// </summary>
     public async Task<Refresh> RefreshAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        return await UnderLockAsync<Refresh>(() =>
         {
             var now = time.GetUtcNow();
             var resigned = new List<string>();
@@ -230,11 +221,7 @@ public sealed partial class TufRepository(string dataDirectory, UpdateKeys keys,
             }
 
             return new Refresh(resigned, warnings);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <summary>A root with less than this left is re-signed (or, offline, warned about).</summary>

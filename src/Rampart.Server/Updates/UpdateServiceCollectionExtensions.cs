@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Rampart.Fleet.Updates;
 using Rampart.Fleet.Approvals;
 using Rampart.Server.Keys;
+using Rampart.Storage;
 
 namespace Rampart.Server.Updates;
 
@@ -17,9 +18,16 @@ public static class UpdateServiceCollectionExtensions
         services.AddSingleton(protector);
         // The node's token holds the TUF and firmware ECDSA keys when key-storage.json says so (NodeKeyring opened it).
         services.AddSingleton(provider => new UpdateKeys(Path.Combine(dataDirectory, "keys"), protector, provider.GetService<NodeKeyring>()?.UpdateKeyToken));
-        services.AddSingleton(provider => new TufRepository(dataDirectory, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<TimeProvider>()));
+        // On postgres the TUF repository and the LMS state are the cluster's (issue 15 item 6): nodes sharing
+        // the keys must publish consecutive versions and never sign with the same one-time key. On SQLite the
+        // node's data directory keeps both, as before.
+        services.AddSingleton(provider => new TufRepository(dataDirectory, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<TimeProvider>(),
+            ClusterStores(provider) is { } cluster
+                ? new TufClusterMirror(Path.Combine(dataDirectory, "tuf"), cluster.TufFiles, provider.GetRequiredService<ILogger<TufClusterMirror>>())
+                : null));
         services.AddHostedService<TufTimestampRefresher>();
-        services.AddSingleton(provider => new FirmwareSigningKeys(dataDirectory, protector, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<ILogger<FirmwareSigningKeys>>()));
+        services.AddSingleton(provider => new FirmwareSigningKeys(
+            dataDirectory, protector, provider.GetRequiredService<UpdateKeys>(), provider.GetRequiredService<ILogger<FirmwareSigningKeys>>(), ClusterStores(provider)));
         services.AddSingleton(provider => new ReleaseUploads(dataDirectory, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReleaseService>();
         services.AddSingleton<ReleasePromotion>();
@@ -32,4 +40,8 @@ public static class UpdateServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RolloutEngine>());
         return services;
     }
+
+    // The cluster's stores when the node's state is in PostgreSQL, else null.
+    private static NodeStores? ClusterStores(IServiceProvider provider) =>
+        provider.GetRequiredService<NodeStores>() is { Provider: StorageProviders.Postgres } stores ? stores : null;
 }

@@ -11,4 +11,7 @@ public static class StoreLocks
 
     /// <summary>The export outbox's cursor and rows ("rampexpo" in ASCII).</summary>
     public const long ExportOutbox = 0x72616D706578706F;
+
+    /// <summary>The TUF repository's files ("ramptuf1" in ASCII): every write that publishes a version.</summary>
+    public const long TufRepository = 0x72616D7074756631;
 }

@@ -42,11 +42,23 @@ public sealed class LmsSigner : IDisposable
     public bool NearlyExhausted => Remaining < Math.Max(1, _type.Leaves / 10);
 
     /// <summary>A new key: random identifier and seed. Keep the seed secret (<see cref="ExportSeed"/>).</summary>
-    public static async Task<LmsSigner> CreateAsync(LmsType type, LmOtsType otsType, ILmsStateStore state, CancellationToken cancellationToken)
+    public static Task<LmsSigner> CreateAsync(LmsType type, LmOtsType otsType, ILmsStateStore state, CancellationToken cancellationToken) =>
+        CreateAsync(type, otsType, _ => state, cancellationToken);
+
+    /// <summary>A new key whose state store is chosen by its identifier <c>I</c> (a store shared by several keys keeps one index per key).</summary>
+    public static async Task<LmsSigner> CreateAsync(LmsType type, LmOtsType otsType, Func<byte[], ILmsStateStore> stateFor, CancellationToken cancellationToken)
     {
+        var identifier = RandomNumberGenerator.GetBytes(LmsHash.IdentifierLength);
+        var state = stateFor(identifier);
         await state.ReserveAsync(0, cancellationToken);
-        return new LmsSigner(type, otsType, RandomNumberGenerator.GetBytes(LmsHash.IdentifierLength), RandomNumberGenerator.GetBytes(LmOtsType.N), state, 0);
+        return new LmsSigner(type, otsType, identifier, RandomNumberGenerator.GetBytes(LmOtsType.N), state, 0);
     }
+
+    /// <summary>The identifier <c>I</c> an exported seed names (RFC 8554 §5.2), without loading the key.</summary>
+    public static byte[] IdentifierOf(byte[] exportedSeed) =>
+        exportedSeed.Length == 8 + LmsHash.IdentifierLength + LmOtsType.N
+            ? exportedSeed[8..(8 + LmsHash.IdentifierLength)]
+            : throw new ArgumentException("not an exported LMS key", nameof(exportedSeed));
 
     /// <summary>Loads a key exported with <see cref="ExportSeed"/> and continues from its stored state.</summary>
     public static async Task<LmsSigner> LoadAsync(byte[] exportedSeed, ILmsStateStore state, CancellationToken cancellationToken)
@@ -72,15 +84,17 @@ public sealed class LmsSigner : IDisposable
         uint q;
         try
         {
-            if (_next >= _type.Leaves)
+            // The store hands out the leaf and has it durable before anything is computed or released
+            // (RFC 8554 §5.4: one message per one-time key): a crash now only wastes leaf q, and another
+            // signer sharing the store (another node) never gets q.
+            var reserved = await _state.ReserveNextAsync(_type.Leaves, cancellationToken);
+            if (reserved is not { } index)
             {
+                Interlocked.Exchange(ref _next, _type.Leaves);
                 throw new InvalidOperationException($"the LMS key is exhausted: all {_type.Leaves} one-time keys are spent");
             }
 
-            q = (uint)_next;
-
-            // Durable before anything is computed or released: a crash now only wastes leaf q.
-            await _state.ReserveAsync(q + 1L, cancellationToken);
+            q = (uint)index;
             Interlocked.Exchange(ref _next, q + 1L);
         }
         finally

@@ -73,6 +73,69 @@ public sealed class TwoBrokersOverNatsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_sends_to_NATS_only_what_another_node_announced_interest_in()
+    {
+        // Nodes of their own, without the warm-up during which everything is forwarded.
+        var quiet = new ClusterFabricOptions { NodeId = "x", InterestWarmUp = TimeSpan.Zero };
+        var (c, fabricC) = await NodeAsync("c", fabricOptions: quiet);
+        var (d, _) = await NodeAsync("d", fabricOptions: quiet);
+        var device = await c.ConnectAsync("d1");
+        var probe = await c.ConnectAsync("probe-1");
+        await probe.SubscribeAsync(1, new TopicSubscription("quiet/#", MqttQualityOfService.AtMostOnce));
+
+        // Nobody on another node wants quiet/…: it stays on c (its local subscriber still gets it).
+        var unwanted = fabricC.Unwanted;
+        await PublishUntilReceivedAsync(device, probe, "quiet/x");
+        await Eventually.HoldsAsync(() => Task.FromResult(fabricC.Unwanted > unwanted), "c kept a message no other node wanted", Patience);
+
+        // A subscriber on d: its announcement reaches c and the messages cross.
+        var subscriber = await d.ConnectAsync("service-1");
+        await subscriber.SubscribeAsync(1, new TopicSubscription("quiet/#", MqttQualityOfService.AtMostOnce));
+        await PublishUntilReceivedAsync(device, subscriber, "quiet/y");
+
+        // It goes away: c stops sending again.
+        await subscriber.SendAsync(new UnsubscribePacket(2, ["quiet/#"]));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var before = fabricC.Unwanted;
+            await device.SendAsync(new PublishPacket { Topic = "quiet/z", Payload = "z"u8.ToArray() });
+            await Task.Delay(50);
+            return fabricC.Unwanted > before;
+        }, "c keeps quiet/… once d's subscriber left", Patience);
+    }
+
+    [Fact]
+    public async Task A_publisher_faster_than_NATS_is_paused_so_the_fabric_drops_nothing()
+    {
+        var small = new ClusterFabricOptions { NodeId = "x", OutboundCapacity = 64, InterestWarmUp = TimeSpan.Zero };
+        var (c, fabricC) = await NodeAsync("c", fabricOptions: small);
+        var (d, fabricD) = await NodeAsync("d", fabricOptions: small);
+        var subscriber = await d.ConnectAsync("service-1");
+        await subscriber.SubscribeAsync(1, new TopicSubscription("burst/#", MqttQualityOfService.AtMostOnce));
+        var device = await c.ConnectAsync("d1");
+        await PublishUntilReceivedAsync(device, subscriber, "burst/probe");
+
+        // Late copies of the probes arrive before the count starts, so only the burst is counted.
+        await Eventually.HoldsAsync(() => subscriber.NothingWithinAsync(TimeSpan.FromMilliseconds(300)), "the probes settled", Patience);
+
+        // 5,000 QoS 0 messages in one write: far more than the 64 the outbound queue holds.
+        const int Burst = 5_000;
+        var received = fabricD.Received;
+        var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var encoder = new Rampart.Mqtt.Codec.MqttEncoder())
+        {
+            for (var i = 0; i < Burst; i++)
+            {
+                encoder.Encode(new PublishPacket { Topic = "burst/x", Payload = BitConverter.GetBytes(i) }, device.Version, bytes);
+            }
+        }
+
+        await device.SendRawAsync(bytes.WrittenMemory);
+        await Eventually.HoldsAsync(() => Task.FromResult(fabricD.Received - received >= Burst), $"d took all {Burst} from NATS", Patience);
+        Assert.Equal(0, fabricC.Dropped);
+    }
+
+    [Fact]
     public async Task A_shared_subscription_with_members_on_both_nodes_gets_each_message_once()
     {
         var memberA = await _a.Harness.ConnectAsync("worker-a");
@@ -155,6 +218,34 @@ public sealed class TwoBrokersOverNatsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retained_copy_older_than_the_value_a_node_holds_is_ignored_and_a_newer_one_is_taken()
+    {
+        var device = await _a.Harness.ConnectAsync("d1");
+        await device.SendAsync(new PublishPacket { Topic = "devices/d1/state", Payload = "from a"u8.ToArray(), Retain = true });
+        await Eventually.HoldsAsync(() => Task.FromResult(_b.Harness.Broker.RetainedCount == 1), "node b keeps the retained message", Patience);
+
+        // A third node's copies, as they arrive on the wire: one set an hour before a's (it lost the race
+        // and arrives late), then a marker on another topic so we know the first was handled.
+        await using var other = new NatsConnection(new NatsOpts { Url = (await NatsServer.Shared).Url.ToString() });
+        using var encoder = new Rampart.Mqtt.Codec.MqttEncoder();
+        async Task SendCopyAsync(string topic, string payload, DateTimeOffset at, long sequence)
+        {
+            var copy = new Rampart.Mqtt.Broker.MqttMessage(topic, System.Text.Encoding.UTF8.GetBytes(payload), MqttQualityOfService.AtMostOnce, retain: true,
+                MqttProperties.Empty, "d9", expiresAt: null, publisher: "d9").StampRetainedAt(at);
+            var (body, headers) = RemoteMessages.Encode(copy, "node-z", sequence, encoder);
+            await other.PublishAsync(_prefix + ".ctl.retained", body, headers);
+        }
+
+        await SendCopyAsync("devices/d1/state", "stale from z", DateTimeOffset.UtcNow - TimeSpan.FromHours(1), 1);
+        await SendCopyAsync("devices/d9/state", "marker", DateTimeOffset.UtcNow, 2);
+        await Eventually.HoldsAsync(() => Task.FromResult(_b.Harness.Broker.RetainedCount == 2), "node b took the marker", Patience);
+        Assert.Equal("from a", await RetainedOnBAsync("b-late-1"));
+
+        await SendCopyAsync("devices/d1/state", "newer from z", DateTimeOffset.UtcNow + TimeSpan.FromHours(1), 3);
+        await Eventually.HoldsAsync(async () => await RetainedOnBAsync("b-late-" + Guid.NewGuid().ToString("N")[..6]) == "newer from z", "node b took the newer copy", Patience);
+    }
+
+    [Fact]
     public async Task The_will_of_a_client_that_drops_off_one_node_reaches_a_subscriber_on_the_other()
     {
         var watcher = await _b.Harness.ConnectAsync("service-1");
@@ -191,14 +282,23 @@ public sealed class TwoBrokersOverNatsTests : IAsyncLifetime
         await PublishUntilReceivedAsync(device, subscriber, "devices/d1/after");
     }
 
-    private async Task<(BrokerHarness Harness, NatsBrokerFabric Fabric)> NodeAsync(string id, Rampart.Mqtt.Broker.BrokerOptions? options = null)
+    // What a subscriber arriving on node b now gets as devices/d1/state's retained message.
+    private async Task<string> RetainedOnBAsync(string clientId)
+    {
+        await using var late = await _b.Harness.ConnectAsync(clientId);
+        await late.SubscribeAsync(1, new TopicSubscription("devices/d1/state", MqttQualityOfService.AtMostOnce));
+        var retained = await late.ExpectAsync<PublishPacket>(Patience);
+        return System.Text.Encoding.UTF8.GetString(retained.Payload.Span);
+    }
+
+    private async Task<(BrokerHarness Harness, NatsBrokerFabric Fabric)> NodeAsync(string id, Rampart.Mqtt.Broker.BrokerOptions? options = null, ClusterFabricOptions? fabricOptions = null)
     {
         var harness = new BrokerHarness(options);
         _owned.Add(harness);
         var nats = new NatsConnection(new NatsOpts { Url = (await NatsServer.Shared).Url.ToString() });
         _owned.Add(nats);
         await nats.ConnectAsync();
-        var fabric = new NatsBrokerFabric(nats, harness.Broker, new ClusterFabricOptions { NodeId = id, Prefix = _prefix }, NullLogger.Instance);
+        var fabric = new NatsBrokerFabric(nats, harness.Broker, (fabricOptions ?? new ClusterFabricOptions { NodeId = id }) with { NodeId = id, Prefix = _prefix }, NullLogger.Instance);
         _owned.Add(fabric);
         await fabric.StartAsync(CancellationToken.None);
         return (harness, fabric);

@@ -64,3 +64,7 @@ public sealed class PostgresAttestationChallengeStoreTests : AttestationChalleng
 public sealed class SqliteExportLeaseTests : ExportLeaseContract<SqliteProvider>;
 
 public sealed class PostgresExportLeaseTests : ExportLeaseContract<PostgresProvider>;
+
+public sealed class SqliteLmsStateStoreTests : LmsStateStoreContract<SqliteProvider>;
+
+public sealed class PostgresLmsStateStoreTests : LmsStateStoreContract<PostgresProvider>;

@@ -37,6 +37,10 @@ public sealed partial class NatsServer : IDisposable
     /// <summary>The run's server: the one test.sh started, or one started now for this assembly.</summary>
     public static Task<NatsServer> Shared => SharedServer.Value;
 
+    /// <summary>The server's process ID when this process started it (for CPU accounting in bench/), else null.</summary>
+    public int? ProcessId =>
+        _directory is not null && File.Exists(_directory.Sub("nats.pid")) && int.TryParse(File.ReadAllText(_directory.Sub("nats.pid")).Trim(), out var id) ? id : null;
+
     /// <summary>The loopback port it listens on.</summary>
     public int Port => Url.Port;
 

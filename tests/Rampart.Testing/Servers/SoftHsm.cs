@@ -47,7 +47,7 @@ public sealed partial class SoftHsm
             throw new InvalidOperationException($"the SoftHSM pool has {PoolSize} tokens; raise PoolSize");
         }
 
-        var label = $"rampart-test-{index}";
+        var label = Label(index);
         var pinFile = _directory.Sub($"{label}.pin");
         File.WriteAllText(pinFile, Pin + "\n");
         File.SetUnixFileMode(pinFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -66,12 +66,17 @@ public sealed partial class SoftHsm
         _ = SetEnvironment("SOFTHSM2_CONF", configuration, 1);
         for (var i = 1; i <= PoolSize; i++)
         {
-            InitializeToken(configuration, $"rampart-test-{i}");
+            InitializeToken(configuration, Label(i));
         }
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) => directory.Dispose();
         return new SoftHsm(directory, configuration);
     }
+
+    // All labels the same length, so none is a prefix of another: OpenSC's pkcs11-tool --token-label takes
+    // the first slot whose label starts with the name given, and SoftHSM orders slots by its directory
+    // listing, so with "rampart-test-1" and "rampart-test-10" it could pick token 10 for token 1.
+    private static string Label(int index) => $"rampart-test-{index:D2}";
 
     private static void InitializeToken(string configuration, string label)
     {

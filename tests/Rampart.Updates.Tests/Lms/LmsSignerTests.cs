@@ -81,9 +81,11 @@ public sealed class LmsSignerTests : IDisposable
     {
         public Task<long> LoadAsync(CancellationToken cancellationToken) => inner.LoadAsync(cancellationToken);
 
-        public async Task ReserveAsync(long next, CancellationToken cancellationToken)
+        public Task ReserveAsync(long next, CancellationToken cancellationToken) => inner.ReserveAsync(next, cancellationToken);
+
+        public async Task<long?> ReserveNextAsync(long leaves, CancellationToken cancellationToken)
         {
-            await inner.ReserveAsync(next, cancellationToken);
+            await inner.ReserveNextAsync(leaves, cancellationToken);
             throw new IOException("simulated crash after the state reached the disk");
         }
     }

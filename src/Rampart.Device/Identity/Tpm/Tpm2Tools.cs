@@ -10,16 +10,17 @@ namespace Rampart.Device.Identity.Tpm;
 /// </summary>
 internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
 {
-    public string Handle { get; } = "0x" + options.PersistentHandle.ToString("x8", CultureInfo.InvariantCulture);
+    /// <summary>A persistent handle as tpm2-tools and the provider name it (<c>0x81000100</c>).</summary>
+    public static string Name(uint handle) => "0x" + handle.ToString("x8", CultureInfo.InvariantCulture);
 
     /// <summary>True when the persistent handle holds an object.</summary>
-    public async Task<bool> ExistsAsync(CancellationToken cancellationToken) =>
-        (await RunAsync("tpm2_readpublic", ["-c", Handle], cancellationToken, mayFail: true)).ExitCode == 0;
+    public async Task<bool> ExistsAsync(string handle, CancellationToken cancellationToken) =>
+        (await RunAsync("tpm2_readpublic", ["-c", handle], cancellationToken, mayFail: true)).ExitCode == 0;
 
     /// <summary>The object's attributes as tpm2_readpublic prints them (<c>fixedtpm|fixedparent|…</c>).</summary>
-    public async Task<string> AttributesAsync(CancellationToken cancellationToken)
+    public async Task<string> AttributesAsync(string handle, CancellationToken cancellationToken)
     {
-        var (_, output) = await RunAsync("tpm2_readpublic", ["-c", Handle], cancellationToken);
+        var (_, output) = await RunAsync("tpm2_readpublic", ["-c", handle], cancellationToken);
         var lines = output.Split('\n');
         var index = Array.FindIndex(lines, line => line.StartsWith("attributes:", StringComparison.Ordinal));
         return index >= 0 && index + 1 < lines.Length ? lines[index + 1].Replace("value:", "", StringComparison.Ordinal).Trim() : "";
@@ -27,21 +28,18 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
 
     /// <summary>
     /// Creates an ECDSA P-256 signing key under a storage primary key of the owner hierarchy and
-    /// makes it persistent at <see cref="Handle"/>, replacing what was there. Attributes (TPM 2.0
+    /// makes it persistent at <paramref name="handle"/>, replacing what was there. Attributes (TPM 2.0
     /// Part 1 §27.1): fixedTPM and fixedParent (it can never be duplicated out of this TPM),
     /// sensitiveDataOrigin (the TPM generated the private part itself), userWithAuth, sign, and
     /// not restricted (TLS and CSR signatures are over digests the TPM did not compute).
     /// </summary>
-    public async Task CreatePersistentSigningKeyAsync(CancellationToken cancellationToken)
+    public async Task CreatePersistentSigningKeyAsync(string handle, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("rampart-tpm-");
         try
         {
             string Path(string name) => System.IO.Path.Combine(work.FullName, name);
-            if (await ExistsAsync(cancellationToken))
-            {
-                await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Handle], cancellationToken);
-            }
+            await EvictAsync(handle, cancellationToken);
 
             // Each tool loads the saved contexts it is given as new transient objects, and without a resource manager (a bare
             // swtpm, /dev/tpm0) they stay loaded: a TPM has only a few object slots, so flush between the steps.
@@ -54,7 +52,7 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
                     "-u", Path("key.pub"), "-r", Path("key.priv")], cancellationToken);
                 await FlushTransientObjectsAsync(cancellationToken);
                 await RunAsync("tpm2_load", ["-Q", "-C", Path("primary.ctx"), "-u", Path("key.pub"), "-r", Path("key.priv"), "-c", Path("key.ctx")], cancellationToken);
-                await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Path("key.ctx"), Handle], cancellationToken);
+                await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Path("key.ctx"), handle], cancellationToken);
             }
             finally
             {
@@ -70,12 +68,17 @@ internal sealed class Tpm2Tools(TpmKeyStoreOptions options)
     // With the kernel's resource manager this flushes only this connection's objects; on a bare TPM, every transient object (Rampart's key is persistent).
     private Task FlushTransientObjectsAsync(CancellationToken cancellationToken) => RunAsync("tpm2_flushcontext", ["-t"], cancellationToken, mayFail: true);
 
-    /// <summary>Removes the persistent key (a device that is decommissioned or re-keyed).</summary>
-    public async Task EvictAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the persistent key at <paramref name="handle"/> if there is one (decommissioned, re-keyed, or the
+    /// old key after a renewal). TPM 2.0 Part 3 §28.5 TPM2_EvictControl: given a persistent handle it deletes the
+    /// object from NV; it is the only command that does, so an absent object is checked first rather than an
+    /// error parsed.
+    /// </summary>
+    public async Task EvictAsync(string handle, CancellationToken cancellationToken)
     {
-        if (await ExistsAsync(cancellationToken))
+        if (await ExistsAsync(handle, cancellationToken))
         {
-            await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", Handle], cancellationToken);
+            await RunAsync("tpm2_evictcontrol", ["-Q", "-C", "o", "-c", handle], cancellationToken);
         }
     }
 

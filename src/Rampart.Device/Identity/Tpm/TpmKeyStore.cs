@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rampart.Updates.Files;
 
 namespace Rampart.Device.Identity.Tpm;
@@ -19,9 +21,11 @@ namespace Rampart.Device.Identity.Tpm;
 /// call back into this one (docs/keys.md). Why the provider and not tpm2-pkcs11: the CSR and the
 /// handshake then both sign through one OpenSSL object, no PKCS#11 session to manage.
 /// The store opens the key once (one provider context) and hands out duplicates of that handle.
+/// Renewal (<see cref="INextKeyStore"/>) makes the next key at the second persistent handle and swaps the
+/// two roles crash-safely (TpmKeyStore.Renewal.cs).
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed partial class TpmKeyStore : IKeyStore, IDisposable
+public sealed partial class TpmKeyStore : INextKeyStore, IDisposable
 {
     /// <summary>The OpenSSL provider's name (tpm2-openssl installs it as <c>ossl-modules/tpm2.so</c>).</summary>
     public const string ProviderName = "tpm2";
@@ -30,20 +34,52 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
     private readonly TpmKeyStoreOptions _options;
     private readonly Tpm2Tools _tools;
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger;
+    private readonly string _statePath;
+    private readonly string _pendingCertificatePath;
+    private TpmKeyState _state;
     private SafeEvpPKeyHandle? _key;
 
     public TpmKeyStore(TpmKeyStoreOptions options)
     {
+        // TPM 2.0 Part 2 §7.5: 0x81000000–0x817FFFFF are the owner's persistent objects, the range the owner-hierarchy EvictControl takes.
+        foreach (var handle in (uint[])[options.PersistentHandle, options.NextPersistentHandle])
+        {
+            if (handle is < 0x81000000 or > 0x817FFFFF)
+            {
+                throw new ArgumentException($"{Tpm2Tools.Name(handle)} is not an owner persistent handle (0x81000000–0x817fffff)", nameof(options));
+            }
+        }
+
+        if (options.PersistentHandle == options.NextPersistentHandle)
+        {
+            throw new ArgumentException("PersistentHandle and NextPersistentHandle must differ: a renewal holds both keys until the swap", nameof(options));
+        }
+
         _options = options;
         _tools = new Tpm2Tools(options);
+        _logger = options.Logger ?? NullLogger.Instance;
         CertificatePath = Path.Combine(options.CertificateDirectory, "device.crt");
+        _pendingCertificatePath = Path.Combine(options.CertificateDirectory, "device.next.crt");
+        _statePath = Path.Combine(options.CertificateDirectory, TpmKeyState.FileName);
+        _state = TpmKeyState.Read(_statePath, options);
     }
 
     /// <summary>The certificate file.</summary>
     public string CertificatePath { get; }
 
-    /// <summary>The key's persistent handle, as tpm2-tools and the provider name it (<c>0x81000100</c>).</summary>
-    public string Handle => _tools.Handle;
+    /// <summary>The current key's persistent handle, as tpm2-tools and the provider name it (<c>0x81000100</c>); after a renewal, the other configured handle.</summary>
+    public string Handle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Tpm2Tools.Name(_state.Current);
+            }
+        }
+    }
 
     /// <summary>True when the TPM holds the device key.</summary>
     public Task<bool> HasKeyAsync(CancellationToken cancellationToken)
@@ -56,11 +92,11 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
             }
         }
 
-        return _tools.ExistsAsync(cancellationToken);
+        return _tools.ExistsAsync(Handle, cancellationToken);
     }
 
     /// <summary>The key's TPM object attributes (<c>fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign</c>).</summary>
-    public Task<string> KeyAttributesAsync(CancellationToken cancellationToken) => _tools.AttributesAsync(cancellationToken);
+    public Task<string> KeyAttributesAsync(CancellationToken cancellationToken) => _tools.AttributesAsync(Handle, cancellationToken);
 
     /// <summary>
     /// Creates a new device key inside the TPM, replacing the one at the handle (enrollment, or a
@@ -68,16 +104,37 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
     /// </summary>
     public async Task<ECDsa> CreateKeyAsync(CancellationToken cancellationToken)
     {
-        ReleaseKey();
-        await _tools.CreatePersistentSigningKeyAsync(cancellationToken);
-        return OpenKey();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await RecoverAsync(cancellationToken);
+            ReleaseKey();
+            await _tools.CreatePersistentSigningKeyAsync(Handle, cancellationToken);
+            return OpenKey();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
-    /// <summary>Removes the device key from the TPM (and so the device's identity).</summary>
-    public Task DeleteKeyAsync(CancellationToken cancellationToken)
+    /// <summary>Removes the device key from the TPM (and so the device's identity): both handles, and the record of which is current.</summary>
+    public async Task DeleteKeyAsync(CancellationToken cancellationToken)
     {
-        ReleaseKey();
-        return _tools.EvictAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ReleaseKey();
+            await _tools.EvictAsync(Tpm2Tools.Name(_options.PersistentHandle), cancellationToken);
+            await _tools.EvictAsync(Tpm2Tools.Name(_options.NextPersistentHandle), cancellationToken);
+            AtomicFile.Delete(_pendingCertificatePath);
+            AtomicFile.Delete(_statePath);
+            SetState(new TpmKeyState(_options.PersistentHandle));
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Opens the TPM-held key: signing goes to the TPM; only the public half can be exported.</summary>
@@ -90,11 +147,11 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
                 ApplyTcti();
                 try
                 {
-                    _key = SafeEvpPKeyHandle.OpenKeyFromProvider(ProviderName, "handle:" + Handle);
+                    _key = OpenProviderKey(Tpm2Tools.Name(_state.Current));
                 }
                 catch (CryptographicException exception)
                 {
-                    throw new TpmKeyStoreException($"the TPM key at {Handle} cannot be opened through the OpenSSL '{ProviderName}' provider (is tpm2-openssl installed and the TPM reachable?): {exception.Message}", exception);
+                    throw Unopenable(Tpm2Tools.Name(_state.Current), exception);
                 }
             }
 
@@ -104,11 +161,30 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
     }
 
     /// <summary>Closes the store's handle to the key (keys and certificates it handed out keep their own).</summary>
-    public void Dispose() => ReleaseKey();
+    public void Dispose()
+    {
+        ReleaseKey();
+        _gate.Dispose();
+    }
 
     /// <inheritdoc />
     /// <remarks>Null when there is no certificate yet, or when the TPM no longer holds the key it certifies (the device re-enrolls).</remarks>
     public async Task<X509Certificate2?> LoadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // A renewal a crash interrupted is finished or discarded first, so the pair below is whole.
+            await RecoverAsync(cancellationToken);
+            return await LoadCurrentAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<X509Certificate2?> LoadCurrentAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(CertificatePath))
         {
@@ -124,7 +200,7 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
         catch (TpmKeyStoreException)
         {
             // No key at the handle any more: the device has no identity and enrolls again. Anything else (TPM unreachable) is the caller's to see.
-            if (await _tools.ExistsAsync(cancellationToken))
+            if (await _tools.ExistsAsync(Handle, cancellationToken))
             {
                 throw;
             }
@@ -152,6 +228,19 @@ public sealed partial class TpmKeyStore : IKeyStore, IDisposable
         Directory.CreateDirectory(_options.CertificateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         AtomicFile.Write(CertificatePath, System.Text.Encoding.ASCII.GetBytes(certificateWithKey.ExportCertificatePem() + "\n"));
         return Task.CompletedTask;
+    }
+
+    private static SafeEvpPKeyHandle OpenProviderKey(string handle) => SafeEvpPKeyHandle.OpenKeyFromProvider(ProviderName, "handle:" + handle);
+
+    private static TpmKeyStoreException Unopenable(string handle, CryptographicException exception) =>
+        new($"the TPM key at {handle} cannot be opened through the OpenSSL '{ProviderName}' provider (is tpm2-openssl installed and the TPM reachable?): {exception.Message}", exception);
+
+    private void SetState(TpmKeyState state)
+    {
+        lock (_lock)
+        {
+            _state = state;
+        }
     }
 
     private void ReleaseKey()

@@ -14,6 +14,13 @@ public sealed class TpmKeyStoreOptions
     public uint PersistentHandle { get; init; } = 0x81000100;
 
     /// <summary>
+    /// The second persistent handle: a renewal makes the next key here, and after the swap the two handles
+    /// trade roles (which one is current is recorded in <c>tpm-keys.state</c> beside the certificate). Same
+    /// owner range as <see cref="PersistentHandle"/>; the store never evicts a handle other than these two.
+    /// </summary>
+    public uint NextPersistentHandle { get; init; } = 0x81000101;
+
+    /// <summary>
     /// The TPM Command Transmission Interface, e.g. <c>device:/dev/tpmrm0</c> or
     /// <c>swtpm:host=127.0.0.1,port=2321</c>; null lets the TSS pick its default (the kernel's
     /// resource manager /dev/tpmrm0 first). One TPM per process: the OpenSSL tpm2 provider reads it
@@ -26,4 +33,7 @@ public sealed class TpmKeyStoreOptions
 
     /// <summary>How long one tpm2-tools command may take.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where the store logs renewals and the recovery of a half-done one (handles and thumbprints only); none by default.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 }

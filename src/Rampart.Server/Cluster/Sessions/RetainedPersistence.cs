@@ -117,7 +117,8 @@ public sealed partial class RetainedPersistence : WriteBehindService
                 string? problem = "no message";
                 if (row.Message is { } bytes && RetainedMessageCodec.Decode(bytes, _brokerOptions.MaximumPacketSize, out problem) is { } message)
                 {
-                    messages.Add(message);
+                    // Its version (when it was set), so a copy heard from another node is compared with it.
+                    messages.Add(message.StampRetainedAt(row.SetAt));
                 }
                 else
                 {
