@@ -127,7 +127,8 @@ internal static class CaCommand
             HelpName = "DAYS",
             DefaultValueFactory = _ => (int)CaRollover.DefaultOverlap.TotalDays,
         };
-        var rollover = new Command("rollover", "Replace the issuing CA of a stopped node with a new one from the same root; the old one stays trusted during the overlap.") { data, overlap };
+        var rollover = new Command("rollover",
+            "Replace the issuing CA with a new one from the same root; the old one stays trusted during the overlap. On a running node it switches at once, over its admin socket, without dropping a connection.") { data, overlap };
         rollover.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
         {
             var days = parse.GetValue(overlap);
@@ -136,12 +137,29 @@ internal static class CaCommand
                 throw new NodeStartupException("--overlap-days must be between 1 and 3650");
             }
 
-            var result = await CaRollover.RolloverAsync(CommonOptions.ResolveData(parse.GetValue(data)), CommonOptions.ResolveStorage(),
-                Server.Admin.LocalAdminConnection.Actor, TimeProvider.System, TimeSpan.FromDays(days), cancellationToken);
+            var directoryPath = CommonOptions.ResolveData(parse.GetValue(data));
+            var result = await LiveAsync(directoryPath, days, cancellationToken)
+                ?? await CaRollover.RolloverAsync(directoryPath, CommonOptions.ResolveStorage(),
+                    Server.Admin.LocalAdminConnection.Actor, TimeProvider.System, TimeSpan.FromDays(days), cancellationToken);
             Console.WriteLine($"issuing CA rolled over: {result.NewSubject} (sha256 {result.NewSha256}) now signs;");
             Console.WriteLine($"{result.PreviousSubject} (sha256 {result.PreviousSha256}) stays trusted for its certificates until {result.PreviousTrustedUntil:u}");
             return 0;
         }));
         return rollover;
+    }
+
+    // The running node rolls over itself (LiveCaRollover); null when no node runs on the directory, so the command opens it itself.
+    private static async Task<CaRollover.Result?> LiveAsync(string directoryPath, int days, CancellationToken cancellationToken)
+    {
+        using var directory = NodeDataDirectory.OpenExisting(directoryPath);
+        using var client = new Server.Admin.AdminClient(directory.AdminSocketPath);
+        try
+        {
+            return await client.SendAsync<CaRollover.Result>(HttpMethod.Post, "api/v1/ca/rollover", cancellationToken, new CaRolloverRequest(days));
+        }
+        catch (HttpRequestException exception) when (Server.Admin.AdminClient.IsNotRunning(exception))
+        {
+            return null;
+        }
     }
 }

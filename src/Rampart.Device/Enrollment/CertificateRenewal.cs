@@ -10,8 +10,11 @@ namespace Rampart.Device.Enrollment;
 /// only after <c>probe</c> proved it works (a connection to the gateway); until then the old one stays.
 /// A store that makes its own next key (<see cref="INextKeyStore"/>, a TPM) is renewed with that key, never
 /// with a software one: the key of a TPM-keyed device stays in the TPM across renewals.
+/// With <c>followIssuingCa</c> (the default) a certificate is also due at once when the node's issuing
+/// CA (EST <c>cacerts</c>) is no longer the one that issued it: after an issuing CA rollover the fleet
+/// moves to the new CA within one check interval, long before the old CA's overlap ends.
 /// </summary>
-public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvider time, double windowFraction = 1.0 / 3)
+public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvider time, double windowFraction = 1.0 / 3, bool followIssuingCa = true)
 {
     private readonly double _jitter = Random.Shared.NextDouble() * 0.1;
 
@@ -30,7 +33,7 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
     /// </summary>
     public async Task<X509Certificate2?> RenewIfDueAsync(X509Certificate2 current, Func<X509Certificate2, Task<bool>> probe, CancellationToken cancellationToken)
     {
-        if (time.GetUtcNow() < DueAt(current))
+        if (time.GetUtcNow() < DueAt(current) && !await IssuerReplacedAsync(current, cancellationToken))
         {
             return null;
         }
@@ -49,6 +52,27 @@ public sealed class CertificateRenewal(EstClient est, IKeyStore store, TimeProvi
 
         await store.SaveAsync(staged, cancellationToken);
         return staged;
+    }
+
+    /// <summary>True when the node now issues from another issuing CA than the one that issued <paramref name="current"/> (a rollover); false when unknown.</summary>
+    public async Task<bool> IssuerReplacedAsync(X509Certificate2 current, CancellationToken cancellationToken)
+    {
+        if (!followIssuingCa)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var issuing = await est.GetIssuingCaAsync(cancellationToken);
+            return !issuing.SubjectName.RawData.AsSpan().SequenceEqual(current.IssuerName.RawData);
+        }
+        catch (Exception exception) when (exception is EstException or HttpRequestException or IOException
+            or System.Security.Authentication.AuthenticationException || exception is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Node unreachable or its answer unusable: the time window alone decides this check.
+            return false;
+        }
     }
 
     // RFC 7030 §4.2.2: simplereenroll is authenticated by the current certificate and key (the TLS client

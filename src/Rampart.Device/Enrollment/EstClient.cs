@@ -62,6 +62,48 @@ public sealed class EstClient(Uri server, X509Certificate2 trustedRoot)
     }
 
     /// <summary>
+    /// The issuing CA the node signs with now (RFC 7030 §4.1 <c>cacerts</c>, no client authentication),
+    /// checked to be issued by the pinned root: a certificate whose issuer differs was issued by a CA a
+    /// rollover replaced (<see cref="CertificateRenewal"/> then renews at once).
+    /// </summary>
+    public async Task<X509Certificate2> GetIssuingCaAsync(CancellationToken cancellationToken)
+    {
+        using var http = Client(null);
+        http.MaxResponseContentBufferSize = MaxCaCertsBytes;
+        using var response = await http.GetAsync(".well-known/est/cacerts", cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new EstException((int)response.StatusCode, body.Length > 500 ? body[..500] : body);
+        }
+
+        var cms = new SignedCms();
+        try
+        {
+            cms.Decode(Convert.FromBase64String(body));
+        }
+        catch (Exception exception) when (exception is FormatException or CryptographicException)
+        {
+            throw new EstException((int)response.StatusCode, $"cacerts is not a base64 certs-only PKCS#7: {exception.Message}");
+        }
+
+        // The issuing CA is the certificate that is not self-issued; it must chain to the pinned root, not merely name it.
+        foreach (var certificate in cms.Certificates)
+        {
+            if (!certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
+                && Pki.Trust.FixedRootChain.Verify(certificate, trustedRoot, []))
+            {
+                return X509CertificateLoader.LoadCertificate(certificate.RawData);
+            }
+        }
+
+        throw new EstException((int)response.StatusCode, "cacerts holds no issuing CA issued by the pinned root");
+    }
+
+    // Two certificates in a certs-only PKCS#7, base64: a few KiB. Anything much larger is not a CA chain.
+    private const int MaxCaCertsBytes = 64 * 1024;
+
+    /// <summary>
     /// Sends a CSR made elsewhere with a bootstrap token and returns the issued certificate (without a
     /// key). For tools that test what the node does with a CSR's fields (the red team); devices use
     /// <see cref="EnrollAsync(string, string, CancellationToken)"/>.

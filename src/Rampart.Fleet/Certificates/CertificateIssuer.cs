@@ -12,12 +12,27 @@ namespace Rampart.Fleet.Certificates;
 /// </summary>
 public sealed class CertificateIssuer(CertificateAuthority authority, ICertificateStore certificates, TimeProvider time)
 {
-    // The CA certificates never change while the node runs: encode the EST cacerts answer
-    // (RFC 7030 §4.1.3) once instead of copying and re-encoding both certificates per request.
-    private readonly Lazy<X509Certificate2Collection> _chain = new(() => authority.Chain);
+    // The CA certificates change only with a live issuing CA rollover (the authority's generation):
+    // copied once per generation instead of per request. A replaced collection is left to the GC, as a
+    // request may still be writing it out.
+    private volatile Tuple<int, X509Certificate2Collection>? _chain;
 
     /// <summary>The CA's chain (issuing, root); shared, do not dispose.</summary>
-    public X509Certificate2Collection Chain => _chain.Value;
+    public X509Certificate2Collection Chain
+    {
+        get
+        {
+            var generation = authority.Generation;
+            if (_chain is { } cached && cached.Item1 == generation)
+            {
+                return cached.Item2;
+            }
+
+            var chain = Tuple.Create(generation, authority.Chain);
+            _chain = chain;
+            return chain.Item2;
+        }
+    }
 
     /// <summary>The CA itself, for checks that need its certificates.</summary>
     public CertificateAuthority Authority => authority;

@@ -33,63 +33,156 @@ public sealed class CertificateAuthority : IDisposable
     /// </summary>
     public CertificateAuthority(X509Certificate2 root, X509Certificate2 issuing, ECDsa issuingKey)
     {
+        CheckPair(root, issuing, issuingKey);
+        Root = root;
+        _state = new IssuingState(issuing, issuingKey, null, null);
+    }
+
+    private CertificateAuthority(X509Certificate2 root, IssuingState state)
+    {
+        Root = root;
+        _state = state;
+    }
+
+    private static void CheckPair(X509Certificate2 root, X509Certificate2 issuing, ECDsa issuingKey)
+    {
         if (!IsSignedBy(issuing, root))
         {
             throw new ArgumentException("the issuing CA was not issued by the given root", nameof(issuing));
         }
 
-        using (var issuingPublic = issuing.GetECDsaPublicKey())
-        using (var rootPublic = root.GetECDsaPublicKey())
+        using var issuingPublic = issuing.GetECDsaPublicKey();
+        using var rootPublic = root.GetECDsaPublicKey();
+        if (issuingPublic is null || rootPublic is null)
         {
-            if (issuingPublic is null || rootPublic is null)
-            {
-                throw new ArgumentException("the CA certificates must hold ECDSA keys");
-            }
-
-            if (!issuingPublic.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(issuingKey.ExportSubjectPublicKeyInfo()))
-            {
-                throw new ArgumentException("the issuing key does not match the issuing CA certificate", nameof(issuingKey));
-            }
+            throw new ArgumentException("the CA certificates must hold ECDSA keys");
         }
 
-        Root = root;
-        Issuing = issuing;
-
-        // Kept once: extracting the private key (and recomputing the authority key identifier) per
-        // issuance cost more than the signature itself.
-        _issuingKey = issuingKey;
-        _signer = X509SignatureGenerator.CreateForECDsa(_issuingKey);
-        _authorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false);
+        if (!issuingPublic.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(issuingKey.ExportSubjectPublicKeyInfo()))
+        {
+            throw new ArgumentException("the issuing key does not match the issuing CA certificate", nameof(issuingKey));
+        }
     }
 
-    private readonly ECDsa _issuingKey;
-    private readonly X509SignatureGenerator _signer;
-    private readonly X509AuthorityKeyIdentifierExtension _authorityKeyIdentifier;
+    // Everything a rollover replaces, swapped as one reference so a reader never sees the new issuing
+    // CA with the old key, or the new CA without its predecessor still trusted.
+    private volatile IssuingState _state;
 
-    // The ECDsa object is not documented as safe for concurrent use; a signature takes tens of microseconds.
-    private readonly Lock _signing = new();
+    private sealed class IssuingState
+    {
+        public IssuingState(X509Certificate2 issuing, ECDsa key, CertificateAuthority? previous, DateTimeOffset? previousTrustedUntil, Lock? signing = null)
+        {
+            Issuing = issuing;
+            Signing = signing ?? new Lock();
+
+            // Kept once: extracting the private key (and recomputing the authority key identifier) per
+            // issuance cost more than the signature itself.
+            Key = key;
+            Signer = X509SignatureGenerator.CreateForECDsa(key);
+            AuthorityKeyIdentifier = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuing, true, false);
+            Previous = previous;
+            PreviousTrustedUntil = previousTrustedUntil;
+            TrustedIssuers = previous is null ? [issuing] : [issuing, previous.Issuing];
+        }
+
+        public X509Certificate2 Issuing { get; }
+        public ECDsa Key { get; }
+        public X509SignatureGenerator Signer { get; }
+        public X509AuthorityKeyIdentifierExtension AuthorityKeyIdentifier { get; }
+        public CertificateAuthority? Previous { get; }
+        public DateTimeOffset? PreviousTrustedUntil { get; }
+        public IReadOnlyList<X509Certificate2> TrustedIssuers { get; }
+
+        // The ECDsa object is not documented as safe for concurrent use; a signature takes tens of microseconds.
+        public Lock Signing { get; }
+    }
 
     /// <summary>The trust anchor devices and clients pin.</summary>
     public X509Certificate2 Root { get; }
 
     /// <summary>The issuing CA, with its private key.</summary>
-    public X509Certificate2 Issuing { get; }
+    public X509Certificate2 Issuing => _state.Issuing;
 
     /// <summary>
     /// The issuing CA a rollover replaced, with its key, while its overlap lasts: the certificates it
     /// issued stay trusted (<see cref="TrustedIssuers"/>) and it signs their CRL; it issues nothing new.
     /// </summary>
-    public CertificateAuthority? Previous { get; init; }
+    public CertificateAuthority? Previous
+    {
+        get => _state.Previous;
+        init => _state = new IssuingState(_state.Issuing, _state.Key, value, _state.PreviousTrustedUntil);
+    }
 
     /// <summary>Until when <see cref="Previous"/> is trusted (the end of the rollover's overlap).</summary>
-    public DateTimeOffset? PreviousTrustedUntil { get; init; }
+    public DateTimeOffset? PreviousTrustedUntil
+    {
+        get => _state.PreviousTrustedUntil;
+        init => _state = new IssuingState(_state.Issuing, _state.Key, _state.Previous, value);
+    }
+
+    /// <summary>Counts the rollovers this instance went through while running (<see cref="RollOver"/>); a cache of anything derived from the issuing CAs compares it.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
+    private int _generation;
 
     /// <summary>The issuing CAs whose certificates are trusted now: the current one first, then the previous one during a rollover's overlap.</summary>
-    public IReadOnlyList<X509Certificate2> TrustedIssuers => Previous is null ? [Issuing] : [Issuing, Previous.Issuing];
+    public IReadOnlyList<X509Certificate2> TrustedIssuers => _state.TrustedIssuers;
 
     /// <summary>True when <paramref name="certificate"/> names the previous issuing CA as its issuer (cheap: the name, not the chain; the caller has proven issuance otherwise).</summary>
     public bool NamesPreviousIssuer(X509Certificate2 certificate) =>
         Previous is { } previous && certificate.IssuerName.RawData.AsSpan().SequenceEqual(previous.Issuing.SubjectName.RawData);
+
+    /// <summary>
+    /// Switches a running authority to a new issuing CA from the same root (a live rollover): from the
+    /// swap on, <paramref name="issuing"/> signs every certificate and the CRL, and the one it replaces
+    /// becomes <see cref="Previous"/>, trusted for its certificates until <paramref name="previousTrustedUntil"/>.
+    /// Refused while an earlier rollover's previous CA is still trusted at <paramref name="now"/> (its overlap must end first).
+    /// Takes ownership of <paramref name="issuing"/> and <paramref name="issuingKey"/> once it succeeds.
+    /// </summary>
+    public void RollOver(X509Certificate2 issuing, ECDsa issuingKey, DateTimeOffset previousTrustedUntil, DateTimeOffset now)
+    {
+        CheckPair(Root, issuing, issuingKey);
+        lock (_rolling)
+        {
+            // A previous CA whose overlap ended while the node ran is simply dropped (not disposed: a CRL
+            // of its certificates may still be being signed with its key).
+            var current = _state;
+            if (current.Previous is not null && current.PreviousTrustedUntil > now)
+            {
+                throw new InvalidOperationException("the previous issuing CA is still trusted; a new rollover waits until that overlap ends");
+            }
+
+            // The replaced CA keeps its key (it signs its certificates' CRL) and its lock (an issuance begun
+            // before the swap may still be signing with that key), under a root copy disposed with it.
+            var previous = new CertificateAuthority(X509CertificateLoader.LoadCertificate(Root.RawData), new IssuingState(current.Issuing, current.Key, null, null, current.Signing));
+            _state = new IssuingState(issuing, issuingKey, previous, previousTrustedUntil);
+            Interlocked.Increment(ref _generation);
+        }
+    }
+
+    private readonly Lock _rolling = new();
+
+    /// <summary>
+    /// Ends a rollover's overlap on a running authority once <see cref="PreviousTrustedUntil"/> has
+    /// passed at <paramref name="now"/>: the previous CA is trusted for nothing from then on (as a start
+    /// after the overlap would load it). Returns true when it ended now.
+    /// </summary>
+    public bool EndOverlapIfDue(DateTimeOffset now)
+    {
+        lock (_rolling)
+        {
+            var current = _state;
+            if (current.Previous is null || current.PreviousTrustedUntil > now)
+            {
+                return false;
+            }
+
+            // Not disposed, as in RollOver: a CRL of its certificates may still be being signed.
+            _state = new IssuingState(current.Issuing, current.Key, null, null, current.Signing);
+            Interlocked.Increment(ref _generation);
+            return true;
+        }
+    }
 
     /// <summary>The chain a relying party needs: issuing CA first, then the root (as EST cacerts returns it).</summary>
     public X509Certificate2Collection Chain => [X509CertificateLoader.LoadCertificate(Issuing.RawData), X509CertificateLoader.LoadCertificate(Root.RawData)];
@@ -155,14 +248,15 @@ public sealed class CertificateAuthority : IDisposable
             request.CertificateExtensions.Add(extension);
         }
 
-        request.CertificateExtensions.Add(_authorityKeyIdentifier);
-        var notAfter = template.NotAfter < Issuing.NotAfter ? template.NotAfter : new DateTimeOffset(Issuing.NotAfter.ToUniversalTime());
+        var state = _state;
+        request.CertificateExtensions.Add(state.AuthorityKeyIdentifier);
+        var notAfter = template.NotAfter < state.Issuing.NotAfter ? template.NotAfter : new DateTimeOffset(state.Issuing.NotAfter.ToUniversalTime());
 
         // RFC 5280 §4.1.2.4: the issuer field is the issuing CA's subject, exactly. (The overload
         // taking the issuer certificate would re-check its CA constraints and extract its key each call.)
-        lock (_signing)
+        lock (state.Signing)
         {
-            return request.Create(Issuing.SubjectName, _signer, template.NotBefore, notAfter, template.SerialNumber);
+            return request.Create(state.Issuing.SubjectName, state.Signer, template.NotBefore, notAfter, template.SerialNumber);
         }
     }
 
@@ -176,9 +270,10 @@ public sealed class CertificateAuthority : IDisposable
         }
 
         // The generator overload, so the issuing key need not be attached to the certificate (it may be in a token).
-        lock (_signing)
+        var state = _state;
+        lock (state.Signing)
         {
-            return builder.Build(Issuing.SubjectName, _signer, number, nextUpdate, HashAlgorithmName.SHA256, _authorityKeyIdentifier, thisUpdate);
+            return builder.Build(state.Issuing.SubjectName, state.Signer, number, nextUpdate, HashAlgorithmName.SHA256, state.AuthorityKeyIdentifier, thisUpdate);
         }
     }
 
@@ -195,9 +290,10 @@ public sealed class CertificateAuthority : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        Previous?.Dispose();
-        _issuingKey.Dispose();
+        var state = _state;
+        state.Previous?.Dispose();
+        state.Key.Dispose();
         Root.Dispose();
-        Issuing.Dispose();
+        state.Issuing.Dispose();
     }
 }

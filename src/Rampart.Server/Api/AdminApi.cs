@@ -30,6 +30,7 @@ public static class AdminApi
         api.MapReleaseEndpoints();
         api.MapExportEndpoints();
         api.MapAlertEndpoints();
+        Keys.CaEndpoints.MapCaEndpoints(api);
         return endpoints;
     }
 }

@@ -26,10 +26,22 @@ public static class EstEndpoints
     {
         var est = endpoints.MapGroup("/.well-known/est");
 
-        // RFC 7030 §4.1: the CA certificates, no authentication required. They do not change while
-        // the node runs, so the certs-only answer is encoded once.
-        var caCerts = new Lazy<string>(() => EstEncoding.CertsOnly(endpoints.ServiceProvider.GetRequiredService<CertificateIssuer>().Chain));
-        est.MapGet("/cacerts", (HttpContext context) => Base64Reply(context, caCerts.Value, EstEncoding.CaCertsContentType));
+        // RFC 7030 §4.1: the CA certificates, no authentication required, the issuing CA first. They
+        // change only with a live issuing CA rollover, so the certs-only answer is encoded once per
+        // generation of the authority (devices read it to see that their issuer was replaced).
+        var issuer = new Lazy<CertificateIssuer>(() => endpoints.ServiceProvider.GetRequiredService<CertificateIssuer>());
+        (int Generation, string Body)? caCerts = null;
+        est.MapGet("/cacerts", (HttpContext context) =>
+        {
+            var generation = issuer.Value.Authority.Generation;
+            if (caCerts is not { } cached || cached.Generation != generation)
+            {
+                cached = (generation, EstEncoding.CertsOnly(issuer.Value.Chain));
+                caCerts = cached;
+            }
+
+            return Base64Reply(context, cached.Body, EstEncoding.CaCertsContentType);
+        });
 
         // RFC 7030 §4.5: what the CA wants in a request.
         est.MapGet("/csrattrs", (HttpContext context) => Base64Reply(context, EstEncoding.CsrAttributes(), EstEncoding.CsrAttrsContentType));

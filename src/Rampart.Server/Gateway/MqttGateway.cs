@@ -36,7 +36,7 @@ public sealed partial class MqttGateway : IDisposable
     private readonly ILogger<MqttGateway> _logger;
     private readonly ServiceClientIds _serviceIds;
     private readonly ConcurrentDictionary<GatewayClientPolicy, byte> _registered = new();
-    private X509ChainPolicy? _chainPolicy;
+    private (int Generation, X509ChainPolicy Policy)? _chainPolicy;
     private readonly IReadOnlyDictionary<string, Rampart.Fleet.Permissions.ServicePermissions> _services;
     private long _faults;
 
@@ -143,7 +143,20 @@ public sealed partial class MqttGateway : IDisposable
     /// one intermediate; validity times are judged later against the recorded certificate (so an
     /// expired device hears why), revocation from the live state rather than a CRL download.
     /// </summary>
-    public X509ChainPolicy ClientChainPolicy() => _chainPolicy ??= FixedRootChain.Policy(_authority.Root, _authority.TrustedIssuers, ignoreValidity: true);
+    public X509ChainPolicy ClientChainPolicy()
+    {
+        // Rebuilt after a live issuing CA rollover (the authority's generation moves), so the new CA's
+        // certificates are accepted from the swap on and the old one's still are during the overlap.
+        var generation = _authority.Generation;
+        if (_chainPolicy is { } cached && cached.Generation == generation)
+        {
+            return cached.Policy;
+        }
+
+        var policy = FixedRootChain.Policy(_authority.Root, _authority.TrustedIssuers, ignoreValidity: true);
+        _chainPolicy = (generation, policy);
+        return policy;
+    }
 
     /// <summary>
     /// The certificate check of the TLS handshake (a certificate is required): the chain the handshake

@@ -194,6 +194,10 @@ public sealed partial class RampartNode : IAsyncDisposable
         builder.Services.AddRampartCore(stores, keys);
         builder.Services.AddHostedService<CrlRefresher>();
         builder.Services.AddSingleton(keys);
+
+        // An instance (not a factory), so the container never disposes it: the node owns the directory's lock.
+        builder.Services.AddSingleton(directory);
+        builder.Services.AddSingleton<LiveCaRollover>();
         builder.Services.AddSingleton(new NodeConsole(console));
         builder.Services.AddHostedService<AuditLogHostedService>();
         builder.Services.AddSingleton<NodeLifecycle>();

@@ -13,7 +13,7 @@ using Rampart.Server.Hosting;
 namespace Rampart.Server.Keys;
 
 /// <summary>
-/// Issuing CA rollover (<c>rampart ca rollover</c>, on a stopped node): a new issuing CA from the same
+/// Issuing CA rollover (<c>rampart ca rollover</c>, on a stopped node or, through <see cref="LiveCaRollover"/>, a running one): a new issuing CA from the same
 /// root, with a new key generated where the keys are held (file or token), becomes the one that signs;
 /// the replaced one stays trusted for the certificates it issued until the overlap ends (its key signs
 /// their CRL, <c>/pki/crl/previous</c>), and those certificates may renew at once onto the new CA.
@@ -54,9 +54,17 @@ public static class CaRollover
     {
         await using var node = await OfflineNode.OpenAsync(dataDirectory, cancellationToken, time: time, storage: storage);
         using var directory = NodeDataDirectory.OpenExisting(Path.GetFullPath(dataDirectory));
-        var keys = node.Keys.KeyProvider;
-        var audit = node.Services.GetRequiredService<IAuditStore>();
+        return await RolloverAsync(directory, node.Keys.KeyProvider, node.Services.GetRequiredService<IAuditStore>(),
+            node.Services.GetRequiredService<IAuditLog>(), actor, time, overlap, cancellationToken);
+    }
 
+    /// <summary>
+    /// The three steps over a data directory whose keys and audit log are open (by an offline command, or
+    /// by the running node for a live rollover, <see cref="LiveCaRollover"/>); the files are in force when it returns.
+    /// </summary>
+    internal static async Task<Result> RolloverAsync(
+        NodeDataDirectory directory, ISigningKeyProvider keys, IAuditStore audit, IAuditLog log, string actor, TimeProvider time, TimeSpan overlap, CancellationToken cancellationToken)
+    {
         // 1. Prepared: nothing in force yet.
         var after = (await audit.GetLastEntryAsync(cancellationToken))?.Sequence ?? 0;
         var result = Prepare(directory, keys, time, overlap, after);
@@ -71,8 +79,7 @@ public static class CaRollover
             ["new-sha256"] = result.NewSha256,
             ["previous-trusted-until"] = result.PreviousTrustedUntil.ToString("O", CultureInfo.InvariantCulture),
         });
-        await node.Services.GetRequiredService<IAuditLog>().CommitAsync<Result>(
-            (_, _) => ValueTask.FromResult(AuditedOutcome<Result>.Done(result, record)), cancellationToken);
+        await log.CommitAsync<Result>((_, _) => ValueTask.FromResult(AuditedOutcome<Result>.Done(result, record)), cancellationToken);
         CrashPoint.Reached("ca-rollover-committed");
 
         // 3.

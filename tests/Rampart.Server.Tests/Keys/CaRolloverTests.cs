@@ -3,10 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Rampart.Device.Enrollment;
 using Rampart.Fleet.Audit;
 using Rampart.Fleet.Enrollment;
-using Rampart.Fleet.Inventory;
 using Rampart.Pki.Authority;
 using Rampart.Pki.Trust;
-using Rampart.Server.Tests.Gateway;
 using Rampart.Server.Hosting;
 using Rampart.Server.Keys;
 using Rampart.Testing;
@@ -32,12 +30,12 @@ public sealed class CaRolloverTests : IDisposable
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(40));
         var data = _temp.Sub("data");
         X509Certificate2 root, oldIssuing, renewing, staying;
-        await using (var node = await StartAsync(data, clock))
+        await using (var node = await RolloverNodes.StartAsync(data, clock))
         {
             var authority = node.Node.Services.GetRequiredService<CertificateAuthority>();
-            (root, oldIssuing) = (Copy(authority.Root), Copy(authority.Issuing));
-            renewing = await EnrollAsync(node, root, "roll-1");
-            staying = await EnrollAsync(node, root, "roll-2");
+            (root, oldIssuing) = (RolloverNodes.Copy(authority.Root), RolloverNodes.Copy(authority.Issuing));
+            renewing = await RolloverNodes.EnrollAsync(node, root, "roll-1");
+            staying = await RolloverNodes.EnrollAsync(node, root, "roll-2");
         }
 
         var result = await CaRollover.RolloverAsync(data, StorageSettings.Sqlite, "test", clock, TimeSpan.FromDays(30), CancellationToken.None);
@@ -48,7 +46,7 @@ public sealed class CaRolloverTests : IDisposable
         Assert.Contains("waits until that overlap ends", refused.Message, StringComparison.Ordinal);
 
         clock.Advance(TimeSpan.FromDays(1));
-        await using (var node = await StartAsync(data, clock))
+        await using (var node = await RolloverNodes.StartAsync(data, clock))
         {
             var services = node.Node.Services;
             var authority = services.GetRequiredService<CertificateAuthority>();
@@ -71,9 +69,9 @@ public sealed class CaRolloverTests : IDisposable
 
             // Both CRLs, each verified by openssl against its own issuer.
             using var client = node.HttpsClient();
-            await VerifyCrlAsync(await client.GetByteArrayAsync("pki/crl"), authority.Issuing, root, "current");
-            await VerifyCrlAsync(await client.GetByteArrayAsync("pki/crl/previous"), oldIssuing, root, "previous");
-            var failsAgainstTheOther = await OpensslCrlAsync(await client.GetByteArrayAsync("pki/crl/previous"), authority.Issuing, root, "crossed");
+            await CrlAssertions.VerifyAsync(_temp, await client.GetByteArrayAsync("pki/crl"), authority.Issuing, root, "current");
+            await CrlAssertions.VerifyAsync(_temp, await client.GetByteArrayAsync("pki/crl/previous"), oldIssuing, root, "previous");
+            var failsAgainstTheOther = await CrlAssertions.OpensslAsync(_temp, await client.GetByteArrayAsync("pki/crl/previous"), authority.Issuing, root, "crossed");
             Assert.DoesNotContain("verify OK", failsAgainstTheOther.Output, StringComparison.Ordinal);
 
             var audit = services.GetRequiredService<IAuditStore>();
@@ -83,7 +81,7 @@ public sealed class CaRolloverTests : IDisposable
 
         // The overlap is over: the old issuing CA is trusted for nothing and has no CRL any more.
         clock.Advance(TimeSpan.FromDays(30));
-        await using (var node = await StartAsync(data, clock))
+        await using (var node = await RolloverNodes.StartAsync(data, clock))
         {
             var authority = node.Node.Services.GetRequiredService<CertificateAuthority>();
             Assert.Null(authority.Previous);
@@ -93,37 +91,9 @@ public sealed class CaRolloverTests : IDisposable
         }
     }
 
-    private static Task<TestNode> StartAsync(string data, TimeProvider clock) =>
-        TestNode.StartAsync(data, new Dictionary<string, string?>(GatewayNode.IngestService), clock);
-
-    private static X509Certificate2 Copy(X509Certificate2 certificate) => X509CertificateLoader.LoadCertificate(certificate.RawData);
-
-    private static async Task<X509Certificate2> EnrollAsync(TestNode node, X509Certificate2 root, string id)
-    {
-        var (_, bootstrap) = await node.Node.Services.GetRequiredService<InventoryService>().AddAsync(new NewDevice(id), "test", CancellationToken.None);
-        return await new EstClient(node.Node.HttpsUri, root).EnrollAsync(id, bootstrap.Token, CancellationToken.None);
-    }
-
     private static async Task ConnectAsync(TestNode node, X509Certificate2 root, string id, X509Certificate2 certificate)
     {
         await using var device = await KeyTestDevices.ConnectAndPublishAsync(node, id, root, certificate);
-    }
-
-    private async Task VerifyCrlAsync(byte[] der, X509Certificate2 issuer, X509Certificate2 root, string name)
-    {
-        var (exit, output) = await OpensslCrlAsync(der, issuer, root, name);
-        Assert.True(exit == 0, output);
-        Assert.Contains("verify OK", output, StringComparison.Ordinal);
-    }
-
-    // openssl crl -CAfile checks the CRL's signature against the issuer it names (RFC 5280 §6.3.3 (f)).
-    private async Task<(int ExitCode, string Output)> OpensslCrlAsync(byte[] der, X509Certificate2 issuer, X509Certificate2 root, string name)
-    {
-        var crl = _temp.Sub($"{name}.crl");
-        var chain = _temp.Sub($"{name}-chain.pem");
-        await File.WriteAllBytesAsync(crl, der);
-        await File.WriteAllTextAsync(chain, issuer.ExportCertificatePem() + "\n" + root.ExportCertificatePem() + "\n");
-        return await RunningProcess.RunAsync("openssl", ["crl", "-inform", "DER", "-in", crl, "-CAfile", chain, "-noout"], TimeSpan.FromSeconds(30));
     }
 
     private static async Task<AuditEntry> FindAsync(IAuditStore audit, string action)

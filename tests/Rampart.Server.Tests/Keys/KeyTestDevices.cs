@@ -22,4 +22,18 @@ internal static class KeyTestDevices
         Assert.Equal(MqttReasonCode.Success, await device.PublishAsync($"devices/{deviceId}/telemetry/t", "1"u8.ToArray()));
         return device;
     }
+
+    /// <summary>True when <paramref name="certificate"/> opens an MQTT session for <paramref name="deviceId"/> (a renewal's probe).</summary>
+    internal static async Task<bool> ConnectsAsync(TestNode node, string deviceId, X509Certificate2 root, X509Certificate2 certificate)
+    {
+        try
+        {
+            await (await ConnectAndPublishAsync(node, deviceId, root, certificate)).DisposeAsync();
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 }
