@@ -30,17 +30,19 @@ public static class EstEndpoints
         // change only with a live issuing CA rollover, so the certs-only answer is encoded once per
         // generation of the authority (devices read it to see that their issuer was replaced).
         var issuer = new Lazy<CertificateIssuer>(() => endpoints.ServiceProvider.GetRequiredService<CertificateIssuer>());
-        (int Generation, string Body)? caCerts = null;
+        // A reference swapped whole (read and written by concurrent requests), never a struct that could tear.
+        Tuple<int, string>? caCerts = null;
         est.MapGet("/cacerts", (HttpContext context) =>
         {
             var generation = issuer.Value.Authority.Generation;
-            if (caCerts is not { } cached || cached.Generation != generation)
+            var cached = Volatile.Read(ref caCerts);
+            if (cached is null || cached.Item1 != generation)
             {
-                cached = (generation, EstEncoding.CertsOnly(issuer.Value.Chain));
-                caCerts = cached;
+                cached = Tuple.Create(generation, EstEncoding.CertsOnly(issuer.Value.Chain));
+                Volatile.Write(ref caCerts, cached);
             }
 
-            return Base64Reply(context, cached.Body, EstEncoding.CaCertsContentType);
+            return Base64Reply(context, cached.Item2, EstEncoding.CaCertsContentType);
         });
 
         // RFC 7030 §4.5: what the CA wants in a request.

@@ -36,7 +36,7 @@ public sealed partial class MqttGateway : IDisposable
     private readonly ILogger<MqttGateway> _logger;
     private readonly ServiceClientIds _serviceIds;
     private readonly ConcurrentDictionary<GatewayClientPolicy, byte> _registered = new();
-    private (int Generation, X509ChainPolicy Policy)? _chainPolicy;
+    private volatile Tuple<int, X509ChainPolicy>? _chainPolicy;
     private readonly IReadOnlyDictionary<string, Rampart.Fleet.Permissions.ServicePermissions> _services;
     private long _faults;
 
@@ -148,13 +148,14 @@ public sealed partial class MqttGateway : IDisposable
         // Rebuilt after a live issuing CA rollover (the authority's generation moves), so the new CA's
         // certificates are accepted from the swap on and the old one's still are during the overlap.
         var generation = _authority.Generation;
-        if (_chainPolicy is { } cached && cached.Generation == generation)
+        if (_chainPolicy is { } cached && cached.Item1 == generation)
         {
-            return cached.Policy;
+            return cached.Item2;
         }
 
+        // A reference swapped whole, so a concurrent handshake never reads a generation with another's policy.
         var policy = FixedRootChain.Policy(_authority.Root, _authority.TrustedIssuers, ignoreValidity: true);
-        _chainPolicy = (generation, policy);
+        _chainPolicy = Tuple.Create(generation, policy);
         return policy;
     }
 

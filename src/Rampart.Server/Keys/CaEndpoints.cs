@@ -18,6 +18,11 @@ public static class CaEndpoints
         api.MapPost("/ca/rollover", async (CaRolloverRequest? body, HttpContext context, LiveCaRollover rollover, CancellationToken cancellationToken) =>
         {
             var days = body?.OverlapDays ?? (int)CaRollover.DefaultOverlap.TotalDays;
+            if (days is < 1 or > 3650)
+            {
+                throw new Fleet.Errors.FleetException(Fleet.Errors.FleetErrorKind.Invalid, "overlapDays must be between 1 and 3650");
+            }
+
             var result = await rollover.RolloverAsync(AdminActor.Of(context.User), TimeSpan.FromDays(days), cancellationToken);
             return TypedResults.Ok(result);
         }).RequirePermission(Fleet.Operators.Permissions.SystemWrite);

@@ -40,6 +40,15 @@ public sealed partial class LiveCaRollover(
                 "this node is one of a cluster: every node holds a copy of the CA files, so a rollover is made on a stopped cluster (stop the nodes, run 'rampart ca rollover --data DIR' on one, copy its CA files to the others; docs/keys.md)");
         }
 
+        // A token's key objects are found by label at each signature, and the rollover renames them: the running
+        // node's old key would then sign as the new one. Until the switch reopens keys by their new labels, a
+        // token-held CA rolls over on the stopped node.
+        if (keys.KeyProvider is Rampart.Pki.Keys.Pkcs11.Pkcs11KeyProvider)
+        {
+            throw new FleetException(FleetErrorKind.Conflict,
+                "the CA keys are in a PKCS#11 token: roll over on the stopped node ('rampart ca rollover --data DIR' with the node stopped; docs/keys.md)");
+        }
+
         if (overlap <= TimeSpan.Zero || overlap > TimeSpan.FromDays(3650))
         {
             throw new FleetException(FleetErrorKind.Invalid, "the overlap must be between 1 and 3650 days");
@@ -48,6 +57,9 @@ public sealed partial class LiveCaRollover(
         await _rolling.WaitAsync(cancellationToken);
         try
         {
+            // A rollover prepared by an earlier request whose commit failed must not be promoted by this one's
+            // step 1: decided against the log first, as at a start (uncommitted: its files and key are discarded).
+            await CaRollover.ResolvePendingAsync(directory, audit, cancellationToken);
             CaRollover.Result result;
             try
             {
@@ -61,22 +73,34 @@ public sealed partial class LiveCaRollover(
             // In force on disk and in the log: switch the running authority (a crash before this line
             // leaves the files and the entry, and the next start loads the new CA, as after an offline rollover).
             var issuing = KeyFiles.LoadCertificate(directory.IssuingCertificatePath);
-            var key = keys.KeyProvider.Open(KeyNames.IssuingCa);
+            System.Security.Cryptography.ECDsa? key = null;
             try
             {
+                key = keys.KeyProvider.Open(KeyNames.IssuingCa);
                 keys.Authority.RollOver(issuing, key, result.PreviousTrustedUntil, time.GetUtcNow());
             }
-            catch
+            catch (Exception exception)
             {
                 issuing.Dispose();
-                key.Dispose();
-                throw;
+                key?.Dispose();
+                LogSwitchFailed(logger, exception, result.NewSubject);
+                throw new FleetException(FleetErrorKind.Conflict,
+                    $"the rollover to {result.NewSubject} is committed and in force on disk, but the running node could not switch to it ({exception.Message}): restart the node to run on the new CA");
             }
 
             LogRolledOver(logger, result.NewSubject, result.NewSha256, result.PreviousSubject, result.PreviousTrustedUntil);
 
             // RFC 5280 §5: the CRL at /pki/crl is signed by the CA that now issues; /pki/crl/previous mirrors it for the old one.
-            await crls.PublishAsync(cancellationToken);
+            // Not the caller's token, and not its failure: the rollover stands either way, and CrlRefresher retries.
+            try
+            {
+                await crls.PublishAsync(CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                LogCrlFailed(logger, exception);
+            }
+
             return result;
         }
         finally
@@ -84,6 +108,12 @@ public sealed partial class LiveCaRollover(
             _rolling.Release();
         }
     }
+
+    [LoggerMessage(EventId = 2951, Level = LogLevel.Critical, Message = "The issuing CA rollover to {NewSubject} is committed, but the running node could not switch to it; restart the node")]
+    private static partial void LogSwitchFailed(ILogger logger, Exception exception, string newSubject);
+
+    [LoggerMessage(EventId = 2952, Level = LogLevel.Error, Message = "Could not publish the new issuing CA's CRL after the rollover; the CRL refresher retries")]
+    private static partial void LogCrlFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2950, Level = LogLevel.Warning,
         Message = "Issuing CA rolled over on the running node: {NewSubject} (sha256 {NewSha256}) now signs; {PreviousSubject} stays trusted for its certificates until {TrustedUntil:u}")]

@@ -49,6 +49,14 @@ public sealed class LiveCaRolloverTests : IDisposable
             await using var held = await KeyTestDevices.ConnectAndPublishAsync(node, "live-2", root, staying);
 
             using var admin = new AdminClient(node.Node.AdminSocketPath);
+            foreach (var days in new[] { 0, 3651, int.MaxValue })
+            {
+                var invalid = await Assert.ThrowsAsync<AdminCommandException>(() =>
+                    admin.SendAsync<CaRollover.Result>(HttpMethod.Post, "api/v1/ca/rollover", CancellationToken.None, new CaRolloverRequest(days)));
+                Assert.Contains("between 1 and 3650", invalid.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(oldIssuing.RawData, authority.Issuing.RawData);
             result = await admin.SendAsync<CaRollover.Result>(HttpMethod.Post, "api/v1/ca/rollover", CancellationToken.None, new CaRolloverRequest(30));
 
             Assert.Equal(oldIssuing.Subject, result.PreviousSubject);
