@@ -66,8 +66,9 @@ public sealed class PrivacyArchiveTests : IAsyncLifetime
             .Where(e => e.Event.Source is not null && e.Event.Kind.StartsWith("gateway.", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(atRest);
         Assert.All(atRest, e => Assert.True(SubjectSealedEventStore.IsSealed(e.Event.Source) && !e.Event.Source!.Contains("127.0.0.1", StringComparison.Ordinal), e.Event.Source));
+        // The database and, while it exists, its WAL (SQLite checkpoints it away when the last connection closes, seen in CI): none holds the secret in the clear.
         var files = Directory.EnumerateFiles(Data, "archive-eu.db*").ToArray();
-        Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("archive-eu.db", StringComparison.Ordinal));
         foreach (var file in files)
         {
             var bytes = await ReadSharedAsync(file);
