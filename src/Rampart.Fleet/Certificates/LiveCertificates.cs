@@ -9,7 +9,8 @@ namespace Rampart.Fleet.Certificates;
 /// <summary>
 /// The one answer to "is this one of our live certificates", for every place a client presents one
 /// (the MQTT gateway, EST renewal): 1. this CA recorded it, byte for byte (a serial alone is not
-/// enough; only the CA writes records, so this also proves it chains to this CA); 2. it is not revoked; 3. now lies inside its validity; 4. it names its subject in
+/// enough; only the CA writes records, so this also proves it chains to this CA), and its issuing CA is
+/// trusted now (not one a rollover replaced whose overlap has ended); 2. it is not revoked; 3. now lies inside its validity; 4. it names its subject in
 /// the SAN URI of its profile (device or service).
 /// </summary>
 public sealed class LiveCertificates(CertificateAuthority authority, ICertificateStore certificates, TimeProvider time)
@@ -26,6 +27,14 @@ public sealed class LiveCertificates(CertificateAuthority authority, ICertificat
             return !chainVerified && !CaChain.IsIssuedBy(presented, authority)
                 ? LiveCertificate.Refused(LiveCertificateRefusal.UnknownCa, "the client certificate was not issued by this Rampart CA")
                 : LiveCertificate.Refused(LiveCertificateRefusal.Unknown, "the client certificate is not one this CA recorded");
+        }
+
+        // The record proves this CA issued it, not that the issuing CA is still trusted: after a rollover's
+        // overlap ends the previous CA's certificates are refused everywhere (MQTT checks the chain in the
+        // handshake; EST renewal, DTLS, the device HTTPS API and the metrics scraper rely on this check).
+        if (!authority.IsIssuedByTrustedIssuer(presented))
+        {
+            return LiveCertificate.Refused(LiveCertificateRefusal.UnknownCa, "the client certificate was issued by an issuing CA that is no longer trusted (a CA rollover's overlap has ended); enroll again", record);
         }
 
         if (record.Revoked)

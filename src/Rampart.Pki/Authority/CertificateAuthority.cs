@@ -83,6 +83,7 @@ public sealed class CertificateAuthority : IDisposable
             Previous = previous;
             PreviousTrustedUntil = previousTrustedUntil;
             TrustedIssuers = previous is null ? [issuing] : [issuing, previous.Issuing];
+            TrustedIssuerKeys = [.. TrustedIssuers.Select(IssuerKey.Of)];
         }
 
         public X509Certificate2 Issuing { get; }
@@ -92,6 +93,7 @@ public sealed class CertificateAuthority : IDisposable
         public CertificateAuthority? Previous { get; }
         public DateTimeOffset? PreviousTrustedUntil { get; }
         public IReadOnlyList<X509Certificate2> TrustedIssuers { get; }
+        public IReadOnlyList<IssuerKey> TrustedIssuerKeys { get; }
 
         // The ECDsa object is not documented as safe for concurrent use; a signature takes tens of microseconds.
         public Lock Signing { get; }
@@ -127,6 +129,52 @@ public sealed class CertificateAuthority : IDisposable
 
     /// <summary>The issuing CAs whose certificates are trusted now: the current one first, then the previous one during a rollover's overlap.</summary>
     public IReadOnlyList<X509Certificate2> TrustedIssuers => _state.TrustedIssuers;
+
+    /// <summary>
+    /// True when <paramref name="certificate"/> names a trusted issuing CA now (<see cref="TrustedIssuers"/>) as its
+    /// issuer: the issuer name, and the authority key identifier against that CA's subject key identifier
+    /// (RFC 5280 §4.2.1.1), so a CA with the same name but another key does not pass. Cheap — names, not a
+    /// signature — for a caller that has proven issuance otherwise (a certificate this CA recorded byte for
+    /// byte): it tells whether the CA that issued it is still trusted, e.g. after a rollover's overlap ended.
+    /// </summary>
+    public bool IsIssuedByTrustedIssuer(X509Certificate2 certificate)
+    {
+        var issuer = certificate.IssuerName.RawData;
+        byte[]? authorityKeyId = null;
+        var looked = false;
+        foreach (var trusted in _state.TrustedIssuerKeys)
+        {
+            if (!issuer.AsSpan().SequenceEqual(trusted.Name))
+            {
+                continue;
+            }
+
+            if (trusted.KeyId is null)
+            {
+                return true;
+            }
+
+            if (!looked)
+            {
+                authorityKeyId = certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier?.ToArray();
+                looked = true;
+            }
+
+            if (authorityKeyId is null || authorityKeyId.AsSpan().SequenceEqual(trusted.KeyId))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A trusted issuing CA's name and subject key identifier (null when its certificate has none).
+    private sealed record IssuerKey(byte[] Name, byte[]? KeyId)
+    {
+        public static IssuerKey Of(X509Certificate2 issuer) =>
+            new(issuer.SubjectName.RawData, issuer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray());
+    }
 
     /// <summary>True when <paramref name="certificate"/> names the previous issuing CA as its issuer (cheap: the name, not the chain; the caller has proven issuance otherwise).</summary>
     public bool NamesPreviousIssuer(X509Certificate2 certificate) =>

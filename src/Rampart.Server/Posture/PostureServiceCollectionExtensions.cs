@@ -73,6 +73,7 @@ public static class PostureServiceCollectionExtensions
             provider.GetRequiredService<IOptions<GatewayOptions>>().Value.ServicePermissions(),
             destinations.Length == 0 ? null : string.Join(", ", destinations),
             provider.GetRequiredService<ILiveSessions>(),
-            zones.ToPolicy());
+            zones.ToPolicy(),
+            authority.Previous?.Issuing, authority.PreviousTrustedUntil);
     }
 }

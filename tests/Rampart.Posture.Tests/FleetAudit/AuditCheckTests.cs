@@ -112,4 +112,20 @@ public sealed class AuditCheckTests
         Assert.Contains(better.Checks, c => c.Check == "unsupported-firmware" && c.ResolvedResources.Contains("device/d-old") && c.Now == CheckStatus.Compliant);
         Assert.Empty(AuditDiff.Between(after, after).Checks);
     }
+
+    [Fact]
+    public void Certificates_of_the_issuing_ca_a_rollover_replaced_become_findings_only_when_its_overlap_ends()
+    {
+        var context = Fleets.Crafted();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var replaced = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Some Retired CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(context.Now.AddDays(-100), context.Now.AddDays(100));
+        AuditContext Overlap(DateTimeOffset until) => context with { Environment = context.Environment with { PreviousIssuingCa = replaced, PreviousTrustedUntil = until } };
+
+        var during = AuditChecks.Run(Overlap(context.Now.AddSeconds(1)), []).Single(c => c.Check == "issuing-ca-revoked-for-active-certificates");
+        var ended = AuditChecks.Run(Overlap(context.Now), []).Single(c => c.Check == "issuing-ca-revoked-for-active-certificates");
+
+        Assert.DoesNotContain(during.Resources, r => AuditChecks.ResourceName(r) == "certificate/04");
+        Assert.Contains(ended.Resources, r => AuditChecks.ResourceName(r) == "certificate/04");
+    }
 }

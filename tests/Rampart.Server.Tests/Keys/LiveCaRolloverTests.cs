@@ -32,7 +32,7 @@ public sealed class LiveCaRolloverTests : IDisposable
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(40));
         var data = _temp.Sub("data");
-        X509Certificate2 root, oldIssuing;
+        X509Certificate2 root, oldIssuing, staying;
         CaRollover.Result result;
         await using (var node = await RolloverNodes.StartAsync(data, clock))
         {
@@ -45,7 +45,7 @@ public sealed class LiveCaRolloverTests : IDisposable
             var renewal = new CertificateRenewal(new EstClient(node.Node.HttpsUri, root), store, clock);
             Task<bool> Connects(X509Certificate2 candidate) => KeyTestDevices.ConnectsAsync(node, "live-1", root, candidate);
             Assert.Null(await renewal.RenewIfDueAsync(renewing, Connects, CancellationToken.None));
-            var staying = await RolloverNodes.EnrollAsync(node, root, "live-2");
+            staying = await RolloverNodes.EnrollAsync(node, root, "live-2");
             await using var held = await KeyTestDevices.ConnectAndPublishAsync(node, "live-2", root, staying);
 
             using var admin = new AdminClient(node.Node.AdminSocketPath);
@@ -112,6 +112,18 @@ public sealed class LiveCaRolloverTests : IDisposable
             var authority = node.Node.Services.GetRequiredService<CertificateAuthority>();
             Assert.Equal(result.NewSubject, authority.Issuing.Subject);
             Assert.Equal(oldIssuing.RawData, authority.Previous!.Issuing.RawData);
+
+            // When the overlap ends the old CA's certificates are refused wherever a recorded certificate is
+            // checked (EST renewal, DTLS, the device HTTPS API, the scraper), not only in the MQTT handshake.
+            var live = new Rampart.Fleet.Certificates.LiveCertificates(authority, node.Node.Services.GetRequiredService<Rampart.Fleet.Certificates.ICertificateStore>(), clock);
+            Assert.True((await live.CheckAsync(staying, chainVerified: false, CancellationToken.None)).IsLive);
+            clock.Advance(TimeSpan.FromDays(30));
+            Assert.True(authority.EndOverlapIfDue(clock.GetUtcNow()));
+            var refused = await live.CheckAsync(staying, chainVerified: false, CancellationToken.None);
+            Assert.Equal(Rampart.Fleet.Certificates.LiveCertificateRefusal.UnknownCa, refused.Refusal);
+            Assert.Contains("no longer trusted", refused.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAnyAsync<Exception>(() => new EstClient(node.Node.HttpsUri, root).ReenrollAsync(staying, CancellationToken.None));
+            Assert.False(await KeyTestDevices.ConnectsAsync(node, "live-2", root, staying));
         }
     }
 

@@ -115,6 +115,8 @@ public sealed class RevokedCertificateStillActive : IAuditCheck
 /// <summary>
 /// Device Defender's ISSUER_CA_REVOKED_FOR_ACTIVE_CERTIFICATES: live device certificates whose issuer is no
 /// longer the node's issuing CA (it was replaced or revoked), so they chain to nothing the gateway trusts.
+/// During a rollover's overlap the replaced CA's certificates are still trusted (devices renew onto the
+/// new CA at their next check), so they are not findings until the overlap ends.
 /// </summary>
 public sealed class IssuingCaReplaced : IAuditCheck
 {
@@ -126,8 +128,11 @@ public sealed class IssuingCaReplaced : IAuditCheck
     public CheckOutcome Run(AuditContext context)
     {
         var issuer = context.Environment.IssuingCa.SubjectName.Name;
+        var stillTrusted = context.Environment is { PreviousIssuingCa: { } previous, PreviousTrustedUntil: { } until } && context.Now < until
+            ? previous.SubjectName.Name
+            : null;
         return CheckOutcome.Of(
-            DeviceCertificateExpiring.Live(context).Where(c => c.Issuer.Length > 0 && c.Issuer != issuer).Select(c => $"certificate/{c.Serial} (device/{c.Subject})"),
+            DeviceCertificateExpiring.Live(context).Where(c => c.Issuer.Length > 0 && c.Issuer != issuer && c.Issuer != stillTrusted).Select(c => $"certificate/{c.Serial} (device/{c.Subject})"),
             "live device certificate(s) from an issuing CA that is no longer the node's");
     }
 }
