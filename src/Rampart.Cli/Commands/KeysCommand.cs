@@ -24,8 +24,27 @@ internal static class KeysCommand
         {
             PrepareTargets(), Import("targets", "api/v1/tuf/targets"),
         },
+        new Command("firmware", "The keys that sign firmware manifests (ECDSA, LMS, ML-DSA-65).") { RotateFirmware() },
         TufVerifyCommand.Create(),
     };
+
+    private static Command RotateFirmware()
+    {
+        var target = new AdminTarget();
+        var command = target.AddTo(new Command("rotate",
+            "Replace the firmware signing keys on the running node; devices move to the new keys through a rotation the current keys sign, published as a TUF target (no re-provisioning)."));
+        command.SetAction((parse, cancellationToken) => CliErrors.RunAsync(async () =>
+        {
+            var result = await target.SendAsync<Server.Updates.FirmwareSigningKeys.RotationResult>(parse, HttpMethod.Post, "api/v1/firmware/keys/rotate", cancellationToken);
+            Console.WriteLine($"firmware keys rotated (rotation {result.Sequence}): key set {result.PreviousKeySet} hands over to {result.NewKeySet}");
+            Console.WriteLine($"{result.Resigned} release manifest(s) signed again with the new keys" + (result.OlderReleasesLeft ? $"; releases older than the newest {Server.Updates.FirmwareSigningKeys.MaxResigned} keep the old signatures" : string.Empty));
+            Console.WriteLine(result.Published
+                ? $"published as TUF target {result.Target}; devices follow it at their next update check"
+                : $"TUF target {result.Target} waits for the offline targets key (rampart keys targets prepare, sign, import); devices follow it once published");
+            return 0;
+        }));
+        return command;
+    }
 
     private static Option<FileInfo?> PassphraseFile() =>
         new("--passphrase-file") { Description = "Encrypt (or decrypt) the private key with the passphrase in this file's first line", HelpName = "FILE" };

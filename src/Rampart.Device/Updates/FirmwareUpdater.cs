@@ -10,8 +10,8 @@ namespace Rampart.Device.Updates;
 /// The device's update client. On a directive on <c>devices/{id}/config</c> it: 1. refreshes TUF
 /// metadata from the trusted metadata it keeps across reboots (every check of TUF §5: signatures,
 /// thresholds, versions against what it trusted before, expiry, hashes and lengths, delegations);
-/// 2. downloads the manifest and image the signed targets list; 3. verifies the manifest's ECDSA and
-/// LMS signatures against the pinned keys, its model, hardware, svn (never below the installed one)
+/// 2. follows the firmware key rotations its keys signed (<see cref="FirmwareKeyPins"/>); 3. downloads the manifest and image the signed targets list; 4. verifies the manifest's ECDSA and
+/// LMS signatures against the keys it trusts now, its model, hardware, svn (never below the installed one)
 /// and the image's hash and length; 4. writes the inactive slot and boots it on trial; 5. runs the
 /// health check, then commits or falls back. Progress and outcome go to
 /// <c>devices/{id}/state</c>. Nothing the directive says is trusted beyond which targets to look at.
@@ -156,12 +156,25 @@ public sealed class FirmwareUpdater(DeviceMqttClient client, FirmwareUpdaterOpti
         var tuf = new TufClient(options.Repository, store, bootstrap, options.Time, new TufClientOptions { TargetCache = cache }, options.Logger);
         await tuf.RefreshAsync(cancellationToken);
 
-        // 2. Manifest and image, each checked against the signed targets metadata (from the cache when it holds them).
+        // 2. The firmware keys trusted now: the pinned ones, moved on by every key rotation they signed.
+        var checkMlDsa = options.ManifestMlDsa65Key is not null;
+        var pins = new FirmwareKeyPins(options.FirmwareKeysPath ?? options.Beside("firmware-keys.json"),
+            FirmwareKeySet.Of(options.ManifestEcdsaKey, options.ManifestLmsKey, options.ManifestMlDsa65Key), checkMlDsa, options.Logger);
+        var keys = await pins.FollowAsync(tuf, cancellationToken);
+
+        // 3. Manifest and image, each checked against the signed targets metadata (from the cache when it holds them).
         var signedManifest = await tuf.DownloadTargetAsync(directive.ManifestTarget, cancellationToken);
         var image = await tuf.DownloadTargetAsync(directive.ImageTarget, cancellationToken);
 
-        // 3. Both signatures, svn, image hash and length; then model, hardware and the directive itself.
-        var (manifest, refusal) = SignedManifest.Verify(signedManifest, options.ManifestEcdsaKey, options.ManifestLmsKey, options.ManifestMlDsa65Key ?? [], installed.SecurityVersion, image);
+        // 4. Every signature, svn, image hash and length; then model, hardware and the directive itself.
+        if (checkMlDsa && keys.MlDsa65 is null)
+        {
+            LastRefusal = "the device checks ML-DSA-65 signatures but the firmware keys it trusts have no ML-DSA-65 key";
+            return (null, null);
+        }
+
+        using var ecdsa = keys.OpenEcdsa();
+        var (manifest, refusal) = SignedManifest.Verify(signedManifest, ecdsa, keys.Lms, checkMlDsa ? keys.MlDsa65 : null, installed.SecurityVersion, image);
         refusal ??= manifest!.Model != options.Model ? $"the manifest is for model {manifest.Model}, not {options.Model}"
             : manifest.Hardware.Count > 0 && (options.HardwareRevision is null || !manifest.Hardware.Contains(options.HardwareRevision))
                 ? $"the image supports hardware {string.Join(", ", manifest.Hardware)}, not {options.HardwareRevision ?? "(unknown)"}"

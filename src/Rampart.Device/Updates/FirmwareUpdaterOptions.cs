@@ -34,7 +34,7 @@ public sealed class FirmwareUpdaterOptions
     /// </summary>
     public string? TargetCacheDirectory { get; init; }
 
-    /// <summary>The firmware manifest ECDSA P-256 public key, pinned at provisioning.</summary>
+    /// <summary>The firmware manifest ECDSA P-256 public key, pinned at provisioning (until a key rotation it signed replaces it).</summary>
     public required ECDsa ManifestEcdsaKey { get; init; }
 
     /// <summary>The firmware manifest LMS (HSS) public key, pinned at provisioning.</summary>
@@ -46,6 +46,12 @@ public sealed class FirmwareUpdaterOptions
     /// ML-DSA-65 signature besides ECDSA and LMS. Null: the third signature is not checked.
     /// </summary>
     public byte[]? ManifestMlDsa65Key { get; init; }
+
+    /// <summary>
+    /// Where the firmware keys trusted now are kept once a key rotation moved them on from the pinned ones
+    /// (<see cref="FirmwareKeyPins"/>; owner-only, written atomically). Default: <c>firmware-keys.json</c> beside <see cref="TrustedRootPath"/>.
+    /// </summary>
+    public string? FirmwareKeysPath { get; init; }
 
     /// <summary>The A/B layout installs go to.</summary>
     public required AbSlots Slots { get; init; }

@@ -135,6 +135,10 @@ public static class ReleaseEndpoints
             return TypedResults.Ok(new ImportMetadataResponse(version));
         }).RequirePermission(Permissions.ReleasesWrite);
 
+        // Firmware key rotation (FirmwareSigningKeys.RotateAsync): new keys, handed over by a rotation the current keys sign.
+        api.MapPost("/firmware/keys/rotate", async (HttpContext context, FirmwareSigningKeys signing, IAuditStore auditStore, IAuditLog audit, TufRepository repository, IReleaseStore releases, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await signing.RotateAsync(auditStore, audit, repository, releases, AdminActor.Of(context.User), cancellationToken))).RequirePermission(Permissions.SystemWrite);
+
         return api;
     }
 

@@ -33,100 +33,129 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
 
     private string KeysDirectory => Path.Combine(dataDirectory, "keys");
 
-    /// <summary>Signs a manifest with both keys; refuses when the LMS key is exhausted.</summary>
+    /// <summary>Signs a manifest with every key; refuses when the LMS key is exhausted.</summary>
     public async Task<byte[]> SignAsync(FirmwareManifest manifest, CancellationToken cancellationToken)
     {
-        var (ecdsa, lms) = await KeysAsync(cancellationToken);
-        var signed = await SignedManifest.SignAsync(manifest, ecdsa, lms, _mlDsa, cancellationToken);
-        if (lms.NearlyExhausted)
-        {
-            LmsNearlyExhausted(logger, lms.Remaining);
-        }
-
-        return signed;
-    }
-
-    /// <summary>Signatures the LMS key has left.</summary>
-    public async Task<long> RemainingAsync(CancellationToken cancellationToken) => (await KeysAsync(cancellationToken)).Lms.Remaining;
-
-    /// <summary>Both public keys, as devices pin them: <c>{"ecdsaP256": PEM, "lms": hex, "lmsRemaining": n}</c>.</summary>
-    public async Task<JsonObject> PublicKeysAsync(CancellationToken cancellationToken)
-    {
-        var (ecdsa, lms) = await KeysAsync(cancellationToken);
-        return new JsonObject
-        {
-            ["ecdsaP256"] = ecdsa.ExportSubjectPublicKeyInfoPem() + "\n",
-            ["lms"] = Convert.ToHexStringLower(lms.PublicKey),
-            ["lmsRemaining"] = lms.Remaining,
-            ["mlDsa65"] = Convert.ToHexStringLower(_mlDsa!.PublicKey),
-        };
-    }
-
-    private async Task<(ECDsa Ecdsa, LmsSigner Lms)> KeysAsync(CancellationToken cancellationToken)
-    {
-        if (_ecdsa is { } ready && _lms is { } readyLms && _mlDsa is not null)
-        {
-            return (ready, readyLms);
-        }
-
+        // Under the lock, so a key rotation never replaces the keys while a signature is being made.
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            if (_ecdsa is null)
+            var (ecdsa, lms) = await LoadLocked(cancellationToken);
+            var signed = await SignedManifest.SignAsync(manifest, ecdsa, lms, _mlDsa, cancellationToken);
+            if (lms.NearlyExhausted)
             {
-                _ecdsa = keys.Exists(KeyNames.FirmwareEcdsa) ? keys.Open(KeyNames.FirmwareEcdsa) : keys.Create(KeyNames.FirmwareEcdsa);
+                LmsNearlyExhausted(logger, lms.Remaining);
             }
 
-            if (_lms is null)
-            {
-                var seedPath = Path.Combine(KeysDirectory, "firmware-lms.key");
-                var statePath = Path.Combine(KeysDirectory, "firmware-lms.state");
-                var file = new FileLmsStateStore(statePath);
-                if (File.Exists(seedPath))
-                {
-                    var seed = protector.LoadSecret(seedPath);
-                    var state = cluster is null ? file : await ClusterStateAsync(seed, file, statePath, cancellationToken);
-
-                    // A seed without its state (a partial restore) would start again at leaf 0 and reuse
-                    // one-time keys: refuse rather than guess (RFC 8554 §5.2).
-                    if (state is null || (cluster is null && !File.Exists(statePath)))
-                    {
-                        throw new InvalidOperationException($"{seedPath} has no state file {statePath}{(cluster is null ? string.Empty : " and the cluster has no state for it")}; the LMS key cannot be used safely without it");
-                    }
-
-                    _lms = await LmsSigner.LoadAsync(seed, state, cancellationToken);
-                }
-                else
-                {
-                    var signer = await LmsSigner.CreateAsync(
-                        LmsType.Sha256M32H10, LmOtsType.Sha256N32W8, identifier => cluster is null ? file : cluster.LmsState(identifier), cancellationToken);
-                    protector.SaveSecret(seedPath, signer.ExportSeed());
-                    _lms = signer;
-                }
-            }
-
-            if (_mlDsa is null)
-            {
-                // Stateless: a directory from before ML-DSA gets its key at the next signature.
-                var mlDsaPath = Path.Combine(KeysDirectory, "firmware-mldsa65.key");
-                if (File.Exists(mlDsaPath))
-                {
-                    _mlDsa = MlDsa65.FromSeed(protector.LoadSecret(mlDsaPath));
-                }
-                else
-                {
-                    var key = MlDsa65.Create();
-                    protector.SaveSecret(mlDsaPath, key.ExportSeed());
-                    _mlDsa = key;
-                }
-            }
-
-            return (_ecdsa, _lms);
+            return signed;
         }
         finally
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>Signatures the LMS key has left.</summary>
+    public async Task<long> RemainingAsync(CancellationToken cancellationToken) => (await KeysAsync(cancellationToken)).Lms.Remaining;
+
+    /// <summary>
+    /// The public keys, as devices pin them: <c>{"ecdsaP256": PEM, "lms": hex, "lmsRemaining": n, "mlDsa65": hex,
+    /// "keySet": id, "rotations": n}</c> — <c>rotations</c> is how many key rotations are published, so a device
+    /// provisioned now starts after them.
+    /// </summary>
+    public async Task<JsonObject> PublicKeysAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var (ecdsa, lms) = await LoadLocked(cancellationToken);
+            return new JsonObject
+            {
+                ["ecdsaP256"] = ecdsa.ExportSubjectPublicKeyInfoPem() + "\n",
+                ["lms"] = Convert.ToHexStringLower(lms.PublicKey),
+                ["lmsRemaining"] = lms.Remaining,
+                ["mlDsa65"] = Convert.ToHexStringLower(_mlDsa!.PublicKey),
+                ["keySet"] = FirmwareKeySet.Of(ecdsa, lms.PublicKey, _mlDsa.PublicKey).Id,
+                ["rotations"] = PublishedRotations(),
+            };
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<(ECDsa Ecdsa, LmsSigner Lms)> KeysAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            return await LoadLocked(cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    // Loads the keys once (creating them on first use); the caller holds the lock.
+    private async Task<(ECDsa Ecdsa, LmsSigner Lms)> LoadLocked(CancellationToken cancellationToken, bool completingRotation = false)
+    {
+        if (!completingRotation && File.Exists(NextRotationPath))
+        {
+            throw new InvalidOperationException("a firmware key rotation is still being decided at start; retry in a moment");
+        }
+
+        if (_ecdsa is null)
+        {
+            _ecdsa = keys.Exists(KeyNames.FirmwareEcdsa) ? keys.Open(KeyNames.FirmwareEcdsa) : keys.Create(KeyNames.FirmwareEcdsa);
+        }
+
+        if (_lms is null)
+        {
+            var seedPath = Path.Combine(KeysDirectory, "firmware-lms.key");
+            var statePath = Path.Combine(KeysDirectory, "firmware-lms.state");
+            var file = new FileLmsStateStore(statePath);
+            if (File.Exists(seedPath))
+            {
+                var seed = protector.LoadSecret(seedPath);
+                var state = cluster is null ? file : await ClusterStateAsync(seed, file, statePath, cancellationToken);
+
+                // A seed without its state (a partial restore) would start again at leaf 0 and reuse
+                // one-time keys: refuse rather than guess (RFC 8554 §5.2).
+                if (state is null || (cluster is null && !File.Exists(statePath)))
+                {
+                    throw new InvalidOperationException($"{seedPath} has no state file {statePath}{(cluster is null ? string.Empty : " and the cluster has no state for it")}; the LMS key cannot be used safely without it");
+                }
+
+                _lms = await LmsSigner.LoadAsync(seed, state, cancellationToken);
+            }
+            else
+            {
+                var signer = await LmsSigner.CreateAsync(
+                    LmsType.Sha256M32H10, LmOtsType.Sha256N32W8, identifier => cluster is null ? file : cluster.LmsState(identifier), cancellationToken);
+                protector.SaveSecret(seedPath, signer.ExportSeed());
+                _lms = signer;
+            }
+        }
+
+        if (_mlDsa is null)
+        {
+            // Stateless: a directory from before ML-DSA gets its key at the next signature.
+            var mlDsaPath = Path.Combine(KeysDirectory, "firmware-mldsa65.key");
+            if (File.Exists(mlDsaPath))
+            {
+                _mlDsa = MlDsa65.FromSeed(protector.LoadSecret(mlDsaPath));
+            }
+            else
+            {
+                var key = MlDsa65.Create();
+                protector.SaveSecret(mlDsaPath, key.ExportSeed());
+                _mlDsa = key;
+            }
+        }
+
+        return (_ecdsa, _lms);
     }
 
     // The cluster's state of this key, with a local state file imported (never lowering the index); null when neither has any.
@@ -151,6 +180,6 @@ public sealed partial class FirmwareSigningKeys(string dataDirectory, KeyProtect
         _lock.Dispose();
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "The firmware LMS key has {Remaining} signatures left; plan a new key (devices must pin it) before it is exhausted")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "The firmware LMS key has {Remaining} signatures left; rotate the firmware keys (rampart keys firmware rotate) before it is exhausted")]
     private static partial void LmsNearlyExhausted(ILogger logger, long remaining);
 }

@@ -46,7 +46,8 @@ public static class TufEndpoints
 }
 
 /// <summary>Creates the repository at start and re-signs metadata before it expires (checked every 10 minutes).</summary>
-public sealed partial class TufTimestampRefresher(TufRepository repository, KeyProtector protector, TimeProvider time, ILogger<TufTimestampRefresher> logger) : BackgroundService
+public sealed partial class TufTimestampRefresher(
+    TufRepository repository, KeyProtector protector, FirmwareSigningKeys signing, Rampart.Fleet.Audit.IAuditStore audit, Rampart.Fleet.Updates.IReleaseStore releases, TimeProvider time, ILogger<TufTimestampRefresher> logger) : BackgroundService
 {
     /// <inheritdoc />
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -57,6 +58,9 @@ public sealed partial class TufTimestampRefresher(TufRepository repository, KeyP
         }
 
         await repository.InitializeAsync(cancellationToken);
+
+        // A firmware key rotation a crash interrupted is decided against the log before anything signs.
+        await signing.ResolvePendingRotationAsync(audit, repository, releases, cancellationToken);
         await CheckAsClientAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }

@@ -20,23 +20,13 @@ public static class SignedManifest
     /// <summary>Signs with ECDSA, LMS and, when given, ML-DSA-65: <c>"signatures": {"ecdsa-p256", "lms", "ml-dsa-65"}</c>, each hex over the same canonical bytes.</summary>
     public static async Task<byte[]> SignAsync(FirmwareManifest manifest, ECDsa ecdsa, LmsSigner lms, MlDsa65? mlDsa, CancellationToken cancellationToken)
     {
-        var bytes = manifest.CanonicalBytes();
-        var signatures = new JsonObject
-        {
-            ["ecdsa-p256"] = Convert.ToHexStringLower(ecdsa.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)),
-            ["lms"] = Convert.ToHexStringLower(await lms.SignAsync(bytes, cancellationToken)),
-        };
-        if (mlDsa is not null)
-        {
-            signatures[MlDsaField] = Convert.ToHexStringLower(mlDsa.Sign(bytes));
-        }
-
+        var signatures = await FirmwareSignatures.SignAsync(manifest.CanonicalBytes(), ecdsa, lms, mlDsa, cancellationToken);
         var envelope = new JsonObject { ["manifest"] = manifest.ToJson(), ["signatures"] = signatures };
         return Encoding.UTF8.GetBytes(envelope.ToJsonString());
     }
 
     /// <summary>The envelope field of the ML-DSA-65 signature.</summary>
-    public const string MlDsaField = "ml-dsa-65";
+    public const string MlDsaField = FirmwareSignatures.MlDsaField;
 
     /// <summary>
     /// The manifest when both signatures verify under the given keys and (if given) the image matches
@@ -70,20 +60,9 @@ public static class SignedManifest
             return (null, "not a signed firmware manifest");
         }
 
-        var bytes = manifest.CanonicalBytes();
-        if (!Hex(signatures["ecdsa-p256"], out var ecdsaSignature) || !ecdsaPublicKey.VerifyData(bytes, ecdsaSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
+        if (FirmwareSignatures.Problem(manifest.CanonicalBytes(), signatures, ecdsaPublicKey, lmsPublicKey, mlDsa65PublicKey) is { } problem)
         {
-            return (null, "the ECDSA signature does not verify");
-        }
-
-        if (!Hex(signatures["lms"], out var lmsSignature) || !LmsVerifier.VerifyHss(lmsPublicKey, bytes, lmsSignature))
-        {
-            return (null, "the LMS signature does not verify");
-        }
-
-        if (!mlDsa65PublicKey.IsEmpty && (!Hex(signatures[MlDsaField], out var mlDsaSignature) || !MlDsa65.Verify(mlDsa65PublicKey, bytes, mlDsaSignature)))
-        {
-            return (null, "the ML-DSA-65 signature does not verify");
+            return (null, problem);
         }
 
         if (manifest.SecurityVersion < installedSecurityVersion)
@@ -97,24 +76,5 @@ public static class SignedManifest
         }
 
         return (manifest, null);
-    }
-
-    private static bool Hex(JsonNode? node, out byte[] bytes)
-    {
-        bytes = [];
-        if (Tuf.Json.Text(node) is not { } text)
-        {
-            return false;
-        }
-
-        try
-        {
-            bytes = Convert.FromHexString(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

@@ -53,7 +53,7 @@ internal sealed class UpdateFleet : IAsyncDisposable
 
     /// <summary>Enrolls a device of <paramref name="model"/> running 1.0.0 (svn <paramref name="svn"/>) and starts its update client.</summary>
     public async Task<SimulatedUpdatingDevice> DeviceAsync(
-        string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1, bool online = true, string hardware = "rev-b")
+        string id, string model, Func<InstalledFirmware, bool> healthy, long svn = 1, bool online = true, string hardware = "rev-b", bool pinMlDsa = false)
     {
         var identity = await Node.EnrollDeviceAsync(id, model: model, hardware: hardware);
         var directory = _temp.Sub(id);
@@ -84,6 +84,7 @@ internal sealed class UpdateFleet : IAsyncDisposable
             TrustedRootPath = rootPath,
             ManifestEcdsaKey = ecdsa,
             ManifestLmsKey = Convert.FromHexString(keys["lms"]!.GetValue<string>()),
+            ManifestMlDsa65Key = pinMlDsa ? Convert.FromHexString(keys["mlDsa65"]!.GetValue<string>()) : null,
             Slots = slots,
             HealthCheck = (firmware, _) =>
             {

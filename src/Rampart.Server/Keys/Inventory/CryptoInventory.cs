@@ -175,7 +175,7 @@ public static class CryptoInventory
         // Both firmware keys are made together at the first release: no LMS key yet, no ECDSA key either.
         location = location == "offline" || (location == "pkcs11" && !File.Exists(Path.Combine(keys, "firmware-lms.key"))) ? "not created yet" : location;
         return new("firmware-ecdsa", "ECDSA P-256", 256, location, where, true, null, null,
-            "devices pin it at provisioning: a new key needs a firmware release that carries it (signed by the old one)", EcdsaToMlDsa);
+            "rampart keys firmware rotate (all three firmware keys): devices follow a rotation the old keys sign, published through TUF", EcdsaToMlDsa);
     }
 
     private static InventoryItem FirmwareLms(string keys)
@@ -186,7 +186,7 @@ public static class CryptoInventory
         var remaining = File.Exists(state) && long.TryParse(File.ReadAllText(state).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var next)
             ? $"{Math.Max(0, 1024 - next)} of 1024 signatures left" : "no signature made yet";
         return new("firmware-lms", $"LMS_SHA256_M32_H10 / LMOTS_SHA256_N32_W8 (RFC 8554; {remaining})", 256, location == "offline" ? "not created yet" : location, where, false, null, null,
-            "stateful: make the next key before a tenth of the signatures is left; devices pin it like the ECDSA key",
+            "stateful: rampart keys firmware rotate before a tenth of the signatures is left; devices follow the rotation the old keys sign",
             "none: hash-based (NIST SP 800-208); already post-quantum");
     }
 
@@ -194,7 +194,7 @@ public static class CryptoInventory
     {
         var (location, where) = FileKey(Path.Combine(keys, "firmware-mldsa65.key"));
         return new("firmware-ml-dsa-65", "ML-DSA-65 (FIPS 204)", null, location == "offline" ? "not created yet" : location, where, false, null, null,
-            "stateless: devices pin it like the ECDSA key; a new key ships in a release signed by the old ones",
+            "stateless: rotated with the other firmware keys (rampart keys firmware rotate)",
             "none: lattice-based (FIPS 204); the manifest's third signature, required by devices that pin it");
     }
 
